@@ -1,0 +1,58 @@
+"""The public plugin API (插件接口): everything a model plugin may import.
+
+A plugin module looks like this::
+
+    from coordtui import hookimpl
+    from coordtui.api import ModelSpec, Record, Rule, Obligation, Duty, Period
+
+    @hookimpl
+    def coordtui_models():
+        return [ModelSpec(id="my_model", name_zh="…", name_en="…", version="1.0", kinds=[...])]
+
+See ``docs/plugins.md`` for the tutorial and the reference of every hook.
+"""
+
+from coordtui import hookimpl
+from coordtui.domain.calendar import Deadline, WorkCalendar
+from coordtui.domain.model import (
+    Context,
+    Duty,
+    DutyStatus,
+    ExportSpec,
+    ModelSpec,
+    NoSettings,
+    Obligation,
+    Organization,
+    Rule,
+    ScreenSpec,
+)
+from coordtui.domain.periods import Period, PeriodKind
+from coordtui.domain.records import Finding, PersonName, Record, Ref, Severity, Text, normalize_name
+from coordtui.errors import CoordError, InputError
+
+__all__ = [
+    "hookimpl",
+    "Context",
+    "CoordError",
+    "Deadline",
+    "Duty",
+    "DutyStatus",
+    "ExportSpec",
+    "Finding",
+    "InputError",
+    "ModelSpec",
+    "NoSettings",
+    "Obligation",
+    "Organization",
+    "Period",
+    "PeriodKind",
+    "PersonName",
+    "Record",
+    "Ref",
+    "Rule",
+    "ScreenSpec",
+    "Severity",
+    "Text",
+    "WorkCalendar",
+    "normalize_name",
+]

@@ -1,0 +1,234 @@
+"""The command line: ``coordtui`` and its subcommands.
+
+Exit status: 0 success (``check``: no errors), 1 ``check`` found errors, 2 bad input
+or usage. A user-caused problem is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+import orjson
+
+from coordtui import __version__
+from coordtui.errors import CoordError, InputError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--db", metavar="PATH", default=default, help="store folder (default: COORDTUI_DB or the user data folder)")
+    parser.add_argument("--plugin-dir", metavar="DIR", action="append", default=default, help="also load models dropped in this folder")
+    parser.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS if suppress else "zh", help="interface language")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="coordtui", description="Collaboration mechanisms in discipline inspection, in a terminal (纪检监察协作机制).")
+    parser.add_argument("--version", action="version", version=f"coordtui {__version__}")
+    _common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a store")
+    _common(p, suppress=True)
+    p.add_argument("--examples", action="store_true", help="load every model's bundled example organizations")
+
+    p = sub.add_parser("import", help="import organizations from coordtui/1 JSON files (all or nothing)")
+    _common(p, suppress=True)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--replace", action="store_true", help="make each organization exactly as the file says (delete what the file lacks)")
+    p.add_argument("--dry-run", action="store_true", help="validate and show what would change, write nothing")
+
+    p = sub.add_parser("export", help="export one organization")
+    _common(p, suppress=True)
+    p.add_argument("--format", choices=["json"], default="json")
+    p.add_argument("--org", required=True, metavar="ID")
+    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+
+    p = sub.add_parser("check", help="run every rule and list the findings")
+    _common(p, suppress=True)
+    p.add_argument("--org", metavar="ID", action="append", help="only this organization (repeatable)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge as of this day (default: today)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("plugins", help="list the plugins, what they provide and whether they loaded")
+    _common(p, suppress=True)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("schema", help="print the JSON Schema of each kind of a model")
+    _common(p, suppress=True)
+    p.add_argument("model", metavar="MODEL")
+    return parser
+
+
+def _host(args: argparse.Namespace):
+    from coordtui.plugins import PluginHost
+
+    return PluginHost(plugin_dirs=[Path(d) for d in (args.plugin_dir or [])])
+
+
+def _workspace(args: argparse.Namespace, *, create: bool = False):
+    from coordtui.workspace import Workspace
+
+    return Workspace.open(args.db, create=create, host=_host(args))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from coordtui.workspace import default_store_path
+
+    path = Path(args.db) if args.db else default_store_path()
+    ws = _workspace(argparse.Namespace(**{**vars(args), "db": str(path)}), create=True)
+    print(f"store ready at {ws.store.root}")
+    if args.examples:
+        loaded = ws.load_examples()
+        print(f"loaded {len(loaded)} example organization(s): {', '.join(loaded) or 'none'}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from coordtui.interchange import read_document, validate_document
+
+    ws = _workspace(args)
+    plans = [validate_document(read_document(Path(f)), ws, f, merge_with_store=not args.replace) for f in args.files]
+    ids = [p.org.id for p in plans]
+    if len(set(ids)) != len(ids):
+        raise InputError("the same organization appears in two files: import them one at a time")
+    if args.dry_run:
+        for plan in plans:
+            _, counts = ws.ops_for(plan.org, plan.records, replace=args.replace)
+            print(
+                f"{plan.source}: {plan.org.id} ({plan.model.id}): {len(plan.records)} items valid; would create {counts['created']}, "
+                f"update {counts['updated']}, delete {counts['deleted']}, leave {counts['unchanged']}; nothing written (--dry-run)"
+            )
+        return EXIT_OK
+    # All files in one transaction: every organization lands, or none.
+    ops: list = []
+    summaries = []
+    for plan in plans:
+        plan_ops, counts = ws.ops_for(plan.org, plan.records, replace=args.replace)
+        ops.extend(plan_ops)
+        summaries.append(f"{plan.source}: {plan.org.id}: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged, {counts['deleted']} deleted")
+    ws.store.apply(ops)
+    print("\n".join(summaries))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from coordtui.interchange import dumps, export_document
+
+    ws = _workspace(args)
+    payload = dumps(export_document(ws, args.org))
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.write_bytes(payload)
+        except OSError as exc:
+            raise InputError(f"{out}: cannot write ({exc.strerror}): check the path and permissions") from None
+        print(f"wrote {out}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(payload)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from coordtui.domain.periods import parse_date
+    from coordtui.rules import summarize
+
+    as_of = parse_date(args.as_of, what="--as-of") if args.as_of else date.today()
+    ws = _workspace(args)
+    result = ws.check(as_of, args.org)
+    findings = result.findings
+    for problem in ws.store.verify_history():
+        from coordtui.domain.records import Finding, Severity
+
+        findings.append(Finding(rule="core.history_tampered", severity=Severity.ERROR, org="-", subject="store",
+                                message=f"变更历史被篡改：{problem}", message_en=f"history tampered: {problem}"))
+    summary = summarize(findings)
+    if args.format == "json":
+        out = {"as_of": as_of.isoformat(), "findings": [f.as_json() for f in findings], "summary": summary}
+        sys.stdout.buffer.write(orjson.dumps(out, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        _print_findings(ws, findings, as_of, summary, args.lang)
+    return EXIT_FINDINGS if summary["error"] else EXIT_OK
+
+
+def _print_findings(ws, findings, as_of: date, summary: dict[str, int], lang: str) -> None:
+    from coordtui.i18n import t
+    from coordtui.widgets.text import pad
+
+    names = {o.id: o.name for o in ws.orgs()}
+    current = None
+    for f in findings:
+        if f.org != current:
+            current = f.org
+            print(f"\n{names.get(f.org, f.org)} ({f.org}) · {t('as_of', lang)} {as_of.isoformat()}")
+        print(f"  {pad(t('sev.' + f.severity.value, lang), 6)} {f.rule}  {f.text(lang)}")
+    if not findings:
+        print(t("check.none", lang, as_of=as_of.isoformat()))
+    print(t("check.summary", lang, **summary))
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    host = _host(args).load()
+    infos = sorted(host.plugins.values(), key=lambda i: i.name)
+    if args.format == "json":
+        sys.stdout.buffer.write(orjson.dumps([i.as_json() for i in infos], option=orjson.OPT_INDENT_2) + b"\n")
+        return EXIT_OK
+    for i in infos:
+        status = i.status if i.status == "ok" else f"{i.status}: {i.cause}"
+        models = ", ".join(i.models) or "-"
+        print(f"{i.name}  {i.version}  models: {models}  [{status}]\n    from {i.source}")
+    if not infos:
+        print("no plugins found")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    model = _host(args).load().model(args.model)
+    schemas = {cls.kind: cls.model_json_schema() for cls in model.kinds}
+    sys.stdout.buffer.write(orjson.dumps({"model": model.id, "kinds": schemas}, option=orjson.OPT_INDENT_2) + b"\n")
+    return EXIT_OK
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from coordtui.app import run_app
+
+    return run_app(db=args.db, lang=args.lang, plugin_dirs=[Path(d) for d in (args.plugin_dir or [])])
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "import": cmd_import,
+    "export": cmd_export,
+    "check": cmd_check,
+    "plugins": cmd_plugins,
+    "schema": cmd_schema,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS.get(args.command, cmd_app)(args)
+    except CoordError as exc:
+        print(f"coordtui: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

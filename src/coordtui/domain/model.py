@@ -1,0 +1,326 @@
+"""What a plugin contributes: a model (模型), its rules (规则), obligations (义务), screens and exports.
+
+These are plain data classes: the hook specifications in :mod:`coordtui.hookspecs`
+return them, and the core validates them before anything uses them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import Enum
+from typing import Any, Callable, Iterable
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from coordtui.domain.calendar import WorkCalendar
+from coordtui.domain.periods import Period
+from coordtui.domain.records import Finding, Record, Severity
+from coordtui.errors import InputError
+
+
+class NoSettings(BaseModel):
+    """Settings of a model that has none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CoreSettings(BaseModel):
+    """Settings every organization has, whatever its model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at_risk_days: int = Field(14, ge=0, le=366, description="A count-based duty still short this many days before its period ends is 'at risk'")
+
+
+@dataclass
+class ModelSpec:
+    """One organizational model (组织模型), as a plugin provides it.
+
+    :param id: stable id, a Python identifier (``university_grid``); it prefixes every rule id.
+    :param name_zh: the model's name in Chinese.
+    :param name_en: the model's name in English.
+    :param version: the model's version, shown by ``coordtui plugins``.
+    :param kinds: the pydantic classes of its records, each a subclass of :class:`Record`.
+    :param settings: a pydantic class whose defaults are the model's settings; an
+        organization may override any of them (in its ``org.settings``).
+    :param structure_kinds: kinds shown in the organization tree, outermost first.
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    version: str
+    kinds: list[type[Record]]
+    settings: type[BaseModel] = NoSettings
+    description_zh: str = ""
+    description_en: str = ""
+    structure_kinds: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.id.isidentifier():
+            raise ValueError(f"model id {self.id!r} must be a Python identifier")
+        seen: set[str] = set()
+        for k in self.kinds:
+            if not (isinstance(k, type) and issubclass(k, Record)):
+                raise ValueError(f"model {self.id}: {k!r} is not a Record subclass")
+            if k.kind in seen:
+                raise ValueError(f"model {self.id}: kind {k.kind!r} is declared twice")
+            seen.add(k.kind)
+
+    def name(self, lang: str = "zh") -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    @property
+    def kind_map(self) -> dict[str, type[Record]]:
+        return {k.kind: k for k in self.kinds}
+
+    def kind(self, name: str) -> type[Record]:
+        try:
+            return self.kind_map[name]
+        except KeyError:
+            known = ", ".join(sorted(self.kind_map))
+            raise InputError(f"model {self.id} has no kind '{name}' (known kinds: {known})") from None
+
+    def parse_settings(self, values: dict[str, Any] | None) -> "Settings":
+        values = dict(values or {})
+        core_keys = set(CoreSettings.model_fields)
+        core = {k: values.pop(k) for k in list(values) if k in core_keys}
+        try:
+            return Settings(CoreSettings(**core), self.settings(**values))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            raise InputError(f"organization settings: {where}: {err['msg']}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    core: CoreSettings
+    model: BaseModel
+
+    def __getattr__(self, name: str) -> Any:
+        for part in (object.__getattribute__(self, "model"), object.__getattribute__(self, "core")):
+            if name in type(part).model_fields:
+                return getattr(part, name)
+        raise AttributeError(name)
+
+
+class Organization(BaseModel):
+    """One instance of a model: one university, one county, one group company (组织)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.\-]{1,80}$")
+    name: str = Field(min_length=1, max_length=200)
+    model: str
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class Context:
+    """What a rule or an obligation sees: one organization, its records, the calendar and the as-of date.
+
+    Records are loaded per kind on first use, so a rule costs what it reads.
+    """
+
+    def __init__(
+        self,
+        org: Organization,
+        model: ModelSpec,
+        load: Callable[[str], list[Record]],
+        calendar: WorkCalendar,
+        as_of: date,
+    ) -> None:
+        self.org = org
+        self.model = model
+        self.calendar = calendar
+        self.as_of = as_of
+        self.settings = model.parse_settings(org.settings)
+        self._load = load
+        self._cache: dict[str, list[Record]] = {}
+        self._by_id: dict[str, dict[str, Record]] = {}
+
+    def records(self, kind: str) -> list[Record]:
+        """Every record of ``kind`` in this organization."""
+        if kind not in self._cache:
+            self.model.kind(kind)
+            self._cache[kind] = list(self._load(kind))
+        return self._cache[kind]
+
+    def get(self, kind: str, record_id: str) -> Record | None:
+        if kind not in self._by_id:
+            self._by_id[kind] = {r.id: r for r in self.records(kind)}
+        return self._by_id[kind].get(record_id)
+
+    def label(self, kind: str, record_id: str) -> str:
+        record = self.get(kind, record_id)
+        return record.label() if record else record_id
+
+    def finding(
+        self,
+        rule: str,
+        severity: Severity | str,
+        subject: str,
+        message: str,
+        message_en: str,
+        *,
+        period: Period | str | None = None,
+        record: Record | None = None,
+        since: date | None = None,
+        provisional: bool = False,
+    ) -> Finding:
+        """Build a finding for this organization; ``record`` is where Enter leads in the interface."""
+        return Finding(
+            rule=rule,
+            severity=Severity(severity),
+            org=self.org.id,
+            subject=subject,
+            period=str(period) if period is not None else None,
+            message=message,
+            message_en=message_en,
+            subject_kind=record.kind if record is not None else None,
+            subject_id=record.id if record is not None else None,
+            since=since,
+            provisional=provisional,
+        )
+
+
+@dataclass
+class Rule:
+    """A validator (校验规则).
+
+    :param id: ``<model>.<rule>``, stable: findings carry it and users filter on it.
+    :param title_zh: what the rule demands, in Chinese.
+    :param title_en: the same in English.
+    :param check: ``check(ctx: Context) -> Iterable[Finding]``.
+    """
+
+    id: str
+    title_zh: str
+    title_en: str
+    check: Callable[[Context], Iterable[Finding]]
+
+    def title(self, lang: str = "zh") -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+
+class DutyStatus(str, Enum):
+    """Where a duty stands on the as-of date."""
+
+    MET = "met"  # 已完成
+    LATE = "late"  # 逾期完成
+    DUE = "due"  # 待办
+    AT_RISK = "at_risk"  # 临期
+    OVERDUE = "overdue"  # 已逾期
+
+
+@dataclass
+class Duty:
+    """One instance of an obligation: a subject owes ``required`` records by ``due``.
+
+    :param subject: who owes it, as shown (``第一协作组``).
+    :param subject_kind / subject_id: the record that stands for the subject, if any.
+    :param period: the period the duty belongs to, if any.
+    :param due: the last day on which a record still meets it.
+    :param required: how many records are needed.
+    :param done: the dates of the records that count toward it.
+    :param what_zh / what_en: what is owed (``协作活动``), used in messages.
+    :param provisional: the due date was counted over days the official calendar does not cover yet.
+    :param record_kind: the kind of record that would meet the duty (the form a gap opens).
+    :param prefill: values for that form.
+    """
+
+    subject: str
+    due: date
+    what_zh: str
+    what_en: str
+    required: int = 1
+    done: list[date] = field(default_factory=list)
+    period: Period | None = None
+    subject_kind: str | None = None
+    subject_id: str | None = None
+    provisional: bool = False
+    record_kind: str | None = None
+    prefill: dict[str, Any] = field(default_factory=dict)
+    unit_zh: str = "项"
+    unit_en: str = ""
+
+    @property
+    def count(self) -> int:
+        return len(self.done)
+
+    @property
+    def met_on(self) -> date | None:
+        if len(self.done) < self.required:
+            return None
+        return sorted(self.done)[self.required - 1]
+
+    def status(self, as_of: date, at_risk_days: int) -> DutyStatus:
+        met_on = self.met_on
+        if met_on is not None and met_on <= as_of:
+            return DutyStatus.MET if met_on <= self.due else DutyStatus.LATE
+        if as_of > self.due:
+            return DutyStatus.OVERDUE
+        if as_of >= self.due - timedelta(days=at_risk_days):
+            return DutyStatus.AT_RISK
+        return DutyStatus.DUE
+
+
+@dataclass
+class Obligation:
+    """A recurring duty (义务): per period and subject, the records that meet it and the deadline.
+
+    Its statuses feed the dashboard and the calendar, and its shortfalls become findings
+    under ``rule``: overdue is an error, at risk a warning, met late a warning (or
+    ``late_severity``); a duty that is simply not yet due says nothing.
+
+    :param rule: the rule id its findings carry.
+    :param duties: ``duties(ctx: Context) -> Iterable[Duty]``: every duty up to the as-of
+        date and the ones falling due soon after it.
+    """
+
+    rule: str
+    title_zh: str
+    title_en: str
+    duties: Callable[[Context], Iterable[Duty]]
+    late_severity: Severity = Severity.WARNING
+
+    def title(self, lang: str = "zh") -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+
+@dataclass
+class ScreenSpec:
+    """A screen a model adds to the interface.
+
+    :param id: stable id, unique within the model.
+    :param title_zh / title_en: the name shown in the navigation.
+    :param factory: ``factory(app_context) -> textual.screen.Screen``; imported lazily so
+        that plugins stay importable without a terminal.
+    :param key: an optional key that opens it from the model's screens menu.
+    """
+
+    id: str
+    title_zh: str
+    title_en: str
+    factory: Callable[[Any], Any]
+    key: str | None = None
+
+    def title(self, lang: str = "zh") -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+
+@dataclass
+class ExportSpec:
+    """A report layout a model adds (报表).
+
+    :param id: stable id.
+    :param format: the file format it writes (``docx``, ``xlsx``, ``md`` ...).
+    :param write: ``write(ctx: Context, period: Period | None, path: Path) -> None``.
+    """
+
+    id: str
+    title_zh: str
+    title_en: str
+    format: str
+    write: Callable[..., None]

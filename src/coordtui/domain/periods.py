@@ -1,0 +1,164 @@
+"""Reporting periods (期间): month ``2026-03``, quarter ``2026Q1``, half ``2026H1``, year ``2026``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import Enum
+
+from coordtui.errors import InputError
+
+
+class PeriodKind(str, Enum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    HALF = "half"
+    YEAR = "year"
+
+    @property
+    def months(self) -> int:
+        return {"month": 1, "quarter": 3, "half": 6, "year": 12}[self.value]
+
+
+_PATTERNS = [
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), PeriodKind.MONTH),
+    (re.compile(r"^(\d{4})[Qq]([1-4])$"), PeriodKind.QUARTER),
+    (re.compile(r"^(\d{4})[Hh]([12])$"), PeriodKind.HALF),
+    (re.compile(r"^(\d{4})$"), PeriodKind.YEAR),
+]
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One calendar period. Quarters are calendar-based: Q1 is January to March.
+
+    ``index`` is the month (1-12), quarter (1-4), half (1-2), or 1 for a year.
+    """
+
+    year: int
+    kind: PeriodKind
+    index: int = 1
+
+    def __post_init__(self) -> None:
+        limit = 12 // self.kind.months
+        if not 1 <= self.index <= limit:
+            raise InputError(f"period index {self.index} is out of range for a {self.kind.value}")
+        if not 1 <= self.year <= 9999:
+            raise InputError(f"year {self.year} is out of range")
+
+    # construction -----------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        """Parse ``2026-03``, ``2026Q1``, ``2026H1`` or ``2026``; raise InputError otherwise."""
+        value = str(text).strip()
+        for pattern, kind in _PATTERNS:
+            m = pattern.match(value)
+            if m:
+                year = int(m.group(1))
+                index = int(m.group(2)) if kind is not PeriodKind.YEAR else 1
+                return cls(year, kind, index)
+        raise InputError(
+            f"'{text}' is not a period: write a month 2026-03, a quarter 2026Q1, a half 2026H1 or a year 2026"
+        )
+
+    @classmethod
+    def containing(cls, day: date, kind: PeriodKind | str) -> "Period":
+        kind = PeriodKind(kind)
+        return cls(day.year, kind, (day.month - 1) // kind.months + 1)
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        return cls(year, PeriodKind.MONTH, month)
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> "Period":
+        return cls(year, PeriodKind.QUARTER, quarter)
+
+    @classmethod
+    def half(cls, year: int, half: int) -> "Period":
+        return cls(year, PeriodKind.HALF, half)
+
+    @classmethod
+    def of_year(cls, year: int) -> "Period":
+        return cls(year, PeriodKind.YEAR, 1)
+
+    # properties ---------------------------------------------------------------
+    @property
+    def first_month(self) -> int:
+        return (self.index - 1) * self.kind.months + 1
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.first_month, 1)
+
+    @property
+    def end(self) -> date:
+        last_month = self.first_month + self.kind.months - 1
+        if last_month == 12:
+            return date(self.year, 12, 31)
+        return date(self.year, last_month + 1, 1) - timedelta(days=1)
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+    def next(self) -> "Period":
+        limit = 12 // self.kind.months
+        if self.index < limit:
+            return Period(self.year, self.kind, self.index + 1)
+        return Period(self.year + 1, self.kind, 1)
+
+    def previous(self) -> "Period":
+        if self.index > 1:
+            return Period(self.year, self.kind, self.index - 1)
+        return Period(self.year - 1, self.kind, 12 // self.kind.months)
+
+    def months(self) -> list["Period"]:
+        return [Period(self.year, PeriodKind.MONTH, m) for m in range(self.first_month, self.first_month + self.kind.months)]
+
+    def sub(self, kind: PeriodKind | str) -> list["Period"]:
+        """The periods of ``kind`` that make up this one (the quarters of a year, ...)."""
+        kind = PeriodKind(kind)
+        if kind.months > self.kind.months:
+            raise ValueError(f"a {self.kind.value} has no {kind.value}s")
+        result, p = [], Period.containing(self.start, kind)
+        while p.start <= self.end:
+            result.append(p)
+            p = p.next()
+        return result
+
+    # text -------------------------------------------------------------------
+    def __str__(self) -> str:
+        if self.kind is PeriodKind.MONTH:
+            return f"{self.year}-{self.index:02d}"
+        if self.kind is PeriodKind.QUARTER:
+            return f"{self.year}Q{self.index}"
+        if self.kind is PeriodKind.HALF:
+            return f"{self.year}H{self.index}"
+        return f"{self.year}"
+
+    def label(self, lang: str = "zh") -> str:
+        """A human label: ``2026年第一季度`` / ``Q1 2026``."""
+        if lang == "zh":
+            if self.kind is PeriodKind.MONTH:
+                return f"{self.year}年{self.index}月"
+            if self.kind is PeriodKind.QUARTER:
+                return f"{self.year}年第{'一二三四'[self.index - 1]}季度"
+            if self.kind is PeriodKind.HALF:
+                return f"{self.year}年{'上下'[self.index - 1]}半年"
+            return f"{self.year}年度"
+        if self.kind is PeriodKind.MONTH:
+            return self.start.strftime("%b %Y")
+        if self.kind is PeriodKind.QUARTER:
+            return f"Q{self.index} {self.year}"
+        if self.kind is PeriodKind.HALF:
+            return f"H{self.index} {self.year}"
+        return f"{self.year}"
+
+
+def parse_date(text: str, *, what: str = "date") -> date:
+    """Parse an ISO date ``YYYY-MM-DD`` given by a user; raise InputError with one clear line otherwise."""
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise InputError(f"{what} '{text}' is not a valid date: write YYYY-MM-DD, for example 2026-10-15") from None

@@ -1,0 +1,154 @@
+"""Base types every model builds on: records (记录), names, references and findings (检查发现)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+_SPACE = re.compile(r"\s+")
+_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,80}$")
+
+
+def normalize_name(value: str) -> str:
+    """Remove all white space from a person's name (``孙  刚`` → ``孙刚``).
+
+    Documents pad two-character names with spaces to align them with three-character ones.
+    """
+    return _SPACE.sub("", value)
+
+
+def _clean_text(value: str) -> str:
+    value = value.strip()
+    if any(ord(ch) < 32 and ch not in "\t\n" for ch in value):
+        raise ValueError("contains control characters")
+    return value
+
+
+#: A person's name, normalized on input.
+PersonName = Annotated[str, AfterValidator(normalize_name), Field(min_length=1, max_length=50)]
+#: One line of text: trimmed, without control characters.
+Text = Annotated[str, AfterValidator(_clean_text), Field(max_length=2000)]
+
+
+class Ref:
+    """Marks a field as a reference to records of ``kind`` (关联): ``Annotated[str, Ref("group")]``.
+
+    The import checks that every reference points at a record that exists, and forms
+    offer a list to pick from.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"Ref({self.kind!r})"
+
+
+class Record(BaseModel):
+    """The base of every kind (类别). Subclasses set ``kind`` and their fields.
+
+    ``kind``: the kind's stable id as it appears in files (``activity``).
+    ``title_zh`` / ``title_en``: the kind's name in the interface.
+    ``partition_field``: the date field that files a record under a year, or None for
+    structural kinds (units, groups) that are kept together.
+    ``label_field``: the field shown where the record is referred to.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=False)
+
+    kind: ClassVar[str] = "record"
+    title_zh: ClassVar[str] = "记录"
+    title_en: ClassVar[str] = "Record"
+    partition_field: ClassVar[str | None] = None
+    label_field: ClassVar[str] = "name"
+
+    id: str = Field(description="Stable id, unique within the kind in one organization")
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("an id is 1-80 letters, digits, '.', '_' or '-'")
+        return value
+
+    def label(self) -> str:
+        value = getattr(self, self.label_field, None)
+        return str(value) if value else self.id
+
+    def partition_year(self) -> int | None:
+        if self.partition_field is None:
+            return None
+        value = getattr(self, self.partition_field, None)
+        return value.year if isinstance(value, date) else None
+
+    @classmethod
+    def references(cls) -> dict[str, str]:
+        """Field name → referenced kind, for every field annotated with :class:`Ref`."""
+        refs: dict[str, str] = {}
+        for name, info in cls.model_fields.items():
+            for meta in info.metadata:
+                if isinstance(meta, Ref):
+                    refs[name] = meta.kind
+        return refs
+
+    def ref_values(self, field: str) -> list[str]:
+        value = getattr(self, field)
+        if value is None:
+            return []
+        if isinstance(value, (list, tuple, set)):
+            return [str(v) for v in value]
+        return [str(value)]
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+class Finding(BaseModel):
+    """A rule's result (检查发现): what is wrong or at risk, for whom, in which period."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    severity: Severity
+    org: str
+    subject: str = Field(description="Who or what the finding is about, as the interface shows it")
+    period: str | None = None
+    message: str = Field(description="The finding in Chinese")
+    message_en: str = Field(description="The finding in English")
+    subject_kind: str | None = None
+    subject_id: str | None = None
+    since: date | None = Field(default=None, description="Overdue since this day")
+    provisional: bool = False
+
+    def text(self, lang: str = "zh") -> str:
+        return self.message if lang == "zh" else self.message_en
+
+    def as_json(self) -> dict[str, Any]:
+        data = {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "org": self.org,
+            "subject": self.subject,
+            "period": self.period,
+            "message": self.message,
+            "message_en": self.message_en,
+        }
+        if self.subject_kind:
+            data["subject_kind"] = self.subject_kind
+            data["subject_id"] = self.subject_id
+        if self.since:
+            data["since"] = self.since.isoformat()
+        if self.provisional:
+            data["provisional"] = True
+        return data

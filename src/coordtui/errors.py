@@ -1,0 +1,51 @@
+"""Errors a user can cause. Each has a title and a message written for the user.
+
+The command line prints ``message`` on one line and exits 2; the application shows
+``title`` and ``message`` in a modal. Anything else that escapes is a bug.
+"""
+
+from __future__ import annotations
+
+
+class CoordError(Exception):
+    """Base of every error a user can cause (用户可纠正的错误)."""
+
+    title = "Error"
+
+    def __init__(self, message: str, *, title: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if title is not None:
+            self.title = title
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(CoordError):
+    """A file, argument or value the user gave is not acceptable."""
+
+    title = "Invalid input"
+
+
+class StoreError(CoordError):
+    """The store cannot be opened, read or written."""
+
+    title = "Store problem"
+
+
+class ConflictError(StoreError):
+    """A write was based on a revision that is no longer current (修订冲突)."""
+
+    title = "Edit conflict"
+
+    def __init__(self, message: str, *, current: dict | None = None, attempted: dict | None = None) -> None:
+        super().__init__(message)
+        self.current = current
+        self.attempted = attempted
+
+
+class PluginError(CoordError):
+    """A plugin failed to load, failed its checks or raised inside a hook."""
+
+    title = "Plugin problem"

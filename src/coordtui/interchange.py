@@ -1,0 +1,150 @@
+"""The interchange format ``coordtui/1``: one JSON document per organization.
+
+::
+
+    {"format": "coordtui/1", "model": "<model id>",
+     "org": {"id": ..., "name": ..., "settings": {...}},
+     "items": [{"kind": ..., "id": ..., ...}, ...]}
+
+Import validates every item against its kind's pydantic model and every reference
+against the items of the file (and, when merging, of the store) before anything is
+written; then it writes the whole organization in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from pydantic import ValidationError
+
+from coordtui.domain.model import ModelSpec, Organization
+from coordtui.domain.records import Record
+from coordtui.errors import InputError
+
+if TYPE_CHECKING:
+    from coordtui.workspace import Workspace
+
+FORMAT = "coordtui/1"
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class Plan:
+    """A validated import: what would be written."""
+
+    source: str
+    model: ModelSpec
+    org: Organization
+    records: list[Record]
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{path}: the file is {size // (1024 * 1024)} MiB, more than the {MAX_FILE_BYTES // (1024 * 1024)} MiB an import takes: split it")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file: check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file: name a .json file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror}): check its permissions") from None
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}): fix the file") from None
+    if not isinstance(doc, dict):
+        raise InputError(f"{path}: expected a JSON object with format, model, org and items")
+    return doc
+
+
+def _item_where(source: str, number: int, kind: Any) -> str:
+    return f"{source}: item {number} (kind {kind})"
+
+
+def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merge_with_store: bool = False) -> Plan:
+    """Check a whole document; raise InputError naming the first problem as ``FILE: item N (kind K): field F: problem``."""
+    if doc.get("format") != FORMAT:
+        raise InputError(f"{source}: format is {doc.get('format')!r}, expected '{FORMAT}'")
+    model_id = doc.get("model")
+    if not isinstance(model_id, str):
+        raise InputError(f"{source}: 'model' must name a model (see 'coordtui plugins')")
+    try:
+        model = ws.host.model(model_id)
+    except InputError as exc:
+        raise InputError(f"{source}: {exc.message}") from None
+    org_raw = doc.get("org")
+    if not isinstance(org_raw, dict):
+        raise InputError(f"{source}: 'org' must be an object with id and name")
+    try:
+        org = Organization(**{**org_raw, "model": model_id})
+    except (ValidationError, TypeError) as exc:
+        if isinstance(exc, ValidationError):
+            err = exc.errors()[0]
+            raise InputError(f"{source}: org: field {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+        raise InputError(f"{source}: org: {exc}") from None
+    try:
+        model.parse_settings(org.settings)
+    except InputError as exc:
+        raise InputError(f"{source}: org: {exc.message}") from None
+    items = doc.get("items")
+    if not isinstance(items, list):
+        raise InputError(f"{source}: 'items' must be a list")
+
+    from coordtui.workspace import first_error
+
+    records: list[Record] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise InputError(f"{source}: item {number}: expected an object, got {type(item).__name__}")
+        kind = item.get("kind")
+        if not isinstance(kind, str) or kind not in model.kind_map:
+            known = ", ".join(model.kind_map)
+            raise InputError(f"{_item_where(source, number, kind)}: unknown kind for model {model_id} (known: {known})")
+        cls = model.kind_map[kind]
+        data = {k: v for k, v in item.items() if k != "kind"}
+        try:
+            record = cls.model_validate(data)
+        except ValidationError as exc:
+            field, problem = first_error(exc)
+            raise InputError(f"{_item_where(source, number, kind)}: field {field}: {problem}") from None
+        key = (kind, record.id)
+        if key in seen:
+            raise InputError(f"{_item_where(source, number, kind)}: field id: '{record.id}' is used again (first at item {seen[key]})")
+        seen[key] = number
+        records.append(record)
+
+    store_has = set()
+    if merge_with_store and ws.store.get_org(org.id) is not None:
+        for kind in model.kind_map:
+            store_has |= {(kind, d["id"]) for d in ws.store.query(org.id, kind)}
+    for number, record in enumerate(records, start=1):
+        for field, target in record.references().items():
+            for value in record.ref_values(field):
+                if (target, value) not in seen and (target, value) not in store_has:
+                    raise InputError(f"{_item_where(source, number, record.kind)}: field {field}: no {target} with id '{value}'")
+    return Plan(source, model, org, records)
+
+
+def export_document(ws: "Workspace", org_id: str) -> dict[str, Any]:
+    org = ws.org(org_id)
+    model = ws.model_of(org)
+    items: list[dict[str, Any]] = []
+    for cls in model.kinds:
+        for record in ws.records(org, cls.kind):
+            items.append({"kind": cls.kind, **record.model_dump(mode="json")})
+    return {
+        "format": FORMAT,
+        "model": model.id,
+        "org": {"id": org.id, "name": org.name, "settings": org.settings},
+        "items": items,
+    }
+
+
+def dumps(doc: dict[str, Any]) -> bytes:
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"

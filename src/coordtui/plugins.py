@@ -1,0 +1,332 @@
+"""The plugin host (插件宿主): finds, loads, checks and isolates plugins.
+
+pluggy alone does not isolate: one raising implementation aborts the whole hook call,
+and ``load_setuptools_entrypoints`` stops at the first entry point that fails to
+import. So each plugin is imported under its own guard, each implementation is
+called separately, and what every plugin returned is recorded under its name. A
+plugin that fails anywhere is switched off whole and reported; the others go on.
+
+Discovery, in this order:
+1. the ``coordtui`` entry-point group (the built-in models are registered there by
+   the project's own ``pyproject.toml``, exactly like third-party ones);
+2. folders named by ``--plugin-dir`` or ``COORDTUI_PLUGIN_PATH`` (``os.pathsep``-separated):
+   each package or ``.py`` module in them is one plugin.
+
+``COORDTUI_DISABLE_PLUGINS=a,b`` blocks plugins by name;
+``COORDTUI_DISABLE_PLUGIN_AUTOLOAD=1`` skips entry points (tests use it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterable
+
+import pluggy
+
+from coordtui import PROJECT, hookspecs
+from coordtui.domain.model import ExportSpec, ModelSpec, Obligation, Rule, ScreenSpec
+
+ENTRY_POINT_GROUP = "coordtui"
+HOOKS = [name for name in dir(hookspecs) if name.startswith("coordtui_")]
+
+OK, FAILED, DISABLED = "ok", "failed", "disabled"
+
+
+@dataclass
+class PluginInfo:
+    """What ``coordtui plugins`` shows of one plugin."""
+
+    name: str
+    source: str
+    version: str = "-"
+    status: str = OK
+    cause: str | None = None
+    models: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "source": self.source,
+            "status": self.status,
+            "cause": self.cause,
+            "models": self.models,
+        }
+
+
+def _env_list(name: str) -> list[str]:
+    return [p.strip() for p in os.environ.get(name, "").split(",") if p.strip()]
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# The contribution hooks: hook name -> (expected item type, attribute on the host).
+_CONTRIBUTIONS: dict[str, type] = {
+    "coordtui_rules": Rule,
+    "coordtui_obligations": Obligation,
+    "coordtui_screens": ScreenSpec,
+    "coordtui_exports": ExportSpec,
+    "coordtui_fixtures": dict,
+}
+
+
+class PluginHost:
+    """One per application instance (never a global built at import time)."""
+
+    def __init__(
+        self,
+        *,
+        plugin_dirs: Iterable[Path | str] = (),
+        disabled: Iterable[str] | None = None,
+        autoload: bool | None = None,
+        modules: Iterable[tuple[str, ModuleType | object]] = (),
+    ) -> None:
+        self.pm = pluggy.PluginManager(PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        env_dirs = [d for d in os.environ.get("COORDTUI_PLUGIN_PATH", "").split(os.pathsep) if d]
+        self.plugin_dirs = [Path(d) for d in [*plugin_dirs, *env_dirs]]
+        self.disabled = set(disabled if disabled is not None else []) | set(_env_list("COORDTUI_DISABLE_PLUGINS"))
+        if autoload is None:
+            autoload = not os.environ.get("COORDTUI_DISABLE_PLUGIN_AUTOLOAD")
+        self.autoload = autoload
+        self._extra = list(modules)
+        self.plugins: dict[str, PluginInfo] = {}
+        self.models: dict[str, ModelSpec] = {}
+        self._model_owner: dict[str, str] = {}
+        self._contrib: dict[str, list[tuple[str, str, Any]]] = {h: [] for h in _CONTRIBUTIONS}
+        self._order: list[str] = []
+        self.loaded = False
+
+    # loading ------------------------------------------------------------------------
+    def load(self) -> "PluginHost":
+        if self.loaded:
+            return self
+        if self.autoload:
+            self._load_entry_points()
+        for folder in self.plugin_dirs:
+            self._load_folder(folder)
+        for name, module in self._extra:
+            self._register(name, module, "registered", getattr(module, "__version__", "-"))
+        self._collect()
+        self.loaded = True
+        return self
+
+    def _load_entry_points(self) -> None:
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            dist = getattr(ep, "dist", None)
+            source = f"entry point {ep.value}" + (f" ({dist.name})" if dist else "")
+            version = dist.version if dist else "-"
+            if self._blocked(ep.name, source, version):
+                continue
+            try:
+                module = ep.load()
+            except (Exception, SystemExit) as exc:  # a broken plugin must not stop the others
+                self._fail_new(ep.name, source, version, f"failed to import: {_describe(exc)}")
+                continue
+            self._register(ep.name, module, source, version)
+
+    def _load_folder(self, folder: Path) -> None:
+        if not folder.is_dir():
+            self._fail_new(str(folder), f"folder {folder}", "-", "plugin folder does not exist")
+            return
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith((".", "_")):
+                continue
+            if entry.is_dir() and (entry / "__init__.py").exists():
+                location, search = entry / "__init__.py", [str(entry)]
+            elif entry.suffix == ".py":
+                location, search = entry, None
+            else:
+                continue
+            name, source = entry.stem, f"folder {entry}"
+            if self._blocked(name, source, "-"):
+                continue
+            module_name = f"coordtui_dropin_{name}"
+            try:
+                spec = importlib.util.spec_from_file_location(module_name, location, submodule_search_locations=search)
+                if spec is None or spec.loader is None:
+                    raise ImportError(f"cannot import {location}")
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[module_name] = module
+                spec.loader.exec_module(module)
+            except (Exception, SystemExit) as exc:
+                sys.modules.pop(module_name, None)
+                self._fail_new(name, source, "-", f"failed to import: {_describe(exc)}")
+                continue
+            self._register(name, module, source, getattr(module, "__version__", "-"))
+
+    def _blocked(self, name: str, source: str, version: str) -> bool:
+        if name in self.disabled:
+            self.plugins[name] = PluginInfo(name, source, version, DISABLED, "blocked by COORDTUI_DISABLE_PLUGINS")
+            return True
+        return False
+
+    def _fail_new(self, name: str, source: str, version: str, cause: str) -> None:
+        self.plugins[name] = PluginInfo(name, source, version, FAILED, cause)
+
+    def _register(self, name: str, module: object, source: str, version: str) -> None:
+        if name in self.plugins and self.plugins[name].status == OK:
+            self._fail_new(f"{name} ({source})", source, version, f"a plugin named '{name}' is already loaded from {self.plugins[name].source}")
+            return
+        unknown = [
+            attr for attr in dir(module)
+            if self.pm.parse_hookimpl_opts(module, attr) is not None and attr not in HOOKS
+        ]
+        if unknown:
+            self._fail_new(name, source, version, f"unknown hook {', '.join(unknown)} (misspelt? known hooks: {', '.join(HOOKS)})")
+            return
+        try:
+            self.pm.register(module, name=name)
+        except Exception as exc:  # pluggy.PluginValidationError: a hook with wrong arguments
+            self._fail_new(name, source, version, f"failed validation: {_describe(exc)}")
+            return
+        self.plugins[name] = PluginInfo(name, source, version)
+        self._order.append(name)
+
+    # calling --------------------------------------------------------------------------
+    def _impls(self, hook: str) -> list[Any]:
+        impls = getattr(self.pm.hook, hook).get_hookimpls()
+        rank = {n: i for i, n in enumerate(self._order)}
+        return sorted(impls, key=lambda i: rank.get(i.plugin_name, 1 << 30))
+
+    def fail(self, plugin: str, cause: str) -> None:
+        """Switch a plugin off (its contributions go with it) and record why."""
+        info = self.plugins.get(plugin)
+        if info is None or info.status != OK:
+            return
+        info.status, info.cause = FAILED, cause
+        try:
+            self.pm.unregister(name=plugin)
+        except ValueError:
+            pass
+
+    def _call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        results = []
+        for impl in self._impls(hook):
+            if self.plugins[impl.plugin_name].status != OK:
+                continue
+            try:
+                value = impl.function(**{a: kwargs[a] for a in impl.argnames})
+            except Exception as exc:
+                self.fail(impl.plugin_name, f"raised in {hook}: {_describe(exc)}")
+                continue
+            results.append((impl.plugin_name, value))
+        return results
+
+    def _collect(self) -> None:
+        for plugin, value in self._call_each("coordtui_models"):
+            if value is None:
+                continue
+            if not isinstance(value, (list, tuple)) or not all(isinstance(m, ModelSpec) for m in value):
+                self.fail(plugin, f"coordtui_models returned {type(value).__name__}, expected a list of ModelSpec")
+                continue
+            for model in value:
+                if model.id in self.models:
+                    self.fail(plugin, f"model id '{model.id}' is already provided by plugin {self._model_owner[model.id]}")
+                    break
+                self.models[model.id] = model
+                self._model_owner[model.id] = plugin
+        self._drop_failed()
+        for hook, expected in _CONTRIBUTIONS.items():
+            for model in list(self.models.values()):
+                for plugin, value in self._call_each(hook, model=model):
+                    if value is None:
+                        continue
+                    if not isinstance(value, (list, tuple)) or not all(isinstance(v, expected) for v in value):
+                        self.fail(plugin, f"{hook} returned {type(value).__name__}, expected a list of {expected.__name__}")
+                        continue
+                    problem = self._check_items(hook, model, value)
+                    if problem:
+                        self.fail(plugin, f"{hook}: {problem}")
+                        continue
+                    self._contrib[hook].extend((plugin, model.id, v) for v in value)
+            self._drop_failed()
+        for plugin, info in self.plugins.items():
+            info.models = [m for m, owner in self._model_owner.items() if owner == plugin and m in self.models]
+
+    def _check_items(self, hook: str, model: ModelSpec, items: list[Any]) -> str | None:
+        """Rule ids start with the model's id and are unique among rules (and among obligations).
+
+        A rule and an obligation may share an id: both report under one rule of the domain.
+        """
+        if hook not in ("coordtui_rules", "coordtui_obligations"):
+            return None
+        existing = {self._rule_id(v) for _, m, v in self._contrib[hook] if m == model.id}
+        for item in items:
+            rule_id = self._rule_id(item)
+            if not rule_id.startswith(model.id + "."):
+                return f"rule id '{rule_id}' must start with '{model.id}.'"
+            if rule_id in existing:
+                return f"rule id '{rule_id}' is declared twice"
+            if not callable(item.check if isinstance(item, Rule) else item.duties):
+                return f"rule '{rule_id}' has nothing to call"
+            existing.add(rule_id)
+        return None
+
+    @staticmethod
+    def _rule_id(item: Rule | Obligation) -> str:
+        return item.id if isinstance(item, Rule) else item.rule
+
+    def _drop_failed(self) -> None:
+        failed = {n for n, i in self.plugins.items() if i.status != OK}
+        for model_id, owner in list(self._model_owner.items()):
+            if owner in failed:
+                self.models.pop(model_id, None)
+        for hook, items in self._contrib.items():
+            self._contrib[hook] = [(p, m, v) for p, m, v in items if p not in failed and m in self.models]
+
+    # results ------------------------------------------------------------------------
+    def _for(self, hook: str, model_id: str) -> list[Any]:
+        return [v for p, m, v in self._contrib[hook] if m == model_id]
+
+    def rules(self, model_id: str) -> list[Rule]:
+        return self._for("coordtui_rules", model_id)
+
+    def obligations(self, model_id: str) -> list[Obligation]:
+        return self._for("coordtui_obligations", model_id)
+
+    def screens(self, model_id: str) -> list[ScreenSpec]:
+        return self._for("coordtui_screens", model_id)
+
+    def exports(self, model_id: str) -> list[ExportSpec]:
+        return self._for("coordtui_exports", model_id)
+
+    def fixtures(self, model_id: str) -> list[dict[str, Any]]:
+        return self._for("coordtui_fixtures", model_id)
+
+    def owner(self, model_id: str) -> str | None:
+        return self._model_owner.get(model_id)
+
+    def contributor(self, hook: str, item: Any) -> str | None:
+        for plugin, _, value in self._contrib[hook]:
+            if value is item:
+                return plugin
+        return None
+
+    def guard(self, plugin: str, what: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run a plugin's callable; on error switch the plugin off and re-raise as PluginError."""
+        from coordtui.errors import PluginError
+
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            self.fail(plugin, f"raised in {what}: {_describe(exc)}")
+            raise PluginError(f"plugin {plugin} failed in {what}: {_describe(exc)}") from exc
+
+    def model(self, model_id: str) -> ModelSpec:
+        from coordtui.errors import InputError
+
+        try:
+            return self.models[model_id]
+        except KeyError:
+            known = ", ".join(sorted(self.models)) or "none loaded"
+            raise InputError(f"unknown model '{model_id}' (loaded models: {known}): check 'coordtui plugins'") from None

@@ -1,0 +1,168 @@
+"""Runs every rule and obligation of a model over one organization as of a date.
+
+Pure functions over data: records arrive through the :class:`Context`'s loader, so the
+same code runs over the store, over an import file, or over a handful of records in a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable, Iterable
+
+from coordtui.domain.model import Context, Duty, DutyStatus, Obligation, Rule
+from coordtui.domain.records import Finding, Severity
+
+
+@dataclass
+class DutyRow:
+    """One duty with its status on the as-of date, as the dashboard lists it."""
+
+    org: str
+    rule: str
+    obligation_zh: str
+    obligation_en: str
+    duty: Duty
+    status: DutyStatus
+    as_of: date
+
+    @property
+    def overdue_days(self) -> int:
+        return (self.as_of - self.duty.due).days if self.status is DutyStatus.OVERDUE else 0
+
+
+@dataclass
+class CheckResult:
+    as_of: date
+    findings: list[Finding] = field(default_factory=list)
+    duties: list[DutyRow] = field(default_factory=list)
+
+    def extend(self, other: "CheckResult") -> None:
+        self.findings.extend(other.findings)
+        self.duties.extend(other.duties)
+
+    def sort(self) -> None:
+        self.findings.sort(key=lambda f: (f.severity.rank, f.org, f.rule, f.period or "", f.subject))
+
+
+def summarize(findings: Iterable[Finding]) -> dict[str, int]:
+    summary = {s.value: 0 for s in Severity}
+    for f in findings:
+        summary[f.severity.value] += 1
+    return summary
+
+
+_STATUS_ZH = {
+    DutyStatus.MET: "已完成",
+    DutyStatus.LATE: "逾期完成",
+    DutyStatus.DUE: "待办",
+    DutyStatus.AT_RISK: "临期",
+    DutyStatus.OVERDUE: "已逾期",
+}
+
+
+def status_label(status: DutyStatus, lang: str = "zh") -> str:
+    return _STATUS_ZH[status] if lang == "zh" else status.value.replace("_", " ")
+
+
+def duty_messages(duty: Duty, status: DutyStatus, as_of: date) -> tuple[str, str]:
+    """The Chinese and English sentence a cadre would write about a duty's shortfall."""
+    period_zh = duty.period.label("zh") if duty.period else ""
+    period_en = f" for {duty.period.label('en')}" if duty.period else ""
+    unit_zh, unit_en = duty.unit_zh, (f" {duty.unit_en}" if duty.unit_en else "")
+    counted = f"要求{duty.required}{unit_zh}，实际{duty.count}{unit_zh}" if duty.required > 1 or duty.count else ""
+    counted_en = f"; {duty.count} of {duty.required}{unit_en} done" if duty.required > 1 or duty.count else ""
+    head_zh = f"{duty.subject}{period_zh}{duty.what_zh}"
+    head_en = f"{duty.subject}: {duty.what_en}{period_en}"
+    if status is DutyStatus.OVERDUE:
+        days = (as_of - duty.due).days
+        zh = f"{head_zh}未完成（{counted + '，' if counted else ''}应于{duty.due.isoformat()}前完成），已逾期{days}天"
+        en = f"{head_en} not done{counted_en}; due {duty.due.isoformat()}, {days} days overdue"
+    elif status is DutyStatus.AT_RISK:
+        missing = duty.required - duty.count
+        zh = f"{head_zh}将于{duty.due.isoformat()}到期，尚差{missing}{unit_zh}"
+        en = f"{head_en} falls due on {duty.due.isoformat()}; {missing}{unit_en} still missing"
+    elif status is DutyStatus.LATE:
+        met = duty.met_on.isoformat() if duty.met_on else "?"
+        zh = f"{head_zh}逾期完成：应于{duty.due.isoformat()}前完成，实际{met}完成"
+        en = f"{head_en} done late: due {duty.due.isoformat()}, done {met}"
+    else:
+        zh = f"{head_zh}：{_STATUS_ZH[status]}"
+        en = f"{head_en}: {status.value}"
+    if duty.provisional:
+        zh += "（截止日期按周一至周五推算，待官方日历确认）"
+        en += " (deadline counted Monday to Friday: provisional until the official calendar is known)"
+    return zh, en
+
+
+def _rule_failed(ctx: Context, rule_id: str, what: str, exc: Exception) -> Finding:
+    detail = f"{type(exc).__name__}: {exc}"
+    return ctx.finding(
+        "core.rule_failed", Severity.ERROR, rule_id,
+        f"规则 {rule_id} 执行出错（{what}）：{detail}；请联系该插件的维护者",
+        f"rule {rule_id} failed ({what}): {detail}; report it to the plugin's maintainer",
+    )
+
+
+def run_rule(ctx: Context, rule: Rule) -> list[Finding]:
+    try:
+        found = list(rule.check(ctx) or [])
+    except Exception as exc:  # a broken rule is a finding, never a crash
+        return [_rule_failed(ctx, rule.id, "check", exc)]
+    bad = [f for f in found if not isinstance(f, Finding)]
+    if bad:
+        return [_rule_failed(ctx, rule.id, "check", TypeError(f"returned {type(bad[0]).__name__}, not Finding"))]
+    return found
+
+
+def run_obligation(ctx: Context, obligation: Obligation) -> tuple[list[DutyRow], list[Finding]]:
+    try:
+        duties = list(obligation.duties(ctx) or [])
+        if any(not isinstance(d, Duty) for d in duties):
+            raise TypeError("duties() must yield Duty objects")
+    except Exception as exc:
+        return [], [_rule_failed(ctx, obligation.rule, "duties", exc)]
+    at_risk_days = ctx.settings.at_risk_days
+    rows, findings = [], []
+    for duty in duties:
+        status = duty.status(ctx.as_of, at_risk_days)
+        row = DutyRow(ctx.org.id, obligation.rule, obligation.title_zh, obligation.title_en, duty, status, ctx.as_of)
+        rows.append(row)
+        severity = {
+            DutyStatus.OVERDUE: Severity.ERROR,
+            DutyStatus.AT_RISK: Severity.WARNING,
+            DutyStatus.LATE: obligation.late_severity,
+        }.get(status)
+        if severity is None:
+            continue
+        zh, en = duty_messages(duty, status, ctx.as_of)
+        findings.append(
+            ctx.finding(
+                obligation.rule, severity, duty.subject, zh, en,
+                period=duty.period,
+                since=duty.due + timedelta(days=1) if status is DutyStatus.OVERDUE else None,
+                provisional=duty.provisional,
+            ).model_copy(update={"subject_kind": duty.subject_kind, "subject_id": duty.subject_id})
+        )
+    return rows, findings
+
+
+def evaluate(
+    ctx: Context,
+    rules: Iterable[Rule],
+    obligations: Iterable[Obligation],
+    *,
+    only: Callable[[str], bool] | None = None,
+) -> CheckResult:
+    """Every finding and duty of one organization as of ``ctx.as_of``."""
+    result = CheckResult(ctx.as_of)
+    for rule in rules:
+        if only is None or only(rule.id):
+            result.findings.extend(run_rule(ctx, rule))
+    for obligation in obligations:
+        if only is None or only(obligation.rule):
+            rows, findings = run_obligation(ctx, obligation)
+            result.duties.extend(rows)
+            result.findings.extend(findings)
+    result.sort()
+    return result

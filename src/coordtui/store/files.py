@@ -1,0 +1,168 @@
+"""File primitives of the store: stat-validated reads, atomic multi-file commits.
+
+Why not TinyDB's JSONStorage: it writes in place and truncates afterwards, so a crash
+mid-write leaves a broken file, and it re-parses the whole file on every read. Here a
+file is parsed once and reused while its (inode, mtime, size) is unchanged, and every
+commit writes temporary files, fsyncs them and renames them into place; a commit that
+spans several files goes through a journal so that it lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from coordtui.errors import StoreError
+
+JOURNAL = "journal.json"
+_TMP_SUFFIX = ".coordtui-tmp"
+
+
+@dataclass
+class _Cached:
+    signature: tuple[int, int, int]
+    data: dict[str, Any]
+
+
+def _signature(st: os.stat_result) -> tuple[int, int, int]:
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class FileCache:
+    """Parsed JSON files, each reused while the file on disk is unchanged."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, _Cached] = {}
+
+    def read(self, path: Path) -> dict[str, Any]:
+        """The parsed content of ``path`` ({} if it does not exist). Callers must not mutate it."""
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            self._files.pop(path, None)
+            return {}
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions") from None
+        cached = self._files.get(path)
+        if cached is not None and cached.signature == _signature(st):
+            return cached.data
+        try:
+            with open(path, "rb") as fh:
+                # fstat the handle we read, so content and signature belong together.
+                signature = _signature(os.fstat(fh.fileno()))
+                raw = fh.read()
+        except FileNotFoundError:
+            self._files.pop(path, None)
+            return {}
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions") from None
+        data = parse_store_file(path, raw)
+        self._files[path] = _Cached(signature, data)
+        return data
+
+    def remember(self, path: Path, data: dict[str, Any]) -> None:
+        """Keep ``data`` as the content just written to ``path``."""
+        try:
+            self._files[path] = _Cached(_signature(path.stat()), data)
+        except OSError:
+            self._files.pop(path, None)
+
+    def forget(self, path: Path | None = None) -> None:
+        if path is None:
+            self._files.clear()
+        else:
+            self._files.pop(path, None)
+
+
+def parse_store_file(path: Path, raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        raise StoreError(f"{path}: the store file is empty (a crash or another program emptied it): restore it from a backup or move it away")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise StoreError(f"{path}: the store file is unreadable ({exc}): restore it from a backup or move it away") from None
+    if not isinstance(data, dict):
+        raise StoreError(f"{path}: this is not a coordtui store file (expected an object of tables): move it away")
+    return data
+
+
+def dump(data: Any) -> bytes:
+    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_tmp(final: Path, payload: bytes) -> Path:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f"{final.name}.{os.getpid()}{_TMP_SUFFIX}")
+    with open(tmp, "wb") as fh:
+        fh.write(payload)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return tmp
+
+
+def commit_files(root: Path, files: dict[Path, bytes]) -> None:
+    """Write every file in ``files`` atomically, all of them or none.
+
+    Raises StoreError (with the previous state intact) if the disk refuses.
+    """
+    written: list[tuple[Path, Path]] = []
+    journal = root / JOURNAL
+    try:
+        for final, payload in files.items():
+            written.append((_write_tmp(final, payload), final))
+        if len(written) > 1:
+            tmp_journal = _write_tmp(journal, dump({"files": [[str(t), str(f)] for t, f in written]}))
+            os.replace(tmp_journal, journal)
+            _fsync_dir(root)
+    except OSError as exc:
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
+        raise StoreError(f"{root}: cannot save ({exc.strerror or exc}); nothing was changed: free disk space or check permissions") from None
+    for tmp, final in written:
+        os.replace(tmp, final)
+    for parent in {f.parent for _, f in written}:
+        _fsync_dir(parent)
+    if len(written) > 1:
+        journal.unlink(missing_ok=True)
+        _fsync_dir(root)
+
+
+def recover(root: Path) -> bool:
+    """Finish a multi-file commit that a crash interrupted. Call under the store lock.
+
+    Returns True when something was recovered.
+    """
+    journal = root / JOURNAL
+    if not journal.exists():
+        return False
+    try:
+        pairs = orjson.loads(journal.read_bytes())["files"]
+    except (orjson.JSONDecodeError, KeyError, TypeError, OSError):
+        # The journal itself was not complete: no rename had started, so roll back.
+        for tmp in root.rglob(f"*{_TMP_SUFFIX}"):
+            tmp.unlink(missing_ok=True)
+        journal.unlink(missing_ok=True)
+        return True
+    for tmp, final in pairs:
+        if Path(tmp).exists():
+            os.replace(tmp, final)
+    journal.unlink(missing_ok=True)
+    _fsync_dir(root)
+    return True

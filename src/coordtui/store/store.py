@@ -1,0 +1,436 @@
+"""The store (数据存储): TinyDB files behind one small interface.
+
+Layout of a store folder::
+
+    meta.json                  format and schema version
+    orgs.json                  the organizations (TinyDB: table "org", "_history")
+    data/<org>/structure.json  an organization's structural records (units, groups ...)
+    data/<org>/<year>.json     its dated records of one year
+    .lock                      the cross-process write lock
+
+Each data file is a TinyDB database with one table per kind and a ``_history`` table
+whose entries are chained by hash. Partitioning keeps the cost of a write proportional
+to one organization's year, not to the whole history.
+
+Guarantees (see ARCHITECTURE.md for the failures of stock TinyDB that motivate them):
+writes are serialized across processes by a file lock and re-read fresh state under
+it; every commit is atomic (temp file, fsync, rename; a journal across files); every
+document carries a revision, and a write based on a stale revision raises
+:class:`ConflictError`; every change is recorded with who, when, before and after.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import orjson
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+from coordtui.errors import ConflictError, StoreError
+from coordtui.store.files import FileCache, commit_files, dump, parse_store_file, recover
+
+SCHEMA_VERSION = 1
+FORMAT = "coordtui-store"
+STRUCTURE = "structure"
+HISTORY = "_history"
+ORG_TABLE = "org"
+META_KEYS = ("_rev", "_at", "_by")
+
+#: Schema migrations: version N -> function(store root) upgrading it to N+1.
+MIGRATIONS: dict[int, Any] = {}
+
+
+class _StrTable(Table):
+    """A TinyDB table keyed by our own string ids (never TinyDB's per-process counter)."""
+
+    document_id_class = str
+
+
+class _StagedStorage(Storage):
+    """TinyDB storage over the store's file cache; writes are staged until the commit."""
+
+    def __init__(self, path: Path, cache: FileCache, stage: dict[Path, dict] | None) -> None:
+        self.path = path
+        self.cache = cache
+        self.stage = stage
+
+    def read(self) -> dict | None:
+        if self.stage is not None and self.path in self.stage:
+            return self.stage[self.path]
+        # A shallow copy: TinyDB replaces whole tables on update, never mutating them in place
+        # as long as we never call update/upsert, so the cached tables stay intact.
+        return dict(self.cache.read(self.path))
+
+    def write(self, data: dict) -> None:
+        if self.stage is None:
+            raise StoreError("internal: write outside a transaction")
+        self.stage[self.path] = data
+
+    def close(self) -> None:
+        pass
+
+
+def _db(path: Path, cache: FileCache, stage: dict[Path, dict] | None = None) -> TinyDB:
+    db = TinyDB(path, cache, stage, storage=_StagedStorage)
+    db.table_class = _StrTable
+    return db
+
+
+def _table(db: TinyDB, name: str) -> Table:
+    return db.table(name, cache_size=0)
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (containers): fall back to the uid
+        return f"uid{os.getuid()}"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def _hash(entry: dict[str, Any]) -> str:
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)).hexdigest()
+
+
+def strip_meta(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
+# operations -----------------------------------------------------------------
+
+ANY_REV = None
+
+
+@dataclass
+class Put:
+    """Create or replace a record. ``rev``: None = whatever is there (import), 0 = must be new, n = must be at n."""
+
+    org: str
+    kind: str
+    id: str
+    data: dict[str, Any]
+    part: str = STRUCTURE
+    rev: int | None = ANY_REV
+
+
+@dataclass
+class Delete:
+    org: str
+    kind: str
+    id: str
+    rev: int | None = ANY_REV
+
+
+@dataclass
+class PutOrg:
+    data: dict[str, Any]
+    rev: int | None = ANY_REV
+
+
+@dataclass
+class _Txn:
+    stage: dict[Path, dict] = field(default_factory=dict)
+    dbs: dict[Path, TinyDB] = field(default_factory=dict)
+
+
+class Store:
+    """One store folder. Cheap to create; several may be open on one folder in several processes."""
+
+    def __init__(self, root: Path | str, *, user: str | None = None, create: bool = False, lock_timeout: float = 15.0) -> None:
+        self.root = Path(root).expanduser()
+        self.user = user or current_user()
+        self.lock_timeout = lock_timeout
+        self._cache = FileCache()
+        self._lock = FileLock(str(self.root / ".lock"), timeout=lock_timeout)
+        self._open(create)
+
+    # opening ------------------------------------------------------------------
+    def _open(self, create: bool) -> None:
+        meta_path = self.root / "meta.json"
+        if not self.root.exists() or (self.root.is_dir() and not any(self.root.iterdir())):
+            if not create:
+                raise StoreError(f"{self.root}: there is no store here: create one with 'coordtui init --db {self.root}'")
+            self._init()
+            return
+        if not self.root.is_dir():
+            raise StoreError(f"{self.root}: this is a file, not a store folder: name a folder with --db")
+        if not meta_path.exists():
+            raise StoreError(f"{self.root}: this folder is not a coordtui store (no meta.json): name another folder with --db")
+        try:
+            meta = parse_store_file(meta_path, meta_path.read_bytes())
+        except OSError as exc:
+            raise StoreError(f"{meta_path}: cannot read ({exc.strerror}): check its permissions") from None
+        if meta.get("format") != FORMAT or not isinstance(meta.get("schema"), int):
+            raise StoreError(f"{meta_path}: not a coordtui store's meta file: name another folder with --db")
+        schema = meta["schema"]
+        if schema > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.root}: the store was written by a newer coordtui (schema {schema}, this one reads {SCHEMA_VERSION}): upgrade coordtui"
+            )
+        with self._locked():
+            if schema < SCHEMA_VERSION:
+                self._migrate(schema)
+
+    def _init(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.root}: cannot create the store folder ({exc.strerror}): check the path and permissions") from None
+        with self._locked():
+            commit_files(self.root, {self.root / "meta.json": dump({"format": FORMAT, "schema": SCHEMA_VERSION, "created": _now()})})
+
+    def _migrate(self, schema: int) -> None:
+        while schema < SCHEMA_VERSION:
+            MIGRATIONS[schema](self.root)
+            schema += 1
+        commit_files(self.root, {self.root / "meta.json": dump({"format": FORMAT, "schema": schema, "migrated": _now()})})
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            with self._lock:
+                recover(self.root)
+                yield
+        except Timeout:
+            raise StoreError(
+                f"{self.root}: the store is busy (another user has been saving for {self.lock_timeout:.0f} s): try again"
+            ) from None
+        except PermissionError as exc:
+            raise StoreError(f"{self.root}: cannot lock the store ({exc.strerror}): check the folder's permissions") from None
+
+    # paths ----------------------------------------------------------------------
+    @property
+    def _orgs_path(self) -> Path:
+        return self.root / "orgs.json"
+
+    def _org_dir(self, org: str) -> Path:
+        return self.root / "data" / org
+
+    def _part_path(self, org: str, part: str) -> Path:
+        return self._org_dir(org) / f"{part}.json"
+
+    def parts(self, org: str) -> list[str]:
+        """The partitions an organization's records are filed in (``structure``, ``2026`` ...)."""
+        folder = self._org_dir(org)
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            return []
+        return sorted(n[:-5] for n in names if n.endswith(".json"))
+
+    # reading ----------------------------------------------------------------------
+    def orgs(self) -> list[dict[str, Any]]:
+        raw = self._cache.read(self._orgs_path).get(ORG_TABLE, {})
+        return [dict(doc) for doc in raw.values()]
+
+    def get_org(self, org_id: str) -> dict[str, Any] | None:
+        doc = self._cache.read(self._orgs_path).get(ORG_TABLE, {}).get(org_id)
+        return dict(doc) if doc is not None else None
+
+    def _locate(self, org: str, kind: str, record_id: str) -> tuple[str, dict] | None:
+        for part in self.parts(org):
+            doc = self._cache.read(self._part_path(org, part)).get(kind, {}).get(record_id)
+            if doc is not None:
+                return part, doc
+        return None
+
+    def get(self, org: str, kind: str, record_id: str) -> dict[str, Any] | None:
+        """One record with its ``_rev`` and ``_part``, or None."""
+        found = self._locate(org, kind, record_id)
+        if found is None:
+            return None
+        part, doc = found
+        return orjson.loads(dump(doc)) | {"_part": part}
+
+    def query(self, org: str, kind: str, *, parts: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Every record of ``kind`` in ``org`` (optionally only in some partitions). Read-only dicts."""
+        result: list[dict[str, Any]] = []
+        wanted = self.parts(org) if parts is None else [p for p in parts if p in set(self.parts(org))]
+        for part in wanted:
+            table = self._cache.read(self._part_path(org, part)).get(kind)
+            if table:
+                result.extend(table.values())
+        return result
+
+    def kinds(self, org: str) -> dict[str, int]:
+        """Kind → number of records, over every partition."""
+        counts: dict[str, int] = {}
+        for part in self.parts(org):
+            for name, table in self._cache.read(self._part_path(org, part)).items():
+                if not name.startswith("_"):
+                    counts[name] = counts.get(name, 0) + len(table)
+        return counts
+
+    def count(self) -> int:
+        return sum(sum(self.kinds(o["id"]).values()) for o in self.orgs())
+
+    # writing ----------------------------------------------------------------------
+    def put(self, org: str, kind: str, record_id: str, data: dict[str, Any], *, part: str = STRUCTURE, rev: int | None = ANY_REV) -> dict[str, Any]:
+        return self.apply([Put(org, kind, record_id, data, part, rev)])[0]
+
+    def delete(self, org: str, kind: str, record_id: str, *, rev: int | None = ANY_REV) -> None:
+        self.apply([Delete(org, kind, record_id, rev)])
+
+    def put_org(self, data: dict[str, Any], *, rev: int | None = ANY_REV) -> dict[str, Any]:
+        return self.apply([PutOrg(data, rev)])[0]
+
+    def apply(self, ops: list[Put | Delete | PutOrg]) -> list[dict[str, Any] | None]:
+        """Apply every operation in one transaction: all of them land, or none (ConflictError, StoreError)."""
+        if not ops:
+            return []
+        with self._locked():
+            txn = _Txn()
+            try:
+                results = [self._apply_one(txn, op) for op in ops]
+                files = {path: dump(data) for path, data in txn.stage.items()}
+                commit_files(self.root, files)
+            except BaseException:
+                for path in txn.stage:
+                    self._cache.forget(path)
+                raise
+            for path, data in txn.stage.items():
+                self._cache.remember(path, data)
+            return results
+
+    def _txn_db(self, txn: _Txn, path: Path) -> TinyDB:
+        if path not in txn.dbs:
+            txn.dbs[path] = _db(path, self._cache, txn.stage)
+        return txn.dbs[path]
+
+    def _check_rev(self, what: str, current: dict | None, rev: int | None, attempted: dict | None) -> None:
+        if rev is ANY_REV:
+            return
+        have = int(current.get("_rev", 0)) if current is not None else 0
+        if rev == 0 and current is not None:
+            raise ConflictError(f"{what} already exists (revision {have}): choose another id or edit it", current=dict(current), attempted=attempted)
+        if have != rev:
+            who = f" by {current.get('_by')} at {current.get('_at')}" if current else ""
+            raise ConflictError(
+                f"{what} was changed{who} since you opened it (your revision {rev}, now {have}): compare both versions and save again",
+                current=dict(current) if current else None,
+                attempted=attempted,
+            )
+
+    def _apply_one(self, txn: _Txn, op: Put | Delete | PutOrg) -> dict[str, Any] | None:
+        now, user = _now(), self.user
+        if isinstance(op, PutOrg):
+            org_id = op.data["id"]
+            db = self._txn_db(txn, self._orgs_path)
+            table = _table(db, ORG_TABLE)
+            current = table.get(doc_id=org_id)
+            self._check_rev(f"organization {org_id}", current, op.rev, op.data)
+            new = strip_meta(op.data) | {"_rev": (int(current["_rev"]) if current else 0) + 1, "_at": now, "_by": user}
+            if current is not None:
+                table.remove(doc_ids=[org_id])
+            table.insert(Document(new, doc_id=org_id))
+            self._record(db, "put" if current else "create", org_id, ORG_TABLE, org_id, current, new, now)
+            return dict(new)
+
+        located = self._locate_staged(txn, op.org, op.kind, op.id)
+        current = dict(located[1]) if located else None
+        what = f"{op.kind} {op.id} of {op.org}"
+        attempted = op.data if isinstance(op, Put) else None
+        self._check_rev(what, current, op.rev, attempted)
+        if isinstance(op, Delete):
+            if located is None:
+                raise StoreError(f"{what} does not exist (it may have been deleted by someone else): reload")
+            db = self._txn_db(txn, self._part_path(op.org, located[0]))
+            _table(db, op.kind).remove(doc_ids=[op.id])
+            self._record(db, "delete", op.org, op.kind, op.id, current, None, now)
+            return None
+
+        new = strip_meta(op.data) | {"id": op.id, "_rev": (int(current["_rev"]) if current else 0) + 1, "_at": now, "_by": user}
+        if located is not None and located[0] != op.part:
+            # The record moved to another partition (its date changed year): leave the old one.
+            old_db = self._txn_db(txn, self._part_path(op.org, located[0]))
+            _table(old_db, op.kind).remove(doc_ids=[op.id])
+            self._record(old_db, "move-out", op.org, op.kind, op.id, current, None, now)
+        db = self._txn_db(txn, self._part_path(op.org, op.part))
+        table = _table(db, op.kind)
+        if located is not None and located[0] == op.part:
+            table.remove(doc_ids=[op.id])
+        table.insert(Document(new, doc_id=op.id))
+        self._record(db, "update" if current else "create", op.org, op.kind, op.id, current, new, now)
+        return dict(new) | {"_part": op.part}
+
+    def _locate_staged(self, txn: _Txn, org: str, kind: str, record_id: str) -> tuple[str, dict] | None:
+        parts = set(self.parts(org)) | {p.stem for p in txn.stage if p.parent == self._org_dir(org)}
+        for part in sorted(parts):
+            path = self._part_path(org, part)
+            data = txn.stage[path] if path in txn.stage else self._cache.read(path)
+            doc = data.get(kind, {}).get(record_id)
+            if doc is not None:
+                return part, doc
+        return None
+
+    def _record(self, db: TinyDB, op: str, org: str, kind: str, record_id: str, before: dict | None, after: dict | None, at: str) -> None:
+        history = _table(db, HISTORY)
+        raw = db.storage.read() or {}
+        table = raw.get(HISTORY, {})
+        if table:
+            last_key = next(reversed(table))
+            seq, prev = int(last_key) + 1, table[last_key]["hash"]
+        else:
+            seq, prev = 1, ""
+        entry = {
+            "seq": seq, "at": at, "user": self.user, "op": op, "org": org, "kind": kind, "id": record_id,
+            "before": before, "after": after, "prev": prev,
+        }
+        entry["hash"] = _hash(entry)
+        history.insert(Document(entry, doc_id=str(seq)))
+
+    # history ----------------------------------------------------------------------
+    def _history_files(self, org: str | None) -> list[Path]:
+        files = [self._orgs_path] if org is None else []
+        orgs = [org] if org else [o["id"] for o in self.orgs()]
+        for o in orgs:
+            files.extend(self._part_path(o, p) for p in self.parts(o))
+        return files
+
+    def history(self, *, org: str | None = None, kind: str | None = None, record_id: str | None = None, user: str | None = None) -> list[dict[str, Any]]:
+        """Every recorded change, newest first, optionally filtered."""
+        entries: list[dict[str, Any]] = []
+        for path in self._history_files(org):
+            for e in self._cache.read(path).get(HISTORY, {}).values():
+                if kind and e["kind"] != kind:
+                    continue
+                if record_id and e["id"] != record_id:
+                    continue
+                if user and e["user"] != user:
+                    continue
+                entries.append(e)
+        entries.sort(key=lambda e: (e["at"], e["seq"]), reverse=True)
+        return entries
+
+    def verify_history(self) -> list[str]:
+        """Problems in the history's hash chains (an entry edited, removed or reordered by hand)."""
+        problems: list[str] = []
+        for path in self._history_files(None):
+            prev, expected_seq = "", 1
+            for key, e in self._cache.read(path).get(HISTORY, {}).items():
+                where = f"{path.relative_to(self.root)}: history entry {key}"
+                if not isinstance(e, dict) or "hash" not in e:
+                    problems.append(f"{where} is malformed")
+                    break
+                if e.get("seq") != expected_seq or str(e.get("seq")) != key:
+                    problems.append(f"{where} is out of sequence (expected {expected_seq}): entries were removed or reordered")
+                if e.get("prev") != prev:
+                    problems.append(f"{where} does not follow the previous entry: the chain was broken")
+                if _hash(e) != e["hash"]:
+                    problems.append(f"{where} was altered after it was written (hash mismatch)")
+                prev, expected_seq = e["hash"], (e.get("seq") or expected_seq) + 1
+        return problems

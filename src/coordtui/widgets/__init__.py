@@ -1,0 +1,1 @@
+"""Reusable widgets and text helpers of the interface."""

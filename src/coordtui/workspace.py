@@ -1,0 +1,190 @@
+"""The workspace: one store, the loaded plugins and the calendar, and what the interface asks of them.
+
+The interface and the command line talk to this; it talks to the store, the plugin host
+and the rules engine. It converts between the store's documents and the models' records.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+from coordtui.domain.calendar import WorkCalendar
+from coordtui.domain.model import Context, ModelSpec, Organization
+from coordtui.domain.records import Record
+from coordtui.errors import InputError, StoreError
+from coordtui.plugins import PluginHost
+from coordtui.rules.engine import CheckResult, evaluate
+from coordtui.store import STRUCTURE, Delete, Put, PutOrg, Store, strip_meta
+
+HOLIDAYS_FILE = "holidays.txt"
+
+
+def default_store_path() -> Path:
+    """``--db``, else ``COORDTUI_DB``, else a folder under the user's data directory."""
+    env = os.environ.get("COORDTUI_DB")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("coordtui", appauthor=False)) / "store"
+
+
+def part_of(record: Record) -> str:
+    year = record.partition_year()
+    return str(year) if year is not None else STRUCTURE
+
+
+def first_error(exc: ValidationError) -> tuple[str, str]:
+    """(field, problem) of a pydantic error, phrased for a user."""
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ())) or "(item)"
+    msg = err.get("msg", "invalid")
+    if err.get("type") == "extra_forbidden":
+        msg = "unknown field"
+    elif err.get("type") == "missing":
+        msg = "required field is missing"
+    msg = msg.removeprefix("Value error, ")
+    return loc, msg
+
+
+@dataclass
+class RecordRef:
+    org: str
+    kind: str
+    id: str
+
+
+class Workspace:
+    """A store opened with a set of plugins. Cheap; one per application or command."""
+
+    def __init__(self, store: Store, host: PluginHost, calendar: WorkCalendar | None = None) -> None:
+        self.store = store
+        self.host = host.load()
+        self.calendar = calendar or self._calendar()
+
+    @classmethod
+    def open(cls, db: Path | str | None = None, *, create: bool = False, host: PluginHost | None = None, plugin_dirs: Iterable[Path] = ()) -> "Workspace":
+        store = Store(Path(db) if db else default_store_path(), create=create)
+        return cls(store, host or PluginHost(plugin_dirs=plugin_dirs))
+
+    def _calendar(self) -> WorkCalendar:
+        path = os.environ.get("COORDTUI_HOLIDAYS")
+        return WorkCalendar.from_file(Path(path) if path else self.store.root / HOLIDAYS_FILE)
+
+    # organizations ------------------------------------------------------------------
+    def orgs(self) -> list[Organization]:
+        return [Organization(**strip_meta(d)) for d in sorted(self.store.orgs(), key=lambda d: d["id"])]
+
+    def org(self, org_id: str) -> Organization:
+        doc = self.store.get_org(org_id)
+        if doc is None:
+            known = ", ".join(o["id"] for o in self.store.orgs()) or "none"
+            raise InputError(f"no organization '{org_id}' in {self.store.root} (known: {known}): check --org")
+        return Organization(**strip_meta(doc))
+
+    def model_of(self, org: Organization) -> ModelSpec:
+        if org.model not in self.host.models:
+            raise InputError(
+                f"organization {org.id} uses model '{org.model}', which is not loaded: install or enable its plugin (see 'coordtui plugins')"
+            )
+        return self.host.models[org.model]
+
+    # records ------------------------------------------------------------------------
+    def records(self, org: Organization | str, kind: str, *, parts: Iterable[str] | None = None) -> list[Record]:
+        org = self.org(org) if isinstance(org, str) else org
+        cls = self.model_of(org).kind(kind)
+        result = []
+        for doc in self.store.query(org.id, kind, parts=parts):
+            try:
+                result.append(cls.model_validate(strip_meta(doc)))
+            except ValidationError as exc:
+                field, problem = first_error(exc)
+                raise StoreError(
+                    f"{self.store.root}: {org.id}: {kind} {doc.get('id')}: field {field}: {problem} (stored data no longer fits the model): fix it with 'coordtui export' and 'import'"
+                ) from None
+        result.sort(key=lambda r: r.id)
+        return result
+
+    def get(self, org_id: str, kind: str, record_id: str) -> tuple[Record, int] | None:
+        doc = self.store.get(org_id, kind, record_id)
+        if doc is None:
+            return None
+        cls = self.model_of(self.org(org_id)).kind(kind)
+        return cls.model_validate(strip_meta(doc)), int(doc["_rev"])
+
+    def save(self, org_id: str, record: Record, *, rev: int | None) -> int:
+        """Save one record; ``rev`` is the revision it was based on (0 for a new one). Returns the new revision."""
+        doc = self.store.put(org_id, record.kind, record.id, record.model_dump(mode="json"), part=part_of(record), rev=rev)
+        return int(doc["_rev"])
+
+    def delete(self, org_id: str, kind: str, record_id: str, *, rev: int | None) -> None:
+        self.store.delete(org_id, kind, record_id, rev=rev)
+
+    def ops_for(self, org: Organization, records: list[Record], *, replace: bool) -> tuple[list[Any], dict[str, int]]:
+        """The store operations that write ``org`` with ``records``, and counts of what changes.
+
+        Unchanged records are left alone (no new revision, no history entry); with
+        ``replace`` the records the organization has but ``records`` lacks are deleted.
+        """
+        ops: list[Any] = [PutOrg(org.model_dump(mode="json"))]
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+        existing: dict[tuple[str, str], dict] = {}
+        if self.store.get_org(org.id) is not None:
+            for kind in self.store.kinds(org.id):
+                for doc in self.store.query(org.id, kind):
+                    existing[(kind, doc["id"])] = doc
+        for record in records:
+            data = record.model_dump(mode="json")
+            before = existing.get((record.kind, record.id))
+            if before is not None and strip_meta(before) == data:
+                counts["unchanged"] += 1
+                continue
+            counts["updated" if before is not None else "created"] += 1
+            ops.append(Put(org.id, record.kind, record.id, data, part_of(record)))
+        if replace:
+            incoming = {(r.kind, r.id) for r in records}
+            for kind, rid in existing:
+                if (kind, rid) not in incoming:
+                    ops.append(Delete(org.id, kind, rid))
+                    counts["deleted"] += 1
+        return ops, counts
+
+    def replace_org(self, org: Organization, records: list[Record], *, replace: bool) -> dict[str, int]:
+        """Write an organization and its records in one transaction."""
+        ops, counts = self.ops_for(org, records, replace=replace)
+        self.store.apply(ops)
+        return counts
+
+    # checking -----------------------------------------------------------------------
+    def context(self, org: Organization, as_of: date) -> Context:
+        model = self.model_of(org)
+        return Context(org, model, lambda kind: self.records(org, kind), self.calendar, as_of)
+
+    def check(self, as_of: date, org_ids: Iterable[str] | None = None) -> CheckResult:
+        orgs = [self.org(o) for o in org_ids] if org_ids else self.orgs()
+        total = CheckResult(as_of)
+        for org in orgs:
+            if org.model not in self.host.models:
+                continue
+            ctx = self.context(org, as_of)
+            total.extend(evaluate(ctx, self.host.rules(org.model), self.host.obligations(org.model)))
+        total.sort()
+        return total
+
+    def load_examples(self) -> list[str]:
+        """Import every loaded model's bundled example organizations. Returns their ids."""
+        from coordtui.interchange import validate_document
+
+        loaded = []
+        for model_id in sorted(self.host.models):
+            for number, doc in enumerate(self.host.fixtures(model_id), start=1):
+                plan = validate_document(doc, self, f"<{model_id} example {number}>")
+                self.replace_org(plan.org, plan.records, replace=True)
+                loaded.append(plan.org.id)
+        return loaded
