@@ -172,7 +172,7 @@ def _print_findings(ws, findings, as_of: date, summary: dict[str, int], lang: st
         if f.org != current:
             current = f.org
             print(f"\n{names.get(f.org, f.org)} ({f.org}) · {t('as_of', lang)} {as_of.isoformat()}")
-        print(f"  {pad(t('sev.' + f.severity.value, lang), 6)} {f.rule}  {f.text(lang)}")
+        print(f"  {pad(t('sev.' + f.severity.value, lang), 7)} {f.rule}  {f.text(lang)}")
     if not findings:
         print(t("check.none", lang, as_of=as_of.isoformat()))
     print(t("check.summary", lang, **summary))

@@ -15,7 +15,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sev.warning": ("警告", "warning"),
     "sev.info": ("提示", "info"),
     "check.none": ("截至 {as_of} 没有发现问题。", "No findings as of {as_of}."),
-    "check.summary": ("合计：错误 {error} 项，警告 {warning} 项，提示 {info} 项", "Summary: {error} errors, {warning} warnings, {info} info"),
+    "check.summary": ("合计：错误 {error} 项，警告 {warning} 项，提示 {info} 项", "Summary: errors {error}, warnings {warning}, info {info}"),
     "status.met": ("已完成", "met"),
     "status.late": ("逾期完成", "late"),
     "status.due": ("待办", "due"),

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coordtui.domain.calendar import WorkCalendar
-from coordtui.domain.periods import Period
+from coordtui.domain.periods import Period, PeriodKind
 from coordtui.domain.records import Finding, Record, Severity
 from coordtui.errors import InputError
 
@@ -31,6 +31,9 @@ class CoreSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     at_risk_days: int = Field(14, ge=0, le=366, description="A count-based duty still short this many days before its period ends is 'at risk'")
+    tracking_start: date | None = Field(
+        None, description="Duties are judged from this day on (default: 1 January of the as-of year)"
+    )
 
 
 @dataclass
@@ -140,6 +143,22 @@ class Context:
         self._cache: dict[str, list[Record]] = {}
         self._by_id: dict[str, dict[str, Record]] = {}
 
+    @property
+    def tracking_start(self) -> date:
+        return self.settings.tracking_start or date(self.as_of.year, 1, 1)
+
+    def periods(self, kind: PeriodKind | str) -> list[Period]:
+        """The periods of ``kind`` from the tracking start to the one containing the as-of date."""
+        start = self.tracking_start
+        if start > self.as_of:
+            return []
+        result, p = [], Period.containing(start, kind)
+        last = Period.containing(self.as_of, kind)
+        while p <= last:
+            result.append(p)
+            p = p.next()
+        return result
+
     def records(self, kind: str) -> list[Record]:
         """Every record of ``kind`` in this organization."""
         if kind not in self._cache:
@@ -244,6 +263,7 @@ class Duty:
     prefill: dict[str, Any] = field(default_factory=dict)
     unit_zh: str = "项"
     unit_en: str = ""
+    period_in_message: bool = True
 
     @property
     def count(self) -> int:

@@ -42,7 +42,7 @@ class CheckResult:
         self.duties.extend(other.duties)
 
     def sort(self) -> None:
-        self.findings.sort(key=lambda f: (f.severity.rank, f.org, f.rule, f.period or "", f.subject))
+        self.findings.sort(key=lambda f: (f.severity.rank, f.org, f.rule, f.period or "", f.subject_id or f.subject))
 
 
 def summarize(findings: Iterable[Finding]) -> dict[str, int]:
@@ -67,16 +67,19 @@ def status_label(status: DutyStatus, lang: str = "zh") -> str:
 
 def duty_messages(duty: Duty, status: DutyStatus, as_of: date) -> tuple[str, str]:
     """The Chinese and English sentence a cadre would write about a duty's shortfall."""
-    period_zh = duty.period.label("zh") if duty.period else ""
-    period_en = f" for {duty.period.label('en')}" if duty.period else ""
+    shown = duty.period if duty.period_in_message else None
+    period_zh = shown.label("zh") if shown else ""
+    period_en = f" for {shown.label('en')}" if shown else ""
     unit_zh, unit_en = duty.unit_zh, (f" {duty.unit_en}" if duty.unit_en else "")
-    counted = f"要求{duty.required}{unit_zh}，实际{duty.count}{unit_zh}" if duty.required > 1 or duty.count else ""
     counted_en = f"; {duty.count} of {duty.required}{unit_en} done" if duty.required > 1 or duty.count else ""
     head_zh = f"{duty.subject}{period_zh}{duty.what_zh}"
     head_en = f"{duty.subject}: {duty.what_en}{period_en}"
     if status is DutyStatus.OVERDUE:
         days = (as_of - duty.due).days
-        zh = f"{head_zh}未完成（{counted + '，' if counted else ''}应于{duty.due.isoformat()}前完成），已逾期{days}天"
+        if duty.required > 1:
+            zh = f"{head_zh}不足{duty.required}{unit_zh}（实际{duty.count}{unit_zh}，应于{duty.due.isoformat()}前完成），已逾期{days}天"
+        else:
+            zh = f"{head_zh}未完成（应于{duty.due.isoformat()}前完成），已逾期{days}天"
         en = f"{head_en} not done{counted_en}; due {duty.due.isoformat()}, {days} days overdue"
     elif status is DutyStatus.AT_RISK:
         missing = duty.required - duty.count
@@ -84,7 +87,7 @@ def duty_messages(duty: Duty, status: DutyStatus, as_of: date) -> tuple[str, str
         en = f"{head_en} falls due on {duty.due.isoformat()}; {missing}{unit_en} still missing"
     elif status is DutyStatus.LATE:
         met = duty.met_on.isoformat() if duty.met_on else "?"
-        zh = f"{head_zh}逾期完成：应于{duty.due.isoformat()}前完成，实际{met}完成"
+        zh = f"{head_zh}逾期：应于{duty.due.isoformat()}前完成，实际{met}完成"
         en = f"{head_en} done late: due {duty.due.isoformat()}, done {met}"
     else:
         zh = f"{head_zh}：{_STATUS_ZH[status]}"

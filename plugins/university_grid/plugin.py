@@ -1,0 +1,50 @@
+"""The university_grid plugin's hook implementations."""
+
+from __future__ import annotations
+
+from coordtui import hookimpl
+from coordtui.api import ModelSpec
+
+from university_grid import MODEL_ID, __version__
+from university_grid.kinds import KINDS, GridSettings
+from university_grid.rules import OBLIGATIONS, RULES
+
+MODEL = ModelSpec(
+    id=MODEL_ID,
+    name_zh="高校二级单位纪委协作组",
+    name_en="University collaboration groups",
+    version=__version__,
+    kinds=KINDS,
+    settings=GridSettings,
+    description_zh="二级单位纪委划分为协作组，网格员对口联系，组长单位三个月轮值",
+    description_en="Second-level units in collaboration groups, grid members liaising, leader units rotating every three months",
+    structure_kinds=["group", "unit", "grid_member"],
+)
+
+
+def _mine(model: ModelSpec) -> bool:
+    return model.id == MODEL_ID
+
+
+@hookimpl
+def coordtui_models():
+    return [MODEL]
+
+
+@hookimpl
+def coordtui_rules(model):
+    return RULES if _mine(model) else None
+
+
+@hookimpl
+def coordtui_obligations(model):
+    return OBLIGATIONS if _mine(model) else None
+
+
+@hookimpl
+def coordtui_fixtures(model):
+    if not _mine(model):
+        return None
+    from university_grid.example import example_document
+
+    return [example_document()]
