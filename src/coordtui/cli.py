@@ -217,7 +217,10 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # usage errors, --help and --version
+        return int(exc.code or 0)
     try:
         return COMMANDS.get(args.command, cmd_app)(args)
     except CoordError as exc:

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coordtui.plugins import PluginHost
+from coordtui.store import Store
+from coordtui.workspace import Workspace
+
+HERE = Path(__file__).parent
+DROPINS = HERE / "dropins"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    """No test sees the developer's store, plugin path or holidays."""
+    for var in ("COORDTUI_DB", "COORDTUI_PLUGIN_PATH", "COORDTUI_DISABLE_PLUGINS", "COORDTUI_DISABLE_PLUGIN_AUTOLOAD", "COORDTUI_HOLIDAYS"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture
+def mini_host() -> PluginHost:
+    return PluginHost(plugin_dirs=[DROPINS], autoload=False).load()
+
+
+@pytest.fixture
+def mini_ws(tmp_path, mini_host) -> Workspace:
+    ws = Workspace(Store(tmp_path / "store", create=True), mini_host)
+    ws.load_examples()
+    return ws

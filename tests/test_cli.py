@@ -1,0 +1,156 @@
+import json
+
+import pytest
+
+from coordtui.cli import main
+from coordtui.store import Store
+
+from conftest import DROPINS
+
+
+def run(capsys, *args):
+    code = main([*map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path, capsys):
+    path = tmp_path / "db"
+    code, out, _ = run(capsys, "init", "--db", path, "--examples", "--plugin-dir", DROPINS)
+    assert code == 0 and "m1" in out and "tjpu" in out
+    return path
+
+
+def test_init_creates_an_empty_store(tmp_path, capsys):
+    code, out, _ = run(capsys, "init", "--db", tmp_path / "new")
+    assert code == 0 and "store ready" in out
+    assert Store(tmp_path / "new").orgs() == []
+
+
+def test_check_json_shape_and_exit_status(db, capsys):
+    code, out, _ = run(capsys, "check", "--db", db, "--org", "m1", "--as-of", "2026-03-05", "--format", "json", "--plugin-dir", DROPINS)
+    data = json.loads(out)
+    assert code == 1
+    assert data["as_of"] == "2026-03-05"
+    assert set(data["summary"]) == {"error", "warning", "info"}
+    rules = {(f["rule"], f["severity"], f["period"]) for f in data["findings"]}
+    assert ("mini.lead", "error", None) in rules
+    assert ("mini.monthly_report", "error", "2026-02") in rules
+    for f in data["findings"]:
+        assert {"rule", "severity", "org", "subject", "period", "message", "message_en"} <= set(f)
+
+
+def test_check_without_errors_exits_zero(tmp_path, capsys):
+    path = tmp_path / "empty"
+    run(capsys, "init", "--db", path)
+    code, out, _ = run(capsys, "check", "--db", path, "--as-of", "2026-03-05")
+    assert code == 0 and "没有发现问题" in out
+
+
+def test_check_text_in_english(db, capsys):
+    code, out, _ = run(capsys, "check", "--db", db, "--org", "m1", "--as-of", "2026-03-05", "--lang", "en", "--plugin-dir", DROPINS)
+    assert "has no lead" in out and "Summary:" in out
+
+
+def test_export_import_roundtrip_is_exact(db, tmp_path, capsys):
+    out_file = tmp_path / "tjpu.json"
+    assert run(capsys, "export", "--format", "json", "--org", "tjpu", "--db", db, "--out", out_file)[0] == 0
+    fresh = tmp_path / "fresh"
+    run(capsys, "init", "--db", fresh)
+    code, out, _ = run(capsys, "import", out_file, "--db", fresh)
+    assert code == 0 and "created" in out
+    again = tmp_path / "again.json"
+    run(capsys, "export", "--org", "tjpu", "--db", fresh, "--out", again)
+    assert json.loads(out_file.read_text()) == json.loads(again.read_text())
+
+
+def test_import_dry_run_writes_nothing(db, tmp_path, capsys):
+    out_file = tmp_path / "m1.json"
+    run(capsys, "export", "--org", "m1", "--db", db, "--out", out_file, "--plugin-dir", DROPINS)
+    fresh = tmp_path / "fresh"
+    run(capsys, "init", "--db", fresh)
+    code, out, _ = run(capsys, "import", out_file, "--db", fresh, "--dry-run", "--plugin-dir", DROPINS)
+    assert code == 0 and "would create 3" in out
+    assert Store(fresh).orgs() == []
+
+
+def _doc(items, **over):
+    doc = {"format": "coordtui/1", "model": "mini", "org": {"id": "m2", "name": "新"}, "items": items}
+    doc.update(over)
+    return doc
+
+
+@pytest.mark.parametrize("content,expected", [
+    (None, "no such file"),
+    ("{not json", "not valid JSON (line 1"),
+    (_doc([], format="other/9"), "format is 'other/9'"),
+    (_doc([], model="nosuch"), "unknown model 'nosuch'"),
+    (_doc([{"kind": "planet", "id": "x"}]), "item 1 (kind planet): unknown kind"),
+    (_doc([{"kind": "team", "id": "t1"}]), "item 1 (kind team): field name: required field is missing"),
+    (_doc([{"kind": "team", "id": "t1", "name": "a", "colour": "red"}]), "item 1 (kind team): field colour: unknown field"),
+    (_doc([{"kind": "team", "id": "t1", "name": "a"}, {"kind": "report", "id": "r", "team": "t1", "filed_on": "2026-02-30"}]),
+     "item 2 (kind report): field filed_on:"),
+    (_doc([{"kind": "team", "id": "t1", "name": "a"}, {"kind": "team", "id": "t1", "name": "b"}]), "item 2 (kind team): field id: 't1' is used again"),
+    (_doc([{"kind": "report", "id": "r", "team": "ghost", "filed_on": "2026-02-03"}]), "item 1 (kind report): field team: no team with id 'ghost'"),
+    (_doc([{"kind": "team", "id": "bad id!", "name": "a"}]), "item 1 (kind team): field id:"),
+])
+def test_bad_import_is_one_line_exit_2_and_store_untouched(db, tmp_path, capsys, content, expected):
+    before = json.dumps(Store(db).orgs(), sort_keys=True, default=str)
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(_doc([{"kind": "team", "id": "ok", "name": "好"}], org={"id": "m3", "name": "好"})))
+    bad = tmp_path / "bad.json"
+    if content is not None:
+        bad.write_text(content if isinstance(content, str) else json.dumps(content, ensure_ascii=False))
+    code, out, err = run(capsys, "import", good, bad, "--db", db, "--plugin-dir", DROPINS)
+    assert code == 2, err
+    assert err.count("\n") == 1 and expected in err and str(bad) in err
+    assert "Traceback" not in err
+    assert json.dumps(Store(db).orgs(), sort_keys=True, default=str) == before  # the good file did not land either
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["check", "--as-of", "2026-13-01"], "--as-of '2026-13-01' is not a valid date"),
+    (["check", "--org", "nosuch"], "no organization 'nosuch'"),
+    (["export", "--org", "nosuch"], "no organization 'nosuch'"),
+    (["schema", "nosuch"], "unknown model 'nosuch'"),
+    (["check", "--format", "xml"], "invalid choice"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_usage_is_one_line_exit_2(db, capsys, args, expected):
+    code, out, err = run(capsys, *args, "--db", db) if args[0] != "frobnicate" else run(capsys, *args)
+    assert code == 2 and expected in err and err.count("\n") == 1
+
+
+def test_unreadable_store_is_exit_2(tmp_path, capsys):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "meta.json").write_text("garbage")
+    code, _, err = run(capsys, "check", "--db", tmp_path / "x")
+    assert code == 2 and "meta.json" in err and "unreadable" in err
+
+
+def test_plugins_lists_builtins_and_failures(tmp_path, capsys):
+    (tmp_path / "broken.py").write_text("raise ImportError('nope')\n")
+    code, out, _ = run(capsys, "plugins", "--format", "json", "--plugin-dir", tmp_path)
+    data = {p["name"]: p for p in json.loads(out)}
+    assert code == 0
+    assert data["university_grid"]["status"] == "ok" and data["university_grid"]["models"] == ["university_grid"]
+    assert data["broken"]["status"] == "failed" and "nope" in data["broken"]["cause"]
+    code, out, _ = run(capsys, "plugins")
+    assert "university_grid" in out and "[ok]" in out
+
+
+def test_schema_prints_every_kind(capsys):
+    code, out, _ = run(capsys, "schema", "university_grid")
+    data = json.loads(out)
+    assert code == 0 and {"unit", "group", "activity", "leader_term"} <= set(data["kinds"])
+    assert "news_submitted" in data["kinds"]["activity"]["properties"]
+
+
+def test_history_tampering_is_reported_by_check(db, capsys):
+    path = db / "data" / "m1" / "structure.json"
+    data = json.loads(path.read_text())
+    data["_history"]["1"]["user"] = "mallory"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    code, out, _ = run(capsys, "check", "--db", db, "--as-of", "2026-01-05", "--format", "json", "--plugin-dir", DROPINS)
+    assert any(f["rule"] == "core.history_tampered" for f in json.loads(out)["findings"])

@@ -1,0 +1,55 @@
+from datetime import date
+
+from coordtui.domain.calendar import WorkCalendar
+from coordtui.domain.model import Context, Duty, DutyStatus, Obligation, Organization, Rule
+from coordtui.rules.engine import evaluate
+
+from dropins.mini import MODEL, Report, Team
+
+
+def _ctx(records, as_of, settings=None):
+    org = Organization(id="o", name="O", model="mini", settings=settings or {"tracking_start": "2026-01-01"})
+    by_kind = {}
+    for r in records:
+        by_kind.setdefault(r.kind, []).append(r)
+    return Context(org, MODEL, lambda kind: by_kind.get(kind, []), WorkCalendar(), as_of)
+
+
+def test_duty_status_conventions():
+    d = Duty(subject="s", due=date(2026, 3, 31), what_zh="x", what_en="x", required=2, done=[date(2026, 3, 1)])
+    assert d.status(date(2026, 3, 1), 14) is DutyStatus.DUE
+    assert d.status(date(2026, 3, 17), 14) is DutyStatus.AT_RISK
+    assert d.status(date(2026, 4, 1), 14) is DutyStatus.OVERDUE
+    d.done.append(date(2026, 4, 2))
+    assert d.status(date(2026, 4, 5), 14) is DutyStatus.LATE
+    d.done[1] = date(2026, 3, 30)
+    assert d.status(date(2026, 4, 5), 14) is DutyStatus.MET
+
+
+def test_a_raising_rule_becomes_a_finding():
+    def boom(ctx):
+        raise ZeroDivisionError("division by zero")
+
+    result = evaluate(_ctx([], date(2026, 1, 10)), [Rule("mini.boom", "x", "x", boom)], [])
+    (f,) = result.findings
+    assert f.rule == "core.rule_failed" and f.subject == "mini.boom" and "ZeroDivisionError" in f.message_en
+
+
+def test_obligation_findings_overdue_error_and_at_risk_warning():
+    from dropins.mini import monthly
+
+    records = [Team(id="t1", name="一组", lead="x"), Report(id="r1", team="t1", filed_on=date(2026, 1, 5))]
+    result = evaluate(_ctx(records, date(2026, 3, 20)), [], [Obligation("mini.monthly_report", "x", "x", monthly)])
+    by_period = {f.period: f for f in result.findings}
+    assert by_period["2026-02"].severity.value == "error" and by_period["2026-02"].since == date(2026, 3, 1)
+    assert by_period["2026-03"].severity.value == "warning"
+    assert "2026-01" not in by_period
+    assert "已逾期" in by_period["2026-02"].message and "overdue" in by_period["2026-02"].message_en
+
+
+def test_at_risk_window_is_configurable():
+    from dropins.mini import monthly
+
+    records = [Team(id="t1", name="一组", lead="x")]
+    ctx = _ctx(records, date(2026, 1, 20), {"tracking_start": "2026-01-01", "at_risk_days": 5})
+    assert evaluate(ctx, [], [Obligation("mini.monthly_report", "x", "x", monthly)]).findings == []

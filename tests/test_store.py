@@ -1,0 +1,160 @@
+import json
+import multiprocessing as mp
+import os
+
+import pytest
+
+from coordtui.errors import ConflictError, StoreError
+from coordtui.store import Delete, Put, PutOrg, Store
+from coordtui.store.files import JOURNAL, recover
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "s", create=True, user="alice")
+    s.put_org({"id": "o1", "name": "Org", "model": "m"})
+    return s
+
+
+def test_put_get_query_and_revisions(store):
+    doc = store.put("o1", "unit", "u1", {"name": "A"})
+    assert doc["_rev"] == 1 and doc["_by"] == "alice"
+    doc = store.put("o1", "unit", "u1", {"name": "B"}, rev=1)
+    assert doc["_rev"] == 2
+    assert store.get("o1", "unit", "u1")["name"] == "B"
+    assert [d["name"] for d in store.query("o1", "unit")] == ["B"]
+    assert store.get("o1", "unit", "nope") is None
+
+
+def test_stale_revision_is_a_conflict_and_changes_nothing(store):
+    store.put("o1", "unit", "u1", {"name": "A"})
+    other = Store(store.root, user="bob")
+    other.put("o1", "unit", "u1", {"name": "Bob's"}, rev=1)
+    with pytest.raises(ConflictError) as err:
+        store.put("o1", "unit", "u1", {"name": "Alice's"}, rev=1)
+    assert err.value.current["name"] == "Bob's" and err.value.attempted["name"] == "Alice's"
+    assert "by bob" in err.value.message
+    assert store.get("o1", "unit", "u1")["name"] == "Bob's"
+
+
+def test_create_refuses_an_existing_id(store):
+    store.put("o1", "unit", "u1", {"name": "A"}, rev=0)
+    with pytest.raises(ConflictError, match="already exists"):
+        store.put("o1", "unit", "u1", {"name": "A2"}, rev=0)
+
+
+def test_transaction_is_all_or_nothing(store):
+    store.put("o1", "unit", "u1", {"name": "A"})
+    with pytest.raises(ConflictError):
+        store.apply([Put("o1", "act", "a1", {"x": 1}, "2026"), Put("o1", "unit", "u1", {"name": "Z"}, rev=7)])
+    assert store.get("o1", "act", "a1") is None
+    assert Store(store.root).get("o1", "act", "a1") is None
+    assert store.get("o1", "unit", "u1")["name"] == "A"
+
+
+def test_partitions_and_moving_between_years(store):
+    store.put("o1", "act", "a1", {"d": 1}, part="2025")
+    store.put("o1", "act", "a1", {"d": 2}, part="2026")
+    assert store.get("o1", "act", "a1")["_part"] == "2026"
+    assert len(store.query("o1", "act")) == 1
+    assert store.query("o1", "act", parts=["2025"]) == []
+
+
+def test_history_records_who_what_before_after(store):
+    store.put("o1", "unit", "u1", {"name": "A"})
+    Store(store.root, user="bob").put("o1", "unit", "u1", {"name": "B"})
+    store.delete("o1", "unit", "u1")
+    entries = store.history(org="o1", record_id="u1")
+    assert [e["op"] for e in entries] == ["delete", "update", "create"]
+    assert entries[1]["user"] == "bob" and entries[1]["before"]["name"] == "A" and entries[1]["after"]["name"] == "B"
+    assert store.history(user="bob") == [entries[1]]
+    assert store.verify_history() == []
+
+
+def test_hand_edited_history_is_detected(store):
+    store.put("o1", "unit", "u1", {"name": "A"})
+    store.put("o1", "unit", "u1", {"name": "B"})
+    path = store.root / "data" / "o1" / "structure.json"
+    data = json.loads(path.read_text())
+    data["_history"]["1"]["after"]["name"] = "forged"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    problems = Store(store.root).verify_history()
+    assert any("history entry 1 was altered" in p for p in problems)
+
+
+def test_cache_follows_writes_from_another_instance(store):
+    store.put("o1", "unit", "u1", {"name": "A"})
+    assert store.get("o1", "unit", "u1")["name"] == "A"
+    Store(store.root).put("o1", "unit", "u1", {"name": "B"})
+    assert store.get("o1", "unit", "u1")["name"] == "B"
+
+
+def test_returned_documents_do_not_alias_the_cache(store):
+    store.put("o1", "unit", "u1", {"name": "A", "tags": ["x"]})
+    got = store.get("o1", "unit", "u1")
+    got["tags"].append("y")
+    assert store.get("o1", "unit", "u1")["tags"] == ["x"]
+
+
+def test_missing_corrupt_foreign_and_newer_stores_are_clear_errors(tmp_path, store):
+    with pytest.raises(StoreError, match="there is no store here"):
+        Store(tmp_path / "nothing")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "x.txt").write_text("hi")
+    with pytest.raises(StoreError, match="not a coordtui store"):
+        Store(tmp_path / "other")
+    meta = store.root / "meta.json"
+    meta.write_text(json.dumps({"format": "coordtui-store", "schema": 99}))
+    with pytest.raises(StoreError, match="newer coordtui"):
+        Store(store.root)
+    meta.write_text(json.dumps({"format": "coordtui-store", "schema": 1}))
+    store.put("o1", "unit", "u1", {"name": "A"})
+    part = store.root / "data" / "o1" / "structure.json"
+    part.write_bytes(part.read_bytes()[:20])
+    with pytest.raises(StoreError, match=r"structure.json: the store file is unreadable"):
+        Store(store.root).get("o1", "unit", "u1")
+
+
+def test_interrupted_multi_file_commit_is_finished_on_next_open(store):
+    # A crash after the journal was written but before the renames: recovery rolls forward.
+    target = store.root / "data" / "o1" / "2026.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name("2026.json.1.coordtui-tmp")
+    tmp.write_text(json.dumps({"act": {"a1": {"id": "a1", "_rev": 1}}}))
+    (store.root / JOURNAL).write_text(json.dumps({"files": [[str(tmp), str(target)]]}))
+    assert recover(store.root)
+    assert not (store.root / JOURNAL).exists()
+    assert Store(store.root).get("o1", "act", "a1")["_rev"] == 1
+
+
+def _writer(root, who, n):
+    s = Store(root, user=who)
+    for i in range(n):
+        s.put("o1", "unit", f"{who}-{i}", {"name": f"{who} {i}"}, rev=0)
+
+
+def test_two_processes_writing_at_once_lose_nothing(store):
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(store.root), w, 60)) for w in ("p1", "p2")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    fresh = Store(store.root)
+    assert len(fresh.query("o1", "unit")) == 120
+    assert fresh.verify_history() == []
+
+
+def test_read_only_store_reports_and_keeps_state(store):
+    if os.geteuid() == 0:
+        pytest.skip("root ignores file permissions")
+    store.put("o1", "unit", "u1", {"name": "A"})
+    folder = store.root / "data" / "o1"
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(StoreError):
+            store.put("o1", "unit", "u1", {"name": "B"})
+    finally:
+        folder.chmod(0o700)
+    assert Store(store.root).get("o1", "unit", "u1")["name"] == "A"
