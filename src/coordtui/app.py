@@ -1,0 +1,257 @@
+"""The Textual application: core screens over one workspace, fed by every loaded model."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from coordtui.commands import NavigationCommands
+from coordtui.domain.model import ScreenSpec
+from coordtui.errors import CoordError, InputError, PluginError
+from coordtui.i18n import t
+from coordtui.rules.engine import CheckResult
+from coordtui.screens.base import CoreScreen
+from coordtui.screens.dashboard import DashboardScreen
+from coordtui.screens.modals import DateModal, ErrorModal
+from coordtui.widgets.keys import localize_bindings
+from coordtui.workspace import Workspace
+
+
+class CoordApp(App):
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {NavigationCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("d", "goto('dashboard')", "总览/Dash", id="key.dashboard"),
+        Binding("f", "goto('findings')", "问题/Findings", id="key.findings"),
+        Binding("r", "goto('records')", "记录/Records", id="key.records"),
+        Binding("t", "goto('tree')", "架构/Tree", id="key.tree"),
+        Binding("h", "goto('history')", "历史/History", show=False, id="key.history"),
+        Binding("p", "goto('plugins')", "插件/Plugins", show=False, id="key.plugins"),
+        Binding("m", "model_screens", "模型/Model", show=False, id="key.models"),
+        Binding("a", "as_of", "日期/Date", id="key.as_of"),
+        Binding("c", "next_org", "组织/Org", show=False, id="key.org"),
+        Binding("l", "toggle_lang", "中/EN", id="key.lang"),
+        Binding("ctrl+r", "recheck", "刷新/Refresh", show=False, id="key.refresh"),
+        Binding("question_mark", "help", "帮助/Help", id="key.help"),
+        Binding("q", "quit", "退出/Quit", id="key.quit"),
+    ]
+
+    def __init__(self, ws: Workspace, *, lang: str = "zh", as_of: date | None = None, notice: str | None = None) -> None:
+        super().__init__()
+        self.ws = ws
+        self.lang = lang
+        self.as_of = as_of or date.today()
+        self.notice = notice
+        self.result: CheckResult | None = None
+        self.orgs = ws.orgs()
+        self.org_index = 0
+        self.title = t("app.title", lang)
+
+    # life cycle -------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        localize_bindings(self, self.lang)
+        self.push_screen(DashboardScreen())
+        if self.notice:
+            self.notify(self.notice, timeout=8)
+        if not self.orgs:
+            self.notify(t("dash.no_orgs", self.lang), severity="warning", timeout=10)
+        for info in self.ws.host.plugins.values():
+            if info.status == "failed":
+                self.notify(t("plugin.failed", self.lang, name=info.name, cause=info.cause), severity="error", timeout=10)
+        self.run_check()
+
+    @work(thread=True, exclusive=True, group="check")
+    def run_check(self) -> None:
+        """Run every rule in a worker thread; the interface keeps answering keys meanwhile."""
+        try:
+            result = self.ws.check(self.as_of)
+        except CoordError as exc:
+            self.call_from_thread(self.show_error, exc)
+            return
+        self.call_from_thread(self._checked, result)
+
+    def _checked(self, result: CheckResult) -> None:
+        self.result = result
+        self.refresh_screens()
+
+    def refresh_screens(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, CoreScreen) and screen.is_mounted:
+                try:
+                    screen.populate()
+                except CoordError as exc:
+                    self.show_error(exc)
+
+    # state ------------------------------------------------------------------------------
+    @property
+    def org_id(self) -> str | None:
+        return self.orgs[self.org_index].id if self.orgs else None
+
+    def record_saved(self) -> None:
+        self.orgs = self.ws.orgs()
+        self.run_check()
+
+    def show_error(self, exc: CoordError) -> None:
+        title = t("error.title", self.lang) if self.lang == "zh" else exc.title
+        self.push_screen(ErrorModal(title, exc.message))
+
+    # navigation -------------------------------------------------------------------------
+    def _core_screen(self, name: str) -> CoreScreen | None:
+        from coordtui.screens.findings import FindingsScreen
+        from coordtui.screens.history import HistoryScreen
+        from coordtui.screens.plugins import PluginsScreen
+        from coordtui.screens.records import RecordsScreen
+        from coordtui.screens.tree import TreeScreen
+
+        if name == "findings":
+            return FindingsScreen()
+        if name == "plugins":
+            return PluginsScreen()
+        if name == "history":
+            return HistoryScreen()
+        if self.org_id is None:
+            self.show_error(InputError(t("dash.no_orgs", self.lang)))
+            return None
+        if name == "records":
+            return RecordsScreen(self.org_id)
+        if name == "tree":
+            return TreeScreen(self.org_id)
+        return None
+
+    def action_goto(self, name: str) -> None:
+        """Go to a core screen: the dashboard stays at the bottom, one core screen over it."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if name == "dashboard":
+            return
+        screen = self._core_screen(name)
+        if screen is not None:
+            self.push_screen(screen)
+
+    def open_record(self, org_id: str, kind: str, record_id: str) -> None:
+        from coordtui.screens.form import RecordForm
+
+        try:
+            found = self.ws.get(org_id, kind, record_id)
+        except CoordError as exc:
+            self.show_error(exc)
+            return
+        if found is None:
+            self.show_error(InputError(f"{kind} {record_id}: " + ("记录不存在（可能已被他人删除）" if self.lang == "zh" else "no such record (someone may have deleted it)")))
+            return
+        record, rev = found
+        self.push_screen(RecordForm(org_id, kind, record, rev))
+
+    def new_record(self, org_id: str, kind: str, prefill: dict[str, Any]) -> None:
+        from coordtui.screens.form import RecordForm
+
+        self.push_screen(RecordForm(org_id, kind, None, 0, prefill))
+
+    def action_as_of(self) -> None:
+        def chosen(value: str | None) -> None:
+            if value:
+                self.as_of = date.fromisoformat(value)
+                self.result = None
+                self.refresh_screens()
+                self.run_check()
+
+        self.push_screen(DateModal(self.as_of.isoformat()), chosen)
+
+    def action_next_org(self) -> None:
+        if not self.orgs:
+            return
+        self.org_index = (self.org_index + 1) % len(self.orgs)
+        self.notify(self.orgs[self.org_index].name, title=t("nav.org", self.lang))
+        top = self.screen
+        name = {"RecordsScreen": "records", "TreeScreen": "tree"}.get(type(top).__name__)
+        if name:
+            self.action_goto(name)
+
+    async def action_toggle_lang(self) -> None:
+        self.lang = "en" if self.lang == "zh" else "zh"
+        self.title = t("app.title", self.lang)
+        localize_bindings(self, self.lang)
+        for screen in list(self.screen_stack):
+            localize_bindings(screen, self.lang)
+            if isinstance(screen, CoreScreen) and screen.is_mounted:
+                await screen.recompose()
+                screen.populate()
+        self.refresh_bindings()
+
+    def action_recheck(self) -> None:
+        self.orgs = self.ws.orgs()
+        self.result = None
+        self.refresh_screens()
+        self.run_check()
+
+    def action_help(self) -> None:
+        from coordtui.screens.help import HelpScreen
+
+        seen, rows = set(), []
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if key in seen or not binding.description:
+                continue
+            seen.add(key)
+            rows.append((binding.key_display or key, binding.description))
+        self.push_screen(HelpScreen(rows))
+
+    # model screens ------------------------------------------------------------------------
+    def model_screen_specs(self) -> list[tuple[str, ScreenSpec]]:
+        if self.org_id is None:
+            return []
+        model_id = self.orgs[self.org_index].model
+        return [(model_id, s) for s in self.ws.host.screens(model_id)]
+
+    def action_model_screens(self) -> None:
+        specs = self.model_screen_specs()
+        if not specs:
+            self.notify("本模型没有专属页面" if self.lang == "zh" else "This model has no screens of its own")
+            return
+        self.action_command_palette()
+
+    def action_open_model_screen(self, model_id: str, screen_id: str) -> None:
+        for mid, spec in self.model_screen_specs():
+            if mid == model_id and spec.id == screen_id:
+                plugin = self.ws.host.contributor("coordtui_screens", spec) or model_id
+                try:
+                    screen = self.ws.host.guard(plugin, f"screen {spec.id}", spec.factory, self)
+                except PluginError as exc:
+                    self.show_error(exc)
+                    return
+                self.push_screen(screen)
+                return
+
+
+def check_terminal() -> str | None:
+    """Why this terminal cannot host the interface, or None."""
+    if os.environ.get("TERM", "") in ("dumb", "unknown"):
+        return f"this terminal (TERM={os.environ.get('TERM')}) cannot show the full-screen interface: use one such as xterm-256color, or the commands 'coordtui check' and 'coordtui export'"
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        return "the interface needs a terminal (standard input and output are not one): run it in a terminal, or use 'coordtui check'"
+    return None
+
+
+def run_app(*, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (), as_of: date | None = None) -> int:
+    problem = check_terminal()
+    if problem:
+        print(f"coordtui: {problem}", file=sys.stderr)
+        return 2
+    ws = Workspace.open(db, create=True, plugin_dirs=plugin_dirs)
+    notice = None
+    if not ws.store.orgs():
+        loaded = ws.load_examples()
+        if loaded:
+            names = "、".join(o.name for o in ws.orgs())
+            notice = t("dash.loaded_examples", lang, orgs=names)
+    CoordApp(ws, lang=lang, as_of=as_of, notice=notice).run()
+    return 0

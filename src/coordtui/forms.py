@@ -1,0 +1,90 @@
+"""What a record form needs to know about a kind's fields, read from its pydantic model.
+
+Kept free of Textual so it can be tested (and reused by imports) on its own.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import ValidationError
+
+from coordtui.domain.records import Record
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    label: str
+    widget: str  # text | int | date | bool | choice | ref | refs
+    optional: bool
+    choices: tuple[str, ...] = ()
+    ref_kind: str | None = None
+
+
+def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1 and len(args) != len(get_args(annotation)):
+            return args[0], True
+    return annotation, False
+
+
+def field_specs(cls: type[Record]) -> list[FieldSpec]:
+    refs = cls.references()
+    specs = []
+    for name, info in cls.model_fields.items():
+        annotation, optional = _unwrap_optional(info.annotation)
+        if get_origin(annotation) is typing.Annotated:
+            annotation = get_args(annotation)[0]
+            annotation, opt2 = _unwrap_optional(annotation)
+            optional = optional or opt2
+        label = info.title or name
+        optional = optional or not info.is_required()
+        if name in refs:
+            widget = "refs" if get_origin(annotation) is list else "ref"
+            specs.append(FieldSpec(name, label, widget, optional, ref_kind=refs[name]))
+        elif get_origin(annotation) is Literal:
+            specs.append(FieldSpec(name, label, "choice", optional, choices=tuple(str(a) for a in get_args(annotation))))
+        elif annotation is bool:
+            specs.append(FieldSpec(name, label, "bool", True))
+        elif annotation is int:
+            specs.append(FieldSpec(name, label, "int", optional))
+        elif annotation is date:
+            specs.append(FieldSpec(name, label, "date", optional))
+        else:
+            specs.append(FieldSpec(name, label, "text", optional))
+    return specs
+
+
+_ZH = {
+    "missing": "必填",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "string_too_short": "不能为空",
+    "string_too_long": "太长",
+    "literal_error": "请从列表中选择",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "string_pattern_mismatch": "格式不对",
+}
+
+
+def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:
+    """Field name ('' for the whole record) → the first problem, in the interface language."""
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err.get("loc") else ""
+        msg = err.get("msg", "").removeprefix("Value error, ")
+        if lang == "zh" and err.get("type") in _ZH:
+            msg = _ZH[err["type"]]
+        errors.setdefault(field, msg)
+    return errors

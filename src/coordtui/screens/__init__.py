@@ -1,0 +1,1 @@
+"""The core screens, one per module."""

@@ -1,0 +1,136 @@
+"""The dashboard (总览): who is overdue, for what and since when; what is at risk; what falls due next."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Label, LoadingIndicator, Static
+
+from coordtui.domain.model import DutyStatus
+from coordtui.rules.engine import DutyRow
+from coordtui.screens.base import CoreScreen
+
+STATUS_STYLE = {
+    DutyStatus.OVERDUE: "bold red",
+    DutyStatus.AT_RISK: "yellow",
+    DutyStatus.DUE: "cyan",
+    DutyStatus.LATE: "magenta",
+    DutyStatus.MET: "green",
+}
+
+
+class DashboardScreen(CoreScreen):
+    AUTO_FOCUS = "#duties"
+    """The first screen: one table of what needs attention, most overdue first."""
+
+    BINDINGS = [
+        Binding("enter", "open_duty", "处理/Open", show=False, id="key.open"),
+        Binding("s", "open_subject", "对象/Subject", id="key.subject"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dash"):
+            yield Static("", id="dash-title")
+            yield Static("", id="dash-summary")
+            yield LoadingIndicator(id="dash-loading")
+            yield DataTable(id="duties", cursor_type="row", zebra_stripes=True)
+            yield Label("", id="dash-empty")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def populate(self) -> None:
+        app = self.app
+        lang = app.lang
+        title = f"{self.t('app.title')} · {self.t('nav.dashboard')} · {self.t('as_of')} {app.as_of.isoformat()}"
+        self.query_one("#dash-title", Static).update(Text(title, style="bold"))
+        loading = self.query_one("#dash-loading", LoadingIndicator)
+        table = self.query_one("#duties", DataTable)
+        loading.display = app.result is None
+        if app.result is None:
+            return
+        table.clear(columns=True)
+        table.add_column(self.t("col.status"), key="status")
+        table.add_column(self.t("col.since"), key="since")
+        table.add_column(self.t("col.subject"), key="subject")
+        table.add_column(self.t("col.what"), key="what")
+        table.add_column(self.t("col.period"), key="period")
+        table.add_column(self.t("col.due"), key="due")
+        if len(app.orgs) > 1:
+            table.add_column(self.t("col.org"), key="org")
+        rows = self.attention_rows()
+        self.rows = rows
+        names = {o.id: o.name for o in app.orgs}
+        for i, row in enumerate(rows):
+            duty = row.duty
+            status = Text(self.t(f"status.{row.status.value}"), style=STATUS_STYLE[row.status])
+            since = self.t("dash.days_overdue", days=row.overdue_days) if row.status is DutyStatus.OVERDUE else ""
+            cells = [
+                status,
+                since,
+                duty.subject,
+                duty.what_zh if lang == "zh" else duty.what_en,
+                duty.period.label(lang) if duty.period else "",
+                duty.due.isoformat() + ("*" if duty.provisional else ""),
+            ]
+            if len(app.orgs) > 1:
+                cells.append(names.get(row.org, row.org))
+            table.add_row(*cells, key=str(i))
+        self.query_one("#dash-empty", Label).update(self.t("dash.nothing") if not rows else "")
+        self.query_one("#dash-summary", Static).update(self.summary_text())
+
+    def attention_rows(self) -> list[DutyRow]:
+        """Overdue (most days first), then at risk, then due within 14 days (soonest first)."""
+        app = self.app
+        horizon = app.as_of + timedelta(days=14)
+        rows = [r for r in app.result.duties if r.status in (DutyStatus.OVERDUE, DutyStatus.AT_RISK)
+                or (r.status is DutyStatus.DUE and r.duty.due <= horizon)]
+        order = {DutyStatus.OVERDUE: 0, DutyStatus.AT_RISK: 1, DutyStatus.DUE: 2}
+        rows.sort(key=lambda r: (order[r.status], -r.overdue_days, r.duty.due, r.duty.subject))
+        return rows
+
+    def summary_text(self) -> Text:
+        app = self.app
+        text = Text()
+        for org in app.orgs:
+            duties = [r for r in app.result.duties if r.org == org.id]
+            counts = {s: sum(1 for r in duties if r.status is s) for s in DutyStatus}
+            horizon = app.as_of + timedelta(days=14)
+            soon = sum(1 for r in duties if r.status is DutyStatus.DUE and r.duty.due <= horizon)
+            current = [r for r in duties if r.duty.period is not None and app.as_of in r.duty.period]
+            met_now = sum(1 for r in current if r.status in (DutyStatus.MET, DutyStatus.LATE))
+            text.append(f"{org.name}  ", style="bold")
+            text.append(f"{self.t('dash.overdue')} {counts[DutyStatus.OVERDUE]}", style="bold red")
+            text.append("  ")
+            text.append(f"{self.t('dash.at_risk')} {counts[DutyStatus.AT_RISK]}", style="yellow")
+            text.append(f"  {self.t('dash.due_soon')} {soon}  {self.t('dash.period')} {met_now}/{len(current)}\n")
+        return text
+
+    def _row(self) -> DutyRow | None:
+        table = self.query_one("#duties", DataTable)
+        rows = getattr(self, "rows", [])
+        if not rows or table.cursor_row is None or table.cursor_row >= len(rows):
+            return None
+        return rows[table.cursor_row]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_duty()
+
+    def action_open_duty(self) -> None:
+        """Open the record that would meet the duty: the existing one, or a new one prefilled."""
+        row = self._row()
+        if row is None or not row.duty.record_kind:
+            return
+        prefill = dict(row.duty.prefill)
+        record_id = prefill.get("id")
+        if record_id:
+            self.app.open_record(row.org, row.duty.record_kind, record_id)
+        else:
+            self.app.new_record(row.org, row.duty.record_kind, prefill)
+
+    def action_open_subject(self) -> None:
+        row = self._row()
+        if row is not None and row.duty.subject_kind and row.duty.subject_id:
+            self.app.open_record(row.org, row.duty.subject_kind, row.duty.subject_id)

@@ -1,0 +1,102 @@
+"""Modal dialogs: an error, a date prompt, a revision conflict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from coordtui.i18n import t
+from coordtui.screens.base import Localized
+
+
+class ErrorModal(Localized, ModalScreen[None]):
+    """An error a user can cause: a title and what to do. Never a traceback."""
+
+    BINDINGS = [Binding("escape,enter", "dismiss", "OK", id="key.close")]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(classes="modal")
+        self.title_text, self.message = title, message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog error"):
+            yield Label(self.title_text, classes="dialog-title", id="error-title")
+            yield Static(self.message, id="error-message", markup=False)
+            yield Button(t("ok", self.app.lang), id="ok", variant="primary")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss()
+
+
+class DateModal(Localized, ModalScreen["str | None"]):
+    """Ask for a date (the as-of date)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="key.cancel")]
+
+    def __init__(self, current: str) -> None:
+        super().__init__(classes="modal")
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        lang = self.app.lang
+        with Vertical(classes="dialog"):
+            yield Label(t("asof.prompt", lang), classes="dialog-title")
+            yield Input(self.current, id="date-input", placeholder="YYYY-MM-DD")
+            yield Label("", id="date-error", classes="field-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        from datetime import date
+
+        try:
+            date.fromisoformat(event.value.strip())
+        except ValueError:
+            self.query_one("#date-error", Label).update(t("asof.bad", self.app.lang))
+            return
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConflictModal(Localized, ModalScreen[str]):
+    """Two people saved the same record: show both versions and let the user choose.
+
+    Dismisses with ``"mine"`` (overwrite with my version), ``"theirs"`` (take the saved
+    version) or ``"cancel"``.
+    """
+
+    BINDINGS = [
+        Binding("m", "choose('mine')", "Keep mine", id="key.keep_mine"),
+        Binding("t", "choose('theirs')", "Take theirs", id="key.take_theirs"),
+        Binding("escape", "choose('cancel')", "Cancel", id="key.cancel"),
+    ]
+
+    def __init__(self, message: str, mine: dict[str, Any], theirs: dict[str, Any]) -> None:
+        super().__init__(classes="modal")
+        self.message, self.mine, self.theirs = message, mine, theirs
+
+    def compose(self) -> ComposeResult:
+        zh = self.app.lang == "zh"
+        keys = [k for k in sorted(set(self.mine) | set(self.theirs)) if not k.startswith("_")]
+        differing = [k for k in keys if self.mine.get(k) != self.theirs.get(k)]
+        with Vertical(classes="dialog conflict"):
+            yield Label("修订冲突" if zh else "Edit conflict", classes="dialog-title")
+            yield Static(self.message, markup=False)
+            with VerticalScroll(id="conflict-diff"):
+                for k in differing:
+                    yield Static(f"{k}:\n  {'我的' if zh else 'mine'}:   {self.mine.get(k)!r}\n  {'已保存' if zh else 'theirs'}: {self.theirs.get(k)!r}", markup=False, classes="diff-row")
+            with Horizontal(classes="buttons"):
+                yield Button("用我的覆盖 (m)" if zh else "Keep mine (m)", id="mine", variant="warning")
+                yield Button("采用已保存的 (t)" if zh else "Take theirs (t)", id="theirs", variant="primary")
+                yield Button("取消 (Esc)" if zh else "Cancel (Esc)", id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "cancel")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)

@@ -1,0 +1,136 @@
+"""Records (记录): a table of any kind, filterable and sortable, paged so it stays quick at any size."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from coordtui.domain.records import Record
+from coordtui.forms import field_specs
+from coordtui.screens.base import CoreScreen
+
+PAGE = 200
+MAX_COLUMNS = 6
+
+
+class RecordsScreen(CoreScreen):
+    AUTO_FOCUS = "#records"
+    BINDINGS = [
+        Binding("enter", "open", "打开/Open", show=False, id="key.open"),
+        Binding("n", "new", "新建/New", id="key.new"),
+        Binding("slash", "focus_filter", "筛选/Filter", id="key.filter"),
+        Binding("k", "focus_kind", "类别/Kind", id="key.kind"),
+        Binding("right_square_bracket", "page(1)", "下页/Next", id="key.next_page"),
+        Binding("left_square_bracket", "page(-1)", "上页/Prev", id="key.prev_page"),
+        Binding("o", "sort", "排序/Sort", id="key.sort"),
+    ]
+
+    def __init__(self, org_id: str, kind: str | None = None) -> None:
+        super().__init__()
+        self.org_id = org_id
+        self.kind = kind
+        self.page = 0
+        self.sort_column: str | None = None
+        self.rows: list[Record] = []
+
+    def compose(self) -> ComposeResult:
+        ws = self.app.ws
+        org = ws.org(self.org_id)
+        model = ws.model_of(org)
+        lang = self.app.lang
+        options = [((k.title_zh if lang == "zh" else k.title_en) + f" ({k.kind})", k.kind) for k in model.kinds]
+        self.kind = self.kind or model.kinds[0].kind
+        yield Static(f"[b]{self.t('nav.records')}[/b] · {org.name}", id="records-title")
+        with Horizontal(id="records-bar"):
+            yield Select(options, value=self.kind, allow_blank=False, id="records-kind")
+            yield Input(placeholder="筛选 / filter", id="records-filter")
+        yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="records-status")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def populate(self) -> None:
+        ws = self.app.ws
+        cls = ws.model_of(ws.org(self.org_id)).kind(self.kind)
+        specs = field_specs(cls)
+        columns = ["id"] + [s.name for s in specs if s.name != "id"][: MAX_COLUMNS - 1]
+        needle = self.query_one("#records-filter", Input).value.strip().lower()
+        records = ws.records(self.org_id, self.kind)
+        if needle:
+            records = [r for r in records if needle in " ".join(str(v) for v in r.model_dump().values()).lower()]
+        if self.sort_column:
+            records.sort(key=lambda r: str(getattr(r, self.sort_column, "")))
+        self.rows = records
+        pages = max(1, (len(records) + PAGE - 1) // PAGE)
+        self.page = min(self.page, pages - 1)
+        shown = records[self.page * PAGE:(self.page + 1) * PAGE]
+        labels = {s.name: s.label for s in specs}
+        table = self.query_one("#records", DataTable)
+        table.clear(columns=True)
+        for c in columns:
+            table.add_column(labels.get(c, c), key=c)
+        lookups = self._lookups(specs)
+        for i, record in enumerate(shown):
+            table.add_row(*[self._cell(record, c, lookups) for c in columns], key=str(i))
+        zh = self.app.lang == "zh"
+        status = f"共 {len(records)} 条 · 第 {self.page + 1}/{pages} 页" if zh else f"{len(records)} records · page {self.page + 1}/{pages}"
+        self.query_one("#records-status", Static).update(status)
+
+    def _lookups(self, specs) -> dict[str, dict[str, str]]:
+        ws = self.app.ws
+        result = {}
+        for s in specs:
+            if s.ref_kind:
+                result[s.name] = {r.id: r.label() for r in ws.records(self.org_id, s.ref_kind)}
+        return result
+
+    @staticmethod
+    def _cell(record: Record, column: str, lookups: dict[str, dict[str, str]]) -> str:
+        value = getattr(record, column, "")
+        names = lookups.get(column)
+        if isinstance(value, list):
+            return "、".join(names.get(v, v) if names else str(v) for v in value)
+        if names and value:
+            return names.get(value, value)
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return "" if value is None else str(value)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.value is not Select.NULL and event.value != self.kind:
+            self.kind = str(event.value)
+            self.page, self.sort_column = 0, None
+            self.populate()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.page = 0
+        self.populate()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        table = self.query_one("#records", DataTable)
+        index = self.page * PAGE + (table.cursor_row or 0)
+        if self.rows and index < len(self.rows):
+            self.app.open_record(self.org_id, self.kind, self.rows[index].id)
+
+    def action_new(self) -> None:
+        self.app.new_record(self.org_id, self.kind, {})
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#records-filter", Input).focus()
+
+    def action_focus_kind(self) -> None:
+        self.query_one("#records-kind", Select).focus()
+
+    def action_page(self, step: int) -> None:
+        self.page = max(0, self.page + step)
+        self.populate()
+
+    def action_sort(self) -> None:
+        table = self.query_one("#records", DataTable)
+        column = table.ordered_columns[table.cursor_column].key.value if table.ordered_columns else None
+        self.sort_column = column if column != self.sort_column else None
+        self.populate()

@@ -1,0 +1,276 @@
+"""The interface driven by keys at 80x24: screens, filter, records, forms, conflicts, language."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+from textual.widgets import DataTable, Input, Label, Select
+
+from coordtui.app import CoordApp
+from coordtui.plugins import PluginHost
+from coordtui.screens.dashboard import DashboardScreen
+from coordtui.screens.findings import FindingsScreen
+from coordtui.screens.form import RecordForm
+from coordtui.screens.help import HelpScreen
+from coordtui.screens.history import HistoryScreen
+from coordtui.screens.modals import ConflictModal, ErrorModal
+from coordtui.screens.plugins import PluginsScreen
+from coordtui.screens.records import RecordsScreen
+from coordtui.screens.tree import TreeScreen
+from coordtui.store import Store
+from coordtui.workspace import Workspace
+
+AS_OF = date(2026, 10, 15)
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace(Store(tmp_path / "s", create=True, user="alice"), PluginHost())
+    w.load_examples()
+    return w
+
+
+def drive(ws, scenario, *, lang="zh"):
+    async def main():
+        app = CoordApp(ws, lang=lang, as_of=AS_OF)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await scenario(app, pilot)
+
+    asyncio.run(main())
+
+
+async def settle(app, pilot):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_dashboard_lists_the_most_overdue_first(ws):
+    async def scenario(app, pilot):
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        table = screen.query_one("#duties", DataTable)
+        first = [str(c) for c in table.get_row_at(0)]
+        assert first[0] == "已逾期" and first[1] == "逾期15天"
+        subjects = {str(table.get_row_at(i)[2]) for i in range(table.row_count)}
+        assert {"第四协作组", "苏岩", "第五协作组"} <= subjects
+        assert "已逾期 2" in str(screen.query_one("#dash-summary").render())
+
+    drive(ws, scenario)
+
+
+def test_navigation_keys_reach_every_core_screen(ws):
+    async def scenario(app, pilot):
+        for key, cls in [("f", FindingsScreen), ("r", RecordsScreen), ("t", TreeScreen), ("p", PluginsScreen), ("h", HistoryScreen)]:
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, cls), key
+            assert len(app.screen_stack) == 3  # default screen, dashboard, this one
+        await pilot.press("d")
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = [str(app.screen.query_one(DataTable).get_row_at(i)[0]) for i in range(app.screen.query_one(DataTable).row_count)]
+        assert "d" in keys and "q" in keys
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+    drive(ws, scenario)
+
+
+def test_findings_filter_and_grouping(ws):
+    async def scenario(app, pilot):
+        await pilot.press("f")
+        await pilot.pause()
+        table = app.screen.query_one("#findings", DataTable)
+        assert table.row_count == 4
+        await pilot.press("slash")
+        await pilot.press(*"苏岩")
+        await pilot.pause()
+        assert table.row_count == 1 and str(table.get_row_at(0)[1]) == "苏岩"
+        app.screen.query_one(Input).value = ""
+        await pilot.pause()
+        app.screen.query_one(DataTable).focus()
+        await pilot.press("g")
+        assert app.screen.grouping == "severity"
+
+    drive(ws, scenario)
+
+
+def test_enter_on_a_finding_opens_its_subject(ws):
+    async def scenario(app, pilot):
+        await pilot.press("f")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#findings", DataTable)
+        table.focus()
+        row = next(i for i, f in enumerate(screen.shown) if f.subject == "苏岩")
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm) and app.screen.kind == "grid_member"
+        assert app.screen.query_one("#f-name", Input).value == "苏岩"
+
+    drive(ws, scenario)
+
+
+def test_edit_and_save_a_record(ws):
+    async def scenario(app, pilot):
+        app.open_record("tjpu", "unit", "u01")
+        await pilot.pause()
+        form = app.screen
+        name = form.query_one("#f-name", Input)
+        name.value = "机关纪委（新）"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, RecordForm)
+        doc = ws.store.get("tjpu", "unit", "u01")
+        assert doc["name"] == "机关纪委（新）" and doc["_rev"] == 2 and doc["_by"] == "alice"
+
+    drive(ws, scenario)
+
+
+def test_validation_error_shows_at_the_field_and_blocks_saving(ws):
+    async def scenario(app, pilot):
+        app.open_record("tjpu", "activity", "act-g1-2026q1-1")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-end", Input).value = "2026-02-30"
+        await pilot.pause()
+        assert form.query_one("#err-end", Label).content == "日期格式应为 YYYY-MM-DD"
+        form.query_one("#f-end", Input).value = "2025-01-01"
+        await pilot.pause()
+        assert "ends before it starts" in str(form.query_one("#err-", Label).content)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+        assert ws.store.get("tjpu", "activity", "act-g1-2026q1-1")["_rev"] == 1
+
+    drive(ws, scenario)
+
+
+def test_revision_conflict_shows_both_versions_and_keep_mine_saves(ws):
+    async def scenario(app, pilot):
+        app.open_record("tjpu", "unit", "u02")
+        await pilot.pause()
+        Store(ws.store.root, user="bob").put("tjpu", "unit", "u02", {**ws.store.get("tjpu", "unit", "u02"), "name": "鲍勃改的"}, rev=1)
+        app.screen.query_one("#f-name", Input).value = "爱丽丝改的"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictModal)
+        text = " ".join(str(s.render()) for s in app.screen.query(".diff-row"))
+        assert "鲍勃改的" in text and "爱丽丝改的" in text
+        await pilot.press("m")
+        await settle(app, pilot)
+        doc = ws.store.get("tjpu", "unit", "u02")
+        assert doc["name"] == "爱丽丝改的" and doc["_rev"] == 3
+
+    drive(ws, scenario)
+
+
+def test_conflict_take_theirs_reloads_the_saved_version(ws):
+    async def scenario(app, pilot):
+        app.open_record("tjpu", "unit", "u03")
+        await pilot.pause()
+        Store(ws.store.root, user="bob").put("tjpu", "unit", "u03", {**ws.store.get("tjpu", "unit", "u03"), "name": "鲍勃改的"}, rev=1)
+        app.screen.query_one("#f-name", Input).value = "爱丽丝改的"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm) and app.screen.query_one("#f-name", Input).value == "鲍勃改的"
+        assert app.screen.rev == 2
+
+    drive(ws, scenario)
+
+
+def test_language_switch_changes_screens_and_keys(ws):
+    async def scenario(app, pilot):
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.lang == "en"
+        assert "Dashboard" in str(app.screen.query_one("#dash-title").render())
+        table = app.screen.query_one("#duties", DataTable)
+        assert str(table.get_row_at(0)[0]) == "overdue"
+        descriptions = {b.binding.description for b in app.screen.active_bindings.values()}
+        assert "Findings" in descriptions and "问题" not in descriptions
+        await pilot.press("l")
+        await pilot.pause()
+        assert "总览" in str(app.screen.query_one("#dash-title").render())
+
+    drive(ws, scenario)
+
+
+def test_as_of_change_reruns_the_check(ws):
+    async def scenario(app, pilot):
+        await pilot.press("a")
+        await pilot.pause()
+        field = app.screen.query_one(Input)
+        field.value = "2026-03-01"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.as_of == date(2026, 3, 1)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.query_one("#duties", DataTable).row_count == 0
+
+    drive(ws, scenario)
+
+
+def test_opening_a_missing_record_is_an_error_modal(ws):
+    async def scenario(app, pilot):
+        app.open_record("tjpu", "unit", "nosuch")
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal)
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+    drive(ws, scenario)
+
+
+def test_records_screen_switches_kind_and_filters(ws):
+    async def scenario(app, pilot):
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#records", DataTable).row_count == 5  # groups first
+        screen.query_one("#records-kind", Select).value = "unit"
+        await pilot.pause()
+        assert screen.query_one("#records", DataTable).row_count == 25
+        screen.query_one("#records-filter", Input).value = "党总支"
+        await pilot.pause()
+        assert screen.query_one("#records", DataTable).row_count == 6
+
+    drive(ws, scenario)
+
+
+def test_newcomer_walk_fixes_the_most_overdue_duty(ws):
+    """Dashboard → Enter on the quiet group's missing activity → fill the form → save → gone."""
+
+    async def scenario(app, pilot):
+        table = app.screen.query_one("#duties", DataTable)
+        row = next(i for i, r in enumerate(app.screen.rows) if r.duty.subject == "第四协作组" and r.duty.record_kind == "activity")
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm) and form.kind == "activity"
+        assert form.query_one("#f-group", Select).value == "g4"
+        form.query_one("#f-title", Input).value = "第三季度工作例会"
+        form.query_one("#f-form", Select).value = "协同工作指导"
+        form.query_one("#f-start", Input).value = "2026-09-18"
+        form.query_one("#f-end", Input).value = "2026-09-18"
+        form.query_one("#f-news_submitted", Input).value = "2026-09-21"
+        await pilot.pause()
+        assert form.errors == {}
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        remaining = {(r.duty.subject, r.duty.what_zh) for r in app.screen.rows}
+        assert ("第四协作组", "协作活动") not in remaining
+        assert len(ws.store.query("tjpu", "activity")) == 29  # 28 in the example, plus this one
+
+    drive(ws, scenario)
