@@ -26,6 +26,16 @@ class FieldSpec:
     ref_kind: str | None = None
 
 
+def label_for(title: str, lang: str) -> str:
+    """A field title written ``中文 English`` gives the part in the interface language."""
+    if title == "id":
+        return "编号" if lang == "zh" else "ID"
+    head, _, rest = title.partition(" ")
+    if rest and any("\u4e00" <= ch <= "\u9fff" for ch in head):
+        return head if lang == "zh" else rest
+    return title
+
+
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):

@@ -12,12 +12,12 @@ from typing import Any
 from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Checkbox, Footer, Input, Label, Select, SelectionList, Static
 
 from coordtui.domain.records import Record
 from coordtui.errors import ConflictError, CoordError
-from coordtui.forms import FieldSpec, field_errors, field_specs
+from coordtui.forms import FieldSpec, field_errors, field_specs, label_for
 from coordtui.screens.base import CoreScreen
 from coordtui.screens.modals import ConflictModal
 
@@ -37,6 +37,9 @@ class RecordForm(CoreScreen):
         self.prefill = prefill or {}
         self.cls: type[Record] | None = None  # resolved in compose, where the app is at hand
         self.errors: dict[str, str] = {}
+        # Errors show for the fields the user has touched, and for all after a save attempt.
+        self.touched: set[str] = set()
+        self.show_all = record is not None
 
     # building -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -50,10 +53,12 @@ class RecordForm(CoreScreen):
         title = self.cls.title_zh if self.app.lang == "zh" else self.cls.title_en
         action = ("编辑" if self.record else "新建") if self.app.lang == "zh" else ("Edit" if self.record else "New")
         yield Static(f"[b]{action} {title}[/b] · {org.name}" + (f" · rev {self.rev}" if self.record else ""), id="form-title")
+        lang = self.app.lang
         with VerticalScroll(id="form-body"):
             for spec in self.specs:
-                yield Label(spec.label + ("" if spec.optional else " *"), classes="field-label")
-                yield self._widget(spec, values.get(spec.name))
+                with Horizontal(classes="field-row"):
+                    yield Label(label_for(spec.label, lang) + ("" if spec.optional else " *"), classes="field-label")
+                    yield self._widget(spec, values.get(spec.name))
                 yield Label("", id=f"err-{spec.name}", classes="field-error")
             yield Label("", id="err-", classes="field-error")
         yield Footer(compact=True, show_command_palette=False)
@@ -64,21 +69,24 @@ class RecordForm(CoreScreen):
 
     def _widget(self, spec: FieldSpec, value: Any):
         wid = f"f-{spec.name}"
+        prompt = "请选择" if self.app.lang == "zh" else "Choose"
         if spec.widget == "bool":
-            return Checkbox(spec.label, bool(value), id=wid)
+            return Checkbox("是" if self.app.lang == "zh" else "yes", bool(value), id=wid, compact=True)
         if spec.widget == "choice":
-            return Select([(c, c) for c in spec.choices], value=value if value in spec.choices else Select.NULL, id=wid, allow_blank=True)
+            return Select([(c, c) for c in spec.choices], value=value if value in spec.choices else Select.NULL, id=wid,
+                          allow_blank=True, prompt=prompt, compact=True)
         if spec.widget == "ref":
             options = self._options(spec)
             known = {v for _, v in options}
-            return Select(options, value=value if value in known else Select.NULL, id=wid, allow_blank=True)
+            return Select(options, value=value if value in known else Select.NULL, id=wid, allow_blank=True, prompt=prompt, compact=True)
         if spec.widget == "refs":
             chosen = set(value or [])
-            return SelectionList[str](*[(label, v, v in chosen) for label, v in self._options(spec)], id=wid)
+            return SelectionList[str](*[(label, v, v in chosen) for label, v in self._options(spec)], id=wid, compact=True)
         text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
         placeholder = "YYYY-MM-DD" if spec.widget == "date" else ""
         disabled = spec.name == "id" and self.record is not None
-        return Input(text, id=wid, placeholder=placeholder, disabled=disabled, type="integer" if spec.widget == "int" else "text")
+        return Input(text, id=wid, placeholder=placeholder, disabled=disabled, compact=True,
+                     type="integer" if spec.widget == "int" else "text")
 
     def populate(self) -> None:
         first = next(iter(self.query(Input).results()), None)
@@ -102,11 +110,9 @@ class RecordForm(CoreScreen):
                 value = widget.value
                 if value is not Select.NULL and value is not None:
                     data[spec.name] = value
-                elif not spec.optional:
-                    data[spec.name] = None
             else:
                 text = widget.value.strip()
-                if text or not spec.optional:
+                if text:  # an empty required field is reported as missing (必填), not as a bad value
                     data[spec.name] = text
         return data
 
@@ -119,27 +125,38 @@ class RecordForm(CoreScreen):
             self.errors = field_errors(exc, self.app.lang)
         for spec in [*self.specs, None]:
             name = spec.name if spec else ""
-            self.query_one(f"#err-{name}", Label).update(self.errors.get(name, ""))
+            shown = name in self.errors and (self.show_all or name in self.touched or name == "")
+            label = self.query_one(f"#err-{name}", Label)
+            label.update(self.errors.get(name, "") if shown else "")
+            label.display = shown
         return record
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    def _changed(self, widget_id: str | None) -> None:
+        if widget_id and widget_id.startswith("f-"):
+            self.touched.add(widget_id[2:])
         self.validate()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._changed(event.input.id)
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        self.validate()
+        self._changed(event.select.id)
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
-        self.validate()
+        self._changed(event.selection_list.id)
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        self.validate()
+        self._changed(event.checkbox.id)
 
     # saving ---------------------------------------------------------------------------------
     def action_save(self) -> None:
+        self.show_all = True
         record = self.validate()
         if record is None:
-            first = next(iter(self.errors.items()))
-            self.app.notify(f"{first[0] or self.kind}: {first[1]}", severity="error", title="未保存" if self.app.lang == "zh" else "Not saved")
+            name, problem = next(iter(self.errors.items()))
+            labels = {spec.name: label_for(spec.label, self.app.lang) for spec in self.specs}
+            self.app.notify(f"{labels.get(name, name) or self.kind}: {problem}", severity="error",
+                            title="未保存" if self.app.lang == "zh" else "Not saved")
             return
         self._save(record, self.rev)
 
