@@ -26,8 +26,12 @@ test-all: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/store.py
 
+# The bundled example organizations as import files (a test keeps them in step with the plugins).
 fixtures: $(STAMP)
-	$(BIN)/python -m coordtui.tools.write_fixtures fixtures
+	rm -rf .fixtures-store && $(BIN)/coordtui init --db .fixtures-store --examples >/dev/null
+	for org in $$($(BIN)/python -c "from coordtui.store import Store; print(' '.join(o['id'] for o in Store('.fixtures-store').orgs()))"); do \
+		$(BIN)/coordtui export --db .fixtures-store --org $$org --out fixtures/$$org.json; done
+	rm -rf .fixtures-store
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info plugins/*.egg-info

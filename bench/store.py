@@ -1,0 +1,103 @@
+"""Store benchmark: the cost of one write and one query as the store grows.
+
+Prints, for each size, the median and 95th percentile of
+- a write (one record saved through coordtui's store: lock, revision, history, atomic commit),
+- a query (every activity of one organization and year),
+- a get (one record by id),
+beside stock TinyDB (JSONStorage, one file) and SQLite (one table, JSON text) doing the
+same work in the same run. Usage: python bench/store.py [SIZE ...]  (default 1000 10000)
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tinydb import Query, TinyDB
+
+from coordtui.store import Put, PutOrg, Store
+
+ORGS = 5
+YEARS = (2024, 2025, 2026)
+SAMPLES = 30
+
+
+def doc(i: int) -> dict:
+    return {"group": f"g{i % 5 + 1}", "title": f"第{i}次协作活动：纪检业务专题培训", "form": "学习培训交流",
+            "start": f"{YEARS[i % 3]}-03-05", "end": f"{YEARS[i % 3]}-03-05", "units": [f"u{i % 25:02d}", f"u{(i + 1) % 25:02d}"],
+            "grid_members": ["gm01", "gm02"], "news_submitted": f"{YEARS[i % 3]}-03-09"}
+
+
+def timed(fn, n=SAMPLES) -> tuple[float, float]:
+    times = []
+    for k in range(n):
+        t0 = time.perf_counter()
+        fn(k)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+
+
+def bench_coordtui(root: Path, size: int) -> dict:
+    store = Store(root, create=True, user="bench")
+    store.apply([PutOrg({"id": f"o{o}", "name": f"org {o}", "model": "university_grid"}) for o in range(ORGS)])
+    ops = [Put(f"o{i % ORGS}", "activity", f"a{i}", doc(i), str(YEARS[i % 3])) for i in range(size)]
+    for start in range(0, len(ops), 5000):
+        store.apply(ops[start:start + 5000])
+    fresh = Store(root)
+    t0 = time.perf_counter()
+    fresh.query("o0", "activity", parts=["2026"])
+    cold = (time.perf_counter() - t0) * 1000
+    write = timed(lambda k: store.put("o1", "activity", f"new{k}", doc(k), part="2026", rev=0))
+    query = timed(lambda k: store.query("o0", "activity", parts=["2026"]))
+    get = timed(lambda k: store.get("o2", "activity", f"a{2 + ORGS * k}"))
+    return {"write": write, "query": query, "get": get, "cold_query": cold}
+
+
+def bench_tinydb(path: Path, size: int) -> dict:
+    db = TinyDB(path)
+    db.insert_multiple({"org": f"o{i % ORGS}", "year": YEARS[i % 3], "id": f"a{i}", **doc(i)} for i in range(size))
+    q = Query()
+    write = timed(lambda k: db.insert({"org": "o1", "year": 2026, "id": f"new{k}", **doc(k)}), n=10)
+    query = timed(lambda k: db.search((q.org == "o0") & (q.year == 2026)), n=10)
+    get = timed(lambda k: db.get(q.id == f"a{2 + ORGS * k}"), n=10)
+    return {"write": write, "query": query, "get": get}
+
+
+def bench_sqlite(path: Path, size: int) -> dict:
+    con = sqlite3.connect(path)
+    con.execute("create table rec (org text, year int, id text, doc text, primary key (org, id))")
+    con.executemany("insert into rec values (?, ?, ?, ?)", ((f"o{i % ORGS}", YEARS[i % 3], f"a{i}", json.dumps(doc(i))) for i in range(size)))
+    con.commit()
+
+    def write(k):
+        con.execute("insert into rec values (?, ?, ?, ?)", ("o1", 2026, f"new{k}", json.dumps(doc(k))))
+        con.commit()
+
+    query = timed(lambda k: [json.loads(r[0]) for r in con.execute("select doc from rec where org = ? and year = ?", ("o0", 2026))])
+    get = timed(lambda k: con.execute("select doc from rec where org = ? and id = ?", ("o2", f"a{2 + ORGS * k}")).fetchone())
+    return {"write": timed(write), "query": query, "get": get}
+
+
+def main(sizes: list[int]) -> None:
+    print(f"{'records':>8} {'engine':<10} {'write med':>10} {'write p95':>10} {'query med':>10} {'get med':>9}  (ms)")
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            rows = {"coordtui": bench_coordtui(tmp / "store", size), "sqlite": bench_sqlite(tmp / "s.db", size)}
+            if size <= 20000:
+                rows["tinydb"] = bench_tinydb(tmp / "t.json", size)
+        for engine, r in rows.items():
+            print(f"{size:>8} {engine:<10} {r['write'][0]:>10.2f} {r['write'][1]:>10.2f} {r['query'][0]:>10.2f} {r['get'][0]:>9.3f}")
+        c, s = rows["coordtui"], rows["sqlite"]
+        print(f"{size:>8} {'ratio':<10} write {c['write'][0] / s['write'][0]:.1f}x sqlite; query {c['query'][0] / s['query'][0]:.1f}x sqlite;"
+              f" first query after open {c['cold_query']:.1f} ms")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [1000, 10000])
