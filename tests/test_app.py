@@ -274,3 +274,89 @@ def test_newcomer_walk_fixes_the_most_overdue_duty(ws):
         assert len(ws.store.query("tjpu", "activity")) == 29  # 28 in the example, plus this one
 
     drive(ws, scenario)
+
+
+BROKEN_SCREENS = '''
+from coordtui import hookimpl
+from coordtui.api import ScreenSpec
+from coordtui.ui import ModelScreen
+from textual.binding import Binding
+from textual.widgets import Static
+
+
+class Crashes(ModelScreen):
+    BINDINGS = [Binding("x", "explode", "Explode")]
+
+    def build(self):
+        yield Static("fine so far", id="fine")
+
+    def populate(self):
+        if getattr(self.app, "populate_breaks", False):
+            raise KeyError("missing column")
+
+    def action_explode(self):
+        raise RuntimeError("bug in an action")
+
+
+class BuildFails(ModelScreen):
+    def build(self):
+        raise ValueError("cannot build")
+
+
+def boom(app):
+    raise OSError("factory failed")
+
+
+@hookimpl
+def coordtui_screens(model):
+    if model.id == "university_grid":
+        return [ScreenSpec("crash", "坏页面", "Crash", lambda app: Crashes()),
+                ScreenSpec("build", "建不起来", "Build fails", lambda app: BuildFails()),
+                ScreenSpec("factory", "工厂坏了", "Factory", boom)]
+'''
+
+
+@pytest.fixture
+def ws_broken(tmp_path):
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "badscreens.py").write_text(BROKEN_SCREENS)
+    w = Workspace(Store(tmp_path / "s", create=True), PluginHost(plugin_dirs=[folder]))
+    w.load_examples()
+    return w
+
+
+def test_a_plugin_screen_that_raises_shows_the_plugin_and_the_app_goes_on(ws_broken):
+    async def scenario(app, pilot):
+        app.action_open_model_screen("university_grid", "crash")
+        await pilot.pause()
+        assert app.screen.query_one("#fine")
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal)
+        assert "badscreens" in str(app.screen.query_one("#error-message").render()) and "bug in an action" in str(app.screen.query_one("#error-message").render())
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+        app.populate_breaks = True
+        app.action_open_model_screen("university_grid", "crash")
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal) and "missing column" in str(app.screen.query_one("#error-message").render())
+        app.populate_breaks = False
+        await pilot.press("escape")
+
+        app.action_open_model_screen("university_grid", "build")
+        await pilot.pause()
+        assert "cannot build" in str(app.screen.query_one(".plugin-failure").render())
+        await pilot.press("escape")
+
+        app.action_open_model_screen("university_grid", "factory")
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal) and "factory failed" in str(app.screen.query_one("#error-message").render())
+        await pilot.press("escape")
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FindingsScreen) and app.screen.query_one("#findings", DataTable).row_count == 4
+
+    drive(ws_broken, scenario)

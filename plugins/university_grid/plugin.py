@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coordtui import hookimpl
-from coordtui.api import ModelSpec
+from coordtui.api import ModelSpec, ScreenSpec
 
 from university_grid import MODEL_ID, __version__
 from university_grid.kinds import KINDS, GridSettings
@@ -48,3 +48,25 @@ def coordtui_fixtures(model):
     from university_grid.example import example_document
 
     return [example_document()]
+
+
+def _screen(name: str):
+    def factory(app):
+        from university_grid import screens
+
+        return getattr(screens, name)()
+
+    return factory
+
+
+SCREENS = [
+    ScreenSpec("groups", "协作组一览", "Groups", _screen("GroupsScreen"), key="1"),
+    ScreenSpec("matrix", "季度合规矩阵", "Compliance matrix", _screen("MatrixScreen"), key="2"),
+    ScreenSpec("rotation", "组长单位轮值", "Leader rotation", _screen("RotationScreen"), key="3"),
+    ScreenSpec("activities", "协作活动台账", "Activity log", _screen("ActivityLogScreen"), key="4"),
+]
+
+
+@hookimpl
+def coordtui_screens(model):
+    return SCREENS if _mine(model) else None

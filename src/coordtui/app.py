@@ -17,7 +17,7 @@ from coordtui.domain.model import ScreenSpec
 from coordtui.errors import CoordError, InputError, PluginError
 from coordtui.i18n import t
 from coordtui.rules.engine import CheckResult
-from coordtui.screens.base import CoreScreen
+from coordtui.screens.base import CoreScreen, ModelScreen
 from coordtui.screens.dashboard import DashboardScreen
 from coordtui.screens.modals import DateModal, ErrorModal
 from coordtui.widgets.keys import localize_bindings
@@ -33,10 +33,10 @@ class CoordApp(App):
         Binding("d", "goto('dashboard')", "总览/Dash", id="key.dashboard"),
         Binding("f", "goto('findings')", "问题/Findings", id="key.findings"),
         Binding("r", "goto('records')", "记录/Records", id="key.records"),
-        Binding("t", "goto('tree')", "架构/Tree", id="key.tree"),
+        Binding("t", "goto('tree')", "架构/Tree", show=False, id="key.tree"),
         Binding("h", "goto('history')", "历史/History", show=False, id="key.history"),
         Binding("p", "goto('plugins')", "插件/Plugins", show=False, id="key.plugins"),
-        Binding("m", "model_screens", "模型/Model", show=False, id="key.models"),
+        Binding("m", "model_screens", "模型/Model", id="key.models"),
         Binding("a", "as_of", "日期/Date", id="key.as_of"),
         Binding("c", "next_org", "组织/Org", show=False, id="key.org"),
         Binding("l", "toggle_lang", "中/EN", id="key.lang"),
@@ -84,12 +84,34 @@ class CoordApp(App):
         self.refresh_screens()
 
     def refresh_screens(self) -> None:
-        for screen in self.screen_stack:
+        for screen in list(self.screen_stack):
             if isinstance(screen, CoreScreen) and screen.is_mounted:
                 try:
-                    screen.populate()
+                    screen.safe_populate()
                 except CoordError as exc:
                     self.show_error(exc)
+
+    # plugin screens must not take the application down --------------------------------
+    def plugin_screen_failed(self, screen: ModelScreen, exc: BaseException) -> None:
+        """Close a plugin's broken screen and say which plugin failed and why."""
+        if screen in self.screen_stack:
+            while self.screen_stack and self.screen_stack[-1] is not screen:
+                self.pop_screen()
+            if len(self.screen_stack) > 2:
+                self.pop_screen()
+        self.show_error(PluginError(screen.failure_text(exc)))
+
+    async def _dispatch_action(self, namespace, action_name, params):  # noqa: ANN001 (Textual's signature)
+        # A key action of a plugin screen that raises closes that screen, never the application
+        # (Textual stops a message loop for good once a handler raises, so catch it here).
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as exc:
+            screen = namespace if isinstance(namespace, ModelScreen) else getattr(namespace, "screen", None)
+            if isinstance(screen, ModelScreen):
+                self.plugin_screen_failed(screen, exc)
+                return True
+            raise
 
     # state ------------------------------------------------------------------------------
     @property
@@ -213,22 +235,39 @@ class CoordApp(App):
         return [(model_id, s) for s in self.ws.host.screens(model_id)]
 
     def action_model_screens(self) -> None:
+        from coordtui.screens.menu import ModelMenu
+
         specs = self.model_screen_specs()
         if not specs:
             self.notify("本模型没有专属页面" if self.lang == "zh" else "This model has no screens of its own")
             return
-        self.action_command_palette()
+        model_id = specs[0][0]
+        org = self.orgs[self.org_index]
+        title = f"{self.ws.host.models[model_id].name(self.lang)} · {org.name}"
+
+        def chosen(screen_id: str | None) -> None:
+            if screen_id:
+                self.action_open_model_screen(model_id, screen_id)
+
+        self.push_screen(ModelMenu(title, [s for _, s in specs]), chosen)
 
     def action_open_model_screen(self, model_id: str, screen_id: str) -> None:
         for mid, spec in self.model_screen_specs():
             if mid == model_id and spec.id == screen_id:
                 plugin = self.ws.host.contributor("coordtui_screens", spec) or model_id
                 try:
-                    screen = self.ws.host.guard(plugin, f"screen {spec.id}", spec.factory, self)
-                except PluginError as exc:
-                    self.show_error(exc)
+                    screen = spec.factory(self)
+                except Exception as exc:  # a broken screen closes itself, never the application
+                    self.show_error(PluginError(f"plugin {plugin}: screen {spec.id} failed: {type(exc).__name__}: {exc}"))
                     return
-                self.push_screen(screen)
+                if isinstance(screen, ModelScreen):
+                    screen.plugin_name = plugin
+                while len(self.screen_stack) > 2:
+                    self.pop_screen()
+                try:
+                    self.push_screen(screen)
+                except Exception as exc:  # a plugin screen that breaks while mounting
+                    self.show_error(PluginError(f"plugin {plugin}: screen {spec.id} failed: {type(exc).__name__}: {exc}"))
                 return
 
 

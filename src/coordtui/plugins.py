@@ -312,16 +312,6 @@ class PluginHost:
                 return plugin
         return None
 
-    def guard(self, plugin: str, what: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run a plugin's callable; on error switch the plugin off and re-raise as PluginError."""
-        from coordtui.errors import PluginError
-
-        try:
-            return func(*args, **kwargs)
-        except Exception as exc:
-            self.fail(plugin, f"raised in {what}: {_describe(exc)}")
-            raise PluginError(f"plugin {plugin} failed in {what}: {_describe(exc)}") from exc
-
     def model(self, model_id: str) -> ModelSpec:
         from coordtui.errors import InputError
 

@@ -33,6 +33,9 @@ class CoreScreen(Localized, Screen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.safe_populate()
+
+    def safe_populate(self) -> None:
         self.populate()
 
     def populate(self) -> None:
@@ -52,3 +55,49 @@ class CoreScreen(Localized, Screen):
         from coordtui.i18n import t
 
         return t(key, self.app.lang, **values)
+
+
+class ModelScreen(CoreScreen):
+    """The base of every screen a plugin contributes (see :mod:`coordtui.ui`).
+
+    Subclasses implement :meth:`build` (instead of ``compose``) and :meth:`populate`.
+    A failure in either shows the plugin's name and leaves the application working.
+    """
+
+    #: Set by the application from the plugin that contributed the screen.
+    plugin_name: str = "?"
+
+    def compose(self):
+        from textual.widgets import Footer, Static
+
+        try:
+            widgets = list(self.build())
+        except Exception as exc:
+            widgets = [Static(self.failure_text(exc), classes="plugin-failure", markup=False)]
+        yield from widgets
+        if not any(isinstance(w, Footer) for w in widgets):
+            yield Footer(compact=True, show_command_palette=False)
+
+    def build(self):
+        """Yield the screen's widgets."""
+        return []
+
+    def failure_text(self, exc: BaseException) -> str:
+        zh = self.app.lang == "zh"
+        what = f"{type(exc).__name__}: {exc}"
+        return (f"插件 {self.plugin_name} 的页面出错：{what}。其余功能不受影响，请联系插件维护者。" if zh
+                else f"A screen of plugin {self.plugin_name} failed: {what}. Everything else keeps working; report it to the plugin's maintainer.")
+
+    def safe_populate(self) -> None:
+        try:
+            self.populate()
+        except Exception as exc:
+            self.app.plugin_screen_failed(self, exc)
+
+    async def _on_message(self, message) -> None:  # noqa: ANN001
+        # Every event and message handler of the plugin's screen runs here: a handler that
+        # raises closes the screen with the plugin's name instead of stopping its message loop.
+        try:
+            await super()._on_message(message)
+        except Exception as exc:
+            self.app.plugin_screen_failed(self, exc)

@@ -1,5 +1,7 @@
 """Key labels in the interface language.
 
+A plugin screen names its own keys' labels in a ``KEY_LABELS = {id: (zh, en)}`` class attribute.
+
 Every binding carries a catalogue key as its ``id`` (which also lets users remap it by
 id); its description, shown in the footer and the help screen, is rewritten from the
 catalogue whenever the language changes.
@@ -15,8 +17,16 @@ from coordtui.i18n import CATALOGUE, t
 
 
 def localize_bindings(node: DOMNode, lang: str) -> None:
+    own: dict[str, tuple[str, str]] = getattr(node, "KEY_LABELS", {})
     bindings_map = node._bindings
     for key, bindings in bindings_map.key_to_bindings.items():
-        bindings_map.key_to_bindings[key] = [
-            replace(b, description=t(b.id, lang)) if b.id in CATALOGUE else b for b in bindings
-        ]
+        bindings_map.key_to_bindings[key] = [_localized(b, lang, own) for b in bindings]
+
+
+def _localized(binding, lang: str, own: dict[str, tuple[str, str]]):
+    if binding.id in own:
+        zh, en = own[binding.id]
+        return replace(binding, description=zh if lang == "zh" else en)
+    if binding.id in CATALOGUE:
+        return replace(binding, description=t(binding.id, lang))
+    return binding

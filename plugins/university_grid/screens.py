@@ -1,0 +1,331 @@
+"""The university_grid model's screens: groups, rotation, compliance matrix, activity log.
+
+Imported only when a screen is opened, so the model stays usable without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from coordtui.api import DutyStatus, Period, PeriodKind
+from coordtui.ui import STATUS_MARK, CoordError, ModelScreen, Put, status_text
+
+from university_grid import MODEL_ID
+from university_grid.rotation import rotation_schedule
+
+
+def _zh(screen) -> bool:
+    return screen.app.lang == "zh"
+
+
+class GridScreen(ModelScreen):
+    """Shared plumbing: the organization, its groups and the duties of the latest check."""
+
+    def org(self):
+        return self.app.ws.org(self.app.org_id)
+
+    def groups(self):
+        return sorted(self.app.ws.records(self.app.org_id, "group"), key=lambda g: (g.number, g.id))
+
+    def duties(self, rule: str):
+        if self.app.result is None:
+            return []
+        return [r for r in self.app.result.duties if r.org == self.app.org_id and r.rule == f"{MODEL_ID}.{rule}"]
+
+    def title_line(self, zh: str, en: str) -> Text:
+        return Text(f"{zh if _zh(self) else en} · {self.org().name} · {'截至' if _zh(self) else 'as of'} {self.app.as_of.isoformat()}", style="bold")
+
+
+class GroupsScreen(GridScreen):
+    """协作组一览: each group with its grid members, units and current leader unit."""
+
+    AUTO_FOCUS = "#groups"
+    BINDINGS = [Binding("enter", "open", "Open", id="key.open", show=False)]
+
+    def build(self):
+        yield Static(id="ug-title")
+        yield DataTable(id="groups", cursor_type="row")
+        yield Static(id="ug-detail")
+
+    def populate(self) -> None:
+        ws, org_id, zh = self.app.ws, self.app.org_id, _zh(self)
+        self.query_one("#ug-title", Static).update(self.title_line("协作组一览", "Collaboration groups"))
+        units = ws.records(org_id, "unit")
+        members = {m.id: m.name for m in ws.records(org_id, "grid_member")}
+        links = defaultdict(list)
+        for link in ws.records(org_id, "grid_link"):
+            links[link.group].append(members.get(link.grid_member, link.grid_member))
+        unit_names = {u.id: u.name for u in units}
+        leaders = {t.group: t.unit for t in ws.records(org_id, "leader_term") if t.start <= self.app.as_of <= t.end}
+        table = self.query_one("#groups", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*(["组别", "网格员", "单位数", "本期组长单位"] if zh else ["Group", "Grid members", "Units", "Leader unit now"]))
+        self.rows = self.groups()
+        for g in self.rows:
+            count = sum(1 for u in units if u.group == g.id)
+            table.add_row(g.name, "、".join(links.get(g.id, [])) or ("（无）" if zh else "(none)"), str(count),
+                          unit_names.get(leaders.get(g.id, ""), "—"), key=g.id)
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        table = self.query_one("#groups", DataTable)
+        if not self.rows:
+            return
+        group = self.rows[min(table.cursor_row or 0, len(self.rows) - 1)]
+        units = sorted((u for u in self.app.ws.records(self.app.org_id, "unit") if u.group == group.id), key=lambda u: (u.order, u.id))
+        label = "成员单位" if _zh(self) else "Member units"
+        self.query_one("#ug-detail", Static).update(Text(f"{group.name} {label}：" + "、".join(f"{u.name}" for u in units)))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def action_open(self) -> None:
+        table = self.query_one("#groups", DataTable)
+        if self.rows:
+            self.app.open_record(self.app.org_id, "group", self.rows[table.cursor_row or 0].id)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+
+class RotationScreen(GridScreen):
+    """组长单位轮值: one year's leader units by quarter; generate the missing terms, edit any."""
+
+    AUTO_FOCUS = "#rotation"
+    BINDINGS = [
+        Binding("g", "generate", "生成/Generate", id="ug.generate"),
+        Binding("y", "accept", "采用/Accept", id="ug.accept"),
+        Binding("left_square_bracket", "year(-1)", "上一年/Prev", id="key.prev_page", show=False),
+        Binding("right_square_bracket", "year(1)", "下一年/Next", id="key.next_page", show=False),
+        Binding("enter", "open", "Open", id="key.open", show=False),
+    ]
+
+    KEY_LABELS = {"ug.generate": ("生成", "Generate"), "ug.accept": ("采用", "Accept")}
+
+    year: int | None = None
+    proposal: list = []
+
+    def build(self):
+        yield Static(id="ug-title")
+        yield DataTable(id="rotation", cursor_type="cell")
+        yield Static(id="ug-hint")
+
+    def populate(self) -> None:
+        zh = _zh(self)
+        self.year = self.year or self.app.as_of.year
+        self.query_one("#ug-title", Static).update(self.title_line(f"{self.year}年组长单位轮值", f"Leader rotation {self.year}"))
+        ws, org_id = self.app.ws, self.app.org_id
+        names = {u.id: u.name for u in ws.records(org_id, "unit")}
+        terms = ws.records(org_id, "leader_term")
+        proposed = {(t.group, t.start.month): t for t in self.proposal}
+        table = self.query_one("#rotation", DataTable)
+        table.clear(columns=True)
+        quarters = Period.of_year(self.year).sub(PeriodKind.QUARTER)
+        table.add_columns("组别" if zh else "Group", *[q.label("zh" if zh else "en").replace(f"{self.year}年", "") for q in quarters])
+        self.cells: dict[tuple[int, int], object] = {}
+        for r, g in enumerate(self.groups()):
+            row = [g.name]
+            for c, q in enumerate(quarters, start=1):
+                term = next((t for t in terms if t.group == g.id and t.start <= q.start <= t.end), None)
+                if term is not None:
+                    row.append(names.get(term.unit, term.unit))
+                    self.cells[(r, c)] = term
+                elif (g.id, q.start.month) in proposed:
+                    p = proposed[(g.id, q.start.month)]
+                    row.append(Text(f"+ {names.get(p.unit, p.unit)}", style="italic cyan"))
+                else:
+                    row.append(Text("—", style="dim"))
+            table.add_row(*row, key=g.id)
+        if self.proposal:
+            hint = f"已生成 {len(self.proposal)} 个任期（+ 标记），按 y 采用，Esc 放弃" if zh else f"{len(self.proposal)} terms proposed (+): y to accept, Esc to drop"
+        else:
+            hint = "g 为空缺季度生成轮值；Enter 编辑任期；[ ] 切换年份" if zh else "g proposes terms for empty quarters; Enter edits a term; [ ] change year"
+        self.query_one("#ug-hint", Static).update(hint)
+
+    def action_year(self, step: int) -> None:
+        self.year = (self.year or self.app.as_of.year) + step
+        self.proposal = []
+        self.populate()
+
+    def action_generate(self) -> None:
+        """Propose terms for the quarters of the year that have none, continuing each group's turn."""
+        ws, org_id = self.app.ws, self.app.org_id
+        months = ws.model_of(self.org()).parse_settings(self.org().settings).term_months
+        terms = ws.records(org_id, "leader_term")
+        proposal = []
+        for g in self.groups():
+            members = [u for u in ws.records(org_id, "unit") if u.group == g.id]
+            history = [t for t in terms if t.group == g.id]
+            day = date(self.year, 1, 1)
+            while day.year == self.year:
+                if not any(t.start <= day <= t.end for t in history):
+                    earlier = [t for t in history if t.start < day]
+                    (term,) = rotation_schedule(g.id, members, day, 1, months=months, history=earlier)
+                    proposal.append(term)
+                    history.append(term)
+                day = date(day.year + (day.month + months - 1) // 12, (day.month + months - 1) % 12 + 1, 1)
+        self.proposal = proposal
+        if not proposal:
+            self.app.notify("本年度各季度均已有组长单位" if _zh(self) else "Every quarter of the year has a leader unit")
+        self.populate()
+
+    def action_accept(self) -> None:
+        if not self.proposal:
+            return
+        ops = [Put(self.app.org_id, "leader_term", t.id, t.model_dump(mode="json"), str(t.start.year), rev=0) for t in self.proposal]
+        try:
+            self.app.ws.store.apply(ops)
+        except CoordError as exc:  # someone else recorded a term meanwhile, or the store refused: nothing written
+            self.app.show_error(exc)
+            return
+        count = len(self.proposal)
+        self.proposal = []
+        self.app.notify(f"已保存 {count} 个任期" if _zh(self) else f"Saved {count} terms")
+        self.app.record_saved()
+        self.populate()
+
+    def action_back(self) -> None:
+        if self.proposal:
+            self.proposal = []
+            self.populate()
+            return
+        super().action_back()
+
+    def action_open(self) -> None:
+        table = self.query_one("#rotation", DataTable)
+        coord = table.cursor_coordinate
+        term = self.cells.get((coord.row, coord.column))
+        if term is not None:
+            self.app.open_record(self.app.org_id, "leader_term", term.id)
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        self.action_open()
+
+
+class MatrixScreen(GridScreen):
+    """季度合规矩阵: groups × quarters, met / at risk / missed, the reason one key away."""
+
+    AUTO_FOCUS = "#matrix"
+    BINDINGS = [Binding("enter", "fix", "处理/Fix", id="key.open")]
+
+    def build(self):
+        yield Static(id="ug-title")
+        yield DataTable(id="matrix", cursor_type="cell")
+        yield Static(id="ug-reason")
+
+    RULES = ("quarterly_activity", "quarterly_plan_and_summary", "news_deadline")
+
+    def populate(self) -> None:
+        zh = _zh(self)
+        lang = self.app.lang
+        self.query_one("#ug-title", Static).update(self.title_line("季度合规矩阵", "Quarterly compliance"))
+        table = self.query_one("#matrix", DataTable)
+        table.clear(columns=True)
+        rows = [r for rule in self.RULES for r in self.duties(rule)]
+        quarters = sorted({r.duty.period for r in rows if r.duty.period is not None})
+        table.add_column("组别" if zh else "Group", key="group")
+        for q in quarters:
+            table.add_column(str(q), key=str(q))
+        self.cell_duties: dict[tuple[int, int], list] = {}
+        by_key = defaultdict(list)
+        for r in rows:
+            group_id = r.duty.subject_id if r.duty.subject_kind == "group" else None
+            if group_id is None and r.duty.subject_kind == "activity":
+                activity = next((a for a in self.app.ws.records(self.app.org_id, "activity") if a.id == r.duty.subject_id), None)
+                group_id = activity.group if activity else None
+            by_key[(group_id, r.duty.period)].append(r)
+        order = [DutyStatus.OVERDUE, DutyStatus.LATE, DutyStatus.AT_RISK, DutyStatus.DUE, DutyStatus.MET]
+        for ri, g in enumerate(self.groups()):
+            cells = [g.name]
+            for ci, q in enumerate(quarters, start=1):
+                duties = by_key.get((g.id, q), [])
+                self.cell_duties[(ri, ci)] = duties
+                if not duties:
+                    cells.append("")
+                    continue
+                worst = min((d.status for d in duties), key=order.index)
+                cells.append(status_text(worst, lang, mark=True))
+            table.add_row(*cells, key=g.id)
+        self.show_reason()
+
+    def _cell(self):
+        table = self.query_one("#matrix", DataTable)
+        coord = table.cursor_coordinate
+        return self.cell_duties.get((coord.row, coord.column), [])
+
+    def show_reason(self) -> None:
+        zh = _zh(self)
+        lines = Text()
+        for r in sorted(self._cell(), key=lambda r: r.status != DutyStatus.MET):
+            what = r.duty.what_zh if zh else r.duty.what_en
+            lines.append(f"{STATUS_MARK[r.status]} ", style="bold")
+            lines.append(f"{what}：{r.duty.count}/{r.duty.required}，{'截止' if zh else 'due'} {r.duty.due.isoformat()}  ")
+            lines.append(status_text(r.status, self.app.lang))
+            lines.append("\n")
+        if not lines:
+            lines.append("选择一个单元格查看原因；Enter 打开补正的记录" if zh else "Pick a cell to see why; Enter opens the record that fixes it")
+        self.query_one("#ug-reason", Static).update(lines)
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        self.show_reason()
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        self.action_fix()
+
+    def action_fix(self) -> None:
+        """Open the record that would fix the worst duty of the cell."""
+        open_duties = [r for r in self._cell() if r.status not in (DutyStatus.MET,)]
+        if not open_duties:
+            return
+        order = [DutyStatus.OVERDUE, DutyStatus.LATE, DutyStatus.AT_RISK, DutyStatus.DUE]
+        row = min(open_duties, key=lambda r: order.index(r.status))
+        prefill = dict(row.duty.prefill)
+        if "id" in prefill:
+            self.app.open_record(self.app.org_id, row.duty.record_kind, prefill["id"])
+        else:
+            self.app.new_record(self.app.org_id, row.duty.record_kind, prefill)
+
+
+class ActivityLogScreen(GridScreen):
+    """协作活动台账: every activity, newest first, with its news status; n adds, Enter edits."""
+
+    AUTO_FOCUS = "#activities"
+    BINDINGS = [
+        Binding("n", "new", "新建/New", id="key.new"),
+        Binding("enter", "open", "Open", id="key.open", show=False),
+    ]
+
+    def build(self):
+        yield Static(id="ug-title")
+        yield DataTable(id="activities", cursor_type="row", zebra_stripes=True)
+
+    def populate(self) -> None:
+        zh = _zh(self)
+        ws, org_id = self.app.ws, self.app.org_id
+        self.query_one("#ug-title", Static).update(self.title_line("协作活动台账", "Activity log"))
+        groups = {g.id: g.name for g in self.groups()}
+        news = {r.duty.subject_id: r for r in self.duties("news_deadline")}
+        table = self.query_one("#activities", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*(["结束", "组别", "形式", "活动名称", "出席", "新闻稿"] if zh else ["Ended", "Group", "Form", "Title", "Present", "News"]))
+        self.rows = sorted(ws.records(org_id, "activity"), key=lambda a: (a.end, a.id), reverse=True)
+        for a in self.rows:
+            duty = news.get(a.id)
+            state = status_text(duty.status, self.app.lang) if duty else Text("—", style="dim")
+            table.add_row(a.end.isoformat(), groups.get(a.group, a.group), a.form, a.title, str(len(a.grid_members)), state, key=a.id)
+
+    def action_new(self) -> None:
+        self.app.new_record(self.app.org_id, "activity", {})
+
+    def action_open(self) -> None:
+        table = self.query_one("#activities", DataTable)
+        if self.rows:
+            self.app.open_record(self.app.org_id, "activity", self.rows[table.cursor_row or 0].id)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()

@@ -1,0 +1,104 @@
+"""The model's screens, driven by keys at 80x24."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from coordtui.app import CoordApp
+from coordtui.plugins import PluginHost
+from coordtui.screens.form import RecordForm
+from coordtui.store import Store
+from coordtui.workspace import Workspace
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace(Store(tmp_path / "s", create=True), PluginHost())
+    w.load_examples()
+    return w
+
+
+def drive(ws, scenario):
+    async def main():
+        app = CoordApp(ws, as_of=date(2026, 10, 15))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await scenario(app, pilot)
+
+    asyncio.run(main())
+
+
+async def open_screen(app, pilot, key):
+    await pilot.press("m")
+    await pilot.pause()
+    await pilot.press(key)
+    await pilot.pause()
+    return app.screen
+
+
+def test_groups_screen_lists_the_annex(ws):
+    async def scenario(app, pilot):
+        screen = await open_screen(app, pilot, "1")
+        table = screen.query_one("#groups", DataTable)
+        assert table.row_count == 5
+        assert [str(c) for c in table.get_row_at(4)][:3] == ["第五协作组", "谢海江、王有玺、苏岩", "5"]
+        await pilot.press("down", "down", "down")
+        assert "生命科学学院党总支" in str(screen.query_one("#ug-detail", Static).render())
+
+    drive(ws, scenario)
+
+
+def test_matrix_shows_missed_and_late_and_enter_opens_the_fix(ws):
+    async def scenario(app, pilot):
+        screen = await open_screen(app, pilot, "2")
+        table = screen.query_one("#matrix", DataTable)
+        q3 = [str(c.key.value) for c in table.ordered_columns].index("2026Q3")
+        assert "已逾期" in str(table.get_cell_at((3, q3)))  # 第四协作组
+        assert "逾期完成" in str(table.get_cell_at((1, q3)))  # 第二协作组's late news
+        assert "已完成" in str(table.get_cell_at((0, q3)))
+        table.move_cursor(row=3, column=q3)
+        await pilot.pause()
+        assert "协作活动：0/1" in str(screen.query_one("#ug-reason", Static).render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm) and app.screen.kind == "activity" and app.screen.prefill == {"group": "g4"}
+
+    drive(ws, scenario)
+
+
+def test_rotation_generates_a_year_and_accept_saves_it(ws):
+    async def scenario(app, pilot):
+        screen = await open_screen(app, pilot, "3")
+        await pilot.press("right_square_bracket", "g")
+        await pilot.pause()
+        assert len(screen.proposal) == 20
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        terms = [t for t in ws.records("tjpu", "leader_term") if t.start.year == 2027]
+        assert len(terms) == 20
+        g1 = sorted((t for t in terms if t.group == "g1"), key=lambda t: t.start)
+        assert [t.unit for t in g1] == ["u05", "u06", "u01", "u02"]  # 体育工作部, 离退休, then a new round
+        assert not any(f.rule == "university_grid.leader_rotation" for f in app.result.findings)
+
+    drive(ws, scenario)
+
+
+def test_activity_log_newest_first_with_news_status(ws):
+    async def scenario(app, pilot):
+        screen = await open_screen(app, pilot, "4")
+        table = screen.query_one("#activities", DataTable)
+        assert table.row_count == 28
+        assert str(table.get_row_at(0)[0]) == "2026-09-30"
+        late = next(i for i, a in enumerate(screen.rows) if a.id == "act-g2-2026q3-2")
+        assert str(table.get_row_at(late)[5]) == "逾期完成"
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm) and app.screen.record is None
+
+    drive(ws, scenario)

@@ -1,0 +1,46 @@
+"""The public interface API for plugin screens (界面接口).
+
+A model's screens are Textual screens returned by its ``coordtui_screens`` factories.
+They subclass :class:`ModelScreen` and reach the application through ``self.app``,
+which offers (and only these are promised):
+
+- ``app.ws``: the workspace (``ws.records(org_id, kind)``, ``ws.get``, ``ws.save``,
+  ``ws.store.apply``, ``ws.calendar``, ``ws.org(org_id)``);
+- ``app.org_id``: the organization being viewed; ``app.as_of``: the as-of date;
+  ``app.lang``: ``"zh"`` or ``"en"``;
+- ``app.result``: the latest check (``.findings``, ``.duties``), or None while running;
+- ``app.open_record(org_id, kind, id)``, ``app.new_record(org_id, kind, prefill)``:
+  the core record form;
+- ``app.record_saved()``: re-run the check after writing;
+- ``app.show_error(exc)``: an error modal for a :class:`~coordtui.errors.CoordError`.
+
+``populate()`` is called on mount, after a language switch and after every check.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from coordtui.domain.model import DutyStatus
+from coordtui.errors import ConflictError, CoordError, InputError
+from coordtui.i18n import t
+from coordtui.screens.base import ModelScreen
+from coordtui.screens.dashboard import STATUS_STYLE
+from coordtui.store import Put
+
+STATUS_MARK = {
+    DutyStatus.MET: "✓",
+    DutyStatus.LATE: "◐",
+    DutyStatus.DUE: "·",
+    DutyStatus.AT_RISK: "!",
+    DutyStatus.OVERDUE: "✗",
+}
+
+
+def status_text(status: DutyStatus, lang: str, *, mark: bool = False) -> Text:
+    """A duty status as coloured text (with a mark that survives NO_COLOR)."""
+    label = t(f"status.{status.value}", lang)
+    return Text(f"{STATUS_MARK[status]} {label}" if mark else label, style=STATUS_STYLE[status])
+
+
+__all__ = ["ConflictError", "CoordError", "DutyStatus", "InputError", "ModelScreen", "Put", "STATUS_MARK", "status_text"]
