@@ -197,6 +197,9 @@ class CoordApp(App):
         name = {"RecordsScreen": "records", "TreeScreen": "tree"}.get(type(top).__name__)
         if name:
             self.action_goto(name)
+        elif isinstance(top, ModelScreen):
+            self.action_goto("dashboard")
+        self.refresh_screens()
 
     async def action_toggle_lang(self) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"

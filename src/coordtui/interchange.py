@@ -119,16 +119,54 @@ def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merg
         seen[key] = number
         records.append(record)
 
-    store_has = set()
+    store_records: dict[str, list[Record]] = {}
     if merge_with_store and ws.store.get_org(org.id) is not None:
         for kind in model.kind_map:
-            store_has |= {(kind, d["id"]) for d in ws.store.query(org.id, kind)}
-    for number, record in enumerate(records, start=1):
-        for field, target in record.references().items():
-            for value in record.ref_values(field):
-                if (target, value) not in seen and (target, value) not in store_has:
-                    raise InputError(f"{_item_where(source, number, record.kind)}: field {field}: no {target} with id '{value}'")
+            store_records[kind] = ws.records(org, kind)
+    records = _resolve_references(records, store_records, source)
     return Plan(source, model, org, records)
+
+
+def _name_index(records: list[Record]) -> dict[str, dict[str, set[str]]]:
+    """kind → name or alias → ids."""
+    index: dict[str, dict[str, set[str]]] = {}
+    for record in records:
+        for name in record.names():
+            index.setdefault(record.kind, {}).setdefault(name, set()).add(record.id)
+    return index
+
+
+def _resolve_references(records: list[Record], store_records: dict[str, list[Record]], source: str) -> list[Record]:
+    """Check every reference; one written as a name or alias becomes the id it names.
+
+    ``驻公安纪检监察组`` and ``驻公安局纪检监察组`` are one body when one lists the other as an alias.
+    """
+    ids = {(r.kind, r.id) for r in records}
+    known = [r for rs in store_records.values() for r in rs if (r.kind, r.id) not in ids]
+    ids |= {(r.kind, r.id) for r in known}
+    names = _name_index(records + known)
+    resolved = []
+    for number, record in enumerate(records, start=1):
+        updates = {}
+        for field, target in record.references().items():
+            values, changed = [], False
+            for value in record.ref_values(field):
+                if (target, value) in ids:
+                    values.append(value)
+                    continue
+                matches = names.get(target, {}).get(value, set())
+                if len(matches) == 1:
+                    values.append(next(iter(matches)))
+                    changed = True
+                elif len(matches) > 1:
+                    raise InputError(f"{_item_where(source, number, record.kind)}: field {field}: '{value}' names several {target}s ({', '.join(sorted(matches))}): use the id")
+                else:
+                    raise InputError(f"{_item_where(source, number, record.kind)}: field {field}: no {target} with id '{value}'")
+            if changed:
+                current = getattr(record, field)
+                updates[field] = values if isinstance(current, list) else values[0]
+        resolved.append(record.model_copy(update=updates) if updates else record)
+    return resolved
 
 
 def export_document(ws: "Workspace", org_id: str) -> dict[str, Any]:

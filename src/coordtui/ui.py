@@ -4,8 +4,9 @@ A model's screens are Textual screens returned by its ``coordtui_screens`` facto
 They subclass :class:`ModelScreen` and reach the application through ``self.app``,
 which offers (and only these are promised):
 
-- ``app.ws``: the workspace (``ws.records(org_id, kind)``, ``ws.get``, ``ws.save``,
-  ``ws.store.apply``, ``ws.calendar``, ``ws.org(org_id)``);
+- ``app.ws``: the workspace (``ws.records(org_id, kind)``, ``ws.get(org_id, kind, id)`` →
+  (record, revision), ``ws.save(org_id, record, rev=)``, ``ws.save_many(org_id, [(record, rev)])``
+  in one transaction, ``ws.calendar``, ``ws.org(org_id)``);
 - ``app.org_id``: the organization being viewed; ``app.as_of``: the as-of date;
   ``app.lang``: ``"zh"`` or ``"en"``;
 - ``app.result``: the latest check (``.findings``, ``.duties``), or None while running;

@@ -123,6 +123,11 @@ class Workspace:
         doc = self.store.put(org_id, record.kind, record.id, record.model_dump(mode="json"), part=part_of(record), rev=rev)
         return int(doc["_rev"])
 
+    def save_many(self, org_id: str, items: list[tuple[Record, int | None]]) -> list[int]:
+        """Save several records in one transaction (all or none); each with the revision it was based on."""
+        docs = self.store.apply([Put(org_id, r.kind, r.id, r.model_dump(mode="json"), part_of(r), rev) for r, rev in items])
+        return [int(d["_rev"]) for d in docs]
+
     def delete(self, org_id: str, kind: str, record_id: str, *, rev: int | None) -> None:
         self.store.delete(org_id, kind, record_id, rev=rev)
 

@@ -56,6 +56,8 @@ class Record(BaseModel):
     ``partition_field``: the date field that files a record under a year, or None for
     structural kinds (units, groups) that are kept together.
     ``label_field``: the field shown where the record is referred to.
+    ``aliases_field``: a list field of other names the record is known by; an import file
+    may refer to the record by its label or any alias instead of its id.
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=False)
@@ -65,6 +67,7 @@ class Record(BaseModel):
     title_en: ClassVar[str] = "Record"
     partition_field: ClassVar[str | None] = None
     label_field: ClassVar[str] = "name"
+    aliases_field: ClassVar[str | None] = None
 
     id: str = Field(description="Stable id, unique within the kind in one organization")
 
@@ -78,6 +81,13 @@ class Record(BaseModel):
     def label(self) -> str:
         value = getattr(self, self.label_field, None)
         return str(value) if value else self.id
+
+    def names(self) -> list[str]:
+        """The label and every alias: what an import file may call this record."""
+        names = [self.label()]
+        if self.aliases_field:
+            names.extend(str(a) for a in getattr(self, self.aliases_field) or [])
+        return names
 
     def partition_year(self) -> int | None:
         if self.partition_field is None:

@@ -54,15 +54,13 @@ class DashboardScreen(CoreScreen):
         table.clear(columns=True)
         table.add_column(self.t("col.status"), key="status")
         table.add_column(self.t("col.since"), key="since")
-        table.add_column(self.t("col.subject"), key="subject")
-        table.add_column(self.t("col.what"), key="what")
+        narrow = self.app.size.width < 110
+        table.add_column(self.t("col.subject"), key="subject", width=16 if narrow else None)
+        table.add_column(self.t("col.what"), key="what", width=18 if narrow else None)
         table.add_column(self.t("col.period"), key="period")
         table.add_column(self.t("col.due"), key="due")
-        if len(app.orgs) > 1:
-            table.add_column(self.t("col.org"), key="org")
-        rows = self.attention_rows()
+        rows = [r for r in self.attention_rows() if r.org == app.org_id]
         self.rows = rows
-        names = {o.id: o.name for o in app.orgs}
         for i, row in enumerate(rows):
             duty = row.duty
             status = Text(self.t(f"status.{row.status.value}"), style=STATUS_STYLE[row.status])
@@ -75,8 +73,6 @@ class DashboardScreen(CoreScreen):
                 duty.period.label(lang) if duty.period else "",
                 duty.due.isoformat() + ("*" if duty.provisional else ""),
             ]
-            if len(app.orgs) > 1:
-                cells.append(names.get(row.org, row.org))
             table.add_row(*cells, key=str(i))
         self.query_one("#dash-empty", Label).update(self.t("dash.nothing") if not rows else "")
         self.query_one("#dash-summary", Static).update(self.summary_text())
@@ -94,18 +90,21 @@ class DashboardScreen(CoreScreen):
     def summary_text(self) -> Text:
         app = self.app
         text = Text()
-        for org in app.orgs:
+        for n, org in enumerate(app.orgs):
+            if n:
+                text.append("\n")
             duties = [r for r in app.result.duties if r.org == org.id]
             counts = {s: sum(1 for r in duties if r.status is s) for s in DutyStatus}
             horizon = app.as_of + timedelta(days=14)
             soon = sum(1 for r in duties if r.status is DutyStatus.DUE and r.duty.due <= horizon)
             current = [r for r in duties if r.duty.period is not None and app.as_of in r.duty.period]
             met_now = sum(1 for r in current if r.status in (DutyStatus.MET, DutyStatus.LATE))
-            text.append(f"{org.name}  ", style="bold")
+            marker = "▶ " if org.id == app.org_id and len(app.orgs) > 1 else ""
+            text.append(f"{marker}{org.name}  ", style="bold")
             text.append(f"{self.t('dash.overdue')} {counts[DutyStatus.OVERDUE]}", style="bold red")
             text.append("  ")
             text.append(f"{self.t('dash.at_risk')} {counts[DutyStatus.AT_RISK]}", style="yellow")
-            text.append(f"  {self.t('dash.due_soon')} {soon}  {self.t('dash.period')} {met_now}/{len(current)}\n")
+            text.append(f"  {self.t('dash.due_soon')} {soon}  {self.t('dash.period')} {met_now}/{len(current)}")
         return text
 
     def _row(self) -> DutyRow | None:
