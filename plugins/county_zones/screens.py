@@ -143,17 +143,17 @@ class TaskBoardScreen(TaskActions, ZoneScreen):
                           deadline, (LABEL_ZH[nxt] if zh else LABEL_EN[nxt]) if nxt else "—", key=t.id)
         self.query_one("#cz-hint", Static).update("n 推进到下一步 · Enter 任务详情 · a 新建任务" if zh else "n next step · Enter details · a new task")
 
-    def _task(self):
+    def selected_task(self):
         table = self.query_one("#tasks", DataTable)
         return self.rows[table.cursor_row] if self.rows and table.cursor_row is not None and table.cursor_row < len(self.rows) else None
 
     def action_next(self) -> None:
-        task = self._task()
+        task = self.selected_task()
         if task is not None:
             self.advance_task(task)
 
     def action_open(self) -> None:
-        task = self._task()
+        task = self.selected_task()
         if task is not None:
             self.app.push_screen(TaskDetailScreen(task.id))
 
@@ -190,13 +190,13 @@ class TaskDetailScreen(TaskActions, ZoneScreen):
         yield DataTable(id="found", cursor_type="row")
         yield Static(id="cz-hint")
 
-    def task(self):
+    def current_task(self):
         found = self.app.ws.get(self.app.org_id, "task", self.task_id)
         return found[0] if found else None
 
     def populate(self) -> None:
         zh = _zh(self)
-        task = self.task()
+        task = self.current_task()
         if task is None:
             return
         self.query_one("#cz-title", Static).update(self.title_line(f"任务详情：{task.title}", f"Task: {task.title}"))
@@ -230,7 +230,7 @@ class TaskDetailScreen(TaskActions, ZoneScreen):
             "n next step · t transfer the selected item · e edit · b add member · c add lead · p add problem")
 
     def action_next(self) -> None:
-        task = self.task()
+        task = self.current_task()
         if task is not None:
             self.advance_task(task)
 

@@ -20,7 +20,7 @@ from coordtui.domain.records import Record
 class FieldSpec:
     name: str
     label: str
-    widget: str  # text | int | date | bool | choice | ref | refs
+    widget: str  # text | int | date | bool | choice | choices | ref | refs | list
     optional: bool
     choices: tuple[str, ...] = ()
     ref_kind: str | None = None
@@ -59,6 +59,14 @@ def field_specs(cls: type[Record]) -> list[FieldSpec]:
         if name in refs:
             widget = "refs" if get_origin(annotation) is list else "ref"
             specs.append(FieldSpec(name, label, widget, optional, ref_kind=refs[name]))
+        elif get_origin(annotation) is list:
+            (item,) = get_args(annotation) or (str,)
+            if get_origin(item) is typing.Annotated:
+                item = get_args(item)[0]
+            if get_origin(item) is Literal:
+                specs.append(FieldSpec(name, label, "choices", True, choices=tuple(str(a) for a in get_args(item))))
+            else:
+                specs.append(FieldSpec(name, label, "list", True))
         elif get_origin(annotation) is Literal:
             specs.append(FieldSpec(name, label, "choice", optional, choices=tuple(str(a) for a in get_args(annotation))))
         elif annotation is bool:
@@ -86,6 +94,16 @@ _ZH = {
     "less_than_equal": "数值太大",
     "string_pattern_mismatch": "格式不对",
 }
+
+
+LIST_SEPARATORS = "、,，;；"
+
+
+def split_list(text: str) -> list[str]:
+    """``甲、乙, 丙`` → ``["甲", "乙", "丙"]``: the separators people type in Chinese and English."""
+    for sep in LIST_SEPARATORS[1:]:
+        text = text.replace(sep, LIST_SEPARATORS[0])
+    return [part.strip() for part in text.split(LIST_SEPARATORS[0]) if part.strip()]
 
 
 def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:

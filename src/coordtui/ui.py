@@ -16,6 +16,9 @@ which offers (and only these are promised):
 - ``app.show_error(exc)``: an error modal for a :class:`~coordtui.errors.CoordError`.
 
 ``populate()`` is called on mount, after a language switch and after every check.
+
+Textual's own names on a screen are taken: do not define ``task``, ``_task``, ``name``,
+``id``, ``app``, ``screen`` or ``parent`` on a screen class.
 """
 
 from __future__ import annotations

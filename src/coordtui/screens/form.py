@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, Footer, Input, Label, Select, SelectionLis
 
 from coordtui.domain.records import Record
 from coordtui.errors import ConflictError, CoordError
-from coordtui.forms import FieldSpec, field_errors, field_specs, label_for
+from coordtui.forms import FieldSpec, field_errors, field_specs, label_for, split_list
 from coordtui.screens.base import CoreScreen
 from coordtui.screens.modals import ConflictModal
 
@@ -79,6 +79,11 @@ class RecordForm(CoreScreen):
             options = self._options(spec)
             known = {v for _, v in options}
             return Select(options, value=value if value in known else Select.NULL, id=wid, allow_blank=True, prompt=prompt, compact=True)
+        if spec.widget == "choices":
+            chosen = set(value or [])
+            return SelectionList[str](*[(c, c, c in chosen) for c in spec.choices], id=wid, compact=True)
+        if spec.widget == "list":
+            return Input("、".join(value or []), id=wid, compact=True, placeholder="甲、乙、丙")
         if spec.widget == "refs":
             chosen = set(value or [])
             return SelectionList[str](*[(label, v, v in chosen) for label, v in self._options(spec)], id=wid, compact=True)
@@ -110,6 +115,8 @@ class RecordForm(CoreScreen):
                 value = widget.value
                 if value is not Select.NULL and value is not None:
                     data[spec.name] = value
+            elif spec.widget == "list":
+                data[spec.name] = split_list(widget.value)
             else:
                 text = widget.value.strip()
                 if text:  # an empty required field is reported as missing (必填), not as a bad value
