@@ -34,7 +34,7 @@ def ws(tmp_path):
 
 def drive(ws, scenario, *, lang="zh"):
     async def main():
-        app = CoordApp(ws, lang=lang, as_of=AS_OF)
+        app = CoordApp(ws, lang=lang, as_of=AS_OF, org_id="tjpu")
         async with app.run_test(size=(80, 24)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()

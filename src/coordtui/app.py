@@ -45,7 +45,8 @@ class CoordApp(App):
         Binding("q", "quit", "退出/Quit", id="key.quit"),
     ]
 
-    def __init__(self, ws: Workspace, *, lang: str = "zh", as_of: date | None = None, notice: str | None = None) -> None:
+    def __init__(self, ws: Workspace, *, lang: str = "zh", as_of: date | None = None, notice: str | None = None,
+                 org_id: str | None = None) -> None:
         super().__init__()
         self.ws = ws
         self.lang = lang
@@ -53,7 +54,10 @@ class CoordApp(App):
         self.notice = notice
         self.result: CheckResult | None = None
         self.orgs = ws.orgs()
-        self.org_index = 0
+        ids = [o.id for o in self.orgs]
+        if org_id is not None and org_id not in ids:
+            raise InputError(f"no organization '{org_id}' in {ws.store.root} (known: {', '.join(ids) or 'none'}): check --org")
+        self.org_index = ids.index(org_id) if org_id else 0
         self.title = t("app.title", lang)
 
     # life cycle -------------------------------------------------------------------------
@@ -283,7 +287,7 @@ def check_terminal() -> str | None:
     return None
 
 
-def run_app(*, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (), as_of: date | None = None) -> int:
+def run_app(*, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (), as_of: date | None = None, org_id: str | None = None) -> int:
     problem = check_terminal()
     if problem:
         print(f"coordtui: {problem}", file=sys.stderr)
@@ -295,5 +299,5 @@ def run_app(*, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (), as_o
         if loaded:
             names = "、".join(o.name for o in ws.orgs())
             notice = t("dash.loaded_examples", lang, orgs=names)
-    CoordApp(ws, lang=lang, as_of=as_of, notice=notice).run()
+    CoordApp(ws, lang=lang, as_of=as_of, notice=notice, org_id=org_id).run()
     return 0

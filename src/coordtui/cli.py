@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="coordtui", description="Collaboration mechanisms in discipline inspection, in a terminal (纪检监察协作机制).")
     parser.add_argument("--version", action="version", version=f"coordtui {__version__}")
     _common(parser, suppress=False)
+    parser.add_argument("--org", metavar="ID", help="open the application on this organization")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="open the application as of this day")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     p = sub.add_parser("init", help="create a store")
@@ -203,7 +205,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> int:
     from coordtui.app import run_app
 
-    return run_app(db=args.db, lang=args.lang, plugin_dirs=[Path(d) for d in (args.plugin_dir or [])])
+    from coordtui.domain.periods import parse_date
+
+    as_of = parse_date(args.as_of, what="--as-of") if args.as_of else None
+    return run_app(db=args.db, lang=args.lang, plugin_dirs=[Path(d) for d in (args.plugin_dir or [])], as_of=as_of, org_id=args.org)
 
 
 COMMANDS = {

@@ -24,7 +24,7 @@ def ws(tmp_path):
 
 def drive(ws, scenario):
     async def main():
-        app = CoordApp(ws, as_of=date(2026, 10, 15))
+        app = CoordApp(ws, as_of=date(2026, 10, 15), org_id="tjpu")
         async with app.run_test(size=(80, 24)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()

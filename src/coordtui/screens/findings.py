@@ -34,7 +34,7 @@ class FindingsScreen(CoreScreen):
         app = self.app
         group_name = {"rule": self.t("col.rule"), "severity": self.t("col.severity"), "subject": self.t("col.subject")}[self.grouping]
         self.query_one("#findings-title", Static).update(
-            Text(f"{self.t('nav.findings')} · {self.t('as_of')} {app.as_of.isoformat()} · {self.t('findings.group')}: {group_name} (g)", style="bold")
+            Text(f"{self.t('nav.findings')} · {app.orgs[app.org_index].name if app.orgs else ''} · {self.t('as_of')} {app.as_of.isoformat()} · {self.t('findings.group')}: {group_name} (g)", style="bold")
         )
         table = self.query_one("#findings", DataTable)
         table.clear(columns=True)
@@ -44,7 +44,8 @@ class FindingsScreen(CoreScreen):
         if app.result is None:
             return
         needle = self.query_one("#findings-filter", Input).value.strip().lower()
-        findings = [f for f in app.result.findings if not needle or needle in f"{f.subject} {f.message} {f.message_en} {f.rule}".lower()]
+        findings = [f for f in app.result.findings if (f.org == app.org_id or f.org == "-")
+                    and (not needle or needle in f"{f.subject} {f.message} {f.message_en} {f.rule}".lower())]
         key = {
             "rule": lambda f: (f.rule, f.severity.rank, f.period or ""),
             "severity": lambda f: (f.severity.rank, f.rule, f.period or ""),
