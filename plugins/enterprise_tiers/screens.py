@@ -1,0 +1,278 @@
+"""The enterprise_tiers model's screens: a directive's chain, the commendation quota, the ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from coordtui.api import Context, InputError, Period
+from coordtui.ui import CoordError, ModelScreen
+
+from enterprise_tiers import MODEL_ID
+from enterprise_tiers.kinds import Commendation, LedgerEntry
+from enterprise_tiers.rules import inspectors_by_subsidiary, ledger_proposals, quota
+
+
+def _zh(screen) -> bool:
+    return screen.app.lang == "zh"
+
+
+class TierScreen(ModelScreen):
+    def org(self):
+        return self.app.ws.org(self.app.org_id)
+
+    def recs(self, kind: str):
+        return self.app.ws.records(self.app.org_id, kind)
+
+    def ctx(self) -> Context:
+        return self.app.ws.context(self.org(), self.app.as_of)
+
+    def title_line(self, zh: str, en: str) -> Text:
+        return Text(f"{zh if _zh(self) else en} · {self.org().name} · {'截至' if _zh(self) else 'as of'} {self.app.as_of.isoformat()}", style="bold")
+
+
+def _mark(ok: bool, text: str) -> Text:
+    return Text(text, style="green" if ok else "bold red")
+
+
+class DirectiveChainScreen(TierScreen):
+    """联动任务链: one directive top-down and bottom-up: who planned, who reported, what is missing."""
+
+    AUTO_FOCUS = "#chain"
+    BINDINGS = [
+        Binding("left_square_bracket", "step(-1)", "上一季", id="key.prev_page"),
+        Binding("right_square_bracket", "step(1)", "下一季", id="key.next_page"),
+        Binding("enter", "fix", "处理/Fix", id="key.open"),
+    ]
+    index: int | None = None
+
+    def build(self):
+        yield Static(id="et-title")
+        yield Static(id="et-directive")
+        yield DataTable(id="chain", cursor_type="cell")
+        yield Static(id="et-missing")
+
+    def populate(self) -> None:
+        zh = _zh(self)
+        self.query_one("#et-title", Static).update(self.title_line("联动任务链", "Directive chain"))
+        directives = sorted(self.recs("directive"), key=lambda d: d.issued_on)
+        table = self.query_one("#chain", DataTable)
+        table.clear(columns=True)
+        if not directives:
+            self.query_one("#et-directive", Static).update("尚无联动任务" if zh else "No directives yet")
+            return
+        if self.index is None:
+            current = [i for i, d in enumerate(directives) if d.issued_on <= self.app.as_of]
+            self.index = current[-1] if current else 0
+        self.index = max(0, min(self.index, len(directives) - 1))
+        d = self.directive = directives[self.index]
+        quarter = Period.parse(d.quarter)
+        self.query_one("#et-directive", Static).update(
+            f"{d.title}（{d.issued_on.isoformat()}{'下达' if zh else ' issued'}）：{'；'.join(d.items)}   [ ] {'切换' if zh else 'switch'}")
+        staff = inspectors_by_subsidiary(self.ctx())
+        plans = {p.subsidiary: p for p in self.recs("plan") if p.directive == d.id}
+        reports = {r.subsidiary: r for r in self.recs("unit_report") if r.quarter == d.quarter}
+        months = [str(m) for m in quarter.months() if m.end < self.app.as_of]
+        settings = self.ctx().settings
+        report_due = self.app.ws.calendar.add_working_days(quarter.end, settings.unit_report_working_days).date
+        monthly = defaultdict(set)
+        for r in self.recs("inspector_report"):
+            monthly[r.month].add(r.inspector)
+        table.add_columns(*(["权属单位", "实施方案", "分解到", "委员月报", "季度报告"] if zh else ["Subsidiary", "Plan", "Assigned", "Monthly", "Quarterly"]))
+        self.rows, missing = [], []
+        for s in sorted(self.recs("subsidiary"), key=lambda s: s.id):
+            people = staff.get(s.id, [])
+            plan = plans.get(s.id)
+            due_month = sum(len(people) for _ in months)
+            done_month = sum(1 for m in months for p in people if p.id in monthly[m])
+            report = reports.get(s.id)
+            table.add_row(s.company or s.name,
+                          _mark(plan is not None, plan.filed_on.isoformat() if plan else ("未制定" if zh else "missing")),
+                          f"{len(plan.assigned_to)}/{len(people)}" if plan else "—",
+                          _mark(done_month == due_month, f"{done_month}/{due_month}"),
+                          _mark(report is not None, report.filed_on.isoformat()) if report else
+                          (Text("未到期" if zh else "not due", style="dim") if self.app.as_of <= report_due else _mark(False, "未报" if zh else "none")),
+                          key=s.id)
+            self.rows.append(s)
+            if plan is None:
+                missing.append(f"{s.company}{'：无实施方案' if zh else ': no plan'}")
+            missing += [f"{p.name}{'：' if zh else ': '}{m}{'月报未报' if zh else ' report missing'}" for m in months for p in people if p.id not in monthly[m]]
+        self.query_one("#et-missing", Static).update(("缺：" if zh else "Missing: ") + ("；".join(missing) if missing else ("无" if zh else "nothing")))
+
+    def action_step(self, step: int) -> None:
+        self.index = (self.index or 0) + step
+        self.populate()
+
+    def action_fix(self) -> None:
+        """Enter on a subsidiary's plan or report opens it, or a new one prefilled."""
+        table = self.query_one("#chain", DataTable)
+        if not getattr(self, "rows", None):
+            return
+        s = self.rows[table.cursor_coordinate.row]
+        column = table.cursor_coordinate.column
+        if column in (1, 2):
+            plan = next((p for p in self.recs("plan") if p.directive == self.directive.id and p.subsidiary == s.id), None)
+            if plan:
+                self.app.open_record(self.app.org_id, "plan", plan.id)
+            else:
+                self.app.new_record(self.app.org_id, "plan", {"subsidiary": s.id, "directive": self.directive.id, "filed_on": self.app.as_of.isoformat()})
+        elif column == 4:
+            report = next((r for r in self.recs("unit_report") if r.quarter == self.directive.quarter and r.subsidiary == s.id), None)
+            if report:
+                self.app.open_record(self.app.org_id, "unit_report", report.id)
+            else:
+                self.app.new_record(self.app.org_id, "unit_report", {"subsidiary": s.id, "quarter": self.directive.quarter, "filed_on": self.app.as_of.isoformat()})
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        self.action_fix()
+
+
+def commend(ws, org_id: str, inspector_id: str, year: int, percent: int) -> Commendation:
+    """Record a commendation unless it would exceed the subsidiary's quota (InputError says how many remain)."""
+    ctx = ws.context(ws.org(org_id), date(year, 12, 31))
+    staff = inspectors_by_subsidiary(ctx)
+    sub = next((s for s, people in staff.items() if any(p.id == inspector_id for p in people)), None)
+    if sub is None:
+        raise InputError(f"{inspector_id}: 不属于任何权属单位，不能表彰 / belongs to no subsidiary")
+    ids = {p.id for p in staff[sub]}
+    taken = [c for c in ws.records(org_id, "commendation") if c.year == year and c.inspector in ids]
+    if any(c.inspector == inspector_id for c in taken):
+        raise InputError("已表彰 / already commended")
+    allowed = quota(len(ids), percent)
+    if len(taken) >= allowed:
+        raise InputError(f"{ctx.label('subsidiary', sub)}{year}年度表彰名额已满：{len(ids)}名纪检委员的{percent}%，至多{allowed}人，剩余0人"
+                         f" / the quota is full: at most {allowed} of {len(ids)}")
+    record = Commendation(id=f"commend-{year}-{inspector_id}", year=year, inspector=inspector_id)
+    ws.save(org_id, record, rev=0)
+    return record
+
+
+class QuotaScreen(TierScreen):
+    """年度表彰名额: per subsidiary at most 20% of its inspectors; c commends, x withdraws."""
+
+    AUTO_FOCUS = "#quota"
+    KEY_LABELS = {"et.commend": ("表彰", "Commend"), "et.withdraw": ("撤销", "Withdraw")}
+    BINDINGS = [
+        Binding("c", "commend", "表彰", id="et.commend"),
+        Binding("x", "withdraw", "撤销", id="et.withdraw"),
+        Binding("left_square_bracket", "year(-1)", "上一年", id="key.prev_page", show=False),
+        Binding("right_square_bracket", "year(1)", "下一年", id="key.next_page", show=False),
+    ]
+    year: int | None = None
+
+    def build(self):
+        yield Static(id="et-title")
+        yield Static(id="et-summary")
+        yield DataTable(id="quota", cursor_type="row", zebra_stripes=True)
+
+    def populate(self) -> None:
+        zh = _zh(self)
+        self.year = self.year or self.app.as_of.year
+        self.query_one("#et-title", Static).update(self.title_line(f"{self.year}年度表彰名额", f"Commendations {self.year}"))
+        percent = self.ctx().settings.commendation_percent
+        staff = inspectors_by_subsidiary(self.ctx())
+        commended = {c.inspector for c in self.recs("commendation") if c.year == self.year}
+        subs = {s.id: s for s in self.recs("subsidiary")}
+        summary = Text()
+        table = self.query_one("#quota", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*(["权属单位", "纪检委员", "表彰"] if zh else ["Subsidiary", "Inspector", "Commended"]))
+        self.rows = []
+        for sid in sorted(staff):
+            people = staff[sid]
+            allowed = quota(len(people), percent)
+            used = sum(1 for p in people if p.id in commended)
+            name = subs[sid].company or subs[sid].name
+            style = "bold red" if used > allowed else ("yellow" if used == allowed else "green")
+            summary.append(f"{name} {used}/{allowed}" + (f"（剩{allowed - used}）" if zh and used <= allowed else f" ({allowed - used} left)" if used <= allowed else (" 超额" if zh else " over")) + "  ", style=style)
+            for p in people:
+                table.add_row(name, p.name, "★" if p.id in commended else "", key=p.id)
+                self.rows.append(p)
+        self.query_one("#et-summary", Static).update(summary)
+
+    def _selected(self):
+        table = self.query_one("#quota", DataTable)
+        return self.rows[table.cursor_row] if self.rows and table.cursor_row is not None else None
+
+    def action_commend(self) -> None:
+        person = self._selected()
+        if person is None:
+            return
+        try:
+            commend(self.app.ws, self.app.org_id, person.id, self.year, self.ctx().settings.commendation_percent)
+        except CoordError as exc:
+            self.app.show_error(exc)
+            return
+        self.app.record_saved()
+        self.populate()
+
+    def action_withdraw(self) -> None:
+        person = self._selected()
+        record = next((c for c in self.recs("commendation") if c.year == self.year and c.inspector == person.id), None) if person else None
+        if record is None:
+            return
+        try:
+            _, rev = self.app.ws.get(self.app.org_id, "commendation", record.id)
+            self.app.ws.delete(self.app.org_id, "commendation", record.id, rev=rev)
+        except CoordError as exc:
+            self.app.show_error(exc)
+            return
+        self.app.record_saved()
+        self.populate()
+
+    def action_year(self, step: int) -> None:
+        self.year = (self.year or self.app.as_of.year) + step
+        self.populate()
+
+
+class LedgerScreen(TierScreen):
+    """管理台账: entries proposed for subsidiaries with no plan or no report; y records the selected one."""
+
+    AUTO_FOCUS = "#ledger"
+    KEY_LABELS = {"et.confirm": ("记入台账", "Record")}
+    BINDINGS = [Binding("y", "confirm", "记入台账", id="et.confirm")]
+
+    def build(self):
+        yield Static(id="et-title")
+        yield DataTable(id="ledger", cursor_type="row", zebra_stripes=True)
+        yield Static(id="et-hint")
+
+    def populate(self) -> None:
+        zh = _zh(self)
+        self.query_one("#et-title", Static).update(self.title_line("管理台账", "Management ledger"))
+        recorded = {(e.subsidiary, e.quarter, e.reason): e for e in self.recs("ledger_entry")}
+        subs = {s.id: s.company or s.name for s in self.recs("subsidiary")}
+        table = self.query_one("#ledger", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*(["状态", "权属单位", "季度", "事由", "记入日期"] if zh else ["State", "Subsidiary", "Quarter", "Reason", "Recorded"]))
+        self.rows = []
+        for sub, quarter, reason in ledger_proposals(self.ctx()):
+            entry = recorded.pop((sub, str(quarter), reason), None)
+            state = Text("已记入" if zh else "recorded", style="green") if entry else Text("待确认" if zh else "proposed", style="bold yellow")
+            table.add_row(state, subs.get(sub, sub), str(quarter), reason, entry.recorded_on.isoformat() if entry else "")
+            self.rows.append((sub, str(quarter), reason, entry))
+        for (sub, quarter, reason), entry in recorded.items():
+            table.add_row(Text("已记入" if zh else "recorded", style="green"), subs.get(sub, sub), quarter, reason, entry.recorded_on.isoformat())
+            self.rows.append((sub, quarter, reason, entry))
+        self.query_one("#et-hint", Static).update("y 将所选“待确认”项记入台账" if zh else "y records the selected proposed entry")
+
+    def action_confirm(self) -> None:
+        table = self.query_one("#ledger", DataTable)
+        if not self.rows or table.cursor_row is None:
+            return
+        sub, quarter, reason, entry = self.rows[table.cursor_row]
+        if entry is not None:
+            return
+        record = LedgerEntry(id=f"ledger-{sub}-{quarter.lower()}-{'plan' if reason == '无实施方案' else 'report'}", subsidiary=sub,
+                             quarter=quarter, reason=reason, recorded_on=self.app.as_of)
+        try:
+            self.app.ws.save(self.app.org_id, record, rev=0)
+        except CoordError as exc:
+            self.app.show_error(exc)
+            return
+        self.app.record_saved()
+        self.populate()
