@@ -25,6 +25,8 @@ test-all: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/records.py
 
 # The bundled example organizations as import files (a test keeps them in step with the plugins).
 fixtures: $(STAMP)

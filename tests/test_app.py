@@ -360,3 +360,43 @@ def test_a_plugin_screen_that_raises_shows_the_plugin_and_the_app_goes_on(ws_bro
         assert isinstance(app.screen, FindingsScreen) and app.screen.query_one("#findings", DataTable).row_count == 4
 
     drive(ws_broken, scenario)
+
+
+def test_calendar_marks_holidays_adjusted_workdays_and_deadlines(ws):
+    from coordtui.screens.calendar import CalendarScreen
+
+    async def scenario(app, pilot):
+        await pilot.press("v")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CalendarScreen)
+        table = screen.query_one("#month", DataTable)
+        cell = {day: str(table.get_cell_at(pos)) for pos, day in screen.days.items()}
+        assert "休" in cell[date(2026, 10, 1)] and "班" in cell[date(2026, 10, 10)]
+        assert "●" in cell[date(2026, 10, 20)]  # 第五协作组's Q3 summary falls due
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        cell = {day: str(table.get_cell_at(pos)) for pos, day in screen.days.items()}
+        assert "班" in cell[date(2026, 9, 20)] and "●2" in cell[date(2026, 9, 30)]
+        pos = next(p for p, d in screen.days.items() if d == date(2026, 9, 30))
+        table.move_cursor(row=pos[0], column=pos[1])
+        await pilot.pause()
+        assert "已逾期" in str(screen.query_one("#cal-day").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+
+    drive(ws, scenario)
+
+
+def test_calendar_says_when_a_year_is_provisional(ws):
+    from coordtui.screens.calendar import CalendarScreen
+
+    async def scenario(app, pilot):
+        app.as_of = date(2031, 3, 2)
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, CalendarScreen)
+        assert "本年节假日尚未公布" in str(app.screen.query_one("#cal-title").render())
+
+    drive(ws, scenario)

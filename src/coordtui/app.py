@@ -25,7 +25,7 @@ from coordtui.workspace import Workspace
 
 
 class CoordApp(App):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses defined anywhere find it
     COMMANDS = App.COMMANDS | {NavigationCommands}
     ENABLE_COMMAND_PALETTE = True
 
@@ -35,6 +35,7 @@ class CoordApp(App):
         Binding("r", "goto('records')", "记录/Records", id="key.records"),
         Binding("t", "goto('tree')", "架构/Tree", show=False, id="key.tree"),
         Binding("h", "goto('history')", "历史/History", show=False, id="key.history"),
+        Binding("v", "goto('calendar')", "日历/Calendar", show=False, id="key.calendar"),
         Binding("p", "goto('plugins')", "插件/Plugins", show=False, id="key.plugins"),
         Binding("m", "model_screens", "模型/Model", id="key.models"),
         Binding("a", "as_of", "日期/Date", id="key.as_of"),
@@ -144,6 +145,10 @@ class CoordApp(App):
             return PluginsScreen()
         if name == "history":
             return HistoryScreen()
+        if name == "calendar":
+            from coordtui.screens.calendar import CalendarScreen
+
+            return CalendarScreen()
         if self.org_id is None:
             self.show_error(InputError(t("dash.no_orgs", self.lang)))
             return None

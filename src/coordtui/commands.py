@@ -14,6 +14,7 @@ NAV = [
     ("nav.records", "goto('records')"),
     ("nav.tree", "goto('tree')"),
     ("nav.history", "goto('history')"),
+    ("nav.calendar", "goto('calendar')"),
     ("nav.plugins", "goto('plugins')"),
     ("nav.as_of", "as_of"),
     ("nav.org", "next_org"),

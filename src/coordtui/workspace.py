@@ -111,6 +111,12 @@ class Workspace:
         result.sort(key=lambda r: r.id)
         return result
 
+    def rows(self, org: Organization | str, kind: str) -> list[dict[str, Any]]:
+        """Every record of ``kind`` as stored (read-only dicts, without validation): for tables that
+        show thousands of rows and convert only what they display."""
+        org_id = org if isinstance(org, str) else org.id
+        return self.store.query(org_id, kind)
+
     def get(self, org_id: str, kind: str, record_id: str) -> tuple[Record, int] | None:
         doc = self.store.get(org_id, kind, record_id)
         if doc is None:

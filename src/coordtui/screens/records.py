@@ -8,7 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from coordtui.domain.records import Record
-from coordtui.forms import field_specs
+from coordtui.forms import field_specs, label_for
 from coordtui.screens.base import CoreScreen
 
 PAGE = 200
@@ -33,7 +33,7 @@ class RecordsScreen(CoreScreen):
         self.kind = kind
         self.page = 0
         self.sort_column: str | None = None
-        self.rows: list[Record] = []
+        self.rows: list[dict] = []
 
     def compose(self) -> ComposeResult:
         ws = self.app.ws
@@ -51,30 +51,42 @@ class RecordsScreen(CoreScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def populate(self) -> None:
+        """Reload the kind's rows (cheap: the store's cache), then show the current page."""
         ws = self.app.ws
-        cls = ws.model_of(ws.org(self.org_id)).kind(self.kind)
-        specs = field_specs(cls)
-        columns = ["id"] + [s.name for s in specs if s.name != "id"][: MAX_COLUMNS - 1]
+        self.cls = ws.model_of(ws.org(self.org_id)).kind(self.kind)
+        self.specs = field_specs(self.cls)
+        self.all_rows = ws.rows(self.org_id, self.kind)
+        self.lookups = self._lookups(self.specs)
+        self.refilter()
+
+    def refilter(self) -> None:
         needle = self.query_one("#records-filter", Input).value.strip().lower()
-        records = ws.records(self.org_id, self.kind)
+        rows = self.all_rows
         if needle:
-            records = [r for r in records if needle in " ".join(str(v) for v in r.model_dump().values()).lower()]
+            rows = [r for r in rows if needle in " ".join(str(v) for k, v in r.items() if not k.startswith("_")).lower()]
         if self.sort_column:
-            records.sort(key=lambda r: str(getattr(r, self.sort_column, "")))
-        self.rows = records
-        pages = max(1, (len(records) + PAGE - 1) // PAGE)
-        self.page = min(self.page, pages - 1)
-        shown = records[self.page * PAGE:(self.page + 1) * PAGE]
-        labels = {s.name: s.label for s in specs}
+            rows = sorted(rows, key=lambda r: str(r.get(self.sort_column, "")))
+        else:
+            rows = sorted(rows, key=lambda r: r["id"])
+        self.rows = rows
+        self.show_page()
+
+    def show_page(self) -> None:
+        """Only the visible page becomes table rows, so the cost follows the page, not the store."""
+        specs = self.specs
+        columns = ["id"] + [s.name for s in specs if s.name != "id"][: MAX_COLUMNS - 1]
+        pages = max(1, (len(self.rows) + PAGE - 1) // PAGE)
+        self.page = max(0, min(self.page, pages - 1))
+        shown = self.rows[self.page * PAGE:(self.page + 1) * PAGE]
+        labels = {s.name: label_for(s.label, self.app.lang) for s in specs}
         table = self.query_one("#records", DataTable)
         table.clear(columns=True)
         for c in columns:
             table.add_column(labels.get(c, c), key=c)
-        lookups = self._lookups(specs)
-        for i, record in enumerate(shown):
-            table.add_row(*[self._cell(record, c, lookups) for c in columns], key=str(i))
+        for i, row in enumerate(shown):
+            table.add_row(*[self._cell(row.get(c), c, self.lookups) for c in columns], key=str(i))
         zh = self.app.lang == "zh"
-        status = f"共 {len(records)} 条 · 第 {self.page + 1}/{pages} 页" if zh else f"{len(records)} records · page {self.page + 1}/{pages}"
+        status = f"共 {len(self.rows)} 条 · 第 {self.page + 1}/{pages} 页" if zh else f"{len(self.rows)} records · page {self.page + 1}/{pages}"
         self.query_one("#records-status", Static).update(status)
 
     def _lookups(self, specs) -> dict[str, dict[str, str]]:
@@ -86,15 +98,14 @@ class RecordsScreen(CoreScreen):
         return result
 
     @staticmethod
-    def _cell(record: Record, column: str, lookups: dict[str, dict[str, str]]) -> str:
-        value = getattr(record, column, "")
+    def _cell(value, column: str, lookups: dict[str, dict[str, str]]) -> str:
         names = lookups.get(column)
         if isinstance(value, list):
             return "、".join(names.get(v, v) if names else str(v) for v in value)
         if names and value:
             return names.get(value, value)
-        if hasattr(value, "isoformat"):
-            return value.isoformat()
+        if isinstance(value, bool):
+            return "是" if value else ""
         return "" if value is None else str(value)
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -105,7 +116,7 @@ class RecordsScreen(CoreScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.page = 0
-        self.populate()
+        self.refilter()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
@@ -114,7 +125,7 @@ class RecordsScreen(CoreScreen):
         table = self.query_one("#records", DataTable)
         index = self.page * PAGE + (table.cursor_row or 0)
         if self.rows and index < len(self.rows):
-            self.app.open_record(self.org_id, self.kind, self.rows[index].id)
+            self.app.open_record(self.org_id, self.kind, self.rows[index]["id"])
 
     def action_new(self) -> None:
         self.app.new_record(self.org_id, self.kind, {})
@@ -127,10 +138,10 @@ class RecordsScreen(CoreScreen):
 
     def action_page(self, step: int) -> None:
         self.page = max(0, self.page + step)
-        self.populate()
+        self.show_page()
 
     def action_sort(self) -> None:
         table = self.query_one("#records", DataTable)
         column = table.ordered_columns[table.cursor_column].key.value if table.ordered_columns else None
         self.sort_column = column if column != self.sort_column else None
-        self.populate()
+        self.refilter()
