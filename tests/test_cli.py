@@ -154,3 +154,16 @@ def test_history_tampering_is_reported_by_check(db, capsys):
     path.write_text(json.dumps(data, ensure_ascii=False))
     code, out, _ = run(capsys, "check", "--db", db, "--as-of", "2026-01-05", "--format", "json", "--plugin-dir", DROPINS)
     assert any(f["rule"] == "core.history_tampered" for f in json.loads(out)["findings"])
+
+
+def test_a_terminal_that_cannot_host_the_app_gets_one_clear_line(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("TERM", "dumb")
+    code, _, err = run(capsys, "--db", tmp_path / "s")
+    assert code == 2 and "TERM=dumb" in err and "coordtui check" in err and err.count("\n") == 1
+    assert not (tmp_path / "s").exists()  # nothing written
+
+
+def test_app_outside_a_terminal_is_refused(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("TERM", "xterm-256color")
+    code, _, err = run(capsys, "--db", tmp_path / "s")  # pytest's stdout is not a terminal
+    assert code == 2 and "needs a terminal" in err
