@@ -45,17 +45,22 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, suppress=True)
     p.add_argument("--examples", action="store_true", help="load every model's bundled example organizations")
 
-    p = sub.add_parser("import", help="import organizations from coordtui/1 JSON files (all or nothing)")
+    p = sub.add_parser("import", help="import coordtui/1 JSON files, or xlsx/csv rows of a kind into --org (all or nothing)")
     _common(p, suppress=True)
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--org", metavar="ID", help="the organization xlsx/csv rows go into")
+    p.add_argument("--kind", metavar="KIND", help="the kind of a csv file's rows (or of a one-sheet xlsx)")
     p.add_argument("--replace", action="store_true", help="make each organization exactly as the file says (delete what the file lacks)")
     p.add_argument("--dry-run", action="store_true", help="validate and show what would change, write nothing")
 
-    p = sub.add_parser("export", help="export one organization")
+    p = sub.add_parser("export", help="export one organization: json, xlsx ledger, docx report, csv of a kind, md summary, ics calendar")
     _common(p, suppress=True)
-    p.add_argument("--format", choices=["json"], default="json")
+    p.add_argument("--format", choices=["json", "xlsx", "docx", "csv", "md", "ics"], default="json")
     p.add_argument("--org", required=True, metavar="ID")
-    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--period", metavar="P", help="the report's period: 2026Q3, 2026H1, 2026 or 2026-09 (default: the current quarter)")
+    p.add_argument("--kind", metavar="KIND", help="the kind a csv holds")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge duties as of this day (default: today)")
+    p.add_argument("--out", metavar="FILE", help="write here (xlsx and docx default to ORG[-PERIOD].FORMAT; text formats to standard output)")
 
     p = sub.add_parser("check", help="run every rule and list the findings")
     _common(p, suppress=True)
@@ -101,44 +106,56 @@ def cmd_import(args: argparse.Namespace) -> int:
     from coordtui.interchange import read_document, validate_document
 
     ws = _workspace(args)
-    plans = [validate_document(read_document(Path(f)), ws, f, merge_with_store=not args.replace) for f in args.files]
-    ids = [p.org.id for p in plans]
+    plans = []  # (source, org, records, replace)
+    for f in args.files:
+        path = Path(f)
+        if path.suffix.lower() in (".xlsx", ".csv"):
+            from coordtui.tabular import plan_table_import
+
+            if not args.org:
+                raise InputError(f"{f}: spreadsheet rows go into an organization: add --org ID")
+            org, records = plan_table_import(ws, path, args.org, args.kind)
+            plans.append((f, org, records, False))
+        else:
+            plan = validate_document(read_document(path), ws, f, merge_with_store=not args.replace)
+            plans.append((f, plan.org, plan.records, args.replace))
+    ids = [org.id for _, org, _, _ in plans]
     if len(set(ids)) != len(ids):
         raise InputError("the same organization appears in two files: import them one at a time")
-    if args.dry_run:
-        for plan in plans:
-            _, counts = ws.ops_for(plan.org, plan.records, replace=args.replace)
-            print(
-                f"{plan.source}: {plan.org.id} ({plan.model.id}): {len(plan.records)} items valid; would create {counts['created']}, "
-                f"update {counts['updated']}, delete {counts['deleted']}, leave {counts['unchanged']}; nothing written (--dry-run)"
-            )
-        return EXIT_OK
     # All files in one transaction: every organization lands, or none.
     ops: list = []
     summaries = []
-    for plan in plans:
-        plan_ops, counts = ws.ops_for(plan.org, plan.records, replace=args.replace)
+    for source, org, records, replace in plans:
+        plan_ops, counts = ws.ops_for(org, records, replace=replace)
         ops.extend(plan_ops)
-        summaries.append(f"{plan.source}: {plan.org.id}: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged, {counts['deleted']} deleted")
+        verb = "would create" if args.dry_run else "created"
+        summaries.append(f"{source}: {org.id}: {len(records)} rows valid; {verb} {counts['created']}, updated {counts['updated']}, "
+                         f"unchanged {counts['unchanged']}, deleted {counts['deleted']}")
+    if args.dry_run:
+        print("\n".join(summaries) + "\nnothing written (--dry-run)")
+        return EXIT_OK
     ws.store.apply(ops)
     print("\n".join(summaries))
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from coordtui.interchange import dumps, export_document
+    from coordtui.domain.periods import Period, parse_date
+    from coordtui.exports import BINARY, export
 
     ws = _workspace(args)
-    payload = dumps(export_document(ws, args.org))
-    if args.out:
-        out = Path(args.out)
-        try:
-            out.write_bytes(payload)
-        except OSError as exc:
-            raise InputError(f"{out}: cannot write ({exc.strerror}): check the path and permissions") from None
-        print(f"wrote {out}", file=sys.stderr)
-    else:
+    as_of = parse_date(args.as_of, what="--as-of") if args.as_of else date.today()
+    period = Period.parse(args.period) if args.period else None
+    payload = export(ws, args.org, args.format, as_of=as_of, period=period, kind=args.kind)
+    out = Path(args.out) if args.out else (Path(f"{args.org}{'-' + str(period) if period else ''}.{args.format}") if args.format in BINARY else None)
+    if out is None:
         sys.stdout.buffer.write(payload)
+        return EXIT_OK
+    try:
+        out.write_bytes(payload)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write ({exc.strerror}): check the path and permissions") from None
+    print(f"wrote {out}", file=sys.stderr)
     return EXIT_OK
 
 

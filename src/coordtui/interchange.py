@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import orjson
 from pydantic import ValidationError
 
 from coordtui.domain.model import ModelSpec, Organization
-from coordtui.domain.records import Record
+from coordtui.domain.records import Record, normalize_name
 from coordtui.errors import InputError
 
 if TYPE_CHECKING:
@@ -127,16 +127,25 @@ def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merg
     return Plan(source, model, org, records)
 
 
+def resolve_references(records: list[Record], ws: "Workspace", org: Organization, model: ModelSpec, source: str,
+                       where: Callable[[int, Record, str], str]) -> list[Record]:
+    """Resolve the references of ``records`` against themselves and the organization's stored records."""
+    store_records = {kind: ws.records(org, kind) for kind in model.kind_map} if ws.store.get_org(org.id) is not None else {}
+    return _resolve_references(records, store_records, source, where)
+
+
 def _name_index(records: list[Record]) -> dict[str, dict[str, set[str]]]:
     """kind → name or alias → ids."""
     index: dict[str, dict[str, set[str]]] = {}
     for record in records:
         for name in record.names():
-            index.setdefault(record.kind, {}).setdefault(name, set()).add(record.id)
+            # White space never tells two names apart: documents pad names (孙  刚 is 孙刚).
+            index.setdefault(record.kind, {}).setdefault(normalize_name(name), set()).add(record.id)
     return index
 
 
-def _resolve_references(records: list[Record], store_records: dict[str, list[Record]], source: str) -> list[Record]:
+def _resolve_references(records: list[Record], store_records: dict[str, list[Record]], source: str,
+                        where: Callable[[int, Record, str], str] | None = None) -> list[Record]:
     """Check every reference; one written as a name or alias becomes the id it names.
 
     ``驻公安纪检监察组`` and ``驻公安局纪检监察组`` are one body when one lists the other as an alias.
@@ -145,6 +154,7 @@ def _resolve_references(records: list[Record], store_records: dict[str, list[Rec
     known = [r for rs in store_records.values() for r in rs if (r.kind, r.id) not in ids]
     ids |= {(r.kind, r.id) for r in known}
     names = _name_index(records + known)
+    where = where or (lambda number, record, field: f"{_item_where(source, number, record.kind)}: field {field}")
     resolved = []
     for number, record in enumerate(records, start=1):
         updates = {}
@@ -154,14 +164,14 @@ def _resolve_references(records: list[Record], store_records: dict[str, list[Rec
                 if (target, value) in ids:
                     values.append(value)
                     continue
-                matches = names.get(target, {}).get(value, set())
+                matches = names.get(target, {}).get(normalize_name(value), set())
                 if len(matches) == 1:
                     values.append(next(iter(matches)))
                     changed = True
                 elif len(matches) > 1:
-                    raise InputError(f"{_item_where(source, number, record.kind)}: field {field}: '{value}' names several {target}s ({', '.join(sorted(matches))}): use the id")
+                    raise InputError(f"{where(number, record, field)}: '{value}' names several {target}s ({', '.join(sorted(matches))}): use the id")
                 else:
-                    raise InputError(f"{_item_where(source, number, record.kind)}: field {field}: no {target} with id '{value}'")
+                    raise InputError(f"{where(number, record, field)}: no {target} with id '{value}'")
             if changed:
                 current = getattr(record, field)
                 updates[field] = values if isinstance(current, list) else values[0]
