@@ -29,6 +29,8 @@ from coordtui.domain.model import (
 from coordtui.domain.periods import Period, PeriodKind
 from coordtui.domain.records import Finding, PersonName, Record, Ref, Severity, Text, normalize_name
 from coordtui.errors import CoordError, InputError
+from coordtui.exports import body as docx_body
+from coordtui.exports import heading as docx_heading
 
 __all__ = [
     "hookimpl",
@@ -54,5 +56,7 @@ __all__ = [
     "Severity",
     "Text",
     "WorkCalendar",
+    "docx_body",
+    "docx_heading",
     "normalize_name",
 ]
