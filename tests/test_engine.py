@@ -53,3 +53,21 @@ def test_at_risk_window_is_configurable():
     records = [Team(id="t1", name="一组", lead="x")]
     ctx = _ctx(records, date(2026, 1, 20), {"tracking_start": "2026-01-01", "at_risk_days": 5})
     assert evaluate(ctx, [], [Obligation("mini.monthly_report", "x", "x", monthly)]).findings == []
+
+
+def test_a_hanging_rule_is_reported_and_the_check_goes_on():
+    import time
+
+    from coordtui.rules.engine import run_rule
+
+    def hangs(ctx):
+        while True:
+            time.sleep(0.05)
+
+    def fine(ctx):
+        return [ctx.finding("mini.fine", "info", "s", "好", "fine")]
+
+    ctx = _ctx([], date(2026, 1, 10))
+    (f,) = run_rule(ctx, Rule("mini.hangs", "x", "x", hangs), seconds=0.3)
+    assert f.rule == "core.rule_timeout" and f.subject == "mini.hangs" and "超时" in f.message
+    assert [x.rule for x in run_rule(ctx, Rule("mini.fine", "x", "x", fine), seconds=0.3)] == ["mini.fine"]

@@ -6,9 +6,11 @@ same code runs over the store, over an import file, or over a handful of records
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from coordtui.domain.model import Context, Duty, DutyStatus, Obligation, Rule
 from coordtui.domain.records import Finding, Severity
@@ -100,6 +102,12 @@ def duty_messages(duty: Duty, status: DutyStatus, as_of: date) -> tuple[str, str
 
 def _rule_failed(ctx: Context, rule_id: str, what: str, exc: Exception) -> Finding:
     detail = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, RuleTimeout):
+        return ctx.finding(
+            "core.rule_timeout", Severity.ERROR, rule_id,
+            f"规则 {rule_id} 运行超时（{exc}），已跳过；请联系该插件的维护者",
+            f"rule {rule_id} timed out ({exc}) and was skipped; report it to the plugin's maintainer",
+        )
     return ctx.finding(
         "core.rule_failed", Severity.ERROR, rule_id,
         f"规则 {rule_id} 执行出错（{what}）：{detail}；请联系该插件的维护者",
@@ -107,10 +115,39 @@ def _rule_failed(ctx: Context, rule_id: str, what: str, exc: Exception) -> Findi
     )
 
 
-def run_rule(ctx: Context, rule: Rule) -> list[Finding]:
+#: Seconds a rule may run before it is reported as hanging (``COORDTUI_RULE_SECONDS`` overrides).
+RULE_SECONDS = float(os.environ.get("COORDTUI_RULE_SECONDS", "20"))
+
+
+class RuleTimeout(Exception):
+    pass
+
+
+def _limited(func: Callable[[], Any], seconds: float) -> Any:
+    """Run ``func`` with a time limit. A rule that hangs is abandoned (its thread is a daemon and
+    does no harm but its CPU time); the check goes on and reports it."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = func()
+        except BaseException as exc:  # carried to the caller
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True, name="coordtui-rule")
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise RuleTimeout(f"no answer after {seconds:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def run_rule(ctx: Context, rule: Rule, *, seconds: float | None = None) -> list[Finding]:
     try:
-        found = list(rule.check(ctx) or [])
-    except Exception as exc:  # a broken rule is a finding, never a crash
+        found = list(_limited(lambda: list(rule.check(ctx) or []), seconds or RULE_SECONDS))
+    except Exception as exc:  # a broken or hanging rule is a finding, never a crash
         return [_rule_failed(ctx, rule.id, "check", exc)]
     bad = [f for f in found if not isinstance(f, Finding)]
     if bad:
@@ -118,9 +155,9 @@ def run_rule(ctx: Context, rule: Rule) -> list[Finding]:
     return found
 
 
-def run_obligation(ctx: Context, obligation: Obligation) -> tuple[list[DutyRow], list[Finding]]:
+def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | None = None) -> tuple[list[DutyRow], list[Finding]]:
     try:
-        duties = list(obligation.duties(ctx) or [])
+        duties = _limited(lambda: list(obligation.duties(ctx) or []), seconds or RULE_SECONDS)
         if any(not isinstance(d, Duty) for d in duties):
             raise TypeError("duties() must yield Duty objects")
     except Exception as exc:
