@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, suppress=True)
     p.add_argument("--format", choices=["text", "json"], default="text")
 
+    p = sub.add_parser("plugin", help="work on model plugins: 'plugin new NAME' scaffolds one")
+    plugin_sub = p.add_subparsers(dest="plugin_command", parser_class=_Parser, metavar="ACTION", required=True)
+    new = plugin_sub.add_parser("new", help="scaffold a working model package (one kind, one rule, one fixture, one test)")
+    new.add_argument("name", metavar="NAME")
+    new.add_argument("--dir", metavar="DIR", default=".", help="where to create it (default: here)")
+
     p = sub.add_parser("schema", help="print the JSON Schema of each kind of a model")
     _common(p, suppress=True)
     p.add_argument("model", metavar="MODEL")
@@ -219,6 +225,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_plugin(args: argparse.Namespace) -> int:
+    from coordtui.scaffold import scaffold
+
+    project = scaffold(args.name, Path(args.dir))
+    print(f"created {project}\nnext: pip install -e {project} && coordtui plugins")
+    return EXIT_OK
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from coordtui.app import run_app
 
@@ -235,6 +249,7 @@ COMMANDS = {
     "check": cmd_check,
     "plugins": cmd_plugins,
     "schema": cmd_schema,
+    "plugin": cmd_plugin,
 }
 
 

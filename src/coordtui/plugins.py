@@ -18,6 +18,7 @@ Discovery, in this order:
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import sys
@@ -135,34 +136,36 @@ class PluginHost:
             self._register(ep.name, module, source, version)
 
     def _load_folder(self, folder: Path) -> None:
+        """Each package or module in ``folder`` is a plugin, imported under its own name.
+
+        A package's hooks are in its ``plugin`` submodule when it has one (as the built-in models
+        and ``coordtui plugin new`` lay them out), else in the package itself.
+        """
         if not folder.is_dir():
             self._fail_new(str(folder), f"folder {folder}", "-", "plugin folder does not exist")
             return
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+        importlib.invalidate_caches()
         for entry in sorted(folder.iterdir()):
-            if entry.name.startswith((".", "_")):
+            if entry.name.startswith((".", "_")) or entry.name in ("tests", "build", "dist"):
                 continue
             if entry.is_dir() and (entry / "__init__.py").exists():
-                location, search = entry / "__init__.py", [str(entry)]
-            elif entry.suffix == ".py":
-                location, search = entry, None
+                target = f"{entry.name}.plugin" if (entry / "plugin.py").exists() else entry.name
+            elif entry.suffix == ".py" and entry.stem.isidentifier():
+                target = entry.stem
             else:
                 continue
             name, source = entry.stem, f"folder {entry}"
             if self._blocked(name, source, "-"):
                 continue
-            module_name = f"coordtui_dropin_{name}"
             try:
-                spec = importlib.util.spec_from_file_location(module_name, location, submodule_search_locations=search)
-                if spec is None or spec.loader is None:
-                    raise ImportError(f"cannot import {location}")
-                module = importlib.util.module_from_spec(spec)
-                sys.modules[module_name] = module
-                spec.loader.exec_module(module)
+                module = importlib.import_module(target)
             except (Exception, SystemExit) as exc:
-                sys.modules.pop(module_name, None)
                 self._fail_new(name, source, "-", f"failed to import: {_describe(exc)}")
                 continue
-            self._register(name, module, source, getattr(module, "__version__", "-"))
+            package = sys.modules.get(entry.stem)
+            self._register(name, module, source, getattr(module, "__version__", getattr(package, "__version__", "-")))
 
     def _blocked(self, name: str, source: str, version: str) -> bool:
         if name in self.disabled:

@@ -1,0 +1,173 @@
+"""``coordtui plugin new NAME``: a working model package to start from (插件脚手架)."""
+
+from __future__ import annotations
+
+import keyword
+from pathlib import Path
+
+from coordtui.errors import InputError
+
+PYPROJECT = '''[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{dist}"
+version = "0.1.0"
+description = "A coordtui model: {name}"
+requires-python = ">=3.11"
+dependencies = ["coordtui"]
+
+[project.entry-points.coordtui]
+{name} = "{name}.plugin"
+
+[tool.setuptools]
+packages = ["{name}"]
+'''
+
+INIT = '''"""{name}: a coordtui organizational model."""
+
+__version__ = "0.1.0"
+MODEL_ID = "{name}"
+'''
+
+PLUGIN = '''"""The {name} model: one kind, one rule, one obligation, one example organization.
+
+Rename and extend them; docs/plugins.md of coordtui explains every hook.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, ClassVar
+
+from pydantic import Field
+
+from coordtui import hookimpl
+from coordtui.api import Duty, ModelSpec, Obligation, PeriodKind, Record, Ref, Rule, Text
+
+from {name} import MODEL_ID, __version__
+
+
+class Team(Record):
+    """A team (小组) that files a report every month."""
+
+    kind: ClassVar[str] = "team"
+    title_zh: ClassVar[str] = "小组"
+    title_en: ClassVar[str] = "Team"
+
+    name: Text = Field(min_length=1, title="名称 Name")
+    leader: Text | None = Field(None, title="组长 Leader")
+
+
+class MonthlyReport(Record):
+    """A team's monthly report (月报)."""
+
+    kind: ClassVar[str] = "monthly_report"
+    title_zh: ClassVar[str] = "月报"
+    title_en: ClassVar[str] = "Monthly report"
+    partition_field: ClassVar[str | None] = "filed_on"
+    label_field: ClassVar[str] = "id"
+
+    team: Annotated[str, Ref("team")] = Field(title="小组 Team")
+    filed_on: date = Field(title="报送日期 Filed on")
+
+
+def check_leader(ctx):
+    for team in ctx.records("team"):
+        if not team.leader:
+            yield ctx.finding(f"{{MODEL_ID}}.team_leader", "warning", team.name, f"{{team.name}}未明确组长", f"{{team.name}} has no leader", record=team)
+
+
+def monthly_reports(ctx):
+    for month in ctx.periods(PeriodKind.MONTH):
+        for team in ctx.records("team"):
+            done = [r.filed_on for r in ctx.records("monthly_report") if r.team == team.id and r.filed_on in month]
+            yield Duty(subject=team.name, subject_kind="team", subject_id=team.id, period=month, due=month.end, done=done,
+                       what_zh="月报", what_en="monthly report", unit_zh="份", record_kind="monthly_report", prefill={{"team": team.id}})
+
+
+MODEL = ModelSpec(id=MODEL_ID, name_zh="{name}", name_en="{name}", version=__version__, kinds=[Team, MonthlyReport], structure_kinds=["team"])
+
+
+@hookimpl
+def coordtui_models():
+    return [MODEL]
+
+
+@hookimpl
+def coordtui_rules(model):
+    if model.id == MODEL_ID:
+        return [Rule(f"{{MODEL_ID}}.team_leader", "每个小组明确组长", "every team has a leader", check_leader)]
+
+
+@hookimpl
+def coordtui_obligations(model):
+    if model.id == MODEL_ID:
+        return [Obligation(f"{{MODEL_ID}}.monthly_report", "每月报送月报", "a report every month", monthly_reports)]
+
+
+@hookimpl
+def coordtui_fixtures(model):
+    if model.id == MODEL_ID:
+        return [{{
+            "format": "coordtui/1", "model": MODEL_ID,
+            "org": {{"id": "{name}-example", "name": "示例组织", "settings": {{"tracking_start": "2026-01-01"}}}},
+            "items": [
+                {{"kind": "team", "id": "t1", "name": "第一小组", "leader": "组长"}},
+                {{"kind": "team", "id": "t2", "name": "第二小组"}},
+                {{"kind": "monthly_report", "id": "r1", "team": "t1", "filed_on": "2026-01-25"}},
+            ],
+        }}]
+'''
+
+TEST = '''from datetime import date
+
+from coordtui.api import Context, Organization, WorkCalendar
+from coordtui.rules import evaluate
+
+from {name}.plugin import MODEL, MonthlyReport, Team, check_leader, monthly_reports
+from coordtui.api import Obligation, Rule
+
+
+def findings(records, as_of):
+    org = Organization(id="o", name="O", model=MODEL.id, settings={{"tracking_start": "2026-01-01"}})
+    by_kind = {{}}
+    for r in records:
+        by_kind.setdefault(r.kind, []).append(r)
+    ctx = Context(org, MODEL, lambda kind: by_kind.get(kind, []), WorkCalendar(), as_of)
+    return evaluate(ctx, [Rule("{name}.team_leader", "", "", check_leader)], [Obligation("{name}.monthly_report", "", "", monthly_reports)]).findings
+
+
+def test_a_team_without_leader_and_a_missing_report():
+    got = findings([Team(id="t", name="一组"), MonthlyReport(id="r", team="t", filed_on=date(2026, 1, 20))], date(2026, 3, 5))
+    assert {{(f.rule, f.period) for f in got}} == {{("{name}.team_leader", None), ("{name}.monthly_report", "2026-02")}}
+
+
+def test_nothing_to_report():
+    records = [Team(id="t", name="一组", leader="组长")] + [MonthlyReport(id=f"r{{m}}", team="t", filed_on=date(2026, m, 20)) for m in (1, 2)]
+    assert findings(records, date(2026, 3, 5)) == []
+'''
+
+
+def scaffold(name: str, folder: Path) -> Path:
+    """Write a model package ``name`` under ``folder``; return its project folder."""
+    if not name.isidentifier() or keyword.iskeyword(name) or not name.islower():
+        raise InputError(f"'{name}' cannot name a model: use lower-case letters, digits and _ (for example branch_reports)")
+    project = folder / name
+    if project.exists():
+        raise InputError(f"{project} already exists: choose another name or --dir")
+    package = project / name
+    try:
+        (project / "tests").mkdir(parents=True)
+        package.mkdir()
+        (project / "pyproject.toml").write_text(PYPROJECT.format(name=name, dist=f"coordtui-{name.replace('_', '-')}"), encoding="utf-8")
+        (package / "__init__.py").write_text(INIT.format(name=name), encoding="utf-8")
+        (package / "plugin.py").write_text(PLUGIN.format(name=name), encoding="utf-8")
+        (project / "tests" / f"test_{name}.py").write_text(TEST.format(name=name), encoding="utf-8")
+        (project / "README.md").write_text(
+            f"# {name}\n\nA coordtui model.\n\n```sh\npip install -e .\ncoordtui plugins\ncoordtui init --db /tmp/{name} --examples\n"
+            f"coordtui check --db /tmp/{name}\npython -m pytest tests\n```\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{project}: cannot write ({exc.strerror}): check --dir") from None
+    return project

@@ -1,0 +1,33 @@
+import json
+import subprocess
+import sys
+
+from coordtui.cli import main
+
+
+def test_a_scaffolded_model_loads_checks_and_passes_its_own_tests(tmp_path, capsys):
+    assert main(["plugin", "new", "branch_reports", "--dir", str(tmp_path)]) == 0
+    project = tmp_path / "branch_reports"
+    assert (project / "pyproject.toml").read_text().count('branch_reports = "branch_reports.plugin"') == 1
+    capsys.readouterr()
+    # Dropped in as a folder (an installed copy is found through its entry point the same way).
+    assert main(["plugins", "--format", "json", "--plugin-dir", str(project)]) == 0
+    info = {p["name"]: p for p in json.loads(capsys.readouterr().out)}["branch_reports"]
+    assert info["status"] == "ok" and info["models"] == ["branch_reports"]
+    db = tmp_path / "db"
+    assert main(["init", "--db", str(db), "--examples", "--plugin-dir", str(project)]) == 0
+    capsys.readouterr()
+    code = main(["check", "--db", str(db), "--org", "branch_reports-example", "--as-of", "2026-03-05", "--format", "json", "--plugin-dir", str(project)])
+    rules = {(f["rule"], f["period"]) for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert code == 1 and ("branch_reports.team_leader", None) in rules and ("branch_reports.monthly_report", "2026-02") in rules
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project / "tests")], cwd=project,
+                           capture_output=True, text=True, env={"PYTHONPATH": str(project), "PATH": "/usr/bin:/bin"})
+    assert "2 passed" in tests.stdout, tests.stdout + tests.stderr
+
+
+def test_bad_names_and_existing_folders_are_refused(tmp_path, capsys):
+    assert main(["plugin", "new", "Bad-Name", "--dir", str(tmp_path)]) == 2
+    assert "cannot name a model" in capsys.readouterr().err
+    main(["plugin", "new", "twice", "--dir", str(tmp_path)])
+    assert main(["plugin", "new", "twice", "--dir", str(tmp_path)]) == 2
+    assert "already exists" in capsys.readouterr().err
