@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from coordtui.cli import main
@@ -30,6 +30,7 @@ OPS = st.lists(st.one_of(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(OPS)
+@example([("put", "unit", "r0", {"name": -(2**63) - 1}, "structure"), ("reopen",), ("put", "unit", "r0", {"n": 2**64}, "2026")])
 def test_store_matches_a_dict_through_puts_deletes_and_reopens(ops):
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "s", create=True)

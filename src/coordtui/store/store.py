@@ -295,10 +295,10 @@ class Store:
         with self._locked():
             txn = _Txn()
             try:
-                results = [self._apply_one(txn, op) for op in ops]
                 try:
+                    results = [self._apply_one(txn, op) for op in ops]
                     files = {path: dump(data) for path, data in txn.stage.items()}
-                except (TypeError, orjson.JSONEncodeError) as exc:
+                except orjson.JSONEncodeError as exc:
                     raise StoreError(f"{self.root}: cannot save ({exc}; numbers must fit in 64 bits): nothing was changed") from None
                 commit_files(self.root, files)
             except BaseException:
