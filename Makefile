@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/records.py
+	$(BIN)/python bench/check.py
 
 # The bundled example organizations as import files (a test keeps them in step with the plugins).
 fixtures: $(STAMP)

@@ -82,6 +82,11 @@ class CoordApp(App):
         except CoordError as exc:
             self.call_from_thread(self.show_error, exc)
             return
+        except Exception as exc:  # a bug: say so plainly and keep the application usable
+            self.call_from_thread(self.show_error, CoordError(
+                f"检查未能完成（{type(exc).__name__}: {exc}），请将此信息报告给维护者 / the check failed; please report this",
+                title="内部错误 Internal error"))
+            return
         self.call_from_thread(self._checked, result)
 
     def _checked(self, result: CheckResult) -> None:

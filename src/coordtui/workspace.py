@@ -67,6 +67,7 @@ class Workspace:
         self.store = store
         self.host = host.load()
         self.calendar = calendar or self._calendar()
+        self._parsed: dict[tuple[str, str, str, str], tuple[Any, list[Record]]] = {}
 
     @classmethod
     def open(cls, db: Path | str | None = None, *, create: bool = False, host: PluginHost | None = None, plugin_dirs: Iterable[Path] = ()) -> "Workspace":
@@ -97,19 +98,34 @@ class Workspace:
 
     # records ------------------------------------------------------------------------
     def records(self, org: Organization | str, kind: str, *, parts: Iterable[str] | None = None) -> list[Record]:
+        """Every record of ``kind``, validated. Parsed records are kept per partition while its file is
+        unchanged, so a check or a screen pays for validation only where something was written.
+        The records are shared: change them with ``model_copy``, never in place."""
         org = self.org(org) if isinstance(org, str) else org
         cls = self.model_of(org).kind(kind)
-        result = []
-        for doc in self.store.query(org.id, kind, parts=parts):
+        result: list[Record] = []
+        for part in (self.store.parts(org.id) if parts is None else parts):
+            signature = self.store.part_signature(org.id, part)
+            key = (org.id, org.model, kind, part)
+            cached = self._parsed.get(key)
+            if cached is None or cached[0] != signature:
+                cached = (signature, self._parse(org, cls, self.store.query(org.id, kind, parts=[part])))
+                self._parsed[key] = cached
+            result.extend(cached[1])
+        result.sort(key=lambda r: r.id)
+        return result
+
+    def _parse(self, org: Organization, cls: type[Record], docs: list[dict[str, Any]]) -> list[Record]:
+        parsed = []
+        for doc in docs:
             try:
-                result.append(cls.model_validate(strip_meta(doc)))
+                parsed.append(cls.model_validate(strip_meta(doc)))
             except ValidationError as exc:
                 field, problem = first_error(exc)
                 raise StoreError(
-                    f"{self.store.root}: {org.id}: {kind} {doc.get('id')}: field {field}: {problem} (stored data no longer fits the model): fix it with 'coordtui export' and 'import'"
+                    f"{self.store.root}: {org.id}: {cls.kind} {doc.get('id')}: field {field}: {problem} (stored data no longer fits the model): fix it with 'coordtui export' and 'import'"
                 ) from None
-        result.sort(key=lambda r: r.id)
-        return result
+        return parsed
 
     def rows(self, org: Organization | str, kind: str) -> list[dict[str, Any]]:
         """Every record of ``kind`` as stored (read-only dicts, without validation): for tables that

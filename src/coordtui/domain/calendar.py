@@ -109,6 +109,9 @@ class WorkCalendar:
     def __init__(self, user_days: UserDays | None = None) -> None:
         self.user_days = user_days or UserDays()
         self._user_years = self.user_days.years
+        # chinese-calendar scans all its holidays on every call; a day's answer never changes.
+        self._days: dict[date, DayInfo] = {}
+        self._starts: dict[tuple[int, str], date | None] = {}
 
     @classmethod
     def from_file(cls, path: Path | None) -> "WorkCalendar":
@@ -121,6 +124,12 @@ class WorkCalendar:
         return _package_covers(year) or year in self._user_years
 
     def info(self, day: date) -> DayInfo:
+        found = self._days.get(day)
+        if found is None:
+            found = self._days[day] = self._info(day)
+        return found
+
+    def _info(self, day: date) -> DayInfo:
         if _package_covers(day.year):
             on_holiday, name = chinese_calendar.get_holiday_detail(day)
             workday = chinese_calendar.is_workday(day)
@@ -167,10 +176,13 @@ class WorkCalendar:
         so holiday-node checks follow the real dates rather than a guess.
         """
         wanted = _ZH_TO_EN.get(name, name)
-        day, end = date(year, 1, 1), date(year, 12, 31)
-        while day <= end:
-            info = self.info(day)
-            if not info.workday and info.holiday == wanted:
-                return day
-            day += timedelta(days=1)
-        return None
+        if (year, wanted) not in self._starts:
+            self._starts[(year, wanted)] = None
+            day, end = date(year, 1, 1), date(year, 12, 31)
+            while day <= end:
+                info = self.info(day)
+                if not info.workday and info.holiday == wanted:
+                    self._starts[(year, wanted)] = day
+                    break
+                day += timedelta(days=1)
+        return self._starts[(year, wanted)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 from enum import Enum
 
@@ -84,15 +85,17 @@ class Period:
         return cls(year, PeriodKind.YEAR, 1)
 
     # properties ---------------------------------------------------------------
-    @property
+    # Rules ask a period its bounds tens of thousands of times: compute them once (cached_property
+    # writes to the instance's __dict__, which a frozen dataclass allows).
+    @cached_property
     def first_month(self) -> int:
         return (self.index - 1) * self.kind.months + 1
 
-    @property
+    @cached_property
     def start(self) -> date:
         return date(self.year, self.first_month, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         last_month = self.first_month + self.kind.months - 1
         if last_month == 12:
@@ -101,6 +104,19 @@ class Period:
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
+        if self.kind is PeriodKind.MONTH:
+            return f"{self.year}-{self.index:02d}"
+        if self.kind is PeriodKind.QUARTER:
+            return f"{self.year}Q{self.index}"
+        if self.kind is PeriodKind.HALF:
+            return f"{self.year}H{self.index}"
+        return f"{self.year}"
 
     def next(self) -> "Period":
         limit = 12 // self.kind.months
@@ -128,14 +144,6 @@ class Period:
         return result
 
     # text -------------------------------------------------------------------
-    def __str__(self) -> str:
-        if self.kind is PeriodKind.MONTH:
-            return f"{self.year}-{self.index:02d}"
-        if self.kind is PeriodKind.QUARTER:
-            return f"{self.year}Q{self.index}"
-        if self.kind is PeriodKind.HALF:
-            return f"{self.year}H{self.index}"
-        return f"{self.year}"
 
     def label(self, lang: str = "zh") -> str:
         """A human label: ``2026年第一季度`` / ``Q1 2026``."""

@@ -232,6 +232,14 @@ class Store:
             return []
         return sorted(n[:-5] for n in names if n.endswith(".json"))
 
+    def part_signature(self, org: str, part: str) -> tuple[int, int, int] | None:
+        """What changes whenever the partition's file does (inode, mtime, size): for caches above the store."""
+        try:
+            st = self._part_path(org, part).stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
     # reading ----------------------------------------------------------------------
     def orgs(self) -> list[dict[str, Any]]:
         raw = self._cache.read(self._orgs_path).get(ORG_TABLE, {})
