@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("name", metavar="NAME")
     new.add_argument("--dir", metavar="DIR", default=".", help="where to create it (default: here)")
 
+    p = sub.add_parser("demo", help="a guided tour on a temporary copy of the examples (Space/→ next, ← back, q quit)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--auto", metavar="SECONDS", type=float, help="play unattended, this many seconds a step")
+
     p = sub.add_parser("schema", help="print the JSON Schema of each kind of a model")
     _common(p, suppress=True)
     p.add_argument("model", metavar="MODEL")
@@ -233,6 +237,18 @@ def cmd_plugin(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from coordtui.app import check_terminal
+    from coordtui.demo import run_demo
+
+    problem = check_terminal()
+    if problem:
+        raise InputError(problem)
+    if args.auto is not None and args.auto <= 0:
+        raise InputError("--auto takes a number of seconds above 0, for example --auto 4")
+    return run_demo(args.lang, args.auto)
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from coordtui.app import run_app
 
@@ -250,6 +266,7 @@ COMMANDS = {
     "plugins": cmd_plugins,
     "schema": cmd_schema,
     "plugin": cmd_plugin,
+    "demo": cmd_demo,
 }
 
 

@@ -103,6 +103,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.take_theirs": ("用已保存的", "Take theirs"),
     "key.cancel": ("取消", "Cancel"),
     "key.close": ("关闭", "Close"),
+    "demo.next": ("下一步", "Next"),
+    "demo.back": ("上一步", "Back"),
     "plugin.failed": ("插件 {name} 未加载：{cause}", "Plugin {name} is off: {cause}"),
 }
 

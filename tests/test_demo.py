@@ -1,0 +1,63 @@
+"""The demo plays start to end unattended, on its own store."""
+
+from __future__ import annotations
+
+import asyncio
+
+from coordtui.demo import STEPS, DemoApp
+from coordtui.plugins import PluginHost
+from coordtui.screens.form import RecordForm
+from coordtui.store import Store
+from coordtui.workspace import Workspace
+
+
+def test_demo_plays_every_step_and_writes_its_exports(tmp_path):
+    ws = Workspace(Store(tmp_path / "s", create=True), PluginHost())
+    ws.load_examples()
+    exports = tmp_path / "exports"
+    exports.mkdir()
+
+    async def main():
+        app = DemoApp(ws, exports, auto=0.3)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if app.step == len(STEPS) - 1:
+                    break
+            await pilot.pause()
+            assert app.step == len(STEPS) - 1
+            shown = dict(app.visited)
+            await pilot.press("left")
+            await pilot.pause()
+            assert app.step == len(STEPS) - 2
+
+            assert [shown[n] for n in range(len(STEPS))] == ["DashboardScreen", "FindingsScreen", "TreeScreen", "RecordForm",
+                                                             "MatrixScreen", "CalendarScreen", "DashboardScreen", "DashboardScreen"]
+
+    asyncio.run(main())
+    assert sorted(p.suffix for p in exports.iterdir()) == [".docx", ".xlsx"]
+
+
+def test_keys_step_forward_and_back(tmp_path):
+    ws = Workspace(Store(tmp_path / "s", create=True), PluginHost())
+    ws.load_examples()
+
+    async def main():
+        app = DemoApp(ws, tmp_path, lang="en")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.step == 0
+            await pilot.press("space", "right", "right")
+            await pilot.pause()
+            assert app.step == 3 and isinstance(app.screen, RecordForm)
+            await pilot.press("left")
+            await pilot.pause()
+            assert app.step == 2
+            await pilot.press("right")
+            await pilot.pause()
+            await pilot.press("q")  # over the form, q still ends the tour
+            await pilot.pause()
+        assert not app.is_running
+
+    asyncio.run(main())
