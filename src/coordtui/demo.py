@@ -118,7 +118,7 @@ class DemoApp(CoordApp):
         self.step = target
         step = STEPS[target]
         step.go(self)
-        self.call_after_refresh(lambda: self.visited.append((target, type(self.screen).__name__)))
+        self.visited.append((target, type(self.screen_stack[-1]).__name__))
         self.clear_notifications()
         caption = step.zh if self.lang == "zh" else step.en
         if step.go is _export and self.exported:
