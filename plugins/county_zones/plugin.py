@@ -1,9 +1,8 @@
-"""The county_zones plugin's hook implementations."""
+"""The county_zones plugin: the model's declarations; coordtui.api's ModelPlugin implements the hooks."""
 
 from __future__ import annotations
 
-from coordtui import hookimpl
-from coordtui.api import ModelSpec, ScreenSpec
+from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from county_zones import MODEL_ID, __version__
 from county_zones.kinds import KINDS, ZoneSettings
@@ -22,50 +21,20 @@ MODEL = ModelSpec(
 )
 
 
-def _mine(model: ModelSpec) -> bool:
-    return model.id == MODEL_ID
-
-
-@hookimpl
-def coordtui_models():
-    return [MODEL]
-
-
-@hookimpl
-def coordtui_rules(model):
-    return RULES if _mine(model) else None
-
-
-@hookimpl
-def coordtui_obligations(model):
-    return OBLIGATIONS if _mine(model) else None
-
-
-@hookimpl
-def coordtui_fixtures(model):
-    if not _mine(model):
-        return None
+def _fixtures():
     from county_zones.example import example_document
 
     return [example_document()]
 
 
-def _screen(name: str):
-    def factory(app):
-        from county_zones import screens
-
-        return getattr(screens, name)()
-
-    return factory
-
-
-SCREENS = [
-    ScreenSpec("zones", "协作区一览", "Zones", _screen("ZoneMapScreen"), key="1"),
-    ScreenSpec("tasks", "任务看板", "Task board", _screen("TaskBoardScreen"), key="2"),
-    ScreenSpec("reports", "报告日历", "Report calendar", _screen("ReportCalendarScreen"), key="3"),
-]
-
-
-@hookimpl
-def coordtui_screens(model):
-    return SCREENS if _mine(model) else None
+PLUGIN = ModelPlugin(
+    MODEL,
+    rules=RULES,
+    obligations=OBLIGATIONS,
+    fixtures=_fixtures,
+    screens=[
+    lazy_screen("county_zones.screens", "ZoneMapScreen", "zones", "协作区一览", "Zones", key="1"),
+    lazy_screen("county_zones.screens", "TaskBoardScreen", "tasks", "任务看板", "Task board", key="2"),
+    lazy_screen("county_zones.screens", "ReportCalendarScreen", "reports", "报告日历", "Report calendar", key="3"),
+    ],
+)

@@ -1,9 +1,8 @@
-"""The dispatched_linkage plugin's hook implementations: written against coordtui.api only."""
+"""The dispatched_linkage plugin (the fifth model, written against coordtui.api only)."""
 
 from __future__ import annotations
 
-from coordtui import hookimpl
-from coordtui.api import ExportSpec, ModelSpec, NoSettings, ScreenSpec, docx_body, docx_heading
+from coordtui.api import ExportSpec, ModelPlugin, ModelSpec, NoSettings, docx_body, docx_heading, lazy_screen
 
 from dispatched_linkage import MODEL_ID, __version__
 from dispatched_linkage.kinds import KINDS
@@ -22,24 +21,7 @@ MODEL = ModelSpec(
 )
 
 
-def _mine(model: ModelSpec) -> bool:
-    return model.id == MODEL_ID
-
-
-@hookimpl
-def coordtui_models():
-    return [MODEL]
-
-
-@hookimpl
-def coordtui_rules(model):
-    return RULES if _mine(model) else None
-
-
-@hookimpl
-def coordtui_fixtures(model):
-    if not _mine(model):
-        return None
+def _fixtures():
     from dispatched_linkage.example import example_document
 
     return [example_document()]
@@ -55,19 +37,10 @@ def write_quality_section(ctx, period, document) -> None:
         docx_body(document, f"{year}年二次审理案件{reviewed}件，其中补证{supplemented}件，补证率{supplemented / reviewed:.0%}。")
 
 
-@hookimpl
-def coordtui_exports(model):
-    if _mine(model):
-        return [ExportSpec("quality", "案件质量", "Case quality", "docx-section", write_quality_section)]
-
-
-def _screen(app):
-    from dispatched_linkage.screens import LinkageScreen
-
-    return LinkageScreen()
-
-
-@hookimpl
-def coordtui_screens(model):
-    if _mine(model):
-        return [ScreenSpec("linkage", "协作组与联动案件", "Groups and joint cases", _screen, key="1")]
+PLUGIN = ModelPlugin(
+    MODEL,
+    rules=RULES,
+    fixtures=_fixtures,
+    exports=[ExportSpec("quality", "案件质量", "Case quality", "docx-section", write_quality_section)],
+    screens=[lazy_screen("dispatched_linkage.screens", "LinkageScreen", "linkage", "协作组与联动案件", "Groups and joint cases", key="1")],
+)

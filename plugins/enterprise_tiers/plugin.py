@@ -1,9 +1,8 @@
-"""The enterprise_tiers plugin's hook implementations."""
+"""The enterprise_tiers plugin: the model's declarations; coordtui.api's ModelPlugin implements the hooks."""
 
 from __future__ import annotations
 
-from coordtui import hookimpl
-from coordtui.api import ModelSpec, ScreenSpec
+from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from enterprise_tiers import MODEL_ID, __version__
 from enterprise_tiers.kinds import KINDS, TierSettings
@@ -22,50 +21,20 @@ MODEL = ModelSpec(
 )
 
 
-def _mine(model: ModelSpec) -> bool:
-    return model.id == MODEL_ID
-
-
-@hookimpl
-def coordtui_models():
-    return [MODEL]
-
-
-@hookimpl
-def coordtui_rules(model):
-    return RULES if _mine(model) else None
-
-
-@hookimpl
-def coordtui_obligations(model):
-    return OBLIGATIONS if _mine(model) else None
-
-
-@hookimpl
-def coordtui_fixtures(model):
-    if not _mine(model):
-        return None
+def _fixtures():
     from enterprise_tiers.example import example_document
 
     return [example_document()]
 
 
-def _screen(name: str):
-    def factory(app):
-        from enterprise_tiers import screens
-
-        return getattr(screens, name)()
-
-    return factory
-
-
-SCREENS = [
-    ScreenSpec("chain", "联动任务链", "Directive chain", _screen("DirectiveChainScreen"), key="1"),
-    ScreenSpec("quota", "年度表彰名额", "Commendation quota", _screen("QuotaScreen"), key="2"),
-    ScreenSpec("ledger", "管理台账", "Management ledger", _screen("LedgerScreen"), key="3"),
-]
-
-
-@hookimpl
-def coordtui_screens(model):
-    return SCREENS if _mine(model) else None
+PLUGIN = ModelPlugin(
+    MODEL,
+    rules=RULES,
+    obligations=OBLIGATIONS,
+    fixtures=_fixtures,
+    screens=[
+    lazy_screen("enterprise_tiers.screens", "DirectiveChainScreen", "chain", "联动任务链", "Directive chain", key="1"),
+    lazy_screen("enterprise_tiers.screens", "QuotaScreen", "quota", "年度表彰名额", "Commendation quota", key="2"),
+    lazy_screen("enterprise_tiers.screens", "LedgerScreen", "ledger", "管理台账", "Management ledger", key="3"),
+    ],
+)

@@ -1,9 +1,8 @@
-"""The four_duties plugin's hook implementations."""
+"""The four_duties plugin: the model's declarations; coordtui.api's ModelPlugin implements the hooks."""
 
 from __future__ import annotations
 
-from coordtui import hookimpl
-from coordtui.api import ModelSpec, ScreenSpec
+from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from four_duties import MODEL_ID, __version__
 from four_duties.kinds import KINDS, DutySettings
@@ -22,49 +21,19 @@ MODEL = ModelSpec(
 )
 
 
-def _mine(model: ModelSpec) -> bool:
-    return model.id == MODEL_ID
-
-
-@hookimpl
-def coordtui_models():
-    return [MODEL]
-
-
-@hookimpl
-def coordtui_rules(model):
-    return RULES if _mine(model) else None
-
-
-@hookimpl
-def coordtui_obligations(model):
-    return OBLIGATIONS if _mine(model) else None
-
-
-@hookimpl
-def coordtui_fixtures(model):
-    if not _mine(model):
-        return None
+def _fixtures():
     from four_duties.example import example_document
 
     return [example_document()]
 
 
-def _screen(name: str):
-    def factory(app):
-        from four_duties import screens
-
-        return getattr(screens, name)()
-
-    return factory
-
-
-SCREENS = [
-    ScreenSpec("checklist", "年度责任清单", "Yearly checklist", _screen("ChecklistScreen"), key="1"),
-    ScreenSpec("riskmap", "廉政风险地图", "Risk map", _screen("RiskMapScreen"), key="2"),
-]
-
-
-@hookimpl
-def coordtui_screens(model):
-    return SCREENS if _mine(model) else None
+PLUGIN = ModelPlugin(
+    MODEL,
+    rules=RULES,
+    obligations=OBLIGATIONS,
+    fixtures=_fixtures,
+    screens=[
+    lazy_screen("four_duties.screens", "ChecklistScreen", "checklist", "年度责任清单", "Yearly checklist", key="1"),
+    lazy_screen("four_duties.screens", "RiskMapScreen", "riskmap", "廉政风险地图", "Risk map", key="2"),
+    ],
+)

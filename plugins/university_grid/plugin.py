@@ -1,9 +1,8 @@
-"""The university_grid plugin's hook implementations."""
+"""The university_grid plugin: the model's declarations; coordtui.api's ModelPlugin implements the hooks."""
 
 from __future__ import annotations
 
-from coordtui import hookimpl
-from coordtui.api import ModelSpec, ScreenSpec
+from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from university_grid import MODEL_ID, __version__
 from university_grid.kinds import KINDS, GridSettings
@@ -22,51 +21,21 @@ MODEL = ModelSpec(
 )
 
 
-def _mine(model: ModelSpec) -> bool:
-    return model.id == MODEL_ID
-
-
-@hookimpl
-def coordtui_models():
-    return [MODEL]
-
-
-@hookimpl
-def coordtui_rules(model):
-    return RULES if _mine(model) else None
-
-
-@hookimpl
-def coordtui_obligations(model):
-    return OBLIGATIONS if _mine(model) else None
-
-
-@hookimpl
-def coordtui_fixtures(model):
-    if not _mine(model):
-        return None
+def _fixtures():
     from university_grid.example import example_document
 
     return [example_document()]
 
 
-def _screen(name: str):
-    def factory(app):
-        from university_grid import screens
-
-        return getattr(screens, name)()
-
-    return factory
-
-
-SCREENS = [
-    ScreenSpec("groups", "协作组一览", "Groups", _screen("GroupsScreen"), key="1"),
-    ScreenSpec("matrix", "季度合规矩阵", "Compliance matrix", _screen("MatrixScreen"), key="2"),
-    ScreenSpec("rotation", "组长单位轮值", "Leader rotation", _screen("RotationScreen"), key="3"),
-    ScreenSpec("activities", "协作活动台账", "Activity log", _screen("ActivityLogScreen"), key="4"),
-]
-
-
-@hookimpl
-def coordtui_screens(model):
-    return SCREENS if _mine(model) else None
+PLUGIN = ModelPlugin(
+    MODEL,
+    rules=RULES,
+    obligations=OBLIGATIONS,
+    fixtures=_fixtures,
+    screens=[
+    lazy_screen("university_grid.screens", "GroupsScreen", "groups", "协作组一览", "Groups", key="1"),
+    lazy_screen("university_grid.screens", "MatrixScreen", "matrix", "季度合规矩阵", "Compliance matrix", key="2"),
+    lazy_screen("university_grid.screens", "RotationScreen", "rotation", "组长单位轮值", "Leader rotation", key="3"),
+    lazy_screen("university_grid.screens", "ActivityLogScreen", "activities", "协作活动台账", "Activity log", key="4"),
+    ],
+)

@@ -31,6 +31,7 @@ from coordtui.domain.records import Finding, PersonName, Record, Ref, Severity, 
 from coordtui.errors import CoordError, InputError
 from coordtui.exports import body as docx_body
 from coordtui.exports import heading as docx_heading
+from coordtui.modelplugin import ModelPlugin, lazy_screen
 
 __all__ = [
     "hookimpl",
@@ -42,6 +43,7 @@ __all__ = [
     "ExportSpec",
     "Finding",
     "InputError",
+    "ModelPlugin",
     "ModelSpec",
     "NoSettings",
     "Obligation",
@@ -58,5 +60,6 @@ __all__ = [
     "WorkCalendar",
     "docx_body",
     "docx_heading",
+    "lazy_screen",
     "normalize_name",
 ]

@@ -165,7 +165,13 @@ class PluginHost:
                 self._fail_new(name, source, "-", f"failed to import: {_describe(exc)}")
                 continue
             package = sys.modules.get(entry.stem)
-            self._register(name, module, source, getattr(module, "__version__", getattr(package, "__version__", "-")))
+            version = getattr(module, "__version__", getattr(package, "__version__", "-"))
+            if not self._has_hooks(module) and self._has_hooks(getattr(module, "PLUGIN", None)):
+                module = module.PLUGIN  # the hooks live on a ModelPlugin object
+            self._register(name, module, source, version)
+
+    def _has_hooks(self, obj: object) -> bool:
+        return obj is not None and any(self.pm.parse_hookimpl_opts(obj, attr) is not None for attr in dir(obj) if attr.startswith("coordtui_"))
 
     def _blocked(self, name: str, source: str, version: str) -> bool:
         if name in self.disabled:
