@@ -400,3 +400,22 @@ def test_calendar_says_when_a_year_is_provisional(ws):
         assert "本年节假日尚未公布" in str(app.screen.query_one("#cal-title").render())
 
     drive(ws, scenario)
+
+
+def test_export_from_the_interface_writes_the_file_in_a_worker(ws, tmp_path, monkeypatch):
+    monkeypatch.setenv("COORDTUI_EXPORT_DIR", str(tmp_path / "exports"))
+
+    async def scenario(app, pilot):
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("enter")  # the first choice: the xlsx ledger
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert (tmp_path / "exports" / "tjpu-2026Q4.xlsx").stat().st_size > 1000
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the Word report
+        await app.workers.wait_for_complete()
+        assert (tmp_path / "exports" / "tjpu-2026Q4.docx").exists()
+
+    drive(ws, scenario)

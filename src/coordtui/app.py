@@ -40,6 +40,7 @@ class CoordApp(App):
         Binding("m", "model_screens", "模型/Model", id="key.models"),
         Binding("a", "as_of", "日期/Date", id="key.as_of"),
         Binding("c", "next_org", "组织/Org", show=False, id="key.org"),
+        Binding("x", "export", "导出/Export", show=False, id="key.export"),
         Binding("l", "toggle_lang", "中/EN", id="key.lang"),
         Binding("ctrl+r", "recheck", "刷新/Refresh", show=False, id="key.refresh"),
         Binding("question_mark", "help", "帮助/Help", id="key.help"),
@@ -59,6 +60,8 @@ class CoordApp(App):
         if org_id is not None and org_id not in ids:
             raise InputError(f"no organization '{org_id}' in {ws.store.root} (known: {', '.join(ids) or 'none'}): check --org")
         self.org_index = ids.index(org_id) if org_id else 0
+        #: Where exports from the interface go: COORDTUI_EXPORT_DIR, else ./coordtui-exports.
+        self.export_dir = Path(os.environ.get("COORDTUI_EXPORT_DIR", "coordtui-exports")).expanduser()
         self.title = t("app.title", lang)
 
     # life cycle -------------------------------------------------------------------------
@@ -201,6 +204,39 @@ class CoordApp(App):
                 self.run_check()
 
         self.push_screen(DateModal(self.as_of.isoformat()), chosen)
+
+    def action_export(self) -> None:
+        """Choose a format; the file is written in a worker into the export folder."""
+        from coordtui.screens.export import ExportModal
+
+        if self.org_id is None:
+            return
+
+        def chosen(fmt: str | None) -> None:
+            if fmt:
+                self.notify("正在导出……" if self.lang == "zh" else "Exporting…")
+                self.run_export(self.org_id, fmt)
+
+        self.push_screen(ExportModal(), chosen)
+
+    @work(thread=True, group="export")
+    def run_export(self, org_id: str, fmt: str) -> None:
+        from coordtui.domain.periods import Period, PeriodKind
+        from coordtui.exports import export
+
+        period = Period.containing(self.as_of, PeriodKind.QUARTER) if fmt in ("xlsx", "docx", "md") else None
+        try:
+            data = export(self.ws, org_id, fmt, as_of=self.as_of, period=period)
+            self.export_dir.mkdir(parents=True, exist_ok=True)
+            path = self.export_dir / f"{org_id}{'-' + str(period) if period else ''}.{fmt}"
+            path.write_bytes(data)
+        except CoordError as exc:
+            self.call_from_thread(self.show_error, exc)
+            return
+        except OSError as exc:
+            self.call_from_thread(self.show_error, InputError(f"{self.export_dir}: cannot write ({exc.strerror}): check the folder's permissions"))
+            return
+        self.call_from_thread(self.notify, str(path), title="已导出" if self.lang == "zh" else "Exported", timeout=15)
 
     def action_next_org(self) -> None:
         if not self.orgs:

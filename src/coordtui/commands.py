@@ -17,6 +17,7 @@ NAV = [
     ("nav.calendar", "goto('calendar')"),
     ("nav.plugins", "goto('plugins')"),
     ("nav.as_of", "as_of"),
+    ("nav.export", "export"),
     ("nav.org", "next_org"),
     ("nav.lang", "toggle_lang"),
     ("nav.models", "model_screens"),

@@ -55,8 +55,8 @@ class DashboardScreen(CoreScreen):
         table.add_column(self.t("col.status"), key="status")
         table.add_column(self.t("col.since"), key="since")
         narrow = self.app.size.width < 110
-        table.add_column(self.t("col.subject"), key="subject", width=16 if narrow else None)
-        table.add_column(self.t("col.what"), key="what", width=18 if narrow else None)
+        table.add_column(self.t("col.subject"), key="subject", width=12 if narrow else None)
+        table.add_column(self.t("col.what"), key="what", width=16 if narrow else None)
         table.add_column(self.t("col.period"), key="period")
         table.add_column(self.t("col.due"), key="due")
         rows = [r for r in self.attention_rows() if r.org == app.org_id]
