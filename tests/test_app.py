@@ -419,3 +419,33 @@ def test_export_from_the_interface_writes_the_file_in_a_worker(ws, tmp_path, mon
         assert (tmp_path / "exports" / "tjpu-2026Q4.docx").exists()
 
     drive(ws, scenario)
+
+
+def test_tree_filter_by_chinese_and_by_pinyin_initials(ws):
+    async def scenario(app, pilot):
+        await pilot.press("t")
+        await pilot.pause()
+        screen = app.screen
+        tree = screen.query_one("#org-tree")
+        assert len(tree.root.children) == 5
+        screen.query_one("#tree-filter", Input).value = "dsxzz"  # 第三 and 第四 share these initials
+        await pilot.pause()
+        assert [str(n.label) for n in tree.root.children] == ["第三协作组", "第四协作组"]
+        screen.query_one("#tree-filter", Input).value = "disi"  # full pinyin tells them apart
+        await pilot.pause()
+        assert [str(n.label) for n in tree.root.children] == ["第四协作组"]
+        screen.query_one("#tree-filter", Input).value = "tsg"  # 图书馆党总支, in 第一协作组
+        await pilot.pause()
+        assert [str(n.label) for n in tree.root.children] == ["第一协作组"]
+        assert [str(c.label).split()[0] for c in tree.root.children[0].children] == ["图书馆党总支"]
+        screen.query_one("#tree-filter", Input).value = ""
+        await pilot.pause()
+        assert len(tree.root.children[4].children) == 8  # 第五协作组: 5 units and 3 grid members
+        screen.query_one("#tree-filter", Input).value = "孙刚"
+        await pilot.pause()
+        assert sorted(str(n.label) for n in tree.root.children) == ["第三协作组", "第四协作组"]
+        screen.query_one("#tree-filter", Input).value = "sy"  # 苏岩
+        await pilot.pause()
+        assert [str(n.label) for n in tree.root.children] == ["第五协作组"]
+
+    drive(ws, scenario)

@@ -17,7 +17,7 @@ MODEL = ModelSpec(
     settings=DutySettings,
     description_zh="党委主体责任、纪委监督责任、党委书记第一责任、班子成员一岗双责协同",
     description_en="The committee, the discipline committee, the secretary and each team member carry their duties together",
-    structure_kinds=["bearer", "team_member", "unit"],
+    structure_kinds=["team_member", "unit"],
 )
 
 

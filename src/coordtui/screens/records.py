@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from coordtui.domain.records import Record
 from coordtui.forms import field_specs, label_for
 from coordtui.screens.base import CoreScreen
+from coordtui.widgets.match import matches
 
 PAGE = 200
 MAX_COLUMNS = 6
@@ -60,10 +61,12 @@ class RecordsScreen(CoreScreen):
         self.refilter()
 
     def refilter(self) -> None:
-        needle = self.query_one("#records-filter", Input).value.strip().lower()
+        needle = self.query_one("#records-filter", Input).value.strip()
         rows = self.all_rows
         if needle:
-            rows = [r for r in rows if needle in " ".join(str(v) for k, v in r.items() if not k.startswith("_")).lower()]
+            label = self.cls.label_field
+            rows = [r for r in rows if needle.lower() in " ".join(str(v) for k, v in r.items() if not k.startswith("_")).lower()
+                    or (needle.isascii() and matches(needle, str(r.get(label) or "")))]
         if self.sort_column:
             rows = sorted(rows, key=lambda r: str(r.get(self.sort_column, "")))
         else:

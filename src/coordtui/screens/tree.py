@@ -8,45 +8,52 @@ from textual.widgets import Footer, Input, Static, Tree
 
 from coordtui.domain.records import Record
 from coordtui.screens.base import CoreScreen
+from coordtui.widgets.match import matches
 
 
-def structure(ws, org) -> list[tuple[Record, list[Record]]]:
-    """Top-level structural records with their children, from the model's references.
+Node = tuple[Record, list["Node"]]
 
-    A record of a later structure kind that refers to an earlier one is its child; a
-    record of a non-structural kind that links two structural records (a liaison) shows
-    the second under the first.
+
+def structure(ws, org) -> list[Node]:
+    """The organization as a tree of its structure kinds (``ModelSpec.structure_kinds``, outermost first).
+
+    A record's children are the records of later structure kinds that refer to it
+    (a unit's group), the ones it refers to itself (a team member's portfolio), and the far
+    end of a pure link kind (a grid member through a group–grid-member link).
     """
     model = ws.model_of(org)
     kinds = model.structure_kinds or [model.kinds[0].kind]
-    top_kind = kinds[0]
-    tops = ws.records(org, top_kind)
-    children: dict[str, list[Record]] = {t.id: [] for t in tops}
-    placed: set[tuple[str, str]] = set()
-    for kind in kinds[1:]:
-        cls = model.kind(kind)
-        for field, target in cls.references().items():
-            if target != top_kind:
-                continue
-            for r in ws.records(org, kind):
-                for parent in r.ref_values(field):
-                    if parent in children:
-                        children[parent].append(r)
-                        placed.add((kind, r.id))
+    records = {kind: ws.records(org, kind) for kind in kinds}
+    by_id = {kind: {r.id: r for r in rs} for kind, rs in records.items()}
+    links = []  # (kind A, field to A, kind B, field to B, records)
     for cls in model.kinds:
         refs = cls.references()
-        if cls.kind in kinds or len(refs) != 2:
+        if cls.kind in kinds or len(refs) != 2 or set(cls.model_fields) - {"id"} != set(refs):
             continue
         (f1, k1), (f2, k2) = refs.items()
-        if k1 == top_kind and k2 in kinds:
-            labels = {r.id: r for r in ws.records(org, k2)}
-            for link in ws.records(org, cls.kind):
-                target = labels.get(getattr(link, f2))
-                parent = getattr(link, f1)
-                if target is not None and parent in children:
-                    children[parent].append(target)
-                    placed.add((k2, target.id))
-    return [(t, children[t.id]) for t in tops]
+        if k1 in kinds and k2 in kinds:
+            links.append((k1, f1, k2, f2, ws.records(org, cls.kind)))
+
+    def children(record: Record, level: int, seen: frozenset) -> list[Node]:
+        found: list[Record] = []
+        for kind in kinds[level + 1:]:
+            cls = model.kind(kind)
+            for field, target in cls.references().items():
+                if target == record.kind:
+                    found += [r for r in records[kind] if record.id in r.ref_values(field)]
+        for field, target in record.references().items():
+            if target in kinds[level + 1:]:
+                found += [by_id[target][v] for v in record.ref_values(field) if v in by_id[target]]
+        for k1, f1, k2, f2, rows in links:
+            if k1 == record.kind and k2 in kinds[level + 1:]:
+                found += [by_id[k2][getattr(r, f2)] for r in rows if getattr(r, f1) == record.id and getattr(r, f2) in by_id[k2]]
+        unique: list[Record] = []
+        for r in found:
+            if (r.kind, r.id) not in seen and r not in unique:
+                unique.append(r)
+        return [(r, children(r, kinds.index(r.kind), seen | {(r.kind, r.id)})) for r in unique]
+
+    return [(top, children(top, 0, frozenset({(top.kind, top.id)}))) for top in records[kinds[0]]]
 
 
 class TreeScreen(CoreScreen):
@@ -61,7 +68,7 @@ class TreeScreen(CoreScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="tree-title")
-        yield Input(placeholder="筛选（中文或编号）/ filter", id="tree-filter")
+        yield Input(placeholder="筛选：中文、拼音首字母或编号 / filter: Chinese, pinyin initials or id", id="tree-filter")
         yield Tree("", id="org-tree")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -69,20 +76,31 @@ class TreeScreen(CoreScreen):
         ws = self.app.ws
         org = ws.org(self.org_id)
         self.query_one("#tree-title", Static).update(f"[b]{self.t('nav.tree')}[/b] · {org.name}")
-        needle = self.query_one("#tree-filter", Input).value.strip().lower()
+        needle = self.query_one("#tree-filter", Input).value.strip()
         tree = self.query_one("#org-tree", Tree)
         tree.clear()
         tree.root.set_label(org.name)
         lang = self.app.lang
-        for top, kids in structure(ws, org):
-            match_top = not needle or needle in f"{top.label()} {top.id}".lower()
-            shown = [k for k in kids if match_top or needle in f"{k.label()} {k.id}".lower()]
-            if not match_top and not shown:
-                continue
-            node = tree.root.add(top.label(), data=(top.kind, top.id), expand=True)
-            for kid in shown:
-                kind_title = kid.title_zh if lang == "zh" else kid.title_en
-                node.add_leaf(f"{kid.label()}  [dim]{kind_title}[/dim]", data=(kid.kind, kid.id))
+
+        def keep(node: Node) -> bool:
+            record, kids = node
+            return matches(needle, record.label(), record.id) or any(keep(k) for k in kids)
+
+        def add(parent, node: Node, depth: int) -> None:
+            record, kids = node
+            shown = kids if matches(needle, record.label(), record.id) else [k for k in kids if keep(k)]
+            title = record.title_zh if lang == "zh" else record.title_en
+            label = record.label() if depth == 0 else f"{record.label()}  [dim]{title}[/dim]"
+            if shown:
+                branch = parent.add(label, data=(record.kind, record.id), expand=depth == 0 or bool(needle))
+                for kid in shown:
+                    add(branch, kid, depth + 1)
+            else:
+                parent.add_leaf(label, data=(record.kind, record.id))
+
+        for node in structure(ws, org):
+            if keep(node):
+                add(tree.root, node, 0)
         tree.root.expand()
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -1,0 +1,34 @@
+"""Filtering as cadres type: Chinese text, ids, or pinyin initials (``dsxzz`` finds 第四协作组)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+
+@lru_cache(maxsize=20000)
+def initials(text: str) -> str:
+    """``第四协作组`` → ``dsxzz``; other characters are kept as they are, lower-cased."""
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")).lower()
+
+
+@lru_cache(maxsize=20000)
+def full_pinyin(text: str) -> str:
+    return "".join(lazy_pinyin(text)).lower()
+
+
+def matches(needle: str, *texts: str) -> bool:
+    """True when ``needle`` is in any text, in its pinyin initials, or in its full pinyin."""
+    needle = needle.strip().lower()
+    if not needle:
+        return True
+    for text in texts:
+        if not text:
+            continue
+        lower = text.lower()
+        if needle in lower:
+            return True
+        if needle.isascii() and (needle in initials(text) or needle in full_pinyin(text)):
+            return True
+    return False
