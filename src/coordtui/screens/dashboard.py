@@ -36,6 +36,7 @@ class DashboardScreen(CoreScreen):
         with Vertical(id="dash"):
             yield Static("", id="dash-title")
             yield Static("", id="dash-summary")
+            yield Static("", id="dash-findings")
             yield LoadingIndicator(id="dash-loading")
             yield DataTable(id="duties", cursor_type="row", zebra_stripes=True)
             yield Label("", id="dash-empty")
@@ -76,6 +77,7 @@ class DashboardScreen(CoreScreen):
             table.add_row(*cells, key=str(i))
         self.query_one("#dash-empty", Label).update(self.t("dash.nothing") if not rows else "")
         self.query_one("#dash-summary", Static).update(self.summary_text())
+        self.query_one("#dash-findings", Static).update(self.findings_text())
 
     def attention_rows(self) -> list[DutyRow]:
         """Overdue (most days first), then at risk, then due within 14 days (soonest first)."""
@@ -105,6 +107,22 @@ class DashboardScreen(CoreScreen):
             text.append("  ")
             text.append(f"{self.t('dash.at_risk')} {counts[DutyStatus.AT_RISK]}", style="yellow")
             text.append(f"  {self.t('dash.due_soon')} {soon}  {self.t('dash.period')} {met_now}/{len(current)}")
+        return text
+
+    def findings_text(self) -> Text:
+        """The current organization's findings in one line: how many, and the most serious (f lists them)."""
+        app = self.app
+        found = [f for f in app.result.findings if f.org == app.org_id]
+        errors = sum(1 for f in found if f.severity.value == "error")
+        warnings = sum(1 for f in found if f.severity.value == "warning")
+        text = Text()
+        text.append(f"{self.t('nav.findings')} ", style="bold")
+        text.append(f"{self.t('sev.error')} {errors}", style="bold red" if errors else "")
+        text.append(f"  {self.t('sev.warning')} {warnings}", style="yellow" if warnings else "")
+        if found:
+            text.append(f"  ▸ {found[0].text(app.lang)}")
+        text.append("  (f)", style="dim")
+        text.truncate(max(20, self.app.size.width - 2), overflow="ellipsis")
         return text
 
     def _row(self) -> DutyRow | None:
