@@ -50,7 +50,7 @@ def main(runs: int) -> None:
     b, f = statistics.median(bare), statistics.median(full)
     print(f"{'app':<40} {'median s':>9} {'min s':>7}")
     print(f"{'bare Textual app, one label':<40} {b:>9.2f} {min(bare):>7.2f}")
-    print(f"{'coordtui, 4 example orgs, dashboard':<40} {f:>9.2f} {min(full):>7.2f}")
+    print(f"{'coordtui, 5 example orgs, dashboard':<40} {f:>9.2f} {min(full):>7.2f}")
     print(f"ratio coordtui / bare: {f / b:.2f}")
 
 
