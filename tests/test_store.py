@@ -158,3 +158,27 @@ def test_read_only_store_reports_and_keeps_state(store):
     finally:
         folder.chmod(0o700)
     assert Store(store.root).get("o1", "unit", "u1")["name"] == "A"
+
+
+def test_a_full_disk_reports_the_problem_and_keeps_the_previous_state(store, monkeypatch):
+    import errno
+
+    import coordtui.store.files as files
+
+    store.put("o1", "unit", "u1", {"name": "A"})
+    store.put("o1", "act", "a1", {"x": 1}, part="2026")
+    real_open = open
+
+    def full(path, mode="r", *args, **kwargs):
+        if "w" in mode and str(path).endswith(".coordtui-tmp"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(files, "open", full, raising=False)
+    with pytest.raises(StoreError, match="No space left on device.*nothing was changed"):
+        store.apply([Put("o1", "unit", "u1", {"name": "B"}), Put("o1", "act", "a1", {"x": 2}, "2026")])
+    monkeypatch.undo()
+    fresh = Store(store.root)
+    assert fresh.get("o1", "unit", "u1")["name"] == "A" and fresh.get("o1", "act", "a1")["x"] == 1
+    assert not list(store.root.rglob("*.coordtui-tmp")) and fresh.verify_history() == []
+    assert store.get("o1", "unit", "u1")["name"] == "A"  # the writer's own cache was not left with the failed change
