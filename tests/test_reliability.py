@@ -122,3 +122,37 @@ def test_a_writer_killed_mid_save_leaves_a_store_that_opens_with_every_returned_
 @pytest.mark.slow
 def test_sigkill_at_random_moments_many_runs(tmp_path):
     _kill_during_saves(tmp_path, runs=25, saves=200)
+
+
+def test_a_dropped_ssh_session_while_a_form_is_open_leaves_the_store_intact(tmp_path):
+    """SIGHUP (the SSH connection drops) with a record form open: the process ends, nothing half-written."""
+    import pty
+
+    db = tmp_path / "db"
+    subprocess.run([sys.executable, "-m", "coordtui.cli", "init", "--db", str(db), "--examples"], check=True, capture_output=True)
+    before = {p.relative_to(db): p.read_bytes() for p in db.rglob("*.json")}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the application in a terminal of 80x24
+        os.environ.update({"TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"})
+        os.execv(sys.executable, [sys.executable, "-m", "coordtui.cli", "--db", str(db), "--org", "tjpu", "--as-of", "2026-10-15"])
+    try:
+        deadline = time.time() + 20
+        seen = b""
+        while time.time() < deadline and "已逾期".encode() not in seen:
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:
+                break
+        assert "已逾期".encode() in seen, seen[-500:]
+        os.write(fd, b"\r")  # Enter: the form that fixes the most overdue duty
+        time.sleep(1.0)
+        os.write(fd, "第三季度工作例会".encode())  # typing into it, unsaved
+        time.sleep(0.5)
+        os.kill(pid, signal.SIGHUP)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.WIFSIGNALED(status) or os.WIFEXITED(status)
+    after = {p.relative_to(db): p.read_bytes() for p in db.rglob("*.json")}
+    assert after == before  # the unsaved form wrote nothing, and the store is whole
+    assert Store(db).verify_history() == [] and not list(db.rglob("*.coordtui-tmp"))
