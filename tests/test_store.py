@@ -182,3 +182,33 @@ def test_a_full_disk_reports_the_problem_and_keeps_the_previous_state(store, mon
     assert fresh.get("o1", "unit", "u1")["name"] == "A" and fresh.get("o1", "act", "a1")["x"] == 1
     assert not list(store.root.rglob("*.coordtui-tmp")) and fresh.verify_history() == []
     assert store.get("o1", "unit", "u1")["name"] == "A"  # the writer's own cache was not left with the failed change
+
+
+def test_a_corrupt_file_names_its_newest_good_backup_and_restore_needs_the_user(store, capsys):
+    from coordtui.cli import main
+
+    for n in range(5):
+        store.put("o1", "unit", "u1", {"name": f"v{n}"})
+    part = store.root / "data" / "o1" / "structure.json"
+    part.write_bytes(b'{"unit": {"u1": {"na')  # truncated by a crash or a stray program
+    with pytest.raises(StoreError) as err:
+        Store(store.root).get("o1", "unit", "u1")
+    message = err.value.message
+    assert "structure.json: the store file is unreadable" in message and "newest good backup" in message
+    assert f"coordtui restore --db {store.root} data/o1/structure.json" in message
+    assert part.read_bytes() == b'{"unit": {"u1": {"na'  # nothing overwritten before the user agrees
+    assert main(["restore", "data/o1/structure.json", "--db", str(store.root)]) == 0
+    assert "broken file is kept" in capsys.readouterr().out
+    fresh = Store(store.root)
+    assert fresh.get("o1", "unit", "u1")["name"] == "v3"  # the version before the last save
+    assert list(part.parent.glob("structure.json.broken-*"))
+
+
+def test_an_empty_store_file_without_backups_says_so(tmp_path):
+    s = Store(tmp_path / "s", create=True)
+    s.put_org({"id": "o", "name": "O", "model": "m"})
+    s.put("o", "unit", "u", {"name": "x"})
+    part = s.root / "data" / "o" / "structure.json"
+    part.write_bytes(b"")
+    with pytest.raises(StoreError, match="empty.*no backup of it is kept"):
+        Store(s.root).get("o", "unit", "u")

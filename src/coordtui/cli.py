@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("name", metavar="NAME")
     new.add_argument("--dir", metavar="DIR", default=".", help="where to create it (default: here)")
 
+    p = sub.add_parser("restore", help="put a store file back from its newest good backup (the broken one is kept aside)")
+    p.add_argument("file", metavar="FILE", help="the store file the error message named, relative to the store folder")
+    p.add_argument("--db", metavar="PATH", help="store folder")
+
     p = sub.add_parser("demo", help="a guided tour on a temporary copy of the examples (Space/→ next, ← back, q quit)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("--auto", metavar="SECONDS", type=float, help="play unattended, this many seconds a step")
@@ -237,6 +241,15 @@ def cmd_plugin(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    from coordtui.store import Store
+    from coordtui.workspace import default_store_path
+
+    target, backup, aside = Store.restore(Path(args.db) if args.db else default_store_path(), args.file)
+    print(f"restored {target} from {backup}; the broken file is kept as {aside}")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from coordtui.app import check_terminal
     from coordtui.demo import run_demo
@@ -267,6 +280,7 @@ COMMANDS = {
     "schema": cmd_schema,
     "plugin": cmd_plugin,
     "demo": cmd_demo,
+    "restore": cmd_restore,
 }
 
 

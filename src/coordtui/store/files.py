@@ -20,6 +20,9 @@ from coordtui.errors import StoreError
 
 JOURNAL = "journal.json"
 _TMP_SUFFIX = ".coordtui-tmp"
+BACKUPS = "backups"
+#: How many earlier versions of each store file are kept (hard links: no copy is written).
+KEEP = 3
 
 
 @dataclass
@@ -78,16 +81,70 @@ class FileCache:
             self._files.pop(path, None)
 
 
+def _store_root(path: Path) -> Path | None:
+    for parent in path.parents:
+        if (parent / "meta.json").exists() and parent != path:
+            return parent
+    return None
+
+
+def backup_paths(root: Path, path: Path) -> list[Path]:
+    """The kept earlier versions of ``path``, newest first."""
+    base = root / BACKUPS / path.relative_to(root)
+    return [base.with_name(f"{base.name}.{n}") for n in range(1, KEEP + 1) if base.with_name(f"{base.name}.{n}").exists()]
+
+
+def newest_good_backup(root: Path, path: Path) -> Path | None:
+    for candidate in backup_paths(root, path):
+        try:
+            data = orjson.loads(candidate.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            continue
+        if isinstance(data, dict):
+            return candidate
+    return None
+
+
+def _unreadable(path: Path, why: str) -> StoreError:
+    root = _store_root(path)
+    backup = newest_good_backup(root, path) if root else None
+    if backup is not None:
+        from datetime import datetime
+
+        when = datetime.fromtimestamp(backup.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        hint = f"the newest good backup is {backup} ({when}): restore it with 'coordtui restore --db {root} {path.relative_to(root)}'"
+    else:
+        hint = "no backup of it is kept: move it away, or restore the folder from your own backup"
+    return StoreError(f"{path}: {why}: {hint}")
+
+
 def parse_store_file(path: Path, raw: bytes) -> dict[str, Any]:
     if not raw.strip():
-        raise StoreError(f"{path}: the store file is empty (a crash or another program emptied it): restore it from a backup or move it away")
+        raise _unreadable(path, "the store file is empty (a crash or another program emptied it)")
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise StoreError(f"{path}: the store file is unreadable ({exc}): restore it from a backup or move it away") from None
+        raise _unreadable(path, f"the store file is unreadable ({exc})") from None
     if not isinstance(data, dict):
-        raise StoreError(f"{path}: this is not a coordtui store file (expected an object of tables): move it away")
+        raise _unreadable(path, "this is not a coordtui store file (expected an object of tables)")
     return data
+
+
+def _rotate(root: Path, final: Path) -> None:
+    """Keep the version about to be replaced: backups/<file>.1 is the newest, .KEEP the oldest."""
+    if not final.exists() or root not in final.parents:
+        return
+    base = root / BACKUPS / final.relative_to(root)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    for n in range(KEEP - 1, 0, -1):
+        older = base.with_name(f"{base.name}.{n}")
+        if older.exists():
+            os.replace(older, base.with_name(f"{base.name}.{n + 1}"))
+    newest = base.with_name(f"{base.name}.1")
+    try:
+        os.link(final, newest)
+    except OSError:  # a file system without hard links: copy instead
+        newest.write_bytes(final.read_bytes())
 
 
 def dump(data: Any) -> bytes:
@@ -136,6 +193,10 @@ def commit_files(root: Path, files: dict[Path, bytes]) -> None:
             tmp.unlink(missing_ok=True)
         raise StoreError(f"{root}: cannot save ({exc.strerror or exc}); nothing was changed: free disk space or check permissions") from None
     for tmp, final in written:
+        try:
+            _rotate(root, final)
+        except OSError:
+            pass  # a backup that cannot be kept must not stop the save
         os.replace(tmp, final)
     for parent in {f.parent for _, f in written}:
         _fsync_dir(parent)

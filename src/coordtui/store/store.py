@@ -232,6 +232,30 @@ class Store:
             return []
         return sorted(n[:-5] for n in names if n.endswith(".json"))
 
+    @classmethod
+    def restore(cls, root: Path | str, relative: str) -> tuple[Path, Path, Path]:
+        """Put the newest good backup of ``relative`` back in place; the broken file is kept aside.
+
+        Returns (restored file, backup used, where the broken one was moved). Works on a store
+        that cannot be opened, since that is when it is needed.
+        """
+        from coordtui.store.files import newest_good_backup
+
+        root = Path(root).expanduser()
+        target = (root / relative).resolve()
+        if root.resolve() not in target.parents:
+            raise StoreError(f"{relative}: not a file of the store {root}: give the path the error message named")
+        backup = newest_good_backup(root.resolve(), target)
+        if backup is None:
+            raise StoreError(f"{target}: no good backup is kept for it: move it away, or restore the folder from your own backup")
+        lock = FileLock(str(root / ".lock"), timeout=15)
+        with lock:
+            aside = target.with_name(f"{target.name}.broken-{datetime.now():%Y%m%d%H%M%S}")
+            if target.exists():
+                os.replace(target, aside)
+            commit_files(root, {target: backup.read_bytes()})
+        return target, backup, aside
+
     def part_signature(self, org: str, part: str) -> tuple[int, int, int] | None:
         """What changes whenever the partition's file does (inode, mtime, size): for caches above the store."""
         try:
