@@ -86,3 +86,20 @@ def test_rule_ids_must_carry_the_model_prefix(tmp_path):
     """))
     host = PluginHost(plugin_dirs=[tmp_path], autoload=False).load()
     assert "must start with 'pfx.'" in host.plugins["wrong_prefix"].cause
+
+
+import pytest  # noqa: E402
+
+HOOKS_WITH_MODEL = ["coordtui_rules", "coordtui_obligations", "coordtui_screens", "coordtui_exports", "coordtui_fixtures"]
+
+
+@pytest.mark.parametrize("hook", ["coordtui_models", *HOOKS_WITH_MODEL])
+def test_a_plugin_raising_in_any_hook_is_switched_off_and_the_others_work(tmp_path, hook):
+    args = "" if hook == "coordtui_models" else "model"
+    name = f"raiser_{hook}"  # a module name per case: Python caches imports by name
+    _write(tmp_path, name, GOOD.format(mid="rz") + f"\n@hookimpl\ndef {hook}({args}):\n    raise RuntimeError('broken {hook}')\n"
+           if hook != "coordtui_models" else f"from coordtui import hookimpl\n@hookimpl\ndef {hook}({args}):\n    raise RuntimeError('broken {hook}')\n")
+    host = PluginHost(plugin_dirs=[DROPINS, tmp_path], autoload=False).load()
+    assert host.plugins[name].status == "failed" and f"raised in {hook}: RuntimeError: broken {hook}" in host.plugins[name].cause
+    assert "rz" not in host.models
+    assert host.plugins["mini"].status == "ok" and host.rules("mini") and host.fixtures("mini")

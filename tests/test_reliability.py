@@ -156,3 +156,30 @@ def test_a_dropped_ssh_session_while_a_form_is_open_leaves_the_store_intact(tmp_
     after = {p.relative_to(db): p.read_bytes() for p in db.rglob("*.json")}
     assert after == before  # the unsaved form wrote nothing, and the store is whole
     assert Store(db).verify_history() == [] and not list(db.rglob("*.coordtui-tmp"))
+
+
+@pytest.mark.parametrize("env", [{"TERM": "xterm-256color"}, {"TERM": "screen"}, {"TERM": "tmux-256color"}, {"TERM": "linux"},
+                                 {"TERM": "xterm-256color", "NO_COLOR": "1"}])
+def test_the_app_reaches_its_first_screen_and_quits_cleanly_in_each_terminal(tmp_path, env):
+    import pty
+
+    db = tmp_path / "db"
+    subprocess.run([sys.executable, "-m", "coordtui.cli", "init", "--db", str(db), "--examples"], check=True, capture_output=True)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.pop("NO_COLOR", None)
+        os.environ.update(env)
+        os.execv(sys.executable, [sys.executable, "-m", "coordtui.cli", "--db", str(db), "--org", "tjpu", "--as-of", "2026-10-15"])
+    try:
+        seen, deadline = b"", time.time() + 20
+        while time.time() < deadline and "已逾期".encode() not in seen:
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:
+                break
+        assert "已逾期".encode() in seen
+        os.write(fd, b"q")
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0

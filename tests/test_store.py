@@ -160,7 +160,8 @@ def test_read_only_store_reports_and_keeps_state(store):
     assert Store(store.root).get("o1", "unit", "u1")["name"] == "A"
 
 
-def test_a_full_disk_reports_the_problem_and_keeps_the_previous_state(store, monkeypatch):
+@pytest.mark.parametrize("error,words", [("ENOSPC", "No space left on device"), ("EROFS", "Read-only file system"), ("EACCES", "Permission denied")])
+def test_a_full_disk_or_read_only_store_reports_the_problem_and_keeps_the_previous_state(store, monkeypatch, error, words):
     import errno
 
     import coordtui.store.files as files
@@ -171,11 +172,11 @@ def test_a_full_disk_reports_the_problem_and_keeps_the_previous_state(store, mon
 
     def full(path, mode="r", *args, **kwargs):
         if "w" in mode and str(path).endswith(".coordtui-tmp"):
-            raise OSError(errno.ENOSPC, "No space left on device")
+            raise OSError(getattr(errno, error), words)
         return real_open(path, mode, *args, **kwargs)
 
     monkeypatch.setattr(files, "open", full, raising=False)
-    with pytest.raises(StoreError, match="No space left on device.*nothing was changed"):
+    with pytest.raises(StoreError, match=f"{words}.*nothing was changed"):
         store.apply([Put("o1", "unit", "u1", {"name": "B"}), Put("o1", "act", "a1", {"x": 2}, "2026")])
     monkeypatch.undo()
     fresh = Store(store.root)
