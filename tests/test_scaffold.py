@@ -8,7 +8,7 @@ from coordtui.cli import main
 def test_a_scaffolded_model_loads_checks_and_passes_its_own_tests(tmp_path, capsys):
     assert main(["plugin", "new", "branch_reports", "--dir", str(tmp_path)]) == 0
     project = tmp_path / "branch_reports"
-    assert (project / "pyproject.toml").read_text().count('branch_reports = "branch_reports.plugin"') == 1
+    assert (project / "pyproject.toml").read_text().count('branch_reports = "branch_reports.plugin:PLUGIN"') == 1
     capsys.readouterr()
     # Dropped in as a folder (an installed copy is found through its entry point the same way).
     assert main(["plugins", "--format", "json", "--plugin-dir", str(project)]) == 0

@@ -19,7 +19,7 @@ requires-python = ">=3.11"
 dependencies = ["coordtui"]
 
 [project.entry-points.coordtui]
-{name} = "{name}.plugin"
+{name} = "{name}.plugin:PLUGIN"
 
 [tool.setuptools]
 packages = ["{name}"]
@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 MODEL_ID = "{name}"
 '''
 
-PLUGIN = '''"""The {name} model: one kind, one rule, one obligation, one example organization.
+PLUGIN = '''"""The {name} model: two kinds, one rule, one obligation, one example organization.
 
 Rename and extend them; docs/plugins.md of coordtui explains every hook.
 """
@@ -43,8 +43,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from coordtui import hookimpl
-from coordtui.api import Duty, ModelSpec, Obligation, PeriodKind, Record, Ref, Rule, Text
+from coordtui.api import Duty, ModelPlugin, ModelSpec, Obligation, PeriodKind, Record, Ref, Rule, Text
 
 from {name} import MODEL_ID, __version__
 
@@ -90,53 +89,35 @@ def monthly_reports(ctx):
 MODEL = ModelSpec(id=MODEL_ID, name_zh="{name}", name_en="{name}", version=__version__, kinds=[Team, MonthlyReport], structure_kinds=["team"])
 
 
-@hookimpl
-def coordtui_models():
-    return [MODEL]
+def example():
+    return [{{
+        "format": "coordtui/1", "model": MODEL_ID,
+        "org": {{"id": "{name}-example", "name": "示例组织", "settings": {{"tracking_start": "2026-01-01"}}}},
+        "items": [
+            {{"kind": "team", "id": "t1", "name": "第一小组", "leader": "组长"}},
+            {{"kind": "team", "id": "t2", "name": "第二小组"}},
+            {{"kind": "monthly_report", "id": "r1", "team": "t1", "filed_on": "2026-01-25"}},
+        ],
+    }}]
 
 
-@hookimpl
-def coordtui_rules(model):
-    if model.id == MODEL_ID:
-        return [Rule(f"{{MODEL_ID}}.team_leader", "每个小组明确组长", "every team has a leader", check_leader)]
-
-
-@hookimpl
-def coordtui_obligations(model):
-    if model.id == MODEL_ID:
-        return [Obligation(f"{{MODEL_ID}}.monthly_report", "每月报送月报", "a report every month", monthly_reports)]
-
-
-@hookimpl
-def coordtui_fixtures(model):
-    if model.id == MODEL_ID:
-        return [{{
-            "format": "coordtui/1", "model": MODEL_ID,
-            "org": {{"id": "{name}-example", "name": "示例组织", "settings": {{"tracking_start": "2026-01-01"}}}},
-            "items": [
-                {{"kind": "team", "id": "t1", "name": "第一小组", "leader": "组长"}},
-                {{"kind": "team", "id": "t2", "name": "第二小组"}},
-                {{"kind": "monthly_report", "id": "r1", "team": "t1", "filed_on": "2026-01-25"}},
-            ],
-        }}]
+PLUGIN = ModelPlugin(
+    MODEL,
+    rules=[Rule(f"{{MODEL_ID}}.team_leader", "每个小组明确组长", "every team has a leader", check_leader)],
+    obligations=[Obligation(f"{{MODEL_ID}}.monthly_report", "每月报送月报", "a report every month", monthly_reports)],
+    fixtures=example,
+)
 '''
 
 TEST = '''from datetime import date
 
-from coordtui.api import Context, Organization, WorkCalendar
-from coordtui.rules import evaluate
+from coordtui.testing import check_records
 
-from {name}.plugin import MODEL, MonthlyReport, Team, check_leader, monthly_reports
-from coordtui.api import Obligation, Rule
+from {name}.plugin import PLUGIN, MonthlyReport, Team
 
 
 def findings(records, as_of):
-    org = Organization(id="o", name="O", model=MODEL.id, settings={{"tracking_start": "2026-01-01"}})
-    by_kind = {{}}
-    for r in records:
-        by_kind.setdefault(r.kind, []).append(r)
-    ctx = Context(org, MODEL, lambda kind: by_kind.get(kind, []), WorkCalendar(), as_of)
-    return evaluate(ctx, [Rule("{name}.team_leader", "", "", check_leader)], [Obligation("{name}.monthly_report", "", "", monthly_reports)]).findings
+    return check_records(PLUGIN.model, PLUGIN.rules, PLUGIN.obligations, records, as_of)
 
 
 def test_a_team_without_leader_and_a_missing_report():

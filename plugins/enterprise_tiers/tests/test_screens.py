@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 import pytest
 from textual.widgets import DataTable, Static
 
-from coordtui.app import CoordApp
-from coordtui.plugins import PluginHost
+from coordtui.testing import drive as run
+from coordtui.testing import example_workspace
 from coordtui.screens.modals import ErrorModal
-from coordtui.store import Store
-from coordtui.workspace import Workspace
 
 
 @pytest.fixture
 def ws(tmp_path):
-    w = Workspace(Store(tmp_path / "s", create=True), PluginHost())
-    w.load_examples()
-    return w
+    return example_workspace(tmp_path)
 
 
 def drive(ws, scenario):
-    async def main():
-        app = CoordApp(ws, as_of=date(2026, 10, 15), org_id="zikuang")
-        async with app.run_test(size=(80, 24)) as pilot:
-            await app.workers.wait_for_complete()
-            await scenario(app, pilot)
-
-    asyncio.run(main())
+    run(ws, scenario, org_id="zikuang", as_of=date(2026, 10, 15))
 
 
 def test_quota_by_keyboard(ws):

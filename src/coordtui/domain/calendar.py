@@ -96,11 +96,11 @@ def parse_holiday_file(path: Path) -> UserDays:
 
 @lru_cache(maxsize=None)
 def _package_covers(year: int) -> bool:
-    try:
-        chinese_calendar.is_workday(date(year, 6, 1))
-    except NotImplementedError:
-        return False
-    return True
+    """True for the years whose official days the installed chinese-calendar knows."""
+    from chinese_calendar import constants
+
+    known = {d.year for d in constants.holidays} | {d.year for d in constants.workdays}
+    return min(known) <= year <= max(known)
 
 
 class WorkCalendar:

@@ -1,0 +1,58 @@
+"""Helpers for testing models and screens (测试辅助), for the built-in models and for plugin authors.
+
+    from coordtui.testing import check_records, drive, example_workspace
+
+``check_records`` runs a model's rules over records built in the test; ``example_workspace``
+is a store in a temporary folder with every loaded model's examples; ``drive`` runs the
+application headless at 80x24 and hands a scenario the app and its Pilot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Iterable
+
+from coordtui.domain.calendar import WorkCalendar
+from coordtui.domain.model import Context, ModelSpec, Obligation, Organization, Rule
+from coordtui.domain.records import Finding, Record
+from coordtui.rules.engine import evaluate
+
+
+def check_records(model: ModelSpec, rules: Iterable[Rule], obligations: Iterable[Obligation], records: Iterable[Record], as_of: date,
+                  *, rule: str | None = None, settings: dict[str, Any] | None = None) -> list[Finding]:
+    """The findings of ``rules`` and ``obligations`` over ``records`` as of ``as_of`` (only ``rule``'s if given)."""
+    org = Organization(id="o", name="测试组织", model=model.id, settings=settings if settings is not None else {"tracking_start": "2026-01-01"})
+    by_kind: dict[str, list[Record]] = {}
+    for record in records:
+        by_kind.setdefault(record.kind, []).append(record)
+    ctx = Context(org, model, lambda kind: by_kind.get(kind, []), WorkCalendar(), as_of)
+    wanted = None if rule is None else f"{model.id}.{rule}"
+    return evaluate(ctx, rules, obligations, only=None if wanted is None else (lambda rid: rid == wanted)).findings
+
+
+def example_workspace(folder: Path, **host_options: Any):
+    """A store in ``folder`` holding every loaded model's bundled examples."""
+    from coordtui.plugins import PluginHost
+    from coordtui.store import Store
+    from coordtui.workspace import Workspace
+
+    ws = Workspace(Store(Path(folder) / "store", create=True), PluginHost(**host_options))
+    ws.load_examples()
+    return ws
+
+
+def drive(ws, scenario: Callable[[Any, Any], Awaitable[None]], *, org_id: str | None = None, as_of: date | None = None,
+          lang: str = "zh", size: tuple[int, int] = (80, 24)) -> None:
+    """Run the application headless and ``await scenario(app, pilot)`` once the first check is done."""
+    from coordtui.app import CoordApp
+
+    async def main() -> None:
+        app = CoordApp(ws, lang=lang, as_of=as_of, org_id=org_id)
+        async with app.run_test(size=size) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await scenario(app, pilot)
+
+    asyncio.run(main())
