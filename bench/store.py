@@ -2,7 +2,7 @@
 
 Prints, for each size, the median and 95th percentile of
 - a write (one record saved through coordtui's store: lock, revision, history, atomic commit),
-- a query (every activity of one organization and year),
+- a query (every activity of one organization's quarter),
 - a get (one record by id),
 beside stock TinyDB (JSONStorage, one file) and SQLite (one table, JSON text) doing the
 same work in the same run. Usage: python bench/store.py [SIZE ...]  (default 1000 10000)
@@ -25,6 +25,7 @@ from coordtui.store import Put, PutOrg, Store
 ORGS = 5
 YEARS = (2024, 2025, 2026)
 SAMPLES = 30
+QUARTER = ["2026-01", "2026-02", "2026-03"]  # "the records of one organization's quarter"
 
 
 def doc(i: int) -> dict:
@@ -46,15 +47,16 @@ def timed(fn, n=SAMPLES) -> tuple[float, float]:
 def bench_coordtui(root: Path, size: int) -> dict:
     store = Store(root, create=True, user="bench")
     store.apply([PutOrg({"id": f"o{o}", "name": f"org {o}", "model": "university_grid"}) for o in range(ORGS)])
-    ops = [Put(f"o{i % ORGS}", "activity", f"a{i}", doc(i), str(YEARS[i % 3])) for i in range(size)]
+    # Filed as the application files them: by organization and month.
+    ops = [Put(f"o{i % ORGS}", "activity", f"a{i}", doc(i), f"{YEARS[i % 3]}-{i % 12 + 1:02d}") for i in range(size)]
     for start in range(0, len(ops), 5000):
         store.apply(ops[start:start + 5000])
     fresh = Store(root)
     t0 = time.perf_counter()
-    fresh.query("o0", "activity", parts=["2026"])
+    fresh.query("o0", "activity", parts=QUARTER)
     cold = (time.perf_counter() - t0) * 1000
-    write = timed(lambda k: store.put("o1", "activity", f"new{k}", doc(k), part="2026", rev=0))
-    query = timed(lambda k: store.query("o0", "activity", parts=["2026"]))
+    write = timed(lambda k: store.put("o1", "activity", f"new{k}", doc(k), part="2026-03", rev=0))
+    query = timed(lambda k: store.query("o0", "activity", parts=QUARTER))
     get = timed(lambda k: store.get("o2", "activity", f"a{2 + ORGS * k}"))
     return {"write": write, "query": query, "get": get, "cold_query": cold}
 

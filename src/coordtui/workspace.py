@@ -36,8 +36,7 @@ def default_store_path() -> Path:
 
 
 def part_of(record: Record) -> str:
-    year = record.partition_year()
-    return str(year) if year is not None else STRUCTURE
+    return record.partition() or STRUCTURE
 
 
 def first_error(exc: ValidationError) -> tuple[str, str]:

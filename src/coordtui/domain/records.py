@@ -95,6 +95,16 @@ class Record(BaseModel):
         value = getattr(self, self.partition_field, None)
         return value.year if isinstance(value, date) else None
 
+    def partition(self) -> str | None:
+        """The store partition a dated record is filed in: its month (``2026-03``); None for structure.
+
+        A write rewrites one partition, so its cost follows the records of one organization's
+        month, not the whole history (a year was too coarse at 100,000 records)."""
+        if self.partition_field is None:
+            return None
+        value = getattr(self, self.partition_field, None)
+        return f"{value.year}-{value.month:02d}" if isinstance(value, date) else None
+
     @classmethod
     def references(cls) -> dict[str, str]:
         """Field name → referenced kind, for every field annotated with :class:`Ref`."""

@@ -5,12 +5,12 @@ Layout of a store folder::
     meta.json                  format and schema version
     orgs.json                  the organizations (TinyDB: table "org", "_history")
     data/<org>/structure.json  an organization's structural records (units, groups ...)
-    data/<org>/<year>.json     its dated records of one year
+    data/<org>/<month>.json    its dated records of one month (2026-03)
     .lock                      the cross-process write lock
 
 Each data file is a TinyDB database with one table per kind and a ``_history`` table
 whose entries are chained by hash. Partitioning keeps the cost of a write proportional
-to one organization's year, not to the whole history.
+to one organization's month, not to the whole history.
 
 Guarantees (see ARCHITECTURE.md for the failures of stock TinyDB that motivate them):
 writes are serialized across processes by a file lock and re-read fresh state under
