@@ -164,6 +164,7 @@ def test_revision_conflict_shows_both_versions_and_keep_mine_saves(ws):
         assert isinstance(app.screen, ConflictModal)
         text = " ".join(str(s.render()) for s in app.screen.query(".diff-row"))
         assert "鲍勃改的" in text and "爱丽丝改的" in text
+        assert "已被 bob 于" in app.screen.message and "请对照两个版本后再保存" in app.screen.message  # in the interface language
         await pilot.press("m")
         await settle(app, pilot)
         doc = ws.store.get("tjpu", "unit", "u02")

@@ -137,7 +137,7 @@ class CoordApp(App):
 
     def show_error(self, exc: CoordError) -> None:
         title = t("error.title", self.lang) if self.lang == "zh" else exc.title
-        self.push_screen(ErrorModal(title, exc.message))
+        self.push_screen(ErrorModal(title, exc.text(self.lang)))
 
     # navigation -------------------------------------------------------------------------
     def _core_screen(self, name: str) -> CoreScreen | None:

@@ -12,11 +12,16 @@ class CoordError(Exception):
 
     title = "Error"
 
-    def __init__(self, message: str, *, title: str | None = None) -> None:
+    def __init__(self, message: str, *, title: str | None = None, message_zh: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.message_zh = message_zh
         if title is not None:
             self.title = title
+
+    def text(self, lang: str) -> str:
+        """The message in the interface language (the command line always prints ``message``)."""
+        return self.message_zh if lang == "zh" and self.message_zh else self.message
 
     def __str__(self) -> str:
         return self.message
@@ -39,8 +44,8 @@ class ConflictError(StoreError):
 
     title = "Edit conflict"
 
-    def __init__(self, message: str, *, current: dict | None = None, attempted: dict | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, current: dict | None = None, attempted: dict | None = None, message_zh: str | None = None) -> None:
+        super().__init__(message, message_zh=message_zh)
         self.current = current
         self.attempted = attempted
 

@@ -173,7 +173,7 @@ class RecordForm(CoreScreen):
         except ConflictError as exc:
             mine = record.model_dump(mode="json")
             theirs = exc.current or {}
-            self.app.push_screen(ConflictModal(exc.message, mine, theirs), lambda choice: self._resolve(choice, record, theirs))
+            self.app.push_screen(ConflictModal(exc.text(self.app.lang), mine, theirs), lambda choice: self._resolve(choice, record, theirs))
             return
         except CoordError as exc:
             self.app.show_error(exc)

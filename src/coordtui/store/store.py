@@ -207,7 +207,8 @@ class Store:
                 yield
         except Timeout:
             raise StoreError(
-                f"{self.root}: the store is busy (another user has been saving for {self.lock_timeout:.0f} s): try again"
+                f"{self.root}: the store is busy (another user has been saving for {self.lock_timeout:.0f} s): try again",
+                message_zh=f"{self.root}：其他用户正在保存（已等待 {self.lock_timeout:.0f} 秒）：请稍后再试",
             ) from None
         except PermissionError as exc:
             raise StoreError(f"{self.root}: cannot lock the store ({exc.strerror}): check the folder's permissions") from None
@@ -351,13 +352,16 @@ class Store:
             return
         have = int(current.get("_rev", 0)) if current is not None else 0
         if rev == 0 and current is not None:
-            raise ConflictError(f"{what} already exists (revision {have}): choose another id or edit it", current=dict(current), attempted=attempted)
+            raise ConflictError(f"{what} already exists (revision {have}): choose another id or edit it", current=dict(current), attempted=attempted,
+                                message_zh=f"{what} 已存在（第{have}版）：请换一个编号，或打开它修改")
         if have != rev:
             who = f" by {current.get('_by')} at {current.get('_at')}" if current else ""
+            who_zh = f"已被 {current.get('_by')} 于 {current.get('_at')} 修改" if current else "已被删除"
             raise ConflictError(
                 f"{what} was changed{who} since you opened it (your revision {rev}, now {have}): compare both versions and save again",
                 current=dict(current) if current else None,
                 attempted=attempted,
+                message_zh=f"您打开后，{what} {who_zh}（您的版本 {rev}，现为 {have}）：请对照两个版本后再保存",
             )
 
     def _apply_one(self, txn: _Txn, op: Put | Delete | PutOrg) -> dict[str, Any] | None:
@@ -382,7 +386,8 @@ class Store:
         self._check_rev(what, current, op.rev, attempted)
         if isinstance(op, Delete):
             if located is None:
-                raise StoreError(f"{what} does not exist (it may have been deleted by someone else): reload")
+                raise StoreError(f"{what} does not exist (it may have been deleted by someone else): reload",
+                                 message_zh=f"{what} 不存在（可能已被他人删除）：请刷新")
             db = self._txn_db(txn, self._part_path(op.org, located[0]))
             _table(db, op.kind).remove(doc_ids=[op.id])
             self._record(db, "delete", op.org, op.kind, op.id, current, None, now)
