@@ -153,14 +153,19 @@ def test_validation_error_shows_at_the_field_and_blocks_saving(ws):
     drive(ws, scenario)
 
 
+async def save_against_bobs_edit(app, pilot, ws, unit_id):
+    """Open a unit, let bob save it meanwhile from another process's store, then save alice's version."""
+    app.open_record("tjpu", "unit", unit_id)
+    await pilot.pause()
+    Store(ws.store.root, user="bob").put("tjpu", "unit", unit_id, {**ws.store.get("tjpu", "unit", unit_id), "name": "鲍勃改的"}, rev=1)
+    app.screen.query_one("#f-name", Input).value = "爱丽丝改的"
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
 def test_revision_conflict_shows_both_versions_and_keep_mine_saves(ws):
     async def scenario(app, pilot):
-        app.open_record("tjpu", "unit", "u02")
-        await pilot.pause()
-        Store(ws.store.root, user="bob").put("tjpu", "unit", "u02", {**ws.store.get("tjpu", "unit", "u02"), "name": "鲍勃改的"}, rev=1)
-        app.screen.query_one("#f-name", Input).value = "爱丽丝改的"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await save_against_bobs_edit(app, pilot, ws, "u02")
         assert isinstance(app.screen, ConflictModal)
         text = " ".join(str(s.render()) for s in app.screen.query(".diff-row"))
         assert "鲍勃改的" in text and "爱丽丝改的" in text
@@ -175,12 +180,7 @@ def test_revision_conflict_shows_both_versions_and_keep_mine_saves(ws):
 
 def test_conflict_take_theirs_reloads_the_saved_version(ws):
     async def scenario(app, pilot):
-        app.open_record("tjpu", "unit", "u03")
-        await pilot.pause()
-        Store(ws.store.root, user="bob").put("tjpu", "unit", "u03", {**ws.store.get("tjpu", "unit", "u03"), "name": "鲍勃改的"}, rev=1)
-        app.screen.query_one("#f-name", Input).value = "爱丽丝改的"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await save_against_bobs_edit(app, pilot, ws, "u03")
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, RecordForm) and app.screen.query_one("#f-name", Input).value == "鲍勃改的"

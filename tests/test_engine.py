@@ -1,18 +1,14 @@
 from datetime import date
 
-from coordtui.domain.calendar import WorkCalendar
-from coordtui.domain.model import Context, Duty, DutyStatus, Obligation, Organization, Rule
+from coordtui.domain.model import Duty, DutyStatus, Obligation, Rule
 from coordtui.rules.engine import evaluate
+from coordtui.testing import context_for
 
 from dropins.mini import MODEL, Report, Team
 
 
 def _ctx(records, as_of, settings=None):
-    org = Organization(id="o", name="O", model="mini", settings=settings or {"tracking_start": "2026-01-01"})
-    by_kind = {}
-    for r in records:
-        by_kind.setdefault(r.kind, []).append(r)
-    return Context(org, MODEL, lambda kind: by_kind.get(kind, []), WorkCalendar(), as_of)
+    return context_for(MODEL, records, as_of, settings=settings or {"tracking_start": "2026-01-01"})
 
 
 def test_duty_status_conventions():

@@ -20,14 +20,20 @@ from coordtui.domain.records import Finding, Record
 from coordtui.rules.engine import evaluate
 
 
-def check_records(model: ModelSpec, rules: Iterable[Rule], obligations: Iterable[Obligation], records: Iterable[Record], as_of: date,
-                  *, rule: str | None = None, settings: dict[str, Any] | None = None) -> list[Finding]:
-    """The findings of ``rules`` and ``obligations`` over ``records`` as of ``as_of`` (only ``rule``'s if given)."""
+def context_for(model: ModelSpec, records: Iterable[Record], as_of: date, *, settings: dict[str, Any] | None = None,
+                calendar: WorkCalendar | None = None) -> Context:
+    """A rule's view of ``records`` in a test organization (tracking from 2026-01-01 unless ``settings`` say otherwise)."""
     org = Organization(id="o", name="测试组织", model=model.id, settings=settings if settings is not None else {"tracking_start": "2026-01-01"})
     by_kind: dict[str, list[Record]] = {}
     for record in records:
         by_kind.setdefault(record.kind, []).append(record)
-    ctx = Context(org, model, lambda kind: by_kind.get(kind, []), WorkCalendar(), as_of)
+    return Context(org, model, lambda kind: by_kind.get(kind, []), calendar or WorkCalendar(), as_of)
+
+
+def check_records(model: ModelSpec, rules: Iterable[Rule], obligations: Iterable[Obligation], records: Iterable[Record], as_of: date,
+                  *, rule: str | None = None, settings: dict[str, Any] | None = None, calendar: WorkCalendar | None = None) -> list[Finding]:
+    """The findings of ``rules`` and ``obligations`` over ``records`` as of ``as_of`` (only ``rule``'s if given)."""
+    ctx = context_for(model, records, as_of, settings=settings, calendar=calendar)
     wanted = None if rule is None else f"{model.id}.{rule}"
     return evaluate(ctx, rules, obligations, only=None if wanted is None else (lambda rid: rid == wanted)).findings
 

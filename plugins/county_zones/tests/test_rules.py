@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from coordtui.api import Context, InputError, Organization, WorkCalendar
-from coordtui.rules import evaluate
+from coordtui.api import InputError
+from coordtui.testing import check_records
 
 from county_zones.kinds import Clue, Department, Liaison, MemberBody, Office, Problem, Supervisor, Task, TaskStep, TeamMember, Zone, ZoneReport
 from county_zones.plugin import MODEL
@@ -48,12 +48,7 @@ def steps(tid="t1", until="closed", skip=()):
 
 
 def findings(records, rule, as_of=date(2026, 10, 15)):
-    org = Organization(id="o", name="县", model="county_zones", settings={"tracking_start": "2026-01-01"})
-    by_kind: dict[str, list] = {}
-    for r in records:
-        by_kind.setdefault(r.kind, []).append(r)
-    ctx = Context(org, MODEL, lambda k: by_kind.get(k, []), WorkCalendar(), as_of)
-    return evaluate(ctx, RULES, OBLIGATIONS, only=lambda rid: rid == "county_zones." + rule).findings
+    return check_records(MODEL, RULES, OBLIGATIONS, records, as_of, rule=rule)
 
 
 @pytest.mark.parametrize("rule,bad", [

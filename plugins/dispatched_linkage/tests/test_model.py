@@ -8,10 +8,9 @@ from datetime import date
 
 import pytest
 
-from coordtui.api import Context, Organization, WorkCalendar
 from coordtui.app import CoordApp
 from coordtui.cli import main
-from coordtui.rules import evaluate
+from coordtui.testing import check_records, context_for
 
 from dispatched_linkage.kinds import CollabGroup, DispatchedGroup, District, JointCase, Office, SixHavesCheck
 from dispatched_linkage.plugin import MODEL
@@ -25,15 +24,11 @@ def base():
 
 
 def ctx_for(records):
-    org = Organization(id="o", name="市纪委监委", model="dispatched_linkage")
-    by_kind: dict[str, list] = {}
-    for r in records:
-        by_kind.setdefault(r.kind, []).append(r)
-    return Context(org, MODEL, lambda k: by_kind.get(k, []), WorkCalendar(), date(2026, 10, 15))
+    return context_for(MODEL, records, date(2026, 10, 15), settings={})
 
 
 def findings(records, rule):
-    return evaluate(ctx_for(records), RULES, [], only=lambda rid: rid == "dispatched_linkage." + rule).findings
+    return check_records(MODEL, RULES, [], records, date(2026, 10, 15), rule=rule, settings={})
 
 
 def case(**kw):

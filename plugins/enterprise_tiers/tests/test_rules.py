@@ -6,8 +6,7 @@ from datetime import date
 
 import pytest
 
-from coordtui.api import Context, Organization, WorkCalendar
-from coordtui.rules import evaluate
+from coordtui.testing import check_records
 
 from enterprise_tiers.kinds import (Branch, Commendation, Directive, Document, GroupCommittee, ImplementationPlan, Inspector,
                                     InspectorReport, LedgerEntry, Lead, Subsidiary, UnitReport)
@@ -22,12 +21,7 @@ def base(inspectors=2):
 
 
 def findings(records, rule, as_of=date(2026, 10, 15)):
-    org = Organization(id="o", name="集团", model="enterprise_tiers", settings={"tracking_start": "2026-01-01"})
-    by_kind: dict[str, list] = {}
-    for r in records:
-        by_kind.setdefault(r.kind, []).append(r)
-    ctx = Context(org, MODEL, lambda k: by_kind.get(k, []), WorkCalendar(), as_of)
-    return evaluate(ctx, RULES, OBLIGATIONS, only=lambda rid: rid == "enterprise_tiers." + rule).findings
+    return check_records(MODEL, RULES, OBLIGATIONS, records, as_of, rule=rule)
 
 
 def test_structure():

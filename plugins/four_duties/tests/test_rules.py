@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from coordtui.api import Context, Organization, WorkCalendar
-from coordtui.rules import evaluate
+from coordtui.testing import check_records
 
 from four_duties.kinds import Agreement, AreaAssignment, Bearer, FourDocument, Inspection, ListItem, Meeting, Report, RiskPoint, TeamMember, Unit
 from four_duties.plugin import MODEL
@@ -21,12 +20,7 @@ def base():
 
 
 def findings(records, rule, as_of=AS_OF):
-    org = Organization(id="o", name="大学", model="four_duties", settings={"tracking_start": "2026-01-01"})
-    by_kind: dict[str, list] = {}
-    for r in records:
-        by_kind.setdefault(r.kind, []).append(r)
-    ctx = Context(org, MODEL, lambda k: by_kind.get(k, []), WorkCalendar(), as_of)
-    return evaluate(ctx, RULES, OBLIGATIONS, only=lambda rid: rid == "four_duties." + rule).findings
+    return check_records(MODEL, RULES, OBLIGATIONS, records, as_of, rule=rule)
 
 
 def meetings(*specs):

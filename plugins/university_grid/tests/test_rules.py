@@ -6,8 +6,7 @@ from datetime import date
 
 import pytest
 
-from coordtui.api import Context, Organization, WorkCalendar
-from coordtui.rules import evaluate
+from coordtui.testing import check_records
 
 from university_grid.kinds import Activity, CollaborationGroup, GridMember, GroupLink, LeaderTerm, QuarterPlan, QuarterSummary, Unit, UnitMeeting
 from university_grid.plugin import MODEL
@@ -30,13 +29,7 @@ def terms(*spec):
 
 
 def findings(records, as_of, rule, cal=None, settings=None):
-    org = Organization(id="o", name="大学", model="university_grid", settings=settings or {"tracking_start": "2026-01-01"})
-    by_kind: dict[str, list] = {}
-    for r in records:
-        by_kind.setdefault(r.kind, []).append(r)
-    ctx = Context(org, MODEL, lambda k: by_kind.get(k, []), cal or WorkCalendar(), as_of)
-    result = evaluate(ctx, RULES, OBLIGATIONS, only=lambda rid: rid == "university_grid." + rule)
-    return result.findings
+    return check_records(MODEL, RULES, OBLIGATIONS, records, as_of, rule=rule, settings=settings, calendar=cal)
 
 
 def activity(i, end, *, group="g1", members=("m1",), news=None, start=None):
