@@ -38,8 +38,9 @@ class FindingsScreen(CoreScreen):
         )
         table = self.query_one("#findings", DataTable)
         table.clear(columns=True)
+        narrow = self.app.size.width < 110
         for key in ("severity", "subject", "period", "message", "rule"):
-            table.add_column(self.t(f"col.{key}"), key=key)
+            table.add_column(self.t(f"col.{key}"), key=key, width=14 if narrow and key == "subject" else None)
         self.shown: list[Finding] = []
         if app.result is None:
             return
