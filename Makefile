@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-all bench clean fixtures
+.PHONY: run test test-all bench clean fixtures screenshots serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/records.py
 	$(BIN)/python bench/check.py
+
+# The application in a browser at http://127.0.0.1:8000 (ARGS="--port 8080" etc.).
+serve: $(STAMP)
+	$(BIN)/coordtui serve $(ARGS)
+
+# The README's pictures (docs/images/*.svg), from the application running headless on the examples.
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py
 
 # The bundled example organizations as import files (a test keeps them in step with the plugins).
 fixtures: $(STAMP)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from coordtui.demo import STEPS, DemoApp
+from coordtui.demo import STEPS, DemoApp, DemoCaption
 from coordtui.plugins import PluginHost
 from coordtui.screens.form import RecordForm
 from coordtui.store import Store
@@ -54,8 +54,20 @@ def test_keys_step_forward_and_back(tmp_path):
             await pilot.press("left")
             await pilot.pause()
             assert app.step == 2
-            await pilot.press("right")
+            # the caption is on the screen the step shows, whole, and only there
+            captions = [c for s in app.screen_stack for c in s.query(DemoCaption)]
+            assert len(captions) == 1 and captions[0].screen is app.screen
+            assert str(captions[0].render()) == f"Tour 3/{len(STEPS)}  {STEPS[2].en}"
+            assert captions[0].region.bottom <= app.screen.region.bottom and captions[0].region.height >= 1
+            await pilot.press("space")  # Space goes on over the form too, not into its text field
             await pilot.pause()
+            assert app.step == 3 and isinstance(app.screen, RecordForm)
+            await pilot.press("space")
+            await pilot.pause()
+            assert app.step == 4
+            await pilot.press("left")
+            await pilot.pause()
+            assert isinstance(app.screen, RecordForm)
             await pilot.press("q")  # over the form, q still ends the tour
             await pilot.pause()
         assert not app.is_running

@@ -236,6 +236,8 @@ class CoordApp(App):
         except OSError as exc:
             self.call_from_thread(self.show_error, InputError(f"{self.export_dir}: cannot write ({exc.strerror}): check the folder's permissions"))
             return
+        if self.is_web:  # in a browser tab ('coordtui serve') the file also goes to the browser's downloads
+            self.call_from_thread(self.deliver_binary, path)
         self.call_from_thread(self.notify, str(path), title="已导出" if self.lang == "zh" else "Exported", timeout=15)
 
     def action_next_org(self) -> None:
@@ -326,6 +328,8 @@ class CoordApp(App):
 
 def check_terminal() -> str | None:
     """Why this terminal cannot host the interface, or None."""
+    if "web_driver" in os.environ.get("TEXTUAL_DRIVER", ""):
+        return None  # a browser tab of 'coordtui serve': Textual's web driver speaks over pipes
     if os.environ.get("TERM", "") in ("dumb", "unknown"):
         return f"this terminal (TERM={os.environ.get('TERM')}) cannot show the full-screen interface: use one such as xterm-256color, or the commands 'coordtui check' and 'coordtui export'"
     if not sys.stdout.isatty() or not sys.stdin.isatty():

@@ -86,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("--auto", metavar="SECONDS", type=float, help="play unattended, this many seconds a step")
 
+    p = sub.add_parser("serve", help="the application in a web browser (textual-serve): open http://HOST:PORT")
+    _common(p, suppress=True)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for the whole network)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--org", metavar="ID", help="open on this organization")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="open as of this day")
+    p.add_argument("--demo", action="store_true", help="serve the guided tour (on a temporary copy of the examples) instead")
+    p.add_argument("--public-url", metavar="URL", help="the address browsers use when it differs (behind a proxy)")
+
     p = sub.add_parser("schema", help="print the JSON Schema of each kind of a model")
     _common(p, suppress=True)
     p.add_argument("model", metavar="MODEL")
@@ -271,6 +280,15 @@ def cmd_app(args: argparse.Namespace) -> int:
     return run_app(db=args.db, lang=args.lang, plugin_dirs=[Path(d) for d in (args.plugin_dir or [])], as_of=as_of, org_id=args.org)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from coordtui.domain.periods import parse_date
+    from coordtui.serve import serve
+
+    as_of = parse_date(args.as_of, what="--as-of") if args.as_of else None
+    return serve(host=args.host, port=args.port, db=args.db, lang=args.lang, plugin_dirs=[Path(d) for d in (args.plugin_dir or [])],
+                 org_id=args.org, as_of=as_of, demo=args.demo, public_url=args.public_url)
+
+
 COMMANDS = {
     "init": cmd_init,
     "import": cmd_import,
@@ -281,6 +299,7 @@ COMMANDS = {
     "plugin": cmd_plugin,
     "demo": cmd_demo,
     "restore": cmd_restore,
+    "serve": cmd_serve,
 }
 
 

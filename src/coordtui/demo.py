@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from textual.binding import Binding
+from textual.widgets import Static
 
 from coordtui.app import CoordApp
 from coordtui.domain.model import DutyStatus
@@ -81,6 +82,26 @@ STEPS = [
 ]
 
 
+class DemoCaption(Static):
+    """The current step's caption (演示说明), docked in the screen the step shows.
+
+    A docked widget rather than a toast: it takes its own rows, so it never hides what
+    the step shows, and no overlay cuts a Chinese character in two.
+    """
+
+    DEFAULT_CSS = """
+    DemoCaption {
+        dock: bottom;
+        margin-bottom: 1;  /* above the footer, which docks to the same edge */
+        height: auto;
+        padding: 0 1;
+        background: $boost;
+        border-left: outer $success;
+        text-wrap: wrap;
+    }
+    """
+
+
 class DemoApp(CoordApp):
     BINDINGS = [
         Binding("space,right", "demo(1)", "下一步/Next", priority=True, id="demo.next"),
@@ -96,6 +117,7 @@ class DemoApp(CoordApp):
         self.step = -1
         self.visited: list[tuple[int, str]] = []  # (step, screen shown): what the tour showed
         self.exported: list[str] = []
+        self.caption = ""
 
     def _checked(self, result) -> None:
         first = self.result is None and self.step < 0
@@ -123,7 +145,17 @@ class DemoApp(CoordApp):
         caption = step.zh if self.lang == "zh" else step.en
         if step.go is _export and self.exported:
             caption += f"：{self.export_dir}（{'、'.join(self.exported)}）"
-        self.notify(caption, title=f"{'演示' if self.lang == 'zh' else 'Tour'} {target + 1}/{len(STEPS)}", timeout=self.auto or 3600)
+        self.caption = f"{'演示' if self.lang == 'zh' else 'Tour'} {target + 1}/{len(STEPS)}  {caption}"
+        self.call_after_refresh(self._show_caption)
+
+    def _show_caption(self) -> None:
+        for screen in self.screen_stack:  # a screen the tour goes back to keeps no stale caption
+            screen.query(DemoCaption).remove()
+        self.screen.mount(DemoCaption(self.caption))
+        # The tour is watched, not typed into: a focused text field would take Space and q as text.
+        focused = self.screen.focused
+        if focused is not None and focused.check_consume_key("space", " "):
+            self.screen.set_focus(None)
 
 
 def run_demo(lang: str = "zh", auto: float | None = None) -> int:
