@@ -148,10 +148,10 @@ def test_schema_prints_every_kind(capsys):
 
 
 def test_history_tampering_is_reported_by_check(db, capsys):
-    path = db / "data" / "m1" / "structure.json"
-    data = json.loads(path.read_text())
-    data["_history"]["1"]["user"] = "mallory"
-    path.write_text(json.dumps(data, ensure_ascii=False))
+    log = db / "data" / "m1" / "structure.history.jsonl"
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    entries[0]["user"] = "mallory"
+    log.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries))
     code, out, _ = run(capsys, "check", "--db", db, "--as-of", "2026-01-05", "--format", "json", "--plugin-dir", DROPINS)
     assert any(f["rule"] == "core.history_tampered" for f in json.loads(out)["findings"])
 

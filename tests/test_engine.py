@@ -67,3 +67,55 @@ def test_a_hanging_rule_is_reported_and_the_check_goes_on():
     (f,) = run_rule(ctx, Rule("mini.hangs", "x", "x", hangs), seconds=0.3)
     assert f.rule == "core.rule_timeout" and f.subject == "mini.hangs" and "超时" in f.message
     assert [x.rule for x in run_rule(ctx, Rule("mini.fine", "x", "x", fine), seconds=0.3)] == ["mini.fine"]
+
+
+def test_a_check_evaluates_again_only_the_organizations_that_changed(tmp_path, monkeypatch):
+    import coordtui.workspace as workspace
+    from coordtui.testing import example_workspace
+
+    ws = example_workspace(tmp_path)
+    evaluated: list[str] = []
+    real = workspace.evaluate
+
+    def counting(ctx, rules, obligations, **kw):
+        evaluated.append(ctx.org.id)
+        return real(ctx, rules, obligations, **kw)
+
+    monkeypatch.setattr(workspace, "evaluate", counting)
+    as_of = date(2026, 10, 15)
+    first = ws.check(as_of)
+    assert sorted(evaluated) == sorted(o.id for o in ws.orgs())
+    evaluated.clear()
+    again = ws.check(as_of)
+    assert evaluated == [] and [f.as_json() for f in again.findings] == [f.as_json() for f in first.findings]
+
+    # one organization's record is fixed: only it is evaluated again, and its finding goes
+    late = [f for f in first.findings if f.org == "tjpu" and f.rule == "university_grid.news_deadline"]
+    assert len(late) == 1
+    activity = next(a for a in ws.records("tjpu", "activity") if a.id == late[0].subject_id)
+    ws.save("tjpu", activity.model_copy(update={"news_submitted": activity.end}), rev=None)
+    after = ws.check(as_of)
+    assert evaluated == ["tjpu"]
+    assert not [f for f in after.findings if f.org == "tjpu" and f.rule == "university_grid.news_deadline"]
+    assert len(after.findings) == len(first.findings) - 1
+    evaluated.clear()
+    ws.check(date(2026, 10, 16))  # another day: everything again
+    assert len(evaluated) == len(ws.orgs())
+
+
+def test_parsed_records_are_kept_for_a_bounded_number_of_organizations(tmp_path, monkeypatch):
+    from coordtui.plugins import PluginHost
+    from coordtui.store import Store
+    from coordtui.testing import example_workspace
+    from coordtui.workspace import Workspace
+
+    ws = example_workspace(tmp_path)
+    monkeypatch.setattr(type(ws), "PARSED_ORGS", 2)
+    ws.check(date(2026, 10, 15))
+    assert len(ws._parsed) == 2
+    ids = [o.id for o in ws.orgs()]
+    assert list(ws._parsed) == ids[-2:]  # the most recently used
+    kind = ws.model_of(ws.org(ids[0])).structure_kinds[0]
+    fresh = Workspace(Store(ws.store.root), PluginHost())
+    assert ws.records(ids[0], kind) == fresh.records(ids[0], kind) != []  # an evicted organization is read again
+    assert list(ws._parsed) == [ids[-1], ids[0]]

@@ -62,3 +62,13 @@ def test_catalogue_has_both_languages():
     for key, (zh, en) in CATALOGUE.items():
         assert zh and en, key
         assert set(re.findall(r"{(\w+)}", zh)) == set(re.findall(r"{(\w+)}", en)), key
+
+
+def test_models_complain_in_both_languages():
+    """A validator in a bundled model raises ``invalid(zh, en)``, never a one-language ValueError."""
+    offenders = []
+    for path in sorted((ROOT / "plugins").glob("*/kinds.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if "raise ValueError(" in line:
+                offenders.append(f"{path.relative_to(ROOT)}:{number}")
+    assert offenders == []

@@ -74,12 +74,15 @@ def test_history_records_who_what_before_after(store):
 def test_hand_edited_history_is_detected(store):
     store.put("o1", "unit", "u1", {"name": "A"})
     store.put("o1", "unit", "u1", {"name": "B"})
-    path = store.root / "data" / "o1" / "structure.json"
-    data = json.loads(path.read_text())
-    data["_history"]["1"]["after"]["name"] = "forged"
-    path.write_text(json.dumps(data, ensure_ascii=False))
+    log = store.root / "data" / "o1" / "structure.history.jsonl"
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["seq"] for e in entries] == [1, 2] and Store(store.root).verify_history() == []
+    entries[0]["after"]["name"] = "forged"
+    log.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries))
     problems = Store(store.root).verify_history()
     assert any("history entry 1 was altered" in p for p in problems)
+    log.write_text(json.dumps(entries[1], ensure_ascii=False) + "\n")  # the first entry removed
+    assert any("out of sequence" in p for p in Store(store.root).verify_history())
 
 
 def test_cache_follows_writes_from_another_instance(store):
@@ -213,3 +216,46 @@ def test_an_empty_store_file_without_backups_says_so(tmp_path):
     part.write_bytes(b"")
     with pytest.raises(StoreError, match="empty.*no backup of it is kept"):
         Store(s.root).get("o", "unit", "u")
+
+
+def test_a_crash_between_the_rename_and_the_history_append_is_finished_by_the_next_writer(store, monkeypatch):
+    import coordtui.store.files as files
+
+    store.put("o1", "unit", "u1", {"name": "A"})
+
+    def crash(path, offset, payload):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(files, "_append", crash)
+    with pytest.raises(StoreError, match="history could not be written yet"):
+        store.put("o1", "unit", "u1", {"name": "B"})
+    monkeypatch.undo()
+    assert (store.root / JOURNAL).exists()  # the journal holds the entry that did not reach the log
+    other = Store(store.root, user="bob")
+    other.put("o1", "unit", "u2", {"name": "C"})  # the next writer finishes the commit first
+    assert not (store.root / JOURNAL).exists()
+    assert [e["op"] for e in reversed(other.history(record_id="u1"))] == ["create", "update"]
+    assert other.get("o1", "unit", "u1")["name"] == "B" and other.verify_history() == []
+
+
+def test_a_schema_1_store_has_its_history_moved_to_logs_on_open(tmp_path):
+    # Version 1 kept each file's history as a "_history" table inside the file.
+    old = Store(tmp_path / "s", create=True, user="alice")
+    old.put_org({"id": "o1", "name": "Org", "model": "m"})
+    old.put("o1", "unit", "u1", {"name": "A"})
+    old.put("o1", "unit", "u1", {"name": "B"})
+    for data_file in [old.root / "orgs.json", old.root / "data" / "o1" / "structure.json"]:
+        log = data_file.with_name(data_file.name[:-5] + ".history.jsonl")
+        data = json.loads(data_file.read_text())
+        data["_history"] = {str(e["seq"]): e for e in map(json.loads, log.read_text().splitlines())}
+        data_file.write_text(json.dumps(data, ensure_ascii=False))
+        log.unlink()
+    meta = json.loads((old.root / "meta.json").read_text())
+    (old.root / "meta.json").write_text(json.dumps(meta | {"schema": 1}))
+
+    fresh = Store(old.root, user="bob")
+    assert json.loads((old.root / "meta.json").read_text())["schema"] == 2
+    assert "_history" not in json.loads((old.root / "data" / "o1" / "structure.json").read_text())
+    assert [e["after"]["name"] for e in fresh.history(record_id="u1")] == ["B", "A"] and fresh.verify_history() == []
+    fresh.put("o1", "unit", "u1", {"name": "C"})  # the chain goes on from the moved entries
+    assert [e["seq"] for e in fresh.history(record_id="u1")] == [3, 2, 1] and fresh.verify_history() == []

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Text
+from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Text, invalid
 
 from county_zones.workflow import ORDER
 
@@ -26,6 +26,7 @@ TASK_TYPE_EN = {
     "其他专项监督检查": "other special inspection",
 }
 REPORT_PERIOD = {"月报": PeriodKind.MONTH, "季度报告": PeriodKind.QUARTER, "半年总结": PeriodKind.HALF, "年度总结": PeriodKind.YEAR}
+PERIOD_ZH = {PeriodKind.MONTH: "月份，如 2026-08", PeriodKind.QUARTER: "季度，如 2026Q3", PeriodKind.HALF: "半年，如 2026H1", PeriodKind.YEAR: "年度，如 2026"}
 
 
 class Office(Record):
@@ -128,9 +129,9 @@ class Task(Record):
     @model_validator(mode="after")
     def _holidays(self) -> "Task":
         if self.holidays and self.task_type != "节日节点监督检查":
-            raise ValueError("holidays belong to a holiday-node check (节日节点监督检查)")
+            raise invalid("只有节日节点监督检查才填写节日", "holidays belong to a holiday-node check (节日节点监督检查)")
         if self.deadline is not None and self.deadline < self.proposed_on:
-            raise ValueError("the deadline is before the task was proposed")
+            raise invalid("完成时限早于提出日期", "the deadline is before the task was proposed")
         return self
 
 
@@ -176,7 +177,7 @@ class _Finding(Record):
     @model_validator(mode="after")
     def _dates(self):
         if self.transferred_on is not None and self.transferred_on < self.found_on:
-            raise ValueError("transferred before it was found")
+            raise invalid("移送日期早于发现日期", "transferred before it was found")
         return self
 
 
@@ -223,7 +224,8 @@ class ZoneReport(Record):
     @model_validator(mode="after")
     def _period_fits(self) -> "ZoneReport":
         if Period.parse(self.period).kind is not REPORT_PERIOD[self.report_type]:
-            raise ValueError(f"a {self.report_type} covers a {REPORT_PERIOD[self.report_type].value}, not {self.period}")
+            raise invalid(f"{self.report_type}的期间应为{PERIOD_ZH[REPORT_PERIOD[self.report_type]]}，不是 {self.period}",
+                          f"a {self.report_type} covers a {REPORT_PERIOD[self.report_type].value}, not {self.period}")
         return self
 
 

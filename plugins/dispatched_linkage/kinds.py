@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from coordtui.api import PersonName, Record, Ref, Text
+from coordtui.api import PersonName, Record, Ref, Text, invalid
 
 SIX_HAVES = {"organization": "有组织", "space": "有阵地", "staff": "有人员", "rules": "有制度", "training": "有培训", "assessment": "有考核"}
 SIX_HAVES_EN = {"organization": "a body", "space": "a space", "staff": "staff", "rules": "rules", "training": "training", "assessment": "assessment"}
@@ -87,7 +87,7 @@ class JointCase(Record):
     @model_validator(mode="after")
     def _dates(self) -> "JointCase":
         if self.supplementary_evidence and self.second_review_on is None:
-            raise ValueError("supplementary evidence is asked for in a second review: record its date")
+            raise invalid("审理补证在二次审理时提出：请填写二次审理日期", "supplementary evidence is asked for in a second review: record its date")
         return self
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Text
+from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Text, invalid
 
 Handling = Literal["即知即改", "苗头性问题处置", "启动审查程序"]
 Topic = Literal["工资奖金分配", "严重“三违”处置", "重大安全隐患", "工伤上报", "“微腐败”问题"]
@@ -20,7 +20,8 @@ def _period_of(kind: PeriodKind):
     def check(value: str) -> str:
         period = Period.parse(value)
         if period.kind is not kind:
-            raise ValueError(f"write a {kind.value} such as {'2026Q3' if kind is PeriodKind.QUARTER else '2026-08'}")
+            raise invalid(f"应填写{'季度，如 2026Q3' if kind is PeriodKind.QUARTER else '月份，如 2026-08'}",
+                          f"write a {kind.value} such as {'2026Q3' if kind is PeriodKind.QUARTER else '2026-08'}")
         return str(period)
 
     return check
@@ -154,7 +155,7 @@ class Lead(Record):
     @model_validator(mode="after")
     def _dates(self) -> "Lead":
         if self.escalated_on is not None and self.escalated_on < self.received_on:
-            raise ValueError("escalated before it was received")
+            raise invalid("上报日期早于受理日期", "escalated before it was received")
         return self
 
 

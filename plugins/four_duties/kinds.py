@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from coordtui.api import PersonName, Record, Ref, Text
+from coordtui.api import PersonName, Record, Ref, Text, invalid
 
 Duty4 = Literal["主体责任", "监督责任", "第一责任", "一岗双责"]
 UnitType = Literal["职能部门", "二级党组织"]
@@ -104,9 +104,9 @@ class Report(Record):
     @model_validator(mode="after")
     def _who(self) -> "Report":
         if self.report_type == "民主生活会汇报" and not self.member:
-            raise ValueError("a democratic life meeting report names the team member (member)")
+            raise invalid("民主生活会汇报须填写班子成员", "a democratic life meeting report names the team member (member)")
         if self.report_type == "二级党组织报告" and not self.unit:
-            raise ValueError("a second-level organization's report names the unit (unit)")
+            raise invalid("二级党组织报告须填写二级党组织", "a second-level organization's report names the unit (unit)")
         return self
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Text
+from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Text, invalid
 
 UnitType = Literal["纪委", "党总支", "直属党支部"]
 ActivityForm = Literal["协同工作指导", "联合监督检查", "联合调查研究", "学习培训交流"]
@@ -25,7 +25,7 @@ FORM_EN = {
 def _quarter(value: str) -> str:
     period = Period.parse(value)
     if period.kind is not PeriodKind.QUARTER:
-        raise ValueError("write a quarter such as 2026Q3")
+        raise invalid("应填写季度，如 2026Q3", "write a quarter such as 2026Q3")
     return str(period)
 
 
@@ -96,7 +96,7 @@ class LeaderTerm(Record):
     @model_validator(mode="after")
     def _order(self) -> "LeaderTerm":
         if self.end < self.start:
-            raise ValueError("the term ends before it starts")
+            raise invalid("任期结束早于开始", "the term ends before it starts")
         return self
 
 
@@ -122,11 +122,11 @@ class Activity(Record):
     @model_validator(mode="after")
     def _dates(self) -> "Activity":
         if self.end < self.start:
-            raise ValueError("the activity ends before it starts")
+            raise invalid("活动结束早于开始", "the activity ends before it starts")
         if self.news_submitted is not None and self.news_submitted < self.end:
-            raise ValueError("the news draft cannot be submitted before the activity ends")
+            raise invalid("新闻稿报送日期不能早于活动结束", "the news draft cannot be submitted before the activity ends")
         if self.cross_inspection and self.form != "联合监督检查":
-            raise ValueError("a cross inspection (交叉检查) is a form of joint supervision (联合监督检查)")
+            raise invalid("交叉检查须为联合监督检查形式", "a cross inspection (交叉检查) is a form of joint supervision (联合监督检查)")
         return self
 
 

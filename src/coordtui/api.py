@@ -27,7 +27,7 @@ from coordtui.domain.model import (
     ScreenSpec,
 )
 from coordtui.domain.periods import Period, PeriodKind
-from coordtui.domain.records import Finding, PersonName, Record, Ref, Severity, Text, normalize_name
+from coordtui.domain.records import Finding, PersonName, Record, Ref, Severity, Text, invalid, normalize_name
 from coordtui.errors import CoordError, InputError
 from coordtui.exports import body as docx_body
 from coordtui.exports import heading as docx_heading
@@ -60,6 +60,7 @@ __all__ = [
     "WorkCalendar",
     "docx_body",
     "docx_heading",
+    "invalid",
     "lazy_screen",
     "normalize_name",
 ]

@@ -33,6 +33,11 @@ class InputError(CoordError):
     title = "Invalid input"
 
 
+class ValueInputError(InputError, ValueError):
+    """A value that does not parse (a period, a date). Also a ``ValueError``, so that inside a
+    pydantic validator it becomes a field error (with its Chinese message) rather than escaping."""
+
+
 class StoreError(CoordError):
     """The store cannot be opened, read or written."""
 

@@ -13,7 +13,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import ValidationError
 
-from coordtui.domain.records import Record
+from coordtui.domain.records import INVALID, Record
+from coordtui.errors import CoordError
 
 
 @dataclass
@@ -114,5 +115,9 @@ def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:
         msg = err.get("msg", "").removeprefix("Value error, ")
         if lang == "zh" and err.get("type") in _ZH:
             msg = _ZH[err["type"]]
+        elif lang == "zh" and err.get("type") == INVALID:
+            msg = err["ctx"]["zh"]
+        elif isinstance(err.get("ctx", {}).get("error"), CoordError):
+            msg = err["ctx"]["error"].text(lang)
         errors.setdefault(field, msg)
     return errors

@@ -7,6 +7,7 @@ and the rules engine. It converts between the store's documents and the models' 
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -66,7 +67,15 @@ class Workspace:
         self.store = store
         self.host = host.load()
         self.calendar = calendar or self._calendar()
-        self._parsed: dict[tuple[str, str, str, str], tuple[Any, list[Record]]] = {}
+        # org id -> (model, partition) -> (file signature, kind -> parsed records), least recently used first
+        self._parsed: OrderedDict[str, dict[tuple[str, str], tuple[Any, dict[str, list[Record]]]]] = OrderedDict()
+        # org id -> (what the result depends on, the result): a check re-evaluates only what changed
+        self._results: dict[str, tuple[tuple, CheckResult]] = {}
+
+    #: How many organizations' parsed records are kept. A check of everything walks every
+    #: organization once; keeping them all would hold the whole store in memory (100,000
+    #: records: about 100 MB), while a screen or a re-check after a save needs a few.
+    PARSED_ORGS = 48
 
     @classmethod
     def open(cls, db: Path | str | None = None, *, create: bool = False, host: PluginHost | None = None, plugin_dirs: Iterable[Path] = ()) -> "Workspace":
@@ -101,18 +110,34 @@ class Workspace:
         unchanged, so a check or a screen pays for validation only where something was written.
         The records are shared: change them with ``model_copy``, never in place."""
         org = self.org(org) if isinstance(org, str) else org
-        cls = self.model_of(org).kind(kind)
+        self.model_of(org).kind(kind)  # an unknown kind is a clear error, not an empty list
+        names = self.store.parts(org.id) if parts is None else parts
+        return self._gather(org, kind, [(part, self.store.part_signature(org.id, part)) for part in names])
+
+    def _gather(self, org: Organization, kind: str, parts: list[tuple[str, Any]]) -> list[Record]:
         result: list[Record] = []
-        for part in (self.store.parts(org.id) if parts is None else parts):
-            signature = self.store.part_signature(org.id, part)
-            key = (org.id, org.model, kind, part)
-            cached = self._parsed.get(key)
-            if cached is None or cached[0] != signature:
-                cached = (signature, self._parse(org, cls, self.store.query(org.id, kind, parts=[part])))
-                self._parsed[key] = cached
-            result.extend(cached[1])
+        for part, signature in parts:
+            result.extend(self._partition(org, part, signature).get(kind, ()))
         result.sort(key=lambda r: r.id)
         return result
+
+    def _partition(self, org: Organization, part: str, signature: Any) -> dict[str, list[Record]]:
+        """Kind -> parsed records of one partition, parsed once per version of its file."""
+        kept = self._parsed.get(org.id)
+        if kept is None:
+            kept = self._parsed[org.id] = {}
+            while len(self._parsed) > self.PARSED_ORGS:
+                self._parsed.popitem(last=False)
+        else:
+            self._parsed.move_to_end(org.id)
+        cached = kept.get((org.model, part))
+        if cached is not None and cached[0] == signature and signature is not None:
+            return cached[1]
+        signature, tables = self.store.read_part(org.id, part)
+        model = self.model_of(org)
+        parsed = {kind: self._parse(org, model.kind_map[kind], table.values()) for kind, table in tables.items() if kind in model.kind_map}
+        kept[(org.model, part)] = (signature, parsed)
+        return parsed
 
     def _parse(self, org: Organization, cls: type[Record], docs: list[dict[str, Any]]) -> list[Record]:
         parsed = []
@@ -189,17 +214,40 @@ class Workspace:
 
     # checking -----------------------------------------------------------------------
     def context(self, org: Organization, as_of: date) -> Context:
-        model = self.model_of(org)
-        return Context(org, model, lambda kind: self.records(org, kind), self.calendar, as_of)
+        """What the rules see of ``org``: its records as they are now, each partition looked at once."""
+        return self._context(org, as_of, self._signatures(org))
+
+    def _signatures(self, org: Organization) -> list[tuple[str, Any]]:
+        return [(part, self.store.part_signature(org.id, part)) for part in self.store.parts(org.id)]
+
+    def _context(self, org: Organization, as_of: date, parts: list[tuple[str, Any]]) -> Context:
+        return Context(org, self.model_of(org), lambda kind: self._gather(org, kind, parts), self.calendar, as_of)
 
     def check(self, as_of: date, org_ids: Iterable[str] | None = None) -> CheckResult:
+        """Every finding and duty as of ``as_of``, of some organizations or all.
+
+        An organization whose files, settings and calendar are as they were at its last
+        check on the same day is not evaluated again: its previous result is reused (rules
+        see nothing but the organization's own records, so the result cannot differ).
+        """
         orgs = [self.org(o) for o in org_ids] if org_ids else self.orgs()
         total = CheckResult(as_of)
         for org in orgs:
             if org.model not in self.host.models:
                 continue
-            ctx = self.context(org, as_of)
-            total.extend(evaluate(ctx, self.host.rules(org.model), self.host.obligations(org.model)))
+            parts = self._signatures(org)
+            key = (as_of, org.model_dump_json(), tuple(parts), id(self.calendar))
+            kept = self._results.get(org.id)
+            if kept is not None and kept[0] == key:
+                result = kept[1]
+            else:
+                ctx = self._context(org, as_of, parts)
+                result = evaluate(ctx, self.host.rules(org.model), self.host.obligations(org.model))
+                if any(f.rule == "core.rule_timeout" for f in result.findings):
+                    self._results.pop(org.id, None)  # a hang may not happen again: evaluate next time
+                else:
+                    self._results[org.id] = (key, result)
+            total.extend(result)
         total.sort()
         return total
 

@@ -187,18 +187,21 @@ class Context:
         record: Record | None = None,
         since: date | None = None,
         provisional: bool = False,
+        subject_kind: str | None = None,
+        subject_id: str | None = None,
     ) -> Finding:
-        """Build a finding for this organization; ``record`` is where Enter leads in the interface."""
+        """Build a finding for this organization; ``record`` (or ``subject_kind`` and ``subject_id``)
+        is where Enter leads in the interface."""
         return Finding(
             rule=rule,
-            severity=Severity(severity),
+            severity=severity if isinstance(severity, Severity) else Severity(severity),
             org=self.org.id,
             subject=subject,
             period=str(period) if period is not None else None,
             message=message,
             message_en=message_en,
-            subject_kind=record.kind if record is not None else None,
-            subject_id=record.id if record is not None else None,
+            subject_kind=record.kind if record is not None else subject_kind,
+            subject_id=record.id if record is not None else subject_id,
             since=since,
             provisional=provisional,
         )
@@ -233,7 +236,7 @@ class DutyStatus(str, Enum):
     OVERDUE = "overdue"  # 已逾期
 
 
-@dataclass
+@dataclass(slots=True)
 class Duty:
     """One instance of an obligation: a subject owes ``required`` records by ``due``.
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from datetime import date, timedelta
 from enum import Enum
 
-from coordtui.errors import InputError
+from coordtui.errors import InputError, ValueInputError
 
 
 class PeriodKind(str, Enum):
@@ -19,7 +19,11 @@ class PeriodKind(str, Enum):
 
     @property
     def months(self) -> int:
-        return {"month": 1, "quarter": 3, "half": 6, "year": 12}[self.value]
+        return _MONTHS[self.value]
+
+
+_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+_KIND_ZH = {"month": "月份", "quarter": "季度", "half": "半年", "year": "年度"}
 
 
 _PATTERNS = [
@@ -44,14 +48,24 @@ class Period:
     def __post_init__(self) -> None:
         limit = 12 // self.kind.months
         if not 1 <= self.index <= limit:
-            raise InputError(f"period index {self.index} is out of range for a {self.kind.value}")
+            raise ValueInputError(f"period index {self.index} is out of range for a {self.kind.value}",
+                                  message_zh=f"期间序号 {self.index} 超出范围（{_KIND_ZH[self.kind.value]}最多 {limit}）")
         if not 1 <= self.year <= 9999:
-            raise InputError(f"year {self.year} is out of range")
+            raise ValueInputError(f"year {self.year} is out of range", message_zh=f"年份 {self.year} 超出范围")
 
     # construction -----------------------------------------------------------
     @classmethod
     def parse(cls, text: str) -> "Period":
-        """Parse ``2026-03``, ``2026Q1``, ``2026H1`` or ``2026``; raise InputError otherwise."""
+        """Parse ``2026-03``, ``2026Q1``, ``2026H1`` or ``2026``; raise InputError otherwise.
+
+        Periods are immutable, so one instance per text is shared (rules parse the same few
+        periods tens of thousands of times)."""
+        if cls is Period:
+            return _parse_period(text if isinstance(text, str) else str(text))
+        return cls._parse(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> "Period":
         value = str(text).strip()
         for pattern, kind in _PATTERNS:
             m = pattern.match(value)
@@ -59,8 +73,9 @@ class Period:
                 year = int(m.group(1))
                 index = int(m.group(2)) if kind is not PeriodKind.YEAR else 1
                 return cls(year, kind, index)
-        raise InputError(
-            f"'{text}' is not a period: write a month 2026-03, a quarter 2026Q1, a half 2026H1 or a year 2026"
+        raise ValueInputError(
+            f"'{text}' is not a period: write a month 2026-03, a quarter 2026Q1, a half 2026H1 or a year 2026",
+            message_zh=f"“{text}”不是期间：应写月份 2026-03、季度 2026Q1、半年 2026H1 或年度 2026",
         )
 
     @classmethod
@@ -170,3 +185,8 @@ def parse_date(text: str, *, what: str = "date") -> date:
         return date.fromisoformat(str(text).strip())
     except ValueError:
         raise InputError(f"{what} '{text}' is not a valid date: write YYYY-MM-DD, for example 2026-10-15") from None
+
+
+@lru_cache(maxsize=8192)
+def _parse_period(text: str) -> Period:
+    return Period._parse(text)

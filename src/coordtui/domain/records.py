@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 _SPACE = re.compile(r"\s+")
 _ID = re.compile(r"^[A-Za-z0-9_.\-]{1,80}$")
@@ -21,10 +22,24 @@ def normalize_name(value: str) -> str:
     return _SPACE.sub("", value)
 
 
+def invalid(zh: str, en: str) -> PydanticCustomError:
+    """A validator's complaint in both interface languages: ``raise invalid("结束早于开始", "ends before it starts")``.
+
+    The record form shows the Chinese or the English one at the field, as the interface
+    speaks; the command line and import files say the English one. A plain ``ValueError``
+    still works and is shown as it is written.
+    """
+    return PydanticCustomError(INVALID, "{en}", {"en": en, "zh": zh})
+
+
+#: The pydantic error type of :func:`invalid`.
+INVALID = "coordtui_invalid"
+
+
 def _clean_text(value: str) -> str:
     value = value.strip()
     if any(ord(ch) < 32 and ch not in "\t\n" for ch in value):
-        raise ValueError("contains control characters")
+        raise invalid("含有控制字符", "contains control characters")
     return value
 
 
@@ -75,7 +90,7 @@ class Record(BaseModel):
     @classmethod
     def _check_id(cls, value: str) -> str:
         if not _ID.match(value):
-            raise ValueError("an id is 1-80 letters, digits, '.', '_' or '-'")
+            raise invalid("编号为 1–80 个字母、数字或 . _ -", "an id is 1-80 letters, digits, '.', '_' or '-'")
         return value
 
     def label(self) -> str:

@@ -7,6 +7,7 @@ same code runs over the store, over an import file, or over a handful of records
 from __future__ import annotations
 
 import os
+import queue
 import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,7 +17,7 @@ from coordtui.domain.model import Context, Duty, DutyStatus, Obligation, Rule
 from coordtui.domain.records import Finding, Severity
 
 
-@dataclass
+@dataclass(slots=True)
 class DutyRow:
     """One duty with its status on the as-of date, as the dashboard lists it."""
 
@@ -123,22 +124,46 @@ class RuleTimeout(Exception):
     pass
 
 
+class _RuleThread:
+    """One long-lived thread that runs rules one at a time, so a check of hundreds of
+    organizations does not start a thread per rule. A rule that overruns its time is
+    abandoned with the thread (a daemon: it does no harm but its CPU time) and the next
+    rule gets a new thread."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._serve, daemon=True, name="coordtui-rules")
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            func, done, outcome = self._jobs.get()
+            try:
+                outcome["value"] = func()
+            except BaseException as exc:  # carried to the caller
+                outcome["error"] = exc
+            done.set()
+
+    def run(self, func: Callable[[], Any], seconds: float) -> dict[str, Any] | None:
+        done, outcome = threading.Event(), {}
+        self._jobs.put((func, done, outcome))
+        return outcome if done.wait(seconds) else None
+
+
+_runner: _RuleThread | None = None
+_runner_lock = threading.Lock()
+
+
 def _limited(func: Callable[[], Any], seconds: float) -> Any:
-    """Run ``func`` with a time limit. A rule that hangs is abandoned (its thread is a daemon and
-    does no harm but its CPU time); the check goes on and reports it."""
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = func()
-        except BaseException as exc:  # carried to the caller
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True, name="coordtui-rule")
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        raise RuleTimeout(f"no answer after {seconds:g} s")
+    """Run ``func`` with a time limit; raise RuleTimeout when it does not answer in time."""
+    global _runner
+    with _runner_lock:  # one rule at a time per process: checks from several threads take turns
+        if _runner is None or not _runner.thread.is_alive():
+            _runner = _RuleThread()
+        outcome = _runner.run(func, seconds)
+        if outcome is None:
+            _runner = None  # the stuck thread keeps the rule; later rules get a fresh one
+            raise RuleTimeout(f"no answer after {seconds:g} s")
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
@@ -163,16 +188,13 @@ def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | Non
     except Exception as exc:
         return [], [_rule_failed(ctx, obligation.rule, "duties", exc)]
     at_risk_days = ctx.settings.at_risk_days
+    severities = {DutyStatus.OVERDUE: Severity.ERROR, DutyStatus.AT_RISK: Severity.WARNING, DutyStatus.LATE: obligation.late_severity}
     rows, findings = [], []
     for duty in duties:
         status = duty.status(ctx.as_of, at_risk_days)
         row = DutyRow(ctx.org.id, obligation.rule, obligation.title_zh, obligation.title_en, duty, status, ctx.as_of)
         rows.append(row)
-        severity = {
-            DutyStatus.OVERDUE: Severity.ERROR,
-            DutyStatus.AT_RISK: Severity.WARNING,
-            DutyStatus.LATE: obligation.late_severity,
-        }.get(status)
+        severity = severities.get(status)
         if severity is None:
             continue
         zh, en = duty_messages(duty, status, ctx.as_of)
@@ -181,8 +203,8 @@ def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | Non
                 obligation.rule, severity, duty.subject, zh, en,
                 period=duty.period,
                 since=duty.due + timedelta(days=1) if status is DutyStatus.OVERDUE else None,
-                provisional=duty.provisional,
-            ).model_copy(update={"subject_kind": duty.subject_kind, "subject_id": duty.subject_id})
+                provisional=duty.provisional, subject_kind=duty.subject_kind, subject_id=duty.subject_id,
+            )
         )
     return rows, findings
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from datetime import timedelta
 
 from rich.text import Text
@@ -60,7 +62,7 @@ class DashboardScreen(CoreScreen):
         table.add_column(self.t("col.what"), key="what", width=16 if narrow else None)
         table.add_column(self.t("col.period"), key="period")
         table.add_column(self.t("col.due"), key="due")
-        rows = [r for r in self.attention_rows() if r.org == app.org_id]
+        rows = self.attention_rows()
         self.rows = rows
         for i, row in enumerate(rows):
             duty = row.duty
@@ -79,11 +81,23 @@ class DashboardScreen(CoreScreen):
         self.query_one("#dash-summary", Static).update(self.summary_text())
         self.query_one("#dash-findings", Static).update(self.findings_text())
 
+    def duties_by_org(self) -> dict[str, list[DutyRow]]:
+        """The latest check's duties per organization, indexed once per check (hundreds of
+        organizations and a hundred thousand duties must not be walked once per organization)."""
+        result = self.app.result
+        if getattr(self, "_index_of", None) is not result:
+            index: dict[str, list[DutyRow]] = defaultdict(list)
+            for row in result.duties:
+                index[row.org].append(row)
+            self._index_of, self._index = result, index
+        return self._index
+
     def attention_rows(self) -> list[DutyRow]:
-        """Overdue (most days first), then at risk, then due within 14 days (soonest first)."""
+        """The current organization's duties: overdue (most days first), then at risk, then due
+        within 14 days (soonest first)."""
         app = self.app
         horizon = app.as_of + timedelta(days=14)
-        rows = [r for r in app.result.duties if r.status in (DutyStatus.OVERDUE, DutyStatus.AT_RISK)
+        rows = [r for r in self.duties_by_org().get(app.org_id, []) if r.status in (DutyStatus.OVERDUE, DutyStatus.AT_RISK)
                 or (r.status is DutyStatus.DUE and r.duty.due <= horizon)]
         order = {DutyStatus.OVERDUE: 0, DutyStatus.AT_RISK: 1, DutyStatus.DUE: 2}
         rows.sort(key=lambda r: (order[r.status], -r.overdue_days, r.duty.due, r.duty.subject))
@@ -92,10 +106,11 @@ class DashboardScreen(CoreScreen):
     def summary_text(self) -> Text:
         app = self.app
         text = Text()
+        by_org = self.duties_by_org()
         for n, org in enumerate(app.orgs):
             if n:
                 text.append("\n")
-            duties = [r for r in app.result.duties if r.org == org.id]
+            duties = by_org.get(org.id, [])
             counts = {s: sum(1 for r in duties if r.status is s) for s in DutyStatus}
             horizon = app.as_of + timedelta(days=14)
             soon = sum(1 for r in duties if r.status is DutyStatus.DUE and r.duty.due <= horizon)

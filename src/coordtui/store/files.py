@@ -43,16 +43,24 @@ class FileCache:
 
     def read(self, path: Path) -> dict[str, Any]:
         """The parsed content of ``path`` ({} if it does not exist). Callers must not mutate it."""
+        return self.read_signed(path)[1]
+
+    def read_signed(self, path: Path, *, keep: bool = True) -> tuple[tuple[int, int, int] | None, dict[str, Any]]:
+        """(signature, content) of ``path``, the signature belonging to the content read.
+
+        ``keep=False`` reads without keeping the content (a caller that keeps its own,
+        converted copy): the content is still taken from the cache when it is there.
+        """
         try:
             st = path.stat()
         except FileNotFoundError:
             self._files.pop(path, None)
-            return {}
+            return None, {}
         except OSError as exc:
             raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions") from None
         cached = self._files.get(path)
         if cached is not None and cached.signature == _signature(st):
-            return cached.data
+            return cached.signature, cached.data
         try:
             with open(path, "rb") as fh:
                 # fstat the handle we read, so content and signature belong together.
@@ -60,12 +68,15 @@ class FileCache:
                 raw = fh.read()
         except FileNotFoundError:
             self._files.pop(path, None)
-            return {}
+            return None, {}
         except OSError as exc:
             raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions") from None
         data = parse_store_file(path, raw)
-        self._files[path] = _Cached(signature, data)
-        return data
+        if keep:
+            self._files[path] = _Cached(signature, data)
+        else:
+            self._files.pop(path, None)
+        return signature, data
 
     def remember(self, path: Path, data: dict[str, Any]) -> None:
         """Keep ``data`` as the content just written to ``path``."""
@@ -174,18 +185,48 @@ def _write_tmp(final: Path, payload: bytes) -> Path:
     return tmp
 
 
-def commit_files(root: Path, files: dict[Path, bytes]) -> None:
-    """Write every file in ``files`` atomically, all of them or none.
+def _append(path: Path, offset: int, payload: bytes) -> None:
+    """Make ``path`` its first ``offset`` bytes followed by ``payload`` (repeatable: recovery redoes it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        os.ftruncate(fd, offset)
+        os.lseek(fd, offset, os.SEEK_SET)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
-    Raises StoreError (with the previous state intact) if the disk refuses.
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes] | None = None) -> None:
+    """Write every file in ``files`` and append to every log in ``appends``, all of it or none.
+
+    Files are replaced whole (temp file, fsync, rename); logs grow at their end. When more
+    than one file or log changes, a journal naming every rename and every append (with the
+    log's length before it) is written first, so that ``recover`` can finish the commit
+    after a crash. Raises StoreError (with the previous state intact) if the disk refuses.
     """
+    appends = {path: payload for path, payload in (appends or {}).items() if payload}
     written: list[tuple[Path, Path]] = []
+    grown: list[tuple[Path, int, bytes]] = [(path, _size(path), payload) for path, payload in appends.items()]
     journal = root / JOURNAL
+    journaled = len(files) + len(grown) > 1
     try:
         for final, payload in files.items():
             written.append((_write_tmp(final, payload), final))
-        if len(written) > 1:
-            tmp_journal = _write_tmp(journal, dump({"files": [[str(t), str(f)] for t, f in written]}))
+        if journaled:
+            body = {"files": [[str(t), str(f)] for t, f in written],
+                    "appends": [[str(p), offset, payload.decode("utf-8")] for p, offset, payload in grown]}
+            tmp_journal = _write_tmp(journal, dump(body))
             os.replace(tmp_journal, journal)
             _fsync_dir(root)
     except OSError as exc:
@@ -198,9 +239,16 @@ def commit_files(root: Path, files: dict[Path, bytes]) -> None:
         except OSError:
             pass  # a backup that cannot be kept must not stop the save
         os.replace(tmp, final)
-    for parent in {f.parent for _, f in written}:
+    try:
+        for path, offset, payload in grown:
+            _append(path, offset, payload)
+    except OSError as exc:
+        # The files are in place and the journal holds the rest: the next writer finishes it.
+        raise StoreError(f"{root}: the change is saved but its history could not be written yet ({exc.strerror or exc}): "
+                         "free disk space; it is completed on the next save") from None
+    for parent in {f.parent for _, f in written} | {p.parent for p, _, _ in grown if not written}:
         _fsync_dir(parent)
-    if len(written) > 1:
+    if journaled:
         journal.unlink(missing_ok=True)
         _fsync_dir(root)
 
@@ -214,7 +262,8 @@ def recover(root: Path) -> bool:
     if not journal.exists():
         return False
     try:
-        pairs = orjson.loads(journal.read_bytes())["files"]
+        body = orjson.loads(journal.read_bytes())
+        pairs = body["files"]
     except (orjson.JSONDecodeError, KeyError, TypeError, OSError):
         # The journal itself was not complete: no rename had started, so roll back.
         for tmp in root.rglob(f"*{_TMP_SUFFIX}"):
@@ -224,6 +273,8 @@ def recover(root: Path) -> bool:
     for tmp, final in pairs:
         if Path(tmp).exists():
             os.replace(tmp, final)
+    for path, offset, payload in body.get("appends", []):
+        _append(Path(path), offset, payload.encode("utf-8"))
     journal.unlink(missing_ok=True)
     _fsync_dir(root)
     return True

@@ -2,15 +2,18 @@
 
 Layout of a store folder::
 
-    meta.json                  format and schema version
-    orgs.json                  the organizations (TinyDB: table "org", "_history")
-    data/<org>/structure.json  an organization's structural records (units, groups ...)
-    data/<org>/<month>.json    its dated records of one month (2026-03)
-    .lock                      the cross-process write lock
+    meta.json                          format and schema version
+    orgs.json                          the organizations (TinyDB: table "org")
+    data/<org>/structure.json          an organization's structural records (units, groups ...)
+    data/<org>/<month>.json            its dated records of one month (2026-03)
+    <any of these>.history.jsonl       the file's history log, one change per line
+    .lock                              the cross-process write lock
 
-Each data file is a TinyDB database with one table per kind and a ``_history`` table
-whose entries are chained by hash. Partitioning keeps the cost of a write proportional
-to one organization's month, not to the whole history.
+Each data file is a TinyDB database with one table per kind. Beside it, an append-only
+log holds its history, entries chained by hash. Partitioning keeps the cost of a write
+proportional to one organization's month, not to the whole history; keeping the
+history in its own log means a write appends to it instead of rewriting it, and reading
+records never loads it.
 
 Guarantees (see ARCHITECTURE.md for the failures of stock TinyDB that motivate them):
 writes are serialized across processes by a file lock and re-read fresh state under
@@ -39,15 +42,40 @@ from tinydb.table import Document, Table
 from coordtui.errors import ConflictError, StoreError
 from coordtui.store.files import FileCache, commit_files, dump, parse_store_file, recover
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FORMAT = "coordtui-store"
 STRUCTURE = "structure"
 HISTORY = "_history"
 ORG_TABLE = "org"
 META_KEYS = ("_rev", "_at", "_by")
 
+HISTORY_SUFFIX = ".history.jsonl"
+
+
+def history_path(path: Path) -> Path:
+    """The append-only history log beside a data file: ``2026-03.json`` -> ``2026-03.history.jsonl``."""
+    return path.with_name(path.name[: -len(".json")] + HISTORY_SUFFIX)
+
+
+def _history_out_of_data_files(root: Path) -> None:
+    """Schema 1 -> 2: each file's ``_history`` table moves to its own append-only log.
+
+    A write no longer rewrites the history, and reading records no longer loads it. Each
+    file moves in one journaled commit, so an interrupted migration resumes where it stopped.
+    """
+    for path in [root / "orgs.json", *sorted((root / "data").glob("*/*.json"))]:
+        if not path.exists():
+            continue
+        data = parse_store_file(path, path.read_bytes())
+        if HISTORY not in data:
+            continue
+        entries = list(data.pop(HISTORY).values())
+        log = b"".join(dump(e) + b"\n" for e in entries)
+        commit_files(root, {path: dump(data)}, {history_path(path): log})
+
+
 #: Schema migrations: version N -> function(store root) upgrading it to N+1.
-MIGRATIONS: dict[int, Any] = {}
+MIGRATIONS: dict[int, Any] = {1: _history_out_of_data_files}
 
 
 class _StrTable(Table):
@@ -145,6 +173,7 @@ class PutOrg:
 class _Txn:
     stage: dict[Path, dict] = field(default_factory=dict)
     dbs: dict[Path, TinyDB] = field(default_factory=dict)
+    history: dict[Path, list[dict]] = field(default_factory=dict)  # data file -> entries for its log
 
 
 class Store:
@@ -266,6 +295,12 @@ class Store:
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     # reading ----------------------------------------------------------------------
+    def read_part(self, org: str, part: str) -> tuple[tuple[int, int, int] | None, dict[str, dict[str, dict[str, Any]]]]:
+        """(signature, {kind: {id: doc}}) of one partition, for a caller that keeps its own
+        converted copy (the store does not keep this one). Read-only dicts."""
+        signature, data = self._cache.read_signed(self._part_path(org, part), keep=False)
+        return signature, {kind: table for kind, table in data.items() if not kind.startswith("_")}
+
     def orgs(self) -> list[dict[str, Any]]:
         raw = self._cache.read(self._orgs_path).get(ORG_TABLE, {})
         return [dict(doc) for doc in raw.values()]
@@ -331,9 +366,10 @@ class Store:
                 try:
                     results = [self._apply_one(txn, op) for op in ops]
                     files = {path: dump(data) for path, data in txn.stage.items()}
+                    logs = {history_path(path): b"".join(dump(e) + b"\n" for e in entries) for path, entries in txn.history.items()}
                 except orjson.JSONEncodeError as exc:
                     raise StoreError(f"{self.root}: cannot save ({exc}; numbers must fit in 64 bits): nothing was changed") from None
-                commit_files(self.root, files)
+                commit_files(self.root, files, logs)
             except BaseException:
                 for path in txn.stage:
                     self._cache.forget(path)
@@ -376,7 +412,7 @@ class Store:
             if current is not None:
                 table.remove(doc_ids=[org_id])
             table.insert(Document(new, doc_id=org_id))
-            self._record(db, "put" if current else "create", org_id, ORG_TABLE, org_id, current, new, now)
+            self._record(txn, self._orgs_path, "put" if current else "create", org_id, ORG_TABLE, org_id, current, new, now)
             return dict(new)
 
         located = self._locate_staged(txn, op.org, op.kind, op.id)
@@ -388,23 +424,24 @@ class Store:
             if located is None:
                 raise StoreError(f"{what} does not exist (it may have been deleted by someone else): reload",
                                  message_zh=f"{what} 不存在（可能已被他人删除）：请刷新")
-            db = self._txn_db(txn, self._part_path(op.org, located[0]))
-            _table(db, op.kind).remove(doc_ids=[op.id])
-            self._record(db, "delete", op.org, op.kind, op.id, current, None, now)
+            path = self._part_path(op.org, located[0])
+            _table(self._txn_db(txn, path), op.kind).remove(doc_ids=[op.id])
+            self._record(txn, path, "delete", op.org, op.kind, op.id, current, None, now)
             return None
 
         new = strip_meta(op.data) | {"id": op.id, "_rev": (int(current["_rev"]) if current else 0) + 1, "_at": now, "_by": user}
         if located is not None and located[0] != op.part:
             # The record moved to another partition (its date changed year): leave the old one.
-            old_db = self._txn_db(txn, self._part_path(op.org, located[0]))
-            _table(old_db, op.kind).remove(doc_ids=[op.id])
-            self._record(old_db, "move-out", op.org, op.kind, op.id, current, None, now)
-        db = self._txn_db(txn, self._part_path(op.org, op.part))
+            old_path = self._part_path(op.org, located[0])
+            _table(self._txn_db(txn, old_path), op.kind).remove(doc_ids=[op.id])
+            self._record(txn, old_path, "move-out", op.org, op.kind, op.id, current, None, now)
+        path = self._part_path(op.org, op.part)
+        db = self._txn_db(txn, path)
         table = _table(db, op.kind)
         if located is not None and located[0] == op.part:
             table.remove(doc_ids=[op.id])
         table.insert(Document(new, doc_id=op.id))
-        self._record(db, "update" if current else "create", op.org, op.kind, op.id, current, new, now)
+        self._record(txn, path, "update" if current else "create", op.org, op.kind, op.id, current, new, now)
         return dict(new) | {"_part": op.part}
 
     def _locate_staged(self, txn: _Txn, org: str, kind: str, record_id: str) -> tuple[str, dict] | None:
@@ -417,40 +454,80 @@ class Store:
                 return part, doc
         return None
 
-    def _record(self, db: TinyDB, op: str, org: str, kind: str, record_id: str, before: dict | None, after: dict | None, at: str) -> None:
-        history = _table(db, HISTORY)
-        raw = db.storage.read() or {}
-        table = raw.get(HISTORY, {})
-        if table:
-            last_key = next(reversed(table))
-            seq, prev = int(last_key) + 1, table[last_key]["hash"]
-        else:
-            seq, prev = 1, ""
+    def _record(self, txn: _Txn, path: Path, op: str, org: str, kind: str, record_id: str, before: dict | None, after: dict | None, at: str) -> None:
+        """Add a history entry for a change to the data file ``path``, chained to the log's last entry."""
+        pending = txn.history.setdefault(path, [])
+        seq, prev = (pending[-1]["seq"], pending[-1]["hash"]) if pending else self._history_tail(path)
         entry = {
-            "seq": seq, "at": at, "user": self.user, "op": op, "org": org, "kind": kind, "id": record_id,
+            "seq": seq + 1, "at": at, "user": self.user, "op": op, "org": org, "kind": kind, "id": record_id,
             "before": before, "after": after, "prev": prev,
         }
         entry["hash"] = _hash(entry)
-        history.insert(Document(entry, doc_id=str(seq)))
+        pending.append(entry)
+
+    def _history_tail(self, path: Path) -> tuple[int, str]:
+        """(seq, hash) of the last entry of ``path``'s history log, read from the log's end only."""
+        log = history_path(path)
+        try:
+            size = log.stat().st_size
+        except FileNotFoundError:
+            return 0, ""
+        if size == 0:
+            return 0, ""
+        with open(log, "rb") as fh:
+            chunk = 8192
+            while True:
+                start = max(0, size - chunk)
+                fh.seek(start)
+                lines = fh.read(size - start).rstrip(b"\n").split(b"\n")
+                if len(lines) > 1 or start == 0:
+                    break
+                chunk *= 8
+        try:
+            last = orjson.loads(lines[-1])
+            return int(last["seq"]), str(last["hash"])
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            raise StoreError(f"{log}: the history log's last line is damaged (edited by hand?): "
+                             "run 'coordtui check' to see the problem; move the log aside to start a new chain") from None
 
     # history ----------------------------------------------------------------------
     def _history_files(self, org: str | None) -> list[Path]:
+        """The data files whose history logs hold ``org``'s changes (every organization's: None)."""
         files = [self._orgs_path] if org is None else []
         orgs = [org] if org else [o["id"] for o in self.orgs()]
         for o in orgs:
             files.extend(self._part_path(o, p) for p in self.parts(o))
         return files
 
+    def _log(self, path: Path) -> list[dict[str, Any] | None]:
+        """The entries of ``path``'s history log, oldest first (None for a line that is not JSON)."""
+        try:
+            raw = history_path(path).read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreError(f"{history_path(path)}: cannot read the history log ({exc.strerror}): check its permissions") from None
+        entries: list[dict[str, Any] | None] = []
+        for line in raw.splitlines():
+            if line.strip():
+                try:
+                    entries.append(orjson.loads(line))
+                except orjson.JSONDecodeError:
+                    entries.append(None)
+        return entries
+
     def history(self, *, org: str | None = None, kind: str | None = None, record_id: str | None = None, user: str | None = None) -> list[dict[str, Any]]:
         """Every recorded change, newest first, optionally filtered."""
         entries: list[dict[str, Any]] = []
         for path in self._history_files(org):
-            for e in self._cache.read(path).get(HISTORY, {}).values():
-                if kind and e["kind"] != kind:
+            for e in self._log(path):
+                if not isinstance(e, dict):
                     continue
-                if record_id and e["id"] != record_id:
+                if kind and e.get("kind") != kind:
                     continue
-                if user and e["user"] != user:
+                if record_id and e.get("id") != record_id:
+                    continue
+                if user and e.get("user") != user:
                     continue
                 entries.append(e)
         entries.sort(key=lambda e: (e["at"], e["seq"]), reverse=True)
@@ -461,12 +538,12 @@ class Store:
         problems: list[str] = []
         for path in self._history_files(None):
             prev, expected_seq = "", 1
-            for key, e in self._cache.read(path).get(HISTORY, {}).items():
-                where = f"{path.relative_to(self.root)}: history entry {key}"
+            for line, e in enumerate(self._log(path), start=1):
+                where = f"{history_path(path).relative_to(self.root)}: history entry {e.get('seq') if isinstance(e, dict) else line}"
                 if not isinstance(e, dict) or "hash" not in e:
-                    problems.append(f"{where} is malformed")
+                    problems.append(f"{where} (line {line}) is malformed")
                     break
-                if e.get("seq") != expected_seq or str(e.get("seq")) != key:
+                if e.get("seq") != expected_seq:
                     problems.append(f"{where} is out of sequence (expected {expected_seq}): entries were removed or reordered")
                 if e.get("prev") != prev:
                     problems.append(f"{where} does not follow the previous entry: the chain was broken")
