@@ -56,12 +56,15 @@ def test_every_hook_is_documented():
         assert re.search(rf"^### `{hook}\(", doc, re.M), f"docs/plugins.md does not document {hook}"
 
 
+_FIELDS = re.compile(r"{(\w+)(?:[:!][^}]*)?}")
+
+
 def test_catalogue_has_both_languages():
     from coordtui.i18n import CATALOGUE
 
     for key, (zh, en) in CATALOGUE.items():
         assert zh and en, key
-        assert set(re.findall(r"{(\w+)}", zh)) == set(re.findall(r"{(\w+)}", en)), key
+        assert set(_FIELDS.findall(zh)) == set(_FIELDS.findall(en)), key
 
 
 def test_models_complain_in_both_languages():
@@ -71,4 +74,37 @@ def test_models_complain_in_both_languages():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if "raise ValueError(" in line:
                 offenders.append(f"{path.relative_to(ROOT)}:{number}")
+    assert offenders == []
+
+
+
+def test_every_models_catalogue_has_both_languages_and_the_keys_its_code_uses():
+    from coordtui.i18n import CATALOGUE
+    from coordtui.plugins import PluginHost
+
+    host = PluginHost().load()
+    assert set(host.models) >= {"university_grid", "county_zones", "enterprise_tiers", "four_duties", "dispatched_linkage"}
+    for model_id, model in host.models.items():
+        assert model.messages, f"{model_id} has no catalogue"
+        for key, (zh, en) in model.messages.items():
+            assert set(_FIELDS.findall(zh)) == set(_FIELDS.findall(en)), f"{model_id}: {key}"
+        used: set[str] = set()
+        for path in (ROOT / "plugins" / model_id).glob("*.py"):
+            used |= set(re.findall(r"""(?:self\.t|model_text\(self\.app, MODEL_ID,)\(?\s*"([\w.]+)\"""", path.read_text(encoding="utf-8")))
+        unknown = {k for k in used if k not in model.messages and k not in CATALOGUE}
+        assert used and not unknown, f"{model_id} uses keys missing from its catalogue: {sorted(unknown)}"
+
+
+def test_no_interface_text_is_written_inline_in_one_language_or_the_other():
+    """Interface texts come from catalogues (coordtui.i18n.CATALOGUE, a model's messages.py),
+    not from ``"中文" if zh else "English"`` written where they are shown."""
+    inline = re.compile(r"""["'][^"'\n]*[\u4e00-\u9fff][^"'\n]*["']\)?\s+if\b[^\n]*\belse\b""")
+    offenders = []
+    files = [*(ROOT / "src" / "coordtui").rglob("*.py"), *(ROOT / "plugins").glob("*/*.py")]
+    for path in files:
+        if path.name in ("i18n.py", "messages.py"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if inline.search(line) and re.search(r"\b(zh|lang|_zh\(self\))\b", line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:80]}")
     assert offenders == []

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from coordtui.errors import ConflictError, StoreError
-from coordtui.store import Delete, Put, PutOrg, Store
+from coordtui.store import Put, Store
 from coordtui.store.files import JOURNAL, recover
 
 

@@ -6,6 +6,7 @@ from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from county_zones import MODEL_ID, __version__
 from county_zones.kinds import KINDS, ZoneSettings
+from county_zones.messages import MESSAGES
 from county_zones.rules import OBLIGATIONS, RULES
 
 MODEL = ModelSpec(
@@ -18,6 +19,7 @@ MODEL = ModelSpec(
     description_zh="全县划分监督检查协作区，纪检监察室对口联系，专项监督检查按程序办理",
     description_en="A county in supervision zones paired with inspection offices; special inspections follow a fixed procedure",
     structure_kinds=["zone", "member_body", "supervisor", "department"],
+    messages=MESSAGES,
 )
 
 

@@ -6,6 +6,7 @@ from coordtui.api import ExportSpec, ModelPlugin, ModelSpec, NoSettings, docx_bo
 
 from dispatched_linkage import MODEL_ID, __version__
 from dispatched_linkage.kinds import KINDS
+from dispatched_linkage.messages import MESSAGES
 from dispatched_linkage.rules import RULES, evidence_rates
 
 MODEL = ModelSpec(
@@ -18,6 +19,7 @@ MODEL = ModelSpec(
     description_zh="派驻纪检监察组分组协作，对口联系室服务保障，“室组”“室组地”联动办案",
     description_en="Dispatched groups in collaboration groups served by paired offices; joint cases with offices and districts",
     structure_kinds=["collab_group", "dispatched_group"],
+    messages=MESSAGES,
 )
 
 

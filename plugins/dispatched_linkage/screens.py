@@ -22,14 +22,13 @@ class LinkageScreen(ModelScreen):
         yield Static(id="dl-rate")
 
     def populate(self) -> None:
-        zh = self.app.lang == "zh"
         ws, org_id = self.app.ws, self.app.org_id
         org = ws.org(org_id)
-        self.query_one("#dl-title", Static).update(Text(f"{'协作组与联动案件' if zh else 'Groups and joint cases'} · {org.name}", style="bold"))
+        self.query_one("#dl-title", Static).update(self.heading("linkage.title"))
         groups = ws.records(org_id, "dispatched_group")
         table = self.query_one("#groups", DataTable)
         table.clear(columns=True)
-        table.add_columns(*(["协作组", "对口联系室", "派驻组", "未明确联系人"] if zh else ["Group", "Office", "Groups", "No contact"]))
+        table.add_columns(*self.t("linkage.groups").split("|"))
         for cg in sorted(ws.records(org_id, "collab_group"), key=lambda c: c.number):
             members = [g for g in groups if g.collab_group == cg.id]
             missing = [g.host for g in members if not g.contact]
@@ -37,16 +36,16 @@ class LinkageScreen(ModelScreen):
                           Text("、".join(missing), style="bold red") if missing else "—")
         cases = self.query_one("#cases", DataTable)
         cases.clear(columns=True)
-        cases.add_columns(*(["案件", "联动", "层级", "前置审核", "立案"] if zh else ["Case", "Linkage", "Level", "Pre-review", "Filed"]))
+        cases.add_columns(*self.t("linkage.cases").split("|"))
         self.rows = sorted(ws.records(org_id, "case"), key=lambda c: c.opened_on, reverse=True)
         for c in self.rows:
             needs = c.subject_level == "中层正职" and c.filed_on is not None
-            pre = Text(c.prereviewed_on.isoformat(), style="green") if c.prereviewed_on else (Text("缺" if zh else "missing", style="bold red") if needs else Text("—", style="dim"))
+            pre = Text(c.prereviewed_on.isoformat(), style="green") if c.prereviewed_on else (Text(self.t("linkage.missing"), style="bold red") if needs else Text("—", style="dim"))
             cases.add_row(c.title, c.linkage, c.subject_level, pre, c.filed_on.isoformat() if c.filed_on else "—")
         ctx = ws.context(org, self.app.as_of)
         rates = evidence_rates(ctx)
-        text = "；".join(f"{y}年 {a}/{b}（{a / b:.0%}）" for y, (a, b) in rates.items()) or "—"
-        self.query_one("#dl-rate", Static).update(("二次审理补证率：" if zh else "Supplementary evidence rate: ") + text)
+        text = "；".join(self.t("linkage.year_rate", year=y, asked=a, reviewed=b, share=a / b) for y, (a, b) in rates.items()) or "—"
+        self.query_one("#dl-rate", Static).update(self.t("linkage.rate", rates=text))
 
     def action_open(self) -> None:
         table = self.query_one("#cases", DataTable)

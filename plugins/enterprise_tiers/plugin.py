@@ -6,6 +6,7 @@ from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from enterprise_tiers import MODEL_ID, __version__
 from enterprise_tiers.kinds import KINDS, TierSettings
+from enterprise_tiers.messages import MESSAGES
 from enterprise_tiers.rules import OBLIGATIONS, RULES
 
 MODEL = ModelSpec(
@@ -18,6 +19,7 @@ MODEL = ModelSpec(
     description_zh="集团公司纪委、权属单位纪委、基层党支部纪律检查委员三级联动",
     description_en="Group committee, subsidiary committees and branch inspectors working as three linked tiers",
     structure_kinds=["subsidiary", "branch", "inspector"],
+    messages=MESSAGES,
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Iterable
 
 from coordtui.api import Context, Duty, Finding, Obligation, Period, PeriodKind, Rule, Severity

@@ -12,13 +12,8 @@ from textual.widgets import DataTable, Static
 from coordtui.api import Context, InputError, Period
 from coordtui.ui import CoordError, ModelScreen
 
-from enterprise_tiers import MODEL_ID
 from enterprise_tiers.kinds import Commendation, LedgerEntry
 from enterprise_tiers.rules import inspectors_by_subsidiary, ledger_proposals, quota
-
-
-def _zh(screen) -> bool:
-    return screen.app.lang == "zh"
 
 
 class TierScreen(ModelScreen):
@@ -31,8 +26,6 @@ class TierScreen(ModelScreen):
     def ctx(self) -> Context:
         return self.app.ws.context(self.org(), self.app.as_of)
 
-    def title_line(self, zh: str, en: str) -> Text:
-        return Text(f"{zh if _zh(self) else en} · {self.org().name} · {'截至' if _zh(self) else 'as of'} {self.app.as_of.isoformat()}", style="bold")
 
 
 def _mark(ok: bool, text: str) -> Text:
@@ -57,13 +50,12 @@ class DirectiveChainScreen(TierScreen):
         yield Static(id="et-missing")
 
     def populate(self) -> None:
-        zh = _zh(self)
-        self.query_one("#et-title", Static).update(self.title_line("联动任务链", "Directive chain"))
+        self.query_one("#et-title", Static).update(self.heading("chain.title"))
         directives = sorted(self.recs("directive"), key=lambda d: d.issued_on)
         table = self.query_one("#chain", DataTable)
         table.clear(columns=True)
         if not directives:
-            self.query_one("#et-directive", Static).update("尚无联动任务" if zh else "No directives yet")
+            self.query_one("#et-directive", Static).update(self.t("chain.none"))
             return
         if self.index is None:
             current = [i for i, d in enumerate(directives) if d.issued_on <= self.app.as_of]
@@ -71,8 +63,7 @@ class DirectiveChainScreen(TierScreen):
         self.index = max(0, min(self.index, len(directives) - 1))
         d = self.directive = directives[self.index]
         quarter = Period.parse(d.quarter)
-        self.query_one("#et-directive", Static).update(
-            f"{d.title}（{d.issued_on.isoformat()}{'下达' if zh else ' issued'}）：{'；'.join(d.items)}   [ ] {'切换' if zh else 'switch'}")
+        self.query_one("#et-directive", Static).update(self.t("chain.directive", title=d.title, issued=d.issued_on.isoformat(), items="；".join(d.items)))
         staff = inspectors_by_subsidiary(self.ctx())
         plans = {p.subsidiary: p for p in self.recs("plan") if p.directive == d.id}
         reports = {r.subsidiary: r for r in self.recs("unit_report") if r.quarter == d.quarter}
@@ -82,7 +73,7 @@ class DirectiveChainScreen(TierScreen):
         monthly = defaultdict(set)
         for r in self.recs("inspector_report"):
             monthly[r.month].add(r.inspector)
-        table.add_columns(*(["权属单位", "实施方案", "分解到", "委员月报", "季度报告"] if zh else ["Subsidiary", "Plan", "Assigned", "Monthly", "Quarterly"]))
+        table.add_columns(*self.t("chain.columns").split("|"))
         self.rows, missing = [], []
         for s in sorted(self.recs("subsidiary"), key=lambda s: s.id):
             people = staff.get(s.id, [])
@@ -91,17 +82,17 @@ class DirectiveChainScreen(TierScreen):
             done_month = sum(1 for m in months for p in people if p.id in monthly[m])
             report = reports.get(s.id)
             table.add_row(s.company or s.name,
-                          _mark(plan is not None, plan.filed_on.isoformat() if plan else ("未制定" if zh else "missing")),
+                          _mark(plan is not None, plan.filed_on.isoformat() if plan else self.t("chain.no_plan_cell")),
                           f"{len(plan.assigned_to)}/{len(people)}" if plan else "—",
                           _mark(done_month == due_month, f"{done_month}/{due_month}"),
                           _mark(report is not None, report.filed_on.isoformat()) if report else
-                          (Text("未到期" if zh else "not due", style="dim") if self.app.as_of <= report_due else _mark(False, "未报" if zh else "none")),
+                          (Text(self.t("chain.not_due"), style="dim") if self.app.as_of <= report_due else _mark(False, self.t("chain.no_report"))),
                           key=s.id)
             self.rows.append(s)
             if plan is None:
-                missing.append(f"{s.company}{'：无实施方案' if zh else ': no plan'}")
-            missing += [f"{p.name}{'：' if zh else ': '}{m}{'月报未报' if zh else ' report missing'}" for m in months for p in people if p.id not in monthly[m]]
-        self.query_one("#et-missing", Static).update(("缺：" if zh else "Missing: ") + ("；".join(missing) if missing else ("无" if zh else "nothing")))
+                missing.append(self.t("chain.no_plan", company=s.company))
+            missing += [self.t("chain.no_monthly", name=p.name, month=m) for m in months for p in people if p.id not in monthly[m]]
+        self.query_one("#et-missing", Static).update(self.t("chain.missing", items="；".join(missing) if missing else self.t("chain.nothing")))
 
     def action_step(self, step: int) -> None:
         self.index = (self.index or 0) + step
@@ -137,15 +128,15 @@ def commend(ws, org_id: str, inspector_id: str, year: int, percent: int) -> Comm
     staff = inspectors_by_subsidiary(ctx)
     sub = next((s for s, people in staff.items() if any(p.id == inspector_id for p in people)), None)
     if sub is None:
-        raise InputError(f"{inspector_id}: 不属于任何权属单位，不能表彰 / belongs to no subsidiary")
+        raise InputError(f"{inspector_id} belongs to no subsidiary and cannot be commended", message_zh=f"{inspector_id} 不属于任何权属单位，不能表彰")
     ids = {p.id for p in staff[sub]}
     taken = [c for c in ws.records(org_id, "commendation") if c.year == year and c.inspector in ids]
     if any(c.inspector == inspector_id for c in taken):
-        raise InputError("已表彰 / already commended")
+        raise InputError(f"{ctx.label('inspector', inspector_id)} is already commended for {year}", message_zh=f"{ctx.label('inspector', inspector_id)} 已获{year}年度表彰")
     allowed = quota(len(ids), percent)
     if len(taken) >= allowed:
-        raise InputError(f"{ctx.label('subsidiary', sub)}{year}年度表彰名额已满：{len(ids)}名纪检委员的{percent}%，至多{allowed}人，剩余0人"
-                         f" / the quota is full: at most {allowed} of {len(ids)}")
+        raise InputError(f"{ctx.label('subsidiary', sub)}: the {year} quota is full: {percent}% of {len(ids)} inspectors is at most {allowed}, none left",
+                         message_zh=f"{ctx.label('subsidiary', sub)}{year}年度表彰名额已满：{len(ids)}名纪检委员的{percent}%，至多{allowed}人，剩余0人")
     record = Commendation(id=f"commend-{year}-{inspector_id}", year=year, inspector=inspector_id)
     ws.save(org_id, record, rev=0)
     return record
@@ -155,7 +146,6 @@ class QuotaScreen(TierScreen):
     """年度表彰名额: per subsidiary at most 20% of its inspectors; c commends, x withdraws."""
 
     AUTO_FOCUS = "#quota"
-    KEY_LABELS = {"et.commend": ("表彰", "Commend"), "et.withdraw": ("撤销", "Withdraw")}
     BINDINGS = [
         Binding("c", "commend", "表彰", id="et.commend"),
         Binding("x", "withdraw", "撤销", id="et.withdraw"),
@@ -170,9 +160,8 @@ class QuotaScreen(TierScreen):
         yield DataTable(id="quota", cursor_type="row", zebra_stripes=True)
 
     def populate(self) -> None:
-        zh = _zh(self)
         self.year = self.year or self.app.as_of.year
-        self.query_one("#et-title", Static).update(self.title_line(f"{self.year}年度表彰名额", f"Commendations {self.year}"))
+        self.query_one("#et-title", Static).update(self.heading("quota.title", year=self.year))
         percent = self.ctx().settings.commendation_percent
         staff = inspectors_by_subsidiary(self.ctx())
         commended = {c.inspector for c in self.recs("commendation") if c.year == self.year}
@@ -180,7 +169,7 @@ class QuotaScreen(TierScreen):
         summary = Text()
         table = self.query_one("#quota", DataTable)
         table.clear(columns=True)
-        table.add_columns(*(["权属单位", "纪检委员", "表彰"] if zh else ["Subsidiary", "Inspector", "Commended"]))
+        table.add_columns(*self.t("quota.columns").split("|"))
         self.rows = []
         for sid in sorted(staff):
             people = staff[sid]
@@ -188,7 +177,8 @@ class QuotaScreen(TierScreen):
             used = sum(1 for p in people if p.id in commended)
             name = subs[sid].company or subs[sid].name
             style = "bold red" if used > allowed else ("yellow" if used == allowed else "green")
-            summary.append(f"{name} {used}/{allowed}" + (f"（剩{allowed - used}）" if zh and used <= allowed else f" ({allowed - used} left)" if used <= allowed else (" 超额" if zh else " over")) + "  ", style=style)
+            key = "quota.left" if used <= allowed else "quota.over"
+            summary.append(self.t(key, name=name, used=used, allowed=allowed, left=allowed - used) + "  ", style=style)
             for p in people:
                 table.add_row(name, p.name, "★" if p.id in commended else "", key=p.id)
                 self.rows.append(p)
@@ -233,7 +223,6 @@ class LedgerScreen(TierScreen):
     """管理台账: entries proposed for subsidiaries with no plan or no report; y records the selected one."""
 
     AUTO_FOCUS = "#ledger"
-    KEY_LABELS = {"et.confirm": ("记入台账", "Record")}
     BINDINGS = [Binding("y", "confirm", "记入台账", id="et.confirm")]
 
     def build(self):
@@ -242,23 +231,22 @@ class LedgerScreen(TierScreen):
         yield Static(id="et-hint")
 
     def populate(self) -> None:
-        zh = _zh(self)
-        self.query_one("#et-title", Static).update(self.title_line("管理台账", "Management ledger"))
+        self.query_one("#et-title", Static).update(self.heading("ledger.title"))
         recorded = {(e.subsidiary, e.quarter, e.reason): e for e in self.recs("ledger_entry")}
         subs = {s.id: s.company or s.name for s in self.recs("subsidiary")}
         table = self.query_one("#ledger", DataTable)
         table.clear(columns=True)
-        table.add_columns(*(["状态", "权属单位", "季度", "事由", "记入日期"] if zh else ["State", "Subsidiary", "Quarter", "Reason", "Recorded"]))
+        table.add_columns(*self.t("ledger.columns").split("|"))
         self.rows = []
         for sub, quarter, reason in ledger_proposals(self.ctx()):
             entry = recorded.pop((sub, str(quarter), reason), None)
-            state = Text("已记入" if zh else "recorded", style="green") if entry else Text("待确认" if zh else "proposed", style="bold yellow")
+            state = Text(self.t("ledger.recorded"), style="green") if entry else Text(self.t("ledger.proposed"), style="bold yellow")
             table.add_row(state, subs.get(sub, sub), str(quarter), reason, entry.recorded_on.isoformat() if entry else "")
             self.rows.append((sub, str(quarter), reason, entry))
         for (sub, quarter, reason), entry in recorded.items():
-            table.add_row(Text("已记入" if zh else "recorded", style="green"), subs.get(sub, sub), quarter, reason, entry.recorded_on.isoformat())
+            table.add_row(Text(self.t("ledger.recorded"), style="green"), subs.get(sub, sub), quarter, reason, entry.recorded_on.isoformat())
             self.rows.append((sub, quarter, reason, entry))
-        self.query_one("#et-hint", Static).update("y 将所选“待确认”项记入台账" if zh else "y records the selected proposed entry")
+        self.query_one("#et-hint", Static).update(self.t("ledger.hint"))
 
     def action_confirm(self) -> None:
         table = self.query_one("#ledger", DataTable)

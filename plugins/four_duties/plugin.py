@@ -6,6 +6,7 @@ from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from four_duties import MODEL_ID, __version__
 from four_duties.kinds import KINDS, DutySettings
+from four_duties.messages import MESSAGES
 from four_duties.rules import OBLIGATIONS, RULES
 
 MODEL = ModelSpec(
@@ -18,6 +19,7 @@ MODEL = ModelSpec(
     description_zh="党委主体责任、纪委监督责任、党委书记第一责任、班子成员一岗双责协同",
     description_en="The committee, the discipline committee, the secretary and each team member carry their duties together",
     structure_kinds=["team_member", "unit"],
+    messages=MESSAGES,
 )
 
 

@@ -12,16 +12,10 @@ from textual.widgets import DataTable, Static
 from coordtui.api import DutyStatus
 from coordtui.ui import ModelScreen, status_text
 
-from four_duties import MODEL_ID
 from four_duties.kinds import AREAS
 from four_duties.rules import day
 
 CYCLE_RULES = ("special_meetings", "four_meetings", "four_documents", "three_reports", "dual_report", "year_end_inspection")
-STAGES = {"early": ("年初", "early"), "mid": ("年中", "mid-year"), "end": ("年末", "year end"), "next": ("次年年初", "next year")}
-
-
-def _zh(screen) -> bool:
-    return screen.app.lang == "zh"
 
 
 class DutyScreen(ModelScreen):
@@ -34,8 +28,6 @@ class DutyScreen(ModelScreen):
     def settings(self):
         return self.app.ws.model_of(self.org()).parse_settings(self.org().settings)
 
-    def title_line(self, zh: str, en: str) -> Text:
-        return Text(f"{zh if _zh(self) else en} · {self.org().name} · {'截至' if _zh(self) else 'as of'} {self.app.as_of.isoformat()}", style="bold")
 
 
 class ChecklistScreen(DutyScreen):
@@ -65,9 +57,9 @@ class ChecklistScreen(DutyScreen):
         return "end"
 
     def populate(self) -> None:
-        zh = _zh(self)
+        zh = self.app.lang == "zh"
         self.year = self.year or self.app.as_of.year
-        self.query_one("#fd-title", Static).update(self.title_line(f"{self.year}年度责任清单", f"Checklist {self.year}"))
+        self.query_one("#fd-title", Static).update(self.heading("checklist.title", year=self.year))
         duties = [] if self.app.result is None else [
             r for r in self.app.result.duties if r.org == self.app.org_id and r.rule.split(".")[1] in CYCLE_RULES
             and r.duty.period is not None and r.duty.period.year == self.year]
@@ -78,19 +70,19 @@ class ChecklistScreen(DutyScreen):
         table.clear(columns=True)
         narrow = self.app.size.width < 110
         widths = [14, 8, 20, 10, None] if narrow else [None] * 5
-        for name, width in zip(["主体", "阶段", "事项", "截止", "状态"] if zh else ["Who", "When", "Duty", "Due", "Status"], widths):
+        for name, width in zip(self.t("checklist.columns").split("|"), widths):
             table.add_column(name, width=width)
         self.rows = duties
         counts = defaultdict(int)
         for r in duties:
             counts[r.status] += 1
-            table.add_row(r.duty.subject, STAGES[self.stage(r.duty.due)][0 if zh else 1], r.duty.what_zh if zh else r.duty.what_en,
+            table.add_row(r.duty.subject, self.t(f"stage.{self.stage(r.duty.due)}"), r.duty.what_zh if zh else r.duty.what_en,
                           r.duty.due.isoformat(), status_text(r.status, self.app.lang, mark=True))
         summary = Text()
         for status in (DutyStatus.OVERDUE, DutyStatus.AT_RISK, DutyStatus.DUE, DutyStatus.LATE, DutyStatus.MET):
             summary.append_text(status_text(status, self.app.lang, mark=True))
             summary.append(f" {counts[status]}   ")
-        summary.append("Enter 补录所选缺项  [ ] 切换年度" if zh else "Enter fills the selected gap  [ ] year")
+        summary.append(self.t("checklist.hint"))
         self.query_one("#fd-summary", Static).update(summary)
 
     def action_fix(self) -> None:
@@ -99,7 +91,7 @@ class ChecklistScreen(DutyScreen):
             return
         row = self.rows[table.cursor_row]
         if row.status in (DutyStatus.MET, DutyStatus.LATE) or not row.duty.record_kind:
-            self.app.notify(row.duty.what_zh if _zh(self) else row.duty.what_en, title=status_text(row.status, self.app.lang).plain)
+            self.app.notify(row.duty.what_zh if self.app.lang == "zh" else row.duty.what_en, title=status_text(row.status, self.app.lang).plain)
             return
         self.app.new_record(self.app.org_id, row.duty.record_kind, {**row.duty.prefill, **self._date_field(row.duty.record_kind)})
 
@@ -127,8 +119,7 @@ class RiskMapScreen(DutyScreen):
         yield Static(id="fd-detail")
 
     def populate(self) -> None:
-        zh = _zh(self)
-        self.query_one("#fd-title", Static).update(self.title_line("廉政风险地图", "Risk map"))
+        self.query_one("#fd-title", Static).update(self.heading("riskmap.title"))
         units = {u.id: u for u in self.recs("unit")}
         assigned = defaultdict(set)
         for a in self.recs("risk_area"):
@@ -140,7 +131,7 @@ class RiskMapScreen(DutyScreen):
             points[(p.area, p.unit)].append(p)
         table = self.query_one("#riskmap", DataTable)
         table.clear(columns=True)
-        table.add_column("重点领域" if zh else "Area")
+        table.add_column(self.t("riskmap.area"))
         for u in columns:
             table.add_column(units[u].name if u in units else u, key=u)
         self.cells = {}
@@ -151,7 +142,7 @@ class RiskMapScreen(DutyScreen):
                 required = u in assigned.get(area, set())
                 self.cells[(ri, ci)] = (area, u, found, required)
                 if not found:
-                    cells.append(Text("✗ 空" if zh else "✗ none", style="bold red") if required else Text(""))
+                    cells.append(Text(self.t("riskmap.empty"), style="bold red") if required else Text(""))
                 elif any(not p.owner or not p.measures for p in found):
                     cells.append(Text(f"! {len(found)}", style="bold yellow"))
                 else:
@@ -164,16 +155,16 @@ class RiskMapScreen(DutyScreen):
         return self.cells.get((table.cursor_coordinate.row, table.cursor_coordinate.column)) if hasattr(self, "cells") else None
 
     def show_detail(self) -> None:
-        zh = _zh(self)
         cell = self._cell()
         if cell is None:
-            text = "✓ 已落实 · ! 缺责任人或措施 · ✗ 应有而无；Enter 打开或新建风险点" if zh else "✓ in place · ! owner or measures missing · ✗ missing; Enter opens or adds"
+            text = self.t("riskmap.legend")
         else:
             area, unit, found, required = cell
             lines = [f"{area} · {self.app.ws.get(self.app.org_id, 'unit', unit)[0].name}"]
-            lines += [f"  {p.description}：{'责任人' if zh else 'owner'} {p.owner or '（未落实）'}；{'措施' if zh else 'measures'} {p.measures or '（未落实）'}" for p in found]
+            unset = self.t("riskmap.unset")
+            lines += [self.t("riskmap.point", description=p.description, owner=p.owner or unset, measures=p.measures or unset) for p in found]
             if not found:
-                lines.append(("  尚无风险点" if zh else "  no risk point yet") + (("（该单位为本领域责任单位）" if zh else " (this unit answers for the area)") if required else ""))
+                lines.append(self.t("riskmap.no_point") + (self.t("riskmap.answers") if required else ""))
             text = "\n".join(lines)
         self.query_one("#fd-detail", Static).update(text)
 

@@ -6,6 +6,7 @@ from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from university_grid import MODEL_ID, __version__
 from university_grid.kinds import KINDS, GridSettings
+from university_grid.messages import MESSAGES
 from university_grid.rules import OBLIGATIONS, RULES
 
 MODEL = ModelSpec(
@@ -18,6 +19,7 @@ MODEL = ModelSpec(
     description_zh="二级单位纪委划分为协作组，网格员对口联系，组长单位三个月轮值",
     description_en="Second-level units in collaboration groups, grid members liaising, leader units rotating every three months",
     structure_kinds=["group", "unit", "grid_member"],
+    messages=MESSAGES,
 )
 
 

@@ -9,7 +9,7 @@ from typing import Iterable
 from coordtui.api import Context, Duty, Finding, Obligation, Period, PeriodKind, Rule, Severity
 
 from university_grid import MODEL_ID
-from university_grid.kinds import Activity, CollaborationGroup, GroupLink, LeaderTerm, QuarterPlan, QuarterSummary, Unit, UnitMeeting
+from university_grid.kinds import Activity, CollaborationGroup, LeaderTerm, Unit
 from university_grid.rotation import term_end
 
 R = f"{MODEL_ID}."

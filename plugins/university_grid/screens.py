@@ -13,14 +13,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from coordtui.api import DutyStatus, Period, PeriodKind
-from coordtui.ui import STATUS_MARK, CoordError, ModelScreen, Put, status_text
+from coordtui.ui import STATUS_MARK, CoordError, ModelScreen, status_text
 
 from university_grid import MODEL_ID
 from university_grid.rotation import rotation_schedule
-
-
-def _zh(screen) -> bool:
-    return screen.app.lang == "zh"
 
 
 class GridScreen(ModelScreen):
@@ -37,9 +33,6 @@ class GridScreen(ModelScreen):
             return []
         return [r for r in self.app.result.duties if r.org == self.app.org_id and r.rule == f"{MODEL_ID}.{rule}"]
 
-    def title_line(self, zh: str, en: str) -> Text:
-        return Text(f"{zh if _zh(self) else en} · {self.org().name} · {'截至' if _zh(self) else 'as of'} {self.app.as_of.isoformat()}", style="bold")
-
 
 class GroupsScreen(GridScreen):
     """协作组一览: each group with its grid members, units and current leader unit."""
@@ -53,8 +46,8 @@ class GroupsScreen(GridScreen):
         yield Static(id="ug-detail")
 
     def populate(self) -> None:
-        ws, org_id, zh = self.app.ws, self.app.org_id, _zh(self)
-        self.query_one("#ug-title", Static).update(self.title_line("协作组一览", "Collaboration groups"))
+        ws, org_id = self.app.ws, self.app.org_id
+        self.query_one("#ug-title", Static).update(self.heading("groups.title"))
         units = ws.records(org_id, "unit")
         members = {m.id: m.name for m in ws.records(org_id, "grid_member")}
         links = defaultdict(list)
@@ -64,11 +57,11 @@ class GroupsScreen(GridScreen):
         leaders = {t.group: t.unit for t in ws.records(org_id, "leader_term") if t.start <= self.app.as_of <= t.end}
         table = self.query_one("#groups", DataTable)
         table.clear(columns=True)
-        table.add_columns(*(["组别", "网格员", "单位数", "本期组长单位"] if zh else ["Group", "Grid members", "Units", "Leader unit now"]))
+        table.add_columns(*self.t("groups.columns").split("|"))
         self.rows = self.groups()
         for g in self.rows:
             count = sum(1 for u in units if u.group == g.id)
-            table.add_row(g.name, "、".join(links.get(g.id, [])) or ("（无）" if zh else "(none)"), str(count),
+            table.add_row(g.name, "、".join(links.get(g.id, [])) or self.t("groups.none"), str(count),
                           unit_names.get(leaders.get(g.id, ""), "—"), key=g.id)
         self.show_detail()
 
@@ -78,7 +71,7 @@ class GroupsScreen(GridScreen):
             return
         group = self.rows[min(table.cursor_row or 0, len(self.rows) - 1)]
         units = sorted((u for u in self.app.ws.records(self.app.org_id, "unit") if u.group == group.id), key=lambda u: (u.order, u.id))
-        label = "成员单位" if _zh(self) else "Member units"
+        label = self.t("groups.members")
         self.query_one("#ug-detail", Static).update(Text(f"{group.name} {label}：" + "、".join(f"{u.name}" for u in units)))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -105,7 +98,6 @@ class RotationScreen(GridScreen):
         Binding("enter", "open", "Open", id="key.open", show=False),
     ]
 
-    KEY_LABELS = {"ug.generate": ("生成", "Generate"), "ug.accept": ("采用", "Accept")}
 
     year: int | None = None
     proposal: list = []
@@ -116,9 +108,8 @@ class RotationScreen(GridScreen):
         yield Static(id="ug-hint")
 
     def populate(self) -> None:
-        zh = _zh(self)
         self.year = self.year or self.app.as_of.year
-        self.query_one("#ug-title", Static).update(self.title_line(f"{self.year}年组长单位轮值", f"Leader rotation {self.year}"))
+        self.query_one("#ug-title", Static).update(self.heading("rotation.title", year=self.year))
         ws, org_id = self.app.ws, self.app.org_id
         names = {u.id: u.name for u in ws.records(org_id, "unit")}
         terms = ws.records(org_id, "leader_term")
@@ -126,7 +117,7 @@ class RotationScreen(GridScreen):
         table = self.query_one("#rotation", DataTable)
         table.clear(columns=True)
         quarters = Period.of_year(self.year).sub(PeriodKind.QUARTER)
-        table.add_columns("组别" if zh else "Group", *[q.label("zh" if zh else "en").replace(f"{self.year}年", "") for q in quarters])
+        table.add_columns(self.t("col.group"), *[q.label(self.app.lang).replace(f"{self.year}年", "") for q in quarters])
         self.cells: dict[tuple[int, int], object] = {}
         for r, g in enumerate(self.groups()):
             row = [g.name]
@@ -142,9 +133,9 @@ class RotationScreen(GridScreen):
                     row.append(Text("—", style="dim"))
             table.add_row(*row, key=g.id)
         if self.proposal:
-            hint = f"已生成 {len(self.proposal)} 个任期（+ 标记），按 y 采用，Esc 放弃" if zh else f"{len(self.proposal)} terms proposed (+): y to accept, Esc to drop"
+            hint = self.t("rotation.proposed", count=len(self.proposal))
         else:
-            hint = "g 为空缺季度生成轮值；Enter 编辑任期；[ ] 切换年份" if zh else "g proposes terms for empty quarters; Enter edits a term; [ ] change year"
+            hint = self.t("rotation.hint")
         self.query_one("#ug-hint", Static).update(hint)
 
     def action_year(self, step: int) -> None:
@@ -171,21 +162,20 @@ class RotationScreen(GridScreen):
                 day = date(day.year + (day.month + months - 1) // 12, (day.month + months - 1) % 12 + 1, 1)
         self.proposal = proposal
         if not proposal:
-            self.app.notify("本年度各季度均已有组长单位" if _zh(self) else "Every quarter of the year has a leader unit")
+            self.app.notify(self.t("rotation.full"))
         self.populate()
 
     def action_accept(self) -> None:
         if not self.proposal:
             return
-        ops = [Put(self.app.org_id, "leader_term", t.id, t.model_dump(mode="json"), str(t.start.year), rev=0) for t in self.proposal]
-        try:
-            self.app.ws.store.apply(ops)
+        try:  # one transaction, each term filed in its month like any saved record
+            self.app.ws.save_many(self.app.org_id, [(term, 0) for term in self.proposal])
         except CoordError as exc:  # someone else recorded a term meanwhile, or the store refused: nothing written
             self.app.show_error(exc)
             return
         count = len(self.proposal)
         self.proposal = []
-        self.app.notify(f"已保存 {count} 个任期" if _zh(self) else f"Saved {count} terms")
+        self.app.notify(self.t("rotation.saved", count=count))
         self.app.record_saved()
         self.populate()
 
@@ -221,14 +211,13 @@ class MatrixScreen(GridScreen):
     RULES = ("quarterly_activity", "quarterly_plan_and_summary", "news_deadline")
 
     def populate(self) -> None:
-        zh = _zh(self)
         lang = self.app.lang
-        self.query_one("#ug-title", Static).update(self.title_line("季度合规矩阵", "Quarterly compliance"))
+        self.query_one("#ug-title", Static).update(self.heading("matrix.title"))
         table = self.query_one("#matrix", DataTable)
         table.clear(columns=True)
         rows = [r for rule in self.RULES for r in self.duties(rule)]
         quarters = sorted({r.duty.period for r in rows if r.duty.period is not None})
-        table.add_column("组别" if zh else "Group", key="group")
+        table.add_column(self.t("col.group"), key="group")
         for q in quarters:
             table.add_column(str(q), key=str(q))
         self.cell_duties: dict[tuple[int, int], list] = {}
@@ -259,16 +248,15 @@ class MatrixScreen(GridScreen):
         return self.cell_duties.get((coord.row, coord.column), [])
 
     def show_reason(self) -> None:
-        zh = _zh(self)
         lines = Text()
         for r in sorted(self._cell(), key=lambda r: r.status != DutyStatus.MET):
-            what = r.duty.what_zh if zh else r.duty.what_en
+            what = r.duty.what_zh if self.app.lang == "zh" else r.duty.what_en
             lines.append(f"{STATUS_MARK[r.status]} ", style="bold")
-            lines.append(f"{what}：{r.duty.count}/{r.duty.required}，{'截止' if zh else 'due'} {r.duty.due.isoformat()}  ")
+            lines.append(self.t("matrix.reason", what=what, count=r.duty.count, required=r.duty.required, due=r.duty.due.isoformat()))
             lines.append(status_text(r.status, self.app.lang))
             lines.append("\n")
         if not lines:
-            lines.append("选择一个单元格查看原因；Enter 打开补正的记录" if zh else "Pick a cell to see why; Enter opens the record that fixes it")
+            lines.append(self.t("matrix.pick"))
         self.query_one("#ug-reason", Static).update(lines)
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
@@ -305,14 +293,13 @@ class ActivityLogScreen(GridScreen):
         yield DataTable(id="activities", cursor_type="row", zebra_stripes=True)
 
     def populate(self) -> None:
-        zh = _zh(self)
         ws, org_id = self.app.ws, self.app.org_id
-        self.query_one("#ug-title", Static).update(self.title_line("协作活动台账", "Activity log"))
+        self.query_one("#ug-title", Static).update(self.heading("log.title"))
         groups = {g.id: g.name for g in self.groups()}
         news = {r.duty.subject_id: r for r in self.duties("news_deadline")}
         table = self.query_one("#activities", DataTable)
         table.clear(columns=True)
-        table.add_columns(*(["结束", "组别", "形式", "活动名称", "出席", "新闻稿"] if zh else ["Ended", "Group", "Form", "Title", "Present", "News"]))
+        table.add_columns(*self.t("log.columns").split("|"))
         self.rows = sorted(ws.records(org_id, "activity"), key=lambda a: (a.end, a.id), reverse=True)
         for a in self.rows:
             duty = news.get(a.id)

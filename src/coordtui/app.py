@@ -185,7 +185,7 @@ class CoordApp(App):
             self.show_error(exc)
             return
         if found is None:
-            self.show_error(InputError(f"{kind} {record_id}: " + ("记录不存在（可能已被他人删除）" if self.lang == "zh" else "no such record (someone may have deleted it)")))
+            self.show_error(InputError(t("record.gone", "en", kind=kind, id=record_id), message_zh=t("record.gone", "zh", kind=kind, id=record_id)))
             return
         record, rev = found
         self.push_screen(RecordForm(org_id, kind, record, rev))
@@ -214,7 +214,7 @@ class CoordApp(App):
 
         def chosen(fmt: str | None) -> None:
             if fmt:
-                self.notify("正在导出……" if self.lang == "zh" else "Exporting…")
+                self.notify(t("export.running", self.lang))
                 self.run_export(self.org_id, fmt)
 
         self.push_screen(ExportModal(), chosen)
@@ -238,7 +238,7 @@ class CoordApp(App):
             return
         if self.is_web:  # in a browser tab ('coordtui serve') the file also goes to the browser's downloads
             self.call_from_thread(self.deliver_binary, path)
-        self.call_from_thread(self.notify, str(path), title="已导出" if self.lang == "zh" else "Exported", timeout=15)
+        self.call_from_thread(self.notify, str(path), title=t("export.done", self.lang), timeout=15)
 
     def action_next_org(self) -> None:
         if not self.orgs:
@@ -294,7 +294,7 @@ class CoordApp(App):
 
         specs = self.model_screen_specs()
         if not specs:
-            self.notify("本模型没有专属页面" if self.lang == "zh" else "This model has no screens of its own")
+            self.notify(t("model.no_screens", self.lang))
             return
         model_id = specs[0][0]
         org = self.orgs[self.org_index]
@@ -317,6 +317,7 @@ class CoordApp(App):
                     return
                 if isinstance(screen, ModelScreen):
                     screen.plugin_name = plugin
+                    screen.model_id = model_id
                 while len(self.screen_stack) > 2:
                     self.pop_screen()
                 try:

@@ -20,6 +20,7 @@ from coordtui.domain.model import DutyStatus
 from coordtui.plugins import PluginHost
 from coordtui.store import Store
 from coordtui.workspace import Workspace
+from coordtui.i18n import t
 
 DEMO_ORG = "tjpu"
 DEMO_AS_OF = date(2026, 10, 15)
@@ -145,7 +146,7 @@ class DemoApp(CoordApp):
         caption = step.zh if self.lang == "zh" else step.en
         if step.go is _export and self.exported:
             caption += f"：{self.export_dir}（{'、'.join(self.exported)}）"
-        self.caption = f"{'演示' if self.lang == 'zh' else 'Tour'} {target + 1}/{len(STEPS)}  {caption}"
+        self.caption = t("demo.step", self.lang, n=target + 1, total=len(STEPS), caption=caption)
         self.call_after_refresh(self._show_caption)
 
     def _show_caption(self) -> None:

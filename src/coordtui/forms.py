@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from coordtui.domain.records import INVALID, Record
 from coordtui.errors import CoordError
+from coordtui.i18n import t
 
 
 @dataclass
@@ -30,7 +31,7 @@ class FieldSpec:
 def label_for(title: str, lang: str) -> str:
     """A field title written ``中文 English`` gives the part in the interface language."""
     if title == "id":
-        return "编号" if lang == "zh" else "ID"
+        return t("form.id", lang)
     head, _, rest = title.partition(" ")
     if rest and any("\u4e00" <= ch <= "\u9fff" for ch in head):
         return head if lang == "zh" else rest

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterable
 
 from coordtui.errors import InputError
+from coordtui.i18n import t
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -80,7 +81,7 @@ def serve(*, host: str, port: int, db: str | None, lang: str, plugin_dirs: Itera
             ws.org(org_id)  # one line naming the known organizations when it is not one of them
         store_path = Path(ws.store.root).resolve()
     command = app_command(db=store_path or Path("."), lang=lang, plugin_dirs=plugin_dirs, org_id=org_id, as_of=as_of, demo=demo)
-    title = ("coordtui 演示" if demo else "coordtui 协作机制") if lang == "zh" else ("coordtui demo" if demo else "coordtui")
+    title = t("serve.demo_title" if demo else "serve.title", lang)
     if host not in LOOPBACK:
         print(f"coordtui: serving on {host}: anyone who can reach this address can read and change the store {store_path or '(demo copy)'}; "
               "there is no sign-in, so use it on a trusted network only", file=sys.stderr)

@@ -15,6 +15,10 @@ which offers (and only these are promised):
 - ``app.record_saved()``: re-run the check after writing;
 - ``app.show_error(exc)``: an error modal for a :class:`~coordtui.errors.CoordError`.
 
+Texts come from catalogues: ``self.t("key")`` reads the model's own (``ModelSpec.messages``,
+key -> (Chinese, English)) and then the core's; ``model_text(app, model_id, key)`` does the
+same outside a screen.
+
 ``populate()`` is called on mount, after a language switch and after every check.
 
 Textual's own names on a screen are taken: do not define ``task``, ``_task``, ``name``,
@@ -41,10 +45,16 @@ STATUS_MARK = {
 }
 
 
+def model_text(app, model_id: str, key: str, **values: object) -> str:
+    """A model's catalogue text (``ModelSpec.messages``) in the interface language, for a modal
+    or helper that is not a :class:`ModelScreen` (whose ``self.t(key)`` does the same)."""
+    return app.ws.host.models[model_id].text(key, app.lang, **values)
+
+
 def status_text(status: DutyStatus, lang: str, *, mark: bool = False) -> Text:
     """A duty status as coloured text (with a mark that survives NO_COLOR)."""
     label = t(f"status.{status.value}", lang)
     return Text(f"{STATUS_MARK[status]} {label}" if mark else label, style=STATUS_STYLE[status])
 
 
-__all__ = ["ConflictError", "CoordError", "DutyStatus", "InputError", "ModelScreen", "Put", "STATUS_MARK", "status_text"]
+__all__ = ["ConflictError", "CoordError", "DutyStatus", "InputError", "ModelScreen", "Put", "STATUS_MARK", "model_text", "status_text"]

@@ -39,7 +39,6 @@ def task(tid="t1", state="proposed", **kw):
 
 
 def steps(tid="t1", until="closed", skip=()):
-    day = date(2026, 3, 2)
     result = []
     for i, state in enumerate(ORDER[: ORDER.index(until) + 1]):
         if state not in skip:

@@ -6,7 +6,6 @@ import asyncio
 import json
 from datetime import date
 
-import pytest
 
 from coordtui.app import CoordApp
 from coordtui.cli import main

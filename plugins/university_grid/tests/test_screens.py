@@ -72,6 +72,7 @@ def test_rotation_generates_a_year_and_accept_saves_it(ws):
         assert len(terms) == 20
         g1 = sorted((t for t in terms if t.group == "g1"), key=lambda t: t.start)
         assert [t.unit for t in g1] == ["u05", "u06", "u01", "u02"]  # 体育工作部, 离退休, then a new round
+        assert {"2027-01", "2027-04", "2027-07", "2027-10"} <= set(ws.store.parts("tjpu")) and "2027" not in ws.store.parts("tjpu")
         assert not any(f.rule == "university_grid.leader_rotation" for f in app.result.findings)
 
     drive(ws, scenario)

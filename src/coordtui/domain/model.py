@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
+from functools import cached_property
 from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -48,6 +49,9 @@ class ModelSpec:
     :param settings: a pydantic class whose defaults are the model's settings; an
         organization may override any of them (in its ``org.settings``).
     :param structure_kinds: kinds shown in the organization tree, outermost first.
+    :param messages: the model's catalogue (文案): key -> (Chinese, English), for its screens
+        (``self.t("key")`` in a :class:`coordtui.ui.ModelScreen`) and anything else it shows.
+        Texts may hold ``{name}`` fields, filled from ``t``'s keyword arguments.
     """
 
     id: str
@@ -59,6 +63,7 @@ class ModelSpec:
     description_zh: str = ""
     description_en: str = ""
     structure_kinds: list[str] = field(default_factory=list)
+    messages: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.id.isidentifier():
@@ -70,11 +75,23 @@ class ModelSpec:
             if k.kind in seen:
                 raise ValueError(f"model {self.id}: kind {k.kind!r} is declared twice")
             seen.add(k.kind)
+        for key, pair in self.messages.items():
+            if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) and x for x in pair)):
+                raise ValueError(f"model {self.id}: message {key!r} must be a (Chinese, English) pair of texts")
 
     def name(self, lang: str = "zh") -> str:
         return self.name_zh if lang == "zh" else self.name_en
 
-    @property
+    def text(self, key: str, lang: str = "zh", **values: object) -> str:
+        """The model's catalogue text for ``key`` in ``lang``, formatted with ``values``."""
+        try:
+            zh, en = self.messages[key]
+        except KeyError:
+            raise KeyError(f"model {self.id} has no message {key!r}") from None
+        text = zh if lang == "zh" else en
+        return text.format(**values) if values else text
+
+    @cached_property
     def kind_map(self) -> dict[str, type[Record]]:
         return {k.kind: k for k in self.kinds}
 

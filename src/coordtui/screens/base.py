@@ -66,6 +66,34 @@ class ModelScreen(CoreScreen):
 
     #: Set by the application from the plugin that contributed the screen.
     plugin_name: str = "?"
+    #: Set by the application: the model whose catalogue ``t`` reads first.
+    model_id: str | None = None
+
+    def heading(self, key: str, **values: object):
+        """The screen's first line: its title (a catalogue key), the organization, the as-of date."""
+        from rich.text import Text
+
+        org = self.app.ws.org(self.app.org_id)
+        return Text(f"{self.t(key, **values)} · {org.name} · {self.t('as_of')} {self.app.as_of.isoformat()}", style="bold")
+
+    def model_messages(self) -> dict[str, tuple[str, str]]:
+        """The catalogue of the model this screen belongs to ({} when there is none)."""
+        model = self._model()
+        return model.messages if model is not None else {}
+
+    def _model(self):
+        model_id = self.model_id
+        if model_id is None and self.app.org_id:  # a screen a model screen pushed itself: the organization's model
+            model_id = self.app.ws.org(self.app.org_id).model
+        return self.app.ws.host.models.get(model_id) if model_id else None
+
+    def t(self, key: str, **values: object) -> str:
+        """The text for ``key`` in the interface language: from the model's catalogue
+        (``ModelSpec.messages``), else from the core's (``nav.findings``, ``status.overdue`` ...)."""
+        model = self._model()
+        if model is not None and key in model.messages:
+            return model.text(key, self.app.lang, **values)
+        return super().t(key, **values)
 
     def compose(self):
         from textual.widgets import Footer, Static

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar as pycal
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -38,15 +38,14 @@ class CalendarScreen(CoreScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def populate(self) -> None:
-        app, zh = self.app, self.app.lang == "zh"
+        app = self.app
         if self.first is None:
             self.first = app.as_of.replace(day=1)
         cal = app.ws.calendar
         year, month = self.first.year, self.first.month
-        title = Text(f"{self.t('nav.calendar')} · {year}年{month}月" if zh else f"{self.t('nav.calendar')} · {self.first:%B %Y}", style="bold")
+        title = Text(self.t("cal.title", calendar=self.t("nav.calendar"), year=year, month=month), style="bold")
         if not cal.is_official(year):
-            title.append("  " + ("本年节假日尚未公布：按周一至周五推算（可在 holidays.txt 补录）" if zh else
-                                 "official days not yet known: Monday to Friday assumed (add them to holidays.txt)"), style="yellow")
+            title.append("  " + self.t("cal.provisional_year"), style="yellow")
         self.query_one("#cal-title", Static).update(title)
         self.due: dict[date, list] = defaultdict(list)
         if app.result is not None:
@@ -55,7 +54,7 @@ class CalendarScreen(CoreScreen):
                     self.due[row.duty.due].append(row)
         table = self.query_one("#month", DataTable)
         table.clear(columns=True)
-        for name in (["一", "二", "三", "四", "五", "六", "日"] if zh else ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]):
+        for name in self.t("cal.weekdays").split("|"):
             table.add_column(name, width=9)
         self.days: dict[tuple[int, int], date] = {}
         for r, week in enumerate(pycal.Calendar().monthdatescalendar(year, month)):
@@ -71,13 +70,12 @@ class CalendarScreen(CoreScreen):
         self.show_day()
 
     def _cell(self, day: date, month: int) -> Text:
-        zh = self.app.lang == "zh"
         info = self.app.ws.calendar.info(day)
         text = Text(f"{day.day:>2}", style="dim" if day.month != month else ("bold" if day == self.app.as_of else ""))
         if info.adjusted:
-            text.append(" 班" if zh else " wk", style="cyan")
+            text.append(self.t("cal.adjusted_mark"), style="cyan")
         elif info.holiday and not info.workday:
-            text.append(" 休" if zh else " off", style="green")
+            text.append(self.t("cal.holiday_mark"), style="green")
         elif not info.workday:
             text.append(" ·", style="dim")
         if info.provisional:
@@ -98,9 +96,9 @@ class CalendarScreen(CoreScreen):
         if day is None:
             return
         info = self.app.ws.calendar.info(day)
-        kind = ("调休上班" if zh else "adjusted workday") if info.adjusted else ("工作日" if zh else "working day") if info.workday else ("休息日" if zh else "day off")
+        kind = self.t("cal.adjusted" if info.adjusted else "cal.workday" if info.workday else "cal.day_off")
         holiday = HOLIDAY_NAMES_ZH.get(info.holiday, info.holiday) if zh and info.holiday else (info.holiday or "")
-        head = f"{day.isoformat()} {kind}{' · ' + holiday if holiday else ''}{(' · 推算' if zh else ' · provisional') if info.provisional else ''}"
+        head = f"{day.isoformat()} {kind}{' · ' + holiday if holiday else ''}{self.t('cal.provisional') if info.provisional else ''}"
         lines = Text(head + "\n", style="bold")
         for row in self.due.get(day, [])[:6]:
             lines.append(f"{self.t('status.' + row.status.value)} ", style=STATUS_STYLE[row.status])

@@ -51,7 +51,7 @@ class RecordForm(CoreScreen):
         if not self.record and "id" not in values:
             values["id"] = f"{self.kind}-{datetime.now():%Y%m%d%H%M%S}"
         title = self.cls.title_zh if self.app.lang == "zh" else self.cls.title_en
-        action = ("编辑" if self.record else "新建") if self.app.lang == "zh" else ("Edit" if self.record else "New")
+        action = self.t("form.edit" if self.record else "form.new")
         yield Static(f"[b]{action} {title}[/b] · {org.name}" + (f" · rev {self.rev}" if self.record else ""), id="form-title")
         lang = self.app.lang
         with VerticalScroll(id="form-body"):
@@ -69,9 +69,9 @@ class RecordForm(CoreScreen):
 
     def _widget(self, spec: FieldSpec, value: Any):
         wid = f"f-{spec.name}"
-        prompt = "请选择" if self.app.lang == "zh" else "Choose"
+        prompt = self.t("form.choose")
         if spec.widget == "bool":
-            return Checkbox("是" if self.app.lang == "zh" else "yes", bool(value), id=wid, compact=True)
+            return Checkbox(self.t("form.yes"), bool(value), id=wid, compact=True)
         if spec.widget == "choice":
             return Select([(c, c) for c in spec.choices], value=value if value in spec.choices else Select.NULL, id=wid,
                           allow_blank=True, prompt=prompt, compact=True)
@@ -163,7 +163,7 @@ class RecordForm(CoreScreen):
             name, problem = next(iter(self.errors.items()))
             labels = {spec.name: label_for(spec.label, self.app.lang) for spec in self.specs}
             self.app.notify(f"{labels.get(name, name) or self.kind}: {problem}", severity="error",
-                            title="未保存" if self.app.lang == "zh" else "Not saved")
+                            title=self.t("form.not_saved"))
             return
         self._save(record, self.rev)
 
@@ -179,7 +179,7 @@ class RecordForm(CoreScreen):
             self.app.show_error(exc)
             return
         self.record = record
-        self.app.notify(f"{record.label()} · rev {self.rev}", title="已保存" if self.app.lang == "zh" else "Saved")
+        self.app.notify(f"{record.label()} · rev {self.rev}", title=self.t("form.saved"))
         self.app.record_saved()
         self.app.pop_screen()
 

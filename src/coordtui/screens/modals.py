@@ -81,19 +81,19 @@ class ConflictModal(Localized, ModalScreen[str]):
         self.message, self.mine, self.theirs = message, mine, theirs
 
     def compose(self) -> ComposeResult:
-        zh = self.app.lang == "zh"
+        lang = self.app.lang
         keys = [k for k in sorted(set(self.mine) | set(self.theirs)) if not k.startswith("_")]
         differing = [k for k in keys if self.mine.get(k) != self.theirs.get(k)]
         with Vertical(classes="dialog conflict"):
-            yield Label("修订冲突" if zh else "Edit conflict", classes="dialog-title")
+            yield Label(t("conflict.title", lang), classes="dialog-title")
             yield Static(self.message, markup=False)
             with VerticalScroll(id="conflict-diff"):
                 for k in differing:
-                    yield Static(f"{k}:\n  {'我的' if zh else 'mine'}:   {self.mine.get(k)!r}\n  {'已保存' if zh else 'theirs'}: {self.theirs.get(k)!r}", markup=False, classes="diff-row")
+                    yield Static(t("conflict.row", lang, field=k, mine=repr(self.mine.get(k)), theirs=repr(self.theirs.get(k))), markup=False, classes="diff-row")
             with Horizontal(classes="buttons"):
-                yield Button("用我的覆盖 (m)" if zh else "Keep mine (m)", id="mine", variant="warning")
-                yield Button("采用已保存的 (t)" if zh else "Take theirs (t)", id="theirs", variant="primary")
-                yield Button("取消 (Esc)" if zh else "Cancel (Esc)", id="cancel")
+                yield Button(t("conflict.keep_mine", lang), id="mine", variant="warning")
+                yield Button(t("conflict.take_theirs", lang), id="theirs", variant="primary")
+                yield Button(t("conflict.cancel", lang), id="cancel")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "cancel")

@@ -7,7 +7,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from coordtui.domain.records import Record
 from coordtui.forms import field_specs, label_for
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.match import matches
@@ -88,8 +87,7 @@ class RecordsScreen(CoreScreen):
             table.add_column(labels.get(c, c), key=c)
         for i, row in enumerate(shown):
             table.add_row(*[self._cell(row.get(c), c, self.lookups) for c in columns], key=str(i))
-        zh = self.app.lang == "zh"
-        status = f"共 {len(self.rows)} 条 · 第 {self.page + 1}/{pages} 页" if zh else f"{len(self.rows)} records · page {self.page + 1}/{pages}"
+        status = self.t("records.status", count=len(self.rows), page=self.page + 1, pages=pages)
         self.query_one("#records-status", Static).update(status)
 
     def _lookups(self, specs) -> dict[str, dict[str, str]]:

@@ -1,6 +1,7 @@
 """Key labels in the interface language.
 
-A plugin screen names its own keys' labels in a ``KEY_LABELS = {id: (zh, en)}`` class attribute.
+A plugin screen's own keys take their labels from its model's catalogue (``ModelSpec.messages``,
+keyed by the binding's id), or from a ``KEY_LABELS = {id: (zh, en)}`` class attribute.
 
 Every binding carries a catalogue key as its ``id`` (which also lets users remap it by
 id); its description, shown in the footer and the help screen, is rewritten from the
@@ -17,7 +18,7 @@ from coordtui.i18n import CATALOGUE, t
 
 
 def localize_bindings(node: DOMNode, lang: str) -> None:
-    own: dict[str, tuple[str, str]] = getattr(node, "KEY_LABELS", {})
+    own: dict[str, tuple[str, str]] = {**getattr(node, "model_messages", dict)(), **getattr(node, "KEY_LABELS", {})}
     bindings_map = node._bindings
     for key, bindings in bindings_map.key_to_bindings.items():
         bindings_map.key_to_bindings[key] = [_localized(b, lang, own) for b in bindings]

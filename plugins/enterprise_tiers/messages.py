@@ -1,0 +1,27 @@
+"""The enterprise_tiers model's catalogue (文案): key -> (Chinese, English), for its screens."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "chain.title": ("联动任务链", "Directive chain"),
+    "chain.none": ("尚无联动任务", "No directives yet"),
+    "chain.directive": ("{title}（{issued}下达）：{items}   [ ] 切换", "{title} ({issued} issued): {items}   [ ] switch"),
+    "chain.columns": ("权属单位|实施方案|分解到|委员月报|季度报告", "Subsidiary|Plan|Assigned|Monthly|Quarterly"),
+    "chain.no_plan_cell": ("未制定", "missing"),
+    "chain.not_due": ("未到期", "not due"),
+    "chain.no_report": ("未报", "none"),
+    "chain.no_plan": ("{company}：无实施方案", "{company}: no plan"),
+    "chain.no_monthly": ("{name}：{month}月报未报", "{name}: {month} report missing"),
+    "chain.missing": ("缺：{items}", "Missing: {items}"),
+    "chain.nothing": ("无", "nothing"),
+    "quota.title": ("{year}年度表彰名额", "Commendations {year}"),
+    "quota.columns": ("权属单位|纪检委员|表彰", "Subsidiary|Inspector|Commended"),
+    "quota.left": ("{name} {used}/{allowed}（剩{left}）", "{name} {used}/{allowed} ({left} left)"),
+    "quota.over": ("{name} {used}/{allowed} 超额", "{name} {used}/{allowed} over"),
+    "et.commend": ("表彰", "Commend"),
+    "et.withdraw": ("撤销", "Withdraw"),
+    "et.confirm": ("记入台账", "Record"),
+    "ledger.title": ("管理台账", "Management ledger"),
+    "ledger.columns": ("状态|权属单位|季度|事由|记入日期", "State|Subsidiary|Quarter|Reason|Recorded"),
+    "ledger.recorded": ("已记入", "recorded"),
+    "ledger.proposed": ("待确认", "proposed"),
+    "ledger.hint": ("y 将所选“待确认”项记入台账", "y records the selected proposed entry"),
+}
