@@ -62,6 +62,18 @@ def test_dashboard_lists_the_most_overdue_first(ws):
     drive(ws, scenario)
 
 
+def test_with_more_organizations_than_lines_the_summary_keeps_the_current_and_the_most_overdue(ws, monkeypatch):
+    monkeypatch.setattr(DashboardScreen, "SUMMARY_LINES", 3)
+
+    async def scenario(app, pilot):
+        lines = str(app.screen.query_one("#dash-summary").render()).splitlines()
+        assert len(lines) == 3 and lines[0].startswith("▶ 天津工业大学")
+        assert lines[1].startswith("上海理工大学  已逾期 5")  # the most overdue of the others (平罗 4, 淄博 3, 天津 0)
+        assert lines[2] == "… 另有 3 个组织（逾期最多的列在上面；c 切换组织）"
+
+    drive(ws, scenario)
+
+
 def test_navigation_keys_reach_every_core_screen(ws):
     async def scenario(app, pilot):
         for key, cls in [("f", FindingsScreen), ("r", RecordsScreen), ("t", TreeScreen), ("p", PluginsScreen), ("h", HistoryScreen)]:

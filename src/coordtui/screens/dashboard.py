@@ -103,25 +103,42 @@ class DashboardScreen(CoreScreen):
         rows.sort(key=lambda r: (order[r.status], -r.overdue_days, r.duty.due, r.duty.subject))
         return rows
 
+    #: Organizations listed in the summary; beyond it, the current one and the most overdue.
+    SUMMARY_LINES = 5
+
     def summary_text(self) -> Text:
+        """One line per organization: overdue, at risk, due soon, met this period. With more
+        organizations than lines, the current one and those with the most overdue, and how
+        many more there are (``c`` goes through them)."""
         app = self.app
-        text = Text()
         by_org = self.duties_by_org()
-        for n, org in enumerate(app.orgs):
-            if n:
-                text.append("\n")
+        horizon = app.as_of + timedelta(days=14)
+        lines = []
+        for org in app.orgs:
             duties = by_org.get(org.id, [])
-            counts = {s: sum(1 for r in duties if r.status is s) for s in DutyStatus}
-            horizon = app.as_of + timedelta(days=14)
+            overdue = sum(1 for r in duties if r.status is DutyStatus.OVERDUE)
+            at_risk = sum(1 for r in duties if r.status is DutyStatus.AT_RISK)
             soon = sum(1 for r in duties if r.status is DutyStatus.DUE and r.duty.due <= horizon)
             current = [r for r in duties if r.duty.period is not None and app.as_of in r.duty.period]
             met_now = sum(1 for r in current if r.status in (DutyStatus.MET, DutyStatus.LATE))
+            lines.append((org, overdue, at_risk, soon, met_now, len(current)))
+        shown = lines
+        if len(lines) > self.SUMMARY_LINES:
+            mine = [line for line in lines if line[0].id == app.org_id]
+            worst = sorted((line for line in lines if line[0].id != app.org_id), key=lambda line: -line[1])
+            shown = mine + worst[: self.SUMMARY_LINES - 1 - len(mine)]
+        text = Text()
+        for n, (org, overdue, at_risk, soon, met_now, current) in enumerate(shown):
+            if n:
+                text.append("\n")
             marker = "▶ " if org.id == app.org_id and len(app.orgs) > 1 else ""
             text.append(f"{marker}{org.name}  ", style="bold")
-            text.append(f"{self.t('dash.overdue')} {counts[DutyStatus.OVERDUE]}", style="bold red")
+            text.append(f"{self.t('dash.overdue')} {overdue}", style="bold red")
             text.append("  ")
-            text.append(f"{self.t('dash.at_risk')} {counts[DutyStatus.AT_RISK]}", style="yellow")
-            text.append(f"  {self.t('dash.due_soon')} {soon}  {self.t('dash.period')} {met_now}/{len(current)}")
+            text.append(f"{self.t('dash.at_risk')} {at_risk}", style="yellow")
+            text.append(f"  {self.t('dash.due_soon')} {soon}  {self.t('dash.period')} {met_now}/{current}")
+        if len(shown) < len(lines):
+            text.append("\n" + self.t("dash.more_orgs", count=len(lines) - len(shown)), style="dim")
         return text
 
     def findings_text(self) -> Text:

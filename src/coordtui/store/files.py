@@ -48,8 +48,8 @@ class FileCache:
     def read_signed(self, path: Path, *, keep: bool = True) -> tuple[tuple[int, int, int] | None, dict[str, Any]]:
         """(signature, content) of ``path``, the signature belonging to the content read.
 
-        ``keep=False`` reads without keeping the content (a caller that keeps its own,
-        converted copy): the content is still taken from the cache when it is there.
+        ``keep=False`` reads without adding the content to the cache (a caller that keeps its
+        own, converted copy); a file already cached is still served from, and refreshed in, it.
         """
         try:
             st = path.stat()
@@ -72,10 +72,8 @@ class FileCache:
         except OSError as exc:
             raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions") from None
         data = parse_store_file(path, raw)
-        if keep:
+        if keep or path in self._files:  # a file someone reads raw stays cached, fresh
             self._files[path] = _Cached(signature, data)
-        else:
-            self._files.pop(path, None)
         return signature, data
 
     def remember(self, path: Path, data: dict[str, Any]) -> None:
