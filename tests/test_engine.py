@@ -119,3 +119,14 @@ def test_parsed_records_are_kept_for_a_bounded_number_of_organizations(tmp_path,
     fresh = Workspace(Store(ws.store.root), PluginHost())
     assert ws.records(ids[0], kind) == fresh.records(ids[0], kind) != []  # an evicted organization is read again
     assert list(ws._parsed) == [ids[-1], ids[0]]
+
+
+def test_a_duty_message_does_not_say_a_word_twice_where_period_and_duty_meet():
+    from coordtui.domain.periods import Period
+    from coordtui.rules.engine import duty_messages
+
+    annual = Duty(subject="第一协作区", due=date(2023, 2, 2), what_zh="年度工作总结", what_en="annual summary", period=Period.of_year(2022))
+    zh, _ = duty_messages(annual, DutyStatus.OVERDUE, date(2023, 3, 1))
+    assert zh.startswith("第一协作区2022年度工作总结未完成（应于2023-02-02前完成）")
+    monthly = Duty(subject="第三协作区", due=date(2026, 9, 7), what_zh="监督工作月报", what_en="monthly report", period=Period.month(2026, 8))
+    assert duty_messages(monthly, DutyStatus.OVERDUE, date(2026, 10, 15))[0].startswith("第三协作区2026年8月监督工作月报未完成")

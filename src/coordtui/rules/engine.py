@@ -68,6 +68,14 @@ def status_label(status: DutyStatus, lang: str = "zh") -> str:
     return _STATUS_ZH[status] if lang == "zh" else status.value.replace("_", " ")
 
 
+def _join_zh(period: str, what: str) -> str:
+    """``2022年度`` + ``年度工作总结`` -> ``2022年度工作总结``: no word said twice where they meet."""
+    for k in range(min(len(period), len(what)), 1, -1):
+        if period.endswith(what[:k]):
+            return period[:-k] + what
+    return period + what
+
+
 def duty_messages(duty: Duty, status: DutyStatus, as_of: date) -> tuple[str, str]:
     """The Chinese and English sentence a cadre would write about a duty's shortfall."""
     shown = duty.period if duty.period_in_message else None
@@ -75,7 +83,7 @@ def duty_messages(duty: Duty, status: DutyStatus, as_of: date) -> tuple[str, str
     period_en = f" for {shown.label('en')}" if shown else ""
     unit_zh, unit_en = duty.unit_zh, (f" {duty.unit_en}" if duty.unit_en else "")
     counted_en = f"; {duty.count} of {duty.required}{unit_en} done" if duty.required > 1 or duty.count else ""
-    head_zh = f"{duty.subject}{period_zh}{duty.what_zh}"
+    head_zh = f"{duty.subject}{_join_zh(period_zh, duty.what_zh)}"
     head_en = f"{duty.subject}: {duty.what_en}{period_en}"
     if status is DutyStatus.OVERDUE:
         days = (as_of - duty.due).days
