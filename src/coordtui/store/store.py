@@ -135,7 +135,8 @@ def _hash(entry: dict[str, Any]) -> str:
 
 
 def strip_meta(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
+    """The document without the store's own keys (``_rev``, ``_at``, ``_by`` ...)."""
+    return {k: v for k, v in doc.items() if k[:1] != "_"}
 
 
 # operations -----------------------------------------------------------------
