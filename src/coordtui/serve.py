@@ -12,7 +12,9 @@ an error inside the first browser tab.
 
 from __future__ import annotations
 
+import asyncio
 import errno
+import os
 import shlex
 import socket
 import sys
@@ -63,11 +65,60 @@ def check_port(host: str, port: int) -> None:
             raise InputError(f"{host}:{port}: cannot listen here ({exc.strerror}): give another --host or --port") from None
 
 
+def _server_class():
+    from textual_serve.server import Server
+
+    class CoordServer(Server):
+        """textual-serve's server, ending its browser sessions when it is stopped.
+
+        Without this, Ctrl+C with a tab open waits for aiohttp's shutdown timeout (60 s)
+        while the tab's websocket stays open. Here each session's connection is closed on
+        shutdown, so textual-serve quits its application process and the server ends at once.
+        """
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.sessions: dict[int, object] = {}  # requests are not hashable
+
+        async def handle_websocket(self, request):
+            self.sessions[id(request)] = request
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                self.sessions.pop(id(request), None)
+
+        async def on_shutdown(self, app) -> None:
+            for request in list(self.sessions.values()):
+                if request.transport is not None:
+                    request.transport.close()
+
+        async def _make_app(self):
+            app = await super()._make_app()
+            app.on_cleanup.append(self._wait_for_applications)
+            return app
+
+        async def _wait_for_applications(self, app) -> None:
+            """Let the sessions' application processes end while the event loop still runs
+            (otherwise asyncio reports their pipes, closed after it, with a traceback)."""
+            deadline = asyncio.get_running_loop().time() + 5
+            while _children() and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.05)
+
+    return CoordServer
+
+
+def _children() -> list[str]:
+    """This process's child processes (Linux); [] where that cannot be told."""
+    try:
+        tasks = os.listdir(f"/proc/{os.getpid()}/task")
+        return [pid for task in tasks for pid in Path(f"/proc/{os.getpid()}/task/{task}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def serve(*, host: str, port: int, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (),
           org_id: str | None = None, as_of: date | None = None, demo: bool = False, public_url: str | None = None) -> int:
     """Run the web server until Ctrl+C."""
-    from textual_serve.server import Server
-
     from coordtui.workspace import Workspace
 
     plugin_dirs = [Path(d).resolve() for d in plugin_dirs]
@@ -85,5 +136,5 @@ def serve(*, host: str, port: int, db: str | None, lang: str, plugin_dirs: Itera
     if host not in LOOPBACK:
         print(f"coordtui: serving on {host}: anyone who can reach this address can read and change the store {store_path or '(demo copy)'}; "
               "there is no sign-in, so use it on a trusted network only", file=sys.stderr)
-    Server(command, host=host, port=port, title=title, public_url=public_url).serve()
+    _server_class()(command, host=host, port=port, title=title, public_url=public_url).serve()
     return 0
