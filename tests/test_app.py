@@ -462,3 +462,36 @@ def test_tree_filter_by_chinese_and_by_pinyin_initials(ws):
         assert [str(n.label) for n in tree.root.children] == ["第五协作组"]
 
     drive(ws, scenario)
+
+
+def test_history_loads_in_a_worker_filters_what_it_loaded_and_follows_saves(ws):
+    import time
+
+    time.sleep(1.05)  # times are kept to the second: bob's change comes after the examples' load
+    Store(ws.store.root, user="bob").put("tjpu", "unit", "u01", ws.store.get("tjpu", "unit", "u01") | {"name": "机关纪委（改）"})
+
+    async def scenario(app, pilot):
+        await pilot.press("h")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen) and screen.entries is not None
+        table = screen.query_one("#history", DataTable)
+        first = [str(c) for c in table.get_row_at(0)]
+        assert first[1] == "bob" and first[5] == "机关纪委（改）"  # newest first
+        assert table.row_count == min(1000, len(screen.entries))
+        reads = []
+        real = screen.reader.store._log
+        screen.reader.store._log = lambda path: reads.append(path) or real(path)
+        await pilot.press("slash", *"bob")
+        await pilot.pause()
+        assert table.row_count == 1 and reads == []  # the filter searches what is loaded
+        # a save elsewhere: the next refresh re-reads only the one log it changed
+        record, rev = app.ws.get("tjpu", "unit", "u02")
+        app.ws.save("tjpu", record.model_copy(update={"name": "后勤纪委（改）"}), rev=rev)
+        app.record_saved()
+        await settle(app, pilot)
+        await pilot.pause()
+        assert len(reads) == 1 and reads[0].name == "structure.json"
+        assert [e["after"]["name"] for e in screen.entries[:1]] == ["后勤纪委（改）"] and not screen.problems
+
+    drive(ws, scenario)
