@@ -44,7 +44,7 @@ class LinkageScreen(ModelScreen):
             cases.add_row(c.title, c.linkage, c.subject_level, pre, c.filed_on.isoformat() if c.filed_on else "—")
         ctx = ws.context(org, self.app.as_of)
         rates = evidence_rates(ctx)
-        text = "；".join(self.t("linkage.year_rate", year=y, asked=a, reviewed=b, share=a / b) for y, (a, b) in rates.items()) or "—"
+        text = self.t("linkage.sep").join(self.t("linkage.year_rate", year=y, asked=a, reviewed=b, share=a / b) for y, (a, b) in rates.items()) or "—"
         self.query_one("#dl-rate", Static).update(self.t("linkage.rate", rates=text))
 
     def action_open(self) -> None:
