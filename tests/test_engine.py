@@ -130,3 +130,13 @@ def test_a_duty_message_does_not_say_a_word_twice_where_period_and_duty_meet():
     assert zh.startswith("第一协作区2022年度工作总结未完成（应于2023-02-02前完成）")
     monthly = Duty(subject="第三协作区", due=date(2026, 9, 7), what_zh="监督工作月报", what_en="monthly report", period=Period.month(2026, 8))
     assert duty_messages(monthly, DutyStatus.OVERDUE, date(2026, 10, 15))[0].startswith("第三协作区2026年8月监督工作月报未完成")
+
+
+def test_a_check_reports_its_progress_organization_by_organization(tmp_path):
+    from coordtui.testing import example_workspace
+
+    ws = example_workspace(tmp_path)
+    seen: list[tuple[int, int]] = []
+    ws.check(date(2026, 10, 15), progress=lambda done, total: seen.append((done, total)))
+    total = len(ws.orgs())
+    assert seen == [(n, total) for n in range(total)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
@@ -80,8 +81,16 @@ class CoordApp(App):
     @work(thread=True, exclusive=True, group="check")
     def run_check(self) -> None:
         """Run every rule in a worker thread; the interface keeps answering keys meanwhile."""
+        shown = [0.0]
+
+        def progress(done: int, total: int) -> None:  # at most five updates a second
+            now = time.monotonic()
+            if now - shown[0] >= 0.2:
+                shown[0] = now
+                self.call_from_thread(self._check_progress, done, total)
+
         try:
-            result = self.ws.check(self.as_of)
+            result = self.ws.check(self.as_of, progress=progress)
         except CoordError as exc:
             self.call_from_thread(self.show_error, exc)
             return
@@ -91,6 +100,11 @@ class CoordApp(App):
                 title="内部错误 Internal error"))
             return
         self.call_from_thread(self._checked, result)
+
+    def _check_progress(self, done: int, total: int) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen) and screen.is_mounted:
+                screen.show_progress(done, total)
 
     def _checked(self, result: CheckResult) -> None:
         self.result = result

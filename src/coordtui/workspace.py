@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -240,22 +240,27 @@ class Workspace:
     def _context(self, org: Organization, as_of: date, parts: list[tuple[str, Any]]) -> Context:
         return Context(org, self.model_of(org), lambda kind: self._gather(org, kind, parts), self.calendar, as_of)
 
-    def check(self, as_of: date, org_ids: Iterable[str] | None = None) -> CheckResult:
+    def check(self, as_of: date, org_ids: Iterable[str] | None = None, *,
+              progress: Callable[[int, int], None] | None = None) -> CheckResult:
         """Every finding and duty as of ``as_of``, of some organizations or all.
 
         An organization whose files, settings and calendar are as they were at its last
         check on the same day is not evaluated again: its previous result is reused (rules
         see nothing but the organization's own records, so the result cannot differ).
+        ``progress(done, total)`` is called after each organization.
         """
         orgs = [self.org(o) for o in org_ids] if org_ids else self.orgs()
         total = CheckResult(as_of)
         with _without_cyclic_gc():
-            self._check_into(total, orgs, as_of)
+            self._check_into(total, orgs, as_of, progress)
         total.sort()
         return total
 
-    def _check_into(self, total: CheckResult, orgs: list[Organization], as_of: date) -> None:
-        for org in orgs:
+    def _check_into(self, total: CheckResult, orgs: list[Organization], as_of: date,
+                    progress: Callable[[int, int], None] | None) -> None:
+        for done, org in enumerate(orgs, start=1):
+            if progress is not None:
+                progress(done - 1, len(orgs))
             if org.model not in self.host.models:
                 continue
             parts = self._signatures(org)

@@ -92,6 +92,11 @@ class DashboardScreen(CoreScreen):
             self._index_of, self._index = result, index
         return self._index
 
+    def show_progress(self, done: int, total: int) -> None:
+        """How far the first check has come (it takes seconds with hundreds of organizations)."""
+        if self.app.result is None:
+            self.query_one("#dash-findings", Static).update(Text(self.t("dash.checking", done=done, total=total), style="dim"))
+
     def attention_rows(self) -> list[DutyRow]:
         """The current organization's duties: overdue (most days first), then at risk, then due
         within 14 days (soonest first)."""
