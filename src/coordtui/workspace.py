@@ -247,7 +247,7 @@ class Workspace:
         An organization whose files, settings and calendar are as they were at its last
         check on the same day is not evaluated again: its previous result is reused (rules
         see nothing but the organization's own records, so the result cannot differ).
-        ``progress(done, total)`` is called after each organization.
+        ``progress(done, total)`` is called before each organization with how many are done.
         """
         orgs = [self.org(o) for o in org_ids] if org_ids else self.orgs()
         total = CheckResult(as_of)
@@ -258,9 +258,9 @@ class Workspace:
 
     def _check_into(self, total: CheckResult, orgs: list[Organization], as_of: date,
                     progress: Callable[[int, int], None] | None) -> None:
-        for done, org in enumerate(orgs, start=1):
+        for done, org in enumerate(orgs):
             if progress is not None:
-                progress(done - 1, len(orgs))
+                progress(done, len(orgs))
             if org.model not in self.host.models:
                 continue
             parts = self._signatures(org)
