@@ -72,8 +72,10 @@ def _server_class():
         """textual-serve's server, ending its browser sessions when it is stopped.
 
         Without this, Ctrl+C with a tab open waits for aiohttp's shutdown timeout (60 s)
-        while the tab's websocket stays open. Here each session's connection is closed on
-        shutdown, so textual-serve quits its application process and the server ends at once.
+        while the tab's websocket stays open, then asyncio prints a traceback for the tab's
+        application process ending after the event loop. Here each session's connection is
+        closed on shutdown, so textual-serve quits its application process, and the server
+        waits for those processes (at most 5 s) before its loop closes.
         """
 
         def __init__(self, *args, **kwargs) -> None:
