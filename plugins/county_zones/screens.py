@@ -22,12 +22,6 @@ from county_zones.workflow import LABEL_EN, LABEL_ZH, ORDER, next_state
 
 
 class ZoneScreen(ModelScreen):
-    def org(self):
-        return self.app.ws.org(self.app.org_id)
-
-    def recs(self, kind: str):
-        return self.app.ws.records(self.app.org_id, kind)
-
     def zones(self):
         return sorted(self.recs("zone"), key=lambda z: (z.number, z.id))
 

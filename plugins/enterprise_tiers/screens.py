@@ -17,12 +17,6 @@ from enterprise_tiers.rules import inspectors_by_subsidiary, ledger_proposals, q
 
 
 class TierScreen(ModelScreen):
-    def org(self):
-        return self.app.ws.org(self.app.org_id)
-
-    def recs(self, kind: str):
-        return self.app.ws.records(self.app.org_id, kind)
-
     def ctx(self) -> Context:
         return self.app.ws.context(self.org(), self.app.as_of)
 

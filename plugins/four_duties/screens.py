@@ -19,12 +19,6 @@ CYCLE_RULES = ("special_meetings", "four_meetings", "four_documents", "three_rep
 
 
 class DutyScreen(ModelScreen):
-    def org(self):
-        return self.app.ws.org(self.app.org_id)
-
-    def recs(self, kind: str):
-        return self.app.ws.records(self.app.org_id, kind)
-
     def settings(self):
         return self.app.ws.model_of(self.org()).parse_settings(self.org().settings)
 

@@ -22,9 +22,6 @@ from university_grid.rotation import rotation_schedule
 class GridScreen(ModelScreen):
     """Shared plumbing: the organization, its groups and the duties of the latest check."""
 
-    def org(self):
-        return self.app.ws.org(self.app.org_id)
-
     def groups(self):
         return sorted(self.app.ws.records(self.app.org_id, "group"), key=lambda g: (g.number, g.id))
 

@@ -19,6 +19,8 @@ Texts come from catalogues: ``self.t("key")`` reads the model's own (``ModelSpec
 key -> (Chinese, English)) and then the core's; ``model_text(app, model_id, key)`` does the
 same outside a screen.
 
+``self.org()`` and ``self.recs(kind)`` give the organization being viewed and its records.
+
 ``populate()`` is called on mount, after a language switch and after every check.
 
 Textual's own names on a screen are taken: do not define ``task``, ``_task``, ``name``,

@@ -69,12 +69,19 @@ class ModelScreen(CoreScreen):
     #: Set by the application: the model whose catalogue ``t`` reads first.
     model_id: str | None = None
 
+    def org(self):
+        """The organization being viewed."""
+        return self.app.ws.org(self.app.org_id)
+
+    def recs(self, kind: str):
+        """Every record of ``kind`` of the organization being viewed."""
+        return self.app.ws.records(self.app.org_id, kind)
+
     def heading(self, key: str, **values: object):
         """The screen's first line: its title (a catalogue key), the organization, the as-of date."""
         from rich.text import Text
 
-        org = self.app.ws.org(self.app.org_id)
-        return Text(f"{self.t(key, **values)} · {org.name} · {self.t('as_of')} {self.app.as_of.isoformat()}", style="bold")
+        return Text(f"{self.t(key, **values)} · {self.org().name} · {self.t('as_of')} {self.app.as_of.isoformat()}", style="bold")
 
     def model_messages(self) -> dict[str, tuple[str, str]]:
         """The catalogue of the model this screen belongs to ({} when there is none)."""
