@@ -24,9 +24,9 @@ document carries a revision, and a write based on a stale revision raises
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import os
+import pwd
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -39,6 +39,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from coordtui.domain.clock import utc_now
 from coordtui.errors import ConflictError, StoreError
 from coordtui.store.files import FileCache, commit_files, dump, parse_store_file, recover
 
@@ -47,6 +48,7 @@ FORMAT = "coordtui-store"
 STRUCTURE = "structure"
 HISTORY = "_history"
 ORG_TABLE = "org"
+PEOPLE_TABLE = "person"
 META_KEYS = ("_rev", "_at", "_by")
 
 HISTORY_SUFFIX = ".history.jsonl"
@@ -119,14 +121,17 @@ def _table(db: TinyDB, name: str) -> Table:
 
 
 def current_user() -> str:
+    """The OS account this process runs as, from the kernel (never ``$LOGNAME`` or ``$USER``)."""
     try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry (containers): fall back to the uid
-        return f"uid{os.getuid()}"
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:  # no passwd entry (containers): the uid stands for it
+        return f"uid{os.geteuid()}"
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    """Stored times are UTC (``2026-03-06T19:07:08Z``): they sort by instant whoever wrote them;
+    the interface shows them in the office's time zone."""
+    return utc_now()
 
 
 def _hash(entry: dict[str, Any]) -> str:
@@ -167,6 +172,20 @@ class Delete:
 @dataclass
 class PutOrg:
     data: dict[str, Any]
+    rev: int | None = ANY_REV
+
+
+@dataclass
+class PutPerson:
+    """Create or replace a person (人员) in ``people.json``, keyed by ``data["name"]``."""
+
+    data: dict[str, Any]
+    rev: int | None = ANY_REV
+
+
+@dataclass
+class DeletePerson:
+    name: str
     rev: int | None = ANY_REV
 
 
@@ -227,7 +246,8 @@ class Store:
         while schema < SCHEMA_VERSION:
             MIGRATIONS[schema](self.root)
             schema += 1
-        commit_files(self.root, {self.root / "meta.json": dump({"format": FORMAT, "schema": schema, "migrated": _now()})})
+        meta = parse_store_file(self.root / "meta.json", (self.root / "meta.json").read_bytes())
+        commit_files(self.root, {self.root / "meta.json": dump(meta | {"schema": schema, "migrated": _now()})})
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -247,6 +267,27 @@ class Store:
     @property
     def _orgs_path(self) -> Path:
         return self.root / "orgs.json"
+
+    @property
+    def _people_path(self) -> Path:
+        return self.root / "people.json"
+
+    def meta(self) -> dict[str, Any]:
+        """The store's ``meta.json``: format, schema and store-wide settings (``timezone``)."""
+        return dict(self._cache.read(self.root / "meta.json"))
+
+    def set_meta(self, **values: Any) -> dict[str, Any]:
+        """Change store-wide settings in ``meta.json`` (None removes one)."""
+        with self._locked():
+            meta = dict(parse_store_file(self.root / "meta.json", (self.root / "meta.json").read_bytes()))
+            for key, value in values.items():
+                if value is None:
+                    meta.pop(key, None)
+                else:
+                    meta[key] = value
+            commit_files(self.root, {self.root / "meta.json": dump(meta)})
+            self._cache.forget(self.root / "meta.json")
+        return meta
 
     def _org_dir(self, org: str) -> Path:
         return self.root / "data" / org
@@ -310,6 +351,15 @@ class Store:
         doc = self._cache.read(self._orgs_path).get(ORG_TABLE, {}).get(org_id)
         return dict(doc) if doc is not None else None
 
+    def people(self) -> list[dict[str, Any]]:
+        """Every person of the store (人员), with ``_rev``."""
+        raw = self._cache.read(self._people_path).get(PEOPLE_TABLE, {})
+        return [dict(doc) for doc in raw.values()]
+
+    def get_person(self, name: str) -> dict[str, Any] | None:
+        doc = self._cache.read(self._people_path).get(PEOPLE_TABLE, {}).get(name)
+        return dict(doc) if doc is not None else None
+
     def _locate(self, org: str, kind: str, record_id: str) -> tuple[str, dict] | None:
         for part in self.parts(org):
             doc = self._cache.read(self._part_path(org, part)).get(kind, {}).get(record_id)
@@ -357,7 +407,13 @@ class Store:
     def put_org(self, data: dict[str, Any], *, rev: int | None = ANY_REV) -> dict[str, Any]:
         return self.apply([PutOrg(data, rev)])[0]
 
-    def apply(self, ops: list[Put | Delete | PutOrg]) -> list[dict[str, Any] | None]:
+    def put_person(self, data: dict[str, Any], *, rev: int | None = ANY_REV) -> dict[str, Any]:
+        return self.apply([PutPerson(data, rev)])[0]
+
+    def delete_person(self, name: str, *, rev: int | None = ANY_REV) -> None:
+        self.apply([DeletePerson(name, rev)])
+
+    def apply(self, ops: list[Put | Delete | PutOrg | PutPerson | DeletePerson]) -> list[dict[str, Any] | None]:
         """Apply every operation in one transaction: all of them land, or none (ConflictError, StoreError)."""
         if not ops:
             return []
@@ -401,8 +457,26 @@ class Store:
                 message_zh=f"您打开后，{what} {who_zh}（您的版本 {rev}，现为 {have}）：请对照两个版本后再保存",
             )
 
-    def _apply_one(self, txn: _Txn, op: Put | Delete | PutOrg) -> dict[str, Any] | None:
+    def _apply_one(self, txn: _Txn, op: Put | Delete | PutOrg | PutPerson | DeletePerson) -> dict[str, Any] | None:
         now, user = _now(), self.user
+        if isinstance(op, (PutPerson, DeletePerson)):
+            name = op.data["name"] if isinstance(op, PutPerson) else op.name
+            table = _table(self._txn_db(txn, self._people_path), PEOPLE_TABLE)
+            current = table.get(doc_id=name)
+            self._check_rev(f"person {name}", current, op.rev, op.data if isinstance(op, PutPerson) else None)
+            if isinstance(op, DeletePerson):
+                if current is None:
+                    raise StoreError(f"there is no person '{name}' in {self.root}: see 'coordtui users list'",
+                                     message_zh=f"{self.root} 中没有人员“{name}”：请查看 coordtui users list")
+                table.remove(doc_ids=[name])
+                self._record(txn, self._people_path, "delete", "-", PEOPLE_TABLE, name, current, None, now)
+                return None
+            new = strip_meta(op.data) | {"_rev": (int(current["_rev"]) if current else 0) + 1, "_at": now, "_by": user}
+            if current is not None:
+                table.remove(doc_ids=[name])
+            table.insert(Document(new, doc_id=name))
+            self._record(txn, self._people_path, "update" if current else "create", "-", PEOPLE_TABLE, name, current, new, now)
+            return dict(new)
         if isinstance(op, PutOrg):
             org_id = op.data["id"]
             db = self._txn_db(txn, self._orgs_path)
@@ -494,7 +568,7 @@ class Store:
     # history ----------------------------------------------------------------------
     def _history_files(self, org: str | None) -> list[Path]:
         """The data files whose history logs hold ``org``'s changes (every organization's: None)."""
-        files = [self._orgs_path] if org is None else []
+        files = [self._orgs_path, self._people_path] if org is None else []
         orgs = [org] if org else [o["id"] for o in self.orgs()]
         for o in orgs:
             files.extend(self._part_path(o, p) for p in self.parts(o))

@@ -1,0 +1,60 @@
+"""The office's clock (办公时区): what "today" and "now" are, whoever runs the process.
+
+An office in Beijing whose server runs on UTC, or whose colleagues' SSH sessions carry
+other ``TZ`` values, must see the same day and the same times. The office's time zone is
+a store setting (``timezone`` in ``meta.json``; default Asia/Shanghai), and every "today",
+deadline and time shown comes from it; stored times are UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from coordtui.errors import InputError
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The named IANA time zone; a clear error for an unknown one."""
+    try:
+        return ZoneInfo(name or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"'{name}' is not a time zone (write an IANA name such as Asia/Shanghai)") from None
+
+
+class OfficeClock:
+    """Today and now in the office's time zone."""
+
+    def __init__(self, tz: str | None = None) -> None:
+        self.tz = zone(tz)
+
+    @property
+    def name(self) -> str:
+        return self.tz.key
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def local(self, stamp: str) -> datetime:
+        """A stored time (ISO 8601 with an offset, UTC for new entries) in the office's zone."""
+        moment = datetime.fromisoformat(stamp)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(self.tz)
+
+    def shown(self, stamp: str) -> str:
+        """A stored time as the office reads it: ``2026-03-07 03:07:08``."""
+        try:
+            return self.local(stamp).strftime("%Y-%m-%d %H:%M:%S")
+        except (TypeError, ValueError):
+            return str(stamp)
+
+
+def utc_now() -> str:
+    """Now in UTC, as the store records it: ``2026-03-06T19:07:08Z``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
