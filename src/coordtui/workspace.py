@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 from pydantic import ValidationError
 
 from coordtui.domain.calendar import WorkCalendar
+from coordtui.domain.clock import OfficeClock
 from coordtui.domain.model import Context, ModelSpec, Organization
 from coordtui.domain.records import Record
 from coordtui.errors import InputError, StoreError
@@ -84,6 +85,8 @@ class Workspace:
         self.store = store
         self.host = host.load()
         self.calendar = calendar or self._calendar()
+        #: The office's clock: "today" and every time shown (the store's ``timezone`` setting).
+        self.clock = OfficeClock(store.meta().get("timezone"))
         # org id -> (model, partition) -> (file signature, kind -> parsed records), least recently used first
         self._parsed: OrderedDict[str, dict[tuple[str, str], tuple[Any, dict[str, list[Record]]]]] = OrderedDict()
         # org id -> (what the result depends on, the result): a check re-evaluates only what changed
@@ -102,6 +105,10 @@ class Workspace:
     def _calendar(self) -> WorkCalendar:
         path = os.environ.get("COORDTUI_HOLIDAYS")
         return WorkCalendar.from_file(Path(path) if path else self.store.root / HOLIDAYS_FILE)
+
+    def today(self) -> date:
+        """Today in the office's time zone, whatever ``TZ`` this process has."""
+        return self.clock.today()
 
     # organizations ------------------------------------------------------------------
     def orgs(self) -> list[Organization]:
