@@ -27,12 +27,37 @@ KEEP = 3
 
 @dataclass
 class _Cached:
-    signature: tuple[int, int, int]
+    signature: tuple[int, ...]
     data: dict[str, Any]
+    raw: bytes | None = None  # the bytes parsed, kept where a fresh read compares against them
 
 
-def _signature(st: os.stat_result) -> tuple[int, int, int]:
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
+#: The log beside a data file (``2026-03.json`` -> ``2026-03.history.jsonl``); see store.history_path.
+_LOG_SUFFIX = ".history.jsonl"
+
+
+def _log_size(path: Path) -> int:
+    """The size of the append-only history log beside ``path`` (-1 where it has none).
+
+    A log only ever grows, and every commit that rewrites a data file appends to its log, so
+    its size is a change counter that no recycled inode or coarse timestamp can fool.
+    """
+    if not path.name.endswith(".json") or path.name == "meta.json":
+        return -1
+    try:
+        return os.stat(path.with_name(path.name[: -len(".json")] + _LOG_SUFFIX)).st_size
+    except OSError:
+        return -1
+
+
+def _signature(st: os.stat_result, path: Path | None = None) -> tuple[int, ...]:
+    """What changes whenever the file does: (inode, mtime, size, ctime, size of its log).
+
+    Inode, mtime and size alone are not enough: on file systems with coarse timestamps
+    (ext3, ext4 with 128-byte inodes, NFS, HFS+, FAT; kernels before 6.13 stamp with a
+    ~4 ms clock) a file rewritten to the same size onto a recycled inode looks unchanged.
+    """
+    return (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns, _log_size(path) if path is not None else -1)
 
 
 class FileCache:
@@ -45,7 +70,14 @@ class FileCache:
         """The parsed content of ``path`` ({} if it does not exist). Callers must not mutate it."""
         return self.read_signed(path)[1]
 
-    def read_signed(self, path: Path, *, keep: bool = True) -> tuple[tuple[int, int, int] | None, dict[str, Any]]:
+    def signature(self, path: Path) -> tuple[int, ...] | None:
+        """The file's current signature, or None when it does not exist."""
+        try:
+            return _signature(path.stat(), path)
+        except FileNotFoundError:
+            return None
+
+    def read_signed(self, path: Path, *, keep: bool = True) -> tuple[tuple[int, ...] | None, dict[str, Any]]:
         """(signature, content) of ``path``, the signature belonging to the content read.
 
         ``keep=False`` reads without adding the content to the cache (a caller that keeps its
@@ -59,27 +91,50 @@ class FileCache:
         except OSError as exc:
             raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions") from None
         cached = self._files.get(path)
-        if cached is not None and cached.signature == _signature(st):
+        if cached is not None and cached.signature == _signature(st, path):
             return cached.signature, cached.data
-        try:
-            with open(path, "rb") as fh:
-                # fstat the handle we read, so content and signature belong together.
-                signature = _signature(os.fstat(fh.fileno()))
-                raw = fh.read()
-        except FileNotFoundError:
-            self._files.pop(path, None)
+        signature, raw = self._read_raw(path)
+        if raw is None:
             return None, {}
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions") from None
         data = parse_store_file(path, raw)
         if keep or path in self._files:  # a file someone reads raw stays cached, fresh
             self._files[path] = _Cached(signature, data)
         return signature, data
 
-    def remember(self, path: Path, data: dict[str, Any]) -> None:
-        """Keep ``data`` as the content just written to ``path``."""
+    def read_fresh(self, path: Path) -> dict[str, Any]:
+        """The content of ``path`` as it is on disk now, whatever its signature says.
+
+        For the state a save builds on, under the store lock: the bytes are always read
+        (a month file is small) and parsed again only when they differ from what is cached.
+        """
+        signature, raw = self._read_raw(path)
+        if raw is None:
+            return {}
+        cached = self._files.get(path)
+        if cached is not None and cached.raw == raw:
+            cached.signature = signature
+            return cached.data
+        data = parse_store_file(path, raw)
+        self._files[path] = _Cached(signature, data, raw)
+        return data
+
+    def _read_raw(self, path: Path) -> tuple[tuple[int, ...] | None, bytes | None]:
         try:
-            self._files[path] = _Cached(_signature(path.stat()), data)
+            with open(path, "rb") as fh:
+                # fstat the handle we read, so content and signature belong together.
+                signature = _signature(os.fstat(fh.fileno()), path)
+                raw = fh.read()
+        except FileNotFoundError:
+            self._files.pop(path, None)
+            return None, None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions") from None
+        return signature, raw
+
+    def remember(self, path: Path, data: dict[str, Any], raw: bytes | None = None) -> None:
+        """Keep ``data`` (serialized as ``raw``) as the content just written to ``path``."""
+        try:
+            self._files[path] = _Cached(_signature(path.stat(), path), data, raw)
         except OSError:
             self._files.pop(path, None)
 

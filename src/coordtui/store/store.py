@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
@@ -42,6 +41,7 @@ from tinydb.table import Document, Table
 from coordtui.domain.clock import utc_now
 from coordtui.errors import ConflictError, StoreError
 from coordtui.store.files import FileCache, commit_files, dump, parse_store_file, recover
+from coordtui.store.lock import LockTimeout, StoreLock
 
 SCHEMA_VERSION = 2
 FORMAT = "coordtui-store"
@@ -49,6 +49,10 @@ STRUCTURE = "structure"
 HISTORY = "_history"
 ORG_TABLE = "org"
 PEOPLE_TABLE = "person"
+#: In each data file: ``kind/id`` -> the last revision of a record deleted from it. A record
+#: deleted and created again with the same id goes on from there, so a revision never
+#: repeats for an id and a form opened before the delete meets a conflict.
+TOMBSTONES = "_tombstones"
 META_KEYS = ("_rev", "_at", "_by")
 
 HISTORY_SUFFIX = ".history.jsonl"
@@ -97,9 +101,10 @@ class _StagedStorage(Storage):
     def read(self) -> dict | None:
         if self.stage is not None and self.path in self.stage:
             return self.stage[self.path]
+        # Under the lock: the file as it is on disk, never a cached copy that only looks current.
         # A shallow copy: TinyDB replaces whole tables on update, never mutating them in place
         # as long as we never call update/upsert, so the cached tables stay intact.
-        return dict(self.cache.read(self.path))
+        return dict(self.cache.read_fresh(self.path))
 
     def write(self, data: dict) -> None:
         if self.stage is None:
@@ -137,6 +142,20 @@ def _now() -> str:
 def _hash(entry: dict[str, Any]) -> str:
     body = {k: v for k, v in entry.items() if k != "hash"}
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)).hexdigest()
+
+
+def _unencodable(root: Path, exc: Exception) -> StoreError:
+    return StoreError(f"{root}: cannot save ({exc}; numbers must fit in 64 bits): nothing was changed")
+
+
+def _bury(tombstones: Table, key: str, rev: int) -> None:
+    """Remember the last revision of a deleted record (see TOMBSTONES)."""
+    buried = tombstones.get(doc_id=key)
+    if buried is not None:
+        if int(buried["_rev"]) >= rev:
+            return
+        tombstones.remove(doc_ids=[key])
+    tombstones.insert(Document({"_rev": rev}, doc_id=key))
 
 
 def strip_meta(doc: dict[str, Any]) -> dict[str, Any]:
@@ -204,7 +223,7 @@ class Store:
         self.user = user or current_user()
         self.lock_timeout = lock_timeout
         self._cache = FileCache()
-        self._lock = FileLock(str(self.root / ".lock"), timeout=lock_timeout)
+        self._lock = StoreLock(self.root, lock_timeout)
         self._open(create)
 
     # opening ------------------------------------------------------------------
@@ -255,7 +274,7 @@ class Store:
             with self._lock:
                 recover(self.root)
                 yield
-        except Timeout:
+        except LockTimeout:
             raise StoreError(
                 f"{self.root}: the store is busy (another user has been saving for {self.lock_timeout:.0f} s): try again",
                 message_zh=f"{self.root}：其他用户正在保存（已等待 {self.lock_timeout:.0f} 秒）：请稍后再试",
@@ -309,7 +328,10 @@ class Store:
         """Put the newest good backup of ``relative`` back in place; the broken file is kept aside.
 
         Returns (restored file, backup used, where the broken one was moved). Works on a store
-        that cannot be opened, since that is when it is needed.
+        whose data files cannot be read, since that is when it is needed. A data file comes
+        back as a change like any other (see :meth:`_restore`): recorded in its history, its
+        records' revisions going on from the last ones, a record that has since moved to
+        another partition left where it is now.
         """
         from coordtui.store.files import newest_good_backup
 
@@ -320,24 +342,90 @@ class Store:
         backup = newest_good_backup(root.resolve(), target)
         if backup is None:
             raise StoreError(f"{target}: no good backup is kept for it: move it away, or restore the folder from your own backup")
-        lock = FileLock(str(root / ".lock"), timeout=15)
-        with lock:
-            aside = target.with_name(f"{target.name}.broken-{datetime.now():%Y%m%d%H%M%S}")
-            if target.exists():
-                os.replace(target, aside)
-            commit_files(root, {target: backup.read_bytes()})
+        aside = target.with_name(f"{target.name}.broken-{datetime.now():%Y%m%d%H%M%S}")
+        if target.name == "meta.json":  # the one file without a history: the store cannot open without it
+            with StoreLock(root, 15):
+                if target.exists():
+                    os.replace(target, aside)
+                commit_files(root, {target: backup.read_bytes()})
+            return target, backup, aside
+        store = cls(root)
+        store._restore(store.root / target.relative_to(root.resolve()), parse_store_file(backup, backup.read_bytes()), aside)
         return target, backup, aside
 
-    def part_signature(self, org: str, part: str) -> tuple[int, int, int] | None:
-        """What changes whenever the partition's file does (inode, mtime, size): for caches above the store."""
-        try:
-            st = self._part_path(org, part).stat()
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+    def _restore(self, target: Path, data: dict[str, Any], aside: Path) -> None:
+        """Make ``data`` (a backup of ``target``) current again, as a change recorded in its log.
+
+        Revisions never go back: a restored record gets the revision after the highest its id
+        ever had in the log (or in the backup's tombstones), so a form opened before the
+        restore meets a conflict instead of saving over it. A record that the log shows was
+        moved to another partition since the backup (a date changed month) stays there, not
+        in both; one the backup lacks is deleted, with its tombstone.
+        """
+        with self._locked():
+            now = _now()
+            org_dir = target.parent if target.parent.parent == self.root / "data" else None
+            elsewhere: set[tuple[str, str]] = set()
+            if org_dir is not None:
+                for other in sorted(org_dir.glob("*.json")):
+                    if other != target:
+                        for kind, table in self._cache.read_fresh(other).items():
+                            if not kind.startswith("_") and isinstance(table, dict):
+                                elsewhere.update((kind, rid) for rid in table)
+            state: dict[tuple[str, str], dict | None] = {}
+            high: dict[tuple[str, str], int] = {}
+            for entry in self._log(target):
+                if not isinstance(entry, dict):
+                    continue
+                key = (str(entry.get("kind")), str(entry.get("id")))
+                state[key] = entry.get("after") if isinstance(entry.get("after"), dict) else None
+                for side in (entry.get("before"), entry.get("after")):
+                    if isinstance(side, dict) and isinstance(side.get("_rev"), int):
+                        high[key] = max(high.get(key, 0), side["_rev"])
+            restored = {name: dict(table) for name, table in data.items() if isinstance(table, dict)}
+            tombs = dict(restored.get(TOMBSTONES, {}))
+            txn = _Txn()
+            org = target.parent.name if org_dir is not None else "-"
+            for kind, table in list(restored.items()):
+                if kind.startswith("_"):
+                    continue
+                for rid, doc in list(table.items()):
+                    key = (kind, rid)
+                    if key in elsewhere:
+                        del table[rid]  # it lives in another partition now
+                        continue
+                    last = max(high.get(key, 0), int(tombs.get(f"{kind}/{rid}", {}).get("_rev", 0)))
+                    before = state.get(key)
+                    if before is not None and strip_meta(before) == strip_meta(doc) and int(doc.get("_rev", 0)) > 0 \
+                            and int(before.get("_rev", 0)) == int(doc.get("_rev", 0)):
+                        continue  # unchanged since the backup
+                    table[rid] = new = strip_meta(doc) | {"_rev": max(last, int(doc.get("_rev", 0))) + 1, "_at": now, "_by": self.user}
+                    if kind not in (ORG_TABLE, PEOPLE_TABLE):
+                        new.setdefault("id", rid)
+                    self._record(txn, target, "restore", org if org != "-" else rid, kind, rid, before, new, now)
+            for (kind, rid), before in state.items():
+                if before is not None and rid not in restored.get(kind, {}) and (kind, rid) not in elsewhere:
+                    tombs[f"{kind}/{rid}"] = {"_rev": max(high.get((kind, rid), 0), int(tombs.get(f"{kind}/{rid}", {}).get("_rev", 0)))}
+                    self._record(txn, target, "restore", org if org != "-" else rid, kind, rid, before, None, now)
+            if tombs:
+                restored[TOMBSTONES] = tombs
+            txn.stage[target] = restored
+            moved = target.exists()
+            if moved:
+                os.replace(target, aside)
+            try:
+                self._commit(txn)
+            except BaseException:
+                if moved:
+                    os.replace(aside, target)
+                raise
+
+    def part_signature(self, org: str, part: str) -> tuple[int, ...] | None:
+        """What changes whenever the partition's file does (see ``files._signature``): for caches above the store."""
+        return self._cache.signature(self._part_path(org, part))
 
     # reading ----------------------------------------------------------------------
-    def read_part(self, org: str, part: str) -> tuple[tuple[int, int, int] | None, dict[str, dict[str, dict[str, Any]]]]:
+    def read_part(self, org: str, part: str) -> tuple[tuple[int, ...] | None, dict[str, dict[str, dict[str, Any]]]]:
         """(signature, {kind: {id: doc}}) of one partition, for a caller that keeps its own
         converted copy (the store does not keep this one). Read-only dicts."""
         signature, data = self._cache.read_signed(self._part_path(org, part), keep=False)
@@ -422,18 +510,32 @@ class Store:
             try:
                 try:
                     results = [self._apply_one(txn, op) for op in ops]
-                    files = {path: dump(data) for path, data in txn.stage.items()}
-                    logs = {history_path(path): b"".join(dump(e) + b"\n" for e in entries) for path, entries in txn.history.items()}
-                except orjson.JSONEncodeError as exc:
-                    raise StoreError(f"{self.root}: cannot save ({exc}; numbers must fit in 64 bits): nothing was changed") from None
-                commit_files(self.root, files, logs)
+                except orjson.JSONEncodeError as exc:  # the history hash meets the value first
+                    raise _unencodable(self.root, exc) from None
             except BaseException:
-                for path in txn.stage:
-                    self._cache.forget(path)
+                self._forget(txn)
                 raise
-            for path, data in txn.stage.items():
-                self._cache.remember(path, data)
+            self._commit(txn)
             return results
+
+    def _forget(self, txn: _Txn) -> None:
+        for path in txn.stage:
+            self._cache.forget(path)
+
+    def _commit(self, txn: _Txn) -> None:
+        """Write a transaction's staged files and history entries, all or nothing. Under the lock."""
+        try:
+            try:
+                files = {path: dump(data) for path, data in txn.stage.items()}
+                logs = {history_path(path): b"".join(dump(e) + b"\n" for e in entries) for path, entries in txn.history.items()}
+            except orjson.JSONEncodeError as exc:
+                raise _unencodable(self.root, exc) from None
+            commit_files(self.root, files, logs)
+        except BaseException:
+            self._forget(txn)
+            raise
+        for path, data in txn.stage.items():
+            self._cache.remember(path, data, files[path])
 
     def _txn_db(self, txn: _Txn, path: Path) -> TinyDB:
         if path not in txn.dbs:
@@ -461,17 +563,22 @@ class Store:
         now, user = _now(), self.user
         if isinstance(op, (PutPerson, DeletePerson)):
             name = op.data["name"] if isinstance(op, PutPerson) else op.name
-            table = _table(self._txn_db(txn, self._people_path), PEOPLE_TABLE)
+            db = self._txn_db(txn, self._people_path)
+            table = _table(db, PEOPLE_TABLE)
             current = table.get(doc_id=name)
+            tombs = _table(db, TOMBSTONES)
             self._check_rev(f"person {name}", current, op.rev, op.data if isinstance(op, PutPerson) else None)
             if isinstance(op, DeletePerson):
                 if current is None:
                     raise StoreError(f"there is no person '{name}' in {self.root}: see 'coordtui users list'",
                                      message_zh=f"{self.root} 中没有人员“{name}”：请查看 coordtui users list")
                 table.remove(doc_ids=[name])
+                _bury(tombs, f"{PEOPLE_TABLE}/{name}", int(current["_rev"]))
                 self._record(txn, self._people_path, "delete", "-", PEOPLE_TABLE, name, current, None, now)
                 return None
-            new = strip_meta(op.data) | {"_rev": (int(current["_rev"]) if current else 0) + 1, "_at": now, "_by": user}
+            buried = tombs.get(doc_id=f"{PEOPLE_TABLE}/{name}")
+            last = max(int(current["_rev"]) if current else 0, int(buried["_rev"]) if buried else 0)
+            new = strip_meta(op.data) | {"_rev": last + 1, "_at": now, "_by": user}
             if current is not None:
                 table.remove(doc_ids=[name])
             table.insert(Document(new, doc_id=name))
@@ -490,44 +597,57 @@ class Store:
             self._record(txn, self._orgs_path, "put" if current else "create", org_id, ORG_TABLE, org_id, current, new, now)
             return dict(new)
 
-        located = self._locate_staged(txn, op.org, op.kind, op.id)
-        current = dict(located[1]) if located else None
+        places, last = self._locate_staged(txn, op.org, op.kind, op.id)
+        # Normally one place; two only where a store was put back by hand or by an old restore.
+        # The newest is the record; the others are removed by this write.
+        current = dict(max(places, key=lambda p: int(p[1].get("_rev", 0)))[1]) if places else None
         what = f"{op.kind} {op.id} of {op.org}"
         attempted = op.data if isinstance(op, Put) else None
         self._check_rev(what, current, op.rev, attempted)
         if isinstance(op, Delete):
-            if located is None:
+            if not places:
                 raise StoreError(f"{what} does not exist (it may have been deleted by someone else): reload",
                                  message_zh=f"{what} 不存在（可能已被他人删除）：请刷新")
-            path = self._part_path(op.org, located[0])
-            _table(self._txn_db(txn, path), op.kind).remove(doc_ids=[op.id])
-            self._record(txn, path, "delete", op.org, op.kind, op.id, current, None, now)
+            for part, _ in places:
+                path = self._part_path(op.org, part)
+                db = self._txn_db(txn, path)
+                _table(db, op.kind).remove(doc_ids=[op.id])
+                _bury(_table(db, TOMBSTONES), f"{op.kind}/{op.id}", last)
+                self._record(txn, path, "delete", op.org, op.kind, op.id, current, None, now)
             return None
 
-        new = strip_meta(op.data) | {"id": op.id, "_rev": (int(current["_rev"]) if current else 0) + 1, "_at": now, "_by": user}
-        if located is not None and located[0] != op.part:
-            # The record moved to another partition (its date changed year): leave the old one.
-            old_path = self._part_path(op.org, located[0])
-            _table(self._txn_db(txn, old_path), op.kind).remove(doc_ids=[op.id])
-            self._record(txn, old_path, "move-out", op.org, op.kind, op.id, current, None, now)
+        new = strip_meta(op.data) | {"id": op.id, "_rev": last + 1, "_at": now, "_by": user}
+        for part, doc in places:
+            if part != op.part:
+                # The record moved to another partition (its date changed month): leave the old one.
+                old_path = self._part_path(op.org, part)
+                _table(self._txn_db(txn, old_path), op.kind).remove(doc_ids=[op.id])
+                self._record(txn, old_path, "move-out", op.org, op.kind, op.id, dict(doc), None, now)
         path = self._part_path(op.org, op.part)
-        db = self._txn_db(txn, path)
-        table = _table(db, op.kind)
-        if located is not None and located[0] == op.part:
+        table = _table(self._txn_db(txn, path), op.kind)
+        if any(part == op.part for part, _ in places):
             table.remove(doc_ids=[op.id])
         table.insert(Document(new, doc_id=op.id))
         self._record(txn, path, "update" if current else "create", op.org, op.kind, op.id, current, new, now)
         return dict(new) | {"_part": op.part}
 
-    def _locate_staged(self, txn: _Txn, org: str, kind: str, record_id: str) -> tuple[str, dict] | None:
+    def _locate_staged(self, txn: _Txn, org: str, kind: str, record_id: str) -> tuple[list[tuple[str, dict]], int]:
+        """Every partition that holds the record as the transaction sees it (read from disk,
+        under the lock), and the highest revision the id has ever had there (tombstones too)."""
         parts = set(self.parts(org)) | {p.stem for p in txn.stage if p.parent == self._org_dir(org)}
+        places: list[tuple[str, dict]] = []
+        last, key = 0, f"{kind}/{record_id}"
         for part in sorted(parts):
             path = self._part_path(org, part)
-            data = txn.stage[path] if path in txn.stage else self._cache.read(path)
+            data = txn.stage[path] if path in txn.stage else self._cache.read_fresh(path)
             doc = data.get(kind, {}).get(record_id)
             if doc is not None:
-                return part, doc
-        return None
+                places.append((part, doc))
+                last = max(last, int(doc.get("_rev", 0)))
+            buried = data.get(TOMBSTONES, {}).get(key)
+            if buried is not None:
+                last = max(last, int(buried.get("_rev", 0)))
+        return places, last
 
     def _record(self, txn: _Txn, path: Path, op: str, org: str, kind: str, record_id: str, before: dict | None, after: dict | None, at: str) -> None:
         """Add a history entry for a change to the data file ``path``, chained to the log's last entry."""
