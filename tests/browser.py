@@ -82,7 +82,7 @@ class Browser:
             self._proc.wait(10)
         except subprocess.TimeoutExpired:
             os.killpg(self._proc.pid, signal.SIGKILL)
-            self._proc.wait()
+            self._proc.wait(10)
         self._profile.cleanup()
 
     async def _read(self) -> None:

@@ -38,7 +38,7 @@ def test_nothing_outside_the_store_imports_tinydb():
 
 def test_the_domain_imports_in_a_fresh_interpreter_without_textual():
     code = "import sys, coordtui.api, coordtui.rules, coordtui.store; assert 'textual' not in sys.modules, 'textual loaded'"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
 def test_plugins_use_only_the_public_api():

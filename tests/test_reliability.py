@@ -18,6 +18,8 @@ import pytest
 from coordtui.errors import ConflictError
 from coordtui.store import Store
 
+from ptyapp import PtyApp
+
 
 def _writer(root: str, who: str, count: int) -> None:
     store = Store(root, user=who, lock_timeout=60)
@@ -53,7 +55,7 @@ def test_four_users_saving_250_each_lose_nothing(tmp_path):
 def _editor(root: str, who: str, barrier, results) -> None:
     store = Store(root, user=who, lock_timeout=60)
     rev = store.get("o", "unit", "shared")["_rev"]
-    barrier.wait()
+    barrier.wait(60)
     try:
         store.put("o", "unit", "shared", {"name": f"by {who}"}, rev=rev)
         results.put((who, "saved"))
@@ -99,7 +101,7 @@ def _kill_during_saves(tmp_path, runs: int, saves: int) -> None:
         proc = subprocess.Popen([sys.executable, "-c", SAVER, str(root), str(saves)], stdout=subprocess.PIPE, text=True)
         time.sleep(rng.uniform(0.3, 1.2))
         proc.send_signal(signal.SIGKILL)
-        out, _ = proc.communicate()
+        out, _ = proc.communicate(timeout=120)
         returned = [int(line) for line in out.split()]
         store = Store(root)  # opens, finishing any interrupted commit
         ids = {d["id"] for d in store.query("o", "unit")}
@@ -125,32 +127,17 @@ def test_sigkill_at_random_moments_many_runs(tmp_path):
 
 def test_a_dropped_ssh_session_while_a_form_is_open_leaves_the_store_intact(tmp_path):
     """SIGHUP (the SSH connection drops) with a record form open: the process ends, nothing half-written."""
-    import pty
-
     db = tmp_path / "db"
-    subprocess.run([sys.executable, "-m", "coordtui.cli", "init", "--db", str(db), "--examples"], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "coordtui.cli", "init", "--db", str(db), "--examples"], check=True, capture_output=True, timeout=120)
     before = {p.relative_to(db): p.read_bytes() for p in db.rglob("*.json")}
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the application in a terminal of 80x24
-        os.environ.update({"TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"})
-        os.execv(sys.executable, [sys.executable, "-m", "coordtui.cli", "--db", str(db), "--org", "tjpu", "--as-of", "2026-10-15"])
-    try:
-        deadline = time.time() + 20
-        seen = b""
-        while time.time() < deadline and "已逾期".encode() not in seen:
-            try:
-                seen += os.read(fd, 65536)
-            except OSError:
-                break
-        assert "已逾期".encode() in seen, seen[-500:]
-        os.write(fd, b"\r")  # Enter: the form that fixes the most overdue duty
+    with PtyApp(["--db", str(db), "--org", "tjpu", "--as-of", "2026-10-15"]) as app:
+        assert app.wait_for("已逾期"), app.output[-500:]
+        app.write(b"\r")  # Enter: the form that fixes the most overdue duty
         time.sleep(1.0)
-        os.write(fd, "第三季度工作例会".encode())  # typing into it, unsaved
+        app.write("第三季度工作例会")  # typing into it, unsaved
         time.sleep(0.5)
-        os.kill(pid, signal.SIGHUP)
-        _, status = os.waitpid(pid, 0)
-    finally:
-        os.close(fd)
+        app.signal(signal.SIGHUP)
+        status = app.wait(30)
     assert os.WIFSIGNALED(status) or os.WIFEXITED(status)
     after = {p.relative_to(db): p.read_bytes() for p in db.rglob("*.json")}
     assert after == before  # the unsaved form wrote nothing, and the store is whole
@@ -160,25 +147,10 @@ def test_a_dropped_ssh_session_while_a_form_is_open_leaves_the_store_intact(tmp_
 @pytest.mark.parametrize("env", [{"TERM": "xterm-256color"}, {"TERM": "screen"}, {"TERM": "tmux-256color"}, {"TERM": "linux"},
                                  {"TERM": "xterm-256color", "NO_COLOR": "1"}])
 def test_the_app_reaches_its_first_screen_and_quits_cleanly_in_each_terminal(tmp_path, env):
-    import pty
-
     db = tmp_path / "db"
-    subprocess.run([sys.executable, "-m", "coordtui.cli", "init", "--db", str(db), "--examples"], check=True, capture_output=True)
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.environ.pop("NO_COLOR", None)
-        os.environ.update(env)
-        os.execv(sys.executable, [sys.executable, "-m", "coordtui.cli", "--db", str(db), "--org", "tjpu", "--as-of", "2026-10-15"])
-    try:
-        seen, deadline = b"", time.time() + 20
-        while time.time() < deadline and "已逾期".encode() not in seen:
-            try:
-                seen += os.read(fd, 65536)
-            except OSError:
-                break
-        assert "已逾期".encode() in seen
-        os.write(fd, b"q")
-        _, status = os.waitpid(pid, 0)
-    finally:
-        os.close(fd)
+    subprocess.run([sys.executable, "-m", "coordtui.cli", "init", "--db", str(db), "--examples"], check=True, capture_output=True, timeout=120)
+    with PtyApp(["--db", str(db), "--org", "tjpu", "--as-of", "2026-10-15"], env=env) as app:
+        assert app.wait_for("已逾期"), app.output[-500:]
+        app.write(b"q")
+        status = app.wait(30)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0

@@ -21,7 +21,7 @@ def test_a_scaffolded_model_loads_checks_and_passes_its_own_tests(tmp_path, caps
     rules = {(f["rule"], f["period"]) for f in json.loads(capsys.readouterr().out)["findings"]}
     assert code == 1 and ("branch_reports.team_leader", None) in rules and ("branch_reports.monthly_report", "2026-02") in rules
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project / "tests")], cwd=project,
-                           capture_output=True, text=True, env={"PYTHONPATH": str(project), "PATH": "/usr/bin:/bin"})
+                           capture_output=True, text=True, env={"PYTHONPATH": str(project), "PATH": "/usr/bin:/bin"}, timeout=300)
     assert "2 passed" in tests.stdout, tests.stdout + tests.stderr
 
 
