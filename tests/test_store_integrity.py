@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from coordtui.errors import ConflictError
+from coordtui.errors import ConflictError, StoreError
 from coordtui.store import Store
 from coordtui.store import files as store_files
 from coordtui.store.lock import LockTimeout, StoreLock
@@ -315,3 +315,71 @@ def test_the_lock_is_reentrant_within_a_thread_and_exclusive_between_threads(tmp
         t.join(10)
         assert other and isinstance(other[0], LockTimeout)
     assert not lock.held
+
+
+def test_an_open_session_never_sees_half_of_a_commit_whose_writer_died(tmp_path, monkeypatch):
+    from coordtui.store import Put
+
+    writer = _new(tmp_path / "s")
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    writer.apply([Put("o", "activity", f"a{m}", {"v": "old"}, part=month) for m, month in enumerate(months)])
+    reader = Store(writer.root, user="bob")
+    assert {d["v"] for d in reader.query("o", "activity")} == {"old"}  # every month file cached
+
+    real_replace, renames = os.replace, []
+
+    def dies_after_six(src, dst):  # the writer is killed after 6 of its renames
+        if str(dst).endswith(".json") and "journal" not in str(dst) and "backups" not in str(dst):
+            if len(renames) == 6:
+                raise KeyboardInterrupt("killed")
+            renames.append(dst)
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(store_files.os, "replace", dies_after_six)
+    with pytest.raises(KeyboardInterrupt):
+        writer.apply([Put("o", "activity", f"a{m}", {"v": "new"}, part=month) for m, month in enumerate(months)])
+    monkeypatch.setattr(store_files.os, "replace", real_replace)
+    assert (writer.root / "journal.json").exists() and len(renames) == 6
+    assert {d["v"] for d in reader.query("o", "activity")} == {"new"}  # finished, not half
+    assert not (writer.root / "journal.json").exists() and reader.verify_history() == []
+
+
+@pytest.mark.parametrize("content, words", [
+    (b'{"activity": []}', "table 'activity' holds a list"),
+    (b'{"activity": "zzz"}', "table 'activity' holds text"),
+    (b'{"activity": {"x": 1}}', "holds a number under 'x', not a record"),
+])
+def test_a_file_of_another_shape_is_one_line_naming_it_and_its_backup(tmp_path, content, words):
+    store = _new(tmp_path / "s")
+    store.put("o", "activity", "a", {"n": 1}, part=MONTH)
+    store.put("o", "activity", "a", {"n": 2}, part=MONTH)
+    (store.root / "data" / "o" / f"{MONTH}.json").write_bytes(content)
+    for action in (lambda s: s.query("o", "activity"), lambda s: s.put("o", "activity", "b", {"n": 1}, part=MONTH)):
+        with pytest.raises(StoreError) as err:
+            action(Store(store.root))
+        assert words in err.value.message and f"coordtui restore --db {store.root} data/o/{MONTH}.json" in err.value.message
+        assert "\n" not in err.value.message
+    Store.restore(store.root, f"data/o/{MONTH}.json")
+    assert Store(store.root).get("o", "activity", "a")["n"] == 1
+
+
+def test_a_backup_of_another_shape_is_not_offered_as_good(tmp_path):
+    store = _new(tmp_path / "s")
+    month = store.root / "data" / "o" / f"{MONTH}.json"
+    store.put("o", "activity", "a", {"n": 1}, part=MONTH)
+    backups = store.root / "backups" / "data" / "o"
+    store.put("o", "activity", "a", {"n": 2}, part=MONTH)
+    (backups / f"{MONTH}.json.1").unlink()
+    (backups / f"{MONTH}.json.1").write_bytes(b'{"activity": []}')
+    month.write_bytes(b"garbage")
+    with pytest.raises(StoreError, match="no backup of it is kept|no good backup"):
+        Store(store.root).query("o", "activity")
+
+
+def test_temporary_files_of_killed_commits_are_removed_on_open(tmp_path):
+    store = _new(tmp_path / "s")
+    store.put("o", "activity", "a", {"n": 1}, part=MONTH)
+    left = store.root / "data" / "o" / f"{MONTH}.json.4242.coordtui-tmp"
+    left.write_bytes(b"{}")
+    Store(store.root)
+    assert not left.exists() and Store(store.root).get("o", "activity", "a")["n"] == 1

@@ -161,10 +161,10 @@ def backup_paths(root: Path, path: Path) -> list[Path]:
 def newest_good_backup(root: Path, path: Path) -> Path | None:
     for candidate in backup_paths(root, path):
         try:
-            data = orjson.loads(candidate.read_bytes())
-        except (OSError, orjson.JSONDecodeError):
+            raw = candidate.read_bytes()
+        except OSError:
             continue
-        if isinstance(data, dict):
+        if _parse(path, raw)[1] is None:
             return candidate
     return None
 
@@ -183,15 +183,40 @@ def _unreadable(path: Path, why: str) -> StoreError:
 
 
 def parse_store_file(path: Path, raw: bytes) -> dict[str, Any]:
+    data, problem = _parse(path, raw)
+    if problem is not None:
+        raise _unreadable(path, problem)
+    return data
+
+
+def _parse(path: Path, raw: bytes) -> tuple[dict[str, Any], str | None]:
+    """(content, None), or ({}, what is wrong with it): its JSON, and its shape (tables of records by id)."""
     if not raw.strip():
-        raise _unreadable(path, "the store file is empty (a crash or another program emptied it)")
+        return {}, "the store file is empty (a crash or another program emptied it)"
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise _unreadable(path, f"the store file is unreadable ({exc})") from None
+        return {}, f"the store file is unreadable ({exc})"
     if not isinstance(data, dict):
-        raise _unreadable(path, "this is not a coordtui store file (expected an object of tables)")
-    return data
+        return {}, "this is not a coordtui store file (expected an object of tables)"
+    if path.name != "meta.json":
+        for name, table in data.items():
+            if not isinstance(table, dict):
+                return {}, f"its table '{_shown(name)}' holds {_json_type(table)}, not records by id (edited by hand?)"
+            for key, doc in table.items():
+                if not isinstance(doc, dict):
+                    return {}, f"its table '{_shown(name)}' holds {_json_type(doc)} under '{_shown(key)}', not a record (edited by hand?)"
+    return data, None
+
+
+def _json_type(value: Any) -> str:
+    return {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false", type(None): "null"}.get(type(value), "a value")
+
+
+def _shown(text: str) -> str:
+    """User-supplied text in a one-line message: control characters escaped, length bounded."""
+    escaped = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
+    return escaped if len(escaped) <= 60 else escaped[:57] + "..."
 
 
 def _rotate(root: Path, final: Path) -> None:
@@ -304,6 +329,18 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
     if journaled:
         journal.unlink(missing_ok=True)
         _fsync_dir(root)
+
+
+def remove_stale_temp_files(root: Path) -> int:
+    """Remove the temporary files of commits that died before their journal was written
+    (a killed process leaves them; nothing refers to them). Call under the store lock, after
+    ``recover``: then no commit is in progress and none is pending. Returns how many."""
+    removed = 0
+    for tmp in root.rglob(f"*{_TMP_SUFFIX}"):
+        if tmp.is_file() and not tmp.is_symlink():
+            tmp.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def recover(root: Path) -> bool:

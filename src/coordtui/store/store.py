@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import orjson
 from tinydb import TinyDB
@@ -40,7 +40,7 @@ from tinydb.table import Document, Table
 
 from coordtui.domain.clock import utc_now
 from coordtui.errors import ConflictError, StoreError
-from coordtui.store.files import FileCache, commit_files, dump, parse_store_file, recover
+from coordtui.store.files import JOURNAL, FileCache, commit_files, dump, parse_store_file, recover, remove_stale_temp_files
 from coordtui.store.lock import LockTimeout, StoreLock
 
 SCHEMA_VERSION = 2
@@ -250,6 +250,7 @@ class Store:
                 f"{self.root}: the store was written by a newer coordtui (schema {schema}, this one reads {SCHEMA_VERSION}): upgrade coordtui"
             )
         with self._locked():
+            remove_stale_temp_files(self.root)
             if schema < SCHEMA_VERSION:
                 self._migrate(schema)
 
@@ -314,8 +315,31 @@ class Store:
     def _part_path(self, org: str, part: str) -> Path:
         return self._org_dir(org) / f"{part}.json"
 
+    def _settle(self) -> None:
+        """Wait while a commit is pending, so that no read sees one half done.
+
+        A multi-file commit renames its files while its journal exists; a writer killed in
+        the middle leaves the journal behind. Either way a reader that finds the journal takes
+        the lock, which waits for a live writer and finishes (``recover``) a dead one's commit.
+        """
+        if not self._lock.held and os.path.lexists(self.root / JOURNAL):
+            with self._locked():
+                pass
+
+    def _read(self, read: Callable[[], Any]) -> Any:
+        """``read()`` with no commit half seen: settled before, and again (then read anew)
+        when a commit began while it read."""
+        for _ in range(3):
+            self._settle()
+            result = read()
+            if self._lock.held or not os.path.lexists(self.root / JOURNAL):
+                return result
+        self._settle()
+        return read()
+
     def parts(self, org: str) -> list[str]:
         """The partitions an organization's records are filed in (``structure``, ``2026`` ...)."""
+        self._settle()
         folder = self._org_dir(org)
         try:
             names = os.listdir(folder)
@@ -428,24 +452,24 @@ class Store:
     def read_part(self, org: str, part: str) -> tuple[tuple[int, ...] | None, dict[str, dict[str, dict[str, Any]]]]:
         """(signature, {kind: {id: doc}}) of one partition, for a caller that keeps its own
         converted copy (the store does not keep this one). Read-only dicts."""
-        signature, data = self._cache.read_signed(self._part_path(org, part), keep=False)
+        signature, data = self._read(lambda: self._cache.read_signed(self._part_path(org, part), keep=False))
         return signature, {kind: table for kind, table in data.items() if not kind.startswith("_")}
 
     def orgs(self) -> list[dict[str, Any]]:
-        raw = self._cache.read(self._orgs_path).get(ORG_TABLE, {})
+        raw = self._read(lambda: self._cache.read(self._orgs_path)).get(ORG_TABLE, {})
         return [dict(doc) for doc in raw.values()]
 
     def get_org(self, org_id: str) -> dict[str, Any] | None:
-        doc = self._cache.read(self._orgs_path).get(ORG_TABLE, {}).get(org_id)
+        doc = self._read(lambda: self._cache.read(self._orgs_path)).get(ORG_TABLE, {}).get(org_id)
         return dict(doc) if doc is not None else None
 
     def people(self) -> list[dict[str, Any]]:
         """Every person of the store (人员), with ``_rev``."""
-        raw = self._cache.read(self._people_path).get(PEOPLE_TABLE, {})
+        raw = self._read(lambda: self._cache.read(self._people_path)).get(PEOPLE_TABLE, {})
         return [dict(doc) for doc in raw.values()]
 
     def get_person(self, name: str) -> dict[str, Any] | None:
-        doc = self._cache.read(self._people_path).get(PEOPLE_TABLE, {}).get(name)
+        doc = self._read(lambda: self._cache.read(self._people_path)).get(PEOPLE_TABLE, {}).get(name)
         return dict(doc) if doc is not None else None
 
     def _locate(self, org: str, kind: str, record_id: str) -> tuple[str, dict] | None:
@@ -457,7 +481,7 @@ class Store:
 
     def get(self, org: str, kind: str, record_id: str) -> dict[str, Any] | None:
         """One record with its ``_rev`` and ``_part``, or None."""
-        found = self._locate(org, kind, record_id)
+        found = self._read(lambda: self._locate(org, kind, record_id))
         if found is None:
             return None
         part, doc = found
@@ -465,22 +489,28 @@ class Store:
 
     def query(self, org: str, kind: str, *, parts: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """Every record of ``kind`` in ``org`` (optionally only in some partitions). Read-only dicts."""
-        result: list[dict[str, Any]] = []
-        wanted = self.parts(org) if parts is None else [p for p in parts if p in set(self.parts(org))]
-        for part in wanted:
-            table = self._cache.read(self._part_path(org, part)).get(kind)
-            if table:
-                result.extend(table.values())
-        return result
+        def read() -> list[dict[str, Any]]:
+            result: list[dict[str, Any]] = []
+            known = self.parts(org)
+            for part in known if parts is None else [p for p in parts if p in set(known)]:
+                table = self._cache.read(self._part_path(org, part)).get(kind)
+                if table:
+                    result.extend(table.values())
+            return result
+
+        return self._read(read)
 
     def kinds(self, org: str) -> dict[str, int]:
         """Kind → number of records, over every partition."""
-        counts: dict[str, int] = {}
-        for part in self.parts(org):
-            for name, table in self._cache.read(self._part_path(org, part)).items():
-                if not name.startswith("_"):
-                    counts[name] = counts.get(name, 0) + len(table)
-        return counts
+        def read() -> dict[str, int]:
+            counts: dict[str, int] = {}
+            for part in self.parts(org):
+                for name, table in self._cache.read(self._part_path(org, part)).items():
+                    if not name.startswith("_"):
+                        counts[name] = counts.get(name, 0) + len(table)
+            return counts
+
+        return self._read(read)
 
     def count(self) -> int:
         return sum(sum(self.kinds(o["id"]).values()) for o in self.orgs())
