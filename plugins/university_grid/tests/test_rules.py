@@ -141,7 +141,8 @@ def test_news_missing_is_overdue_and_pending_is_at_risk():
 def test_news_deadline_in_a_year_the_calendar_lacks_is_provisional():
     recs = base() + [activity(1, "2031-09-30")]
     (f,) = findings(recs, date(2031, 10, 10), "news_deadline", settings={"tracking_start": "2031-01-01"})
-    assert f.provisional and "2031-10-03" in f.message and "待官方日历确认" in f.message
+    # 国庆 2031 computed from the regulations (Oct 1-3), then a weekend: Oct 6, 7, 8; provisional until the notice.
+    assert f.provisional and "2031-10-08" in f.message and "待官方日历确认" in f.message
 
 
 # quarterly_plan_and_summary -------------------------------------------------------------

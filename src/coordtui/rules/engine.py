@@ -104,8 +104,8 @@ def duty_messages(duty: Duty, status: DutyStatus, as_of: date) -> tuple[str, str
         zh = f"{head_zh}：{_STATUS_ZH[status]}"
         en = f"{head_en}: {status.value}"
     if duty.provisional:
-        zh += "（截止日期按周一至周五推算，待官方日历确认）"
-        en += " (deadline counted Monday to Friday: provisional until the official calendar is known)"
+        zh += "（截止日期按放假办法推算、调休未知，待官方日历确认）"
+        en += " (deadline counted over holidays computed from the regulations, adjusted workdays unknown: provisional until the year's official notice is known)"
     return zh, en
 
 
