@@ -106,6 +106,12 @@ class Workspace:
         path = os.environ.get("COORDTUI_HOLIDAYS")
         return WorkCalendar.from_file(Path(path) if path else self.store.root / HOLIDAYS_FILE)
 
+    def set_timezone(self, name: str) -> None:
+        """Make ``name`` (an IANA zone) the office's time zone for everyone using this store."""
+        clock = OfficeClock(name)  # an unknown zone is an InputError before anything is written
+        self.store.set_meta(timezone=clock.name)
+        self.clock = clock
+
     def today(self) -> date:
         """Today in the office's time zone, whatever ``TZ`` this process has."""
         return self.clock.today()
