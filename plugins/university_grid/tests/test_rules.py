@@ -166,3 +166,12 @@ def test_plan_and_summary_missing_or_filed_by_another_unit():
     messages = " / ".join(f.message for f in got)
     assert "工作总结未完成" in messages
     assert "由后勤纪委报送，应由时任组长单位（机关纪委）负责" in messages
+
+
+def test_no_plan_is_owed_for_a_quarter_whose_plan_fell_due_before_tracking_started():
+    # Tracked from 2026-09-21: the Q3 plan was due 2026-07-16, before anyone tracked it; the engine drops it.
+    recs = base() + terms(("u1", "2026-07-01", "2026-09-30"), ("u2", "2026-10-01", "2026-12-31"))
+    got = findings(recs, date(2026, 9, 22), "quarterly_plan_and_summary", settings={"tracking_start": "2026-09-21"})
+    assert not any("2026-07-16" in f.message for f in got)
+    later = findings(recs, date(2026, 10, 30), "quarterly_plan_and_summary", settings={"tracking_start": "2026-09-21"})
+    assert any("2026Q4" == f.period and "活动安排未完成" in f.message for f in later)

@@ -196,6 +196,10 @@ def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | Non
     except Exception as exc:
         return [], [_rule_failed(ctx, obligation.rule, "duties", exc)]
     at_risk_days = ctx.settings.at_risk_days
+    # Duties falling due before the organization began to be tracked are not its to answer for:
+    # dropped here once, so no model has to remember it (一律自跟踪起始日起计).
+    start = ctx.tracking_start
+    duties = [d for d in duties if d.due >= start]
     severities = {DutyStatus.OVERDUE: Severity.ERROR, DutyStatus.AT_RISK: Severity.WARNING, DutyStatus.LATE: obligation.late_severity}
     rows, findings = [], []
     for duty in duties:
