@@ -318,10 +318,8 @@ class Workspace:
             else:
                 ctx = self._context(org, as_of, parts)
                 result = evaluate(ctx, self.host.rules(org.model), self.host.obligations(org.model))
-                if any(f.rule == "core.rule_timeout" for f in result.findings):
-                    self._results.pop(org.id, None)  # a hang may not happen again: evaluate next time
-                else:
-                    self._results[org.id] = (key, result)
+                # Kept even after a timeout: the rule that hung is switched off until the next start.
+                self._results[org.id] = (key, result)
             total.extend(result)
 
     def _model_unavailable(self, org: Organization) -> Finding:
