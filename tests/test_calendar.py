@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from coordtui.domain.calendar import WorkCalendar, parse_holiday_file
+from coordtui.domain.calendar import WorkCalendar, parse_holiday_file, statutory_holidays
 from coordtui.errors import InputError
 
 
@@ -26,21 +26,73 @@ def test_adjusted_workday_and_holiday_info():
     assert cal.holiday_start(2026, "Spring Festival") == date(2026, 2, 15)
 
 
-def test_year_the_package_lacks_falls_back_to_weekdays_and_is_provisional():
+def test_year_the_package_lacks_counts_weekdays_near_a_holiday_as_provisional():
     cal = WorkCalendar()
     assert not cal.is_official(2031)
-    d = cal.add_working_days(date(2031, 9, 30), 3)  # Tue -> Wed, Thu, Fri
-    assert d.date == date(2031, 10, 3) and d.provisional
+    d = cal.add_working_days(date(2031, 9, 25), 3)  # Thu -> Fri, Mon, Tue: 中秋 (Oct 1) and 国庆 are still ahead
+    assert d.date == date(2031, 9, 30) and d.provisional
+    far = cal.add_working_days(date(2031, 3, 3), 3)  # no holiday's notice reaches early March
+    assert far.date == date(2031, 3, 6) and not far.provisional
+
+
+def test_statutory_holidays_are_computed_for_any_year():
+    # The regulations as revised in 2024, checked against the years the package knows.
+    got = statutory_holidays(2026)
+    assert got["Spring Festival"] == tuple(date(2026, 2, d) for d in (16, 17, 18, 19))  # 除夕 is 2026-02-16
+    assert got["Tomb-sweeping Day"] == (date(2026, 4, 5),)
+    assert got["Dragon Boat Festival"] == (date(2026, 6, 19),) and got["Mid-autumn Festival"] == (date(2026, 9, 25),)
+    cal = WorkCalendar()
+    for year in (2025, 2026):
+        for name, days in statutory_holidays(year).items():
+            for day in days:
+                info = cal.info(day)
+                assert not info.workday and info.holiday == name, (day, name)
+
+
+def test_2027_spring_festival_is_computed_and_provisional():
+    cal = WorkCalendar()
+    span = cal.holiday_span(2027, "春节")
+    assert (span.first, span.last, span.provisional) == (date(2027, 2, 5), date(2027, 2, 8), True)
+    assert not cal.is_workday(date(2027, 2, 8)) and cal.info(date(2027, 2, 8)).provisional  # a Monday, 初三
+    assert cal.holiday_span(2027, "国庆").first == date(2027, 10, 1)
+    assert cal.holiday_span(2027, "中秋").first == date(2027, 9, 15)
+
+
+def test_a_partial_file_confirms_only_the_holidays_it_names(tmp_path):
+    f = tmp_path / "holidays.txt"
+    f.write_text("2027-01-01 holiday 元旦\n", encoding="utf-8")
+    cal = WorkCalendar.from_file(f)
+    assert not cal.is_official(2027) and "Spring Festival" in cal.unconfirmed(2027) and "New Year's Day" not in cal.unconfirmed(2027)
+    new_year = cal.add_working_days(date(2026, 12, 31), 1)  # Jan 1 off as the file says; Mon Jan 4
+    assert new_year.date == date(2027, 1, 4) and not new_year.provisional
+    spring = cal.add_working_days(date(2027, 2, 4), 2)  # Feb 5-8 still off (computed), Feb 9 and 10 count
+    assert spring.date == date(2027, 2, 10) and spring.provisional
+    assert not cal.is_workday(date(2027, 2, 8))
+
+
+def test_a_file_naming_two_holidays_or_none_confirms_them(tmp_path):
+    f = tmp_path / "holidays.txt"
+    f.write_text("2031-10-01 holiday 国庆节、中秋节\n2031-10-02 holiday\n2031-10-03 holiday 国庆\n2031-10-11 workday 国庆\n", encoding="utf-8")
+    cal = WorkCalendar.from_file(f)
+    assert "National Day" not in cal.unconfirmed(2031) and "Mid-autumn Festival" not in cal.unconfirmed(2031)
+    assert cal.info(date(2031, 10, 1)).holiday == "National Day"
+    d = cal.add_working_days(date(2031, 9, 30), 3)  # Oct 1-3 off, weekend; Mon 6, Tue 7, Wed 8
+    assert d.date == date(2031, 10, 8) and not d.provisional
+    assert cal.holiday_start(2031, "National Day") == date(2031, 10, 1)
 
 
 def test_user_file_supplies_a_missing_year(tmp_path):
     f = tmp_path / "holidays.txt"
-    f.write_text("# 2031 official days\n2031-10-01 holiday 国庆节\n2031-10-02 holiday 国庆节\n2031-10-04 workday 国庆节\n", encoding="utf-8")
+    by_day: dict = {}
+    for name, ds in statutory_holidays(2031).items():  # 中秋 2031 falls on 1 October: one line names both
+        for d in ds:
+            by_day.setdefault(d, []).append(name)
+    days = "\n".join(f"{d} holiday {'、'.join(ns)}" for d, ns in sorted(by_day.items()))
+    f.write_text(f"# 2031 official days\n{days}\n2031-10-04 workday 国庆节\n", encoding="utf-8")
     cal = WorkCalendar.from_file(f)
     assert cal.is_official(2031)
-    d = cal.add_working_days(date(2031, 9, 30), 3)  # Oct 1, 2 off; Oct 3 (Fri), Oct 4 (Sat, adjusted), Oct 6 (Mon)
-    assert d.date == date(2031, 10, 6) and not d.provisional
-    assert cal.holiday_start(2031, "National Day") == date(2031, 10, 1)
+    d = cal.add_working_days(date(2031, 9, 30), 3)  # Oct 1-3 off; Oct 4 (Sat, adjusted), Oct 6 (Mon), Oct 7
+    assert d.date == date(2031, 10, 7) and not d.provisional
 
 
 def test_bad_user_file_names_the_line(tmp_path):

@@ -140,3 +140,88 @@ def test_a_check_reports_its_progress_organization_by_organization(tmp_path):
     ws.check(date(2026, 10, 15), progress=lambda done, total: seen.append((done, total)))
     total = len(ws.orgs())
     assert seen == [(n, total) for n in range(total)]
+
+
+HUNG_PLUGIN = '''
+from typing import ClassVar
+from coordtui import hookimpl
+from coordtui.api import ModelSpec, Record, Rule
+
+STATE = {"runs": 0, "stopped": 0}
+
+class Thing(Record):
+    kind: ClassVar[str] = "thing"
+
+def spin(ctx):
+    STATE["runs"] += 1
+    try:
+        while True:  # a rule that never answers, in pure Python
+            pass
+    finally:
+        STATE["stopped"] += 1
+
+@hookimpl
+def coordtui_models():
+    return [ModelSpec(id="hangm", name_zh="挂起", name_en="hangs", version="1", kinds=[Thing])]
+
+@hookimpl
+def coordtui_rules(model):
+    return [Rule("hangm.spin", "x", "x", spin)] if model.id == "hangm" else []
+'''
+
+BUSY_PLUGIN = '''
+from typing import ClassVar
+from coordtui import hookimpl
+from coordtui.api import ModelSpec, Record, Rule
+
+STATE = {"runs": 0}
+
+class Thing(Record):
+    kind: ClassVar[str] = "thing"
+
+def work(ctx):
+    STATE["runs"] += 1
+    total = sum(i * i for i in range(200_000))
+    return [ctx.finding("busym.work", "info", "s", f"算得{total}", f"computed {total}")]
+
+@hookimpl
+def coordtui_models():
+    return [ModelSpec(id="busym", name_zh="忙碌", name_en="busy", version="1", kinds=[Thing])]
+
+@hookimpl
+def coordtui_rules(model):
+    return [Rule("busym.work", "x", "x", work)] if model.id == "busym" else []
+'''
+
+
+def test_a_hung_rule_is_stopped_switched_off_and_does_not_slow_another_plugin(tmp_path, monkeypatch):
+    import sys
+    import threading
+
+    from coordtui.plugins import PluginHost
+    from coordtui.rules import engine
+    from coordtui.store import PutOrg, Store
+    from coordtui.workspace import Workspace
+
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "hung_rule_plugin.py").write_text(HUNG_PLUGIN, encoding="utf-8")
+    (folder / "busy_rule_plugin.py").write_text(BUSY_PLUGIN, encoding="utf-8")
+    store = Store(tmp_path / "store", create=True)
+    store.apply([PutOrg({"id": "a-hang", "name": "甲", "model": "hangm", "settings": {"tracking_start": "2026-01-01"}}),
+                 PutOrg({"id": "b-busy", "name": "乙", "model": "busym", "settings": {"tracking_start": "2026-01-01"}})])
+    ws = Workspace(store, PluginHost(plugin_dirs=[folder], autoload=False))
+    monkeypatch.setattr(engine, "RULE_SECONDS", 1.0)
+
+    first = ws.check(date(2026, 3, 1))
+    hung, busy = sys.modules["hung_rule_plugin"].STATE, sys.modules["busy_rule_plugin"].STATE
+    assert hung == {"runs": 1, "stopped": 1}  # stopped in its thread, not left spinning
+    assert [(f.rule, f.subject) for f in first.findings if f.org == "a-hang"] == [("core.rule_timeout", "hangm.spin")]
+    assert [f.rule for f in first.findings if f.org == "b-busy"] == ["busym.work"] and busy["runs"] == 1
+
+    second = ws.check(date(2026, 3, 2))  # another day: both are evaluated again
+    assert hung["runs"] == 1  # switched off: not run again
+    (off,) = [f for f in second.findings if f.org == "a-hang"]
+    assert off.rule == "core.rule_timeout" and "switched off" in off.message_en and "停用" in off.message
+    assert [f.rule for f in second.findings if f.org == "b-busy"] == ["busym.work"] and busy["runs"] == 2
+    assert len([t for t in threading.enumerate() if t.name == "coordtui-rules"]) <= 1

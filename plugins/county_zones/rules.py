@@ -247,20 +247,20 @@ def holiday_duties(ctx: Context) -> Iterable[Duty]:
                 for zone in task.zones:
                     checks[(zone, holiday)].append(spans[task.id])
     for year in range(ctx.tracking_start.year, ctx.as_of.year + 1):
-        for holiday, name_en in HOLIDAYS.items():
-            first = ctx.calendar.holiday_start(year, holiday)
-            if first is None or first < ctx.tracking_start:
+        for holiday in HOLIDAYS:
+            # In a year whose notice is not known yet the holiday is computed from the regulations
+            # and the duty is provisional (its days may still be extended).
+            span = ctx.calendar.holiday_span(year, holiday)
+            if span is None or span.first < ctx.tracking_start:
                 continue
-            last = first
-            while not ctx.calendar.is_workday(last + timedelta(days=1)) and ctx.calendar.info(last + timedelta(days=1)).holiday == name_en:
-                last += timedelta(days=1)
+            first, last = span.first, span.last
             opens = first - timedelta(days=ctx.settings.holiday_window_days)
             if opens > ctx.as_of:
                 continue
             for zone in zones(ctx):
                 done = [max(start, opens) for start, end in checks.get((zone.id, holiday), []) if start <= last and end >= opens]
                 yield Duty(subject=zone.name, subject_kind="zone", subject_id=zone.id, period=Period.of_year(year),
-                           due=last, done=done, what_zh=f"{year}年{holiday}节点监督检查", what_en=f"{holiday} {year} holiday-node check",
+                           due=last, provisional=span.provisional, done=done, what_zh=f"{year}年{holiday}节点监督检查", what_en=f"{holiday} {year} holiday-node check",
                            period_in_message=False, record_kind="task",
                            prefill={"task_type": "节日节点监督检查", "holidays": [holiday], "zones": [zone.id]})
 

@@ -78,7 +78,7 @@ class TaskActions:
             self.app.notify(self.t("task.closed"))
             return
         label = self.state_label(target)
-        today = min(self.app.as_of, date.today()) if self.app.as_of <= date.today() else date.today()
+        today = min(self.app.as_of, self.app.ws.today())  # the office's today, never after the day being viewed
 
         def chosen(answer) -> None:
             if answer:

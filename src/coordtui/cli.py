@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="create a store")
     _common(p, suppress=True)
     p.add_argument("--examples", action="store_true", help="load every model's bundled example organizations")
+    p.add_argument("--timezone", metavar="NAME", help="the office's time zone, an IANA name (default Asia/Shanghai): what 'today' is")
+
+    p = sub.add_parser("config", help="show or change a store-wide setting: 'config timezone [NAME]'")
+    _common(p, suppress=True)
+    p.add_argument("setting", choices=["timezone"], help="timezone: the office's time zone (IANA name), from which 'today' comes")
+    p.add_argument("value", nargs="?", metavar="VALUE", help="the new value (omit it to show the current one)")
 
     p = sub.add_parser("import", help="import coordtui/1 JSON files, or xlsx/csv rows of a kind into --org (all or nothing)")
     _common(p, suppress=True)
@@ -114,14 +120,29 @@ def _workspace(args: argparse.Namespace, *, create: bool = False):
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from coordtui.domain.clock import zone
     from coordtui.workspace import default_store_path
 
     path = Path(args.db) if args.db else default_store_path()
+    if args.timezone:
+        zone(args.timezone)  # an unknown zone is refused before anything is created
     ws = _workspace(argparse.Namespace(**{**vars(args), "db": str(path)}), create=True)
-    print(f"store ready at {ws.store.root}")
+    if args.timezone:
+        ws.set_timezone(args.timezone)
+    print(f"store ready at {ws.store.root} (office time zone {ws.clock.name})")
     if args.examples:
         loaded = ws.load_examples()
         print(f"loaded {len(loaded)} example organization(s): {', '.join(loaded) or 'none'}")
+    return EXIT_OK
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    if args.value is None:
+        print(ws.clock.name)
+        return EXIT_OK
+    ws.set_timezone(args.value)
+    print(f"office time zone: {ws.clock.name} (today there: {ws.today().isoformat()})")
     return EXIT_OK
 
 
@@ -167,7 +188,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from coordtui.exports import BINARY, export
 
     ws = _workspace(args)
-    as_of = parse_date(args.as_of, what="--as-of") if args.as_of else date.today()
+    as_of = parse_date(args.as_of, what="--as-of") if args.as_of else ws.today()
     period = Period.parse(args.period) if args.period else None
     payload = export(ws, args.org, args.format, as_of=as_of, period=period, kind=args.kind)
     out = Path(args.out) if args.out else (Path(f"{args.org}{'-' + str(period) if period else ''}.{args.format}") if args.format in BINARY else None)
@@ -186,8 +207,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from coordtui.domain.periods import parse_date
     from coordtui.rules import summarize
 
-    as_of = parse_date(args.as_of, what="--as-of") if args.as_of else date.today()
     ws = _workspace(args)
+    as_of = parse_date(args.as_of, what="--as-of") if args.as_of else ws.today()  # the office's day, whatever TZ says
     result = ws.check(as_of, args.org)
     findings = result.findings
     for problem in ws.store.verify_history():
@@ -291,6 +312,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "init": cmd_init,
+    "config": cmd_config,
     "import": cmd_import,
     "export": cmd_export,
     "check": cmd_check,

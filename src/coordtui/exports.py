@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,7 +131,8 @@ def export_ics(ws: "Workspace", org_id: str, as_of: date) -> bytes:
     cal.add("prodid", "-//coordtui//纪检监察协作机制//ZH")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"{org.name} 到期事项")
-    stamp = datetime.now().astimezone()
+    # DTSTAMP is an instant in UTC (RFC 5545), taken from the office's clock like every "now".
+    stamp = ws.clock.now().astimezone(timezone.utc)
     for row in result.duties:
         if row.status not in (DutyStatus.DUE, DutyStatus.AT_RISK, DutyStatus.OVERDUE):
             continue
@@ -194,6 +195,7 @@ def export_xlsx(ws: "Workspace", org_id: str, as_of: date, period: Period | None
     org = ws.org(org_id)
     model = ws.model_of(org)
     book = Workbook()
+    book.properties.created = book.properties.modified = ws.clock.now().astimezone(timezone.utc).replace(tzinfo=None)
     book.remove(book.active)
     used: set[str] = set()
     for cls in model.kinds:
@@ -288,6 +290,7 @@ def export_docx(ws: "Workspace", org_id: str, as_of: date, period: Period | None
     result = check_for(ws, org, as_of)
     rows = _period_rows(result, period)
     document = Document()
+    document.core_properties.created = document.core_properties.modified = ws.clock.now().astimezone(timezone.utc)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(title.add_run(f"{org.name}\n{period.label()}{model.name_zh}工作报告"), "方正小标宋简体", 22)

@@ -27,7 +27,8 @@ def context_for(model: ModelSpec, records: Iterable[Record], as_of: date, *, set
     by_kind: dict[str, list[Record]] = {}
     for record in records:
         by_kind.setdefault(record.kind, []).append(record)
-    return Context(org, model, lambda kind: by_kind.get(kind, []), calendar or WorkCalendar(), as_of)
+    # An organization without the setting is tracked from the day it was created: here, 2026-01-01.
+    return Context(org, model, lambda kind: by_kind.get(kind, []), calendar or WorkCalendar(), as_of, date(2026, 1, 1))
 
 
 def check_records(model: ModelSpec, rules: Iterable[Rule], obligations: Iterable[Obligation], records: Iterable[Record], as_of: date,

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from coordtui.domain.calendar import WorkCalendar
 from coordtui.domain.clock import OfficeClock
 from coordtui.domain.model import Context, ModelSpec, Organization
-from coordtui.domain.records import Record
+from coordtui.domain.records import Finding, Record, Severity
 from coordtui.errors import InputError, StoreError
 from coordtui.plugins import PluginHost
 from coordtui.rules.engine import CheckResult, evaluate
@@ -91,6 +91,8 @@ class Workspace:
         self._parsed: OrderedDict[str, dict[tuple[str, str], tuple[Any, dict[str, list[Record]]]]] = OrderedDict()
         # org id -> (what the result depends on, the result): a check re-evaluates only what changed
         self._results: dict[str, tuple[tuple, CheckResult]] = {}
+        # org id -> the day it was first written (from orgs.json's history), for those without the setting
+        self._created: dict[str, date] | None = None
 
     #: How many organizations' parsed records are kept. A check of everything walks every
     #: organization once; keeping them all would hold the whole store in memory (100,000
@@ -105,6 +107,12 @@ class Workspace:
     def _calendar(self) -> WorkCalendar:
         path = os.environ.get("COORDTUI_HOLIDAYS")
         return WorkCalendar.from_file(Path(path) if path else self.store.root / HOLIDAYS_FILE)
+
+    def set_timezone(self, name: str) -> None:
+        """Make ``name`` (an IANA zone) the office's time zone for everyone using this store."""
+        clock = OfficeClock(name)  # an unknown zone is an InputError before anything is written
+        self.store.set_meta(timezone=clock.name)
+        self.clock = clock
 
     def today(self) -> date:
         """Today in the office's time zone, whatever ``TZ`` this process has."""
@@ -206,7 +214,12 @@ class Workspace:
 
         Unchanged records are left alone (no new revision, no history entry); with
         ``replace`` the records the organization has but ``records`` lacks are deleted.
+        An organization written without ``settings.tracking_start`` gets one: the day it
+        already had (or was created in the store), else the office's today, so that tracking
+        starts once and a later import does not move it.
         """
+        if not org.settings.get("tracking_start"):
+            org = org.model_copy(update={"settings": {**org.settings, "tracking_start": self.tracking_start_of(org).isoformat()}})
         ops: list[Any] = [PutOrg(org.model_dump(mode="json"))]
         counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
         existing: dict[tuple[str, str], dict] = {}
@@ -237,6 +250,30 @@ class Workspace:
         return counts
 
     # checking -----------------------------------------------------------------------
+    def tracking_start_of(self, org: Organization) -> date:
+        """The day ``org`` began to be tracked (跟踪起始日), whatever the as-of date: its
+        ``tracking_start`` setting (also the one it has in the store), else the day of its first
+        entry in the organizations' history, else the day the store was created, else (an
+        organization not yet in the store) the office's today."""
+        own = org.settings.get("tracking_start")
+        if own:
+            return date.fromisoformat(str(own))
+        stored = self.store.get_org(org.id)
+        if stored is not None and (stored.get("settings") or {}).get("tracking_start"):
+            return date.fromisoformat(str(stored["settings"]["tracking_start"]))
+        if stored is None:
+            return self.today()
+        if self._created is None or org.id not in self._created:
+            self._created = {}
+            for entry in self.store.org_history():  # oldest first: the first entry wins
+                if entry.get("org") and entry.get("at"):
+                    self._created.setdefault(entry["org"], self.clock.local(entry["at"]).date())
+        found = self._created.get(org.id)
+        if found is not None:
+            return found
+        created = self.store.meta().get("created")
+        return self.clock.local(created).date() if created else self.today()
+
     def context(self, org: Organization, as_of: date) -> Context:
         """What the rules see of ``org``: its records as they are now, each partition looked at once."""
         return self._context(org, as_of, self._signatures(org))
@@ -245,7 +282,8 @@ class Workspace:
         return [(part, self.store.part_signature(org.id, part)) for part in self.store.parts(org.id)]
 
     def _context(self, org: Organization, as_of: date, parts: list[tuple[str, Any]]) -> Context:
-        return Context(org, self.model_of(org), lambda kind: self._gather(org, kind, parts), self.calendar, as_of)
+        start = None if org.settings.get("tracking_start") else self.tracking_start_of(org)
+        return Context(org, self.model_of(org), lambda kind: self._gather(org, kind, parts), self.calendar, as_of, start)
 
     def check(self, as_of: date, org_ids: Iterable[str] | None = None, *,
               progress: Callable[[int, int], None] | None = None) -> CheckResult:
@@ -269,6 +307,8 @@ class Workspace:
             if progress is not None:
                 progress(done, len(orgs))
             if org.model not in self.host.models:
+                # Never an all-clear for what was not checked: say so, as an error (不得误报无问题).
+                total.findings.append(self._model_unavailable(org))
                 continue
             parts = self._signatures(org)
             key = (as_of, org.model_dump_json(), tuple(parts), id(self.calendar))
@@ -278,11 +318,22 @@ class Workspace:
             else:
                 ctx = self._context(org, as_of, parts)
                 result = evaluate(ctx, self.host.rules(org.model), self.host.obligations(org.model))
-                if any(f.rule == "core.rule_timeout" for f in result.findings):
-                    self._results.pop(org.id, None)  # a hang may not happen again: evaluate next time
-                else:
-                    self._results[org.id] = (key, result)
+                # Kept even after a timeout: the rule that hung is switched off until the next start.
+                self._results[org.id] = (key, result)
             total.extend(result)
+
+    def _model_unavailable(self, org: Organization) -> Finding:
+        info = self.host.plugins.get(org.model) or next((p for p in self.host.plugins.values() if org.model in p.models), None)
+        if info is None or info.status == "ok":
+            why_zh, why_en = f"没有插件提供模型 {org.model}", f"no loaded plugin provides model {org.model}"
+        else:
+            cause = info.cause or info.status
+            why_zh, why_en = f"插件 {info.name} 未加载：{cause}", f"plugin {info.name} is {info.status}: {cause}"
+        return Finding(
+            rule="core.model_unavailable", severity=Severity.ERROR, org=org.id, subject=org.name,
+            message=f"组织 {org.id}（{org.name}）未检查：{why_zh}；请修复或启用该插件（见 coordtui plugins）后重新检查",
+            message_en=f"organization {org.id} ({org.name}) was not checked: {why_en}; fix or enable the plugin (see 'coordtui plugins') and check again",
+        )
 
     def load_examples(self) -> list[str]:
         """Import every loaded model's bundled example organizations. Returns their ids."""

@@ -185,3 +185,19 @@ def test_closing_is_refused_while_a_lead_is_untransferred():
 def test_team_needs_leader_plan_deadline_methods():
     with pytest.raises(InputError, match="检查组组长"):
         advance(task(state="assigned"), "team_formed", by="甲", on=date(2026, 3, 20), steps=steps(until="assigned"), team=[])
+
+
+def test_holiday_node_checks_of_a_year_the_package_lacks_are_listed_and_provisional():
+    from coordtui.testing import context_for
+    from coordtui.rules.engine import run_obligation
+
+    (node,) = [o for o in OBLIGATIONS if o.rule.endswith("holiday_node_check")]
+    for as_of, year in ((date(2026, 2, 25), "2026"), (date(2027, 2, 25), "2027")):
+        rows, _ = run_obligation(context_for(MODEL, base(), as_of), node)
+        spring = [r for r in rows if str(r.duty.period) == year and "春节" in r.duty.what_zh]
+        assert sorted(r.duty.subject for r in spring) == ["第一协作区", "第二协作区"]
+        # 2027's Spring Festival comes from the regulations (除夕 2027-02-05 to 初三 02-08) until its notice is known.
+        assert all(r.duty.provisional == (year == "2027") for r in spring)
+    assert {r.duty.due for r in spring} == {date(2027, 2, 8)}
+    (f, *_) = [f for f in findings(base(), "holiday_node_check", as_of=date(2027, 2, 25)) if "2027年春节" in f.message]
+    assert f.provisional and "待官方日历确认" in f.message

@@ -141,7 +141,8 @@ def test_news_missing_is_overdue_and_pending_is_at_risk():
 def test_news_deadline_in_a_year_the_calendar_lacks_is_provisional():
     recs = base() + [activity(1, "2031-09-30")]
     (f,) = findings(recs, date(2031, 10, 10), "news_deadline", settings={"tracking_start": "2031-01-01"})
-    assert f.provisional and "2031-10-03" in f.message and "待官方日历确认" in f.message
+    # 国庆 2031 computed from the regulations (Oct 1-3), then a weekend: Oct 6, 7, 8; provisional until the notice.
+    assert f.provisional and "2031-10-08" in f.message and "待官方日历确认" in f.message
 
 
 # quarterly_plan_and_summary -------------------------------------------------------------
@@ -165,3 +166,12 @@ def test_plan_and_summary_missing_or_filed_by_another_unit():
     messages = " / ".join(f.message for f in got)
     assert "工作总结未完成" in messages
     assert "由后勤纪委报送，应由时任组长单位（机关纪委）负责" in messages
+
+
+def test_no_plan_is_owed_for_a_quarter_whose_plan_fell_due_before_tracking_started():
+    # Tracked from 2026-09-21: the Q3 plan was due 2026-07-16, before anyone tracked it; the engine drops it.
+    recs = base() + terms(("u1", "2026-07-01", "2026-09-30"), ("u2", "2026-10-01", "2026-12-31"))
+    got = findings(recs, date(2026, 9, 22), "quarterly_plan_and_summary", settings={"tracking_start": "2026-09-21"})
+    assert not any("2026-07-16" in f.message for f in got)
+    later = findings(recs, date(2026, 10, 30), "quarterly_plan_and_summary", settings={"tracking_start": "2026-09-21"})
+    assert any("2026Q4" == f.period and "活动安排未完成" in f.message for f in later)

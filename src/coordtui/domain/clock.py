@@ -8,12 +8,29 @@ deadline and time shown comes from it; stored times are UTC.
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from coordtui.errors import InputError
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+#: For tests only: an instant (ISO 8601 with an offset, ``2026-12-31T17:30:00Z``) that the office
+#: clock takes as "now", so a test can pick a moment at which UTC and Beijing disagree on the date.
+#: Read by :class:`OfficeClock` and by nothing else.
+NOW_VARIABLE = "COORDTUI_NOW"
+
+
+def _fixed_now() -> datetime | None:
+    raw = os.environ.get(NOW_VARIABLE)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{NOW_VARIABLE}={raw!r} is not an ISO 8601 instant (2026-12-31T17:30:00Z): fix or unset it") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -35,7 +52,8 @@ class OfficeClock:
         return self.tz.key
 
     def now(self) -> datetime:
-        return datetime.now(self.tz)
+        fixed = _fixed_now()
+        return fixed.astimezone(self.tz) if fixed is not None else datetime.now(self.tz)
 
     def today(self) -> date:
         return self.now().date()

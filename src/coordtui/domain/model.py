@@ -33,7 +33,9 @@ class CoreSettings(BaseModel):
 
     at_risk_days: int = Field(14, ge=0, le=366, description="A count-based duty still short this many days before its period ends is 'at risk'")
     tracking_start: date | None = Field(
-        None, description="Duties are judged from this day on (default: 1 January of the as-of year)"
+        None,
+        description="Duties are judged from this day on (跟踪起始日). Set when the organization is first "
+        "imported (the office's today), else the day it was created in the store; never moved by the as-of date",
     )
 
 
@@ -150,19 +152,28 @@ class Context:
         load: Callable[[str], list[Record]],
         calendar: WorkCalendar,
         as_of: date,
+        tracking_start: date | None = None,
     ) -> None:
         self.org = org
         self.model = model
         self.calendar = calendar
         self.as_of = as_of
         self.settings = model.parse_settings(org.settings)
+        self._tracking_start = tracking_start
         self._load = load
         self._cache: dict[str, list[Record]] = {}
         self._by_id: dict[str, dict[str, Record]] = {}
 
     @property
     def tracking_start(self) -> date:
-        return self.settings.tracking_start or date(self.as_of.year, 1, 1)
+        """The day the organization began to be tracked (跟踪起始日): its ``tracking_start`` setting,
+        else the day it was created or imported, as the workspace found it. It never depends on
+        the as-of date, so duties of last year stay open at New Year. The engine drops every
+        duty due before it."""
+        start = self.settings.tracking_start or self._tracking_start
+        if start is None:
+            raise InputError(f"organization {self.org.id} has no tracking start: set settings.tracking_start (YYYY-MM-DD)")
+        return start
 
     def periods(self, kind: PeriodKind | str) -> list[Period]:
         """The periods of ``kind`` from the tracking start to the one containing the as-of date."""

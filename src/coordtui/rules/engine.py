@@ -6,6 +6,7 @@ same code runs over the store, over an import file, or over a handful of records
 
 from __future__ import annotations
 
+import ctypes
 import os
 import queue
 import threading
@@ -104,18 +105,24 @@ def duty_messages(duty: Duty, status: DutyStatus, as_of: date) -> tuple[str, str
         zh = f"{head_zh}：{_STATUS_ZH[status]}"
         en = f"{head_en}: {status.value}"
     if duty.provisional:
-        zh += "（截止日期按周一至周五推算，待官方日历确认）"
-        en += " (deadline counted Monday to Friday: provisional until the official calendar is known)"
+        zh += "（截止日期按放假办法推算、调休未知，待官方日历确认）"
+        en += " (deadline counted over holidays computed from the regulations, adjusted workdays unknown: provisional until the year's official notice is known)"
     return zh, en
 
 
 def _rule_failed(ctx: Context, rule_id: str, what: str, exc: Exception) -> Finding:
     detail = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, RuleSwitchedOff):
+        return ctx.finding(
+            "core.rule_timeout", Severity.ERROR, rule_id,
+            f"规则 {rule_id} 此前运行超时（{exc}），已停用至程序重新启动，本次未运行；请联系该插件的维护者",
+            f"rule {rule_id} timed out earlier ({exc}) and is switched off until coordtui starts again: not run; report it to the plugin's maintainer",
+        )
     if isinstance(exc, RuleTimeout):
         return ctx.finding(
             "core.rule_timeout", Severity.ERROR, rule_id,
-            f"规则 {rule_id} 运行超时（{exc}），已跳过；请联系该插件的维护者",
-            f"rule {rule_id} timed out ({exc}) and was skipped; report it to the plugin's maintainer",
+            f"规则 {rule_id} 运行超时（{exc}），已中止并停用至程序重新启动；请联系该插件的维护者",
+            f"rule {rule_id} timed out ({exc}): stopped, and switched off until coordtui starts again; report it to the plugin's maintainer",
         )
     return ctx.finding(
         "core.rule_failed", Severity.ERROR, rule_id,
@@ -127,16 +134,39 @@ def _rule_failed(ctx: Context, rule_id: str, what: str, exc: Exception) -> Findi
 #: Seconds a rule may run before it is reported as hanging (``COORDTUI_RULE_SECONDS`` overrides).
 RULE_SECONDS = float(os.environ.get("COORDTUI_RULE_SECONDS", "20"))
 
+#: Seconds to wait for a stopped rule's thread to end before leaving it behind.
+STOP_SECONDS = 2.0
+
 
 class RuleTimeout(Exception):
     pass
 
 
+class RuleSwitchedOff(Exception):
+    """The rule timed out before in this process and is not run again until the next start."""
+
+
+class _RuleStopped(BaseException):
+    """Raised inside a rule that overran its time, to stop it (a BaseException, so that a rule's
+    ``except Exception`` does not swallow it)."""
+
+
+def _stop(runner: "_RuleThread") -> bool:
+    """Raise :class:`_RuleStopped` in the runner's thread and wait (bounded) for it to end. This stops
+    a rule looping in Python; one blocked inside a C call stops when the call returns. True if it ended."""
+    thread = runner.thread
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_RuleStopped))
+    runner.close()  # should the rule have finished just now, the thread ends at its next job instead
+    thread.join(STOP_SECONDS)
+    return not thread.is_alive()
+
+
 class _RuleThread:
     """One long-lived thread that runs rules one at a time, so a check of hundreds of
-    organizations does not start a thread per rule. A rule that overruns its time is
-    abandoned with the thread (a daemon: it does no harm but its CPU time) and the next
-    rule gets a new thread."""
+    organizations does not start a thread per rule. A rule that overruns its time is stopped
+    (an exception raised in the thread, which then ends), so it does not go on competing with
+    the next rules for the interpreter; the next rule gets a new thread."""
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
@@ -144,13 +174,24 @@ class _RuleThread:
         self.thread.start()
 
     def _serve(self) -> None:
-        while True:
-            func, done, outcome = self._jobs.get()
-            try:
-                outcome["value"] = func()
-            except BaseException as exc:  # carried to the caller
-                outcome["error"] = exc
-            done.set()
+        try:
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    return
+                func, done, outcome = job
+                try:
+                    outcome["value"] = func()
+                except _RuleStopped:
+                    raise
+                except BaseException as exc:  # carried to the caller
+                    outcome["error"] = exc
+                done.set()
+        except _RuleStopped:
+            return  # stopped after overrunning (or just as it finished): this thread takes no more rules
+
+    def close(self) -> None:
+        self._jobs.put(None)
 
     def run(self, func: Callable[[], Any], seconds: float) -> dict[str, Any] | None:
         done, outcome = threading.Event(), {}
@@ -160,26 +201,47 @@ class _RuleThread:
 
 _runner: _RuleThread | None = None
 _runner_lock = threading.Lock()
+#: Rules and obligations that timed out in this process: id(object) -> (object, what, why). Kept
+#: with the object, so the same rule id from another plugin host or test is not affected.
+_switched_off: dict[int, tuple[object, str, str]] = {}
+
+
+def switched_off() -> list[tuple[object, str, str]]:
+    """The rules and obligations switched off after a timeout, with what (check/duties) and why."""
+    return list(_switched_off.values())
 
 
 def _limited(func: Callable[[], Any], seconds: float) -> Any:
-    """Run ``func`` with a time limit; raise RuleTimeout when it does not answer in time."""
+    """Run ``func`` with a time limit; raise RuleTimeout (after stopping it) when it does not answer in time."""
     global _runner
     with _runner_lock:  # one rule at a time per process: checks from several threads take turns
         if _runner is None or not _runner.thread.is_alive():
             _runner = _RuleThread()
         outcome = _runner.run(func, seconds)
         if outcome is None:
-            _runner = None  # the stuck thread keeps the rule; later rules get a fresh one
+            stuck, _runner = _runner, None  # later rules get a fresh thread whatever happens
+            _stop(stuck)
             raise RuleTimeout(f"no answer after {seconds:g} s")
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
 
 
+def _guarded(owner: object, what: str, func: Callable[[], Any], seconds: float) -> Any:
+    """``func`` under the time limit, unless ``owner`` timed out before; a timeout switches it off."""
+    off = _switched_off.get(id(owner))
+    if off is not None and off[0] is owner and off[1] == what:
+        raise RuleSwitchedOff(off[2])
+    try:
+        return _limited(func, seconds)
+    except RuleTimeout as exc:
+        _switched_off[id(owner)] = (owner, what, str(exc))
+        raise
+
+
 def run_rule(ctx: Context, rule: Rule, *, seconds: float | None = None) -> list[Finding]:
     try:
-        found = list(_limited(lambda: list(rule.check(ctx) or []), seconds or RULE_SECONDS))
+        found = list(_guarded(rule, "check", lambda: list(rule.check(ctx) or []), seconds or RULE_SECONDS))
     except Exception as exc:  # a broken or hanging rule is a finding, never a crash
         return [_rule_failed(ctx, rule.id, "check", exc)]
     bad = [f for f in found if not isinstance(f, Finding)]
@@ -190,12 +252,16 @@ def run_rule(ctx: Context, rule: Rule, *, seconds: float | None = None) -> list[
 
 def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | None = None) -> tuple[list[DutyRow], list[Finding]]:
     try:
-        duties = _limited(lambda: list(obligation.duties(ctx) or []), seconds or RULE_SECONDS)
+        duties = _guarded(obligation, "duties", lambda: list(obligation.duties(ctx) or []), seconds or RULE_SECONDS)
         if any(not isinstance(d, Duty) for d in duties):
             raise TypeError("duties() must yield Duty objects")
     except Exception as exc:
         return [], [_rule_failed(ctx, obligation.rule, "duties", exc)]
     at_risk_days = ctx.settings.at_risk_days
+    # Duties falling due before the organization began to be tracked are not its to answer for:
+    # dropped here once, so no model has to remember it (一律自跟踪起始日起计).
+    start = ctx.tracking_start
+    duties = [d for d in duties if d.due >= start]
     severities = {DutyStatus.OVERDUE: Severity.ERROR, DutyStatus.AT_RISK: Severity.WARNING, DutyStatus.LATE: obligation.late_severity}
     rows, findings = [], []
     for duty in duties:

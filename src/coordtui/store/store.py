@@ -758,6 +758,11 @@ class Store:
         entries.sort(key=lambda e: (e["at"], e["seq"]), reverse=True)
         return entries
 
+    def org_history(self) -> list[dict[str, Any]]:
+        """The changes to the organizations themselves (``orgs.json``'s log), oldest first:
+        cheap, since no record partition's log is read."""
+        return [e for e in self._log(self._orgs_path) if isinstance(e, dict)]
+
     def verify_history(self) -> list[str]:
         """Problems in the history's hash chains (an entry edited, removed or reordered by hand)."""
         problems: list[str] = []

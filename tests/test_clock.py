@@ -1,0 +1,96 @@
+"""The office's clock (办公时区): every "today" of the command line and the exports comes from
+the store's time zone, whatever ``TZ`` the process has."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from coordtui.cli import main
+from coordtui.store import Store
+
+from conftest import DROPINS
+
+# 17:30 UTC on 31 December is already 01:30 on 1 January 2027 in Beijing.
+INSTANT = "2026-12-31T17:30:00Z"
+
+
+def run(capsys, *args):
+    code = main([*map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path, capsys):
+    path = tmp_path / "db"
+    code, _, _ = run(capsys, "init", "--db", path, "--examples", "--plugin-dir", DROPINS)
+    assert code == 0
+    return path
+
+
+@pytest.fixture
+def tz(monkeypatch):
+    def set_tz(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_tz
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_check_gives_the_same_answer_under_any_tz(db, capsys, monkeypatch, tz):
+    monkeypatch.setenv("COORDTUI_NOW", INSTANT)
+    outputs = {}
+    for name in ("UTC", "Asia/Shanghai", "America/Los_Angeles"):
+        tz(name)
+        code, out, _ = run(capsys, "check", "--db", db, "--format", "json", "--plugin-dir", DROPINS)
+        outputs[name] = (code, out)
+    assert len(set(outputs.values())) == 1
+    assert '"as_of": "2027-01-01"' in outputs["UTC"][1]  # Beijing's day, not the server's
+
+
+def test_the_office_time_zone_is_a_setting(db, capsys, monkeypatch, tz):
+    monkeypatch.setenv("COORDTUI_NOW", INSTANT)
+    tz("Asia/Shanghai")
+    code, out, _ = run(capsys, "config", "--db", db, "timezone", "Europe/London")
+    assert code == 0 and "2026-12-31" in out
+    assert Store(db).meta()["timezone"] == "Europe/London"
+    code, out, _ = run(capsys, "check", "--db", db, "--format", "json", "--plugin-dir", DROPINS)
+    assert '"as_of": "2026-12-31"' in out
+    code, out, _ = run(capsys, "config", "--db", db, "timezone")
+    assert code == 0 and out.strip() == "Europe/London"
+
+
+@pytest.mark.parametrize("args", [["init", "--timezone", "Mars/Olympus"], ["config", "timezone", "Mars/Olympus"]])
+def test_an_unknown_time_zone_is_one_line_and_exit_2(db, tmp_path, capsys, args):
+    target = db if args[0] == "config" else tmp_path / "fresh"
+    code, out, err = run(capsys, args[0], "--db", target, *args[1:])
+    assert code == 2 and err.count("\n") == 1 and "Mars/Olympus" in err and "IANA" in err
+    if args[0] == "init":
+        assert not target.exists()
+    else:
+        assert "timezone" not in Store(db).meta()
+
+
+def test_init_sets_the_time_zone(tmp_path, capsys):
+    code, out, _ = run(capsys, "init", "--db", tmp_path / "s", "--timezone", "UTC")
+    assert code == 0 and "UTC" in out and Store(tmp_path / "s").meta()["timezone"] == "UTC"
+
+
+def test_exports_take_today_and_their_timestamps_from_the_office_clock(db, tmp_path, capsys, monkeypatch, tz):
+    import io
+
+    from docx import Document
+
+    monkeypatch.setenv("COORDTUI_NOW", INSTANT)
+    tz("UTC")
+    code, out, _ = run(capsys, "export", "--db", db, "--org", "m1", "--format", "ics", "--plugin-dir", DROPINS)
+    assert code == 0 and "DTSTAMP:20261231T173000Z" in out
+    out_file = tmp_path / "r.docx"
+    code, _, _ = run(capsys, "export", "--db", db, "--org", "m1", "--format", "docx", "--out", out_file, "--plugin-dir", DROPINS)
+    document = Document(io.BytesIO(out_file.read_bytes()))
+    assert "2027年1月1日" in document.paragraphs[-1].text
+    assert document.core_properties.created.isoformat().startswith("2026-12-31T17:30")
