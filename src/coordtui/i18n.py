@@ -141,6 +141,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "form.yes": ("是", "yes"),
     "form.not_saved": ("未保存", "Not saved"),
     "form.saved": ("已保存", "Saved"),
+    "check.failed": ("检查未能完成（{error}）：请将此信息报告给维护者", "The check could not finish ({error}): please report this to the maintainers"),
     "conflict.title": ("修订冲突", "Edit conflict"),
     "conflict.row": ("{field}:\n  我的:   {mine}\n  已保存: {theirs}", "{field}:\n  mine:   {mine}\n  theirs: {theirs}"),
     "conflict.keep_mine": ("用我的覆盖 (m)", "Keep mine (m)"),
