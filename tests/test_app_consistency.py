@@ -5,6 +5,7 @@ someone else's new record, follows the office's day and shows times in the offic
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from datetime import date
 
@@ -13,11 +14,13 @@ from textual.widgets import DataTable, Input, Select
 from textual.worker import WorkerState
 
 from coordtui.app import CoordApp
+from coordtui.errors import StoreError
 from coordtui.plugins import PluginHost
 from coordtui.screens.dashboard import DashboardScreen
 from coordtui.screens.form import RecordForm
+from coordtui.screens.modals import ConflictModal, ErrorModal
 from coordtui.store import Store
-from coordtui.workspace import Workspace
+from coordtui.workspace import Workspace, part_of
 
 AS_OF = date(2026, 10, 15)
 WAIT = 10  # seconds: the most any blocked thread in these tests waits before giving up
@@ -152,6 +155,145 @@ async def settle_save(app, pilot, form):
     raise AssertionError("the save did not end")
 
 
+# 2. saves run in a worker ----------------------------------------------------------------------
+
+def test_a_save_runs_in_a_worker_says_so_and_cannot_be_sent_twice(ws):
+    slow = blocking(ws.save, after=False)
+
+    async def scenario(app, pilot):
+        ws.save = slow
+        app.open_record("tjpu", "unit", "u01")
+        await pilot.pause()
+        form = app.screen
+        name = form.query_one("#f-name", Input)
+        name.value = "机关纪委（新）"
+        name.focus()
+        await pilot.press("ctrl+s")
+        assert await asyncio.to_thread(slow.entered.wait, WAIT)
+        await pilot.pause()
+        assert app.screen is form and form.saving
+        assert "正在保存" in str(form.query_one("#form-title").render())
+        await pilot.press("ctrl+s")  # a second save while the first waits for the store
+        await pilot.press("end", "x")  # the interface still answers keys
+        await pilot.pause()
+        assert name.value == "机关纪委（新）x"
+        await let_through(app, pilot, slow)
+        assert len(slow.calls) == 1
+        assert isinstance(app.screen, DashboardScreen)
+        doc = ws.store.get("tjpu", "unit", "u01")
+        assert doc["name"] == "机关纪委（新）" and doc["_rev"] == 2
+
+    drive(ws, scenario)
+
+
+def test_escape_leaves_a_form_that_is_saving_and_the_save_still_lands(ws):
+    slow = blocking(ws.save, after=False)
+
+    async def scenario(app, pilot):
+        ws.save = slow
+        app.open_record("tjpu", "unit", "u01")
+        await pilot.pause()
+        app.screen.query_one("#f-name", Input).value = "机关纪委（新）"
+        await pilot.press("ctrl+s")
+        assert await asyncio.to_thread(slow.entered.wait, WAIT)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen) and len(app.screen_stack) == 2
+        assert not slow.returned.is_set() and ws.store.get("tjpu", "unit", "u01")["_rev"] == 1  # left while it waits
+        await let_through(app, pilot, slow)
+        assert isinstance(app.screen, DashboardScreen) and len(app.screen_stack) == 2  # nothing else was closed
+        assert ws.store.get("tjpu", "unit", "u01")["name"] == "机关纪委（新）"
+
+    drive(ws, scenario)
+
+
+# 3. new ids never collide, and a create never overwrites ----------------------------------------
+
+def test_two_forms_opened_in_the_same_second_get_different_short_ids(ws):
+    ws.clock.today = lambda: date(2026, 12, 1)
+
+    async def scenario(app, pilot):
+        ids = []
+        for _ in range(2):
+            app.new_record("tjpu", "activity", {"group": "g4"})
+            await pilot.pause()
+            ids.append(app.screen.query_one("#f-id", Input).value)
+            await pilot.press("escape")
+            await pilot.pause()
+        assert ids[0] != ids[1]
+        assert all(re.fullmatch(r"activity-20261201-[0-9a-f]{8}", i) for i in ids), ids
+
+    drive(ws, scenario)
+
+
+def test_a_create_that_meets_an_existing_id_is_an_error_never_keep_mine(ws):
+    async def scenario(app, pilot):
+        app.new_record("tjpu", "activity", {"group": "g4"})
+        await pilot.pause()
+        form = app.screen
+        for field, value in [("id", "act-same"), ("title", "爱丽丝的例会"), ("start", "2026-09-18"), ("end", "2026-09-18")]:
+            form.query_one(f"#f-{field}", Input).value = value
+        form.query_one("#f-form", Select).value = "协同工作指导"
+        await pilot.pause()
+        record = form.validate()
+        assert record is not None
+        # bob creates a different record with the same id meanwhile (another tab, the same second)
+        bobs = record.model_copy(update={"title": "鲍勃的例会"})
+        Store(ws.store.root, user="bob").put("tjpu", "activity", "act-same", bobs.model_dump(mode="json"), part=part_of(bobs), rev=0)
+        await pilot.press("ctrl+s")
+        await settle_save(app, pilot, form)
+        assert isinstance(app.screen, ErrorModal) and not any(isinstance(s, ConflictModal) for s in app.screen_stack)
+        message = str(app.screen.query_one("#error-message").render())
+        assert "act-same" in message and "请修改编号" in message
+        await pilot.press("m")  # there is no "keep mine" here
+        await settle(app, pilot)
+        doc = ws.store.get("tjpu", "activity", "act-same")
+        assert doc["title"] == "鲍勃的例会" and doc["_by"] == "bob" and doc["_rev"] == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is form and form.focused is form.query_one("#f-id", Input)
+        form.query_one("#f-id", Input).value = "act-mine"
+        await pilot.press("ctrl+s")
+        await settle_save(app, pilot, form)
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert ws.store.get("tjpu", "activity", "act-mine")["title"] == "爱丽丝的例会"
+        assert ws.store.get("tjpu", "activity", "act-same")["title"] == "鲍勃的例会"
+
+    drive(ws, scenario)
+
+
+# 4. a save never kills the application ---------------------------------------------------------
+
+@pytest.mark.parametrize("error, shown", [
+    (ValueError("Document with ID 7 already exists"), ["保存失败，未写入任何内容", "ValueError: Document with ID 7 already exists"]),
+    (StoreError("disk full", message_zh="磁盘已满：请清理后再保存"), ["磁盘已满：请清理后再保存"]),
+])
+def test_any_error_from_a_save_is_a_modal_and_the_form_stays_open(ws, error, shown):
+    def failing(*args, **kwargs):
+        raise error
+
+    async def scenario(app, pilot):
+        ws.save = failing
+        app.open_record("tjpu", "unit", "u01")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-name", Input).value = "机关纪委（新）"
+        await pilot.press("ctrl+s")
+        await settle_save(app, pilot, form)
+        await settle(app, pilot)
+        assert isinstance(app.screen, ErrorModal)
+        message = str(app.screen.query_one("#error-message").render())
+        assert all(s in message for s in shown), message
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is form and not getattr(form, "saving", False) and app.is_running
+        assert form.query_one("#f-name", Input).value == "机关纪委（新）"
+        assert ws.store.get("tjpu", "unit", "u01")["_rev"] == 1
+
+    drive(ws, scenario)
+
+
 # 5. the office's day ----------------------------------------------------------------------------
 
 def test_an_app_left_open_overnight_moves_to_the_new_day_unless_the_date_is_pinned(ws, monkeypatch):
@@ -192,5 +334,24 @@ def test_a_date_given_on_the_command_line_is_pinned(ws):
         app.follow_today()
         await settle(app, pilot)
         assert app.as_of == AS_OF and "截至 2026-10-15" in title_of(app)
+
+    drive(ws, scenario)
+
+
+def test_an_edit_conflict_says_when_in_the_office_zone(ws, monkeypatch):
+    import coordtui.store.store as store_module
+
+    async def scenario(app, pilot):
+        app.open_record("tjpu", "unit", "u02")
+        await pilot.pause()
+        monkeypatch.setattr(store_module, "_now", lambda: "2026-03-06T19:07:09Z")
+        Store(ws.store.root, user="bob").put("tjpu", "unit", "u02", ws.store.get("tjpu", "unit", "u02") | {"name": "鲍勃改的"}, rev=1)
+        monkeypatch.undo()
+        form = app.screen
+        form.query_one("#f-name", Input).value = "爱丽丝改的"
+        await pilot.press("ctrl+s")
+        await settle_save(app, pilot, form)
+        assert isinstance(app.screen, ConflictModal)
+        assert "已被 bob 于 2026-03-07 03:07:09 修改" in app.screen.message
 
     drive(ws, scenario)
