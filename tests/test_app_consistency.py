@@ -18,6 +18,7 @@ from coordtui.errors import StoreError
 from coordtui.plugins import PluginHost
 from coordtui.screens.dashboard import DashboardScreen
 from coordtui.screens.form import RecordForm
+from coordtui.screens.history import HistoryScreen
 from coordtui.screens.modals import ConflictModal, ErrorModal
 from coordtui.store import Store
 from coordtui.workspace import Workspace, part_of
@@ -334,6 +335,28 @@ def test_a_date_given_on_the_command_line_is_pinned(ws):
         app.follow_today()
         await settle(app, pilot)
         assert app.as_of == AS_OF and "截至 2026-10-15" in title_of(app)
+
+    drive(ws, scenario)
+
+
+# 6. times in the office's zone --------------------------------------------------------------------
+
+def test_history_shows_times_written_under_two_offsets_in_the_office_zone(ws, monkeypatch):
+    import coordtui.store.store as store_module
+
+    for user, stamp, name in [("bob", "2026-03-07T03:07:08+08:00", "鲍勃改的"), ("carol", "2026-03-06T19:07:09Z", "卡罗尔改的")]:
+        monkeypatch.setattr(store_module, "_now", lambda stamp=stamp: stamp)
+        Store(ws.store.root, user=user).put("tjpu", "unit", "u01", ws.store.get("tjpu", "unit", "u01") | {"name": name})
+    monkeypatch.undo()
+
+    async def scenario(app, pilot):
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        table = app.screen.query_one("#history", DataTable)
+        when = {str(table.get_row_at(i)[1]): str(table.get_row_at(i)[0]) for i in range(table.row_count)}
+        assert when["bob"] == "2026-03-07 03:07:08"  # an older entry with its offset: not cut off
+        assert when["carol"] == "2026-03-07 03:07:09"  # UTC, in Beijing the next day
 
     drive(ws, scenario)
 
