@@ -378,3 +378,24 @@ def test_an_edit_conflict_says_when_in_the_office_zone(ws, monkeypatch):
         assert "已被 bob 于 2026-03-07 03:07:09 修改" in app.screen.message
 
     drive(ws, scenario)
+
+
+def test_take_theirs_when_the_record_was_deleted_meanwhile_says_it_is_gone(ws):
+    async def scenario(app, pilot):
+        app.open_record("tjpu", "unit", "u03")
+        await pilot.pause()
+        Store(ws.store.root, user="bob").delete("tjpu", "unit", "u03", rev=1)
+        form = app.screen
+        form.query_one("#f-name", Input).value = "爱丽丝改的"
+        await pilot.press("ctrl+s")
+        await settle_save(app, pilot, form)
+        assert isinstance(app.screen, ConflictModal)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal) and "记录不存在" in str(app.screen.query_one("#error-message").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen) and app.is_running
+        assert ws.store.get("tjpu", "unit", "u03") is None
+
+    drive(ws, scenario)
