@@ -7,7 +7,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from textual import work
 from textual.app import App
@@ -23,6 +23,10 @@ from coordtui.screens.dashboard import DashboardScreen
 from coordtui.screens.modals import DateModal, ErrorModal
 from coordtui.widgets.keys import localize_bindings
 from coordtui.workspace import Workspace
+
+
+class _Superseded(Exception):
+    """Raised inside a check whose as-of date or generation is no longer current."""
 
 
 class CoordApp(App):
@@ -48,14 +52,24 @@ class CoordApp(App):
         Binding("q", "quit", "退出/Quit", id="key.quit"),
     ]
 
+    #: How often (seconds) the application looks whether the office's day has changed.
+    DAY_CHECK_SECONDS = 60.0
+
     def __init__(self, ws: Workspace, *, lang: str = "zh", as_of: date | None = None, notice: str | None = None,
                  org_id: str | None = None) -> None:
         super().__init__()
         self.ws = ws
         self.lang = lang
-        self.as_of = as_of or date.today()
+        #: The date checks are made for: the office's today, which moves on overnight, unless
+        #: the user pinned a date (``--as-of``, or ``a``).
+        self.as_of = as_of or ws.today()
+        self.pinned = as_of is not None
         self.notice = notice
         self.result: CheckResult | None = None
+        #: Bumped on every save, date change and refresh: a check computed for an older
+        #: (as-of date, generation) is never shown.
+        self.generation = 0
+        self._checking = False  # one check at a time; a request meanwhile re-runs it when it ends
         self.orgs = ws.orgs()
         ids = [o.id for o in self.orgs]
         if org_id is not None and org_id not in ids:
@@ -77,38 +91,80 @@ class CoordApp(App):
             if info.status == "failed":
                 self.notify(t("plugin.failed", self.lang, name=info.name, cause=info.cause), severity="error", timeout=10)
         self.run_check()
+        self.set_interval(self.DAY_CHECK_SECONDS, self.follow_today, name="office day")
 
-    @work(thread=True, exclusive=True, group="check")
+    # checking -----------------------------------------------------------------------------
+    @property
+    def check_tag(self) -> tuple[date, int]:
+        """What a check started now is computed for: the as-of date and the generation."""
+        return self.as_of, self.generation
+
     def run_check(self) -> None:
-        """Run every rule in a worker thread; the interface keeps answering keys meanwhile."""
+        """Check again for the current as-of date, in a worker thread (the interface keeps
+        answering keys meanwhile). Whatever a check still running was computed for is stale
+        from now on: it stops at its next organization, its result is dropped, and the check
+        runs again for what is current."""
+        self.generation += 1
+        if self._checking:
+            return
+        self._checking = True
+        self._check_worker(self.check_tag)
+
+    @work(thread=True, group="check")
+    def _check_worker(self, tag: tuple[date, int]) -> None:
         shown = [0.0]
 
         def progress(done: int, total: int) -> None:  # at most five updates a second
+            if self.check_tag != tag:
+                raise _Superseded
             now = time.monotonic()
             if now - shown[0] >= 0.2:
                 shown[0] = now
-                self.call_from_thread(self._check_progress, done, total)
+                self.call_from_thread(self._check_progress, tag, done, total)
 
         try:
-            result = self.ws.check(self.as_of, progress=progress)
+            result = self.ws.check(tag[0], progress=progress)
+        except _Superseded:
+            self.call_from_thread(self._check_ended, tag, None, None)
         except CoordError as exc:
-            self.call_from_thread(self.show_error, exc)
-            return
+            self.call_from_thread(self._check_ended, tag, None, exc)
         except Exception as exc:  # a bug: say so plainly and keep the application usable
-            self.call_from_thread(self.show_error, CoordError(
-                f"检查未能完成（{type(exc).__name__}: {exc}），请将此信息报告给维护者 / the check failed; please report this",
-                title="内部错误 Internal error"))
-            return
-        self.call_from_thread(self._checked, result)
+            self.call_from_thread(self._check_ended, tag, None, CoordError(
+                t("check.failed", "en", error=f"{type(exc).__name__}: {exc}"),
+                message_zh=t("check.failed", "zh", error=f"{type(exc).__name__}: {exc}"), title="Internal error"))
+        else:
+            self.call_from_thread(self._check_ended, tag, result, None)
 
-    def _check_progress(self, done: int, total: int) -> None:
+    def _check_progress(self, tag: tuple[date, int], done: int, total: int) -> None:
+        if tag != self.check_tag:
+            return
         for screen in self.screen_stack:
             if isinstance(screen, DashboardScreen) and screen.is_mounted:
                 screen.show_progress(done, total)
 
-    def _checked(self, result: CheckResult) -> None:
-        self.result = result
-        self.refresh_screens()
+    def _check_ended(self, tag: tuple[date, int], result: CheckResult | None, error: CoordError | None) -> None:
+        self._checking = False
+        if tag != self.check_tag:  # computed for another date, or before a save: run it for what is current
+            self._checking = True
+            self._check_worker(self.check_tag)
+            return
+        if error is not None:
+            self.show_error(error)
+        elif result is not None:
+            self.result = result
+            self.refresh_screens()
+
+    def follow_today(self) -> None:
+        """Move to the office's new day (an application left open overnight), unless the
+        user pinned the date."""
+        if self.pinned:
+            return
+        today = self.ws.today()
+        if today != self.as_of:
+            self.as_of = today
+            self.result = None
+            self.refresh_screens()
+            self.run_check()
 
     def refresh_screens(self) -> None:
         for screen in list(self.screen_stack):
@@ -149,9 +205,9 @@ class CoordApp(App):
         self.orgs = self.ws.orgs()
         self.run_check()
 
-    def show_error(self, exc: CoordError) -> None:
+    def show_error(self, exc: CoordError, on_close: Callable[[None], None] | None = None) -> None:
         title = t("error.title", self.lang) if self.lang == "zh" else exc.title
-        self.push_screen(ErrorModal(title, exc.text(self.lang)))
+        self.push_screen(ErrorModal(title, exc.text(self.lang)), on_close)
 
     # navigation -------------------------------------------------------------------------
     def _core_screen(self, name: str) -> CoreScreen | None:
@@ -213,6 +269,7 @@ class CoordApp(App):
         def chosen(value: str | None) -> None:
             if value:
                 self.as_of = date.fromisoformat(value)
+                self.pinned = True  # the user chose this date: it stays overnight
                 self.result = None
                 self.refresh_screens()
                 self.run_check()

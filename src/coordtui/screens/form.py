@@ -6,8 +6,10 @@ language, and saving handles a revision conflict by showing both versions.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import secrets
+from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from textual.app import ComposeResult
@@ -16,10 +18,20 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Checkbox, Footer, Input, Label, Select, SelectionList, Static
 
 from coordtui.domain.records import Record
-from coordtui.errors import ConflictError, CoordError
+from coordtui.errors import ConflictError, CoordError, InputError
 from coordtui.forms import FieldSpec, field_errors, field_specs, label_for, split_list
+from coordtui.i18n import t
 from coordtui.screens.base import CoreScreen
 from coordtui.screens.modals import ConflictModal
+
+if TYPE_CHECKING:
+    from coordtui.app import CoordApp
+
+
+def new_record_id(kind: str, day: date) -> str:
+    """A new record's id: short, readable, and never the same for two forms opened at once
+    (``activity-20261201-7f3a9c2e``: the office's day and 32 random bits)."""
+    return f"{kind}-{day:%Y%m%d}-{secrets.token_hex(4)}"
 
 
 class RecordForm(CoreScreen):
@@ -40,19 +52,23 @@ class RecordForm(CoreScreen):
         # Errors show for the fields the user has touched, and for all after a save attempt.
         self.touched: set[str] = set()
         self.show_all = record is not None
+        self.saving = False  # a save is under way in a worker
+        self.title_markup = ""
 
     # building -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         ws = self.app.ws
         org = ws.org(self.org_id)
+        self.org_name = org.name
         self.cls = ws.model_of(org).kind(self.kind)
         self.specs = field_specs(self.cls)
         values = self.record.model_dump() if self.record else dict(self.prefill)
         if not self.record and "id" not in values:
-            values["id"] = f"{self.kind}-{datetime.now():%Y%m%d%H%M%S}"
+            values["id"] = new_record_id(self.kind, ws.clock.today())
         title = self.cls.title_zh if self.app.lang == "zh" else self.cls.title_en
         action = self.t("form.edit" if self.record else "form.new")
-        yield Static(f"[b]{action} {title}[/b] · {org.name}" + (f" · rev {self.rev}" if self.record else ""), id="form-title")
+        self.title_markup = f"[b]{action} {title}[/b] · {org.name}" + (f" · rev {self.rev}" if self.record else "")
+        yield Static(self.title_markup, id="form-title")
         lang = self.app.lang
         with VerticalScroll(id="form-body"):
             for spec in self.specs:
@@ -156,7 +172,15 @@ class RecordForm(CoreScreen):
         self._changed(event.checkbox.id)
 
     # saving ---------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save" and self.saving:
+            return None  # greyed out in the footer while the save is under way
+        return True
+
     def action_save(self) -> None:
+        if self.saving:
+            self.app.notify(self.t("form.still_saving"))
+            return
         self.show_all = True
         record = self.validate()
         if record is None:
@@ -168,20 +192,83 @@ class RecordForm(CoreScreen):
         self._save(record, self.rev)
 
     def _save(self, record: Record, rev: int) -> None:
+        """Write in a worker thread: the store's lock may be held for seconds by another user's
+        bulk write, and the interface must keep answering (Esc still leaves) meanwhile."""
+        self._show_saving(True)
+        app = self.app
+        # The application's worker, not the form's: leaving the form must not orphan the save.
+        app.run_worker(partial(self._write, app, record, rev), thread=True, group="save", name=f"save {self.kind} {record.id}")
+
+    def _write(self, app: "CoordApp", record: Record, rev: int) -> None:
         try:
-            self.rev = self.app.ws.save(self.org_id, record, rev=rev)
+            new_rev = app.ws.save(self.org_id, record, rev=rev)
         except ConflictError as exc:
-            mine = record.model_dump(mode="json")
-            theirs = exc.current or {}
-            self.app.push_screen(ConflictModal(exc.text(self.app.lang), mine, theirs), lambda choice: self._resolve(choice, record, theirs))
-            return
+            app.call_from_thread(self._conflict, exc, record, rev)
         except CoordError as exc:
-            self.app.show_error(exc)
-            return
-        self.record = record
-        self.app.notify(f"{record.label()} · rev {self.rev}", title=self.t("form.saved"))
+            app.call_from_thread(self._failed, exc)
+        except Exception as exc:  # a bug below (a store fault, a model's validator): the app and the form stay
+            error = f"{type(exc).__name__}: {exc}"
+            app.call_from_thread(self._failed, CoordError(t("form.save_failed", "en", error=error), title="Not saved",
+                                                          message_zh=t("form.save_failed", "zh", error=error)))
+        else:
+            app.call_from_thread(self._saved, record, new_rev)
+
+    def _show_saving(self, saving: bool) -> None:
+        self.saving = saving
+        if self.is_open:  # a form left with Esc while it saved has no widgets any more
+            for title in self.query("#form-title").results(Static):
+                title.update(self.title_markup + (f" · {self.t('form.saving')}" if saving else ""))
+            self.refresh_bindings()
+
+    @property
+    def is_open(self) -> bool:
+        """Still on the screen stack (the user may have left with Esc while it saved)."""
+        return self in self.app.screen_stack
+
+    def _saved(self, record: Record, rev: int) -> None:
+        self._show_saving(False)
+        self.record, self.rev = record, rev
+        self.app.notify(f"{record.label()} · rev {rev}", title=self.t("form.saved"))
+        if self.app.screen is self:
+            self.app.pop_screen()
         self.app.record_saved()
-        self.app.pop_screen()
+
+    def _failed(self, exc: CoordError) -> None:
+        self._show_saving(False)
+        self.app.show_error(exc)
+
+    def _conflict(self, exc: ConflictError, record: Record, rev: int) -> None:
+        self._show_saving(False)
+        app = self.app
+        if rev == 0:
+            # A create that meets an existing id is someone else's record, never "keep mine":
+            # the form stays open for another id.
+            org, kind = self.org_name, (self.cls.title_zh, self.cls.title_en)
+            taken = InputError(t("form.id_taken", "en", org=org, kind=kind[1], id=record.id),
+                               message_zh=t("form.id_taken", "zh", org=org, kind=kind[0], id=record.id))
+            app.show_error(taken, lambda _: self._focus_id())
+            return
+        if not self.is_open:  # the user left the form while it saved: say it was not saved
+            problem = exc.text(app.lang)
+            app.show_error(ConflictError(t("form.conflict_closed", "en", label=record.label(), problem=exc.message),
+                                         message_zh=t("form.conflict_closed", "zh", label=record.label(), problem=problem)))
+            return
+        mine = record.model_dump(mode="json")
+        theirs = exc.current or {}
+        app.push_screen(ConflictModal(self._conflict_text(exc, record, rev), mine, theirs), lambda choice: self._resolve(choice, record, theirs))
+
+    def _conflict_text(self, exc: ConflictError, record: Record, rev: int) -> str:
+        """Who changed the record and when, the time in the office's zone (the store keeps UTC)."""
+        current = exc.current
+        if not current or not current.get("_at"):
+            return exc.text(self.app.lang)
+        return self.t("conflict.changed", kind=self.kind, id=record.id, by=current.get("_by", "?"),
+                      at=self.app.ws.clock.shown(str(current["_at"])), rev=rev, have=current.get("_rev", "?"))
+
+    def _focus_id(self) -> None:
+        if self.is_open and self.is_mounted:
+            field = self.query_one("#f-id", Input)
+            field.focus()
 
     def _resolve(self, choice: str | None, record: Record, theirs: dict[str, Any]) -> None:
         if choice == "mine":
@@ -190,5 +277,9 @@ class RecordForm(CoreScreen):
             from coordtui.store import strip_meta
 
             self.app.pop_screen()
+            if not theirs:  # deleted meanwhile: there is no saved version to take
+                self.app.show_error(InputError(t("record.gone", "en", kind=self.kind, id=record.id),
+                                               message_zh=t("record.gone", "zh", kind=self.kind, id=record.id)))
+                return
             fresh = self.cls.model_validate(strip_meta(theirs))
             self.app.push_screen(RecordForm(self.org_id, self.kind, fresh, int(theirs.get("_rev", 0))))

@@ -72,13 +72,14 @@ class HistoryScreen(CoreScreen):
         if self.entries is None:
             return
         needle = self.query_one("#history-filter", Input).value.strip()
+        clock = self.app.ws.clock  # stored times are instants (UTC, or an older entry's offset): shown in the office's zone
         shown = 0
         for e, haystack in zip(self.entries, self.haystacks):
             if needle and needle not in haystack:
                 continue
             doc = e.get("after") or e.get("before") or {}
             label = doc.get("name") or doc.get("title") or e.get("id")
-            table.add_row(str(e.get("at", "")).replace("T", " ")[:19], e.get("user", ""), e.get("op", ""), e.get("org", ""), e.get("kind", ""), str(label))
+            table.add_row(clock.shown(str(e.get("at", ""))), e.get("user", ""), e.get("op", ""), e.get("org", ""), e.get("kind", ""), str(label))
             shown += 1
             if shown >= LIMIT:
                 break
