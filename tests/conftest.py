@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,18 @@ def _isolated_env(monkeypatch, tmp_path):
     for var in ("COORDTUI_DB", "COORDTUI_PLUGIN_PATH", "COORDTUI_DISABLE_PLUGINS", "COORDTUI_DISABLE_PLUGIN_AUTOLOAD", "COORDTUI_HOLIDAYS"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_keys(tmp_path):
+    """The stores' seal keys go to the test's own configuration folder, even past a test's monkeypatch.undo()."""
+    old = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path / "xdg-config")
+    yield
+    if old is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = old
 
 
 @pytest.fixture

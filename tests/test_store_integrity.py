@@ -213,15 +213,30 @@ def test_restore_of_an_older_version_gives_its_records_new_revisions(tmp_path):
 
 
 def test_a_record_left_in_two_partitions_saves_and_is_left_in_one(tmp_path):
-    store = _new(tmp_path / "s")
-    store.put("o", "activity", "r", {"n": 1}, part=MONTH)
-    # An old restore (or a hand copy) left it in two month files.
-    other = store.root / "data" / "o" / "2026-04.json"
-    other.write_bytes((store.root / "data" / "o" / f"{MONTH}.json").read_bytes())
-    store.put("o", "activity", "r", {"n": 2}, part="2026-04", rev=1)
-    fresh = Store(store.root)
-    assert [d["n"] for d in fresh.query("o", "activity")] == [2]
+    """An earlier version's restore could leave a record in two month files; the upgrade seals
+    the store as it is, and the next save keeps the record in one file instead of crashing."""
+    import json
 
+    from coordtui.store.seal import entry_hash
+
+    root = tmp_path / "old"
+    (root / "data" / "o").mkdir(parents=True)
+    (root / "meta.json").write_text(json.dumps({"format": "coordtui-store", "schema": 2, "created": "2026-03-01T09:00:00+08:00"}))
+    at = "2026-03-02T09:00:00+08:00"
+    org = {"id": "o", "name": "O", "model": "m", "_rev": 1, "_at": at, "_by": "alice"}
+    record = {"id": "r", "n": 1, "_rev": 1, "_at": at, "_by": "alice"}
+    for name, table, kind, doc in (("orgs", "org", "org", org), (f"data/o/{MONTH}", "activity", "activity", record),
+                                   ("data/o/2026-04", "activity", "activity", record)):
+        (root / f"{name}.json").write_text(json.dumps({table: {doc["id"]: doc}}))
+        entry = {"seq": 1, "at": at, "user": "alice", "op": "create", "org": "o", "kind": kind, "id": doc["id"],
+                 "before": None, "after": doc, "prev": ""}
+        entry["hash"] = entry_hash(entry)
+        (root / f"{name}.history.jsonl").write_text(json.dumps(entry) + "\n")
+    store = Store(root, user="alice")
+    assert [d["n"] for d in store.query("o", "activity")] == [1, 1]
+    store.put("o", "activity", "r", {"n": 2}, part="2026-04", rev=1)
+    fresh = Store(root)
+    assert [d["n"] for d in fresh.query("o", "activity")] == [2] and fresh.verify_history() == []
 
 def _hold(root: str, started, release) -> None:
     with StoreLock(Path(root), 30):

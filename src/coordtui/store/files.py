@@ -10,6 +10,8 @@ spans several files goes through a journal so that it lands whole or not at all.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from coordtui.errors import StoreError
 
 JOURNAL = "journal.json"
 _TMP_SUFFIX = ".coordtui-tmp"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 BACKUPS = "backups"
 #: How many earlier versions of each store file are kept (hard links: no copy is written).
 KEEP = 3
@@ -120,7 +123,7 @@ class FileCache:
 
     def _read_raw(self, path: Path) -> tuple[tuple[int, ...] | None, bytes | None]:
         try:
-            with open(path, "rb") as fh:
+            with open(path, "rb", opener=_open_nofollow) as fh:
                 # fstat the handle we read, so content and signature belong together.
                 signature = _signature(os.fstat(fh.fileno()), path)
                 raw = fh.read()
@@ -128,7 +131,7 @@ class FileCache:
             self._files.pop(path, None)
             return None, None
         except OSError as exc:
-            raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions") from None
+            raise _read_error(path, exc) from None
         return signature, raw
 
     def remember(self, path: Path, data: dict[str, Any], raw: bytes | None = None) -> None:
@@ -143,6 +146,106 @@ class FileCache:
             self._files.clear()
         else:
             self._files.pop(path, None)
+
+
+# file safety ------------------------------------------------------------------
+# The store folder is 0700 and its files 0600, or, for a group store (its folder setgid),
+# 2770 and 0660: set explicitly on every file and folder the store makes, whatever the
+# umask. A file's mode follows its folder, so a group store stays a group store.
+
+@dataclass(frozen=True)
+class Modes:
+    folder: int
+    file: int
+    gid: int | None
+
+
+PRIVATE = Modes(0o700, 0o600, None)
+
+
+def modes_at(folder: Path) -> Modes:
+    """The modes for files made in ``folder``: a group store's when it is setgid."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return PRIVATE
+    return Modes(0o2770, 0o660, st.st_gid) if st.st_mode & stat.S_ISGID else PRIVATE
+
+
+def _open_nofollow(path: str | Path, flags: int) -> int:
+    return os.open(path, flags | _NOFOLLOW | os.O_CLOEXEC)
+
+
+def _read_error(path: Path, exc: OSError) -> StoreError:
+    if exc.errno == 40:  # ELOOP: the last component is a symbolic link
+        return StoreError(f"{path}: is a symbolic link, not a file of the store: coordtui never follows links in a store; "
+                          "remove the link and run 'coordtui verify'")
+    return StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions")
+
+
+def read_nofollow(path: Path) -> bytes:
+    """The bytes of ``path``, refusing a symbolic link (FileNotFoundError passes through)."""
+    with open(path, "rb", opener=_open_nofollow) as fh:
+        return fh.read()
+
+
+def make_folder(folder: Path) -> None:
+    """Make ``folder`` and any missing parents, each with the store's folder mode set explicitly."""
+    missing: list[Path] = []
+    p = folder
+    while not os.path.lexists(p):
+        missing.append(p)
+        p = p.parent
+    for m in reversed(missing):
+        modes = modes_at(m.parent)
+        try:
+            os.mkdir(m, modes.folder)
+        except FileExistsError:
+            continue
+        os.chmod(m, modes.folder)
+        if modes.gid is not None:
+            os.chown(m, -1, modes.gid)
+
+
+def _set_mode(fd: int, modes: Modes) -> None:
+    os.fchmod(fd, modes.file)
+    if modes.gid is not None and os.fstat(fd).st_gid != modes.gid:
+        os.fchown(fd, -1, modes.gid)
+
+
+def check_inside(root: Path, path: Path) -> str:
+    """``path`` relative to ``root`` when it lies inside it with no symbolic link on the way; else StoreError."""
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+    except ValueError:
+        raise StoreError(f"{path}: is not inside the store {root}: coordtui writes only the store's own files") from None
+    if not rel.parts or ".." in rel.parts:
+        raise StoreError(f"{path}: is not inside the store {root}: coordtui writes only the store's own files")
+    p = Path(root)
+    for part in rel.parts:
+        p = p / part
+        try:
+            st = os.lstat(p)
+        except FileNotFoundError:
+            break
+        if stat.S_ISLNK(st.st_mode):
+            raise StoreError(f"{p}: is a symbolic link inside the store: coordtui never writes through links; "
+                             "remove it and run 'coordtui verify'")
+    return rel.as_posix()
+
+
+_NAME = r"[^/\x00.][^/\x00]*"
+#: The store's own files, relative to its folder: nothing else is ever written, or replayed from a journal.
+_LAYOUT_FILE = re.compile(rf"(meta|orgs|people|manifest|data/{_NAME}/{_NAME})\.json")
+_LAYOUT_LOG = re.compile(rf"(orgs|people|data/{_NAME}/{_NAME})\.history\.jsonl")
+
+
+def is_layout_file(rel: str) -> bool:
+    return bool(_LAYOUT_FILE.fullmatch(rel)) and not rel.endswith(".history.json")
+
+
+def is_layout_log(rel: str) -> bool:
+    return bool(_LAYOUT_LOG.fullmatch(rel))
 
 
 def _store_root(path: Path) -> Path | None:
@@ -199,8 +302,10 @@ def _parse(path: Path, raw: bytes) -> tuple[dict[str, Any], str | None]:
         return {}, f"the store file is unreadable ({exc})"
     if not isinstance(data, dict):
         return {}, "this is not a coordtui store file (expected an object of tables)"
-    if path.name != "meta.json":
+    if path.name not in ("meta.json", "manifest.json"):
         for name, table in data.items():
+            if name == "_head":  # the sealed head (store/seal.py), not a table
+                continue
             if not isinstance(table, dict):
                 return {}, f"its table '{_shown(name)}' holds {_json_type(table)}, not records by id (edited by hand?)"
             for key, doc in table.items():
@@ -224,16 +329,18 @@ def _rotate(root: Path, final: Path) -> None:
     if not final.exists() or root not in final.parents:
         return
     base = root / BACKUPS / final.relative_to(root)
-    base.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(base.parent)
+    check_inside(root, base)
     for n in range(KEEP - 1, 0, -1):
         older = base.with_name(f"{base.name}.{n}")
         if older.exists():
             os.replace(older, base.with_name(f"{base.name}.{n + 1}"))
     newest = base.with_name(f"{base.name}.1")
+    newest.unlink(missing_ok=True)
     try:
-        os.link(final, newest)
+        os.link(final, newest, follow_symlinks=False)  # the same inode: its mode is the file's
     except OSError:  # a file system without hard links: copy instead
-        newest.write_bytes(final.read_bytes())
+        _write_new(newest, read_nofollow(final), modes_at(newest.parent))
 
 
 def dump(data: Any) -> bytes:
@@ -253,21 +360,30 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_tmp(final: Path, payload: bytes) -> Path:
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f"{final.name}.{os.getpid()}{_TMP_SUFFIX}")
-    with open(tmp, "wb") as fh:
+def _write_new(path: Path, payload: bytes, modes: Modes) -> None:
+    """Create ``path`` afresh (never through a link) with the store's mode, write and fsync it."""
+    path.unlink(missing_ok=True)
+    with open(path, "wb", opener=lambda p, flags: os.open(p, flags | os.O_EXCL | _NOFOLLOW | os.O_CLOEXEC, modes.file)) as fh:
+        _set_mode(fh.fileno(), modes)
         fh.write(payload)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def _write_tmp(final: Path, payload: bytes) -> Path:
+    make_folder(final.parent)
+    tmp = final.with_name(f"{final.name}.{os.getpid()}{_TMP_SUFFIX}")
+    _write_new(tmp, payload, modes_at(final.parent))
     return tmp
 
 
 def _append(path: Path, offset: int, payload: bytes) -> None:
     """Make ``path`` its first ``offset`` bytes followed by ``payload`` (repeatable: recovery redoes it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    make_folder(path.parent)
+    modes = modes_at(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | _NOFOLLOW | os.O_CLOEXEC, modes.file)
     try:
+        _set_mode(fd, modes)
         os.ftruncate(fd, offset)
         os.lseek(fd, offset, os.SEEK_SET)
         view = memoryview(payload)
@@ -298,12 +414,16 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
     grown: list[tuple[Path, int, bytes]] = [(path, _size(path), payload) for path, payload in appends.items()]
     journal = root / JOURNAL
     journaled = len(files) + len(grown) > 1
+    for path in [*files, *appends]:
+        check_inside(root, path)
     try:
         for final, payload in files.items():
             written.append((_write_tmp(final, payload), final))
         if journaled:
-            body = {"files": [[str(t), str(f)] for t, f in written],
-                    "appends": [[str(p), offset, payload.decode("utf-8")] for p, offset, payload in grown]}
+            # Paths relative to the store: recovery joins them to the folder it opened, and
+            # refuses anything that is not one of the store's own files.
+            body = {"files": [[t.relative_to(root).as_posix(), f.relative_to(root).as_posix()] for t, f in written],
+                    "appends": [[p.relative_to(root).as_posix(), offset, payload.decode("utf-8")] for p, offset, payload in grown]}
             tmp_journal = _write_tmp(journal, dump(body))
             os.replace(tmp_journal, journal)
             _fsync_dir(root)
@@ -343,28 +463,97 @@ def remove_stale_temp_files(root: Path) -> int:
     return removed
 
 
+def _refuse(journal: Path, named: str, why: str) -> StoreError:
+    return StoreError(
+        f"{journal}: the journal names {named}, {why}: nothing was replayed; someone may have planted it: move it aside "
+        f"(mv {journal} {journal.parent / 'journal.refused'}) and run 'coordtui verify --db {journal.parent}'",
+        message_zh=f"{journal}：日志文件指向 {named}（{why}），未执行任何恢复；可能有人伪造了它：请将其移走，然后运行 coordtui verify")
+
+
+def _journal_path(root: Path, journal: Path, named: Any, allowed) -> Path:
+    """The store file a journal entry names, if it is one of the store's own (else StoreError)."""
+    if not isinstance(named, str) or not named or "\x00" in named:
+        raise _refuse(journal, repr(named), "which is not a path")
+    real_root = Path(os.path.realpath(root))
+    candidate = Path(named)
+    if candidate.is_absolute():
+        for base in (Path(os.path.abspath(root)), real_root):
+            try:
+                candidate = candidate.relative_to(base)
+                break
+            except ValueError:
+                continue
+        else:
+            raise _refuse(journal, named, "which is outside the store")
+    rel = candidate.as_posix()
+    if ".." in candidate.parts or not allowed(rel):
+        raise _refuse(journal, named, "which is not one of the store's own files")
+    path = real_root / candidate
+    p = real_root
+    for part in candidate.parts:
+        p = p / part
+        try:
+            if stat.S_ISLNK(os.lstat(p).st_mode):
+                raise _refuse(journal, named, f"and {p} is a symbolic link")
+        except FileNotFoundError:
+            break
+    return path
+
+
+def _is_tmp_of(rel: str, final_rel: str) -> bool:
+    return rel.startswith(final_rel + ".") and rel.endswith(_TMP_SUFFIX) and rel[len(final_rel) + 1:-len(_TMP_SUFFIX)].isdigit()
+
+
+def _replay_plan(root: Path, journal: Path, body: Any) -> tuple[list[tuple[Path, Path]], list[tuple[Path, int, bytes]]]:
+    """Every rename and append of the journal, checked before any of it is done."""
+    if not isinstance(body, dict) or not isinstance(body.get("files"), list) or not isinstance(body.get("appends", []), list):
+        raise ValueError("not a journal")
+    renames = []
+    for pair in body["files"]:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise _refuse(journal, repr(pair), "which is not a rename")
+        final = _journal_path(root, journal, pair[1], is_layout_file)
+        final_rel = final.relative_to(os.path.realpath(root)).as_posix()
+        tmp = _journal_path(root, journal, pair[0], lambda rel: _is_tmp_of(rel, final_rel))
+        renames.append((tmp, final))
+    appends = []
+    for item in body.get("appends", []):
+        if (not isinstance(item, list) or len(item) != 3 or not isinstance(item[1], int) or isinstance(item[1], bool)
+                or item[1] < 0 or not isinstance(item[2], str)):
+            raise _refuse(journal, repr(item)[:80], "which is not an append")
+        appends.append((_journal_path(root, journal, item[0], is_layout_log), item[1], item[2].encode("utf-8")))
+    return renames, appends
+
+
 def recover(root: Path) -> bool:
     """Finish a multi-file commit that a crash interrupted. Call under the store lock.
 
-    Returns True when something was recovered.
+    Only the store's own files are ever touched: a journal naming anything else (a path
+    outside the folder, a symbolic link, a name not of the store's layout) is refused whole
+    with a StoreError, and nothing of it is replayed. Returns True when something was recovered.
     """
     journal = root / JOURNAL
-    if not journal.exists():
+    if not os.path.lexists(journal):
         return False
     try:
-        body = orjson.loads(journal.read_bytes())
-        pairs = body["files"]
-    except (orjson.JSONDecodeError, KeyError, TypeError, OSError):
+        raw = read_nofollow(journal)
+    except OSError as exc:
+        if exc.errno == 40:
+            raise _refuse(journal, str(journal), "which is a symbolic link") from None
+        raise StoreError(f"{journal}: cannot read the store's journal ({exc.strerror}): check its permissions") from None
+    try:
+        renames, appends = _replay_plan(root, journal, orjson.loads(raw))
+    except (orjson.JSONDecodeError, ValueError):
         # The journal itself was not complete: no rename had started, so roll back.
-        for tmp in root.rglob(f"*{_TMP_SUFFIX}"):
+        for tmp in [*root.glob(f"*{_TMP_SUFFIX}"), *root.glob(f"data/*/*{_TMP_SUFFIX}")]:
             tmp.unlink(missing_ok=True)
         journal.unlink(missing_ok=True)
         return True
-    for tmp, final in pairs:
-        if Path(tmp).exists():
+    for tmp, final in renames:
+        if os.path.lexists(tmp):
             os.replace(tmp, final)
-    for path, offset, payload in body.get("appends", []):
-        _append(Path(path), offset, payload.encode("utf-8"))
+    for path, offset, payload in appends:
+        _append(path, offset, payload)
     journal.unlink(missing_ok=True)
     _fsync_dir(root)
     return True

@@ -7,7 +7,11 @@ Layout of a store folder::
     data/<org>/structure.json          an organization's structural records (units, groups ...)
     data/<org>/<month>.json            its dated records of one month (2026-03)
     <any of these>.history.jsonl       the file's history log, one change per line
+    manifest.json                      the sealed list of the data files (see seal.py)
     .lock                              the cross-process write lock
+
+The folder is 0700 and every file 0600 (a group store's 2770 and 0660), whatever the
+umask; store files are never read or written through a symbolic link.
 
 Each data file is a TinyDB database with one table per kind. Beside it, an append-only
 log holds its history, entries chained by hash. Partitioning keeps the cost of a write
@@ -24,7 +28,6 @@ document carries a revision, and a write based on a stale revision raises
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pwd
 from contextlib import contextmanager
@@ -40,10 +43,23 @@ from tinydb.table import Document, Table
 
 from coordtui.domain.clock import utc_now
 from coordtui.errors import ConflictError, StoreError
-from coordtui.store.files import JOURNAL, FileCache, commit_files, dump, parse_store_file, recover, remove_stale_temp_files
+from coordtui.store.files import (
+    JOURNAL,
+    FileCache,
+    commit_files,
+    dump,
+    is_layout_file,
+    modes_at,
+    parse_store_file,
+    read_nofollow,
+    recover,
+    remove_stale_temp_files,
+)
 from coordtui.store.lock import LockTimeout, StoreLock
+from coordtui.store.seal import HEAD, HISTORY_SUFFIX, Seal, entry_hash, history_path, instant, new_store_files, prepare_folder, read_log
+from coordtui.store.seal import restore_file, upgrade, well_formed
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FORMAT = "coordtui-store"
 STRUCTURE = "structure"
 HISTORY = "_history"
@@ -55,12 +71,7 @@ PEOPLE_TABLE = "person"
 TOMBSTONES = "_tombstones"
 META_KEYS = ("_rev", "_at", "_by")
 
-HISTORY_SUFFIX = ".history.jsonl"
-
-
-def history_path(path: Path) -> Path:
-    """The append-only history log beside a data file: ``2026-03.json`` -> ``2026-03.history.jsonl``."""
-    return path.with_name(path.name[: -len(".json")] + HISTORY_SUFFIX)
+__all__ = ["HISTORY_SUFFIX", "history_path"]
 
 
 def _history_out_of_data_files(root: Path) -> None:
@@ -81,7 +92,7 @@ def _history_out_of_data_files(root: Path) -> None:
 
 
 #: Schema migrations: version N -> function(store root) upgrading it to N+1.
-MIGRATIONS: dict[int, Any] = {1: _history_out_of_data_files}
+MIGRATIONS: dict[int, Any] = {1: _history_out_of_data_files, 2: upgrade}
 
 
 class _StrTable(Table):
@@ -139,9 +150,7 @@ def _now() -> str:
     return utc_now()
 
 
-def _hash(entry: dict[str, Any]) -> str:
-    body = {k: v for k, v in entry.items() if k != "hash"}
-    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)).hexdigest()
+_hash = entry_hash
 
 
 def _unencodable(root: Path, exc: Exception) -> StoreError:
@@ -213,33 +222,44 @@ class _Txn:
     stage: dict[Path, dict] = field(default_factory=dict)
     dbs: dict[Path, TinyDB] = field(default_factory=dict)
     history: dict[Path, list[dict]] = field(default_factory=dict)  # data file -> entries for its log
+    #: data file -> (seq, hash, unsealed) its chain goes on from, where its own head is not to be read
+    tails: dict[Path, tuple[int, str, int]] = field(default_factory=dict)
 
 
 class Store:
     """One store folder. Cheap to create; several may be open on one folder in several processes."""
 
-    def __init__(self, root: Path | str, *, user: str | None = None, create: bool = False, lock_timeout: float = 15.0) -> None:
+    def __init__(self, root: Path | str, *, user: str | None = None, create: bool = False, lock_timeout: float = 15.0,
+                 group: str | None = None) -> None:
+        """``group``: when creating, make a group store (setgid folders 2770, files 0660, owned by ``group``)."""
         self.root = Path(root).expanduser()
         self.user = user or current_user()
         self.lock_timeout = lock_timeout
         self._cache = FileCache()
-        self._lock = StoreLock(self.root, lock_timeout)
-        self._open(create)
+        self._seal = Seal(self.root)
+        self._lock = StoreLock(self.root, lock_timeout, mode=modes_at(self.root).file)
+        self._open(create, group)
 
     # opening ------------------------------------------------------------------
-    def _open(self, create: bool) -> None:
+    def _open(self, create: bool, group: str | None = None) -> None:
         meta_path = self.root / "meta.json"
-        if not self.root.exists() or (self.root.is_dir() and not any(self.root.iterdir())):
+        try:
+            empty = not self.root.exists() or (self.root.is_dir() and not any(self.root.iterdir()))
+        except PermissionError:
+            raise StoreError(f"{self.root}: cannot read the store folder (Permission denied): it is private to the account "
+                             "that owns it; open it as that account, or ask its owner",
+                             message_zh=f"{self.root}：无权读取该数据存储（仅其所有者可以打开）：请以所有者账户打开，或联系其所有者") from None
+        if empty:
             if not create:
                 raise StoreError(f"{self.root}: there is no store here: create one with 'coordtui init --db {self.root}'")
-            self._init()
+            self._init(group)
             return
         if not self.root.is_dir():
             raise StoreError(f"{self.root}: this is a file, not a store folder: name a folder with --db")
         if not meta_path.exists():
             raise StoreError(f"{self.root}: this folder is not a coordtui store (no meta.json): name another folder with --db")
         try:
-            meta = parse_store_file(meta_path, meta_path.read_bytes())
+            meta = parse_store_file(meta_path, read_nofollow(meta_path))
         except OSError as exc:
             raise StoreError(f"{meta_path}: cannot read ({exc.strerror}): check its permissions") from None
         if meta.get("format") != FORMAT or not isinstance(meta.get("schema"), int):
@@ -254,13 +274,11 @@ class Store:
             if schema < SCHEMA_VERSION:
                 self._migrate(schema)
 
-    def _init(self) -> None:
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{self.root}: cannot create the store folder ({exc.strerror}): check the path and permissions") from None
+    def _init(self, group: str | None = None) -> None:
+        prepare_folder(self.root, group)
+        self._lock = StoreLock(self.root, self.lock_timeout, mode=modes_at(self.root).file)
         with self._locked():
-            commit_files(self.root, {self.root / "meta.json": dump({"format": FORMAT, "schema": SCHEMA_VERSION, "created": _now()})})
+            commit_files(self.root, new_store_files(self.root, _now(), SCHEMA_VERSION, FORMAT, group))
 
     def _migrate(self, schema: int) -> None:
         while schema < SCHEMA_VERSION:
@@ -367,14 +385,16 @@ class Store:
         if backup is None:
             raise StoreError(f"{target}: no good backup is kept for it: move it away, or restore the folder from your own backup")
         aside = target.with_name(f"{target.name}.broken-{datetime.now():%Y%m%d%H%M%S}")
-        if target.name == "meta.json":  # the one file without a history: the store cannot open without it
-            with StoreLock(root, 15):
+        relative_posix = target.relative_to(root.resolve()).as_posix()
+        if relative_posix in ("meta.json", "manifest.json") or not is_layout_file(relative_posix):
+            # Files without a history of their own: put back as they were.
+            with StoreLock(root, 15, mode=modes_at(root).file):
                 if target.exists():
                     os.replace(target, aside)
-                commit_files(root, {target: backup.read_bytes()})
+                restore_file(root.resolve(), target, read_nofollow(backup))
             return target, backup, aside
         store = cls(root)
-        store._restore(store.root / target.relative_to(root.resolve()), parse_store_file(backup, backup.read_bytes()), aside)
+        store._restore(store.root / relative_posix, parse_store_file(backup, read_nofollow(backup)), aside)
         return target, backup, aside
 
     def _restore(self, target: Path, data: dict[str, Any], aside: Path) -> None:
@@ -398,17 +418,21 @@ class Store:
                                 elsewhere.update((kind, rid) for rid in table)
             state: dict[tuple[str, str], dict | None] = {}
             high: dict[tuple[str, str], int] = {}
-            for entry in self._log(target):
-                if not isinstance(entry, dict):
-                    continue
+            entries = [e for e in self._log(target) if well_formed(e)]
+            for entry in entries:
                 key = (str(entry.get("kind")), str(entry.get("id")))
                 state[key] = entry.get("after") if isinstance(entry.get("after"), dict) else None
                 for side in (entry.get("before"), entry.get("after")):
                     if isinstance(side, dict) and isinstance(side.get("_rev"), int):
                         high[key] = max(high.get(key, 0), side["_rev"])
-            restored = {name: dict(table) for name, table in data.items() if isinstance(table, dict)}
+            restored = {name: dict(table) for name, table in data.items() if isinstance(table, dict) and name != HEAD}
             tombs = dict(restored.get(TOMBSTONES, {}))
             txn = _Txn()
+            # The chain goes on from the log's last entry; entries before the store was sealed stay unsealed.
+            leading = next((e["seq"] - 1 for e in entries if "seal" in e), entries[-1]["seq"] if entries else 0)
+            backup_head = data.get(HEAD) if isinstance(data.get(HEAD), dict) else {}
+            unsealed = max(int(backup_head.get("unsealed", 0)) if type(backup_head.get("unsealed")) is int else 0, leading)
+            txn.tails[target] = (entries[-1]["seq"], entries[-1]["hash"], unsealed) if entries else (0, "", 0)
             org = target.parent.name if org_dir is not None else "-"
             for kind, table in list(restored.items()):
                 if kind.startswith("_"):
@@ -553,11 +577,11 @@ class Store:
             self._cache.forget(path)
 
     def _commit(self, txn: _Txn) -> None:
-        """Write a transaction's staged files and history entries, all or nothing. Under the lock."""
+        """Write a transaction's staged files (each with its sealed head) and history entries, all
+        or nothing. Under the lock."""
         try:
             try:
-                files = {path: dump(data) for path, data in txn.stage.items()}
-                logs = {history_path(path): b"".join(dump(e) + b"\n" for e in entries) for path, entries in txn.history.items()}
+                files, logs = self._seal.commit_bytes(txn.stage, txn.history, txn.tails)
             except orjson.JSONEncodeError as exc:
                 raise _unencodable(self.root, exc) from None
             commit_files(self.root, files, logs)
@@ -566,6 +590,7 @@ class Store:
             raise
         for path, data in txn.stage.items():
             self._cache.remember(path, data, files[path])
+        self._seal.committed(txn.stage)
 
     def _txn_db(self, txn: _Txn, path: Path) -> TinyDB:
         if path not in txn.dbs:
@@ -680,40 +705,19 @@ class Store:
         return places, last
 
     def _record(self, txn: _Txn, path: Path, op: str, org: str, kind: str, record_id: str, before: dict | None, after: dict | None, at: str) -> None:
-        """Add a history entry for a change to the data file ``path``, chained to the log's last entry."""
+        """Add a sealed history entry for a change to the data file ``path``, chained to the entry its sealed head names."""
         pending = txn.history.setdefault(path, [])
-        seq, prev = (pending[-1]["seq"], pending[-1]["hash"]) if pending else self._history_tail(path)
+        if pending:
+            seq, prev = pending[-1]["seq"], pending[-1]["hash"]
+        else:
+            seq, prev = (txn.tails[path] if path in txn.tails else self._seal.tail(path))[:2]
         entry = {
             "seq": seq + 1, "at": at, "user": self.user, "op": op, "org": org, "kind": kind, "id": record_id,
             "before": before, "after": after, "prev": prev,
         }
         entry["hash"] = _hash(entry)
+        self._seal.seal_entry(path, entry)
         pending.append(entry)
-
-    def _history_tail(self, path: Path) -> tuple[int, str]:
-        """(seq, hash) of the last entry of ``path``'s history log, read from the log's end only."""
-        log = history_path(path)
-        try:
-            size = log.stat().st_size
-        except FileNotFoundError:
-            return 0, ""
-        if size == 0:
-            return 0, ""
-        with open(log, "rb") as fh:
-            chunk = 8192
-            while True:
-                start = max(0, size - chunk)
-                fh.seek(start)
-                lines = fh.read(size - start).rstrip(b"\n").split(b"\n")
-                if len(lines) > 1 or start == 0:
-                    break
-                chunk *= 8
-        try:
-            last = orjson.loads(lines[-1])
-            return int(last["seq"]), str(last["hash"])
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-            raise StoreError(f"{log}: the history log's last line is damaged (edited by hand?): "
-                             "run 'coordtui check' to see the problem; move the log aside to start a new chain") from None
 
     # history ----------------------------------------------------------------------
     def _history_files(self, org: str | None) -> list[Path]:
@@ -726,27 +730,15 @@ class Store:
 
     def _log(self, path: Path) -> list[dict[str, Any] | None]:
         """The entries of ``path``'s history log, oldest first (None for a line that is not JSON)."""
-        try:
-            raw = history_path(path).read_bytes()
-        except FileNotFoundError:
-            return []
-        except OSError as exc:
-            raise StoreError(f"{history_path(path)}: cannot read the history log ({exc.strerror}): check its permissions") from None
-        entries: list[dict[str, Any] | None] = []
-        for line in raw.splitlines():
-            if line.strip():
-                try:
-                    entries.append(orjson.loads(line))
-                except orjson.JSONDecodeError:
-                    entries.append(None)
-        return entries
+        return read_log(history_path(path)) or []
 
     def history(self, *, org: str | None = None, kind: str | None = None, record_id: str | None = None, user: str | None = None) -> list[dict[str, Any]]:
-        """Every recorded change, newest first, optionally filtered."""
+        """Every recorded change, newest first (by instant), optionally filtered; malformed lines are left out
+        (:meth:`verify_history` reports them)."""
         entries: list[dict[str, Any]] = []
         for path in self._history_files(org):
             for e in self._log(path):
-                if not isinstance(e, dict):
+                if not well_formed(e):
                     continue
                 if kind and e.get("kind") != kind:
                     continue
@@ -755,7 +747,7 @@ class Store:
                 if user and e.get("user") != user:
                     continue
                 entries.append(e)
-        entries.sort(key=lambda e: (e["at"], e["seq"]), reverse=True)
+        entries.sort(key=lambda e: (instant(e["at"]), e["seq"]), reverse=True)
         return entries
 
     def org_history(self) -> list[dict[str, Any]]:
@@ -764,28 +756,8 @@ class Store:
         return [e for e in self._log(self._orgs_path) if isinstance(e, dict)]
 
     def verify_history(self) -> list[str]:
-        """Problems in the history's hash chains (an entry edited, removed or reordered by hand)."""
-        problems: list[str] = []
-        for path in self._history_files(None):
-            problems.extend(self._verify_log(path, self._log(path)))
-        return problems
-
-    def _verify_log(self, path: Path, log: list[dict[str, Any] | None]) -> list[str]:
-        problems: list[str] = []
-        prev, expected_seq = "", 1
-        for line, e in enumerate(log, start=1):
-            where = f"{history_path(path).relative_to(self.root)}: history entry {e.get('seq') if isinstance(e, dict) else line}"
-            if not isinstance(e, dict) or "hash" not in e:
-                problems.append(f"{where} (line {line}) is malformed")
-                break
-            if e.get("seq") != expected_seq:
-                problems.append(f"{where} is out of sequence (expected {expected_seq}): entries were removed or reordered")
-            if e.get("prev") != prev:
-                problems.append(f"{where} does not follow the previous entry: the chain was broken")
-            if _hash(e) != e["hash"]:
-                problems.append(f"{where} was altered after it was written (hash mismatch)")
-            prev, expected_seq = e["hash"], (e.get("seq") or expected_seq) + 1
-        return problems
+        """Every break in the sealed history, each naming its file and entry (see :meth:`Seal.verify_file`)."""
+        return HistoryReader(self).refresh()[1]
 
 
 class HistoryReader:
@@ -798,27 +770,39 @@ class HistoryReader:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._logs: dict[Path, tuple[tuple[int, int, int] | None, list[dict[str, Any]], list[str]]] = {}
+        self._logs: dict[Path, tuple[tuple, Any]] = {}
+        self.notes: list[str] = []
 
     def refresh(self) -> tuple[list[dict[str, Any]], list[str]]:
-        """(every entry, newest first; every problem of the hash chains)."""
+        """(every entry, newest first by instant; every break in the sealed history). ``notes`` says
+        which logs predate sealing."""
+        seal = self.store._seal
+        key, why = seal.try_key()
+        paths, problems = seal.files_to_verify(key)
+        if key is None:
+            problems.insert(0, f"the history's seals were not checked: {why}")
         entries: list[dict[str, Any]] = []
-        problems: list[str] = []
+        notes: list[str] = []
         current: dict[Path, tuple] = {}
-        for path in self.store._history_files(None):
-            log = history_path(path)
-            try:
-                st = log.stat()
-                signature = (st.st_ino, st.st_mtime_ns, st.st_size)
-            except FileNotFoundError:
-                signature = None
-            kept = self._logs.get(log)
+        for path in paths:
+            signature = (_stat(history_path(path)), _stat(path), key is not None)
+            kept = self._logs.get(path)
             if kept is None or kept[0] != signature:
-                raw = self.store._log(path)
-                kept = (signature, [e for e in raw if isinstance(e, dict)], self.store._verify_log(path, raw))
-            current[log] = kept
-            entries.extend(kept[1])
-            problems.extend(kept[2])
+                kept = (signature, seal.verify_file(path, key, self.store._log(path) if signature[0] is not None else None))
+            current[path] = kept
+            report = kept[1]
+            entries.extend(report.entries)
+            problems.extend(report.problems)
+            notes.extend(report.notes)
         self._logs = current
-        entries.sort(key=lambda e: (e.get("at", ""), e.get("seq", 0)), reverse=True)
+        self.notes = notes
+        entries.sort(key=lambda e: (instant(e["at"]), e["seq"]), reverse=True)
         return entries, problems
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)

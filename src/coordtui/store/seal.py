@@ -1,0 +1,618 @@
+"""Sealed history (封存的变更历史): a history nobody can quietly rewrite.
+
+A hash chain shows an entry edited, removed or reordered, but anyone who can write the
+log can also recompute every hash. So each entry also carries a seal, an HMAC-SHA256
+under a key the store's files do not hold: it lives in the owning account's
+configuration folder (``~/.config/coordtui/keys/<store id>.key``, 0600). Without the key
+nobody can write an entry that verifies.
+
+What a log alone cannot show (its last lines cut off, the log deleted, the data file
+edited or deleted) is caught by two more sealed records, both rewritten by the commits
+that happen anyway:
+
+- each data file ends with a sealed head (``_head``): the seq and hash of its log's last
+  entry and a digest of the file's records, so a cut tail, a deleted log or a record
+  changed by hand no longer matches;
+- ``manifest.json`` lists every data file, sealed, and is updated in the same journaled
+  commit that creates one, so a data file deleted together with its log is missed.
+
+A store of the version before sealing is upgraded by its owner: its existing chain is
+sealed by the heads written then (``unsealed`` records up to which entry the log carries
+no seals of its own).
+"""
+
+from __future__ import annotations
+
+import grp
+import hashlib
+import hmac
+import os
+import pwd
+import secrets
+import stat
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from coordtui.errors import StoreError
+from coordtui.store.files import _signature as _file_signature
+from coordtui.store.files import (
+    commit_files,
+    dump,
+    modes_at,
+    parse_store_file,
+    read_nofollow,
+)
+
+HEAD = "_head"
+MANIFEST = "manifest.json"
+HISTORY_SUFFIX = ".history.jsonl"
+KEY_BYTES = 32
+#: Shown once per log by ``coordtui verify`` for a store sealed by an upgrade.
+UNSEALED_NOTE = "entries 1–{n} predate sealed history: they are hash-chained (and pinned by the sealed head) but carry no seal of their own"
+
+
+def history_path(path: Path) -> Path:
+    """The append-only history log beside a data file: ``2026-03.json`` -> ``2026-03.history.jsonl``."""
+    return path.with_name(path.name[: -len(".json")] + HISTORY_SUFFIX)
+
+
+def entry_hash(entry: dict[str, Any]) -> str:
+    body = {k: v for k, v in entry.items() if k not in ("hash", "seal")}
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)).hexdigest()
+
+
+_MIN = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def instant(at: Any) -> datetime:
+    """The moment an entry's ``at`` names: new entries are UTC (``…Z``), older ones carry an offset
+    (``+08:00``); a time that does not parse sorts first."""
+    if not isinstance(at, str):
+        return _MIN
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return _MIN
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def well_formed(e: Any) -> bool:
+    """An entry coordtui could have written: the fields verification and the screens rely on, of the right types."""
+    return (isinstance(e, dict) and type(e.get("seq")) is int and e["seq"] >= 1 and isinstance(e.get("hash"), str)
+            and isinstance(e.get("prev"), str) and isinstance(e.get("at"), str) and isinstance(e.get("kind"), str)
+            and isinstance(e.get("id"), str) and isinstance(e.get("op"), str)
+            and isinstance(e.get("before"), (dict, type(None))) and isinstance(e.get("after"), (dict, type(None))))
+
+
+def read_log(log: Path) -> list[Any] | None:
+    """The lines of a history log, parsed (None for a line that is not JSON); None when there is no log."""
+    try:
+        raw = read_nofollow(log)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"{log}: cannot read the history log ({exc.strerror}): check its permissions") from None
+    entries: list[Any] = []
+    for line in raw.splitlines():
+        if line.strip():
+            try:
+                entries.append(orjson.loads(line))
+            except orjson.JSONDecodeError:
+                entries.append(None)
+    return entries
+
+
+# keys ----------------------------------------------------------------------------
+
+def key_path(store_id: str) -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("coordtui")) / "keys" / f"{store_id}.key"
+
+
+def create_key(store_id: str, gid: int | None = None) -> Path:
+    """Make the store's key on first use: folder 0700 and file 0600 (a group store's: 0750 and 0640, group-owned)."""
+    path = key_path(store_id)
+    folder_mode, file_mode = (0o750, 0o640) if gid is not None else (0o700, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path.parent, folder_mode)
+        if gid is not None:
+            os.chown(path.parent, -1, gid)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), file_mode)
+        try:
+            os.fchmod(fd, file_mode)
+            if gid is not None:
+                os.fchown(fd, -1, gid)
+            os.write(fd, secrets.token_hex(KEY_BYTES).encode() + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot make the store's seal key ({exc.strerror}): check the permissions of {path.parent}") from None
+    return path
+
+
+def load_key(store_id: str) -> bytes:
+    path = key_path(store_id)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            st = os.fstat(fd)
+            raw = os.read(fd, 4096)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise StoreError(
+            f"{path}: cannot read this store's seal key ({exc.strerror}): only the account that owns the store, or a member "
+            "of a group store given the key, can save; nothing was saved",
+            message_zh=f"{path}：无法读取本数据存储的封存密钥（{exc.strerror}）：只有其所有者（或持有密钥的小组成员）可以保存；未保存任何内容",
+        ) from None
+    if st.st_mode & stat.S_IRWXO:
+        raise StoreError(f"{path}: the store's seal key is readable by every account: make it private (chmod 600 {path}) "
+                         "and run 'coordtui verify', since anyone could have resealed a rewritten history")
+    key = raw.strip()
+    if len(key) < KEY_BYTES:
+        raise StoreError(f"{path}: this is not a coordtui seal key (too short): put the store's key back from your backup")
+    return key
+
+
+def _mac(key: bytes, *parts: Any) -> str:
+    return hmac.new(key, "\x1f".join(str(p) for p in parts).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _same(a: Any, b: str) -> bool:
+    return isinstance(a, str) and hmac.compare_digest(a, b)
+
+
+# the store's sealed records ---------------------------------------------------------
+
+def data_files(root: Path) -> list[Path]:
+    """Every data file on disk (orgs.json, people.json, data/<org>/<part>.json), symbolic links included."""
+    files = [root / name for name in ("orgs.json", "people.json") if os.path.lexists(root / name)]
+    try:
+        orgs = sorted(os.listdir(root / "data"))
+    except (FileNotFoundError, NotADirectoryError):
+        orgs = []
+    for org in orgs:
+        try:
+            names = sorted(os.listdir(root / "data" / org))
+        except (NotADirectoryError, FileNotFoundError):
+            continue
+        files.extend(root / "data" / org / n for n in names if n.endswith(".json") and not n.startswith("."))
+    return files
+
+
+def split_head(raw: bytes, data: dict[str, Any]) -> tuple[bytes, Any] | None:
+    """(the file's bytes before its head, the head) when the head is the file's last key as coordtui writes it."""
+    head = data.get(HEAD)
+    idx = raw.rfind(b'"' + HEAD.encode() + b'":')
+    if head is None or idx < 0:
+        return None
+    try:
+        if raw[idx:].rstrip() != b'"' + HEAD.encode() + b'":' + dump(head) + b"}":
+            return None
+    except orjson.JSONEncodeError:
+        return None
+    prefix = raw[:idx]
+    return (prefix[:-1] if prefix.endswith(b",") else prefix), head
+
+
+def _digest(prefix: bytes) -> str:
+    return hashlib.sha256(prefix).hexdigest()
+
+
+@dataclass
+class FileReport:
+    """What verification found for one data file and its log."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class Seal:
+    """The sealing of one store folder: its key, the heads of its data files, its manifest."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._store_id: str | None = None
+        self._key: bytes | None = None
+        self._heads: dict[Path, tuple[tuple[int, ...], tuple[int, str, int]]] = {}
+
+    # identity and key --------------------------------------------------------
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    @property
+    def store_id(self) -> str:
+        if self._store_id is None:
+            meta = parse_store_file(self.root / "meta.json", read_nofollow(self.root / "meta.json"))
+            sid = meta.get("store_id")
+            if not isinstance(sid, str) or not sid.isalnum():
+                raise StoreError(f"{self.root / 'meta.json'}: the store has no valid store id (edited by hand?): "
+                                 "put meta.json back from a backup ('coordtui restore --db {self.root} meta.json')")
+            self._store_id = sid
+        return self._store_id
+
+    def key(self) -> bytes:
+        """The store's key; StoreError (one line) when this account cannot read it."""
+        if self._key is None:
+            self._key = load_key(self.store_id)
+        return self._key
+
+    def try_key(self) -> tuple[bytes | None, str]:
+        try:
+            return self.key(), ""
+        except StoreError as exc:
+            return None, exc.message
+
+    def seal_entry(self, path: Path, entry: dict[str, Any]) -> None:
+        entry["seal"] = _mac(self.key(), "entry", self.store_id, self.rel(history_path(path)), entry["hash"])
+
+    def _head_seal(self, key: bytes, path: Path, seq: int, hash_: str, unsealed: int, digest: str) -> str:
+        return _mac(key, "head", self.store_id, self.rel(path), seq, hash_, unsealed, digest)
+
+    def _manifest_seal(self, key: bytes, files: list[str]) -> str:
+        return _mac(key, "manifest", self.store_id, *files)
+
+    # writing ------------------------------------------------------------------
+    def encode(self, path: Path, data: dict[str, Any], seq: int, hash_: str, unsealed: int) -> tuple[bytes, dict[str, Any]]:
+        """The bytes of a data file: its records, then its sealed head."""
+        body = dump({k: v for k, v in data.items() if k != HEAD})
+        prefix = body[:-1]
+        digest = _digest(prefix)
+        head = {"seq": seq, "hash": hash_, "unsealed": unsealed, "digest": digest,
+                "seal": self._head_seal(self.key(), path, seq, hash_, unsealed, digest)}
+        return prefix + (b"," if len(prefix) > 1 else b"") + b'"' + HEAD.encode() + b'":' + dump(head) + b"}", head
+
+    def check_head(self, path: Path, raw: bytes, data: dict[str, Any], key: bytes | None) -> tuple[dict[str, Any] | None, list[str]]:
+        """(the head when it can be trusted, the problems with it)."""
+        rel = self.rel(path)
+        split = split_head(raw, data)
+        if split is None:
+            if HEAD in data:
+                return None, [f"{rel}: was rewritten outside coordtui (its sealed head is not where coordtui writes it)"]
+            return None, [f"{rel}: has no sealed head (written outside coordtui)"]
+        prefix, head = split
+        if not (isinstance(head, dict) and type(head.get("seq")) is int and isinstance(head.get("hash"), str)
+                and type(head.get("unsealed")) is int and isinstance(head.get("digest"), str)):
+            return None, [f"{rel}: its sealed head is malformed (written outside coordtui)"]
+        problems = []
+        if key is not None and not _same(head.get("seal"), self._head_seal(key, path, head["seq"], head["hash"], head["unsealed"], head["digest"])):
+            return None, [f"{rel}: its sealed head does not match its seal (written outside coordtui)"]
+        if _digest(prefix) != head["digest"]:
+            problems.append(f"{rel}: its records were changed outside coordtui (they are not the ones its sealed head records)")
+        return head, problems
+
+    def tail(self, path: Path) -> tuple[int, str, int]:
+        """(seq, hash, unsealed) a new entry of ``path`` chains to, from its verified head.
+
+        Refuses (StoreError) a data file whose head does not verify: saving would seal what
+        someone changed by hand and erase the evidence.
+        """
+        rel = self.rel(path)
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            log = history_path(path)
+            if os.path.lexists(log) and os.lstat(log).st_size > 0:
+                raise StoreError(f"{rel}: is missing but its history log is there (deleted outside coordtui?): nothing was saved; "
+                                 f"see 'coordtui verify --db {self.root}'") from None
+            return 0, "", 0
+        signature = _file_signature(st, path)
+        kept = self._heads.get(path)
+        if kept is not None and kept[0] == signature:
+            return kept[1]
+        try:
+            raw = read_nofollow(path)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check that it is a file, not a link") from None
+        head, problems = self.check_head(path, raw, parse_store_file(path, raw), self.key())
+        if head is None or problems:
+            why = problems[0] if problems else f"{rel}: has no sealed head"
+            raise StoreError(f"{why}: nothing was saved; see 'coordtui verify --db {self.root}', then put the file back from "
+                             f"a backup ('coordtui restore --db {self.root} {rel}')",
+                             message_zh=f"{rel} 在 coordtui 之外被修改，未保存任何内容：请运行 coordtui verify，再用 coordtui restore 恢复该文件")
+        value = (head["seq"], head["hash"], head["unsealed"])
+        self._heads[path] = (signature, value)
+        return value
+
+    def manifest_files(self, key: bytes | None) -> tuple[list[str] | None, str]:
+        """(the data files the sealed manifest lists, a problem); None when it cannot be trusted."""
+        path = self.root / MANIFEST
+        try:
+            raw = read_nofollow(path)
+        except FileNotFoundError:
+            return None, f"{MANIFEST}: is missing (deleted outside coordtui): the list of the store's data files cannot be checked"
+        except OSError as exc:
+            return None, f"{MANIFEST}: cannot be read ({exc.strerror})"
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None, f"{MANIFEST}: is unreadable (written outside coordtui)"
+        files = body.get("files") if isinstance(body, dict) else None
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            return None, f"{MANIFEST}: is malformed (written outside coordtui)"
+        if key is not None and not _same(body.get("seal"), self._manifest_seal(key, files)):
+            return None, f"{MANIFEST}: does not match its seal (written outside coordtui)"
+        return files, ""
+
+    def manifest_bytes(self, files: list[str]) -> bytes:
+        files = sorted(set(files))
+        return dump({"files": files, "seal": self._manifest_seal(self.key(), files)})
+
+    def commit_bytes(self, stage: dict[Path, dict], history: dict[Path, list[dict]],
+                     tails: dict[Path, tuple[int, str, int]] | None = None) -> tuple[dict[Path, bytes], dict[Path, bytes]]:
+        """The bytes one commit writes: each staged data file with its new sealed head, each log's new
+        lines, and the manifest when a data file is new. The staged dicts get their new heads.
+        ``tails`` gives (seq, hash, unsealed) for files whose own head is not to be read."""
+        files: dict[Path, bytes] = {}
+        new = [p for p in stage if not os.path.lexists(p)]
+        for path, data in stage.items():
+            entries = history.get(path)
+            seq, hash_, unsealed = tails[path] if tails and path in tails else self.tail(path)
+            if entries:
+                seq, hash_ = entries[-1]["seq"], entries[-1]["hash"]
+            files[path], data[HEAD] = self.encode(path, data, seq, hash_, unsealed)
+        if new:
+            listed, problem = self.manifest_files(self.key())
+            if listed is None and os.path.lexists(self.root / MANIFEST):
+                raise StoreError(f"{problem}: nothing was saved; see 'coordtui verify --db {self.root}'")
+            files[self.root / MANIFEST] = self.manifest_bytes([*(listed or []), *(self.rel(p) for p in new)])
+        logs = {history_path(path): b"".join(dump(e) + b"\n" for e in entries) for path, entries in history.items()}
+        return files, logs
+
+    def committed(self, stage: dict[Path, dict]) -> None:
+        """Remember the heads just written, so that the next save need not re-read and re-hash the files."""
+        for path, data in stage.items():
+            head = data.get(HEAD)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                self._heads.pop(path, None)
+                continue
+            self._heads[path] = (_file_signature(st, path), (head["seq"], head["hash"], head["unsealed"]))
+
+    # verifying -------------------------------------------------------------------
+    def verify_file(self, path: Path, key: bytes | None, lines: list[Any] | None = None) -> FileReport:
+        """Every break in one data file and its log: entries edited, removed, reordered, unsealed or
+        resealed; a cut tail; a missing log or file; records that differ from the state the log ends in.
+        ``lines``: the log's lines when the caller has read them (None: read them here; no log: None too)."""
+        report = FileReport()
+        problems = report.problems
+        rel, log = self.rel(path), history_path(path)
+        rel_log = self.rel(log)
+        if lines is None:
+            lines = read_log(log)
+        data: dict[str, Any] | None = None
+        head = None
+        try:
+            raw = read_nofollow(path)
+        except FileNotFoundError:
+            raw = None
+            problems.append(f"{rel}: the data file and its history log are missing (deleted outside coordtui)" if lines is None
+                            else f"{rel}: the data file is missing but its history log is there (deleted outside coordtui)")
+        except OSError as exc:
+            raw = None
+            problems.append(f"{rel}: cannot be read ({exc.strerror}): a store file must be a file, never a link")
+        if raw is not None:
+            try:
+                data = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                data = None
+            if not isinstance(data, dict):
+                data = None
+                problems.append(f"{rel}: is unreadable (not a store file)")
+            else:
+                head, head_problems = self.check_head(path, raw, data, key)
+                problems.extend(head_problems)
+        unsealed = head["unsealed"] if head else None
+        prev: str | None = ""
+        expected: int | None = 1
+        chain_broken = False
+        last: dict[str, Any] | None = None
+        for line, e in enumerate(lines or [], start=1):
+            if not well_formed(e):
+                problems.append(f"{rel_log}: history entry at line {line} is malformed (not a change coordtui wrote)")
+                prev, expected, chain_broken = None, None, True
+                continue
+            seq = e["seq"]
+            where = f"{rel_log}: history entry {seq}"
+            if expected is not None and seq != expected:
+                problems.append(f"{where} is out of sequence (expected {expected}): entries were removed or reordered")
+                chain_broken = True
+            if prev is not None and e["prev"] != prev:
+                problems.append(f"{where} does not follow the previous entry: the chain was broken")
+                chain_broken = True
+            if entry_hash(e) != e["hash"]:
+                problems.append(f"{where} was altered after it was written (hash mismatch)")
+                chain_broken = True
+            if key is not None and (unsealed is None or seq > unsealed):
+                want = _mac(key, "entry", self.store_id, rel_log, e["hash"])
+                if "seal" not in e:
+                    if unsealed is not None:
+                        problems.append(f"{where} carries no seal (written outside coordtui)")
+                        chain_broken = True
+                elif not _same(e["seal"], want):
+                    problems.append(f"{where} does not match its seal: the log was rewritten outside coordtui")
+                    chain_broken = True
+            prev, expected, last = e["hash"], seq + 1, e
+            report.entries.append(e)
+        if head is not None:
+            end = last["seq"] if last else 0
+            if lines is None and head["seq"] > 0:
+                problems.append(f"{rel_log}: the history log is missing (deleted outside coordtui); the sealed head of {rel} says it held {head['seq']} entries")
+            elif head["seq"] > end:
+                problems.append(f"{rel_log}: ends at entry {end} but the sealed head of {rel} says {head['seq']}: "
+                                f"entries {end + 1}–{head['seq']} were cut off")
+            elif head["seq"] < end:
+                problems.append(f"{rel_log}: history entries {head['seq'] + 1}–{end} come after the sealed head of {rel} (added outside coordtui)")
+            elif last is not None and last["hash"] != head["hash"]:
+                problems.append(f"{rel_log}: history entry {end} is not the one sealed in the head of {rel}: the log was rewritten")
+            if head["unsealed"]:
+                report.notes.append(f"{rel_log}: " + UNSEALED_NOTE.format(n=head["unsealed"]))
+        if data is not None and not chain_broken:
+            problems.extend(self._replay(rel, rel_log, report.entries, data))
+        return report
+
+    def _replay(self, rel: str, rel_log: str, entries: list[dict[str, Any]], data: dict[str, Any]) -> list[str]:
+        """Differences between the file's records and the state its log's entries end in."""
+        state: dict[str, dict[str, Any]] = {}
+        problems: list[str] = []
+        for e in entries:
+            table = state.setdefault(e["kind"], {})
+            # (a record moved here from another partition arrives with that partition's version as "before")
+            if e["id"] in table and table[e["id"]] != e["before"] and not problems:
+                problems.append(f"{rel_log}: history entry {e['seq']} changes {e['kind']} {e['id']} from a version the history "
+                                "never recorded: the file was changed outside coordtui before it")
+            if e["after"] is None:
+                table.pop(e["id"], None)
+            else:
+                table[e["id"]] = e["after"]
+        differing: list[str] = []
+        kinds = {k for k, t in state.items() if t} | {k for k, t in data.items() if k[:1] != "_" and isinstance(t, dict) and t}
+        for kind in sorted(kinds):
+            want, have = state.get(kind, {}), data.get(kind) if isinstance(data.get(kind), dict) else {}
+            for record_id in sorted(set(want) | set(have)):
+                if record_id not in have:
+                    differing.append(f"{kind} {record_id} is missing (removed outside coordtui)")
+                elif record_id not in want:
+                    differing.append(f"{kind} {record_id} is not in its history (added outside coordtui)")
+                elif want[record_id] != have[record_id]:
+                    differing.append(f"{kind} {record_id} differs from the state its history ends in (changed outside coordtui)")
+        for d in differing[:5]:
+            problems.append(f"{rel}: {d}")
+        if len(differing) > 5:
+            problems.append(f"{rel}: and {len(differing) - 5} more records differ from the state its history ends in")
+        return problems
+
+    def files_to_verify(self, key: bytes | None) -> tuple[list[Path], list[str]]:
+        """Every data file on disk or in the manifest, and the manifest's problems."""
+        on_disk = data_files(self.root)
+        listed, problem = self.manifest_files(key)
+        problems = [problem] if problem else []
+        rels = {self.rel(p) for p in on_disk}
+        if listed is not None:
+            problems.extend(f"{rel}: is not in the store's sealed manifest (added outside coordtui)" for rel in sorted(rels - set(listed)))
+            on_disk.extend(self.root / rel for rel in sorted(set(listed) - rels))
+        return on_disk, problems
+
+
+# whole-store steps ----------------------------------------------------------------
+
+def _group_gid(group: str | None) -> int | None:
+    if group is None:
+        return None
+    try:
+        return grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise StoreError(f"there is no group '{group}' on this machine: create it (groupadd {group}) or name another with --group") from None
+
+
+def new_store_files(root: Path, created: str, schema: int, fmt: str, group: str | None) -> dict[Path, bytes]:
+    """meta.json and manifest.json of a new store, its key made in the owner's configuration folder."""
+    store_id = secrets.token_hex(16)
+    create_key(store_id, _group_gid(group))
+    seal = Seal(root)
+    seal._store_id = store_id
+    meta = {"format": fmt, "schema": schema, "created": created, "store_id": store_id}
+    if group is not None:
+        meta["group"] = group
+    return {root / "meta.json": dump(meta), root / MANIFEST: seal.manifest_bytes([])}
+
+
+def prepare_folder(root: Path, group: str | None) -> None:
+    """The store folder, 0700 (a group store's: setgid 2770, owned by the group), whatever the umask."""
+    gid = _group_gid(group)
+    if gid is not None and os.geteuid() != 0 and gid != os.getegid() and gid not in os.getgroups():
+        raise StoreError(f"you are not a member of the group '{group}': ask an administrator to add you (adduser "
+                         f"{_account()} {group}), log in again, then run init")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        if gid is not None:
+            os.chown(root, -1, gid)
+            os.chmod(root, 0o2770)
+        else:
+            os.chmod(root, 0o700)
+    except OSError as exc:
+        raise StoreError(f"{root}: cannot create the store folder ({exc.strerror}): check the path and permissions") from None
+
+
+def _account() -> str:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
+def _tighten(root: Path) -> None:
+    """Give every file and folder of the store its mode (an earlier version left them to the umask)."""
+    for folder, dirs, names in os.walk(root):
+        here = Path(folder)
+        modes = modes_at(here)
+        for name in names + dirs:
+            p = here / name
+            try:
+                st = os.lstat(p)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISLNK(st.st_mode) or st.st_uid != os.geteuid():
+                continue
+            os.chmod(p, modes.folder if stat.S_ISDIR(st.st_mode) else modes.file)
+
+
+def upgrade(root: Path) -> None:
+    """Schema 2 -> 3: seal the store's history. Only its owner can: the key is made in their configuration folder.
+
+    Each data file gets a sealed head at its log's current end, which pins the existing
+    chain (those entries stay unsealed: ``unsealed`` says up to which one); a manifest of
+    the data files is written; every file and folder gets its mode.
+    """
+    st = os.stat(root)
+    if st.st_uid != os.geteuid():
+        try:
+            owner = pwd.getpwuid(st.st_uid).pw_name
+        except KeyError:
+            owner = f"uid {st.st_uid}"
+        raise StoreError(f"{root}: this store was made before sealed history and must be upgraded by its owner: "
+                         f"ask {owner} to run 'coordtui check --db {root}' once",
+                         message_zh=f"{root}：该数据存储需由其所有者 {owner} 升级：请其运行一次 coordtui check")
+    _tighten(root)
+    os.chmod(root, modes_at(root).folder)
+    meta_path = root / "meta.json"
+    meta = parse_store_file(meta_path, read_nofollow(meta_path))
+    store_id = meta.get("store_id") if isinstance(meta.get("store_id"), str) and meta["store_id"].isalnum() else secrets.token_hex(16)
+    if not key_path(store_id).exists():
+        create_key(store_id, _group_gid(meta.get("group")) if isinstance(meta.get("group"), str) else None)
+    seal = Seal(root)
+    seal._store_id = store_id
+    key = seal.key()
+    files: dict[Path, bytes] = {}
+    for path in data_files(root):
+        raw = read_nofollow(path)
+        data = parse_store_file(path, raw)
+        entries = [e for e in read_log(history_path(path)) or [] if well_formed(e)]
+        seq, hash_ = (entries[-1]["seq"], entries[-1]["hash"]) if entries else (0, "")
+        head, problems = seal.check_head(path, raw, data, key) if HEAD in data else (None, ["none"])
+        unsealed = head["unsealed"] if head is not None and not problems else seq
+        files[path] = seal.encode(path, data, seq, hash_, unsealed)[0]
+    files[root / MANIFEST] = seal.manifest_bytes([seal.rel(p) for p in files])
+    files[meta_path] = dump(meta | {"store_id": store_id})
+    commit_files(root, files)
+
+
+def restore_file(root: Path, target: Path, raw: bytes) -> None:
+    """Put ``raw`` (a backup) in place as ``target``, for the files that have no history of their
+    own (meta.json, manifest.json). Data files come back through ``Store._restore``, as a recorded
+    change with a new sealed head."""
+    commit_files(root, {target: raw})

