@@ -253,12 +253,13 @@ def test_a_create_that_meets_an_existing_id_is_an_error_never_keep_mine(ws):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is form and form.focused is form.query_one("#f-id", Input)
-        form.query_one("#f-id", Input).value = "act-mine"
+        await pilot.press(*"-2")  # the id is there to be changed, not retyped
+        assert form.query_one("#f-id", Input).value == "act-same-2"
         await pilot.press("ctrl+s")
         await settle_save(app, pilot, form)
         await settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen)
-        assert ws.store.get("tjpu", "activity", "act-mine")["title"] == "爱丽丝的例会"
+        assert ws.store.get("tjpu", "activity", "act-same-2")["title"] == "爱丽丝的例会"
         assert ws.store.get("tjpu", "activity", "act-same")["title"] == "鲍勃的例会"
 
     drive(ws, scenario)

@@ -151,8 +151,12 @@ class CoordApp(App):
         if error is not None:
             self.show_error(error)
         elif result is not None:
-            self.result = result
-            self.refresh_screens()
+            self._checked(result)
+
+    def _checked(self, result: CheckResult) -> None:
+        """A current check's result arrived (the tour, a subclass, starts from here)."""
+        self.result = result
+        self.refresh_screens()
 
     def follow_today(self) -> None:
         """Move to the office's new day (an application left open overnight), unless the

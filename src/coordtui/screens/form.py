@@ -269,6 +269,8 @@ class RecordForm(CoreScreen):
         if self.is_open and self.is_mounted:
             field = self.query_one("#f-id", Input)
             field.focus()
+            # The cursor at the end, the id not selected: the user changes it rather than retyping it.
+            self.call_after_refresh(field.action_end)
 
     def _resolve(self, choice: str | None, record: Record, theirs: dict[str, Any]) -> None:
         if choice == "mine":
