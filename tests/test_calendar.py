@@ -100,3 +100,9 @@ def test_bad_user_file_names_the_line(tmp_path):
     f.write_text("2031-10-01 holiday\n2031-13-01 holiday\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"line 2: '2031-13-01' is not a date"):
         parse_holiday_file(f)
+
+
+def test_next_years_new_year_reaches_back_into_december():
+    cal = WorkCalendar()
+    assert cal.info(date(2027, 12, 27)).provisional  # 2028's 元旦 notice may make late December 2027 days off or workdays
+    assert not cal.info(date(2027, 11, 24)).provisional

@@ -97,3 +97,17 @@ def test_check_of_an_organization_whose_plugin_is_broken_exits_1(tmp_path, capsy
     assert "m1" in line and "mini" in line and "cannot import name Team" in line
     code, out = check("--format", "json")
     assert code == 1 and out.count('"rule": "core.model_unavailable"') == 1
+
+
+def test_the_dashboard_shows_an_organization_that_was_not_checked(tmp_path, monkeypatch):
+    from coordtui.testing import drive, example_workspace
+
+    example_workspace(tmp_path)
+    monkeypatch.setenv("COORDTUI_DISABLE_PLUGINS", "university_grid")
+    ws = Workspace(Store(tmp_path / "store"), PluginHost())
+
+    async def scenario(app, pilot):
+        line = str(app.screen.query_one("#dash-findings").render())
+        assert "错误 1" in line and "tjpu" in line and "未检查" in line
+
+    drive(ws, scenario, org_id="tjpu", as_of=date(2026, 12, 31), size=(100, 30))

@@ -246,8 +246,9 @@ class WorkCalendar:
         computed, reach, _confirmed = self._year(day.year)
         if day in computed:
             return DayInfo(day, False, computed[day], False, True)
-        # An ordinary day, unless an unconfirmed holiday's notice reaches it.
-        return DayInfo(day, day.weekday() < 5, None, False, day in reach)
+        # An ordinary day, unless an unconfirmed holiday's notice reaches it (next year's 元旦 reaches into December).
+        following = day.month == 12 and not _package_covers(day.year + 1) and day in self._year(day.year + 1)[1]
+        return DayInfo(day, day.weekday() < 5, None, False, day in reach or following)
 
     def holiday_span(self, year: int, name: str) -> HolidaySpan | None:
         """The named holiday (English or Chinese name) in ``year``: its first and last day off,
