@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import pytest
 
 from coordtui.access.actor import resolve_actor
 from coordtui.access.people import Grant, Person
+from coordtui.api import Scope
 from coordtui.errors import AccessError, InputError
 from coordtui.exports import FORMATS, export
 from coordtui.interchange import export_document, validate_document
@@ -400,3 +402,89 @@ def test_the_history_leaves_out_changes_to_records_outside_the_scope(admin):
     assert {(e["after"] or e["before"])["group"] for e in mine} == {"g2"}
     assert not any(e["org"] == "-" for e in editor.history())  # changes to people: administrators only
     assert any(e["org"] == "-" for e in admin.history())
+
+
+# the application, as a scoped person -----------------------------------------------------
+
+def test_in_the_app_a_readers_save_is_an_error_modal_and_history_shows_only_their_scope(admin):
+    from textual.widgets import DataTable, Input
+
+    from coordtui.screens.history import HistoryScreen
+    from coordtui.screens.modals import ErrorModal
+    from coordtui.testing import drive
+
+    reader = as_person(admin, "liming", "李明", Grant(org="tjpu", role="reader", scope=["g2"]))
+    unit = next(u for u in reader.records("tjpu", "unit"))
+    outside_units = {u.id for u in admin.records("tjpu", "unit") if u.group != "g2"}
+
+    async def scenario(app, pilot):
+        assert [o.id for o in app.orgs] == ["tjpu"]
+        assert {f.subject_id for f in app.result.findings if f.subject_kind == "unit"} <= {unit.id for unit in reader.records("tjpu", "unit")}
+        app.open_record("tjpu", "unit", unit.id)
+        await pilot.pause()
+        app.screen.query_one("#f-name", Input).value = "改名"
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal)
+        shown = str(app.screen.query_one("#error-message").render())
+        assert shown == f"只读人员李明无权修改{unit.label()}的记录：请联系管理员"
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await pilot.pause()
+        app.push_screen(HistoryScreen())
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen) and screen.entries
+        assert not any(e.get("kind") == "unit" and e.get("id") in outside_units for e in screen.entries)
+        assert screen.query_one("#history", DataTable).row_count == len(screen.entries)
+
+    drive(reader, scenario, org_id="tjpu", as_of=AS_OF)
+    assert admin.get("tjpu", "unit", unit.id)[0].name == unit.name
+
+
+# how subjects nest -------------------------------------------------------------------------
+
+def test_a_grid_member_sees_the_groups_they_liaise_with(admin):
+    links = admin.records("tjpu", "grid_link")
+    groups = {link.group for link in links if link.grid_member == "gm05"}
+    assert groups == {"g3", "g4"}  # 孙刚 serves groups 3 and 4
+    member = as_person(admin, "sungang", "孙刚", Grant(org="tjpu", role="reader", scope=["grid_member:gm05"]))
+    assert {a.group for a in member.records("tjpu", "activity")} == groups
+    units = {u.id for u in admin.records("tjpu", "unit") if u.group in groups}
+    assert {u.id for u in member.records("tjpu", "unit")} == units
+    duties = member.check(AS_OF, ["tjpu"]).duties
+    assert {(d.duty.subject_kind, d.duty.subject_id) for d in duties if d.duty.subject_kind in ("group", "grid_member")} == (
+        {("group", g) for g in groups} | {("grid_member", "gm05")})
+
+
+def test_one_branch_sees_its_own_inspectors_reports_only(admin):
+    branch = as_person(admin, "branch", "支部", Grant(org="zikuang", role="editor", scope=["branch:demo-a-b1"]))
+    inspectors = {i.id for i in admin.records("zikuang", "inspector") if i.branch == "demo-a-b1"}
+    reports = branch.records("zikuang", "inspector_report")
+    assert reports and {r.inspector for r in reports} == inspectors
+    assert branch.records("zikuang", "unit_report") == []  # the subsidiary's own reports are above the branch
+    assert branch.records("zikuang", "directive") == admin.records("zikuang", "directive")  # the group's tasks, for everyone
+
+
+@pytest.mark.parametrize("scopes,problem", [
+    ({"thing": Scope(of=("name",))}, "names field 'name', which is not a reference (Ref) of that kind"),
+    ({"thing": Scope(within=("parent",))}, "declares within/contains but is not a subject"),
+    ({"thing": Scope(subject=True, within=("parent",))}, "field 'parent' must refer to a subject kind, not 'other'"),
+])
+def test_a_scope_that_does_not_fit_the_kinds_is_refused(scopes, problem):
+    from typing import Annotated, ClassVar
+
+    from coordtui.api import ModelSpec, Record, Ref
+
+    class Other(Record):
+        kind: ClassVar[str] = "other"
+
+    class Thing(Record):
+        kind: ClassVar[str] = "thing"
+        name: str = ""
+        parent: Annotated[str | None, Ref("other")] = None
+
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        ModelSpec(id="m", name_zh="m", name_en="m", version="1", kinds=[Other, Thing], scopes=scopes)
