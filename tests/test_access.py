@@ -488,3 +488,17 @@ def test_a_scope_that_does_not_fit_the_kinds_is_refused(scopes, problem):
 
     with pytest.raises(ValueError, match=re.escape(problem)):
         ModelSpec(id="m", name_zh="m", name_en="m", version="1", kinds=[Other, Thing], scopes=scopes)
+
+
+def test_an_office_imports_a_new_task_with_its_steps_and_may_not_slip_one_into_another_zone(admin):
+    from county_zones.kinds import Task, TaskStep
+
+    office = as_person(admin, "office1", "一室", Grant(org="pingluo", role="editor", scope=["office1"]))
+    task = Task(id="t-new", title="新任务", task_type="政治监督", proposed_on=date(2026, 11, 2), zones=["z1"])
+    step = TaskStep(id="t-new-1", task="t-new", state="proposed", by="张三", on=date(2026, 11, 2))
+    counts = office.replace_org(office.org("pingluo"), [task, step], replace=False)
+    assert counts["created"] == 2 and admin.get("pingluo", "task_step", "t-new-1") is not None
+    elsewhere = task.model_copy(update={"id": "t-other", "zones": ["z3"]})
+    with pytest.raises(AccessError, match="may not change 第三协作区's records"):
+        office.save_many("pingluo", [(elsewhere, 0), (step.model_copy(update={"id": "t-other-1", "task": "t-other"}), 0)])
+    assert admin.get("pingluo", "task", "t-other") is None and admin.get("pingluo", "task_step", "t-other-1") is None

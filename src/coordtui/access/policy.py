@@ -12,7 +12,8 @@ A grant's scope is a set of structure subjects, each written as a record id (``g
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from coordtui.access.actor import Actor
 from coordtui.access.people import Grant, Role
@@ -71,6 +72,7 @@ class Policy:
         self._children: dict[Subject, set[Subject]] | None = None
         self._subject_ids: dict[str, list[Subject]] | None = None
         self._reach: dict[int, frozenset[Subject] | None] = {}
+        self._pending: dict[Subject, Record] = {}
 
     # who they are here ---------------------------------------------------------------------
     @property
@@ -101,7 +103,21 @@ class Policy:
         return f"{ROLE_EN[role]} {self.actor.shown()}", f"{ROLE_ZH[role]}{self.actor.shown()}"
 
     # the structure -----------------------------------------------------------------------
+    @contextmanager
+    def pending(self, records: Iterable[Record]) -> Iterator[None]:
+        """Judge changes as if ``records`` were already stored: a transaction (an import, a
+        task with its first step) may hold a record and those that belong through it."""
+        self._pending = {(r.kind, r.id): r for r in records}
+        try:
+            yield
+        finally:
+            self._pending = {}
+
     def record(self, kind: str, record_id: str) -> Record | None:
+        if self._pending:
+            found = self._pending.get((kind, record_id))
+            if found is not None:
+                return found
         if kind not in self._by_id:
             self._by_id[kind] = {r.id: r for r in self._load(kind)} if kind in self.model.kind_map else {}
         return self._by_id[kind].get(record_id)
