@@ -502,3 +502,12 @@ def test_an_office_imports_a_new_task_with_its_steps_and_may_not_slip_one_into_a
     with pytest.raises(AccessError, match="may not change 第三协作区's records"):
         office.save_many("pingluo", [(elsewhere, 0), (step.model_copy(update={"id": "t-other-1", "task": "t-other"}), 0)])
     assert admin.get("pingluo", "task", "t-other") is None and admin.get("pingluo", "task_step", "t-other-1") is None
+
+
+def test_only_an_administrator_of_the_store_loads_the_examples(admin, tmp_path):
+    store = Store(tmp_path / "empty", create=True)
+    store.put_person({"name": "zhangsan", "display": "张三", "grants": [{"org": None, "role": "editor"}]})
+    editor = Workspace(Store(store.root), admin.host, actor=resolve_actor(store, "zhangsan"))
+    with pytest.raises(AccessError, match="^张三 may not load the bundled example organizations: ask an administrator$"):
+        editor.load_examples()
+    assert store.orgs() == []

@@ -550,6 +550,7 @@ class Workspace:
         """Import every loaded model's bundled example organizations. Returns their ids."""
         from coordtui.interchange import validate_document
 
+        self.require_admin(None, action="load the bundled example organizations", action_zh="载入内置示例组织")
         loaded = []
         for model_id in sorted(self.host.models):
             for number, doc in enumerate(self.host.fixtures(model_id), start=1):
