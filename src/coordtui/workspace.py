@@ -263,7 +263,13 @@ class Workspace:
         The records are shared: change them with ``model_copy``, never in place."""
         org = self.org(org) if isinstance(org, str) else org
         policy = self.policy(org)
-        return policy.visible(kind, self.records_all(org, kind, parts=parts))
+        if policy.sees_everything or parts is not None:
+            return policy.visible(kind, self.records_all(org, kind, parts=parts))
+        # The policy lives while the organization's files are unchanged: so may what it let through.
+        kept = policy.shown.get(kind)
+        if kept is None:
+            kept = policy.shown[kind] = policy.visible(kind, self.records_all(org, kind))
+        return list(kept)
 
     def records_all(self, org: Organization, kind: str, *, parts: Iterable[str] | None = None) -> list[Record]:
         """Every record of ``kind``, whoever is acting: for the rules and the policy, never shown as such."""

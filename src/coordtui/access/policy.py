@@ -73,6 +73,9 @@ class Policy:
         self._subject_ids: dict[str, list[Subject]] | None = None
         self._reach: dict[int, frozenset[Subject] | None] = {}
         self._pending: dict[Subject, Record] = {}
+        self._refs: dict[str, dict[str, str]] = {}
+        #: kind -> the records of it the actor may see, kept by the workspace for this policy's life.
+        self.shown: dict[str, list[Record]] = {}
 
     # who they are here ---------------------------------------------------------------------
     @property
@@ -182,15 +185,20 @@ class Policy:
                 self._reach[index] = frozenset(seen)
         return self._reach[index]
 
+    def _references(self, kind: str) -> dict[str, str]:
+        if kind not in self._refs:
+            self._refs[kind] = self.model.kind_map[kind].references()
+        return self._refs[kind]
+
     def subjects(self, kind: str, obj: Record | Mapping[str, Any], depth: int = 0) -> set[Subject]:
         """The structure subjects a record (or a stored document) of ``kind`` belongs to."""
         scope = self.model.scope(kind)
         found: set[Subject] = {(kind, _id(obj))} if scope.subject else set()
         if scope.link is not None:
-            refs = self.model.kind_map[kind].references()
+            refs = self._references(kind)
             found |= {(refs[name], v) for name in scope.link for v in _values(obj, name)}
         if scope.of and depth < _DEPTH:
-            refs = self.model.kind_map[kind].references()
+            refs = self._references(kind)
             for name in scope.of:
                 target = refs[name]
                 for value in _values(obj, name):
