@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Text, invalid
+from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Scope, Text, invalid
 
 from county_zones.workflow import ORDER
 
@@ -240,3 +240,22 @@ class ZoneSettings(BaseModel):
 
 
 KINDS: list[type[Record]] = [Zone, Office, MemberBody, Supervisor, Department, Liaison, Task, TaskStep, TeamMember, Clue, Problem, ZoneReport]
+
+
+#: Who sees what (see docs/plugins.md, "Who may see what"): a liaison office reaches its zone,
+#: a zone its member bodies, supervisors and departments; a task and all it finds belong to
+#: the zones it is assigned to. Clues and other problems found (and their referral) are sensitive.
+SCOPES: dict[str, Scope] = {
+    "office": Scope(subject=True),
+    "zone": Scope(subject=True, within=("office",)),
+    "member_body": Scope(subject=True, within=("zone",)),
+    "supervisor": Scope(subject=True, within=("zone",)),
+    "department": Scope(subject=True, within=("zone",)),
+    "liaison": Scope(of=("office",)),
+    "task": Scope(of=("zones",)),
+    "task_step": Scope(of=("task",)),
+    "team_member": Scope(of=("task",)),
+    "clue": Scope(of=("task",), sensitive=True),
+    "problem": Scope(of=("task",), sensitive=True),
+    "report": Scope(of=("zone",)),
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from county_zones import MODEL_ID, __version__
-from county_zones.kinds import KINDS, ZoneSettings
+from county_zones.kinds import KINDS, SCOPES, ZoneSettings
 from county_zones.messages import MESSAGES
 from county_zones.rules import OBLIGATIONS, RULES
 
@@ -20,6 +20,7 @@ MODEL = ModelSpec(
     description_en="A county in supervision zones paired with inspection offices; special inspections follow a fixed procedure",
     structure_kinds=["zone", "member_body", "supervisor", "department"],
     messages=MESSAGES,
+    scopes=SCOPES,
 )
 
 

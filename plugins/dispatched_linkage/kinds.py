@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from coordtui.api import PersonName, Record, Ref, Text, invalid
+from coordtui.api import PersonName, Record, Ref, Scope, Text, invalid
 
 SIX_HAVES = {"organization": "有组织", "space": "有阵地", "staff": "有人员", "rules": "有制度", "training": "有培训", "assessment": "有考核"}
 SIX_HAVES_EN = {"organization": "a body", "space": "a space", "staff": "staff", "rules": "rules", "training": "training", "assessment": "assessment"}
@@ -111,3 +111,17 @@ class SixHavesCheck(Record):
 
 
 KINDS: list[type[Record]] = [Office, CollabGroup, DispatchedGroup, District, JointCase, SixHavesCheck]
+
+
+#: Who sees what (see docs/plugins.md, "Who may see what"): an office reaches the collaboration
+#: groups it serves, a collaboration group its dispatched groups; a joint case belongs to its
+#: dispatched group. Cases (with their pre-reviews) are sensitive; six-haves checks are the
+#: commission's own.
+SCOPES: dict[str, Scope] = {
+    "office": Scope(subject=True),
+    "collab_group": Scope(subject=True, within=("office",)),
+    "dispatched_group": Scope(subject=True, within=("collab_group",)),
+    "district": Scope(subject=True),
+    "case": Scope(of=("group",), sensitive=True),
+    "six_haves": Scope(),
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from coordtui.api import ExportSpec, ModelPlugin, ModelSpec, NoSettings, docx_body, docx_heading, lazy_screen
 
 from dispatched_linkage import MODEL_ID, __version__
-from dispatched_linkage.kinds import KINDS
+from dispatched_linkage.kinds import KINDS, SCOPES
 from dispatched_linkage.messages import MESSAGES
 from dispatched_linkage.rules import RULES, evidence_rates
 
@@ -20,6 +20,7 @@ MODEL = ModelSpec(
     description_en="Dispatched groups in collaboration groups served by paired offices; joint cases with offices and districts",
     structure_kinds=["collab_group", "dispatched_group"],
     messages=MESSAGES,
+    scopes=SCOPES,
 )
 
 

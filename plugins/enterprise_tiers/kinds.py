@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Text, invalid
+from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Scope, Text, invalid
 
 Handling = Literal["即知即改", "苗头性问题处置", "启动审查程序"]
 Topic = Literal["工资奖金分配", "严重“三违”处置", "重大安全隐患", "工伤上报", "“微腐败”问题"]
@@ -230,3 +230,23 @@ class TierSettings(BaseModel):
 
 KINDS: list[type[Record]] = [GroupCommittee, Subsidiary, Branch, Inspector, Directive, ImplementationPlan, InspectorReport, UnitReport,
                              Lead, SpecialCheck, Document, Commendation, LedgerEntry]
+
+
+#: Who sees what (see docs/plugins.md, "Who may see what"): a subsidiary reaches its branches
+#: and their inspectors; the group committee's directives and documents are everyone's to read.
+#: Problem leads and their handling are sensitive.
+SCOPES: dict[str, Scope] = {
+    "tier1": Scope(subject=True),
+    "subsidiary": Scope(subject=True),
+    "branch": Scope(subject=True, within=("subsidiary",)),
+    "inspector": Scope(subject=True, within=("branch",)),
+    "directive": Scope(shared=True),
+    "plan": Scope(of=("subsidiary",)),
+    "inspector_report": Scope(of=("inspector",)),
+    "unit_report": Scope(of=("subsidiary",)),
+    "lead": Scope(of=("subsidiary", "found_by"), sensitive=True),
+    "special_check": Scope(of=("subsidiaries",)),
+    "document": Scope(shared=True),
+    "commendation": Scope(of=("inspector",)),
+    "ledger_entry": Scope(of=("subsidiary",)),
+}

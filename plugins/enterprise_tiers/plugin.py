@@ -5,7 +5,7 @@ from __future__ import annotations
 from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from enterprise_tiers import MODEL_ID, __version__
-from enterprise_tiers.kinds import KINDS, TierSettings
+from enterprise_tiers.kinds import KINDS, SCOPES, TierSettings
 from enterprise_tiers.messages import MESSAGES
 from enterprise_tiers.rules import OBLIGATIONS, RULES
 
@@ -20,6 +20,7 @@ MODEL = ModelSpec(
     description_en="Group committee, subsidiary committees and branch inspectors working as three linked tiers",
     structure_kinds=["subsidiary", "branch", "inspector"],
     messages=MESSAGES,
+    scopes=SCOPES,
 )
 
 

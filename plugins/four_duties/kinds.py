@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from coordtui.api import PersonName, Record, Ref, Text, invalid
+from coordtui.api import PersonName, Record, Ref, Scope, Text, invalid
 
 Duty4 = Literal["主体责任", "监督责任", "第一责任", "一岗双责"]
 UnitType = Literal["职能部门", "二级党组织"]
@@ -199,3 +199,22 @@ class DutySettings(BaseModel):
 
 
 KINDS: list[type[Record]] = [Bearer, TeamMember, Unit, Meeting, FourDocument, Report, AreaAssignment, RiskPoint, Agreement, ListItem, Inspection]
+
+
+#: Who sees what (see docs/plugins.md, "Who may see what"): a department or second-level unit
+#: has its own risk points, list items, reports and checks; a team member reaches the units of
+#: their portfolio. The committee's meetings are the whole university's. Problem-list items
+#: (问题清单), which name persons, are sensitive.
+SCOPES: dict[str, Scope] = {
+    "bearer": Scope(subject=True),
+    "team_member": Scope(subject=True, contains=("portfolio",)),
+    "unit": Scope(subject=True),
+    "meeting": Scope(),
+    "document": Scope(of=("member",)),
+    "report": Scope(of=("member", "unit")),
+    "risk_area": Scope(of=("units",)),
+    "risk_point": Scope(of=("unit",)),
+    "agreement": Scope(of=("lead", "partners")),
+    "list_item": Scope(of=("unit",), sensitive=lambda item: item.list_type == "问题清单"),
+    "inspection": Scope(of=("unit",)),
+}

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Text, invalid
+from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Scope, Text, invalid
 
 UnitType = Literal["纪委", "党总支", "直属党支部"]
 ActivityForm = Literal["协同工作指导", "联合监督检查", "联合调查研究", "学习培训交流"]
@@ -183,3 +183,19 @@ class GridSettings(BaseModel):
 
 
 KINDS: list[type[Record]] = [CollaborationGroup, Unit, GridMember, GroupLink, LeaderTerm, Activity, UnitMeeting, QuarterPlan, QuarterSummary]
+
+
+#: Who sees what (see docs/plugins.md, "Who may see what"): a group reaches its units, a grid
+#: member the groups they liaise with; a unit's own meetings are the unit's.
+SCOPES: dict[str, Scope] = {
+    "group": Scope(subject=True),
+    "unit": Scope(subject=True, within=("group",)),
+    # Everyone picks grid members in activity forms; their attendance is theirs (and the whole university's).
+    "grid_member": Scope(subject=True, shared=True),
+    "grid_link": Scope(link=("grid_member", "group")),
+    "leader_term": Scope(of=("group",)),
+    "activity": Scope(of=("group",)),
+    "meeting": Scope(of=("unit",)),
+    "quarter_plan": Scope(of=("group", "unit")),
+    "quarter_summary": Scope(of=("group", "unit")),
+}

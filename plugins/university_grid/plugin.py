@@ -5,7 +5,7 @@ from __future__ import annotations
 from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from university_grid import MODEL_ID, __version__
-from university_grid.kinds import KINDS, GridSettings
+from university_grid.kinds import KINDS, SCOPES, GridSettings
 from university_grid.messages import MESSAGES
 from university_grid.rules import OBLIGATIONS, RULES
 
@@ -20,6 +20,7 @@ MODEL = ModelSpec(
     description_en="Second-level units in collaboration groups, grid members liaising, leader units rotating every three months",
     structure_kinds=["group", "unit", "grid_member"],
     messages=MESSAGES,
+    scopes=SCOPES,
 )
 
 

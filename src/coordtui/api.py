@@ -24,6 +24,7 @@ from coordtui.domain.model import (
     Obligation,
     Organization,
     Rule,
+    Scope,
     ScreenSpec,
 )
 from coordtui.domain.periods import Period, PeriodKind
@@ -54,6 +55,7 @@ __all__ = [
     "Record",
     "Ref",
     "Rule",
+    "Scope",
     "ScreenSpec",
     "Severity",
     "Text",

@@ -59,3 +59,13 @@ class PluginError(CoordError):
     """A plugin failed to load, failed its checks or raised inside a hook."""
 
     title = "Plugin problem"
+
+
+class AccessError(CoordError):
+    """The acting person may not do this (无权操作): their role or scope does not allow it.
+
+    The message names who, what and why, and how to get further ("ask an administrator").
+    Nothing was changed; the refusal is kept in the store's history.
+    """
+
+    title = "Not allowed"

@@ -17,14 +17,17 @@ from typing import Any, Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 
+from coordtui.access.actor import Actor, local_actor, person_of, resolve_actor
+from coordtui.access.people import Person, Role
+from coordtui.access.policy import Policy, Refusal
 from coordtui.domain.calendar import WorkCalendar
 from coordtui.domain.clock import OfficeClock
 from coordtui.domain.model import Context, ModelSpec, Organization
 from coordtui.domain.records import Finding, Record, Severity
-from coordtui.errors import InputError, StoreError
+from coordtui.errors import AccessError, InputError, StoreError
 from coordtui.plugins import PluginHost
 from coordtui.rules.engine import CheckResult, evaluate
-from coordtui.store import STRUCTURE, Delete, Put, PutOrg, Store, strip_meta
+from coordtui.store import STRUCTURE, Delete, Put, PutOrg, Refused, Store, strip_meta
 
 HOLIDAYS_FILE = "holidays.txt"
 
@@ -79,10 +82,24 @@ def _without_cyclic_gc() -> Iterator[None]:
 
 
 class Workspace:
-    """A store opened with a set of plugins. Cheap; one per application or command."""
+    """A store opened with a set of plugins, as one person sees it. Cheap; one per application or command.
 
-    def __init__(self, store: Store, host: PluginHost, calendar: WorkCalendar | None = None) -> None:
+    Every path (the app, the command line, import, export, ``serve``, ``check``) goes through
+    here, so this is where roles and scopes are enforced (ARCHITECTURE.md, "Who is who"):
+    reads return only what the actor may see, a change they may not make raises
+    :class:`~coordtui.errors.AccessError` with nothing written and the refusal kept in the history.
+    """
+
+    def __init__(self, store: Store, host: PluginHost, calendar: WorkCalendar | None = None, actor: Actor | None = None) -> None:
         self.store = store
+        #: Who is acting: resolved from this process's OS account unless given.
+        self.actor = actor if actor is not None else local_actor(store)
+        if actor is not None:
+            # A person named by the owner (shell NAME): the history names them, not the account.
+            store.user = actor.name
+        self._actor_rev = self._person_rev()
+        # org id -> (what the policy depends on, the policy)
+        self._policies: dict[str, tuple[tuple, Policy]] = {}
         self.host = host.load()
         self.calendar = calendar or self._calendar()
         #: The office's clock: "today" and every time shown (the store's ``timezone`` setting).
@@ -100,9 +117,13 @@ class Workspace:
     PARSED_ORGS = 48
 
     @classmethod
-    def open(cls, db: Path | str | None = None, *, create: bool = False, host: PluginHost | None = None, plugin_dirs: Iterable[Path] = ()) -> "Workspace":
+    def open(cls, db: Path | str | None = None, *, create: bool = False, host: PluginHost | None = None, plugin_dirs: Iterable[Path] = (),
+             person: str | None = None) -> "Workspace":
+        """Open a store as this process's OS account, or (``person``, for the store's owner:
+        ``--as NAME``, ``coordtui shell NAME``) as that person of the store."""
         store = Store(Path(db) if db else default_store_path(), create=create)
-        return cls(store, host or PluginHost(plugin_dirs=plugin_dirs))
+        actor = resolve_actor(store, person) if person is not None else None
+        return cls(store, host or PluginHost(plugin_dirs=plugin_dirs), actor=actor)
 
     def _calendar(self) -> WorkCalendar:
         path = os.environ.get("COORDTUI_HOLIDAYS")
@@ -118,14 +139,121 @@ class Workspace:
         """Today in the office's time zone, whatever ``TZ`` this process has."""
         return self.clock.today()
 
+    # who is acting -------------------------------------------------------------------
+    def _person_rev(self) -> int | None:
+        doc = self.store.get_person(self.actor.name)
+        return int(doc["_rev"]) if doc is not None else None
+
+    def _current_actor(self) -> Actor:
+        """The actor with their grants as the store has them now (an administrator may have
+        changed them while this session was open; a removed person keeps nothing)."""
+        rev = self._person_rev()
+        if rev != self._actor_rev:
+            person = person_of(self.store, self.actor.name)
+            if person is None and not self.actor.owner:
+                # Removed while the session was open: they keep no grant at all.
+                person = Person.model_construct(name=self.actor.name, display=self.actor.shown(), grants=[])
+            self.actor = Actor(self.actor.name, person, owner=self.actor.owner)
+            self._actor_rev = rev
+        return self.actor
+
+    def policy(self, org: Organization | str) -> Policy:
+        """What the actor may see and change in ``org``, over its records as they are now."""
+        org = self.org(org) if isinstance(org, str) else org
+        actor = self._current_actor()
+        if any(g.cases and (g.role is Role.ADMIN or not g.scope) for g in actor.grants(org.id)):
+            parts: tuple = ()  # sees everything: the policy never needs to look at records
+        else:
+            parts = tuple(self._signatures(org)) if self.store.get_org(org.id) is not None else ()
+        key = (org.model, parts, self._actor_rev, id(actor))
+        kept = self._policies.get(org.id)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        model = self.host.models.get(org.model)
+        if model is None:
+            model = self.model_of(org)
+        policy = Policy(actor, org, model, lambda kind: self._gather(org, kind, list(parts)))
+        self._policies[org.id] = (key, policy)
+        return policy
+
+    def _refuse(self, org_id: str, kind: str, record_id: str, refusal: Refusal) -> None:
+        """Keep the refusal in the history, then tell the person: nothing else is written."""
+        try:
+            self.store.apply([Refused(org_id, kind, record_id, refusal.message)])
+        except StoreError:
+            pass  # the refusal itself is what the person must hear
+        raise AccessError(refusal.message, message_zh=refusal.message_zh)
+
+    def may_administer(self, org_id: str | None = None) -> bool:
+        """Whether the actor administers ``org_id`` (None: the store itself: people, new organizations)."""
+        actor = self._current_actor()
+        if org_id is None:
+            return actor.store_admin
+        return any(g.role is Role.ADMIN for g in actor.grants(org_id))
+
+    def require_admin(self, org_id: str | None = None, *, action: str = "change the people of this store",
+                      action_zh: str = "修改该数据存储的人员") -> None:
+        """Refuse (AccessError, kept in the history) unless the actor administers ``org_id``
+        (None: the store itself). ``action`` says what was attempted, in the message:
+        ``张三 may not change the people of this store: ask an administrator``."""
+        if self.may_administer(org_id):
+            return
+        who = self.actor.shown()
+        self._refuse(org_id or "-", "-", "-", Refusal(f"{who} may not {action}: ask an administrator",
+                                                     f"{who}无权{action_zh}：请联系管理员"))
+
+    # people ---------------------------------------------------------------------------
+    def people(self) -> list[Person]:
+        """Every person of the store, for an administrator of the store."""
+        self.require_admin(None, action="see the people of this store", action_zh="查看该数据存储的人员")
+        return sorted((Person.model_validate(strip_meta(d)) for d in self.store.people()), key=lambda p: p.name)
+
+    def save_person(self, person: Person, *, rev: int | None = None) -> int:
+        """Add or change a person (store administrators only). Returns the new revision."""
+        self.require_admin(None)
+        for grant in person.grants:
+            if grant.org is not None and grant.scope:
+                self.check_scope(grant.org, grant.scope)
+        return int(self.store.put_person(person.model_dump(mode="json"), rev=rev)["_rev"])
+
+    def remove_person(self, name: str, *, rev: int | None = None) -> None:
+        """Remove a person (store administrators only)."""
+        self.require_admin(None)
+        self.store.delete_person(name, rev=rev)
+
+    def scope_choices(self, org_id: str) -> dict[str, str]:
+        """Every structure subject a grant's scope may name in ``org_id`` (``kind:id`` -> label)."""
+        org = self._stored_org(org_id)
+        return Policy(Actor("-", None), org, self.model_of(org), lambda kind: self.records_all(org, kind)).subject_choices()
+
+    def check_scope(self, org_id: str, scope: Iterable[str]) -> None:
+        """Raise InputError naming the first scope entry that is no subject of ``org_id``'s structure."""
+        org = self._stored_org(org_id)
+        policy = Policy(Actor("-", None), org, self.model_of(org), lambda kind: self.records_all(org, kind))
+        for entry in scope:
+            if not policy.subjects_named(entry):
+                known = ", ".join(sorted(policy.subject_choices())[:12]) or "none"
+                raise InputError(f"scope '{entry}' is no subject of {org_id}'s structure (for example: {known}): "
+                                 "name a group, zone, unit ... by its id or kind:id",
+                                 message_zh=f"范围“{entry}”不是 {org_id} 组织结构中的对象（例如：{known}）：请用编号或 类别:编号 指明")
+
     # organizations ------------------------------------------------------------------
+    def _stored_org(self, org_id: str) -> Organization:
+        doc = self.store.get_org(org_id)
+        if doc is None:
+            raise InputError(f"no organization '{org_id}' in {self.store.root}: check --org")
+        return Organization(**strip_meta(doc))
+
     def orgs(self) -> list[Organization]:
-        return [Organization(**strip_meta(d)) for d in sorted(self.store.orgs(), key=lambda d: d["id"])]
+        """The organizations the actor has a grant in."""
+        actor = self._current_actor()
+        return [Organization(**strip_meta(d)) for d in sorted(self.store.orgs(), key=lambda d: d["id"]) if actor.grants(d["id"])]
 
     def org(self, org_id: str) -> Organization:
         doc = self.store.get_org(org_id)
-        if doc is None:
-            known = ", ".join(o["id"] for o in self.store.orgs()) or "none"
+        actor = self._current_actor()
+        if doc is None or not actor.grants(org_id):
+            known = ", ".join(o["id"] for o in self.store.orgs() if actor.grants(o["id"])) or "none"
             raise InputError(f"no organization '{org_id}' in {self.store.root} (known: {known}): check --org")
         return Organization(**strip_meta(doc))
 
@@ -142,6 +270,17 @@ class Workspace:
         unchanged, so a check or a screen pays for validation only where something was written.
         The records are shared: change them with ``model_copy``, never in place."""
         org = self.org(org) if isinstance(org, str) else org
+        policy = self.policy(org)
+        if policy.sees_everything or parts is not None:
+            return policy.visible(kind, self.records_all(org, kind, parts=parts))
+        # The policy lives while the organization's files are unchanged: so may what it let through.
+        kept = policy.shown.get(kind)
+        if kept is None:
+            kept = policy.shown[kind] = policy.visible(kind, self.records_all(org, kind))
+        return list(kept)
+
+    def records_all(self, org: Organization, kind: str, *, parts: Iterable[str] | None = None) -> list[Record]:
+        """Every record of ``kind``, whoever is acting: for the rules and the policy, never shown as such."""
         self.model_of(org).kind(kind)  # an unknown kind is a clear error, not an empty list
         names = self.store.parts(org.id) if parts is None else parts
         return self._gather(org, kind, [(part, self.store.part_signature(org.id, part)) for part in names])
@@ -186,27 +325,52 @@ class Workspace:
     def rows(self, org: Organization | str, kind: str) -> list[dict[str, Any]]:
         """Every record of ``kind`` as stored (read-only dicts, without validation): for tables that
         show thousands of rows and convert only what they display."""
-        org_id = org if isinstance(org, str) else org.id
-        return self.store.query(org_id, kind)
+        org = self.org(org) if isinstance(org, str) else org
+        policy = self.policy(org)
+        docs = self.store.query(org.id, kind)
+        if policy.sees_everything:
+            return docs
+        return [d for d in docs if policy.sees(kind, d)]
 
     def get(self, org_id: str, kind: str, record_id: str) -> tuple[Record, int] | None:
+        """One record and its revision; None if there is none the actor may see."""
+        org = self.org(org_id)
         doc = self.store.get(org_id, kind, record_id)
         if doc is None:
             return None
-        cls = self.model_of(self.org(org_id)).kind(kind)
-        return cls.model_validate(strip_meta(doc)), int(doc["_rev"])
+        record = self.model_of(org).kind(kind).model_validate(strip_meta(doc))
+        if not self.policy(org).sees(kind, record):
+            return None
+        return record, int(doc["_rev"])
+
+    def _allow(self, org: Organization, kind: str, record_id: str, after: Record | None) -> None:
+        """Refuse (AccessError) unless the actor may turn the stored record into ``after`` (None: delete)."""
+        policy = self.policy(org)
+        doc = self.store.get(org.id, kind, record_id)
+        before = strip_meta(doc) if doc is not None else None
+        refusal = policy.refusal(kind, before, after)
+        if refusal is not None:
+            self._refuse(org.id, kind, record_id, refusal)
 
     def save(self, org_id: str, record: Record, *, rev: int | None) -> int:
         """Save one record; ``rev`` is the revision it was based on (0 for a new one). Returns the new revision."""
+        self._allow(self.org(org_id), record.kind, record.id, record)
         doc = self.store.put(org_id, record.kind, record.id, record.model_dump(mode="json"), part=part_of(record), rev=rev)
         return int(doc["_rev"])
 
     def save_many(self, org_id: str, items: list[tuple[Record, int | None]]) -> list[int]:
         """Save several records in one transaction (all or none); each with the revision it was based on."""
+        org = self.org(org_id)
+        with self.policy(org).pending(r for r, _ in items):
+            for record, _ in items:
+                self._allow(org, record.kind, record.id, record)
         docs = self.store.apply([Put(org_id, r.kind, r.id, r.model_dump(mode="json"), part_of(r), rev) for r, rev in items])
         return [int(d["_rev"]) for d in docs]
 
     def delete(self, org_id: str, kind: str, record_id: str, *, rev: int | None) -> None:
+        org = self.org(org_id)
+        if self.store.get(org_id, kind, record_id) is not None:
+            self._allow(org, kind, record_id, None)
         self.store.delete(org_id, kind, record_id, rev=rev)
 
     def ops_for(self, org: Organization, records: list[Record], *, replace: bool) -> tuple[list[Any], dict[str, int]]:
@@ -217,30 +381,61 @@ class Workspace:
         An organization written without ``settings.tracking_start`` gets one: the day it
         already had (or was created in the store), else the office's today, so that tracking
         starts once and a later import does not move it.
+
+        With roles: only an administrator creates the organization or changes its name and
+        settings (or the structure); an editor's records must lie within their scope, and
+        ``replace`` deletes only records the actor may change (what they cannot see stays).
+        A change they may not make is refused (AccessError) before anything is written.
         """
-        if not org.settings.get("tracking_start"):
+        stored = self.store.get_org(org.id)
+        if stored is not None and not self._current_actor().grants(org.id):
+            self.org(org.id)  # not theirs: the same "no organization" they get everywhere
+        policy = Policy(self._current_actor(), org, self.model_of(org),
+                        (lambda kind: self.records_all(org, kind)) if stored is not None else (lambda kind: []))
+        if not org.settings.get("tracking_start") and (stored is None or policy.admin):
+            # (an editor's import of an earlier version's organization leaves its settings as they are)
             org = org.model_copy(update={"settings": {**org.settings, "tracking_start": self.tracking_start_of(org).isoformat()}})
-        ops: list[Any] = [PutOrg(org.model_dump(mode="json"))]
+        org_data = org.model_dump(mode="json")
+        ops: list[Any] = []
+        if stored is None or strip_meta(stored) != org_data:
+            refusal = policy.settings_refusal(creating=stored is None)
+            if refusal is not None:
+                self._refuse(org.id, "-", "-", refusal)
+        if policy.admin or stored is None or strip_meta(stored) != org_data:
+            ops.append(PutOrg(org_data))
         counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
         existing: dict[tuple[str, str], dict] = {}
-        if self.store.get_org(org.id) is not None:
+        if stored is not None:
             for kind in self.store.kinds(org.id):
                 for doc in self.store.query(org.id, kind):
                     existing[(kind, doc["id"])] = doc
-        for record in records:
-            data = record.model_dump(mode="json")
-            before = existing.get((record.kind, record.id))
-            if before is not None and strip_meta(before) == data:
-                counts["unchanged"] += 1
-                continue
-            counts["updated" if before is not None else "created"] += 1
-            ops.append(Put(org.id, record.kind, record.id, data, part_of(record)))
+        with policy.pending(records):  # a new task's steps belong through the task the same file brings
+            for record in records:
+                data = record.model_dump(mode="json")
+                before = existing.get((record.kind, record.id))
+                if before is not None and strip_meta(before) == data:
+                    counts["unchanged"] += 1
+                    continue
+                if not policy.sees_everything:
+                    refusal = policy.refusal(record.kind, strip_meta(before) if before is not None else None, record)
+                    if refusal is not None:
+                        self._refuse(org.id, record.kind, record.id, refusal)
+                counts["updated" if before is not None else "created"] += 1
+                ops.append(Put(org.id, record.kind, record.id, data, part_of(record)))
         if replace:
             incoming = {(r.kind, r.id) for r in records}
-            for kind, rid in existing:
-                if (kind, rid) not in incoming:
-                    ops.append(Delete(org.id, kind, rid))
-                    counts["deleted"] += 1
+            for (kind, rid), doc in existing.items():
+                if (kind, rid) in incoming:
+                    continue
+                if not policy.sees_everything:
+                    before = strip_meta(doc)
+                    if not policy.sees(kind, before):
+                        continue  # not theirs to keep or to drop
+                    refusal = policy.refusal(kind, before, None)
+                    if refusal is not None:
+                        self._refuse(org.id, kind, rid, refusal)
+                ops.append(Delete(org.id, kind, rid))
+                counts["deleted"] += 1
         return ops, counts
 
     def replace_org(self, org: Organization, records: list[Record], *, replace: bool) -> dict[str, int]:
@@ -275,8 +470,9 @@ class Workspace:
         return self.clock.local(created).date() if created else self.today()
 
     def context(self, org: Organization, as_of: date) -> Context:
-        """What the rules see of ``org``: its records as they are now, each partition looked at once."""
-        return self._context(org, as_of, self._signatures(org))
+        """What the actor sees of ``org`` for a screen or a report: its records as they are now,
+        only those the actor may see. (The rules themselves see every record: see :meth:`check`.)"""
+        return Context(org, self.model_of(org), lambda kind: self.records(org, kind), self.calendar, as_of)
 
     def _signatures(self, org: Organization) -> list[tuple[str, Any]]:
         return [(part, self.store.part_signature(org.id, part)) for part in self.store.parts(org.id)]
@@ -293,11 +489,15 @@ class Workspace:
         check on the same day is not evaluated again: its previous result is reused (rules
         see nothing but the organization's own records, so the result cannot differ).
         ``progress(done, total)`` is called before each organization with how many are done.
+
+        Rules see every record of an organization; the result holds only the findings and
+        duties the actor may see (see :meth:`_visible`).
         """
         orgs = [self.org(o) for o in org_ids] if org_ids else self.orgs()
         total = CheckResult(as_of)
         with _without_cyclic_gc():
             self._check_into(total, orgs, as_of, progress)
+        total = self._visible(total, orgs)
         total.sort()
         return total
 
@@ -335,10 +535,80 @@ class Workspace:
             message_en=f"organization {org.id} ({org.name}) was not checked: {why_en}; fix or enable the plugin (see 'coordtui plugins') and check again",
         )
 
+    def _visible(self, total: CheckResult, orgs: list[Organization]) -> CheckResult:
+        """The findings and duties whose subject lies within the actor's scope (and, for a
+        sensitive record, only with cases). The core's own findings (``core.*``: a rule that
+        hung, a broken history) are shown to every person of the organization."""
+        policies = {org.id: self.policy(org) for org in orgs if org.model in self.host.models}
+        if all(p.sees_everything for p in policies.values()):
+            return total
+        shown = CheckResult(total.as_of)
+        for f in total.findings:
+            policy = policies.get(f.org)
+            if policy is None or f.rule.startswith("core.") or policy.owns(f.subject_kind or "", f.subject_id):
+                shown.findings.append(f)
+        for row in total.duties:
+            policy = policies.get(row.org)
+            if policy is None or policy.owns(row.duty.subject_kind or "", row.duty.subject_id):
+                shown.duties.append(row)
+        return shown
+
+    # history ------------------------------------------------------------------------
+    def history(self, *, org: str | None = None, kind: str | None = None, record_id: str | None = None,
+                user: str | None = None) -> list[dict[str, Any]]:
+        """Every recorded change the actor may see, newest first, optionally filtered."""
+        if org is not None:
+            self.org(org)
+        return self.visible_history(self.store.history(org=org, kind=kind, record_id=record_id, user=user))
+
+    def visible_history(self, entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The history entries the actor may see (for a screen that reads the logs itself, as
+        :class:`~coordtui.store.HistoryReader` does): changes to records they may see, in their
+        organizations; changes to people for store administrators; a refusal for the
+        organization's administrators and the person refused."""
+        actor = self._current_actor()
+        policies: dict[str, Policy | None] = {}
+        orgs = {o["id"] for o in self.store.orgs()}
+
+        def policy_for(org_id: str) -> Policy | None:
+            if org_id not in policies:
+                try:
+                    policies[org_id] = self.policy(org_id)
+                except InputError:
+                    policies[org_id] = None
+            return policies[org_id]
+
+        def shown(entry: dict[str, Any]) -> bool:
+            org_id = entry.get("org")
+            if entry.get("op") == "refused":
+                return entry.get("user") == actor.name or actor.store_admin or (
+                    isinstance(org_id, str) and any(g.role is Role.ADMIN for g in actor.grants(org_id)))
+            if not isinstance(org_id, str) or org_id == "-":
+                return actor.store_admin
+            if org_id not in orgs:  # an organization since removed: its administrators' business
+                return actor.store_admin
+            if not actor.grants(org_id):
+                return False
+            kind = entry.get("kind")
+            if kind == "org":
+                return True
+            policy = policy_for(org_id)
+            if policy is None:
+                return False
+            if policy.sees_everything:
+                return True
+            if not isinstance(kind, str) or kind not in policy.model.kind_map:
+                return policy.sees_whole
+            docs = [d for d in (entry.get("before"), entry.get("after")) if isinstance(d, dict)]
+            return any(policy.sees(kind, strip_meta(d)) for d in docs)
+
+        return [e for e in entries if shown(e)]
+
     def load_examples(self) -> list[str]:
         """Import every loaded model's bundled example organizations. Returns their ids."""
         from coordtui.interchange import validate_document
 
+        self.require_admin(None, action="load the bundled example organizations", action_zh="载入内置示例组织")
         loaded = []
         for model_id in sorted(self.host.models):
             for number, doc in enumerate(self.host.fixtures(model_id), start=1):

@@ -2,8 +2,14 @@
 
 Used by :class:`coordtui.workspace.Workspace` and nothing above it: the interface asks the
 workspace, the workspace asks this package (see ARCHITECTURE.md, "Who is who").
+
+- :mod:`.people`: a person of the store and their grants (role, scope, cases);
+- :mod:`.actor`: who is acting, resolved from the kernel or from a name the owner gives;
+- :mod:`.policy`: what one actor may see and change in one organization.
 """
 
+from coordtui.access.actor import Actor, local_actor, owns_store, resolve_actor
 from coordtui.access.people import Grant, Person, Role
+from coordtui.access.policy import Policy, Refusal
 
-__all__ = ["Grant", "Person", "Role"]
+__all__ = ["Actor", "Grant", "Person", "Policy", "Refusal", "Role", "local_actor", "owns_store", "resolve_actor"]

@@ -39,6 +39,60 @@ class CoreSettings(BaseModel):
     )
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Who may see a kind's records: the structure subjects a record belongs to (权限范围).
+
+    A person's grant may be limited to some subjects of the organization's structure (a
+    group, a zone, a subsidiary ...); they see a record when it belongs to one of those
+    subjects or to a subject those contain. Declared per kind in
+    :attr:`ModelSpec.scopes`; see ``docs/plugins.md``, "Who may see what".
+
+    :param subject: the record is itself a structure subject (a group, a unit, a zone).
+        Only administrators change subjects.
+    :param within: for a subject: its reference fields naming the subjects that contain it
+        (a unit ``within=("group",)``: whoever has the group has its units).
+    :param contains: for a subject: its reference fields naming the subjects it contains
+        (a team member ``contains=("portfolio",)``: the units they oversee).
+    :param link: for a record that joins two subjects (a grid member's liaison with a
+        group): ``(outer field, inner field)``; the outer subject contains the inner one.
+        Link records are structure: only administrators change them.
+    :param of: reference fields naming what the record belongs to: a subject, or another
+        record whose own scope then decides (a task step belongs to what its task belongs to).
+        A record of several subjects is seen by each; a change may add only subjects within
+        the changer's scope.
+    :param shared: every person of the organization sees these records (the group
+        committee's directives, the documents everybody files against); only people with
+        the whole organization change them. Duties and findings about them are the
+        organization's, shown only to the whole organization.
+    :param sensitive: the kind holds cases, problem leads or named persons' problems
+        (敏感): seen only with access to cases. True, or ``sensitive(record) -> bool`` for
+        a kind of which only some records are (problem-list items).
+
+    A kind with no declaration (``Scope()``) belongs to the organization as a whole: only
+    people with the whole organization in their grant see it.
+    """
+
+    subject: bool = False
+    within: tuple[str, ...] = ()
+    contains: tuple[str, ...] = ()
+    link: tuple[str, str] | None = None
+    of: tuple[str, ...] = ()
+    shared: bool = False
+    sensitive: bool | Callable[[Record], bool] = False
+
+    def is_sensitive(self, record: Record) -> bool:
+        return bool(self.sensitive(record)) if callable(self.sensitive) else self.sensitive
+
+    @property
+    def structure(self) -> bool:
+        """Subjects and the links between them: administrators only change them."""
+        return self.subject or self.link is not None
+
+    def fields(self) -> tuple[str, ...]:
+        return (*self.within, *self.contains, *(self.link or ()), *self.of)
+
+
 @dataclass
 class ModelSpec:
     """One organizational model (组织模型), as a plugin provides it.
@@ -54,6 +108,9 @@ class ModelSpec:
     :param messages: the model's catalogue (文案): key -> (Chinese, English), for its screens
         (``self.t("key")`` in a :class:`coordtui.ui.ModelScreen`) and anything else it shows.
         Texts may hold ``{name}`` fields, filled from ``t``'s keyword arguments.
+    :param scopes: kind -> :class:`Scope`: which structure subjects a record of each kind
+        belongs to, and which kinds are sensitive. A kind left out belongs to the
+        organization as a whole (only people granted all of it see it).
     """
 
     id: str
@@ -66,6 +123,7 @@ class ModelSpec:
     description_en: str = ""
     structure_kinds: list[str] = field(default_factory=list)
     messages: dict[str, tuple[str, str]] = field(default_factory=dict)
+    scopes: dict[str, Scope] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.id.isidentifier():
@@ -80,6 +138,31 @@ class ModelSpec:
         for key, pair in self.messages.items():
             if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) and x for x in pair)):
                 raise ValueError(f"model {self.id}: message {key!r} must be a (Chinese, English) pair of texts")
+        self._check_scopes({k.kind: k for k in self.kinds})
+
+    def _check_scopes(self, kinds: dict[str, type[Record]]) -> None:
+        """A scope naming a kind or a field the model lacks is refused at load, not met at a save."""
+        for kind, scope in self.scopes.items():
+            if kind not in kinds:
+                raise ValueError(f"model {self.id}: scopes name kind {kind!r}, which the model does not have")
+            if not isinstance(scope, Scope):
+                raise ValueError(f"model {self.id}: the scope of kind {kind!r} must be a Scope, not {type(scope).__name__}")
+            refs = kinds[kind].references()
+            for name in scope.fields():
+                if name not in refs:
+                    raise ValueError(f"model {self.id}: the scope of kind {kind!r} names field {name!r}, which is not a reference (Ref) of that kind")
+                if refs[name] not in kinds:
+                    raise ValueError(f"model {self.id}: kind {kind!r} field {name!r} refers to kind {refs[name]!r}, which the model does not have")
+            if (scope.within or scope.contains) and not scope.subject:
+                raise ValueError(f"model {self.id}: kind {kind!r} declares within/contains but is not a subject (subject=True)")
+            for name in (*scope.within, *scope.contains, *(scope.link or ())):
+                target = self.scopes.get(refs[name])
+                if target is None or not target.subject:
+                    raise ValueError(f"model {self.id}: kind {kind!r} field {name!r} must refer to a subject kind, not {refs[name]!r}")
+
+    def scope(self, kind: str) -> "Scope":
+        """The scope declared for ``kind`` (the whole organization's if none is)."""
+        return self.scopes.get(kind, _WHOLE)
 
     def name(self, lang: str = "zh") -> str:
         return self.name_zh if lang == "zh" else self.name_en
@@ -114,6 +197,9 @@ class ModelSpec:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"]) or "settings"
             raise InputError(f"organization settings: {where}: {err['msg']}") from None
+
+
+_WHOLE = Scope()
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ class HistoryScreen(CoreScreen):
             if self.reader is None:
                 self.reader = HistoryReader(self.app.ws.store)
             entries, problems = self.reader.refresh()
+            entries = self.app.ws.visible_history(entries)  # only what this person may see
         except CoordError as exc:
             self.app.call_from_thread(self.app.show_error, exc)
             return

@@ -9,10 +9,11 @@ from coordtui.store.store import (
     Put,
     PutOrg,
     PutPerson,
+    Refused,
     Store,
     current_user,
     strip_meta,
 )
 
-__all__ = ["SCHEMA_VERSION", "STRUCTURE", "Delete", "DeletePerson", "HistoryReader", "Put", "PutOrg", "PutPerson", "Store",
+__all__ = ["SCHEMA_VERSION", "STRUCTURE", "Delete", "DeletePerson", "HistoryReader", "Put", "PutOrg", "PutPerson", "Refused", "Store",
            "current_user", "strip_meta"]

@@ -218,6 +218,19 @@ class DeletePerson:
 
 
 @dataclass
+class Refused:
+    """Keep a refused action in the history (op ``refused``, in ``people.json``'s log); no data changes.
+
+    ``kind``/``id`` name what was attempted ("-" for the organization itself), ``message``
+    the refusal as the person was told it."""
+
+    org: str
+    kind: str
+    id: str
+    message: str
+
+
+@dataclass
 class _Txn:
     stage: dict[Path, dict] = field(default_factory=dict)
     dbs: dict[Path, TinyDB] = field(default_factory=dict)
@@ -555,7 +568,7 @@ class Store:
     def delete_person(self, name: str, *, rev: int | None = ANY_REV) -> None:
         self.apply([DeletePerson(name, rev)])
 
-    def apply(self, ops: list[Put | Delete | PutOrg | PutPerson | DeletePerson]) -> list[dict[str, Any] | None]:
+    def apply(self, ops: list[Put | Delete | PutOrg | PutPerson | DeletePerson | Refused]) -> list[dict[str, Any] | None]:
         """Apply every operation in one transaction: all of them land, or none (ConflictError, StoreError)."""
         if not ops:
             return []
@@ -614,8 +627,11 @@ class Store:
                 message_zh=f"您打开后，{what} {who_zh}（您的版本 {rev}，现为 {have}）：请对照两个版本后再保存",
             )
 
-    def _apply_one(self, txn: _Txn, op: Put | Delete | PutOrg | PutPerson | DeletePerson) -> dict[str, Any] | None:
+    def _apply_one(self, txn: _Txn, op: Put | Delete | PutOrg | PutPerson | DeletePerson | Refused) -> dict[str, Any] | None:
         now, user = _now(), self.user
+        if isinstance(op, Refused):
+            self._record(txn, self._people_path, "refused", op.org, op.kind, op.id, None, None, now, message=op.message)
+            return None
         if isinstance(op, (PutPerson, DeletePerson)):
             name = op.data["name"] if isinstance(op, PutPerson) else op.name
             db = self._txn_db(txn, self._people_path)
@@ -704,7 +720,8 @@ class Store:
                 last = max(last, int(buried.get("_rev", 0)))
         return places, last
 
-    def _record(self, txn: _Txn, path: Path, op: str, org: str, kind: str, record_id: str, before: dict | None, after: dict | None, at: str) -> None:
+    def _record(self, txn: _Txn, path: Path, op: str, org: str, kind: str, record_id: str, before: dict | None, after: dict | None, at: str,
+                **extra: Any) -> None:
         """Add a sealed history entry for a change to the data file ``path``, chained to the entry its sealed head names."""
         pending = txn.history.setdefault(path, [])
         if pending:
@@ -713,7 +730,7 @@ class Store:
             seq, prev = (txn.tails[path] if path in txn.tails else self._seal.tail(path))[:2]
         entry = {
             "seq": seq + 1, "at": at, "user": self.user, "op": op, "org": org, "kind": kind, "id": record_id,
-            "before": before, "after": after, "prev": prev,
+            "before": before, "after": after, **extra, "prev": prev,
         }
         entry["hash"] = _hash(entry)
         self._seal.seal_entry(path, entry)
