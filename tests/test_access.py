@@ -10,6 +10,7 @@ import html
 import io
 import json
 import re
+import os
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -40,14 +41,20 @@ def host():
 @pytest.fixture(scope="module")
 def template(tmp_path_factory, host):
     folder = tmp_path_factory.mktemp("access")
-    example_workspace(folder)
+    before = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(folder / "config")  # the template's seal key, kept with it
+    try:
+        example_workspace(folder)
+    finally:
+        os.environ["XDG_CONFIG_HOME"] = before or ""
     return folder / "store"
 
 
 @pytest.fixture
 def admin(template, tmp_path, host):
-    """The store's owner on a fresh copy of the examples: administrator of everything."""
+    """The store's owner on a fresh copy of the examples (and of its seal key): administrator of everything."""
     shutil.copytree(template, tmp_path / "store")
+    shutil.copytree(template.parent / "config", os.environ["XDG_CONFIG_HOME"], dirs_exist_ok=True)
     return Workspace(Store(tmp_path / "store"), host)
 
 

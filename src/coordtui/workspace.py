@@ -472,7 +472,8 @@ class Workspace:
     def context(self, org: Organization, as_of: date) -> Context:
         """What the actor sees of ``org`` for a screen or a report: its records as they are now,
         only those the actor may see. (The rules themselves see every record: see :meth:`check`.)"""
-        return Context(org, self.model_of(org), lambda kind: self.records(org, kind), self.calendar, as_of)
+        start = None if org.settings.get("tracking_start") else self.tracking_start_of(org)
+        return Context(org, self.model_of(org), lambda kind: self.records(org, kind), self.calendar, as_of, start)
 
     def _signatures(self, org: Organization) -> list[tuple[str, Any]]:
         return [(part, self.store.part_signature(org.id, part)) for part in self.store.parts(org.id)]
