@@ -352,12 +352,19 @@ def check_terminal() -> str | None:
     return None
 
 
-def run_app(*, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (), as_of: date | None = None, org_id: str | None = None) -> int:
+def run_app(*, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (), as_of: date | None = None, org_id: str | None = None,
+            identity: str | None = None) -> int:
+    """The application on the store ``db``. ``identity``: the authenticated person every change
+    is made by (the forced command's NAME, the owner's ``--as``); None: the OS account."""
     problem = check_terminal()
     if problem:
         print(f"coordtui: {problem}", file=sys.stderr)
         return 2
-    ws = Workspace.open(db, create=True, plugin_dirs=plugin_dirs)
+    from coordtui.plugins import PluginHost
+    from coordtui.store import Store
+    from coordtui.workspace import default_store_path
+
+    ws = Workspace(Store(Path(db) if db else default_store_path(), create=True, user=identity), PluginHost(plugin_dirs=plugin_dirs))
     notice = None
     if not ws.store.orgs():
         loaded = ws.load_examples()

@@ -59,3 +59,9 @@ class PluginError(CoordError):
     """A plugin failed to load, failed its checks or raised inside a hook."""
 
     title = "Plugin problem"
+
+
+class AccessError(CoordError):
+    """Who you are does not allow what you asked (无权操作): a refusal, never a crash."""
+
+    title = "Not allowed"
