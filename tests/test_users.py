@@ -127,6 +127,12 @@ def test_a_hostile_or_broken_key_file_is_refused_and_nothing_changes(db, tmp_pat
     assert keys_file.read_text() == "kept line\n"
 
 
+@pytest.mark.parametrize("path, says", [("/dev/zero", "not a regular file"), ("/", "not a regular file"), ("/no/such.pub", "no such file")])
+def test_a_key_path_that_is_no_key_file_is_one_line(db, capsys, path, says):
+    code, _, err = run(capsys, "users", "add", "mallory", "--key", path, "--role", "reader", "--db", db)
+    assert code == 2 and says in err and err.count("\n") == 1
+
+
 def test_one_key_cannot_belong_to_two_people(db, tmp_path, capsys):
     key = key_file(tmp_path, ed25519_key(5))
     assert run(capsys, "users", "add", "zhangsan", "--key", key, "--role", "reader", "--db", db)[0] == 0

@@ -15,6 +15,7 @@ import fcntl
 import os
 import pwd
 import shlex
+import stat
 import struct
 from pathlib import Path
 
@@ -72,7 +73,12 @@ def parse_public_key(text: str, source: str) -> str:
 
 def read_public_key(path: Path) -> str:
     try:
-        with open(path, "rb") as fh:
+        # Not blocking on a FIFO, not reading a device: a key is a small regular file.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise InputError(f"{path}: not a regular file: give the path of the person's .pub key")
+        with os.fdopen(fd, "rb") as fh:
             raw = fh.read(MAX_KEY_FILE + 1)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file: give the path of the person's .pub key") from None
