@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import shutil
 import socket
 import subprocess
@@ -103,6 +105,9 @@ def server():
                                    "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=20", f"{SERVICE}@127.0.0.1", *command],
                                   input=stdin if stdin is not None else b"", capture_output=True, timeout=180)
 
+        ssh.argv = lambda person: ["ssh", "-tt", "-i", str(keys / person), "-p", str(port), "-o", "StrictHostKeyChecking=no",
+                                   "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+                                   "-o", "LogLevel=ERROR", f"{SERVICE}@127.0.0.1"]
         yield ssh, store, python
     finally:
         if proc is not None:
@@ -156,3 +161,39 @@ def test_a_removed_person_can_no_longer_connect(server):
     assert done.returncode == 0, done.stderr
     done = ssh("lisi", "check", "--org", "tjpu")
     assert done.returncode == 255 and b"Permission denied" in done.stderr
+
+
+def test_ssh_without_a_command_opens_the_application_as_the_person(server):
+    ssh, store, python = server
+    pid, fd = pty.fork()
+    if pid == 0:  # the person's terminal
+        os.environ["TERM"] = "xterm-256color"
+        os.execvp("ssh", ssh.argv("zhangsan"))
+    seen, quit_sent, deadline = b"", False, time.monotonic() + 90
+    try:
+        # Keep draining the terminal until ssh ends (or the deadline), so the app never blocks on a full pty.
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            if not quit_sent and "已逾期".encode() in seen:
+                os.write(fd, b"q")
+                quit_sent = True
+    finally:
+        os.close(fd)
+        ended, status = os.waitpid(pid, os.WNOHANG)
+        give_up = time.monotonic() + 15
+        while ended == 0 and time.monotonic() < give_up:
+            time.sleep(0.1)
+            ended, status = os.waitpid(pid, os.WNOHANG)
+        if ended == 0:
+            os.kill(pid, 9)
+            _, status = os.waitpid(pid, 0)
+    assert quit_sent, seen.decode(errors="replace")[-2000:]
+    assert os.waitstatus_to_exitcode(status) == 0 and b"Traceback" not in seen

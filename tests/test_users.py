@@ -346,3 +346,29 @@ def test_another_account_may_not_manage_people_act_as_someone_or_use_the_forced_
     assert not (where / "t2-ak").exists()
     assert run(capsys, "users", "sync", "--db", db)[0] == 0
     assert "coordtui:wangwu" in (where / "ak").read_text()
+
+
+def test_the_ci_variable_turns_a_missing_part_into_a_failure(monkeypatch):
+    monkeypatch.delenv(accounts.REQUIRE, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no useradd"):
+        accounts.need("no useradd here")
+    monkeypatch.setenv(accounts.REQUIRE, "1")
+    with pytest.raises(pytest.fail.Exception, match="COORDTUI_REQUIRE_ACCOUNTS is set but no useradd here"):
+        accounts.need("no useradd here")
+    accounts.need(None)  # nothing missing: neither
+
+
+def test_a_store_path_with_spaces_is_quoted_and_one_with_a_quote_refused(tmp_path, capsys, keys_file):
+    spaced = tmp_path / "our office" / "store"
+    assert run(capsys, "init", "--db", spaced)[0] == 0
+    key = ed25519_key(11)
+    assert run(capsys, "users", "add", "zhangsan", "--key", key_file(tmp_path, key), "--role", "reader", "--db", spaced)[0] == 0
+    line = keys_file.read_text()
+    assert line == line_for("zhangsan", spaced, key) + "\n" and f"--db '{spaced.resolve()}'" in line
+    assert run(capsys, "users", "remove", "zhangsan", "--db", spaced)[0] == 0
+    assert keys_file.read_text() == ""
+    quoted = tmp_path / 'a"b' / "store"
+    assert run(capsys, "init", "--db", quoted)[0] == 0
+    code, _, err = run(capsys, "users", "add", "lisi", "--key", key_file(tmp_path, ed25519_key(12), "l.pub"), "--role", "reader", "--db", quoted)
+    assert code == 2 and "cannot carry" in err and err.count("\n") == 1
+    assert Store(quoted).get_person("lisi") is None

@@ -204,7 +204,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         path = Path(f)
         if f == "-":
             plan = validate_document(_read_stdin_document(), ws, "<standard input>", merge_with_store=not args.replace)
-            plans.append((f, plan.org, plan.records, args.replace))
+            plans.append(("<standard input>", plan.org, plan.records, args.replace))
         elif path.suffix.lower() in (".xlsx", ".csv"):
             from coordtui.tabular import plan_table_import
 

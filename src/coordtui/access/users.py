@@ -89,6 +89,7 @@ def add(ws: "Workspace", name: str, *, key_file: Path | None, role: str, org: st
         if other:
             raise InputError(f"{key_file}: this key is already {other}'s: each person needs a key of their own (ssh-keygen -t ed25519)")
         keys.append(key)
+        sshkeys.forced_command(program(), name, ws.store.root.resolve())  # a path no key line can carry: refuse before writing
     new = Person(name=name, display=_display(display) or "", keys=keys, grants=[grant])
     ws.store.put_person(_doc(new), rev=0)
     return new
