@@ -372,3 +372,27 @@ def test_a_store_path_with_spaces_is_quoted_and_one_with_a_quote_refused(tmp_pat
     code, _, err = run(capsys, "users", "add", "lisi", "--key", key_file(tmp_path, ed25519_key(12), "l.pub"), "--role", "reader", "--db", quoted)
     assert code == 2 and "cannot carry" in err and err.count("\n") == 1
     assert Store(quoted).get_person("lisi") is None
+
+
+def test_people_json_edited_by_hand_cannot_inject_a_key_line_or_crash(db, tmp_path, capsys, keys_file):
+    assert run(capsys, "users", "add", "zhangsan", "--key", key_file(tmp_path, ed25519_key(13)), "--role", "reader", "--db", db)[0] == 0
+    before = keys_file.read_text()
+    people = db / "people.json"
+    data = json.loads(people.read_text())
+    data["person"]["zhangsan"]["keys"] = [ed25519_key(13) + '\ncommand="/bin/sh" ' + ed25519_key(14)]
+    people.write_text(json.dumps(data))
+    code, _, err = run(capsys, "users", "sync", "--db", db)
+    assert code == 2 and "person zhangsan's key" in err and "more than one line" in err and err.count("\n") == 1
+    assert keys_file.read_text() == before
+    data["person"]["zhangsan"]["name"] = "Zhang San"
+    people.write_text(json.dumps(data))
+    code, _, err = run(capsys, "users", "list", "--db", db)
+    assert code == 2 and "edited by hand?" in err and err.count("\n") == 1
+    assert run(capsys, "users", "remove", "zhangsan", "--db", db)[0] == 0
+
+
+def test_a_weak_rsa_key_is_refused(db, tmp_path, capsys):
+    blob = ssh_string(b"ssh-rsa") + ssh_string(b"\x01\x00\x01") + ssh_string(b"\x00" + b"\xff" * 128)  # 1024 bits
+    code, _, err = run(capsys, "users", "add", "mallory", "--key", key_file(tmp_path, f"ssh-rsa {base64.b64encode(blob).decode()}"),
+                       "--role", "reader", "--db", db)
+    assert code == 2 and "1024 bits, fewer than 2048" in err

@@ -392,13 +392,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_users(args: argparse.Namespace) -> int:
     from coordtui.access import users
-    from coordtui.access.identity import require_people_admin
+    from coordtui.access.identity import person_of, require_people_admin
 
     ws = _workspace(args)
     action = args.users_command
     require_people_admin(ws.store, f"users {action}")
     if action == "list":
-        people = sorted((users.person_of(d) for d in ws.store.people()), key=lambda p: p.name)
+        people = sorted((person_of(ws.store, d) for d in ws.store.people()), key=lambda p: p.name)
         if args.format == "json":
             sys.stdout.buffer.write(orjson.dumps([users.as_json(p) for p in people], option=orjson.OPT_INDENT_2) + b"\n")
         else:

@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from coordtui.access.people import NAME_PATTERN, Grant, Person, Role
 from coordtui.errors import AccessError, ConflictError, InputError, StoreError
 from coordtui.store.store import current_user
@@ -62,7 +64,18 @@ def person(store: "Store", name: str) -> Person | None:
     doc = store.get_person(name)
     if doc is None:
         return None
-    return Person.model_validate({k: v for k, v in doc.items() if not k.startswith("_")})
+    return person_of(store, doc)
+
+
+def person_of(store: "Store", doc: dict[str, Any]) -> Person:
+    """A stored person, validated; one edited by hand into something invalid is a clear error."""
+    try:
+        return Person.model_validate({k: v for k, v in doc.items() if not k.startswith("_")})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err.get("loc", ())) or "(person)"
+        raise StoreError(f"{store.root / 'people.json'}: person {str(doc.get('name'))[:40]!r}: {where}: {err.get('msg', 'invalid')} "
+                         "(edited by hand?): remove them with 'coordtui users remove' and add them again") from None
 
 
 def require_person(store: "Store", name: str, what: str) -> Person:

@@ -26,6 +26,7 @@ KEY_TYPES = frozenset({
     "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
 })
 MAX_KEY_FILE = 16 * 1024
+MIN_RSA_BITS = 2048
 #: The comment that marks a line as this tool's: ``coordtui:NAME``.
 MARKER = "coordtui:"
 OPTIONS = "restrict,pty"
@@ -68,6 +69,9 @@ def parse_public_key(text: str, source: str) -> str:
     if len(parts) < 2 or parts[0] != fields[0].encode():
         raise InputError(f"{source}: the key data is not a {fields[0]} key (its encoded type differs or it is cut short): "
                          "give the .pub file ssh-keygen made")
+    if fields[0] == "ssh-rsa" and len(parts) >= 3 and int.from_bytes(parts[2], "big").bit_length() < MIN_RSA_BITS:
+        raise InputError(f"{source}: the RSA key has {int.from_bytes(parts[2], 'big').bit_length()} bits, fewer than {MIN_RSA_BITS}: "
+                         "make a new key with ssh-keygen -t ed25519")
     return f"{fields[0]} {fields[1]}"
 
 
@@ -137,6 +141,8 @@ def write_authorized_keys(path: Path, root: Path, lines: list[str]) -> None:
     """Make ``path``'s lines for the store at ``root`` exactly ``lines``, keeping every other
     line untouched. ``~/.ssh`` is created 0700, the file written 0600 and replaced atomically
     under a lock on the folder, so two commands at once do not lose each other's lines."""
+    if path.is_symlink():  # an administrator's own layout (a link into /etc/ssh ...): write where it points
+        path = path.resolve()
     folder = path.parent
     try:
         if not folder.exists():

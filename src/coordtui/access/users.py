@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coordtui.access import keys as sshkeys
-from coordtui.access.identity import check_name, owns_store, person, require_person
+from coordtui.access.identity import check_name, owns_store, person, person_of, require_person
 from coordtui.access.people import Grant, Person, Role
 from coordtui.errors import InputError
 
@@ -68,10 +68,6 @@ def _key_owner(ws: "Workspace", key: str, but: str) -> str | None:
     return None
 
 
-def person_of(doc: dict[str, Any]) -> Person:
-    return Person.model_validate({k: v for k, v in doc.items() if not k.startswith("_")})
-
-
 def _doc(p: Person) -> dict[str, Any]:
     return p.model_dump(mode="json")
 
@@ -102,7 +98,9 @@ def _display(display: str | None) -> str | None:
 
 
 def remove(ws: "Workspace", name: str) -> None:
-    require_person(ws.store, name, "users remove")
+    # Not validated: a person edited by hand into something invalid can still be removed.
+    if ws.store.get_person(name) is None:
+        require_person(ws.store, name, "users remove")
     ws.store.delete_person(name)
 
 
@@ -154,8 +152,11 @@ def sync_keys(ws: "Workspace") -> Path | None:
     prog = program()
     lines = []
     for doc in sorted(ws.store.people(), key=lambda d: str(d.get("name"))):
-        for key in doc.get("keys", []):
-            lines.append(sshkeys.key_line(prog, str(doc["name"]), root, " ".join(key.split()[:2])))
+        # people.json is checked again as hostile: in a group store others can write it.
+        p = person_of(ws.store, doc)
+        for key in p.keys:
+            where = f"{ws.store.root / 'people.json'}: person {p.name}'s key"
+            lines.append(sshkeys.key_line(prog, p.name, root, sshkeys.parse_public_key(key, where)))
     path = sshkeys.authorized_keys_path()
     sshkeys.write_authorized_keys(path, root, lines)
     return path
