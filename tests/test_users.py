@@ -338,6 +338,12 @@ def test_another_account_may_not_manage_people_act_as_someone_or_use_the_forced_
     # Their own changes carry their own name, whatever LOGNAME says; and an old store is not theirs to take over.
     done = accounts.run_as(OTHER, [*cli, "check", "--db", str(db)], env=env)
     assert done.returncode in (0, 1) and b"administrator" not in done.stderr, done.stderr
+    doc = json.loads(run(capsys, "export", "--org", "tjpu", "--db", db)[1])
+    doc["org"]["name"] = "天津工业大学（他人修改）"
+    done = accounts.run_as(OTHER, [*cli, "import", "-", "--db", str(db)], env=env | {"LOGNAME": "zhangsan", "USER": "zhangsan"},
+                           input=json.dumps(doc).encode())
+    assert done.returncode == 0, done.stderr
+    assert Store(db).history(kind="org", record_id="tjpu")[0]["user"] == OTHER
     # Made administrator of every organization, they may manage people; the key lines wait for the owner.
     assert run(capsys, "users", "add", OTHER, "--role", "admin", "--db", db)[0] == 0
     done = accounts.run_as(OTHER, [*cli, "users", "add", "wangwu", "--key", str(where / "k.pub"), "--role", "reader", "--db", str(db)], env=env)
