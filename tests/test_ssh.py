@@ -86,11 +86,13 @@ def server():
             "PermitRootLogin no", "AcceptEnv LANG", "LogLevel VERBOSE", "",
         ]))
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege-separation folder
-        proc = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        log = open(where / "sshd.log", "wb")  # a file, not a pipe nobody drains: sshd never blocks on its log
+        proc = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT)
+        log.close()
         deadline = time.monotonic() + 30
         while True:
             if proc.poll() is not None:
-                raise AssertionError(f"sshd stopped: {proc.stdout.read().decode(errors='replace')}")
+                raise AssertionError(f"sshd stopped: {(where / 'sshd.log').read_text(errors='replace')}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
@@ -117,7 +119,6 @@ def server():
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
-            proc.stdout.close()
         accounts.delete_account(SERVICE)
         shutil.rmtree(where, ignore_errors=True)
 
