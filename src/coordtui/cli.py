@@ -470,9 +470,11 @@ def cmd_shell(args: argparse.Namespace) -> int:
         sub = build_parser().parse_args(words)
     except SystemExit as exc:
         return int(exc.code or 0)
-    for option, given in (("--db", sub.db), ("--plugin-dir", sub.plugin_dir), ("--as", sub.as_name)):
+    for option, given, why in (("--db", sub.db, "your commands always work on this server's store"),
+                               ("--plugin-dir", sub.plugin_dir, "the models are the ones the server's owner installed"),
+                               ("--as", sub.as_name, "your key decides who you are")):
         if given:
-            raise AccessError(f"{option}: not allowed over SSH: your commands always work on this server's store")
+            raise AccessError(f"{option}: not allowed over SSH: {why}")
     if command == "export":
         if sub.out not in (None, "-"):
             raise AccessError(f"--out {sub.out[:60]!r}: not allowed over SSH (it would write on the server): "
