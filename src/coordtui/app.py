@@ -413,14 +413,26 @@ def check_terminal() -> str | None:
     return None
 
 
-def run_app(*, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (), as_of: date | None = None, org_id: str | None = None) -> int:
+def run_app(*, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (), as_of: date | None = None, org_id: str | None = None,
+            identity: str | None = None) -> int:
+    """The application on the store ``db``. ``identity``: the authenticated person every change
+    is made by (the forced command's NAME, the owner's ``--as``); None: the OS account."""
     problem = check_terminal()
     if problem:
         print(f"coordtui: {problem}", file=sys.stderr)
         return 2
-    ws = Workspace.open(db, create=True, plugin_dirs=plugin_dirs)
+    from coordtui.plugins import PluginHost
+    from coordtui.store import Store
+    from coordtui.workspace import default_store_path
+
+    from coordtui.access import resolve_actor
+
+    store = Store(Path(db) if db else default_store_path(), create=True, user=identity)
+    # The person the forced command or --as named acts, with their roles and scopes, never the
+    # account that runs the process (the service account owns everything).
+    ws = Workspace(store, PluginHost(plugin_dirs=plugin_dirs), actor=resolve_actor(store, identity) if identity else None)
     notice = None
-    if not ws.store.orgs():
+    if not ws.store.orgs() and ws.may_administer():
         loaded = ws.load_examples()
         if loaded:
             names = "、".join(o.name for o in ws.orgs())

@@ -16,7 +16,7 @@ from typing import Sequence
 import orjson
 
 from coordtui import __version__
-from coordtui.errors import CoordError, InputError
+from coordtui.errors import AccessError, CoordError, InputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, suppress=False)
     parser.add_argument("--org", metavar="ID", help="open the application on this organization")
     parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="open the application as of this day")
+    parser.add_argument("--as", dest="as_name", metavar="NAME",
+                        help="act as this person of the store (only for the account that owns the store)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     p = sub.add_parser("init", help="create a store")
@@ -54,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import coordtui/1 JSON files, or xlsx/csv rows of a kind into --org (all or nothing)")
     _common(p, suppress=True)
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help="files to import; - reads one coordtui/1 JSON document from standard input")
     p.add_argument("--org", metavar="ID", help="the organization xlsx/csv rows go into")
     p.add_argument("--kind", metavar="KIND", help="the kind of a csv file's rows (or of a one-sheet xlsx)")
     p.add_argument("--replace", action="store_true", help="make each organization exactly as the file says (delete what the file lacks)")
@@ -67,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", metavar="P", help="the report's period: 2026Q3, 2026H1, 2026 or 2026-09 (default: the current quarter)")
     p.add_argument("--kind", metavar="KIND", help="the kind a csv holds")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge duties as of this day (default: today)")
-    p.add_argument("--out", metavar="FILE", help="write here (xlsx and docx default to ORG[-PERIOD].FORMAT; text formats to standard output)")
+    p.add_argument("--out", metavar="FILE", help="write here; - for standard output (xlsx and docx default to ORG[-PERIOD].FORMAT; text formats to standard output)")
 
     p = sub.add_parser("check", help="run every rule and list the findings")
     _common(p, suppress=True)
@@ -105,10 +107,78 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="serve the guided tour (on a temporary copy of the examples) instead")
     p.add_argument("--public-url", metavar="URL", help="the address browsers use when it differs (behind a proxy)")
 
+    _users_parser(sub)
+
+    p = sub.add_parser("shell", help="the forced command of a person's SSH key: the application, or check/export/import from SSH_ORIGINAL_COMMAND")
+    _common(p, suppress=True)
+    p.add_argument("name", metavar="NAME", help="the person the key belongs to")
+
     p = sub.add_parser("schema", help="print the JSON Schema of each kind of a model")
     _common(p, suppress=True)
     p.add_argument("model", metavar="MODEL")
     return parser
+
+
+def _users_parser(sub) -> None:
+    p = sub.add_parser("users", help="the people of the store and their SSH keys: add, list, remove, grant, revoke, set, sync")
+    users = p.add_subparsers(dest="users_command", parser_class=_Parser, metavar="ACTION", required=True)
+
+    def grant_options(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--role", required=True, choices=["admin", "editor", "reader"])
+        q.add_argument("--org", metavar="ID", help="in this organization only (default: every organization)")
+        q.add_argument("--scope", metavar="SUBJECT", nargs="+", help="only these subjects of the organization's structure (needs --org)")
+        q.add_argument("--cases", action="store_true", help="may see and change sensitive kinds (clues, leads, cases)")
+
+    q = users.add_parser("add", help="add a person with their SSH public key and a role")
+    _common(q, suppress=True)
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--key", metavar="FILE.pub", help="their OpenSSH public key (ssh-keygen -t ed25519 makes one)")
+    grant_options(q)
+    q.add_argument("--display", metavar="NAME", help="the name shown (张三)")
+    q = users.add_parser("list", help="list the people, their grants and keys")
+    _common(q, suppress=True)
+    q.add_argument("--format", choices=["text", "json"], default="text")
+    q = users.add_parser("remove", help="remove a person and their key lines")
+    _common(q, suppress=True)
+    q.add_argument("name", metavar="NAME")
+    q = users.add_parser("grant", help="give a person a role in an organization (replacing their grant there)")
+    _common(q, suppress=True)
+    q.add_argument("name", metavar="NAME")
+    grant_options(q)
+    q = users.add_parser("revoke", help="take back a person's grant in an organization (or over every organization)")
+    _common(q, suppress=True)
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--org", metavar="ID")
+    q = users.add_parser("set", help="change a person's e-mail, webhook or shown name ('' clears)")
+    _common(q, suppress=True)
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--email")
+    q.add_argument("--webhook", metavar="URL")
+    q.add_argument("--display", metavar="NAME")
+    q = users.add_parser("sync", help="rewrite this account's authorized_keys lines from the store's people")
+    _common(q, suppress=True)
+
+
+def _store_root(args: argparse.Namespace) -> Path:
+    from coordtui.workspace import default_store_path
+
+    return Path(args.db).expanduser() if getattr(args, "db", None) else default_store_path()
+
+
+def _open_store(args: argparse.Namespace, *, create: bool = False):
+    """The store, opened as the authenticated identity: the forced command's NAME, ``--as NAME``
+    for the owner, else the OS account. A store without people gets its owner as administrator."""
+    from coordtui.access.identity import first_admin, require_person
+    from coordtui.store import Store
+
+    identity = getattr(args, "identity", None)
+    store = Store(_store_root(args), create=create, user=identity)
+    note = first_admin(store)
+    if note:
+        print(note, file=sys.stderr)
+    if identity is not None:
+        require_person(store, identity, "--as" if getattr(args, "as_name", None) else f"coordtui shell {identity}")
+    return store
 
 
 def _host(args: argparse.Namespace):
@@ -118,9 +188,13 @@ def _host(args: argparse.Namespace):
 
 
 def _workspace(args: argparse.Namespace, *, create: bool = False):
+    """The workspace as the authenticated identity (its roles and scopes), else the OS account."""
+    from coordtui.access import resolve_actor
     from coordtui.workspace import Workspace
 
-    return Workspace.open(args.db, create=create, host=_host(args))
+    store = _open_store(args, create=create)
+    identity = getattr(args, "identity", None)
+    return Workspace(store, _host(args), actor=resolve_actor(store, identity) if identity else None)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -161,7 +235,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     plans = []  # (source, org, records, replace)
     for f in args.files:
         path = Path(f)
-        if path.suffix.lower() in (".xlsx", ".csv"):
+        if f == "-":
+            plan = validate_document(_read_stdin_document(), ws, "<standard input>", merge_with_store=not args.replace)
+            plans.append(("<standard input>", plan.org, plan.records, args.replace))
+        elif path.suffix.lower() in (".xlsx", ".csv"):
             from coordtui.tabular import plan_table_import
 
             if not args.org:
@@ -191,6 +268,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_stdin_document() -> dict:
+    from coordtui.interchange import MAX_FILE_BYTES
+
+    raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(f"<standard input>: more than the {MAX_FILE_BYTES // (1024 * 1024)} MiB an import takes: split it")
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"<standard input>: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}): "
+                         "send a coordtui/1 JSON document") from None
+    if not isinstance(doc, dict):
+        raise InputError("<standard input>: expected a JSON object with format, model, org and items")
+    return doc
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from coordtui.domain.periods import Period, parse_date
     from coordtui.exports import BINARY, export
@@ -199,6 +292,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     as_of = parse_date(args.as_of, what="--as-of") if args.as_of else ws.today()
     period = Period.parse(args.period) if args.period else None
     payload = export(ws, args.org, args.format, as_of=as_of, period=period, kind=args.kind)
+    if args.out == "-":
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+        return EXIT_OK
     out = Path(args.out) if args.out else (Path(f"{args.org}{'-' + str(period) if period else ''}.{args.format}") if args.format in BINARY else None)
     if out is None:
         sys.stdout.buffer.write(payload)
@@ -325,7 +422,15 @@ def cmd_app(args: argparse.Namespace) -> int:
     from coordtui.domain.periods import parse_date
 
     as_of = parse_date(args.as_of, what="--as-of") if args.as_of else None
-    return run_app(db=args.db, lang=args.lang, plugin_dirs=[Path(d) for d in (args.plugin_dir or [])], as_of=as_of, org_id=args.org)
+    from coordtui.app import check_terminal
+
+    problem = check_terminal()
+    if problem:
+        raise InputError(problem)
+    identity = getattr(args, "identity", None)
+    _open_store(args, create=True)  # the upgrade's administrator (said once) and the identity's person, before the screen opens
+    return run_app(db=args.db, lang=args.lang, plugin_dirs=[Path(d) for d in (args.plugin_dir or [])], as_of=as_of, org_id=args.org,
+                   identity=identity)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -335,6 +440,107 @@ def cmd_serve(args: argparse.Namespace) -> int:
     as_of = parse_date(args.as_of, what="--as-of") if args.as_of else None
     return serve(host=args.host, port=args.port, db=args.db, lang=args.lang, plugin_dirs=[Path(d) for d in (args.plugin_dir or [])],
                  org_id=args.org, as_of=as_of, demo=args.demo, public_url=args.public_url)
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from coordtui.access import users
+    from coordtui.access.identity import person_of, require_people_admin
+
+    ws = _workspace(args)
+    action = args.users_command
+    require_people_admin(ws.store, f"users {action}")
+    if action == "list":
+        people = sorted((person_of(ws.store, d) for d in ws.store.people()), key=lambda p: p.name)
+        if args.format == "json":
+            sys.stdout.buffer.write(orjson.dumps([users.as_json(p) for p in people], option=orjson.OPT_INDENT_2) + b"\n")
+        else:
+            print("\n".join(users.describe(p) for p in people) or f"no people in {ws.store.root}: add one with 'coordtui users add'")
+        return EXIT_OK
+    if action == "add":
+        p = users.add(ws, args.name, key_file=Path(args.key) if args.key else None, role=args.role, org=args.org,
+                      scope=args.scope, cases=args.cases, display=args.display)
+        said = f"added {users.describe(p)}"
+    elif action == "remove":
+        users.remove(ws, args.name)
+        said = f"removed {args.name}"
+    elif action == "grant":
+        said = f"granted: {users.describe(users.grant(ws, args.name, role=args.role, org=args.org, scope=args.scope, cases=args.cases))}"
+    elif action == "revoke":
+        said = f"revoked: {users.describe(users.revoke(ws, args.name, org=args.org))}"
+    elif action == "set":
+        said = f"changed: {users.describe(users.update(ws, args.name, email=args.email, webhook=args.webhook, display=args.display))}"
+    else:
+        said = "synchronized"
+    path = users.sync_keys(ws)
+    if path is None:
+        said += ("; SSH keys take effect when the store's owner next runs a 'coordtui users' command (for example 'users sync')")
+    else:
+        said += f"; {path} updated"
+    print(said)
+    return EXIT_OK
+
+
+#: What a person may run over SSH (SSH_ORIGINAL_COMMAND), and the app's own options.
+SHELL_COMMANDS = ("check", "export", "import")
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    """The forced command of a person's key: the identity is NAME, the store is this ``--db``;
+    the person chooses only among a few subcommands and options that cannot reach elsewhere."""
+    import shlex
+
+    from coordtui.access.identity import check_name, may_edit, require_owner, require_person
+
+    name = check_name(args.name)
+    root = _store_root(args).resolve()
+    require_owner(root, f"coordtui shell {name}")
+    args.identity, args.db = name, str(root)
+    store = _open_store(args)
+    who = require_person(store, name, f"coordtui shell {name}")
+    line = os.environ.get("SSH_ORIGINAL_COMMAND", "").strip()
+    try:
+        words = shlex.split(line)
+    except ValueError as exc:
+        raise AccessError(f"{line[:60]!r}: cannot be read as a command ({exc}): send check, export or import") from None
+    if not words or words[0].startswith("-"):
+        app = _Parser(prog="coordtui", add_help=False, allow_abbrev=False)
+        app.add_argument("--lang", choices=["zh", "en"], default=args.lang)
+        app.add_argument("--org", metavar="ID")
+        app.add_argument("--as-of", metavar="YYYY-MM-DD")
+        options, rest = app.parse_known_args(words)
+        if rest:
+            raise AccessError(f"{rest[0][:40]!r}: not allowed over SSH: the application takes --lang, --org and --as-of; "
+                              f"commands are {', '.join(SHELL_COMMANDS)}")
+        return cmd_app(argparse.Namespace(db=str(root), plugin_dir=args.plugin_dir, lang=options.lang, org=options.org,
+                                          as_of=options.as_of, identity=name, as_name=None))
+    command = words[0]
+    if command not in SHELL_COMMANDS:
+        raise AccessError(f"{command[:40]!r}: not allowed over SSH: send one of {', '.join(SHELL_COMMANDS)} "
+                          "(or nothing, for the application)",
+                          message_zh=f"{command[:40]!r}：通过 SSH 不允许：可用 {', '.join(SHELL_COMMANDS)}（或不带命令，打开应用）")
+    try:
+        sub = build_parser().parse_args(words)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    for option, given, why in (("--db", sub.db, "your commands always work on this server's store"),
+                               ("--plugin-dir", sub.plugin_dir, "the models are the ones the server's owner installed"),
+                               ("--as", sub.as_name, "your key decides who you are")):
+        if given:
+            raise AccessError(f"{option}: not allowed over SSH: {why}")
+    if command == "export":
+        if sub.out not in (None, "-"):
+            raise AccessError(f"--out {sub.out[:60]!r}: not allowed over SSH (it would write on the server): "
+                              "the export comes to you on standard output, e.g. ssh … export --format xlsx --org ID > ledger.xlsx")
+        sub.out = "-"
+    if command == "import":
+        if sub.files != ["-"]:
+            raise AccessError("import: over SSH only 'import -' is allowed (the document on standard input, "
+                              "e.g. ssh … import - < tjpu.json): files on the server are not yours to name")
+        if not may_edit(who):
+            raise AccessError(f"import: {who.shown()} is a reader and may not change records: ask an administrator",
+                              message_zh=f"导入：{who.shown()} 是只读人员，不能修改记录：请联系管理员")
+    sub.db, sub.plugin_dir, sub.identity = str(root), args.plugin_dir, name
+    return COMMANDS[command](sub)
 
 
 COMMANDS = {
@@ -350,6 +556,8 @@ COMMANDS = {
     "restore": cmd_restore,
     "verify": cmd_verify,
     "serve": cmd_serve,
+    "users": cmd_users,
+    "shell": cmd_shell,
 }
 
 
@@ -359,6 +567,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # usage errors, --help and --version
         return int(exc.code or 0)
     try:
+        if args.as_name is not None:
+            if args.command == "shell":
+                raise AccessError("--as: the forced command names its person itself: leave --as out")
+            from coordtui.access.identity import check_name, require_owner
+
+            require_owner(_store_root(args), f"--as {args.as_name[:40]!r}")
+            args.identity = check_name(args.as_name)
         return COMMANDS.get(args.command, cmd_app)(args)
     except CoordError as exc:
         print(f"coordtui: {exc.message}", file=sys.stderr)

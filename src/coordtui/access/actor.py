@@ -8,14 +8,12 @@ browser the sign-in. :func:`resolve_actor` turns such a name into an :class:`Act
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
+from coordtui.access import identity
 from coordtui.access.people import Grant, Person, Role
-from coordtui.errors import AccessError, StoreError
-from coordtui.store import Store, current_user, strip_meta
+from coordtui.errors import AccessError
+from coordtui.store import Store, current_user
 
 #: What the owner acts with when no person entry speaks for them: everything, cases included.
 OWNER_GRANT = Grant(org=None, role=Role.ADMIN, cases=True)
@@ -51,20 +49,12 @@ class Actor:
 
 def owns_store(store: Store) -> bool:
     """Whether this process's OS account (from the kernel) owns the store's folder."""
-    try:
-        return os.stat(store.root).st_uid == os.geteuid()
-    except OSError:
-        return False
+    return identity.owns_store(store.root)
 
 
 def person_of(store: Store, name: str) -> Person | None:
-    doc = store.get_person(name)
-    if doc is None:
-        return None
-    try:
-        return Person.model_validate(strip_meta(doc))
-    except ValidationError as exc:
-        raise StoreError(f"{store.root}: people.json: person {name}: {exc.errors()[0]['msg']}: fix it with 'coordtui users'") from None
+    """The stored person ``name``, validated (one edited by hand into something invalid: StoreError)."""
+    return identity.person(store, name)
 
 
 def resolve_actor(store: Store, name: str | None = None) -> Actor:

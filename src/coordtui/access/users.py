@@ -1,0 +1,178 @@
+"""Managing the people of a store (人员管理): ``coordtui users add/list/remove/grant/revoke/set/sync``.
+
+Everything a command is given is checked before anything is written: the name, the key
+(see :mod:`coordtui.access.keys`), the organization, and each scope subject against the
+records of the organization's structure kinds. After each change the owner's
+``authorized_keys`` is made to match the store's people again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coordtui.access import keys as sshkeys
+from coordtui.access.identity import check_name, owns_store, person, person_of, require_person
+from coordtui.access.people import Grant, Person, Role
+from coordtui.errors import InputError
+
+if TYPE_CHECKING:
+    from coordtui.workspace import Workspace
+
+EMAIL = re.compile(r"^[^@\s,;<>\"']{1,64}@[A-Za-z0-9.\-]{1,190}\.[A-Za-z]{2,}$")
+WEBHOOK = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\s\"'<>]*)?$")
+
+
+def program() -> list[str]:
+    """This installation's ``coordtui``, by absolute path, for the forced command."""
+    script = Path(os.path.abspath(sys.executable)).parent / "coordtui"
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [os.path.abspath(sys.executable), "-m", "coordtui"]
+
+
+def fingerprint(key: str) -> str:
+    """``SHA256:…`` as ssh-keygen -l prints it."""
+    blob = base64.b64decode(key.split()[1])
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
+def _grant(ws: "Workspace", role: str, org: str | None, scope: list[str] | None, cases: bool) -> Grant:
+    scope = list(dict.fromkeys(scope or []))
+    if org is not None:
+        organization = ws.org(org)
+        if scope:
+            model = ws.model_of(organization)
+            subjects: set[str] = set()
+            for kind in model.structure_kinds:
+                subjects.update(str(row.get("id")) for row in ws.rows(organization, kind))
+            unknown = [s for s in scope if s not in subjects]
+            if unknown:
+                kinds = ", ".join(model.structure_kinds) or "none"
+                raise InputError(f"--scope {unknown[0][:60]!r}: no such subject in {org}'s structure (records of {kinds}): "
+                                 f"see 'coordtui export --org {org}' for their ids")
+    elif scope:
+        raise InputError("--scope names subjects of one organization's structure: add --org ID")
+    return Grant(org=org, role=Role(role), scope=scope, cases=cases)
+
+
+def _key_owner(ws: "Workspace", key: str, but: str) -> str | None:
+    for doc in ws.store.people():
+        if doc.get("name") != but and any(" ".join(k.split()[:2]) == key for k in doc.get("keys", [])):
+            return str(doc.get("name"))
+    return None
+
+
+def _doc(p: Person) -> dict[str, Any]:
+    return p.model_dump(mode="json")
+
+
+def add(ws: "Workspace", name: str, *, key_file: Path | None, role: str, org: str | None, scope: list[str] | None,
+        cases: bool, display: str | None) -> Person:
+    check_name(name)
+    if person(ws.store, name) is not None:
+        raise InputError(f"{name} is already a person of {ws.store.root}: change them with 'coordtui users grant' or 'users set'")
+    grant = _grant(ws, role, org, scope, cases)
+    keys = []
+    if key_file is not None:
+        key = sshkeys.read_public_key(key_file)
+        other = _key_owner(ws, key, name)
+        if other:
+            raise InputError(f"{key_file}: this key is already {other}'s: each person needs a key of their own (ssh-keygen -t ed25519)")
+        keys.append(key)
+        sshkeys.forced_command(program(), name, ws.store.root.resolve())  # a path no key line can carry: refuse before writing
+    new = Person(name=name, display=_display(display) or "", keys=keys, grants=[grant])
+    ws.store.put_person(_doc(new), rev=0)
+    return new
+
+
+def _display(display: str | None) -> str | None:
+    if display is not None and (len(display) > 50 or any(ord(c) < 32 or ord(c) == 127 for c in display)):
+        raise InputError("--display: at most 50 characters, no control characters: for example --display 张三")
+    return display
+
+
+def remove(ws: "Workspace", name: str) -> None:
+    # Not validated: a person edited by hand into something invalid can still be removed.
+    if ws.store.get_person(name) is None:
+        require_person(ws.store, name, "users remove")
+    ws.store.delete_person(name)
+
+
+def grant(ws: "Workspace", name: str, *, role: str, org: str | None, scope: list[str] | None, cases: bool) -> Person:
+    doc = ws.store.get_person(name)
+    p = require_person(ws.store, name, "users grant")
+    new = _grant(ws, role, org, scope, cases)
+    p.grants = [g for g in p.grants if g.org != org] + [new]
+    ws.store.put_person(_doc(p), rev=int(doc["_rev"]))
+    return p
+
+
+def revoke(ws: "Workspace", name: str, *, org: str | None) -> Person:
+    doc = ws.store.get_person(name)
+    p = require_person(ws.store, name, "users revoke")
+    kept = [g for g in p.grants if g.org != org]
+    if len(kept) == len(p.grants):
+        where = f"in {org}" if org else "over every organization (name one with --org)"
+        raise InputError(f"{name} has no grant {where}: see 'coordtui users list'")
+    p.grants = kept
+    ws.store.put_person(_doc(p), rev=int(doc["_rev"]))
+    return p
+
+
+def update(ws: "Workspace", name: str, *, email: str | None, webhook: str | None, display: str | None) -> Person:
+    doc = ws.store.get_person(name)
+    p = require_person(ws.store, name, "users set")
+    if email is not None:
+        if email and not EMAIL.match(email):
+            raise InputError(f"--email {email[:60]!r}: not an e-mail address: for example --email zhangsan@example.org ('' clears it)")
+        p.email = email or None
+    if webhook is not None:
+        if webhook and not WEBHOOK.match(webhook):
+            raise InputError(f"--webhook {webhook[:60]!r}: not an http(s) address: for example --webhook https://hooks.example.org/x ('' clears it)")
+        p.webhook = webhook or None
+    if display is not None:
+        p.display = _display(display) or ""
+    ws.store.put_person(_doc(p), rev=int(doc["_rev"]))
+    return p
+
+
+def sync_keys(ws: "Workspace") -> Path | None:
+    """Make the owner's ``authorized_keys`` hold exactly one forced-command line per key of
+    this store's people. Only the owner's file can name the owner's forced command, so a
+    non-owner's change waits for the owner's next ``users`` command (returns None)."""
+    if not owns_store(ws.store.root):
+        return None
+    root = ws.store.root.resolve()
+    prog = program()
+    lines = []
+    for doc in sorted(ws.store.people(), key=lambda d: str(d.get("name"))):
+        # people.json is checked again as hostile: in a group store others can write it.
+        p = person_of(ws.store, doc)
+        for key in p.keys:
+            where = f"{ws.store.root / 'people.json'}: person {p.name}'s key"
+            lines.append(sshkeys.key_line(prog, p.name, root, sshkeys.parse_public_key(key, where)))
+    path = sshkeys.authorized_keys_path()
+    sshkeys.write_authorized_keys(path, root, lines)
+    return path
+
+
+def as_json(p: Person) -> dict[str, Any]:
+    data = p.model_dump(mode="json", exclude={"password_hash"})
+    data["keys"] = [{"type": k.split()[0], "fingerprint": fingerprint(k)} for k in p.keys]
+    return data
+
+
+def describe(p: Person) -> str:
+    grants = "; ".join(
+        f"{g.role.value} {'in ' + g.org if g.org else 'everywhere'}"
+        + (f" (scope {', '.join(g.scope)})" if g.scope else "") + (" +cases" if g.cases else "")
+        for g in p.grants) or "no grants"
+    extra = "".join(f"  {label} {value}" for label, value in (("email", p.email), ("webhook", p.webhook)) if value)
+    keys = f"{len(p.keys)} key" + ("" if len(p.keys) == 1 else "s")
+    return f"{p.name}  {p.display or '-'}  {grants}  {keys}{extra}"
