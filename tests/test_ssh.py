@@ -132,19 +132,25 @@ def test_people_reach_the_store_through_their_keys_forced_command(server):
     done = ssh("zhangsan", "export", "--org", "tjpu")
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
-    group = next(item for item in doc["items"] if item["kind"] == "group")
-    group["name"] += "（远程修改）"
+    activity = next(item for item in doc["items"] if item["kind"] == "activity")
+    activity["title"] += "（远程修改）"
     edited = json.dumps(doc, ensure_ascii=False).encode()
 
     done = ssh("zhangsan", "import", "-", stdin=edited)
     assert done.returncode == 0 and b"updated 1" in done.stdout, done.stderr
-    entry = Store(store).history(kind="group", record_id=group["id"])[0]
-    assert entry["user"] == "zhangsan" and entry["after"]["name"].endswith("（远程修改）")
+    entry = Store(store).history(kind="activity", record_id=activity["id"])[0]
+    assert entry["user"] == "zhangsan" and entry["after"]["title"].endswith("（远程修改）")
 
-    group["name"] += "（读者）"
+    group = next(item for item in doc["items"] if item["kind"] == "group")
+    group["name"] += "（编辑）"  # the structure is the administrators' to change
+    done = ssh("zhangsan", "import", "-", stdin=json.dumps(doc, ensure_ascii=False).encode())
+    assert done.returncode == 2 and b"zhangsan may not change" in done.stderr and done.stderr.count(b"\n") == 1, done.stderr
+    assert not Store(store).get("tjpu", "group", group["id"])["name"].endswith("（编辑）")
+
+    activity["title"] += "（读者）"
     done = ssh("lisi", "import", "-", stdin=json.dumps(doc, ensure_ascii=False).encode())
     assert done.returncode == 2 and b"lisi is a reader and may not change records" in done.stderr
-    assert Store(store).get("tjpu", "group", group["id"])["name"].endswith("（远程修改）")
+    assert Store(store).get("tjpu", "activity", activity["id"])["title"].endswith("（远程修改）")
 
     for person, command in (("zhangsan", ["bash"]), ("lisi", ["sh", "-c", "id"]), ("zhangsan", ["cat", "/etc/passwd"]),
                             ("zhangsan", ["export", "--org", "tjpu", "--out", ".ssh/authorized_keys"])):

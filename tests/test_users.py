@@ -188,7 +188,7 @@ def test_an_old_store_without_people_makes_its_owner_administrator_once(tmp_path
     Store(path, create=True)  # what the earlier version made: no people.json
     code, _, err = run(capsys, "check", "--db", path)
     assert code == 0 and err == f"coordtui: {path} had no people: {current_user()}, who owns it, is now its administrator (add others with 'coordtui users add')\n"
-    assert Store(path).get_person(current_user())["grants"] == [{"org": None, "role": "admin", "scope": [], "cases": False}]
+    assert Store(path).get_person(current_user())["grants"] == [{"org": None, "role": "admin", "scope": [], "cases": True}]
     assert run(capsys, "check", "--db", path)[2] == ""
 
 
@@ -239,15 +239,15 @@ def test_the_shell_needs_an_existing_person_and_a_login_name(people, capsys, mon
 
 def test_import_from_standard_input_is_authored_by_the_shells_person_not_logname(people, tmp_path, capsys, monkeypatch):
     doc = json.loads(run(capsys, "export", "--org", "tjpu", "--db", people)[1])
-    group = next(item for item in doc["items"] if item["kind"] == "group")
-    group["name"] = group["name"] + "（改）"
+    activity = next(item for item in doc["items"] if item["kind"] == "activity")
+    activity["title"] = activity["title"] + "（改）"
     monkeypatch.setenv("LOGNAME", "root")
     monkeypatch.setenv("USER", "root")
     monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "import -")
     code, out, err = run(capsys, "shell", "zhangsan", "--db", people, stdin=json.dumps(doc).encode(), monkeypatch=monkeypatch)
     assert code == 0 and "updated 1" in out, err
-    changed = Store(people).history(kind="group", record_id=group["id"])[0]
-    assert changed["user"] == "zhangsan" and changed["after"]["name"].endswith("（改）")
+    changed = Store(people).history(kind="activity", record_id=activity["id"])[0]
+    assert changed["user"] == "zhangsan" and changed["after"]["title"].endswith("（改）")
     # the reader may not import, whatever the document
     monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "import -")
     code, _, err = run(capsys, "shell", "lisi", "--db", people, stdin=json.dumps(doc).encode(), monkeypatch=monkeypatch)
@@ -279,10 +279,15 @@ def test_the_owner_may_act_as_a_person_with_as(people, capsys, tmp_path):
     out_file = tmp_path / "tjpu.json"
     assert run(capsys, "export", "--org", "tjpu", "--db", people, "--out", out_file)[0] == 0
     doc = json.loads(out_file.read_text())
-    doc["org"]["name"] = "天津工业大学（代）"
+    activity = next(item for item in doc["items"] if item["kind"] == "activity")
+    activity["title"] += "（代）"
     out_file.write_text(json.dumps(doc))
     assert run(capsys, "--as", "zhangsan", "import", out_file, "--db", people)[0] == 0
-    assert Store(people).history(kind="org", record_id="tjpu")[0]["user"] == "zhangsan"
+    assert Store(people).history(kind="activity", record_id=activity["id"])[0]["user"] == "zhangsan"
+    doc["org"]["name"] = "天津工业大学（代）"  # an editor, as whom the owner acts, may not rename the organization
+    out_file.write_text(json.dumps(doc))
+    code, _, err = run(capsys, "--as", "zhangsan", "import", out_file, "--db", people)
+    assert code == 2 and "zhangsan may not" in err and err.count("\n") == 1
     code, _, err = run(capsys, "--as", "nobody", "check", "--db", people)
     assert code == 2 and "no person 'nobody'" in err
     # a person (not the owner acting as themself) who is no administrator may not manage people
@@ -322,9 +327,9 @@ def test_another_account_may_not_manage_people_act_as_someone_or_use_the_forced_
     cli = [python, "-m", "coordtui"]
     env = {"COORDTUI_AUTHORIZED_KEYS": str(where / "t2-ak"), "LOGNAME": current_user(), "USER": current_user()}
     attempts = [
-        ([*cli, "users", "add", "mallory", "--key", str(where / "k.pub"), "--role", "admin", "--db", str(db)], f"{OTHER} may not manage the people"),
-        ([*cli, "users", "grant", "zhangsan", "--role", "admin", "--db", str(db)], f"{OTHER} may not manage the people"),
-        ([*cli, "users", "list", "--db", str(db)], f"{OTHER} may not manage the people"),
+        ([*cli, "users", "add", "mallory", "--key", str(where / "k.pub"), "--role", "admin", "--db", str(db)], f"{OTHER} is not a person of this store"),
+        ([*cli, "users", "grant", "zhangsan", "--role", "admin", "--db", str(db)], f"{OTHER} is not a person of this store"),
+        ([*cli, "users", "list", "--db", str(db)], f"{OTHER} is not a person of this store"),
         ([*cli, "--as", "zhangsan", "check", "--db", str(db)], "only the account that owns the store"),
         ([*cli, "--as", current_user(), "users", "add", "mallory", "--role", "admin", "--db", str(db)], "only the account that owns the store"),
         ([*cli, "shell", "zhangsan", "--db", str(db)], "only the account that owns the store"),
@@ -335,23 +340,20 @@ def test_another_account_may_not_manage_people_act_as_someone_or_use_the_forced_
         assert done.returncode == 2 and says in err and err.count("\n") == 1, (argv, err)
     assert [p["name"] for p in Store(db).people()] == sorted([current_user(), "zhangsan"])
     assert not (where / "t2-ak").exists() and "mallory" not in (where / "ak").read_text()
-    # Their own changes carry their own name, whatever LOGNAME says; and an old store is not theirs to take over.
+    # Not a person of the store, they may not even read it (and an old store is not theirs to take over).
     done = accounts.run_as(OTHER, [*cli, "check", "--db", str(db)], env=env)
-    assert done.returncode in (0, 1) and b"administrator" not in done.stderr, done.stderr
+    assert done.returncode == 2 and b"is not a person of this store" in done.stderr, done.stderr
+    # Made a person, they still cannot write a private store behind its owner's back: the history
+    # is sealed with a key only the owner holds (a group store shares it; see test_permissions).
+    assert run(capsys, "users", "add", OTHER, "--role", "editor", "--org", "tjpu", "--db", db)[0] == 0
+    subprocess.run(["chmod", "-R", "a+rwX", str(db)], check=True, timeout=30)
     doc = json.loads(run(capsys, "export", "--org", "tjpu", "--db", db)[1])
-    doc["org"]["name"] = "天津工业大学（他人修改）"
+    activity = next(item for item in doc["items"] if item["kind"] == "activity")
+    activity["title"] += "（他人修改）"
     done = accounts.run_as(OTHER, [*cli, "import", "-", "--db", str(db)], env=env | {"LOGNAME": "zhangsan", "USER": "zhangsan"},
                            input=json.dumps(doc).encode())
-    assert done.returncode == 0, done.stderr
-    assert Store(db).history(kind="org", record_id="tjpu")[0]["user"] == OTHER
-    # Made administrator of every organization, they may manage people; the key lines wait for the owner.
-    assert run(capsys, "users", "add", OTHER, "--role", "admin", "--db", db)[0] == 0
-    done = accounts.run_as(OTHER, [*cli, "users", "add", "wangwu", "--key", str(where / "k.pub"), "--role", "reader", "--db", str(db)], env=env)
-    assert done.returncode == 0 and b"take effect when the store's owner" in done.stdout, done.stderr
-    assert Store(db).history(kind="person", record_id="wangwu")[0]["user"] == OTHER
-    assert not (where / "t2-ak").exists()
-    assert run(capsys, "users", "sync", "--db", db)[0] == 0
-    assert "coordtui:wangwu" in (where / "ak").read_text()
+    assert done.returncode == 2 and b"seal key" in done.stderr and done.stderr.count(b"\n") == 1, done.stderr
+    assert not Store(db).get("tjpu", "activity", activity["id"])["title"].endswith("（他人修改）")
 
 
 def test_the_ci_variable_turns_a_missing_part_into_a_failure(monkeypatch):
@@ -394,7 +396,10 @@ def test_people_json_edited_by_hand_cannot_inject_a_key_line_or_crash(db, tmp_pa
     people.write_text(json.dumps(data))
     code, _, err = run(capsys, "users", "list", "--db", db)
     assert code == 2 and "edited by hand?" in err and err.count("\n") == 1
-    assert run(capsys, "users", "remove", "zhangsan", "--db", db)[0] == 0
+    # The hand edit is also tampering with a sealed file: nothing is saved over it, in one line.
+    code, _, err = run(capsys, "users", "remove", "zhangsan", "--db", db)
+    assert code == 2 and err.count("\n") == 1 and ("edited by hand?" in err or "outside coordtui" in err)
+    assert keys_file.read_text() == before
 
 
 def test_a_weak_rsa_key_is_refused(db, tmp_path, capsys):
