@@ -127,6 +127,11 @@ def cmd_init(args: argparse.Namespace) -> int:
         Store(path, create=True, group=args.group)
     ws = _workspace(argparse.Namespace(**{**vars(args), "db": str(path)}), create=True)
     print(f"store ready at {ws.store.root}")
+    if args.group:
+        from coordtui.store.seal import key_path
+
+        print(f"its history is sealed with {key_path(ws.store._seal.store_id)}: give each member of {args.group} a copy (0640), "
+              "kept in their own ~/.config/coordtui/keys/")
     if args.examples:
         loaded = ws.load_examples()
         print(f"loaded {len(loaded)} example organization(s): {', '.join(loaded) or 'none'}")
