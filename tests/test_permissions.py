@@ -233,6 +233,10 @@ def test_a_group_store_is_used_by_two_members_in_turn(accounts):
     assert {m for n, m in found.items() if (db / n).is_dir()} == {"0o2770"}
     assert {m for n, m in found.items() if not (db / n).is_dir()} == {"0o660"}
     assert {(db / n).lstat().st_gid for n in found} == {gid}
+    # meta.json records it: a folder that lost its setgid bit gets it back on the owner's next open
+    db.chmod(0o700)
+    assert as_user(one, "coordtui", "import", str(_org_file(accounts, "m4", "四组")), "--db", str(db), "--plugin-dir", str(DROPINS)).returncode == 0
+    assert oct(stat.S_IMODE(db.stat().st_mode)) == "0o2770" and oct(stat.S_IMODE((db / "data" / "m4" / "structure.json").stat().st_mode)) == "0o660"
 
 
 def test_a_journal_planted_by_a_group_member_does_not_reach_the_next_members_home(accounts):

