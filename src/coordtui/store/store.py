@@ -601,17 +601,18 @@ class HistoryReader:
         which logs predate sealing."""
         seal = self.store._seal
         key, why = seal.try_key()
-        paths, problems = seal.files_to_verify(key)
+        paths, listed, problems = seal.files_to_verify(key)
         if key is None:
             problems.insert(0, f"the history's seals were not checked: {why}")
         entries: list[dict[str, Any]] = []
         notes: list[str] = []
         current: dict[Path, tuple] = {}
         for path in paths:
-            signature = (_stat(history_path(path)), _stat(path), key is not None)
+            seq = listed.get(seal.rel(path))
+            signature = (_stat(history_path(path)), _stat(path), key is not None, seq)
             kept = self._logs.get(path)
             if kept is None or kept[0] != signature:
-                kept = (signature, seal.verify_file(path, key, self.store._log(path) if signature[0] is not None else None))
+                kept = (signature, seal.verify_file(path, key, self.store._log(path) if signature[0] is not None else None, seq))
             current[path] = kept
             report = kept[1]
             entries.extend(report.entries)
