@@ -270,10 +270,24 @@ def test_a_planted_data_file_and_a_forged_manifest_are_named(store, capsys):
     assert code == 1 and "data/o1/2020.json: is not in the store's sealed manifest" in report
     manifest = store.root / "manifest.json"
     body = json.loads(manifest.read_text())
-    body["files"].append("data/o1/2020.json")
+    body["files"]["data/o1/2020.json"] = 0
     manifest.write_text(json.dumps(body))
     code, report = verify(capsys, store.root)
     assert code == 1 and "manifest.json: does not match its seal" in report
+
+
+def test_a_data_file_and_its_log_put_back_to_an_earlier_sealed_version_are_named(store, capsys):
+    # the store's own backups hold earlier, validly sealed versions of each data file
+    part = store.root / "data" / "o1" / "structure.json"
+    log = store.root / "data" / "o1" / "structure.history.jsonl"
+    older = store.root / "backups" / "data" / "o1" / "structure.json.1"
+    assert json.loads(older.read_text())[HEAD]["seq"] == 2
+    part.write_bytes(older.read_bytes())
+    write_lines(log, lines(log)[:2])
+    code, report = verify(capsys, store.root)
+    assert code == 1 and "data/o1/structure.json: its sealed head says entry 2 but the store's sealed manifest says 3" in report
+    with pytest.raises(StoreError, match="put back to another version outside coordtui; nothing was saved"):
+        Store(store.root).put("o1", "unit", "u1", {"name": "over it"})
 
 
 def test_the_sealed_head_is_the_last_key_of_each_data_file(store):

@@ -212,6 +212,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.timezone:
         ws.set_timezone(args.timezone)
     print(f"store ready at {ws.store.root} (office time zone {ws.clock.name})")
+    if args.group:
+        from coordtui.store.seal import key_path
+
+        print(f"its history is sealed with {key_path(ws.store._seal.store_id)}: give each member of {args.group} a copy (0640), "
+              "kept in their own ~/.config/coordtui/keys/")
     if args.examples:
         loaded = ws.load_examples()
         print(f"loaded {len(loaded)} example organization(s): {', '.join(loaded) or 'none'}")

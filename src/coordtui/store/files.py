@@ -208,8 +208,12 @@ def make_folder(folder: Path) -> None:
 
 
 def _set_mode(fd: int, modes: Modes) -> None:
-    os.fchmod(fd, modes.file)
-    if modes.gid is not None and os.fstat(fd).st_gid != modes.gid:
+    st = os.fstat(fd)
+    if st.st_uid != os.geteuid():  # another member's log in a group store: only its owner may (and did) set it
+        return
+    if stat.S_IMODE(st.st_mode) != modes.file:
+        os.fchmod(fd, modes.file)
+    if modes.gid is not None and st.st_gid != modes.gid:
         os.fchown(fd, -1, modes.gid)
 
 

@@ -57,7 +57,7 @@ from coordtui.store.files import (
 )
 from coordtui.store.lock import LockTimeout, StoreLock
 from coordtui.store.seal import HEAD, HISTORY_SUFFIX, Seal, entry_hash, history_path, instant, new_store_files, prepare_folder, read_log
-from coordtui.store.seal import restore_file, upgrade, well_formed
+from coordtui.store.seal import keep_group, restore_file, upgrade, well_formed
 
 SCHEMA_VERSION = 3
 FORMAT = "coordtui-store"
@@ -71,7 +71,7 @@ PEOPLE_TABLE = "person"
 TOMBSTONES = "_tombstones"
 META_KEYS = ("_rev", "_at", "_by")
 
-__all__ = ["HISTORY_SUFFIX", "history_path"]
+# HISTORY_SUFFIX and history_path moved to seal.py with the rest of the history's format; imported above for callers.
 
 
 def _history_out_of_data_files(root: Path) -> None:
@@ -278,6 +278,7 @@ class Store:
         if meta.get("format") != FORMAT or not isinstance(meta.get("schema"), int):
             raise StoreError(f"{meta_path}: not a coordtui store's meta file: name another folder with --db")
         schema = meta["schema"]
+        keep_group(self.root, meta)
         if schema > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.root}: the store was written by a newer coordtui (schema {schema}, this one reads {SCHEMA_VERSION}): upgrade coordtui"
@@ -795,17 +796,18 @@ class HistoryReader:
         which logs predate sealing."""
         seal = self.store._seal
         key, why = seal.try_key()
-        paths, problems = seal.files_to_verify(key)
+        paths, listed, problems = seal.files_to_verify(key)
         if key is None:
             problems.insert(0, f"the history's seals were not checked: {why}")
         entries: list[dict[str, Any]] = []
         notes: list[str] = []
         current: dict[Path, tuple] = {}
         for path in paths:
-            signature = (_stat(history_path(path)), _stat(path), key is not None)
+            seq = listed.get(seal.rel(path))
+            signature = (_stat(history_path(path)), _stat(path), key is not None, seq)
             kept = self._logs.get(path)
             if kept is None or kept[0] != signature:
-                kept = (signature, seal.verify_file(path, key, self.store._log(path) if signature[0] is not None else None))
+                kept = (signature, seal.verify_file(path, key, self.store._log(path) if signature[0] is not None else None, seq))
             current[path] = kept
             report = kept[1]
             entries.extend(report.entries)
