@@ -10,6 +10,21 @@ from coordtui.store import Store
 from coordtui.workspace import Workspace
 
 HERE = Path(__file__).parent
+
+
+def run(capsys, *args, stdin: bytes | None = None, monkeypatch=None) -> tuple[int, str, str]:
+    """``coordtui ARGS`` in this process: (exit status, standard output, standard error).
+    ``stdin``: bytes the command reads as its standard input (needs ``monkeypatch``)."""
+    import io
+    import sys
+
+    from coordtui.cli import main
+
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    code = main([*map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
 DROPINS = HERE / "dropins"
 
 

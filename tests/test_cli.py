@@ -2,16 +2,11 @@ import json
 
 import pytest
 
-from coordtui.cli import main
 from coordtui.store import Store
 
-from conftest import DROPINS
+from conftest import DROPINS, run
 
 
-def run(capsys, *args):
-    code = main([*map(str, args)])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -7,19 +7,14 @@ import time
 
 import pytest
 
-from coordtui.cli import main
 from coordtui.store import Store
 
-from conftest import DROPINS
+from conftest import DROPINS, run
 
 # 17:30 UTC on 31 December is already 01:30 on 1 January 2027 in Beijing.
 INSTANT = "2026-12-31T17:30:00Z"
 
 
-def run(capsys, *args):
-    code = main([*map(str, args)])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

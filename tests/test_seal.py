@@ -13,19 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from coordtui.cli import main
 from coordtui.errors import StoreError
 from coordtui.store import HistoryReader, Put, Store
 from coordtui.store.files import JOURNAL
 from coordtui.store.seal import HEAD, entry_hash, key_path
 
-from conftest import DROPINS
+from conftest import DROPINS, run
 
 
-def run(capsys, *args):
-    code = main([*map(str, args)])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

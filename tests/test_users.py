@@ -8,7 +8,6 @@ and skip with the reason when not root, unless ``COORDTUI_REQUIRE_ACCOUNTS`` is 
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
 import shutil
@@ -22,10 +21,11 @@ from pathlib import Path
 import pytest
 
 from coordtui.access.users import program
-from coordtui.cli import main
 from coordtui.store import Store, current_user
 
 import accounts
+
+from conftest import run
 
 
 def ssh_string(data: bytes) -> bytes:
@@ -38,12 +38,6 @@ def ed25519_key(seed: int, key_type: str = "ssh-ed25519") -> str:
     return f"{key_type} {base64.b64encode(blob).decode()} someone@laptop"
 
 
-def run(capsys, *args, stdin: bytes | None = None, monkeypatch=None):
-    if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-    code = main([*map(str, args)])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
