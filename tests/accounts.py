@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import secrets as _secrets
 import shutil
 import stat
 import subprocess
@@ -19,6 +20,16 @@ import sys
 from pathlib import Path
 
 import pytest
+
+
+#: A suffix for the names of the OS accounts and groups one test run creates, so that two runs
+#: on one machine at once (a developer's and CI's) never create or delete each other's.
+RUN_SUFFIX = _secrets.token_hex(3)
+
+
+def unique(name: str) -> str:
+    """``name`` made unique to this test run (at most 32 characters, as useradd allows)."""
+    return f"{name[:24]}{RUN_SUFFIX}"
 
 REQUIRE = "COORDTUI_REQUIRE_ACCOUNTS"
 

@@ -28,12 +28,14 @@ from coordtui.store.seal import key_path
 
 from conftest import DROPINS
 
+import accounts as accounts_mod
+
 SITE = next(p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir() and str(Path(sys.prefix)) in p)
 #: coordtui as another account: this environment's packages on an interpreter that account can run
 #: (the one running the tests may sit under root's home, which other accounts cannot enter).
 BOOT = "import site, sys; site.addsitedir(sys.argv.pop(1)); from coordtui.cli import main; sys.exit(main(sys.argv[1:]))"
-ACCOUNTS = ("ctseal1", "ctseal2")
-GROUP = "ctsealg"
+ACCOUNTS = (accounts_mod.unique("cts1"), accounts_mod.unique("cts2"))
+GROUP = accounts_mod.unique("ctsg")
 
 
 def modes(root: Path) -> dict[str, str]:

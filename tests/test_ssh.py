@@ -29,7 +29,7 @@ from coordtui.store import Store
 
 import accounts
 
-SERVICE = "coordtui-svc"
+SERVICE = accounts.unique("ctsvc")
 REQUIRE = "COORDTUI_REQUIRE_SSHD"
 
 

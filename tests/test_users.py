@@ -291,7 +291,7 @@ def test_the_owner_may_act_as_a_person_with_as(people, capsys, tmp_path):
 
 # a second, real OS account ---------------------------------------------------------------
 
-OTHER = "coordtui-t2"
+OTHER = accounts.unique("ctt2")
 
 
 @pytest.fixture
