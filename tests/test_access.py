@@ -246,6 +246,7 @@ def test_saving_outside_the_scope_is_refused_nothing_written_the_refusal_kept(ad
     kept = [e for e in admin.history() if e["op"] == "refused"]
     assert [(e["user"], e["org"], e["kind"], e["id"], e["message"]) for e in kept] == [
         ("tester", case.org, kind, record.id, refused.value.message)]
+    assert admin.store.verify_history() == []  # the refusal is sealed and pinned like any change
     # the same person saves what is theirs, in their own name
     kind, pick = case.inside
     own = next(r for r in editor.records(case.org, kind) if pick(r))
@@ -518,3 +519,42 @@ def test_only_an_administrator_of_the_store_loads_the_examples(admin, tmp_path):
     with pytest.raises(AccessError, match="^张三 may not load the bundled example organizations: ask an administrator$"):
         editor.load_examples()
     assert store.orgs() == []
+
+
+def test_refusals_keep_the_sealed_history_intact_and_a_dry_run_keeps_none(admin, tmp_path, capsys):
+    from conftest import run
+
+    admin.save_person(Person(name="tester", display="测试员", grants=[Grant(org="tjpu", role="editor", scope=["g2"])]))
+    doc = json.loads(run(capsys, "export", "--org", "tjpu", "--db", admin.store.root)[1])
+    outside = next(i for i in doc["items"] if i["kind"] == "unit" and i["group"] == "g2")
+    outside["name"] += "（越权）"  # the structure is the administrators' to change
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({**doc, "items": [outside]}, ensure_ascii=False))
+    kept = lambda: [e for e in Store(admin.store.root).history() if e["op"] == "refused"]  # noqa: E731
+    code, _, err = run(capsys, "--as", "tester", "import", path, "--dry-run", "--db", admin.store.root)
+    assert code == 2 and "may not change" in err and kept() == []  # a dry run writes nothing, not even the refusal
+    for _ in range(2):
+        code, _, err = run(capsys, "--as", "tester", "import", path, "--db", admin.store.root)
+        assert code == 2 and "may not change" in err
+    assert len(kept()) == 2
+    assert run(capsys, "verify", "--db", admin.store.root)[0] == 0
+    assert Store(admin.store.root).verify_history() == []
+
+
+def test_a_copy_of_a_hidden_record_is_refused_not_confirmed_unchanged(admin):
+    editor = as_person(admin, "tester", "测试员", Grant(org="tjpu", role="editor", scope=["g2"]))
+    hidden = next(r for r in admin.records("tjpu", "activity") if r.group != "g2")
+    with pytest.raises(AccessError):
+        editor.ops_for(admin.org("tjpu"), [hidden], replace=False)
+
+
+def test_a_record_that_came_into_view_does_not_show_what_it_was_before(admin):
+    item = next(r for r in admin.records("usst", "list_item") if r.list_type == "问题清单")
+    _, rev = admin.get("usst", "list_item", item.id)
+    admin.save("usst", item.model_copy(update={"list_type": "任务清单"}), rev=rev)  # reclassified by the owner
+    reader = as_person(admin, "plain", "普通", Grant(org="usst", role="reader"))
+    entries = [e for e in reader.history(org="usst") if e["kind"] == "list_item" and e["id"] == item.id]
+    assert entries, "the change of a record now in view is listed"
+    assert all(e["before"] is None or e["before"].get("list_type") != "问题清单" for e in entries)
+    assert all(e["after"] is None or e["after"].get("list_type") != "问题清单" for e in entries)
+    assert "hidden" in entries[0] and entries[0]["hidden"] == ["before"]

@@ -7,6 +7,7 @@ or usage. A user-caused problem is one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from datetime import date
@@ -260,7 +261,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     ops: list = []
     summaries = []
     for source, org, records, replace in plans:
-        plan_ops, counts = ws.ops_for(org, records, replace=replace)
+        with ws.dry_run() if args.dry_run else contextlib.nullcontext():
+            plan_ops, counts = ws.ops_for(org, records, replace=replace)
         ops.extend(plan_ops)
         verb = "would create" if args.dry_run else "created"
         summaries.append(f"{source}: {org.id}: {len(records)} rows valid; {verb} {counts['created']}, updated {counts['updated']}, "

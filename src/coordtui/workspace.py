@@ -104,6 +104,7 @@ class Workspace:
         self.calendar = calendar or self._calendar()
         #: The office's clock: "today" and every time shown (the store's ``timezone`` setting).
         self.clock = OfficeClock(store.meta().get("timezone"))
+        self._keep_refusals = True
         # org id -> (model, partition) -> (file signature, kind -> parsed records), least recently used first
         self._parsed: OrderedDict[str, dict[tuple[str, str], tuple[Any, dict[str, list[Record]]]]] = OrderedDict()
         # org id -> (what the result depends on, the result): a check re-evaluates only what changed
@@ -177,12 +178,22 @@ class Workspace:
         return policy
 
     def _refuse(self, org_id: str, kind: str, record_id: str, refusal: Refusal) -> None:
-        """Keep the refusal in the history, then tell the person: nothing else is written."""
-        try:
-            self.store.apply([Refused(org_id, kind, record_id, refusal.message)])
-        except StoreError:
-            pass  # the refusal itself is what the person must hear
+        """Keep the refusal in the history (not during a dry run), then tell the person: nothing else is written."""
+        if self._keep_refusals:
+            try:
+                self.store.apply([Refused(org_id, kind, record_id, refusal.message)])
+            except StoreError:
+                pass  # the refusal itself is what the person must hear
         raise AccessError(refusal.message, message_zh=refusal.message_zh)
+
+    @contextmanager
+    def dry_run(self) -> Iterator[None]:
+        """What is asked inside is only tried (``import --dry-run``): a refusal is said, not kept."""
+        kept, self._keep_refusals = self._keep_refusals, False
+        try:
+            yield
+        finally:
+            self._keep_refusals = kept
 
     def may_administer(self, org_id: str | None = None) -> bool:
         """Whether the actor administers ``org_id`` (None: the store itself: people, new organizations)."""
@@ -413,7 +424,10 @@ class Workspace:
             for record in records:
                 data = record.model_dump(mode="json")
                 before = existing.get((record.kind, record.id))
-                if before is not None and strip_meta(before) == data:
+                # "Unchanged" only for a record the actor may see: a copy of a hidden record must
+                # not come back as a confirmation of its content.
+                if before is not None and strip_meta(before) == data and (
+                        policy.sees_everything or policy.sees(record.kind, strip_meta(before))):
                     counts["unchanged"] += 1
                     continue
                 if not policy.sees_everything:
@@ -603,7 +617,20 @@ class Workspace:
             docs = [d for d in (entry.get("before"), entry.get("after")) if isinstance(d, dict)]
             return any(policy.sees(kind, strip_meta(d)) for d in docs)
 
-        return [e for e in entries if shown(e)]
+        def blanked(entry: dict[str, Any]) -> dict[str, Any]:
+            """The entry with any side the actor may not see left out: a record that came into
+            view (reclassified, moved into the scope) must not show what it was before."""
+            org_id, kind = entry.get("org"), entry.get("kind")
+            if not isinstance(org_id, str) or org_id not in orgs or not isinstance(kind, str):
+                return entry
+            policy = policy_for(org_id)
+            if policy is None or policy.sees_everything or kind not in policy.model.kind_map:
+                return entry
+            hidden = [side for side in ("before", "after")
+                      if isinstance(entry.get(side), dict) and not policy.sees(kind, strip_meta(entry[side]))]
+            return entry if not hidden else {**entry, **{side: None for side in hidden}, "hidden": hidden}
+
+        return [blanked(e) for e in entries if shown(e)]
 
     def load_examples(self) -> list[str]:
         """Import every loaded model's bundled example organizations. Returns their ids."""

@@ -631,6 +631,9 @@ class Store:
     def _apply_one(self, txn: _Txn, op: Put | Delete | PutOrg | PutPerson | DeletePerson | Refused) -> dict[str, Any] | None:
         now, user = _now(), self.user
         if isinstance(op, Refused):
+            # Staged like any change, so the file's sealed head and the manifest move on with its log.
+            if self._people_path not in txn.stage:
+                txn.stage[self._people_path] = dict(self._cache.read_fresh(self._people_path))
             self._record(txn, self._people_path, "refused", op.org, op.kind, op.id, None, None, now, message=op.message)
             return None
         if isinstance(op, (PutPerson, DeletePerson)):
