@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import date
 
 import pytest
@@ -430,8 +431,33 @@ def test_export_from_the_interface_writes_the_file_in_a_worker(ws, tmp_path, mon
         await pilot.press("down", "enter")  # the Word report
         await app.workers.wait_for_complete()
         assert (tmp_path / "exports" / "tjpu-2026Q4.docx").exists()
+        # what the store holds stays private: 0600 files in a 0700 folder, whatever the umask
+        assert {oct(p.stat().st_mode & 0o777) for p in (tmp_path / "exports").iterdir()} == {"0o600"}
+        assert oct((tmp_path / "exports").stat().st_mode & 0o777) == "0o700"
 
-    drive(ws, scenario)
+    old = os.umask(0o022)
+    try:
+        drive(ws, scenario)
+    finally:
+        os.umask(old)
+
+
+def test_over_ssh_an_export_is_refused_with_the_command_to_use_and_no_screenshot_is_offered(ws, tmp_path, monkeypatch):
+    monkeypatch.setenv("COORDTUI_EXPORT_DIR", str(tmp_path / "exports"))
+
+    async def main():
+        app = CoordApp(ws, org_id="tjpu", remote=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("x")
+            await pilot.pause()
+            assert isinstance(app.screen, ErrorModal)
+            assert "ssh" in str(app.screen.query_one("#error-message").render())
+            assert not (tmp_path / "exports").exists()
+            assert "Screenshot" not in [c.title for c in app.get_system_commands(app.screen)]
+
+    asyncio.run(main())
 
 
 def test_tree_filter_by_chinese_and_by_pinyin_initials(ws):

@@ -56,9 +56,12 @@ class CoordApp(App):
     DAY_CHECK_SECONDS = 60.0
 
     def __init__(self, ws: Workspace, *, lang: str = "zh", as_of: date | None = None, notice: str | None = None,
-                 org_id: str | None = None) -> None:
+                 org_id: str | None = None, remote: bool = False) -> None:
         super().__init__()
         self.ws = ws
+        #: A person reached over SSH through the forced command: files written on the server
+        #: would never reach them (and would stay on the server), so exports come by command.
+        self.remote = remote
         self.lang = lang
         #: The date checks are made for: the office's today, which moves on overnight, unless
         #: the user pinned a date (``--as-of``, or ``a``).
@@ -286,6 +289,9 @@ class CoordApp(App):
 
         if self.org_id is None:
             return
+        if self.remote and not self.is_web:
+            self.show_error(InputError(t("export.over_ssh", "en", org=self.org_id), message_zh=t("export.over_ssh", "zh", org=self.org_id)))
+            return
 
         def chosen(fmt: str | None) -> None:
             if fmt:
@@ -302,9 +308,8 @@ class CoordApp(App):
         period = Period.containing(self.as_of, PeriodKind.QUARTER) if fmt in ("xlsx", "docx", "md") else None
         try:
             data = export(self.ws, org_id, fmt, as_of=self.as_of, period=period)
-            self.export_dir.mkdir(parents=True, exist_ok=True)
             path = self.export_dir / f"{org_id}{'-' + str(period) if period else ''}.{fmt}"
-            path.write_bytes(data)
+            _write_private(self.export_dir, path, data)
         except CoordError as exc:
             self.call_from_thread(self.show_error, exc)
             return
@@ -314,6 +319,13 @@ class CoordApp(App):
         if self.is_web:  # in a browser tab ('coordtui serve') the file also goes to the browser's downloads
             self.call_from_thread(self.deliver_binary, path)
         self.call_from_thread(self.notify, str(path), title=t("export.done", self.lang), timeout=15)
+
+    def get_system_commands(self, screen):  # noqa: ANN001, ANN201 (Textual's signature)
+        """Textual's own commands, less "Screenshot": it writes the screen, case data included,
+        into the server's Downloads folder for anyone to read, never to the person."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
 
     def action_next_org(self) -> None:
         if not self.orgs:
@@ -402,6 +414,20 @@ class CoordApp(App):
                 return
 
 
+def _write_private(folder: Path, path: Path, data: bytes) -> None:
+    """Write an export readable by this account only (0600 in a 0700 folder), whatever the umask:
+    it holds what the store holds."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
 def check_terminal() -> str | None:
     """Why this terminal cannot host the interface, or None."""
     if "web_driver" in os.environ.get("TEXTUAL_DRIVER", ""):
@@ -437,5 +463,5 @@ def run_app(*, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (), as_o
         if loaded:
             names = "、".join(o.name for o in ws.orgs())
             notice = t("dash.loaded_examples", lang, orgs=names)
-    CoordApp(ws, lang=lang, as_of=as_of, notice=notice, org_id=org_id).run()
+    CoordApp(ws, lang=lang, as_of=as_of, notice=notice, org_id=org_id, remote=identity is not None).run()
     return 0

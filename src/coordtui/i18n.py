@@ -113,6 +113,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "record.gone": ("{kind} {id}：记录不存在（可能已被他人删除）", "{kind} {id}: no such record (someone may have deleted it)"),
     "export.running": ("正在导出……", "Exporting…"),
     "export.done": ("已导出", "Exported"),
+    "export.over_ssh": ("通过 SSH 使用时，导出请用命令获取（文件不会留在服务器上）：ssh 服务账户@服务器 export --org {org} --format xlsx > {org}.xlsx",
+                        "over SSH, an export comes by command (no file is left on the server): ssh ACCOUNT@SERVER export --org {org} --format xlsx > {org}.xlsx"),
     "export.title": ("导出", "Export"),
     "export.xlsx": ("台账（Excel）", "Ledger (Excel)"),
     "export.docx": ("本季度工作报告（Word）", "This quarter's report (Word)"),
