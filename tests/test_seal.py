@@ -147,6 +147,8 @@ def test_an_intact_store_verifies_clean_after_saves_moves_deletes_an_import_with
     assert code == 0 and "deleted" in out and "deleted 0" not in out, err
     for n in range(3):
         s.put("m1", "team", "t0", {"name": f"again {n}"})
+    assert run(capsys, "restore", "data/m1/structure.json", "--db", db)[0] == 2  # an intact file is not restored
+    (db / "data" / "m1" / "structure.json").write_bytes(b'{"team": {')  # broken by a crash or a stray program
     assert run(capsys, "restore", "data/m1/structure.json", "--db", db)[0] == 0
     code, report = verify(capsys, db)
     assert code == 0 and "the history is intact" in report, report
@@ -390,3 +392,78 @@ def test_apply_many_ops_in_one_transaction_keeps_one_head_per_file(store, capsys
     store.apply([Put("o1", "act", f"b{n}", {"title": str(n)}, "2026-04") for n in range(20)])
     head = json.loads((store.root / "data" / "o1" / "2026-04.json").read_text())[HEAD]
     assert head["seq"] == 20 and verify(capsys, store.root)[0] == 0
+
+
+# what a hostile member of a group store tried ----------------------------------------------
+
+def test_a_symlinked_organization_folder_is_neither_read_nor_written_through(store, tmp_path):
+    other = Store(tmp_path / "private", create=True, user="alice")
+    other.put_org({"id": "o1", "name": "Private", "model": "m"})
+    other.put("o1", "unit", "secret", {"name": "PRIVATE-SECRET"})
+    folder = store.root / "data" / "o1"
+    folder.rename(store.root / "data" / "o1.old")
+    folder.symlink_to(other.root / "data" / "o1")
+    fresh = Store(store.root)
+    for action in (lambda: fresh.query("o1", "unit"), lambda: fresh.get("o1", "unit", "secret"),
+                   lambda: fresh.put("o1", "unit", "u9", {"name": "x"})):
+        with pytest.raises(StoreError, match="is a symbolic link"):
+            action()
+    assert [d["name"] for d in Store(other.root).query("o1", "unit")] == ["PRIVATE-SECRET"]
+
+
+def test_a_lowered_schema_in_meta_json_is_refused_not_resealed(store, capsys):
+    log = store.root / "data" / "o1" / "structure.history.jsonl"
+    entries = lines(log)
+    forged = dict(entries[-1], seq=entries[-1]["seq"] + 1, prev=entries[-1]["hash"], user="someoneelse")
+    forged.pop("seal", None)
+    forged["hash"] = entry_hash(forged)
+    write_lines(log, [*entries, forged])
+    meta = json.loads((store.root / "meta.json").read_text())
+    (store.root / "meta.json").write_text(json.dumps(meta | {"schema": 2}))
+    with pytest.raises(StoreError, match="already sealed"):
+        Store(store.root)
+    code, _, err = run(capsys, "check", "--db", store.root)
+    assert code == 2 and "already sealed" in err and err.count("\n") == 1
+    assert "seal" not in lines(log)[-1]  # nothing was resealed over the forged entry
+
+
+def test_a_planted_backup_is_not_restored(store, capsys):
+    store.put("o1", "unit", "u1", {"name": "A"})
+    store.put("o1", "unit", "u1", {"name": "B"})
+    part = store.root / "data" / "o1" / "structure.json"
+    backup = store.root / "backups" / "data" / "o1" / "structure.json.1"
+    planted = json.loads(backup.read_text())
+    planted["unit"]["u1"]["name"] = "PLANTED"
+    backup.unlink()
+    backup.write_text(json.dumps(planted, ensure_ascii=False))
+    part.write_bytes(b'{"unit": {')
+    code, out, err = run(capsys, "restore", "data/o1/structure.json", "--db", store.root)
+    assert code == 0 and "structure.json.2" in out, err  # the planted newest is passed over for one coordtui wrote
+    assert Store(store.root).get("o1", "unit", "u1")["name"] != "PLANTED"
+    for n in (2, 3):  # with every backup planted, nothing is restored
+        (backup.parent / f"structure.json.{n}").unlink(missing_ok=True)
+    part.write_bytes(b'{"unit": {')
+    code, _, err = run(capsys, "restore", "data/o1/structure.json", "--db", store.root)
+    assert code == 2 and "no backup coordtui wrote" in err and err.count("\n") == 1
+    assert part.read_bytes() == b'{"unit": {'
+
+
+def test_an_intact_file_is_not_restored(store, capsys):
+    store.put("o1", "unit", "u1", {"name": "A"})
+    store.put("o1", "unit", "u1", {"name": "B"})
+    for name in ("data/o1/structure.json", "meta.json"):
+        code, _, err = run(capsys, "restore", name, "--db", store.root)
+        assert code == 2 and "is intact" in err, name
+    assert Store(store.root).get("o1", "unit", "u1")["name"] == "B"
+
+
+def test_a_person_added_to_people_json_by_hand_is_never_acted_on(store, capsys):
+    store.put_person({"name": "alice", "grants": [{"org": None, "role": "admin", "cases": True}]}, rev=0)
+    people = store.root / "people.json"
+    data = json.loads(people.read_text())
+    data["person"]["evil"] = {"name": "evil", "grants": [{"org": None, "role": "admin", "cases": True}], "keys": []}
+    people.write_text(json.dumps(data))
+    with pytest.raises(StoreError, match="outside coordtui"):
+        Store(store.root).get_person("evil")
+    code, _, err = run(capsys, "users", "list", "--db", store.root)
+    assert code == 2 and "outside coordtui" in err

@@ -244,13 +244,18 @@ def test_a_schema_1_store_has_its_history_moved_to_logs_on_open(tmp_path):
     old.put_org({"id": "o1", "name": "Org", "model": "m"})
     old.put("o1", "unit", "u1", {"name": "A"})
     old.put("o1", "unit", "u1", {"name": "B"})
+    # (and knew nothing of seals: no store id, no manifest, no sealed heads, no seals on entries)
     for data_file in [old.root / "orgs.json", old.root / "data" / "o1" / "structure.json"]:
         log = data_file.with_name(data_file.name[:-5] + ".history.jsonl")
         data = json.loads(data_file.read_text())
-        data["_history"] = {str(e["seq"]): e for e in map(json.loads, log.read_text().splitlines())}
+        data.pop("_head")
+        entries = [{k: v for k, v in e.items() if k != "seal"} for e in map(json.loads, log.read_text().splitlines())]
+        data["_history"] = {str(e["seq"]): e for e in entries}
         data_file.write_text(json.dumps(data, ensure_ascii=False))
         log.unlink()
+    (old.root / "manifest.json").unlink()
     meta = json.loads((old.root / "meta.json").read_text())
+    meta.pop("store_id")
     (old.root / "meta.json").write_text(json.dumps(meta | {"schema": 1}))
 
     fresh = Store(old.root, user="bob")

@@ -641,10 +641,17 @@ def upgrade(root: Path) -> None:
         raise StoreError(f"{root}: this store was made before sealed history and must be upgraded by its owner: "
                          f"ask {owner} to run 'coordtui check --db {root}' once",
                          message_zh=f"{root}：该数据存储需由其所有者 {owner} 升级：请其运行一次 coordtui check")
-    _tighten(root)
-    os.chmod(root, modes_at(root).folder)
     meta_path = root / "meta.json"
     meta = parse_store_file(meta_path, read_nofollow(meta_path))
+    if "store_id" in meta or os.path.lexists(root / MANIFEST):
+        # Sealed before: only meta.json says otherwise, so someone lowered its schema by hand (to
+        # have the history resealed over their own entries). Nothing is upgraded or resealed.
+        raise StoreError(f"{meta_path}: says schema {meta.get('schema')}, but this store is already sealed (it has a store id and "
+                         f"a manifest): meta.json was changed outside coordtui; nothing was done: set its schema back to 3 and run "
+                         f"'coordtui verify --db {root}'",
+                         message_zh=f"{meta_path}：其版本号被改低，但该数据存储早已封存：meta.json 在 coordtui 之外被修改，未做任何处理：请将 schema 改回 3 并运行 coordtui verify")
+    _tighten(root)
+    os.chmod(root, modes_at(root).folder)
     store_id = meta.get("store_id") if isinstance(meta.get("store_id"), str) and meta["store_id"].isalnum() else secrets.token_hex(16)
     if not key_path(store_id).exists():
         create_key(store_id, _group_gid(meta.get("group")) if isinstance(meta.get("group"), str) else None)
@@ -658,8 +665,10 @@ def upgrade(root: Path) -> None:
         data = parse_store_file(path, raw)
         entries = [e for e in read_log(history_path(path)) or [] if well_formed(e)]
         seq, hash_ = (entries[-1]["seq"], entries[-1]["hash"]) if entries else (0, "")
-        head, problems = seal.check_head(path, raw, data, key) if HEAD in data else (None, ["none"])
-        unsealed = head["unsealed"] if head is not None and not problems else seq
+        if HEAD in data:  # a sealed head in a store being sealed for the first time: planted
+            raise StoreError(f"{seal.rel(path)}: has a sealed head although the store was never sealed: it was written outside "
+                             f"coordtui; nothing was upgraded: see 'coordtui verify --db {root}'")
+        unsealed = seq
         files[path] = seal.encode(path, data, seq, hash_, unsealed)[0]
         listed[seal.rel(path)] = seq
     files[root / MANIFEST] = seal.manifest_bytes(listed)

@@ -153,6 +153,17 @@ def _now() -> str:
 _hash = entry_hash
 
 
+def _parses(path: Path) -> bool:
+    """Whether ``path`` exists and reads as a store file of the right shape."""
+    try:
+        parse_store_file(path, read_nofollow(path))
+        return True
+    except FileNotFoundError:
+        return False
+    except (StoreError, OSError):
+        return False
+
+
 def _unencodable(root: Path, exc: Exception) -> StoreError:
     return StoreError(f"{root}: cannot save ({exc}; numbers must fit in 64 bits): nothing was changed")
 
@@ -250,6 +261,7 @@ class Store:
         self.lock_timeout = lock_timeout
         self._cache = FileCache()
         self._seal = Seal(self.root)
+        self._people_checked: tuple[bytes, dict[str, Any]] | None = None
         self._lock = StoreLock(self.root, lock_timeout, mode=modes_at(self.root).file)
         self._open(create, group)
 
@@ -342,7 +354,15 @@ class Store:
         return meta
 
     def _org_dir(self, org: str) -> Path:
-        return self.root / "data" / org
+        """An organization's folder, never through a symbolic link: in a group store a member
+        could otherwise point ``data/<org>`` at another store and have it read (or written) as this one."""
+        folder = self.root / "data" / org
+        for path in (self.root / "data", folder):
+            if os.path.islink(path):
+                raise StoreError(f"{path}: is a symbolic link, not a folder of the store: coordtui never follows links in a store; "
+                                 f"remove the link and run 'coordtui verify --db {self.root}'",
+                                 message_zh=f"{path} 是符号链接，不是数据存储的文件夹：请删除该链接并运行 coordtui verify")
+        return folder
 
     def _part_path(self, org: str, part: str) -> Path:
         return self._org_dir(org) / f"{part}.json"
@@ -389,27 +409,54 @@ class Store:
         records' revisions going on from the last ones, a record that has since moved to
         another partition left where it is now.
         """
-        from coordtui.store.files import newest_good_backup
-
         root = Path(root).expanduser()
+        try:
+            return cls._restore_file(root, relative)
+        except PermissionError as exc:
+            raise StoreError(f"{root}: cannot read the store ({exc.strerror}): only the account that owns it can restore its files",
+                             message_zh=f"{root}：无权读取该数据存储：只有其所有者可以恢复其中的文件") from None
+
+    @classmethod
+    def _restore_file(cls, root: Path, relative: str) -> tuple[Path, Path, Path]:
+        from coordtui.store.files import backup_paths, newest_good_backup
+
         target = (root / relative).resolve()
         if root.resolve() not in target.parents:
             raise StoreError(f"{relative}: not a file of the store {root}: give the path the error message named")
-        backup = newest_good_backup(root.resolve(), target)
-        if backup is None:
-            raise StoreError(f"{target}: no good backup is kept for it: move it away, or restore the folder from your own backup")
         aside = target.with_name(f"{target.name}.broken-{datetime.now():%Y%m%d%H%M%S}")
         relative_posix = target.relative_to(root.resolve()).as_posix()
+        intact = StoreError(f"{target}: is intact: nothing to restore (a restore puts back a file that cannot be read)",
+                            message_zh=f"{target}：文件完好，无需恢复")
         if relative_posix in ("meta.json", "manifest.json") or not is_layout_file(relative_posix):
-            # Files without a history of their own: put back as they were.
+            # Files without a history of their own: put back as they were, and only when broken.
+            if _parses(target):
+                raise intact
+            backup = newest_good_backup(root.resolve(), target)
+            if backup is None:
+                raise StoreError(f"{target}: no good backup is kept for it: move it away, or restore the folder from your own backup")
             with StoreLock(root, 15, mode=modes_at(root).file):
                 if target.exists():
                     os.replace(target, aside)
                 restore_file(root.resolve(), target, read_nofollow(backup))
             return target, backup, aside
         store = cls(root)
-        store._restore(store.root / relative_posix, parse_store_file(backup, read_nofollow(backup)), aside)
-        return target, backup, aside
+        path = store.root / relative_posix
+        key, _ = store._seal.try_key()
+        if key is not None and _parses(path) and not store._seal.check_head(path, read_nofollow(path), parse_store_file(path, read_nofollow(path)), key)[1]:
+            raise intact
+        # A backup is taken only as coordtui wrote it: its sealed head must verify (in a group
+        # store a member can write into backups/ and plant a version of their own).
+        for backup in backup_paths(root.resolve(), target):
+            try:
+                raw = read_nofollow(backup)
+                data = parse_store_file(backup, raw)
+            except (StoreError, OSError):
+                continue
+            if key is not None and not store._seal.check_head(path, raw, data, key)[1]:
+                store._restore(path, data, aside)
+                return target, backup, aside
+        raise StoreError(f"{target}: no backup coordtui wrote is kept for it (none has a sealed head that verifies): "
+                         "move it away, or restore the folder from your own backup")
 
     def _restore(self, target: Path, data: dict[str, Any], aside: Path) -> None:
         """Make ``data`` (a backup of ``target``) current again, as a change recorded in its log.
@@ -503,12 +550,42 @@ class Store:
 
     def people(self) -> list[dict[str, Any]]:
         """Every person of the store (人员), with ``_rev``."""
-        raw = self._read(lambda: self._cache.read(self._people_path)).get(PEOPLE_TABLE, {})
-        return [dict(doc) for doc in raw.values()]
+        return [dict(doc) for doc in self._read(self._trusted_people).get(PEOPLE_TABLE, {}).values()]
 
     def get_person(self, name: str) -> dict[str, Any] | None:
-        doc = self._read(lambda: self._cache.read(self._people_path)).get(PEOPLE_TABLE, {}).get(name)
+        doc = self._read(self._trusted_people).get(PEOPLE_TABLE, {}).get(name)
         return dict(doc) if doc is not None else None
+
+    def _trusted_people(self) -> dict[str, Any]:
+        """people.json, only as coordtui wrote it. Who may do what is read from it, so a person
+        added or a grant raised by hand (a member of a group store can write the file) is never
+        acted on: its sealed head must match its records (and its seal, where this account has
+        the key). Checked again whenever the file's bytes change."""
+        path = self._people_path
+        try:
+            raw = read_nofollow(path)
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions") from None
+        if self._people_checked is not None and self._people_checked[0] == raw:
+            return self._people_checked[1]
+        data = parse_store_file(path, raw)
+        if HEAD in data or self._seal_expected():
+            key, _ = self._seal.try_key()
+            _, problems = self._seal.check_head(path, raw, data, key)
+            if problems:
+                raise StoreError(f"{problems[0]}: nobody's access is read from it; see 'coordtui verify --db {self.root}'",
+                                 message_zh=f"people.json 在 coordtui 之外被修改，其中的人员与权限不予采用：请运行 coordtui verify")
+        self._people_checked = (raw, data)
+        return data
+
+    def _seal_expected(self) -> bool:
+        """Whether this store's files carry sealed heads (every store of schema 3 and later)."""
+        try:
+            return int(self.meta().get("schema", 0)) >= 3
+        except (TypeError, ValueError):
+            return True
 
     def _locate(self, org: str, kind: str, record_id: str) -> tuple[str, dict] | None:
         for part in self.parts(org):
