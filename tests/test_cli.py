@@ -162,3 +162,10 @@ def test_app_outside_a_terminal_is_refused(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("TERM", "xterm-256color")
     code, _, err = run(capsys, "--db", tmp_path / "s")  # pytest's stdout is not a terminal
     assert code == 2 and "needs a terminal" in err
+
+
+def test_as_of_and_period_are_bounded_to_years_that_mean_something(db, capsys):
+    for args in (["check", "--as-of", "9999-12-31"], ["export", "--org", "tjpu", "--format", "md", "--as-of", "1900-01-01"],
+                 ["export", "--org", "tjpu", "--format", "md", "--period", "9999"]):
+        code, _, err = run(capsys, *args, "--db", db)
+        assert code == 2 and "give a" in err and err.count("\n") == 1, (args, err)

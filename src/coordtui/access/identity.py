@@ -48,7 +48,7 @@ def require_owner(root: Path, what: str) -> None:
 
 
 def check_name(name: str) -> str:
-    if not re.match(NAME_PATTERN, name):
+    if not re.fullmatch(NAME_PATTERN, name):
         raise InputError(f"{name[:40]!r}: not a login name (lower-case letters, digits, _ . -, at most 32, "
                          "starting with a letter or _): for example zhangsan")
     return name
@@ -114,7 +114,7 @@ def first_admin(store: "Store") -> str | None:
     if store.people() or not owns_store(store.root):
         return None
     name = current_user()
-    if not re.match(NAME_PATTERN, name):
+    if not re.fullmatch(NAME_PATTERN, name):
         return None  # the owner stays administrator by owning the store; no person can carry this name
     # Administrator of everything, cases included: what owning the store gave them before.
     doc: dict[str, Any] = Person(name=name, grants=[Grant(role=Role.ADMIN, cases=True)]).model_dump(mode="json")
