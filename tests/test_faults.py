@@ -407,3 +407,44 @@ def test_a_rule_stuck_in_c_code_is_stopped_at_its_time_limit_and_the_rest_is_che
     (stuck,) = [f for f in findings if f["org"] == "s1"]
     assert stuck["rule"] == "core.rule_timeout" and "stuckm.backtrack (plugin stuck_in_c)" in stuck["message_en"]
     assert {"mini.lead", "mini.monthly_report"} <= {f["rule"] for f in findings if f["org"] == "m1"}
+
+
+PROCESS_GOES_ON = """
+import sys, threading
+from datetime import date
+from coordtui.plugins import PluginHost
+from coordtui.store import PutOrg, Store
+from coordtui.workspace import Workspace
+
+store = Store(sys.argv[1], create=True)
+store.apply([PutOrg({"id": "s1", "name": "卡", "model": "stuckm", "settings": {"tracking_start": "2026-01-01"}})])
+ws = Workspace(store, PluginHost(plugin_dirs=[sys.argv[2]], autoload=False))
+results = []
+checking = threading.Thread(target=lambda: results.append(ws.check(date(2026, 3, 5))), daemon=True)
+checking.start()
+turns = 0
+while checking.is_alive() and turns < 6000:  # bounded: 60 s at most
+    checking.join(0.01)
+    turns += 1
+print(turns, checking.is_alive(), [(f.rule, f.subject) for f in results[0].findings] if results else None)
+"""
+
+
+def test_while_a_rule_is_stuck_in_c_the_rest_of_the_process_goes_on(tmp_path):
+    """The application checks in a worker thread: the rule stuck in C must not hold the
+    interpreter (before, the regular expression held the GIL and nothing else in the process ran)."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "stuck"
+    folder.mkdir()
+    (folder / "stuck_in_c.py").write_text(STUCK_IN_C)
+    try:
+        done = subprocess.run([sys.executable, "-c", PROCESS_GOES_ON, str(tmp_path / "store"), str(folder)],
+                              capture_output=True, text=True, timeout=90, env={**os.environ, "COORDTUI_RULE_SECONDS": "3"})
+    except subprocess.TimeoutExpired:
+        pytest.fail("the process stopped: the rule stuck in C held it")
+    turns, alive, findings = done.stdout.split(" ", 2)
+    assert alive == "False" and int(turns) >= 2, done.stdout + done.stderr  # this thread ran meanwhile
+    assert findings.strip() == "[('core.rule_timeout', 'stuckm.backtrack')]"
