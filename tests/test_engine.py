@@ -212,6 +212,9 @@ def test_a_hung_rule_is_stopped_switched_off_and_does_not_slow_another_plugin(tm
                  PutOrg({"id": "b-busy", "name": "乙", "model": "busym", "settings": {"tracking_start": "2026-01-01"}})])
     ws = Workspace(store, PluginHost(plugin_dirs=[folder], autoload=False))
     monkeypatch.setattr(engine, "RULE_SECONDS", 1.0)
+    # The rules in this process, stopped in their thread (where there is no fork); the worker
+    # process that stops even a rule stuck in C is tested in test_faults.py.
+    monkeypatch.setenv("COORDTUI_RULES_IN_PROCESS", "1")
 
     first = ws.check(date(2026, 3, 1))
     hung, busy = sys.modules["hung_rule_plugin"].STATE, sys.modules["busy_rule_plugin"].STATE

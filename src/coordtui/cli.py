@@ -17,7 +17,7 @@ from typing import Sequence
 import orjson
 
 from coordtui import __version__
-from coordtui.errors import AccessError, CoordError, InputError
+from coordtui.errors import AccessError, CoordError, InputError, one_line
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="put a store file back from its newest good backup (the broken one is kept aside)")
     p.add_argument("file", metavar="FILE", help="the store file the error message named, relative to the store folder")
     p.add_argument("--db", metavar="PATH", help="store folder")
+    p.add_argument("--plugin-dir", metavar="DIR", action="append", default=argparse.SUPPRESS,
+                   help="also load models dropped in this folder (the backup restored is the newest whose records fit them)")
 
     p = sub.add_parser("verify", help="check every history log against its seals and every data file against its log (exit 1 when broken)")
     p.add_argument("--db", metavar="PATH", help="store folder")
@@ -365,8 +367,9 @@ def _print_findings(ws, findings, as_of: date, summary: dict[str, int], lang: st
     for f in findings:
         if f.org != current:
             current = f.org
-            print(f"\n{names.get(f.org, f.org)} ({f.org}) · {t('as_of', lang)} {as_of.isoformat()}")
-        print(f"  {pad(t('sev.' + f.severity.value, lang), 7)} {f.rule}  {f.text(lang)}")
+            print(f"\n{one_line(names.get(f.org, f.org))} ({f.org}) · {t('as_of', lang)} {as_of.isoformat()}")
+        # Findings quote records' text: one line each, nothing in them a terminal would obey.
+        print(f"  {pad(t('sev.' + f.severity.value, lang), 7)} {f.rule}  {one_line(f.text(lang))}")
     if not findings:
         print(t("check.none", lang, as_of=as_of.isoformat()))
     print(t("check.summary", lang, **summary))
@@ -406,7 +409,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from coordtui.store import Store
     from coordtui.workspace import default_store_path
 
-    target, backup, aside = Store.restore(Path(args.db) if args.db else default_store_path(), args.file)
+    root = Path(args.db) if args.db else default_store_path()
+    try:  # the backup restored is the newest whose records fit the models, where they can be loaded
+        good = _workspace(args).fits
+    except CoordError:
+        good = None  # (orgs.json itself may be what is broken: then its shape decides)
+    target, backup, aside = Store.restore(root, args.file, good)
     print(f"restored {target} from {backup}; the broken file is kept as {aside}")
     return EXIT_OK
 
@@ -600,7 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.identity = check_name(args.as_name)
         return COMMANDS.get(args.command, cmd_app)(args)
     except CoordError as exc:
-        print(f"coordtui: {exc.message}", file=sys.stderr)
+        print(f"coordtui: {one_line(exc.message)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

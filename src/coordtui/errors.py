@@ -69,3 +69,17 @@ class AccessError(CoordError):
     """
 
     title = "Not allowed"
+
+
+def shown(text: object, limit: int = 80) -> str:
+    """User-supplied text inside a message: control characters and line breaks escaped
+    (``\\x1b``, ``\\n``), so a message stays one line and a terminal obeys nothing in it;
+    bounded to ``limit`` characters."""
+    escaped = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
+    return escaped if len(escaped) <= limit else escaped[: limit - 3] + "..."
+
+
+def one_line(message: str) -> str:
+    """A whole message as the command line prints it: every control character escaped, on one
+    line. The last line of defence, should a message have taken in raw text somewhere."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)

@@ -22,7 +22,8 @@ from pydantic import ValidationError
 
 from coordtui.domain.model import ModelSpec, Organization
 from coordtui.domain.records import Record, normalize_name
-from coordtui.errors import InputError
+from coordtui.store import strip_meta
+from coordtui.errors import InputError, StoreError, shown
 
 if TYPE_CHECKING:
     from coordtui.workspace import Workspace
@@ -63,13 +64,13 @@ def read_document(path: Path) -> dict[str, Any]:
 
 
 def _item_where(source: str, number: int, kind: Any) -> str:
-    return f"{source}: item {number} (kind {kind})"
+    return f"{shown(source, 200)}: item {number} (kind {shown(kind)})"
 
 
 def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merge_with_store: bool = False) -> Plan:
     """Check a whole document; raise InputError naming the first problem as ``FILE: item N (kind K): field F: problem``."""
     if doc.get("format") != FORMAT:
-        raise InputError(f"{source}: format is {doc.get('format')!r}, expected '{FORMAT}'")
+        raise InputError(f"{shown(source, 200)}: format is {shown(repr(doc.get('format')))}, expected '{FORMAT}'")
     model_id = doc.get("model")
     if not isinstance(model_id, str):
         raise InputError(f"{source}: 'model' must name a model (see 'coordtui plugins')")
@@ -85,7 +86,7 @@ def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merg
     except (ValidationError, TypeError) as exc:
         if isinstance(exc, ValidationError):
             err = exc.errors()[0]
-            raise InputError(f"{source}: org: field {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+            raise InputError(f"{source}: org: field {shown('.'.join(map(str, err['loc'])))}: {shown(err['msg'], 200)}") from None
         raise InputError(f"{source}: org: {exc}") from None
     try:
         model.parse_settings(org.settings)
@@ -112,7 +113,7 @@ def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merg
             record = cls.model_validate(data)
         except ValidationError as exc:
             field, problem = first_error(exc)
-            raise InputError(f"{_item_where(source, number, kind)}: field {field}: {problem}") from None
+            raise InputError(f"{_item_where(source, number, kind)}: field {shown(field)}: {shown(problem, 200)}") from None
         key = (kind, record.id)
         if key in seen:
             raise InputError(f"{_item_where(source, number, kind)}: field id: '{record.id}' is used again (first at item {seen[key]})")
@@ -169,9 +170,9 @@ def _resolve_references(records: list[Record], store_records: dict[str, list[Rec
                     values.append(next(iter(matches)))
                     changed = True
                 elif len(matches) > 1:
-                    raise InputError(f"{where(number, record, field)}: '{value}' names several {target}s ({', '.join(sorted(matches))}): use the id")
+                    raise InputError(f"{where(number, record, field)}: '{shown(value)}' names several {target}s ({', '.join(sorted(matches))}): use the id")
                 else:
-                    raise InputError(f"{where(number, record, field)}: no {target} with id '{value}'")
+                    raise InputError(f"{where(number, record, field)}: no {target} with id '{shown(value)}'")
             if changed:
                 current = getattr(record, field)
                 updates[field] = values if isinstance(current, list) else values[0]
@@ -184,8 +185,13 @@ def export_document(ws: "Workspace", org_id: str) -> dict[str, Any]:
     model = ws.model_of(org)
     items: list[dict[str, Any]] = []
     for cls in model.kinds:
-        for record in ws.records(org, cls.kind):
-            items.append({"kind": cls.kind, **record.model_dump(mode="json")})
+        try:
+            docs = [record.model_dump(mode="json") for record in ws.records(org, cls.kind)]
+        except StoreError:
+            # A record that no longer fits the model (an earlier version's): exported as stored, so
+            # that it can be corrected in the file and imported again (the way the error advises).
+            docs = sorted((strip_meta(d) for d in ws.rows(org, cls.kind)), key=lambda d: str(d.get("id")))
+        items.extend({"kind": cls.kind, **doc} for doc in docs)
     return {
         "format": FORMAT,
         "model": model.id,

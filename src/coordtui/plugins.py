@@ -19,6 +19,7 @@ Discovery, in this order:
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -68,6 +69,49 @@ def _env_list(name: str) -> list[str]:
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+#: Top-level module name -> the plugin folder it was imported from, in this process.
+_FOLDER_MODULES: dict[str, Path] = {}
+#: Every plugin folder this process put on the path.
+_FOLDERS: set[str] = set()
+
+
+def _found_elsewhere(name: str, folder: Path) -> str | None:
+    """Where a module called ``name`` comes from other than a plugin folder (the standard library,
+    an installed package, one already imported), or None when only plugin folders have it."""
+    if name in sys.builtin_module_names or name in getattr(sys, "stdlib_module_names", ()):
+        return "the standard library"
+    loaded = sys.modules.get(name)
+    if loaded is not None and name not in _FOLDER_MODULES:
+        return getattr(loaded, "__file__", None) or "already imported"
+    here = {str(folder), str(folder.resolve())} | _FOLDERS
+    try:
+        spec = importlib.machinery.PathFinder.find_spec(name, [p for p in sys.path if p not in here and p])
+    except (ImportError, ValueError):
+        return None
+    return spec.origin or "an installed package" if spec is not None else None
+
+
+def _import_from(folder: Path, stem: str, target: str) -> Any:
+    """Import ``target`` (``stem`` or ``stem.plugin``) from ``folder`` itself, whatever other plugin
+    folder came earlier on the path with a module of that name (each host loads its own)."""
+    if _FOLDER_MODULES.get(stem) != folder:
+        for loaded in [m for m in sys.modules if m == stem or m.startswith(stem + ".")]:
+            del sys.modules[loaded]
+        spec = importlib.machinery.PathFinder.find_spec(stem, [str(folder)])
+        if spec is None or spec.loader is None:
+            raise ImportError(f"no module {stem} in {folder}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[stem] = module
+        _FOLDER_MODULES[stem] = folder
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(stem, None)
+            _FOLDER_MODULES.pop(stem, None)
+            raise
+    return importlib.import_module(target)
 
 
 # The contribution hooks: hook name -> (expected item type, attribute on the host).
@@ -130,7 +174,7 @@ class PluginHost:
                 continue
             try:
                 module = ep.load()
-            except (Exception, SystemExit) as exc:  # a broken plugin must not stop the others
+            except BaseException as exc:  # noqa: B036 - a broken plugin (even one raising KeyboardInterrupt or SystemExit) must not stop the others
                 self._fail_new(ep.name, source, version, f"failed to import: {_describe(exc)}")
                 continue
             self._register(ep.name, module, source, version)
@@ -144,8 +188,11 @@ class PluginHost:
         if not folder.is_dir():
             self._fail_new(str(folder), f"folder {folder}", "-", "plugin folder does not exist")
             return
+        # At the end of the path, never before it: a module in the folder must not stand in for
+        # a library of the same name (an icalendar.py would break every calendar export).
         if str(folder) not in sys.path:
-            sys.path.insert(0, str(folder))
+            sys.path.append(str(folder))
+        _FOLDERS.add(str(folder))
         importlib.invalidate_caches()
         for entry in sorted(folder.iterdir()):
             if entry.name.startswith((".", "_")) or entry.name in ("tests", "build", "dist"):
@@ -159,9 +206,13 @@ class PluginHost:
             name, source = entry.stem, f"folder {entry}"
             if self._blocked(name, source, "-"):
                 continue
+            shadowed = _found_elsewhere(entry.stem, folder)
+            if shadowed:
+                self._fail_new(name, source, "-", f"its name would shadow the module '{entry.stem}' ({shadowed}): rename the plugin")
+                continue
             try:
-                module = importlib.import_module(target)
-            except (Exception, SystemExit) as exc:
+                module = _import_from(folder, entry.stem, target)
+            except BaseException as exc:  # noqa: B036 - a plugin's KeyboardInterrupt or SystemExit must not end coordtui
                 self._fail_new(name, source, "-", f"failed to import: {_describe(exc)}")
                 continue
             package = sys.modules.get(entry.stem)
@@ -225,7 +276,7 @@ class PluginHost:
                 continue
             try:
                 value = impl.function(**{a: kwargs[a] for a in impl.argnames})
-            except Exception as exc:
+            except BaseException as exc:  # noqa: B036 - SystemExit or KeyboardInterrupt from a hook switches the plugin off too
                 self.fail(impl.plugin_name, f"raised in {hook}: {_describe(exc)}")
                 continue
             results.append((impl.plugin_name, value))

@@ -24,10 +24,11 @@ from coordtui.domain.calendar import WorkCalendar
 from coordtui.domain.clock import OfficeClock
 from coordtui.domain.model import Context, ModelSpec, Organization
 from coordtui.domain.records import Finding, Record, Severity
-from coordtui.errors import AccessError, InputError, StoreError
+from coordtui.errors import AccessError, InputError, StoreError, shown
 from coordtui.plugins import PluginHost
-from coordtui.rules.engine import CheckResult, evaluate
+from coordtui.rules.engine import CheckResult, RuleWorker, can_isolate, evaluate, store_problem
 from coordtui.store import STRUCTURE, Delete, Put, PutOrg, Refused, Store, strip_meta
+from coordtui.store.files import newest_good_backup, unreadable
 
 HOLIDAYS_FILE = "holidays.txt"
 
@@ -56,7 +57,59 @@ def first_error(exc: ValidationError) -> tuple[str, str]:
     elif err.get("type") == "missing":
         msg = "required field is missing"
     msg = msg.removeprefix("Value error, ")
-    return loc, msg
+    return shown(loc), shown(msg, 200)
+
+
+def _org_problem(key: str, doc: Any) -> str | None:
+    """What is wrong with one organization's document in ``orgs.json``, or None."""
+    if not isinstance(doc, dict):
+        return f"organization '{shown(key)}' is not an object (edited by hand?)"
+    try:
+        Organization(**strip_meta(doc))
+    except ValidationError as exc:
+        field, problem = first_error(exc)
+        return f"organization '{shown(key)}': field {field}: {problem} (edited by hand, or written by another program?)"
+    return None
+
+
+class _ModelCheck:
+    """Tells the store whether a data file's records fit their models (store.ContentCheck)."""
+
+    def __init__(self, ws: "Workspace") -> None:
+        self.ws = ws
+
+    def problem(self, path: Path, data: dict[str, Any]) -> str | None:
+        if path.parent.parent != self.ws.store.root / "data":
+            return None  # not a data file of records
+        try:
+            doc = self.ws.store.get_org(path.parent.name)
+        except StoreError:
+            return None  # orgs.json is what is broken: the shapes alone decide
+
+        model = self.ws.host.models.get(doc.get("model")) if isinstance(doc, dict) else None
+        if model is None:
+            return None  # a new organization (its import checked every record), or a model not loaded
+        for kind, table in data.items():
+            cls = model.kind_map.get(kind)
+            if cls is None or not isinstance(table, dict):
+                continue
+            for rid, record in table.items():
+                try:
+                    cls.model_validate(strip_meta(record))
+                except ValidationError as exc:
+                    field, problem = first_error(exc)
+                    return f"{kind} '{shown(rid)}': field {field}: {problem}"
+        return None
+
+    def advice(self, path: Path) -> str:
+        root = self.ws.store.root
+        rel = path.relative_to(root).as_posix()
+        backup = newest_good_backup(root, path, lambda data: self.problem(path, data) is None)
+        if backup is not None:
+            return f"the newest backup that fits the model is {backup}: restore it with 'coordtui restore --db {root} {rel}'"
+        org = path.parent.name
+        return (f"no backup of it fits the model: export the organization with 'coordtui export --db {root} --org {org} "
+                f"--format json --out FILE', correct that record in FILE, and import it with 'coordtui import --db {root} --replace FILE'")
 
 
 @dataclass
@@ -111,6 +164,9 @@ class Workspace:
         self._results: dict[str, tuple[tuple, CheckResult]] = {}
         # org id -> the day it was first written (from orgs.json's history), for those without the setting
         self._created: dict[str, date] | None = None
+        # Saves refuse a data file whose records no longer fit their model, and its backups keep
+        # the newest version that did: the store knows only shapes, this layer the models.
+        store.content_check = _ModelCheck(self)
 
     #: How many organizations' parsed records are kept. A check of everything walks every
     #: organization once; keeping them all would hold the whole store in memory (100,000
@@ -252,21 +308,34 @@ class Workspace:
     def _stored_org(self, org_id: str) -> Organization:
         doc = self.store.get_org(org_id)
         if doc is None:
-            raise InputError(f"no organization '{org_id}' in {self.store.root}: check --org")
+            raise InputError(f"no organization '{shown(org_id)}' in {self.store.root}: check --org")
+        return self._organization(org_id, doc)
+
+    def _organization(self, key: str, doc: dict[str, Any]) -> Organization:
+        """An organization as ``orgs.json`` holds it; a document that is none (another program's,
+        or an earlier version's) is one StoreError naming the file and its newest good backup."""
+        problem = _org_problem(key, doc)
+        if problem is not None:
+            raise unreadable(self.store.root / "orgs.json", problem,
+                             good=lambda data: all(_org_problem(k, d) is None for k, d in data.get("org", {}).items()))
         return Organization(**strip_meta(doc))
+
+    def _all_orgs(self) -> list[Organization]:
+        docs = {str(d.get("id")): d for d in self.store.orgs()}
+        return [self._organization(key, docs[key]) for key in sorted(docs)]
 
     def orgs(self) -> list[Organization]:
         """The organizations the actor has a grant in."""
         actor = self._current_actor()
-        return [Organization(**strip_meta(d)) for d in sorted(self.store.orgs(), key=lambda d: d["id"]) if actor.grants(d["id"])]
+        return [o for o in self._all_orgs() if actor.grants(o.id)]
 
     def org(self, org_id: str) -> Organization:
         doc = self.store.get_org(org_id)
         actor = self._current_actor()
         if doc is None or not actor.grants(org_id):
-            known = ", ".join(o["id"] for o in self.store.orgs() if actor.grants(o["id"])) or "none"
-            raise InputError(f"no organization '{org_id}' in {self.store.root} (known: {known}): check --org")
-        return Organization(**strip_meta(doc))
+            known = ", ".join(o.id for o in self._all_orgs() if actor.grants(o.id)) or "none"
+            raise InputError(f"no organization '{shown(org_id)}' in {self.store.root} (known: {known}): check --org")
+        return self._organization(org_id, doc)
 
     def model_of(self, org: Organization) -> ModelSpec:
         if org.model not in self.host.models:
@@ -317,21 +386,27 @@ class Workspace:
             return cached[1]
         signature, tables = self.store.read_part(org.id, part)
         model = self.model_of(org)
-        parsed = {kind: self._parse(org, model.kind_map[kind], table.values()) for kind, table in tables.items() if kind in model.kind_map}
+        parsed = {kind: self._parse(org, part, model.kind_map[kind], table.values()) for kind, table in tables.items() if kind in model.kind_map}
         kept[(org.model, part)] = (signature, parsed)
         return parsed
 
-    def _parse(self, org: Organization, cls: type[Record], docs: list[dict[str, Any]]) -> list[Record]:
+    def _parse(self, org: Organization, part: str, cls: type[Record], docs: list[dict[str, Any]]) -> list[Record]:
         parsed = []
         for doc in docs:
             try:
                 parsed.append(cls.model_validate(strip_meta(doc)))
             except ValidationError as exc:
                 field, problem = first_error(exc)
+                path = self.store.root / "data" / org.id / f"{part}.json"
                 raise StoreError(
-                    f"{self.store.root}: {org.id}: {cls.kind} {doc.get('id')}: field {field}: {problem} (stored data no longer fits the model): fix it with 'coordtui export' and 'import'"
+                    f"{path}: {cls.kind} '{shown(doc.get('id'))}': field {field}: {problem} (stored by an earlier version "
+                    f"of model {org.model} or of coordtui, it no longer fits the model): {_ModelCheck(self).advice(path)}"
                 ) from None
         return parsed
+
+    def fits(self, path: Path, data: dict[str, Any]) -> bool:
+        """Whether every record of a data file's content (a backup's, say) fits its model."""
+        return _ModelCheck(self).problem(path, data) is None
 
     def rows(self, org: Organization | str, kind: str) -> list[dict[str, Any]]:
         """Every record of ``kind`` as stored (read-only dicts, without validation): for tables that
@@ -518,6 +593,7 @@ class Workspace:
 
     def _check_into(self, total: CheckResult, orgs: list[Organization], as_of: date,
                     progress: Callable[[int, int], None] | None) -> None:
+        pending: list[tuple[Organization, tuple, Context]] = []
         for done, org in enumerate(orgs):
             if progress is not None:
                 progress(done, len(orgs))
@@ -529,13 +605,42 @@ class Workspace:
             key = (as_of, org.model_dump_json(), tuple(parts), id(self.calendar))
             kept = self._results.get(org.id)
             if kept is not None and kept[0] == key:
-                result = kept[1]
-            else:
+                total.extend(kept[1])
+                continue
+            try:
                 ctx = self._context(org, as_of, parts)
-                result = evaluate(ctx, self.host.rules(org.model), self.host.obligations(org.model))
+            except InputError as exc:  # settings an earlier version let in: this organization's problem only
+                total.findings.append(Finding(
+                    rule="core.settings_invalid", severity=Severity.ERROR, org=org.id, subject=org.name,
+                    message=f"组织 {org.id} 未检查：{exc.text('zh')}", message_en=f"organization {org.id} was not checked: {exc.message}"))
+                continue
+            try:  # every file read (and parsed) first: one that cannot be is one finding, whichever rules run
+                for part, signature in parts:
+                    self._partition(org, part, signature)
+            except StoreError as exc:
+                self._results[org.id] = (key, CheckResult(as_of, [store_problem(ctx, exc)]))
+                total.extend(self._results[org.id][1])
+                continue
+            pending.append((org, key, ctx))
+        if not pending:
+            return
+        # Where fork exists the rules run in one worker process, forked once every record is
+        # parsed (so shared, not copied): a rule stuck even in C code is killed with it.
+        worker = RuleWorker([(ctx, self.host.rules(org.model), self.host.obligations(org.model)) for org, _, ctx in pending],
+                            self._plugin_of) if can_isolate() else None
+        try:
+            for org, key, ctx in pending:
+                result = evaluate(ctx, self.host.rules(org.model), self.host.obligations(org.model),
+                                  plugin_of=self._plugin_of, isolate=worker or False)
                 # Kept even after a timeout: the rule that hung is switched off until the next start.
                 self._results[org.id] = (key, result)
-            total.extend(result)
+                total.extend(result)
+        finally:
+            if worker is not None:
+                worker.close()
+
+    def _plugin_of(self, item: Any) -> str | None:
+        return self.host.contributor("coordtui_rules", item) or self.host.contributor("coordtui_obligations", item)
 
     def _model_unavailable(self, org: Organization) -> Finding:
         info = self.host.plugins.get(org.model) or next((p for p in self.host.plugins.values() if org.model in p.models), None)

@@ -12,12 +12,12 @@ from enum import Enum
 from functools import cached_property
 from typing import Any, Callable, Iterable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from coordtui.domain.calendar import WorkCalendar
 from coordtui.domain.periods import Period, PeriodKind
-from coordtui.domain.records import Finding, Record, Severity
-from coordtui.errors import InputError
+from coordtui.domain.records import ID_PATTERN, Finding, Record, Severity, control_problem, invalid
+from coordtui.errors import InputError, shown
 
 
 class NoSettings(BaseModel):
@@ -185,11 +185,20 @@ class ModelSpec:
             return self.kind_map[name]
         except KeyError:
             known = ", ".join(sorted(self.kind_map))
-            raise InputError(f"model {self.id} has no kind '{name}' (known kinds: {known})") from None
+            raise InputError(f"model {self.id} has no kind '{shown(name)}' (known kinds: {known})") from None
 
     def parse_settings(self, values: dict[str, Any] | None) -> "Settings":
+        """The organization's settings over the model's defaults. An unknown key is refused,
+        naming the known ones: a misspelt setting must not be silently ignored."""
         values = dict(values or {})
         core_keys = set(CoreSettings.model_fields)
+        known = core_keys | set(self.settings.model_fields)
+        unknown = [k for k in values if k not in known]
+        if unknown:
+            raise InputError(
+                f"organization settings: unknown setting '{shown(unknown[0])}' for model {self.id} "
+                f"(known: {', '.join(sorted(known))}): check its spelling",
+                message_zh=f"组织设置：模型 {self.id} 没有设置项“{shown(unknown[0])}”（已知：{', '.join(sorted(known))}）：请检查拼写")
         core = {k: values.pop(k) for k in list(values) if k in core_keys}
         try:
             return Settings(CoreSettings(**core), self.settings(**values))
@@ -219,10 +228,43 @@ class Organization(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[A-Za-z0-9_.\-]{1,80}$")
+    id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1, max_length=200)
-    model: str
+    model: str = Field(max_length=80)
     settings: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name", "model")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        found = control_problem(value, one_line=True)
+        if found:
+            raise invalid(f"含有控制字符 {found}", f"contains the control character {found}")
+        return value
+
+    @field_validator("settings")
+    @classmethod
+    def _plain_settings(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # Settings are a few values each: nesting deeper than this is no setting, and a very
+        # deep one would crash the JSON writer ("Maximum serialization depth exceeded").
+        def walk(item: Any, key: str, depth: int) -> None:
+            if depth > SETTINGS_DEPTH:
+                raise invalid(f"设置项 {key} 嵌套超过 {SETTINGS_DEPTH} 层", f"setting '{key}' is nested more than {SETTINGS_DEPTH} deep")
+            if isinstance(item, dict):
+                for k, v in item.items():
+                    walk(v, key, depth + 1)
+            elif isinstance(item, (list, tuple)):
+                for v in item:
+                    walk(v, key, depth + 1)
+        for key, item in value.items():
+            found = control_problem(key, one_line=True) or control_problem(item)
+            if found:
+                raise invalid(f"设置项含有控制字符 {found}", f"a setting contains the control character {found}")
+            walk(item, str(key), 1)
+        return value
+
+
+#: How deep an organization's settings may nest (a list of lists of values is 3).
+SETTINGS_DEPTH = 8
 
 
 class Context:

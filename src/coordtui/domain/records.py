@@ -7,11 +7,18 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 _SPACE = re.compile(r"\s+")
-_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,80}$")
+#: An id names a file or a part of a path somewhere (an organization's folder, an export):
+#: one path-safe name, never ``.``, ``..`` or a hidden name.
+ID_PATTERN = r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,79}$"
+_ID = re.compile(ID_PATTERN)
+#: Control characters (C0, DEL, C1): a terminal obeys them (ESC, BEL, CSI) and XML refuses
+#: them (docx, xlsx). Tab and newline are allowed in free text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def normalize_name(value: str) -> str:
@@ -36,10 +43,36 @@ def invalid(zh: str, en: str) -> PydanticCustomError:
 INVALID = "coordtui_invalid"
 
 
+def control_problem(value: Any, *, one_line: bool = False) -> str | None:
+    """Where ``value`` (text, or lists and mappings of it) holds a control character: the
+    character escaped (``\\x1b``), else None. ``one_line`` also refuses tab and newline."""
+    pattern = _CONTROL_OR_BREAK if one_line else _CONTROL
+    if isinstance(value, str):
+        found = pattern.search(value)
+        return ascii(found.group())[1:-1] if found else None
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            problem = control_problem(item, one_line=one_line)
+            if problem:
+                return problem
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            problem = control_problem(key, one_line=True) or control_problem(item, one_line=one_line)
+            if problem:
+                return problem
+    return None
+
+
+def _control_error(found: str) -> PydanticCustomError:
+    return invalid(f"含有控制字符 {found}（不允许控制字符，长文本中的制表符和换行除外）",
+                   f"contains the control character {found} (none are allowed, except tab and newline in long text)")
+
+
 def _clean_text(value: str) -> str:
     value = value.strip()
-    if any(ord(ch) < 32 and ch not in "\t\n" for ch in value):
-        raise invalid("含有控制字符", "contains control characters")
+    found = control_problem(value)
+    if found:
+        raise _control_error(found)
     return value
 
 
@@ -90,7 +123,19 @@ class Record(BaseModel):
     @classmethod
     def _check_id(cls, value: str) -> str:
         if not _ID.match(value):
-            raise invalid("编号为 1–80 个字母、数字或 . _ -", "an id is 1-80 letters, digits, '.', '_' or '-'")
+            raise invalid("编号为 1–80 个字母、数字或 . _ -，且不以 . 开头",
+                          "an id is 1-80 letters, digits, '.', '_' or '-', not starting with '.'")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        # Every text field of every kind, core and plugin: the boundary is here, so no model
+        # has to remember it. The label and aliases are shown on one line: no tab or newline.
+        if isinstance(value, (str, list, tuple, set, frozenset, dict)):
+            found = control_problem(value, one_line=info.field_name in (cls.label_field, cls.aliases_field))
+            if found:
+                raise _control_error(found)
         return value
 
     def label(self) -> str:

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import ctypes
 import os
+import pickle
 import queue
+import select
+import signal
+import struct
 import threading
+import time
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
 from typing import Any, Callable, Iterable
 
 from coordtui.domain.model import Context, Duty, DutyStatus, Obligation, Rule
+from coordtui.domain.periods import Period
 from coordtui.domain.records import Finding, Severity
+from coordtui.errors import StoreError, shown
 
 
 @dataclass(slots=True)
@@ -110,22 +118,25 @@ def duty_messages(duty: Duty, status: DutyStatus, as_of: date) -> tuple[str, str
     return zh, en
 
 
-def _rule_failed(ctx: Context, rule_id: str, what: str, exc: Exception) -> Finding:
-    detail = f"{type(exc).__name__}: {exc}"
+def _rule_failed(ctx: Context, rule_id: str, what: str, exc: Exception, plugin: str | None = None) -> Finding:
+    detail = shown(f"{type(exc).__name__}: {exc}", 300)
+    subject = rule_id
+    if plugin:
+        rule_id = f"{rule_id} (plugin {plugin})"  # named in the message; the subject stays the rule
     if isinstance(exc, RuleSwitchedOff):
         return ctx.finding(
-            "core.rule_timeout", Severity.ERROR, rule_id,
+            "core.rule_timeout", Severity.ERROR, subject,
             f"规则 {rule_id} 此前运行超时（{exc}），已停用至程序重新启动，本次未运行；请联系该插件的维护者",
             f"rule {rule_id} timed out earlier ({exc}) and is switched off until coordtui starts again: not run; report it to the plugin's maintainer",
         )
     if isinstance(exc, RuleTimeout):
         return ctx.finding(
-            "core.rule_timeout", Severity.ERROR, rule_id,
+            "core.rule_timeout", Severity.ERROR, subject,
             f"规则 {rule_id} 运行超时（{exc}），已中止并停用至程序重新启动；请联系该插件的维护者",
             f"rule {rule_id} timed out ({exc}): stopped, and switched off until coordtui starts again; report it to the plugin's maintainer",
         )
     return ctx.finding(
-        "core.rule_failed", Severity.ERROR, rule_id,
+        "core.rule_failed", Severity.ERROR, subject,
         f"规则 {rule_id} 执行出错（{what}）：{detail}；请联系该插件的维护者",
         f"rule {rule_id} failed ({what}): {detail}; report it to the plugin's maintainer",
     )
@@ -211,9 +222,15 @@ def switched_off() -> list[tuple[object, str, str]]:
     return list(_switched_off.values())
 
 
+#: True in a worker process of :func:`evaluate_isolated`: there the parent keeps the time.
+_in_worker = False
+
+
 def _limited(func: Callable[[], Any], seconds: float) -> Any:
     """Run ``func`` with a time limit; raise RuleTimeout (after stopping it) when it does not answer in time."""
     global _runner
+    if _in_worker:
+        return func()
     with _runner_lock:  # one rule at a time per process: checks from several threads take turns
         if _runner is None or not _runner.thread.is_alive():
             _runner = _RuleThread()
@@ -239,24 +256,66 @@ def _guarded(owner: object, what: str, func: Callable[[], Any], seconds: float) 
         raise
 
 
-def run_rule(ctx: Context, rule: Rule, *, seconds: float | None = None) -> list[Finding]:
+def store_problem(ctx: Context, exc: StoreError) -> Finding:
+    """The one finding for an organization whose files cannot be read: the store's problem
+    (the file, and how to restore it), not every rule's."""
+    return ctx.finding(
+        "core.store_unreadable", Severity.ERROR, ctx.org.name,
+        f"组织 {ctx.org.id} 未检查：数据文件无法读取：{exc.message_zh or exc.message}",
+        f"organization {ctx.org.id} was not checked: {exc.message}",
+    )
+
+
+def run_rule(ctx: Context, rule: Rule, *, seconds: float | None = None, plugin: str | None = None) -> list[Finding]:
     try:
         found = list(_guarded(rule, "check", lambda: list(rule.check(ctx) or []), seconds or RULE_SECONDS))
+    except StoreError:
+        raise  # the store's problem, reported once by evaluate
     except Exception as exc:  # a broken or hanging rule is a finding, never a crash
-        return [_rule_failed(ctx, rule.id, "check", exc)]
+        return [_rule_failed(ctx, rule.id, "check", exc, plugin)]
     bad = [f for f in found if not isinstance(f, Finding)]
     if bad:
-        return [_rule_failed(ctx, rule.id, "check", TypeError(f"returned {type(bad[0]).__name__}, not Finding"))]
+        return [_rule_failed(ctx, rule.id, "check", TypeError(f"returned {type(bad[0]).__name__}, not Finding"), plugin)]
     return found
 
 
-def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | None = None) -> tuple[list[DutyRow], list[Finding]]:
+def _duty_problem(duty: Any) -> str | None:
+    """What is wrong with a duty an obligation returned (a plugin's bug), or None."""
+    if not isinstance(duty, Duty):
+        return f"returned {type(duty).__name__}, not Duty"
+    checks = (
+        ("subject", isinstance(duty.subject, str)),
+        ("due", isinstance(duty.due, date)),
+        ("what_zh", isinstance(duty.what_zh, str)),
+        ("what_en", isinstance(duty.what_en, str)),
+        ("required", isinstance(duty.required, int) and not isinstance(duty.required, bool) and duty.required >= 0),
+        ("done", isinstance(duty.done, list) and all(isinstance(d, date) for d in duty.done)),
+        ("period", duty.period is None or isinstance(duty.period, Period)),
+        ("provisional", isinstance(duty.provisional, bool)),
+        ("unit_zh", isinstance(duty.unit_zh, str)),
+        ("unit_en", isinstance(duty.unit_en, str)),
+    )
+    for name, ok in checks:
+        if not ok:
+            return f"a Duty's {name} is {shown(repr(getattr(duty, name)), 60)}"
+    return None
+
+
+def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | None = None,
+                   plugin: str | None = None) -> tuple[list[DutyRow], list[Finding]]:
     try:
         duties = _guarded(obligation, "duties", lambda: list(obligation.duties(ctx) or []), seconds or RULE_SECONDS)
-        if any(not isinstance(d, Duty) for d in duties):
-            raise TypeError("duties() must yield Duty objects")
+    except StoreError:
+        raise
     except Exception as exc:
-        return [], [_rule_failed(ctx, obligation.rule, "duties", exc)]
+        return [], [_rule_failed(ctx, obligation.rule, "duties", exc, plugin)]
+    failed: list[Finding] = []
+    problems = [p for p in map(_duty_problem, duties) if p]
+    if problems:
+        # The well-formed duties still count; the plugin's bug is one finding naming it.
+        duties = [d for d in duties if _duty_problem(d) is None]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        failed.append(_rule_failed(ctx, obligation.rule, "duties", TypeError(problems[0] + more), plugin))
     at_risk_days = ctx.settings.at_risk_days
     # Duties falling due before the organization began to be tracked are not its to answer for:
     # dropped here once, so no model has to remember it (一律自跟踪起始日起计).
@@ -280,7 +339,7 @@ def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | Non
                 provisional=duty.provisional, subject_kind=duty.subject_kind, subject_id=duty.subject_id,
             )
         )
-    return rows, findings
+    return rows, findings + failed
 
 
 def evaluate(
@@ -289,16 +348,241 @@ def evaluate(
     obligations: Iterable[Obligation],
     *,
     only: Callable[[str], bool] | None = None,
+    plugin_of: Callable[[Rule | Obligation], str | None] | None = None,
+    isolate: "bool | RuleWorker" = False,
 ) -> CheckResult:
-    """Every finding and duty of one organization as of ``ctx.as_of``."""
+    """Every finding and duty of one organization as of ``ctx.as_of``.
+
+    A store file that cannot be read is one finding (``core.store_unreadable``) naming the
+    file and how to restore it, and nothing else of the organization is judged. ``plugin_of``
+    names the plugin of a rule in the findings about it. ``isolate``: run the rules in a worker
+    process (:func:`evaluate_isolated`, or the :class:`RuleWorker` given), where even a rule
+    stuck in C code can be stopped."""
+    if isinstance(isolate, RuleWorker):
+        return isolate.evaluate(ctx)  # (made with this organization's rules)
+    if isolate:
+        rules = [r for r in rules if only is None or only(r.id)]
+        obligations = [o for o in obligations if only is None or only(o.rule)]
+        return evaluate_isolated(ctx, rules, obligations, plugin_of=plugin_of)
     result = CheckResult(ctx.as_of)
-    for rule in rules:
-        if only is None or only(rule.id):
-            result.findings.extend(run_rule(ctx, rule))
-    for obligation in obligations:
-        if only is None or only(obligation.rule):
-            rows, findings = run_obligation(ctx, obligation)
-            result.duties.extend(rows)
-            result.findings.extend(findings)
+    try:
+        for rule in rules:
+            if only is None or only(rule.id):
+                result.findings.extend(run_rule(ctx, rule, plugin=plugin_of(rule) if plugin_of else None))
+        for obligation in obligations:
+            if only is None or only(obligation.rule):
+                rows, findings = run_obligation(ctx, obligation, plugin=plugin_of(obligation) if plugin_of else None)
+                result.duties.extend(rows)
+                result.findings.extend(findings)
+    except StoreError as exc:
+        return CheckResult(ctx.as_of, [store_problem(ctx, exc)])
     result.sort()
     return result
+
+
+# Rules in a worker process -----------------------------------------------------------------
+# A rule stuck inside C code (a regular expression backtracking for ever) holds the interpreter
+# lock: no other thread runs, so neither the time limit above nor the application's screen can
+# act. A process can always be killed. So a check forks a worker per organization (copy-on-write:
+# the records already parsed are shared, nothing is copied), which runs the rules one by one and
+# sends each result back pickled; the parent waits for each at most the rule's time, kills the
+# worker when one overruns, and goes on with the next rule in a fresh worker.
+
+
+def can_isolate() -> bool:
+    """Whether rules can run in a worker process here (fork exists; ``COORDTUI_RULES_IN_PROCESS=1`` says no)."""
+    return hasattr(os, "fork") and os.environ.get("COORDTUI_RULES_IN_PROCESS") != "1"
+
+
+def _send(fd: int, message: Any) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(struct.pack("!Q", len(payload)) + payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class _Reader:
+    """Length-prefixed pickles from a worker's pipe, each wait bounded."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.buffer = fd, b""
+
+    def next(self, deadline: float | None) -> Any:
+        """The next message; None at end of file; TimeoutError when ``deadline`` passes first
+        (None: the worker waits for its parent's next command as long as it takes)."""
+        while True:
+            if len(self.buffer) >= 8:
+                size = struct.unpack("!Q", self.buffer[:8])[0]
+                if len(self.buffer) >= 8 + size:
+                    payload, self.buffer = self.buffer[8:8 + size], self.buffer[8 + size:]
+                    return pickle.loads(payload)
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                ready, _, _ = select.select([self.fd], [], [], left)
+                if not ready:
+                    raise TimeoutError
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
+                return None
+            self.buffer += chunk
+
+
+_FINDING_FIELDS = tuple(Finding.model_fields)
+_DUTY_FIELDS = tuple(f.name for f in dataclass_fields(Duty))
+
+
+def _pack(findings: list[Finding], rows: list[DutyRow]) -> tuple:
+    """Results as plain tuples: pickling pydantic models and dataclasses field by field cost
+    more than the rules themselves (10,000 records: 0.75 s against 0.3 s)."""
+    return ([tuple(f.__dict__.values()) for f in findings],
+            [(r.org, r.rule, r.obligation_zh, r.obligation_en, tuple(getattr(r.duty, n) for n in _DUTY_FIELDS), r.status.value, r.as_of)
+             for r in rows])
+
+
+def _unpack(packed: tuple) -> tuple[list[Finding], list[DutyRow]]:
+    findings, rows = packed
+    return ([Finding.model_construct(**dict(zip(_FINDING_FIELDS, v))) for v in findings],
+            [DutyRow(org, rule, zh, en, Duty(*duty), DutyStatus(status), as_of) for org, rule, zh, en, duty, status, as_of in rows])
+
+
+class RuleWorker:
+    """A worker process for one check: forked once the contexts of every organization to check
+    exist (and their records are parsed), so they are shared copy-on-write rather than copied; it
+    runs the rules of one organization at a time, as :meth:`evaluate` asks. A rule that overruns
+    its time is killed with the process, and the next rule goes on in a fresh one."""
+
+    def __init__(self, jobs: list[tuple[Context, list[Rule], list[Obligation]]],
+                 plugin_of: Callable[[Rule | Obligation], str | None] | None = None, seconds: float | None = None) -> None:
+        self.seconds = seconds or RULE_SECONDS
+        self.contexts = [ctx for ctx, _, _ in jobs]
+        self.items = [[("check", r, plugin_of(r) if plugin_of else None) for r in rules]
+                      + [("duties", o, plugin_of(o) if plugin_of else None) for o in obligations]
+                      for _, rules, obligations in jobs]
+        self._job = {id(ctx): n for n, ctx in enumerate(self.contexts)}
+        self.pid = 0
+
+    def __enter__(self) -> "RuleWorker":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        cmd_read, cmd_write = os.pipe()
+        out_read, out_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: nothing of the parent's is flushed or run at exit
+            try:
+                os.close(cmd_write)
+                os.close(out_read)
+                self._serve(cmd_read, out_write)
+            finally:
+                os._exit(0)
+        os.close(cmd_read)
+        os.close(out_write)
+        self.pid, self._cmd, self._reader = pid, cmd_write, _Reader(out_read)
+
+    def close(self) -> None:
+        """End the worker (killed: it may be inside a rule) and reap it."""
+        if self.pid:
+            _end(self.pid)
+            os.close(self._cmd)
+            os.close(self._reader.fd)
+            self.pid = 0
+
+    def _serve(self, cmd_fd: int, out_fd: int) -> None:
+        global _in_worker
+        _in_worker = True
+        commands = _Reader(cmd_fd)
+        while True:
+            command = commands.next(None)
+            if command is None:
+                return
+            job, start = command
+            ctx = self.contexts[job]
+            for index in range(start, len(self.items[job])):
+                what, item, plugin = self.items[job][index]
+                _send(out_fd, ("start", index))
+                try:
+                    result = run_rule(ctx, item, plugin=plugin) if what == "check" else run_obligation(ctx, item, plugin=plugin)
+                except StoreError as exc:
+                    _send(out_fd, ("store", exc.message, exc.message_zh))
+                    break
+                findings, rows = (result, []) if what == "check" else (result[1], result[0])
+                try:
+                    _send(out_fd, ("done", index, _pack(findings, rows)))
+                except Exception as exc:  # a result that cannot be pickled: the plugin's
+                    _send(out_fd, ("done", index, _pack([_rule_failed(ctx, _item_id(item), what, exc, plugin)], [])))
+            else:
+                _send(out_fd, ("end",))
+
+    def evaluate(self, ctx: Context) -> CheckResult:
+        """The findings and duties of one of the organizations the worker was made for."""
+        job = self._job[id(ctx)]
+        items = self.items[job]
+        result = CheckResult(ctx.as_of)
+        start = 0
+        while start < len(items):
+            if not self.pid:
+                self._start()
+            current = None
+            try:
+                _send(self._cmd, (job, start))
+                while True:
+                    message = self._reader.next(time.monotonic() + (self.seconds if current is not None else self.seconds + STOP_SECONDS))
+                    if message is None:  # the worker died (inside a rule, or before it)
+                        self.close()
+                        failed = current if current is not None else start
+                        what, item, plugin = items[failed]
+                        result.findings.append(_rule_failed(ctx, _item_id(item), what, RuntimeError("its worker process died"), plugin))
+                        start = failed + 1
+                        break
+                    if message[0] == "start":
+                        current = message[1]
+                    elif message[0] == "done":
+                        findings, rows = _unpack(message[2])
+                        result.findings.extend(findings)
+                        result.duties.extend(rows)
+                        current = None
+                    elif message[0] == "end":
+                        start = len(items)
+                        break
+                    elif message[0] == "store":
+                        return CheckResult(ctx.as_of, [store_problem(ctx, StoreError(message[1], message_zh=message[2]))])
+            except BrokenPipeError:  # the worker had died before it took the command
+                self.close()
+                what, item, plugin = items[start]
+                result.findings.append(_rule_failed(ctx, _item_id(item), what, RuntimeError("its worker process died"), plugin))
+                start += 1
+            except TimeoutError:
+                self.close()
+                failed = current if current is not None else start
+                what, item, plugin = items[failed]
+                why = f"no answer after {self.seconds:g} s"
+                _switched_off[id(item)] = (item, what, why)  # the next worker (forked now) knows it too
+                result.findings.append(_rule_failed(ctx, _item_id(item), what, RuleTimeout(why), plugin))
+                start = failed + 1
+        result.sort()
+        return result
+
+
+def _end(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+
+
+def evaluate_isolated(ctx: Context, rules: Iterable[Rule], obligations: Iterable[Obligation], *,
+                      plugin_of: Callable[[Rule | Obligation], str | None] | None = None,
+                      seconds: float | None = None) -> CheckResult:
+    """:func:`evaluate` in a worker process of its own, which is killed when a rule overruns its time."""
+    with RuleWorker([(ctx, list(rules), list(obligations))], plugin_of, seconds) as worker:
+        return worker.evaluate(ctx)
+
+
+def _item_id(item: Rule | Obligation) -> str:
+    return item.id if isinstance(item, Rule) else item.rule

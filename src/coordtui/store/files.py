@@ -14,7 +14,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 
@@ -265,20 +265,29 @@ def backup_paths(root: Path, path: Path) -> list[Path]:
     return [base.with_name(f"{base.name}.{n}") for n in range(1, KEEP + 1) if base.with_name(f"{base.name}.{n}").exists()]
 
 
-def newest_good_backup(root: Path, path: Path) -> Path | None:
+def newest_good_backup(root: Path, path: Path, good: Callable[[dict[str, Any]], bool] | None = None) -> Path | None:
+    """The newest backup of ``path`` that is a store file of the right shape and, with
+    ``good``, whose content ``good`` accepts (the layer that knows the models says)."""
     for candidate in backup_paths(root, path):
         try:
             raw = candidate.read_bytes()
         except OSError:
             continue
-        if _parse(path, raw)[1] is None:
+        data, problem = _parse(path, raw)
+        if problem is None and (good is None or good(data)):
             return candidate
     return None
 
 
-def _unreadable(path: Path, why: str) -> StoreError:
+def unreadable(path: Path, why: str, good: Callable[[dict[str, Any]], bool] | None = None) -> StoreError:
+    """The one-line error for a store file that cannot be used: the file, ``why``, and the
+    newest good backup with the command that restores it (or what to do without one)."""
+    return _unreadable(path, why, good)
+
+
+def _unreadable(path: Path, why: str, good: Callable[[dict[str, Any]], bool] | None = None) -> StoreError:
     root = _store_root(path)
-    backup = newest_good_backup(root, path) if root else None
+    backup = newest_good_backup(root, path, good) if root else None
     if backup is not None:
         from datetime import datetime
 
@@ -405,13 +414,16 @@ def _size(path: Path) -> int:
         return 0
 
 
-def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes] | None = None) -> None:
+def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes] | None = None,
+                 unkept: set[Path] | frozenset[Path] = frozenset()) -> None:
     """Write every file in ``files`` and append to every log in ``appends``, all of it or none.
 
     Files are replaced whole (temp file, fsync, rename); logs grow at their end. When more
     than one file or log changes, a journal naming every rename and every append (with the
     log's length before it) is written first, so that ``recover`` can finish the commit
     after a crash. Raises StoreError (with the previous state intact) if the disk refuses.
+    The version each file replaces becomes its newest backup, except for the files in
+    ``unkept`` (a version that does not fit the models: the backups keep the ones that did).
     """
     appends = {path: payload for path, payload in (appends or {}).items() if payload}
     written: list[tuple[Path, Path]] = []
@@ -437,7 +449,8 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
         raise StoreError(f"{root}: cannot save ({exc.strerror or exc}); nothing was changed: free disk space or check permissions") from None
     for tmp, final in written:
         try:
-            _rotate(root, final)
+            if final not in unkept:
+                _rotate(root, final)
         except OSError:
             pass  # a backup that cannot be kept must not stop the save
         os.replace(tmp, final)

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 import orjson
 from tinydb import TinyDB
@@ -241,6 +241,16 @@ class Refused:
     message: str
 
 
+class ContentCheck(Protocol):
+    """What the layer that knows the models tells the store about a data file's content."""
+
+    def problem(self, path: Path, data: dict[str, Any]) -> str | None:
+        """The first record of ``data`` (kind -> id -> document) that does not fit its model, or None."""
+
+    def advice(self, path: Path) -> str:
+        """What to do about a file holding such a record (a backup that fits, or how to correct it)."""
+
+
 @dataclass
 class _Txn:
     stage: dict[Path, dict] = field(default_factory=dict)
@@ -263,6 +273,9 @@ class Store:
         self._seal = Seal(self.root)
         self._people_checked: tuple[bytes, dict[str, Any]] | None = None
         self._lock = StoreLock(self.root, lock_timeout, mode=modes_at(self.root).file)
+        #: Whether a data file's content fits the models (see :class:`ContentCheck`): the store
+        #: knows only shapes; the workspace, which knows the models, sets this.
+        self.content_check: ContentCheck | None = None
         self._open(create, group)
 
     # opening ------------------------------------------------------------------
@@ -400,7 +413,7 @@ class Store:
         return sorted(n[:-5] for n in names if n.endswith(".json"))
 
     @classmethod
-    def restore(cls, root: Path | str, relative: str) -> tuple[Path, Path, Path]:
+    def restore(cls, root: Path | str, relative: str, good: Callable[[Path, dict[str, Any]], bool] | None = None) -> tuple[Path, Path, Path]:
         """Put the newest good backup of ``relative`` back in place; the broken file is kept aside.
 
         Returns (restored file, backup used, where the broken one was moved). Works on a store
@@ -411,13 +424,15 @@ class Store:
         """
         root = Path(root).expanduser()
         try:
-            return cls._restore_file(root, relative)
+            return cls._restore_file(root, relative, good)
         except PermissionError as exc:
             raise StoreError(f"{root}: cannot read the store ({exc.strerror}): only the account that owns it can restore its files",
                              message_zh=f"{root}：无权读取该数据存储：只有其所有者可以恢复其中的文件") from None
 
     @classmethod
-    def _restore_file(cls, root: Path, relative: str) -> tuple[Path, Path, Path]:
+    def _restore_file(cls, root: Path, relative: str, good: Callable[[Path, dict[str, Any]], bool] | None) -> tuple[Path, Path, Path]:
+        """See :meth:`restore`. ``good(target, content)``: the caller that knows the models says
+        which backup fits them (the store knows only shapes and seals)."""
         from coordtui.store.files import backup_paths, newest_good_backup
 
         target = (root / relative).resolve()
@@ -429,9 +444,9 @@ class Store:
                             message_zh=f"{target}：文件完好，无需恢复")
         if relative_posix in ("meta.json", "manifest.json") or not is_layout_file(relative_posix):
             # Files without a history of their own: put back as they were, and only when broken.
-            if _parses(target):
+            if _parses(target) and (good is None or good(target, parse_store_file(target, read_nofollow(target)))):
                 raise intact
-            backup = newest_good_backup(root.resolve(), target)
+            backup = newest_good_backup(root.resolve(), target, (lambda data: good(target, data)) if good else None)
             if backup is None:
                 raise StoreError(f"{target}: no good backup is kept for it: move it away, or restore the folder from your own backup")
             with StoreLock(root, 15, mode=modes_at(root).file):
@@ -442,8 +457,11 @@ class Store:
         store = cls(root)
         path = store.root / relative_posix
         key, _ = store._seal.try_key()
-        if key is not None and _parses(path) and not store._seal.check_head(path, read_nofollow(path), parse_store_file(path, read_nofollow(path)), key)[1]:
-            raise intact
+        if key is not None and _parses(path):
+            raw = read_nofollow(path)
+            current = parse_store_file(path, raw)
+            if not store._seal.check_head(path, raw, current, key)[1] and (good is None or good(target, current)):
+                raise intact
         # A backup is taken only as coordtui wrote it: its sealed head must verify (in a group
         # store a member can write into backups/ and plant a version of their own).
         for backup in backup_paths(root.resolve(), target):
@@ -452,7 +470,7 @@ class Store:
                 data = parse_store_file(backup, raw)
             except (StoreError, OSError):
                 continue
-            if key is not None and not store._seal.check_head(path, raw, data, key)[1]:
+            if key is not None and not store._seal.check_head(path, raw, data, key)[1] and (good is None or good(target, data)):
                 store._restore(path, data, aside)
                 return target, backup, aside
         raise StoreError(f"{target}: no backup coordtui wrote is kept for it (none has a sealed head that verifies): "
@@ -671,17 +689,45 @@ class Store:
         """Write a transaction's staged files (each with its sealed head) and history entries, all
         or nothing. Under the lock."""
         try:
+            unkept = self._check_content(txn)
             try:
                 files, logs = self._seal.commit_bytes(txn.stage, txn.history, txn.tails)
             except orjson.JSONEncodeError as exc:
                 raise _unencodable(self.root, exc) from None
-            commit_files(self.root, files, logs)
+            commit_files(self.root, files, logs, unkept=unkept)
         except BaseException:
             self._forget(txn)
             raise
         for path, data in txn.stage.items():
             self._cache.remember(path, data, files[path])
         self._seal.committed(txn.stage)
+
+    def _check_content(self, txn: _Txn) -> set[Path]:
+        """Refuse (StoreError, nothing written) a data file whose new content does not fit the
+        models, and return the files whose current version does not fit them either: those are
+        not rotated into the backups, which keep the newest versions that did."""
+        check = self.content_check
+        unkept: set[Path] = set()
+        if check is None:
+            return unkept
+        for path, data in txn.stage.items():
+            if path.parent.parent != self.root / "data":
+                continue
+            problem = check.problem(path, data)
+            if problem is not None:
+                raise StoreError(f"{path}: nothing was saved: {problem}: {check.advice(path)}",
+                                 message_zh=f"{path}：未保存：该文件中已有不符合模型的记录（{problem}）：{check.advice(path)}")
+            try:
+                old = self._cache.read_fresh(path)
+            except StoreError:
+                unkept.add(path)
+                continue
+            # What the new content keeps unchanged has just been checked: only the rest of the old.
+            rest = {kind: {rid: doc for rid, doc in table.items() if (data.get(kind) or {}).get(rid) != doc}
+                    for kind, table in old.items() if not kind.startswith("_") and isinstance(table, dict)}
+            if check.problem(path, rest) is not None:
+                unkept.add(path)
+        return unkept
 
     def _txn_db(self, txn: _Txn, path: Path) -> TinyDB:
         if path not in txn.dbs:
