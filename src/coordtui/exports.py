@@ -254,6 +254,9 @@ def export_xlsx(ws: "Workspace", org_id: str, as_of: date, period: Period | None
     findings = [f for f in result.findings if f.org == org.id]
     _sheet(book, "问题清单", ["级别", "规则", "对象", "期间", "内容"],
            [[{"error": "错误", "warning": "警告", "info": "提示"}[f.severity.value], f.rule, f.subject, f.period or "", f.message] for f in findings])
+    from coordtui.assessment import xlsx_sheet  # the year at a glance (年度考核)
+
+    xlsx_sheet(book, ws, org.id, period.start.year if period else as_of.year, as_of, _sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -350,6 +353,9 @@ def export_docx(ws: "Workspace", org_id: str, as_of: date, period: Period | None
     for spec in ws.host.exports(model.id):
         if spec.format == "docx-section":
             spec.write(ctx, period, document)
+    from coordtui.assessment import docx_section  # the year at a glance (年度考核), with its chart
+
+    docx_section(document, ws, org.id, period.start.year, as_of, lambda d, text: heading(d, f"{CN_NUMBERS[len(sections)]}、{text}"), body)
     signature = document.add_paragraph()
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _font(signature.add_run(f"{org.name}\n{as_of.year}年{as_of.month}月{as_of.day}日"), "仿宋_GB2312", 16)

@@ -198,6 +198,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "assess.whole": ("全组织", "Organization"),
     "assess.none": ("{year}年截至{as_of}没有到期事项。", "Nothing fell due in {year} up to {as_of}."),
     "nav.assessment": ("年度考核", "Year at a glance"),
+    "key.assessment": ("考核", "Year"),
+    "key.prev_year": ("上年", "Prev year"),
+    "key.next_year": ("下年", "Next year"),
 }
 
 
