@@ -173,13 +173,15 @@ def remind_users_set(ws: Workspace, name: str, **changes) -> None:
     ws.save_person(person, rev=doc["_rev"])
 
 
-def test_a_mail_server_that_is_down_is_one_line_per_person_and_the_webhook_still_goes(admin, host, webhook):
+def test_a_mail_server_that_is_down_is_one_line_per_person_and_the_webhook_still_goes(admin, host, webhook, monkeypatch, capsys):
     _, bodies = webhook
     remind.set_setting(admin.store, "smtp.port", str(free_port()))
-    out = remind.remind(admin.store, host, AS_OF, pause=0)
-    failed = [x for x in out.lines if x.startswith("发送失败")]
+    monkeypatch.setattr(remind, "PAUSE", 0.0)  # the command line's run: no pause between attempts in a test
+    assert main(["remind", "--db", str(admin.store.root), "--as-of", "2026-12-01"]) == 1  # a delivery failed
+    failed = [x for x in capsys.readouterr().out.splitlines() if x.startswith("发送失败")]
     assert len(failed) == 2 and {("张三" in x, "李四" in x) for x in failed} == {(True, False), (False, True)}
     assert len(bodies) == 1
+    assert admin.store.sent("2026-12-01/lisi/email")["failed"].startswith("Connection refused")
 
 
 def test_lines_are_written_as_a_cadre_writes_them_overdue_at_risk_due_tomorrow(admin, host):

@@ -1,6 +1,7 @@
 """The command line: ``coordtui`` and its subcommands.
 
-Exit status: 0 success (``check``: no errors), 1 ``check`` found errors, 2 bad input
+Exit status: 0 success (``check``: no errors), 1 ``check`` found errors (``remind``: a
+delivery failed), 2 bad input
 or usage. A user-caused problem is one line on stderr, never a traceback.
 """
 
@@ -383,7 +384,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     as_of = parse_date(args.as_of, what="--as-of") if args.as_of else ws.today()
     outcome = remind.remind(ws.store, ws.host, as_of, lang=args.lang, dry_run=args.dry_run)
     print("\n".join(outcome.lines))
-    return EXIT_OK
+    return EXIT_FINDINGS if outcome.failed else EXIT_OK  # cron mails, systemd marks the unit failed
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:

@@ -173,6 +173,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "Summary: {people} person(s) with duties to remind, {sent} sent, {failed} failed, {skipped} already sent today"),
     "remind.none": ("截至{as_of}，没有需要提醒的人员（有联系方式且有逾期、临期或明天到期事项的人员）。",
                     "As of {as_of}, nobody to remind (a person with a contact point and duties overdue, falling due, or due tomorrow)."),
+    "remind.sep": ("，", ", "),
     "remind.channel.email": ("邮件", "e-mail"),
     "remind.channel.webhook": ("群机器人", "webhook"),
     "feed.calname": ("{name}的到期事项", "{name}'s deadlines"),

@@ -316,19 +316,20 @@ class Outcome:
 
 
 def remind(store: Store, host: "PluginHost", as_of: date, *, lang: str = "zh", dry_run: bool = False,
-           attempts: int = ATTEMPTS, pause: float = PAUSE) -> Outcome:
+           attempts: int | None = None, pause: float | None = None) -> Outcome:
     """Tell every person with a contact point what is overdue, falling due or due tomorrow in
     their scope. Each channel of each person is delivered on its own: a failure is one line
     in the outcome and kept in the store, and never stops the others. A line already
     delivered today on a channel is not sent again there."""
+    attempts = ATTEMPTS if attempts is None else attempts
+    pause = PAUSE if pause is None else pause
     out = Outcome()
     for reminder in reminders(store, host, as_of, lang):
         out.people += 1
         person = reminder.person
         channels = [(c, a) for c, a in (("email", person.email), ("webhook", person.webhook)) if a]
         if dry_run:
-            shown = "，".join(f"{t('remind.channel.' + c, lang)} {a}" for c, a in channels) if lang == "zh" else \
-                ", ".join(f"{t('remind.channel.' + c, lang)} {a}" for c, a in channels)
+            shown = t("remind.sep", lang).join(f"{t('remind.channel.' + c, lang)} {a}" for c, a in channels)
             out.lines += [t("remind.dry_run_head", lang, name=person.shown(), channels=shown), reminder.subject(lang), "",
                           reminder.body(lang), ""]
             continue
