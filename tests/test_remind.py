@@ -237,3 +237,36 @@ def test_config_and_users_feed_on_the_command_line(admin, tmp_path, capsys):
     assert "/feed/" in said and ".ics" in said
     assert main(["users", "feed", "zhangsan", "--revoke", "--db", db]) == 0
     assert admin.store.get_person("zhangsan")["feed_token_sha256"] is None
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_a_configured_login_reaches_the_server_with_the_password_from_the_owners_file(admin, host, tmp_path, monkeypatch):
+    from aiosmtpd.smtp import AuthResult
+
+    monkeypatch.setattr(remind, "TIMEOUT", 3.0)  # a refused login may leave the connection hanging: bounded
+
+    seen = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        seen.append((mechanism, auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret")
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port(), ready_timeout=10,
+                            authenticator=authenticator, auth_require_tls=False, auth_required=True)
+    controller.start()
+    try:
+        secret = tmp_path / "smtp-password"
+        secret.write_text("s3cret\n")
+        secret.chmod(0o600)
+        for name, value in (("smtp.port", str(controller.port)), ("smtp.user", "robot"), ("smtp.password-file", str(secret))):
+            remind.set_setting(admin.store, name, value)
+        out = remind.remind(admin.store, host, AS_OF, pause=0)
+        assert out.failed == 0 and len(box.messages) == 2
+        assert {(login, password) for _, login, password in seen} == {(b"robot", b"s3cret")}
+        secret.write_text("wrong\n")
+        remind.set_setting(admin.store, "smtp.from", "coordtui@example.org")
+        out = remind.remind(admin.store, host, date(2026, 12, 2), pause=0, attempts=1)
+        assert out.failed == 3 - 1 and len(box.messages) == 2  # both mails refused at login; the webhook goes
+    finally:
+        controller.stop()

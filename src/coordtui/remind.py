@@ -263,7 +263,11 @@ def send_email(store: Store, to: str, subject: str, body: str, *, attempts: int 
             if conf.get("smtp.starttls"):
                 smtp.starttls(context=ssl.create_default_context())
             if password is not None:
-                smtp.login(conf["smtp.user"], password)
+                try:
+                    smtp.login(conf["smtp.user"], password)
+                except smtplib.SMTPAuthenticationError as exc:  # the same password fails again: no retry
+                    raise DeliveryError(f"the server refused the login of {conf['smtp.user']} ({exc.smtp_code}): "
+                                        "check smtp.user and the password file") from None
             refused = smtp.send_message(message)
             if refused:
                 raise DeliveryError(f"the server refused {', '.join(refused)}")
