@@ -270,3 +270,10 @@ def test_a_configured_login_reaches_the_server_with_the_password_from_the_owners
         assert out.failed == 3 - 1 and len(box.messages) == 2  # both mails refused at login; the webhook goes
     finally:
         controller.stop()
+
+
+def test_a_person_removed_while_the_run_goes_on_is_skipped_and_the_others_are_told(admin, host, monkeypatch):
+    listed = admin.store.people()
+    gone = {"name": "zhaoliu", "display": "赵六", "email": "zhaoliu@example.org", "grants": [{"org": "tjpu", "role": "reader"}]}
+    monkeypatch.setattr(admin.store, "people", lambda: [*listed, gone])  # listed, then removed before their turn
+    assert [r.person.name for r in remind.reminders(admin.store, host, AS_OF)] == ["lisi", "zhangsan"]

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from coordtui.access.actor import resolve_actor
 from coordtui.access.identity import person_of, require_person
 from coordtui.domain.model import DutyStatus
-from coordtui.errors import InputError
+from coordtui.errors import AccessError, InputError
 from coordtui.i18n import t
 from coordtui.rules.engine import DutyRow, _join_zh
 from coordtui.store import PutSent, Store
@@ -215,7 +215,10 @@ def reminders(store: Store, host: "PluginHost", as_of: date, lang: str = "zh") -
         person = person_of(store, doc)
         if not (person.email or person.webhook):
             continue
-        reminder = reminder_for(store, host, person, as_of, lang)
+        try:
+            reminder = reminder_for(store, host, person, as_of, lang)
+        except AccessError:
+            continue  # removed since the list was read: they have nothing to be told
         if reminder.lines:
             found.append(reminder)
     return found
