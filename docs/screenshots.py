@@ -68,6 +68,12 @@ async def matrix(app, pilot) -> None:
     app.action_open_model_screen("university_grid", "matrix")
 
 
+async def year_at_a_glance(app, pilot) -> None:
+    await pilot.press("y")
+    await pilot.pause(0.1)
+    await pilot.press("down", "down")
+
+
 async def demo_fix_step(app, pilot) -> None:
     for _ in range(3):  # from the first caption to the fourth: the form that meets the most overdue duty
         await pilot.press("space")
@@ -81,6 +87,8 @@ async def main() -> int:
         await shoot(CoordApp(ws, lang="zh", as_of=DEMO_AS_OF, org_id=DEMO_ORG), "dashboard", [dashboard], title="dashboard (总览)")
         await shoot(CoordApp(ws, lang="zh", as_of=DEMO_AS_OF, org_id=DEMO_ORG), "compliance-matrix", [matrix],
                     title="university_grid: compliance matrix (合规矩阵)")
+        await shoot(CoordApp(ws, lang="zh", as_of=DEMO_AS_OF, org_id="pingluo"), "assessment", [year_at_a_glance],
+                    title="the year at a glance (年度考核)")
         exports = Path(tmp) / "exports"
         exports.mkdir()
         await shoot(DemoApp(ws, exports, lang="zh"), "demo", [demo_fix_step], title=f"coordtui demo, step 4 of {len(STEPS)}")

@@ -41,6 +41,7 @@ class CoordApp(App):
         Binding("t", "goto('tree')", "架构/Tree", show=False, id="key.tree"),
         Binding("h", "goto('history')", "历史/History", show=False, id="key.history"),
         Binding("v", "goto('calendar')", "日历/Calendar", show=False, id="key.calendar"),
+        Binding("y", "goto('assessment')", "考核/Year", show=False, id="key.assessment"),
         Binding("p", "goto('plugins')", "插件/Plugins", show=False, id="key.plugins"),
         Binding("m", "model_screens", "模型/Model", id="key.models"),
         Binding("a", "as_of", "日期/Date", id="key.as_of"),
@@ -241,6 +242,10 @@ class CoordApp(App):
             return RecordsScreen(self.org_id)
         if name == "tree":
             return TreeScreen(self.org_id)
+        if name == "assessment":
+            from coordtui.screens.assessment import AssessmentScreen
+
+            return AssessmentScreen(self.org_id)
         return None
 
     def action_goto(self, name: str) -> None:

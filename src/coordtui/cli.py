@@ -1,6 +1,7 @@
 """The command line: ``coordtui`` and its subcommands.
 
-Exit status: 0 success (``check``: no errors), 1 ``check`` found errors, 2 bad input
+Exit status: 0 success (``check``: no errors), 1 ``check`` found errors (``remind``: a
+delivery failed), 2 bad input
 or usage. A user-caused problem is one line on stderr, never a traceback.
 """
 
@@ -20,6 +21,8 @@ from coordtui import __version__
 from coordtui.errors import AccessError, CoordError, InputError, one_line
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+#: ``coordtui config`` settings of reminders (coordtui.remind.SETTINGS, named here so --help needs no import).
+REMIND_SETTINGS = ("smtp.host", "smtp.port", "smtp.starttls", "smtp.user", "smtp.from", "smtp.password-file")
 
 
 
@@ -68,9 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timezone", metavar="NAME", help="the office's time zone, an IANA name (default Asia/Shanghai): what 'today' is")
     p.add_argument("--group", metavar="GROUP", help="a store shared by this OS group's members: setgid folders, files 0660 (default: private, 0700/0600)")
 
-    p = sub.add_parser("config", help="show or change a store-wide setting: 'config timezone [NAME]'")
+    p = sub.add_parser("config", help="show or change a store-wide setting: 'config timezone [NAME]', 'config smtp.host [HOST]' ...")
     _common(p, suppress=True)
-    p.add_argument("setting", choices=["timezone"], help="timezone: the office's time zone (IANA name), from which 'today' comes")
+    p.add_argument("setting", choices=["timezone", *REMIND_SETTINGS],
+                   help="timezone: the office's time zone (IANA name), from which 'today' comes; smtp.*: the mail server "
+                        "reminders go through (smtp.starttls yes/no; smtp.password-file: a 0600 file holding the password)")
     p.add_argument("value", nargs="?", metavar="VALUE", help="the new value (omit it to show the current one)")
 
     p = sub.add_parser("import", help="import coordtui/1 JSON files, or xlsx/csv rows of a kind into --org (all or nothing)")
@@ -95,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", metavar="ID", action="append", help="only this organization (repeatable)")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge as of this day (default: today)")
     p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("remind", help="tell each person with an e-mail or webhook what is overdue, falling due or due tomorrow in their scope")
+    _common(p, suppress=True)
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day to remind as of (default: today in the office)")
+    p.add_argument("--dry-run", action="store_true", help="print every message instead of sending it (nothing is recorded)")
 
     p = sub.add_parser("plugins", help="list the plugins, what they provide and whether they loaded")
     _common(p, suppress=True)
@@ -176,6 +186,10 @@ def _users_parser(sub) -> None:
     q.add_argument("--email")
     q.add_argument("--webhook", metavar="URL")
     q.add_argument("--display", metavar="NAME")
+    q = users.add_parser("feed", help="give a person a private calendar feed address (a new one replaces the old), or --revoke it")
+    _common(q, suppress=True)
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--revoke", action="store_true", help="stop the person's feed: its address no longer works")
     q = users.add_parser("sync", help="rewrite this account's authorized_keys lines from the store's people")
     _common(q, suppress=True)
 
@@ -246,6 +260,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_config(args: argparse.Namespace) -> int:
     ws = _workspace(args)
+    if args.setting in REMIND_SETTINGS:
+        from coordtui import remind
+
+        if args.value is None:
+            print(remind.describe_setting(ws.store, args.setting))
+            return EXIT_OK
+        ws.require_admin(None, action="change the store's settings", action_zh="修改该数据存储的设置")
+        print(f"{args.setting}: {remind.set_setting(ws.store, args.setting, args.value)}")
+        return EXIT_OK
     if args.value is None:
         print(ws.clock.name)
         return EXIT_OK
@@ -375,6 +398,19 @@ def _print_findings(ws, findings, as_of: date, summary: dict[str, int], lang: st
     print(t("check.summary", lang, **summary))
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    """Reminders for every person: the store's administrators' job (it reads everyone's scope)."""
+    from coordtui import remind
+    from coordtui.domain.periods import parse_date
+
+    ws = _workspace(args)
+    ws.require_admin(None, action="send the reminders of this store", action_zh="发送该数据存储的到期提醒")
+    as_of = parse_date(args.as_of, what="--as-of") if args.as_of else ws.today()
+    outcome = remind.remind(ws.store, ws.host, as_of, lang=args.lang, dry_run=args.dry_run)
+    print("\n".join(outcome.lines))
+    return EXIT_FINDINGS if outcome.failed else EXIT_OK  # cron mails, systemd marks the unit failed
+
+
 def cmd_plugins(args: argparse.Namespace) -> int:
     host = _host(args).load()
     infos = sorted(host.plugins.values(), key=lambda i: i.name)
@@ -481,6 +517,16 @@ def cmd_users(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     action = args.users_command
     require_people_admin(ws.store, f"users {action}")
+    if action == "feed":
+        from coordtui import remind
+        from coordtui.i18n import t
+
+        if args.revoke:
+            remind.revoke_feed(ws, args.name)
+            print(t("feed.revoked", args.lang, name=args.name))
+        else:
+            print(t("feed.issued", args.lang, name=args.name, path=f"/feed/{remind.issue_feed(ws, args.name)}.ics"))
+        return EXIT_OK
     if action == "list":
         people = sorted((person_of(ws.store, d) for d in ws.store.people()), key=lambda p: p.name)
         if args.format == "json":
@@ -589,6 +635,7 @@ COMMANDS = {
     "verify": cmd_verify,
     "serve": cmd_serve,
     "users": cmd_users,
+    "remind": cmd_remind,
     "shell": cmd_shell,
 }
 

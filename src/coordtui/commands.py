@@ -15,6 +15,7 @@ NAV = [
     ("nav.tree", "goto('tree')"),
     ("nav.history", "goto('history')"),
     ("nav.calendar", "goto('calendar')"),
+    ("nav.assessment", "goto('assessment')"),
     ("nav.plugins", "goto('plugins')"),
     ("nav.as_of", "as_of"),
     ("nav.export", "export"),

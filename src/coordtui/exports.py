@@ -123,34 +123,51 @@ def _in(period_text: str, period: Period) -> bool:
 
 def export_ics(ws: "Workspace", org_id: str, as_of: date) -> bytes:
     """Every upcoming deadline as an all-day event with reminders a day and a week before."""
-    from icalendar import Alarm, Calendar, Event
-
     org = ws.org(org_id)
     result = check_for(ws, org, as_of)
+    # DTSTAMP is an instant in UTC (RFC 5545), taken from the office's clock like every "now".
+    stamp = ws.clock.now().astimezone(timezone.utc)
+    return duties_ics(result.duties, {org.id: org.name}, f"{org.name} 到期事项", stamp)
+
+
+def duties_ics(duties: list, org_names: dict[str, str], name: str, stamp, *, alarm_hour: int | None = None) -> bytes:
+    """The open duties among ``duties`` as a calendar of all-day events (an organization's
+    export, a person's feed). Alarms a week and a day before the deadline; with
+    ``alarm_hour``, at that hour (local time: an all-day event is a floating date) a week
+    before, the day before and on the day."""
+    from icalendar import Alarm, Calendar, Event
+
     cal = Calendar()
     cal.add("prodid", "-//coordtui//纪检监察协作机制//ZH")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{org.name} 到期事项")
-    # DTSTAMP is an instant in UTC (RFC 5545), taken from the office's clock like every "now".
-    stamp = ws.clock.now().astimezone(timezone.utc)
-    for row in result.duties:
+    cal.add("x-wr-calname", name)
+    if alarm_hour is None:
+        triggers = [-timedelta(days=7), -timedelta(days=1)]
+    else:
+        at = timedelta(hours=alarm_hour)
+        triggers = [at - timedelta(days=7), at - timedelta(days=1), at]
+    several = len(org_names) > 1
+    for row in duties:
         if row.status not in (DutyStatus.DUE, DutyStatus.AT_RISK, DutyStatus.OVERDUE):
             continue
         duty = row.duty
         event = Event()
         uid_period = str(duty.period) if duty.period else "-"
-        event.add("uid", f"{org.id}.{row.rule}.{duty.subject_kind}.{duty.subject_id}.{uid_period}.{duty.what_en}@coordtui".replace(" ", "_"))
+        event.add("uid", f"{row.org}.{row.rule}.{duty.subject_kind}.{duty.subject_id}.{uid_period}.{duty.what_en}@coordtui".replace(" ", "_"))
         event.add("dtstamp", stamp)
         event.add("dtstart", duty.due)
         event.add("dtend", duty.due + timedelta(days=1))
         summary = f"{duty.subject} {duty.what_zh}" + ("（已逾期）" if row.status is DutyStatus.OVERDUE else "")
         event.add("summary", summary)
-        event.add("description", f"{row.obligation_zh}；{duty.period.label() if duty.period else ''}；{'截止日期为推算' if duty.provisional else ''}".strip("；"))
-        for before in (timedelta(days=7), timedelta(days=1)):
+        description = f"{row.obligation_zh}；{duty.period.label() if duty.period else ''}；{'截止日期为推算' if duty.provisional else ''}".strip("；")
+        if several:
+            description = f"{org_names.get(row.org, row.org)}；{description}"
+        event.add("description", description)
+        for trigger in triggers:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("description", summary)
-            alarm.add("trigger", -before)
+            alarm.add("trigger", trigger)
             event.add_component(alarm)
         cal.add_component(event)
     return cal.to_ical()
@@ -237,6 +254,9 @@ def export_xlsx(ws: "Workspace", org_id: str, as_of: date, period: Period | None
     findings = [f for f in result.findings if f.org == org.id]
     _sheet(book, "问题清单", ["级别", "规则", "对象", "期间", "内容"],
            [[{"error": "错误", "warning": "警告", "info": "提示"}[f.severity.value], f.rule, f.subject, f.period or "", f.message] for f in findings])
+    from coordtui.assessment import xlsx_sheet  # the year at a glance (年度考核)
+
+    xlsx_sheet(book, ws, org.id, period.start.year if period else as_of.year, as_of, _sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -333,6 +353,9 @@ def export_docx(ws: "Workspace", org_id: str, as_of: date, period: Period | None
     for spec in ws.host.exports(model.id):
         if spec.format == "docx-section":
             spec.write(ctx, period, document)
+    from coordtui.assessment import docx_section  # the year at a glance (年度考核), with its chart
+
+    docx_section(document, ws, org.id, period.start.year, as_of, lambda d, text: heading(d, f"{CN_NUMBERS[len(sections)]}、{text}"), body)
     signature = document.add_paragraph()
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _font(signature.add_run(f"{org.name}\n{as_of.year}年{as_of.month}月{as_of.day}日"), "仿宋_GB2312", 16)

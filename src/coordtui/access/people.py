@@ -55,6 +55,9 @@ class Person(BaseModel):
     email: str | None = None
     webhook: str | None = None
     password_hash: str | None = None
+    #: SHA-256 of their calendar feed's token (``coordtui users feed``): the token itself is
+    #: shown once and never stored, so reading people.json does not open anyone's feed.
+    feed_token_sha256: str | None = None
 
     def shown(self) -> str:
         return self.display or self.name

@@ -9,11 +9,12 @@ from coordtui.store.store import (
     Put,
     PutOrg,
     PutPerson,
+    PutSent,
     Refused,
     Store,
     current_user,
     strip_meta,
 )
 
-__all__ = ["SCHEMA_VERSION", "STRUCTURE", "Delete", "DeletePerson", "HistoryReader", "Put", "PutOrg", "PutPerson", "Refused", "Store",
+__all__ = ["SCHEMA_VERSION", "STRUCTURE", "Delete", "DeletePerson", "HistoryReader", "Put", "PutOrg", "PutPerson", "PutSent", "Refused", "Store",
            "current_user", "strip_meta"]

@@ -65,6 +65,8 @@ STRUCTURE = "structure"
 HISTORY = "_history"
 ORG_TABLE = "org"
 PEOPLE_TABLE = "person"
+#: In ``people.json``: what reminders were sent (see :class:`PutSent`).
+SENT_TABLE = "sent"
 #: In each data file: ``kind/id`` -> the last revision of a record deleted from it. A record
 #: deleted and created again with the same id goes on from there, so a revision never
 #: repeats for an id and a form opened before the delete meets a conflict.
@@ -249,6 +251,16 @@ class ContentCheck(Protocol):
 
     def advice(self, path: Path) -> str:
         """What to do about a file holding such a record (a backup that fits, or how to correct it)."""
+
+
+@dataclass
+class PutSent:
+    """Keep what a reminder (到期提醒) delivered, or failed to deliver, in ``people.json``'s
+    ``sent`` table under ``key`` (``day/person/channel``), with a history entry (op ``sent``):
+    a second ``coordtui remind`` on the same day reads it and sends nothing new."""
+
+    key: str
+    data: dict[str, Any]
 
 
 @dataclass
@@ -605,6 +617,11 @@ class Store:
         except (TypeError, ValueError):
             return True
 
+    def sent(self, key: str) -> dict[str, Any] | None:
+        """What reminders recorded under ``key`` (see :class:`PutSent`), or None."""
+        doc = self._read(self._trusted_people).get(SENT_TABLE, {}).get(key)
+        return dict(doc) if doc is not None else None
+
     def _locate(self, org: str, kind: str, record_id: str) -> tuple[str, dict] | None:
         for part in self.parts(org):
             doc = self._cache.read(self._part_path(org, part)).get(kind, {}).get(record_id)
@@ -664,7 +681,7 @@ class Store:
     def delete_person(self, name: str, *, rev: int | None = ANY_REV) -> None:
         self.apply([DeletePerson(name, rev)])
 
-    def apply(self, ops: list[Put | Delete | PutOrg | PutPerson | DeletePerson | Refused]) -> list[dict[str, Any] | None]:
+    def apply(self, ops: list[Put | Delete | PutOrg | PutPerson | DeletePerson | Refused | PutSent]) -> list[dict[str, Any] | None]:
         """Apply every operation in one transaction: all of them land, or none (ConflictError, StoreError)."""
         if not ops:
             return []
@@ -751,7 +768,7 @@ class Store:
                 message_zh=f"您打开后，{what} {who_zh}（您的版本 {rev}，现为 {have}）：请对照两个版本后再保存",
             )
 
-    def _apply_one(self, txn: _Txn, op: Put | Delete | PutOrg | PutPerson | DeletePerson | Refused) -> dict[str, Any] | None:
+    def _apply_one(self, txn: _Txn, op: Put | Delete | PutOrg | PutPerson | DeletePerson | Refused | PutSent) -> dict[str, Any] | None:
         now, user = _now(), self.user
         if isinstance(op, Refused):
             # Staged like any change, so the file's sealed head and the manifest move on with its log.
@@ -759,6 +776,15 @@ class Store:
                 txn.stage[self._people_path] = dict(self._cache.read_fresh(self._people_path))
             self._record(txn, self._people_path, "refused", op.org, op.kind, op.id, None, None, now, message=op.message)
             return None
+        if isinstance(op, PutSent):
+            table = _table(self._txn_db(txn, self._people_path), SENT_TABLE)
+            current = table.get(doc_id=op.key)
+            new = strip_meta(op.data) | {"_rev": (int(current["_rev"]) if current else 0) + 1, "_at": now, "_by": user}
+            if current is not None:
+                table.remove(doc_ids=[op.key])
+            table.insert(Document(new, doc_id=op.key))
+            self._record(txn, self._people_path, "sent", "-", SENT_TABLE, op.key, current, new, now)
+            return dict(new)
         if isinstance(op, (PutPerson, DeletePerson)):
             name = op.data["name"] if isinstance(op, PutPerson) else op.name
             db = self._txn_db(txn, self._people_path)
