@@ -54,7 +54,7 @@ def test_docx_report_is_laid_out_like_an_official_document(db, tmp_path):
     title = paragraphs[0]
     assert "天津工业大学" in title.text and "2026年第三季度" in title.text and title.alignment == WD_ALIGN_PARAGRAPH.CENTER
     headings = [p.text for p in paragraphs if p.text[:2] in ("一、", "二、", "三、", "四、")]
-    assert headings == ["一、总体情况", "二、存在的问题", "三、本期工作", "四、下一步工作"]
+    assert headings == ["一、总体情况", "二、本期工作", "三、存在的问题", "四、下一步工作"]
     text = "\n".join(p.text for p in paragraphs)
     assert "第四协作组2026年第三季度协作活动未完成" in text and "协作活动" in text
     fonts = {r._element.rPr.rFonts.get(qn("w:eastAsia")) for p in paragraphs for r in p.runs}

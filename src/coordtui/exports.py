@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 FORMATS = ("json", "csv", "md", "ics", "xlsx", "docx")
 BINARY = ("xlsx", "docx")
-CN_NUMBERS = "一二三四五六七八九十"
 
 
 def _value(value: Any, names: dict[str, str] | None = None) -> str:
@@ -252,90 +251,181 @@ def _reason(row) -> str:
 
 # docx ----------------------------------------------------------------------------------------------
 
-def _font(run, name: str, size: float | None = None, bold: bool = False) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
+def heading(document, text: str, level: int = 1) -> None:
+    """A section heading of the Word report, numbered for its level (一、 （一） 1. （1）) after the
+    headings already there, in the standard's font for the level, kept with the text after it.
 
-    run.font.name = name
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    if size:
-        run.font.size = Pt(size)
-    run.font.bold = bold
+    :param text: the heading without its number (``案件质量``).
+    :param level: 1 to 4.
+    """
+    from coordtui import officedoc  # python-docx is loaded only when a report is written
 
-
-def heading(document, text: str) -> None:
-    """A numbered section heading (一、…) in 黑体, as official documents set them."""
-    paragraph = document.add_paragraph()
-    _font(paragraph.add_run(text), "黑体", 16)
+    officedoc.heading(document, text, level)
 
 
 def body(document, text: str) -> None:
-    """A body paragraph in 仿宋_GB2312, 16 pt (三号), first line indented two characters."""
-    from docx.shared import Pt
+    """A body paragraph of the Word report: 仿宋 三号, first line indented two characters, ISO dates
+    written 2026年10月15日 and a full stop added when the text does not end a sentence."""
+    from coordtui import officedoc
 
-    paragraph = document.add_paragraph()
-    paragraph.paragraph_format.first_line_indent = Pt(32)
-    paragraph.paragraph_format.line_spacing = Pt(28)
-    _font(paragraph.add_run(text), "仿宋_GB2312", 16)
+    officedoc.body(document, text)
+
+_WORST_FIRST = [DutyStatus.OVERDUE, DutyStatus.LATE, DutyStatus.AT_RISK, DutyStatus.DUE, DutyStatus.MET]
+
+
+def record_owner(record: Record, lookups: dict[str, dict[str, str]]) -> str:
+    """Who a record belongs to, by name: its first reference to the structure that is set (a group, a unit)."""
+    for field, target in record.references().items():
+        values = record.ref_values(field)
+        if values and target in lookups:
+            return "、".join(lookups[target].get(v, v) for v in values)
+    return ""
+
+
+def record_title(record: Record) -> str:
+    """What a record is called in a sentence: its label, or its kind's name when the label is only its id."""
+    label = record.label()
+    return record.title_zh if record.label_field == "id" or label == record.id else label
+
+
+def _joined(names: list[str], limit: int = 8, unit: str = "个") -> str:
+    return "、".join(names[:limit]) + (f"等{len(names)}{unit}" if len(names) > limit else "")
+
+
+def _name_lookups(ws: "Workspace", org: Organization, model) -> dict[str, dict[str, str]]:
+    lookups: dict[str, dict[str, str]] = {}
+    for cls in model.kinds:
+        if cls.partition_field is None:
+            lookups[cls.kind] = {r.id: r.label() for r in ws.records(org, cls.kind)}
+    return lookups
+
+
+def _work_done(ws: "Workspace", org: Organization, model, period: Period) -> list[str]:
+    """本期工作: per kind, who did what and when, records of one owner together."""
+    from coordtui.officedoc import cn_date
+
+    lookups = _name_lookups(ws, org, model)
+    paragraphs = []
+    for cls in model.kinds:
+        if cls.partition_field is None:
+            continue
+        records = sorted((r for r in ws.records(org, cls.kind) if getattr(r, cls.partition_field) in period),
+                         key=lambda r: getattr(r, cls.partition_field))
+        if not records:
+            continue
+        by_owner: dict[str, dict[str, list[date]]] = defaultdict(lambda: defaultdict(list))
+        for r in records:
+            by_owner[record_owner(r, lookups)][record_title(r)].append(getattr(r, cls.partition_field))
+        parts = []
+        for owner, titles in list(by_owner.items())[:12]:
+            entries = "；".join(f"{t}（{_joined([cn_date(d) for d in days], 6, '次')}）" for t, days in list(titles.items())[:6])
+            if len(titles) > 6:
+                entries += f"等{len(titles)}项"
+            parts.append(f"{owner}：{entries}" if owner else entries)
+        more = f"；另有{len(by_owner) - 12}个对象的记录从略" if len(by_owner) > 12 else ""
+        paragraphs.append(f"{cls.title_zh}共{len(records)}项。" + "；".join(parts) + more + "。")
+    return paragraphs
+
+
+def _problems(result: CheckResult, org: Organization, period: Period) -> list[str]:
+    """存在的问题: this period's findings, and duties of earlier periods that are still overdue."""
+    from coordtui.officedoc import cn_date
+
+    lines = [f.message for f in result.findings if f.org == org.id and f.period is not None and _in(f.period, period)]
+    lines += [f.message for f in result.findings if f.org == org.id and f.period is None]
+    earlier = sorted((r for r in result.duties if r.status is DutyStatus.OVERDUE and r.duty.period is not None
+                      and r.duty.period.end < period.start), key=lambda r: r.duty.due)
+    for r in earlier:
+        lines.append(f"{r.duty.subject}{r.duty.period.label()}{r.duty.what_zh}至今未完成，自{cn_date(r.duty.due + timedelta(days=1))}起逾期")
+    return lines
+
+
+def _next_steps(result: CheckResult, as_of: date) -> list[str]:
+    """下一步工作: what is overdue first (since when), then what falls due, provisional dates marked."""
+    from coordtui.officedoc import cn_date
+
+    overdue = sorted((r for r in result.duties if r.status is DutyStatus.OVERDUE), key=lambda r: r.duty.due)
+    soon = sorted((r for r in result.duties if r.status in (DutyStatus.DUE, DutyStatus.AT_RISK)), key=lambda r: r.duty.due)[:40]
+    lines = []
+    if overdue:
+        items = "；".join(f"{r.duty.subject}{r.duty.period.label() if r.duty.period else ''}{r.duty.what_zh}"
+                         f"（{cn_date(r.duty.due)}到期）" for r in overdue[:12])
+        lines.append(f"督促补办已逾期事项{len(overdue)}项：{items}" + ("等" if len(overdue) > 12 else ""))
+    grouped: dict[tuple[date, str, bool], list[str]] = defaultdict(list)
+    for r in soon:
+        grouped[(r.duty.due, r.duty.what_zh, r.duty.provisional)].append(r.duty.subject)
+    for (due, what, provisional), subjects in grouped.items():
+        note = "（该截止日期按周一至周五推算，待国务院公布当年节假日安排后确认）" if provisional else ""
+        lines.append(f"{cn_date(due)}前，{_joined(subjects, unit='个对象')}完成{what}{note}")
+    return lines or ["按计划推进各项工作"]
+
+
+def report_settings(ws: "Workspace", org: Organization):
+    """The organization's settings the report reads: issuing body, recipient, copies."""
+    core = ws.model_of(org).parse_settings(org.settings).core
+    # an organization that is itself a discipline body (天津市纪委监委) signs with its own name
+    own = org.name.endswith(("纪委", "纪委监委", "纪律检查委员会", "纪检监察组"))
+    issuer = core.report_issuer or (org.name if own else f"中共{org.name}纪律检查委员会")
+    return issuer, core.report_recipient, list(core.report_copy_to)
+
+
+def _title_lines(parts: list[str], width: int = 20) -> list[str]:
+    """The title's parts packed into lines of at most ``width`` characters without splitting a part."""
+    from coordtui.officedoc import _width
+
+    lines: list[str] = []
+    for part in parts:
+        if lines and _width(lines[-1] + part) <= width:
+            lines[-1] += part
+        else:
+            lines.append(part)
+    return lines
 
 
 def export_docx(ws: "Workspace", org_id: str, as_of: date, period: Period | None) -> bytes:
-    """The work report (工作报告): centred title, the period, numbered sections, Chinese fonts named."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    """The work report (工作报告) laid out as GB/T 9704-2012 sets an official document."""
+    from coordtui import officedoc
 
     org = ws.org(org_id)
     model = ws.model_of(org)
     period = period or Period.containing(as_of, PeriodKind.QUARTER)
     result = check_for(ws, org, as_of)
     rows = _period_rows(result, period)
-    document = Document()
-    document.core_properties.created = document.core_properties.modified = ws.clock.now().astimezone(timezone.utc)
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(f"{org.name}\n{period.label()}{model.name_zh}工作报告"), "方正小标宋简体", 22)
-    sub = document.add_paragraph()
-    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(sub.add_run(f"（{period.start.isoformat()}至{period.end.isoformat()}，截至{as_of.isoformat()}）"), "楷体_GB2312", 16)
+    issuer, recipient, copy_to = report_settings(ws, org)
+    name = f"{period.label()}{model.name_zh}工作报告"
+    document = officedoc.new_document(author=issuer, title=f"{org.name}{name}",
+                                      created=ws.clock.now().astimezone(timezone.utc).replace(tzinfo=None))
+    officedoc.title(document, _title_lines([org.name, period.label(), f"{model.name_zh}工作报告"]))
+    if recipient:
+        officedoc.recipient(document, recipient)
 
     counts = defaultdict(int)
     for r in rows:
         counts[r.status] += 1
-    sections: list[tuple[str, list[str]]] = []
     done = counts[DutyStatus.MET] + counts[DutyStatus.LATE]
-    summary = [f"本期应办事项{len(rows)}项，已完成{done}项（其中逾期完成{counts[DutyStatus.LATE]}项），"
-               f"已逾期未完成{counts[DutyStatus.OVERDUE]}项，临期{counts[DutyStatus.AT_RISK]}项，尚未到期{counts[DutyStatus.DUE]}项。"]
+    summary = [f"{officedoc.cn_date(period.start)}至{officedoc.cn_date(period.end)}，本期应办事项{len(rows)}项，"
+               f"已完成{done}项（其中逾期完成{counts[DutyStatus.LATE]}项），已逾期未完成{counts[DutyStatus.OVERDUE]}项，"
+               f"临期{counts[DutyStatus.AT_RISK]}项，尚未到期{counts[DutyStatus.DUE]}项（统计截至{officedoc.cn_date(as_of)}）"]
     by_obligation = defaultdict(lambda: defaultdict(int))
     for r in rows:
         by_obligation[r.obligation_zh][r.status] += 1
-    for name, c in by_obligation.items():
-        total = sum(c.values())
-        summary.append(f"{name}：共{total}项，完成{c[DutyStatus.MET] + c[DutyStatus.LATE]}项，逾期未完成{c[DutyStatus.OVERDUE]}项。")
-    sections.append(("总体情况", summary))
-    findings = [f for f in result.findings if f.org == org.id and (f.period is None or _in(f.period, period))]
-    sections.append(("存在的问题", [f"{n}. {f.message}" for n, f in enumerate(findings, start=1)] or ["本期未发现问题。"]))
-    activity = []
-    for cls in model.kinds:
-        if cls.partition_field is None:
-            continue
-        records = [r for r in ws.records(org, cls.kind) if getattr(r, cls.partition_field) in period]
-        if records:
-            activity.append(f"{cls.title_zh}{len(records)}项：" + "；".join(f"{r.label()}（{getattr(r, cls.partition_field).isoformat()}）" for r in records[:12])
-                            + ("等。" if len(records) > 12 else "。"))
-    sections.append(("本期工作", activity or ["本期无记录。"]))
-    soon = sorted((r for r in result.duties if r.status in (DutyStatus.DUE, DutyStatus.AT_RISK)), key=lambda r: r.duty.due)[:10]
-    sections.append(("下一步工作", [f"{r.duty.due.isoformat()}前：{r.duty.subject}{r.duty.what_zh}。" for r in soon] or ["按计划推进各项工作。"]))
-    for n, (name, paragraphs) in enumerate(sections):
-        heading(document, f"{CN_NUMBERS[n]}、{name}")
+    for obligation, c in by_obligation.items():
+        summary.append(f"{obligation}：共{sum(c.values())}项，完成{c[DutyStatus.MET] + c[DutyStatus.LATE]}项，"
+                       f"逾期未完成{c[DutyStatus.OVERDUE]}项")
+    sections = [("总体情况", summary),
+                ("本期工作", _work_done(ws, org, model, period) or ["本期无工作记录"]),
+                ("存在的问题", _problems(result, org, period) or ["本期未发现问题"]),
+                ("下一步工作", _next_steps(result, as_of))]
+    for heading_text, paragraphs in sections:
+        officedoc.heading(document, heading_text)
         for text in paragraphs:
-            body(document, text)
+            officedoc.body(document, text)
     ctx = ws.context(org, as_of)
     for spec in ws.host.exports(model.id):
         if spec.format == "docx-section":
             spec.write(ctx, period, document)
-    signature = document.add_paragraph()
-    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _font(signature.add_run(f"{org.name}\n{as_of.year}年{as_of.month}月{as_of.day}日"), "仿宋_GB2312", 16)
+    officedoc.signature(document, issuer, as_of)
+    officedoc.closing_block(document, copy_to=copy_to, issuer=issuer, day=as_of)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
