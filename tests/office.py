@@ -41,6 +41,8 @@ def convert(path: Path, fmt: str, outdir: Path) -> Path:
         capture_output=True, text=True, timeout=CONVERT_TIMEOUT,
         env={**os.environ, "FONTCONFIG_FILE": str(FONTS)})
     target = outdir / (path.stem + "." + fmt.split(":")[0])
+    if not target.exists() and list(outdir.glob(f"{path.stem}-*")):
+        target = outdir  # a csv per sheet: STEM-SHEET.csv
     assert proc.returncode == 0 and target.exists(), (proc.stdout, proc.stderr)
     return target
 

@@ -33,15 +33,28 @@ def test_xlsx_ledger_has_a_sheet_per_kind_and_per_obligation(db, tmp_path):
 
     book = load_workbook(export(db, tmp_path, "xlsx", "--period", "2026Q3"))
     units = book["成员单位"]
-    assert [c.value for c in units[1]] == ["编号", "名称", "类型", "协作组", "组内顺序"]
-    assert units.max_row == 26 and units.freeze_panes == "A2" and units.auto_filter.ref
-    assert units["B2"].value == "机关纪委" and units["D2"].value == "第一协作组"
+    assert units["A1"].value == "天津工业大学 成员单位台账" and "A1:F1" in {str(r) for r in units.merged_cells.ranges}
+    assert [c.value for c in units[2]] == ["序号", "名称", "类型", "协作组", "组内顺序", "编号"]
+    assert units.max_row == 27 and units.freeze_panes == "B3" and units.auto_filter.ref == "A2:F27"
+    assert units["A3"].value == 1 and units["B3"].value == "机关纪委" and units["D3"].value == "第一协作组"
+    assert units["E3"].data_type == "n"  # counts are numbers
     assert units.column_dimensions["B"].width >= 26  # 工程教学实习训练中心党总支 is 26 cells wide
+    assert units.page_setup.orientation == "landscape" and units.page_setup.paperSize == 9 and units.page_setup.fitToWidth == 1
+    assert units.print_title_rows == "$1:$2" and "&P" in units.oddFooter.center.text
+    activities = book["协作活动"]
+    assert activities["A1"].value == "天津工业大学 2026年第三季度 协作活动台账"
+    assert activities.max_row == 2 + 8  # --period: the quarter's 8 activities, not the year's
+    start = next(c for c in activities[2] if c.value == "开始").column
+    cell = activities.cell(row=3, column=start)
+    assert isinstance(cell.value, __import__("datetime").datetime) and cell.number_format == 'yyyy"年"m"月"d"日"'
     matrix = book["矩阵-各协作组每季度不少于1次开展活动"]
-    rows = {r[0].value: [c.value for c in r[1:]] for r in matrix.iter_rows(min_row=2)}
+    assert [c.value for c in matrix[2]] == ["对象", "2026年第三季度"]
+    rows = {r[0].value: [c.value for c in r[1:]] for r in matrix.iter_rows(min_row=3)}
     assert rows["第四协作组"][0].startswith("已逾期") and rows["第一协作组"][0].startswith("已完成")
+    assert any(str(v).startswith("图例：") for v in rows)  # a legend beside the colours
     findings = book["问题清单"]
-    assert findings.max_row == 5
+    assert findings.max_row == 2 + 4
+    assert {c.value for c in findings["C"][2:]} and not any("university_grid." in str(c.value) for c in findings["C"])
 
 
 def test_docx_report_is_laid_out_like_an_official_document(db, tmp_path):
@@ -144,7 +157,7 @@ def test_csv_import_with_english_headers_chinese_dates_and_names(db, tmp_path, c
     ([["协作组", "活动名称", "颜色"], ["第一协作组", "x", "红"]], "column 颜色: not a field of activity"),
     ([["协作组", "活动名称", "活动形式", "开始", "结束"], ["第一协作组", "x", "协同工作指导", "2026-02-30", "2026-03-01"]], "row 2: column 开始: '2026-02-30' is not a day"),
     ([["协作组", "活动名称", "活动形式", "开始", "结束"], ["第一协作组", "x", "协同工作指导", "三月五日", "2026-03-01"]], "row 2: column 开始: '三月五日' is not a date"),
-    ([["协作组", "活动名称", "活动形式", "开始", "结束"], ["第九协作组", "x", "协同工作指导", "2026-03-01", "2026-03-01"]], "row 2: column 协作组: no group with id '第九协作组'"),
+    ([["协作组", "活动名称", "活动形式", "开始", "结束"], ["第九协作组", "x", "协同工作指导", "2026-03-01", "2026-03-01"]], "row 2: column 协作组: no group named '第九协作组'"),
     ([["协作组", "活动名称", "活动形式", "开始", "结束"], ["第一协作组", "x", "开会", "2026-03-01", "2026-03-01"]], "row 2: column 活动形式:"),
     ([["协作组", "活动名称", "活动形式", "开始", "结束"], ["第一协作组", "好", "协同工作指导", "2026-03-01", "2026-03-01"],
       ["第一协作组", "", "协同工作指导", "2026-03-01", "2026-03-01"]], "row 3: column 活动名称:"),

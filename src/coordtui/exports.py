@@ -44,8 +44,13 @@ def _value(value: Any, names: dict[str, str] | None = None) -> str:
     return str(value)
 
 
-def kind_table(ws: "Workspace", org: Organization, cls: type[Record], *, lang: str = "zh", names: bool = True) -> tuple[list[str], list[list[str]]]:
-    """A kind's records as a header row and text rows; references shown by name when ``names``."""
+def kind_table(ws: "Workspace", org: Organization, cls: type[Record], *, lang: str = "zh", names: bool = True,
+               period: Period | None = None, typed: bool = False) -> tuple[list[str], list[list[Any]]]:
+    """A kind's records as a header row and rows; references shown by name when ``names``.
+
+    ``period`` keeps the dated records that fall in it (structure is kept whole); ``typed``
+    keeps dates as dates and counts as numbers (for spreadsheet cells) instead of text.
+    """
     specs = field_specs(cls)
     headers = [label_for(s.label, lang) for s in specs]
     lookups: dict[str, dict[str, str]] = {}
@@ -55,8 +60,26 @@ def kind_table(ws: "Workspace", org: Organization, cls: type[Record], *, lang: s
                 lookups[s.name] = {r.id: r.label() for r in ws.records(org, s.ref_kind)}
     rows = []
     for record in ws.records(org, cls.kind):
-        rows.append([_value(getattr(record, s.name), lookups.get(s.name)) for s in specs])
+        if period is not None and cls.partition_field is not None and getattr(record, cls.partition_field) not in period:
+            continue
+        row = []
+        for s in specs:
+            value = getattr(record, s.name)
+            keep = typed and (isinstance(value, date) or (isinstance(value, int) and not isinstance(value, bool)))
+            row.append(value if keep else _value(value, lookups.get(s.name) or cls.choice_labels.get(s.name)))
+        rows.append(row)
     return headers, rows
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, made inert (OWASP's CSV-injection rule):
+    ``=HYPERLINK(...)`` is written ``'=HYPERLINK(...)``. Import removes the quote again."""
+    if isinstance(text, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
 
 
 def check_for(ws: "Workspace", org: Organization, as_of: date) -> CheckResult:
@@ -72,16 +95,16 @@ def _period_rows(result: CheckResult, period: Period | None) -> list:
 
 # csv ---------------------------------------------------------------------------------------
 
-def export_csv(ws: "Workspace", org_id: str, kind: str | None, out: Path | None) -> bytes:
+def export_csv(ws: "Workspace", org_id: str, kind: str | None, out: Path | None, period: Period | None = None) -> bytes:
     if not kind:
         raise InputError("csv exports one kind: add --kind KIND (see 'coordtui schema MODEL' for the kinds)")
     org = ws.org(org_id)
     cls = ws.model_of(org).kind(kind)
-    headers, rows = kind_table(ws, org, cls)
+    headers, rows = kind_table(ws, org, cls, period=period)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([neutralise(v) for v in row] for row in rows)
     # A byte-order mark so that spreadsheet software opens Chinese text as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -157,37 +180,94 @@ def export_ics(ws: "Workspace", org_id: str, as_of: date) -> bytes:
 
 # xlsx ---------------------------------------------------------------------------------------------
 
-def _fit_columns(sheet, rows: list[list[str]]) -> None:
+_DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+_STATUS_ORDER = [DutyStatus.OVERDUE, DutyStatus.LATE, DutyStatus.AT_RISK, DutyStatus.DUE, DutyStatus.MET]
+_COLOURS = {DutyStatus.MET: "2E7D32", DutyStatus.LATE: "8E24AA", DutyStatus.DUE: "1565C0", DutyStatus.AT_RISK: "EF6C00",
+            DutyStatus.OVERDUE: "C62828"}
+HEADER_ROW = 2  # row 1 is the ledger's title
+
+
+def _fit_columns(sheet, rows: list[list[Any]]) -> None:
     from openpyxl.utils import get_column_letter
 
     widths: dict[int, int] = defaultdict(int)
     for row in rows:
         for i, value in enumerate(row, start=1):
-            widths[i] = max(widths[i], cell_len(str(value)))
+            text = _value(value) if isinstance(value, date) else str(value if value is not None else "")
+            widths[i] = max(widths[i], max((cell_len(part) for part in text.split("\n")), default=0))
     for i, width in widths.items():
         sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 6), 60)
 
 
-def _sheet(book, title: str, headers: list[str], rows: list[list[str]]):
+def _sheet(book, name: str, title: str, headers: list[str], rows: list[list[Any]], *, numbered: bool = True):
+    """A ledger sheet (台账): the title row, the header row (repeated on every printed page), 序号,
+    date cells with a Chinese date format, long text wrapped, landscape A4 fitted to the width."""
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
-    sheet = book.create_sheet(title=title[:31])
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
+    sheet = book.create_sheet(title=name[:31])
+    if numbered:
+        headers = ["序号", *headers]
+        rows = [[n, *row] for n, row in enumerate(rows, start=1)]
+    width = max(len(headers), 1)
+    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, name="宋体", size=14)
+    sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
+    if width > 1:
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.row_dimensions[1].height = 28
+    for c, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=c, value=header)
         cell.font = Font(bold=True, name="宋体")
         cell.fill = PatternFill("solid", fgColor="DDE4EE")
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-    sheet.freeze_panes = "A2"
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate(rows, start=HEADER_ROW + 1):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c)
+            cell.value = value
+            if isinstance(value, str):
+                # text stays text: a title starting with = is never a live formula
+                cell.data_type = "s"
+                if len(value) > 40 or "\n" in value:
+                    cell.alignment = wrap
+            elif isinstance(value, date):
+                cell.number_format = _DATE_FORMAT
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=2 if numbered else 1)
     if rows:
-        sheet.auto_filter.ref = sheet.dimensions
+        sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(width)}{HEADER_ROW + len(rows)}"
     _fit_columns(sheet, [headers, *rows])
+    _print_setup(sheet)
     return sheet
 
 
+def _print_setup(sheet) -> None:
+    """Landscape A4, all columns on one page width, the title and header rows on every page, page numbers."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"1:{HEADER_ROW}"
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def ledger_title(org: Organization, period: Period | None, what: str) -> str:
+    """``天津工业大学 2026年第三季度 协作活动台账``."""
+    return " ".join(part for part in (org.name, period.label() if period else "", f"{what}台账") if part)
+
+
+def kind_sheet_rows(ws: "Workspace", org: Organization, cls: type[Record], period: Period | None) -> tuple[list[str], list[list[Any]]]:
+    """A kind's ledger columns: its fields with the id (编号) moved to the last column."""
+    headers, rows = kind_table(ws, org, cls, period=period, typed=True)
+    at = [s.name for s in field_specs(cls)].index("id")
+    return ([*headers[:at], *headers[at + 1:], headers[at]],
+            [[*row[:at], *row[at + 1:], row[at]] for row in rows])
+
+
 def export_xlsx(ws: "Workspace", org_id: str, as_of: date, period: Period | None) -> bytes:
-    """The ledger (台账): a sheet per kind, a sheet per obligation (subject × period with the reason)."""
+    """The ledger (台账): a sheet per kind, a sheet per obligation (subject × period with the reason), the problems."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -195,58 +275,82 @@ def export_xlsx(ws: "Workspace", org_id: str, as_of: date, period: Period | None
     model = ws.model_of(org)
     book = Workbook()
     book.properties.created = book.properties.modified = ws.clock.now().astimezone(timezone.utc).replace(tzinfo=None)
+    book.properties.language = "zh-CN"
     book.remove(book.active)
     used: set[str] = set()
     for cls in model.kinds:
-        headers, rows = kind_table(ws, org, cls)
-        title = cls.title_zh if cls.title_zh not in used else f"{cls.title_zh}（{cls.kind}）"
-        used.add(title)
-        _sheet(book, title, headers, rows)
+        headers, rows = kind_sheet_rows(ws, org, cls, period if cls.partition_field else None)
+        name = cls.title_zh if cls.title_zh not in used else f"{cls.title_zh}（{cls.kind}）"
+        used.add(name)
+        _sheet(book, name, ledger_title(org, period if cls.partition_field else None, cls.title_zh), headers, rows)
     result = check_for(ws, org, as_of)
     rows_by_rule = defaultdict(list)
     for r in _period_rows(result, period):
         rows_by_rule[(r.rule, r.obligation_zh)].append(r)
-    colours = {DutyStatus.MET: "2E7D32", DutyStatus.LATE: "8E24AA", DutyStatus.DUE: "1565C0", DutyStatus.AT_RISK: "EF6C00", DutyStatus.OVERDUE: "C62828"}
+    legend = "图例：" + "；".join(f"{status_label(s)}（{name}色）" for s, name in
+                                 zip(_STATUS_ORDER, ("红", "紫", "橙", "蓝", "绿")))
     for (rule, title), rows in rows_by_rule.items():
-        periods = sorted({str(r.duty.period) for r in rows if r.duty.period is not None})
+        periods = sorted({r.duty.period for r in rows if r.duty.period is not None}, key=lambda p: (p.start, p.end))
         subjects: list[str] = []
-        cells: dict[tuple[str, str], list] = defaultdict(list)
+        cells: dict[tuple[str, Any], list] = defaultdict(list)
         for r in rows:
             if r.duty.subject not in subjects:
                 subjects.append(r.duty.subject)
-            cells[(r.duty.subject, str(r.duty.period))].append(r)
+            cells[(r.duty.subject, r.duty.period)].append(r)
         matrix = []
         for subject in subjects:
             line = [subject]
             for p in periods:
                 found = cells.get((subject, p), [])
-                line.append("；".join(_reason(r) for r in found))
+                # two duties in one cell say which is which
+                line.append("\n".join((f"{r.duty.what_zh}：" if len(found) > 1 else "") + _reason(r) for r in found))
             matrix.append(line)
         name = f"矩阵-{title}"[:31]
         if name in used:
             name = f"矩阵-{rule.split('.')[-1]}"[:31]
         used.add(name)
-        sheet = _sheet(book, name, ["对象"] + periods, matrix)
-        for ri, subject in enumerate(subjects, start=2):
+        sheet = _sheet(book, name, ledger_title(org, period, title), ["对象"] + [p.label() for p in periods], matrix, numbered=False)
+        for ri, subject in enumerate(subjects, start=HEADER_ROW + 1):
             for ci, p in enumerate(periods, start=2):
                 found = cells.get((subject, p), [])
                 if found:
-                    worst = min(found, key=lambda r: [DutyStatus.OVERDUE, DutyStatus.LATE, DutyStatus.AT_RISK, DutyStatus.DUE, DutyStatus.MET].index(r.status))
-                    sheet.cell(row=ri, column=ci).font = Font(color=colours[worst.status])
-    findings = [f for f in result.findings if f.org == org.id]
-    _sheet(book, "问题清单", ["级别", "规则", "对象", "期间", "内容"],
-           [[{"error": "错误", "warning": "警告", "info": "提示"}[f.severity.value], f.rule, f.subject, f.period or "", f.message] for f in findings])
+                    worst = min(found, key=lambda r: _STATUS_ORDER.index(r.status))
+                    sheet.cell(row=ri, column=ci).font = Font(color=_COLOURS[worst.status])
+        at = HEADER_ROW + len(subjects) + 2
+        sheet.cell(row=at, column=1, value=legend)
+        for n, status in enumerate(_STATUS_ORDER, start=1):
+            cell = sheet.cell(row=at + n, column=1, value=status_label(status))
+            cell.font = Font(color=_COLOURS[status])
+    rule_titles = {rule.id: rule.title_zh for rule in ws.host.rules(model.id)}
+    rule_titles.update({o.rule: o.title_zh for o in ws.host.obligations(model.id)})
+    findings = [f for f in result.findings if f.org == org.id and (period is None or f.period is None or _in(f.period, period))]
+    _sheet(book, "问题清单", ledger_title(org, period, "问题清单"), ["级别", "规则", "对象", "期间", "内容"],
+           [[{"error": "错误", "warning": "警告", "info": "提示"}[f.severity.value], rule_titles.get(f.rule, f.rule), f.subject,
+             _period_label(f.period), f.message] for f in findings])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _period_label(text: str | None) -> str:
+    if not text:
+        return ""
+    try:
+        return Period.parse(text).label()
+    except InputError:
+        return text
 
 
 def _reason(row) -> str:
     duty = row.duty
     text = status_label(row.status)
     if row.status in (DutyStatus.MET, DutyStatus.LATE):
-        return f"{text}（{duty.met_on.isoformat() if duty.met_on else ''}）" if duty.required == 1 else f"{text}（{duty.count}/{duty.required}）"
-    return f"{text}：{duty.what_zh} {duty.count}/{duty.required}，{duty.due.isoformat()}截止"
+        return f"{text}（{_cn(duty.met_on) if duty.met_on else ''}）" if duty.required == 1 else f"{text}（{duty.count}/{duty.required}）"
+    return f"{text}：{duty.what_zh} {duty.count}/{duty.required}，{_cn(duty.due)}截止"
+
+
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # docx ----------------------------------------------------------------------------------------------
@@ -438,7 +542,7 @@ def export(ws: "Workspace", org_id: str, fmt: str, *, as_of: date, period: Perio
 
         return dumps(export_document(ws, org_id))
     if fmt == "csv":
-        return export_csv(ws, org_id, kind, None)
+        return export_csv(ws, org_id, kind, None, period)
     if fmt == "md":
         return export_md(ws, org_id, as_of, period)
     if fmt == "ics":

@@ -230,6 +230,10 @@ def title(document, lines: list[str]) -> None:
         _exact(paragraph)  # on the grid too: a 二号 glyph fits a 28.95 pt line
         paragraph.paragraph_format.keep_with_next = True
         paragraph.paragraph_format.keep_together = True
+        # off the grid: a 二号 line would otherwise take two grid lines
+        snap = OxmlElement("w:snapToGrid")
+        snap.set(qn("w:val"), "0")
+        paragraph._p.get_or_add_pPr().insert(0, snap)
         _font(paragraph.add_run(line), TITLE_FONT, TITLE_PT)
     blank(document)
 
