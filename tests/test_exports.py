@@ -107,16 +107,36 @@ def test_xlsx_round_trip_import_then_export_gives_the_same_rows(db, tmp_path):
 
 
 def test_ics_has_every_upcoming_deadline_with_reminders(db, tmp_path):
+    from datetime import timedelta
+
     from icalendar import Calendar
 
     cal = Calendar.from_ical(export(db, tmp_path, "ics").read_bytes())
     events = [e for e in cal.walk("VEVENT")]
-    summaries = {str(e["summary"]) for e in events}
+    open_events = [e for e in events if str(e["status"]) == "CONFIRMED"]
+    summaries = {str(e["summary"]) for e in open_events}
     assert "第四协作组 协作活动（已逾期）" in summaries and "第五协作组 工作总结" in summaries
-    q4 = next(e for e in events if str(e["summary"]) == "第一协作组 协作活动")
+    q4 = next(e for e in open_events if str(e["summary"]) == "第一协作组 协作活动")
     assert q4.decoded("dtstart") == date(2026, 12, 31)
-    assert len([c for c in q4.walk("VALARM")]) == 2
+    # reminders at 09:00 on the morning a week and a day before, not at midnight
+    assert sorted(a.decoded("trigger") for a in q4.walk("VALARM")) == [timedelta(days=-7, hours=9), timedelta(days=-1, hours=9)]
+    # an overdue duty stays in sight: on the as-of day, with its deadline in the description
+    overdue = next(e for e in open_events if str(e["summary"]) == "第四协作组 协作活动（已逾期）")
+    assert overdue.decoded("dtstart") == date(2026, 10, 15) and "截止2026年9月30日" in str(overdue["description"])
+    assert overdue.decoded("sequence") == 15
+    # a duty met lately is cancelled under its own UID, with a higher SEQUENCE than any earlier export gave it
+    met = next(e for e in events if str(e["summary"]) == "第一协作组 协作活动" and str(e["status"]) == "CANCELLED")
+    assert "2026Q3" in str(met["uid"]) and met.decoded("sequence") >= 1 and not list(met.walk("VALARM"))
     assert len({str(e["uid"]) for e in events}) == len(events)
+
+
+def test_ics_of_a_model_without_recurring_duties_says_why(db, tmp_path):
+    from icalendar import Calendar
+
+    out = tmp_path / "tianjin.ics"
+    assert main(["export", "--db", str(db), "--org", "tianjin", "--format", "ics", "--as-of", AS_OF, "--out", str(out)]) == 0
+    cal = Calendar.from_ical(out.read_bytes())
+    assert not list(cal.walk("VEVENT")) and "没有按期报送的应办事项" in str(cal["x-wr-caldesc"])
 
 
 def test_md_summary(db, tmp_path, capsys):

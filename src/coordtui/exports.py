@@ -143,11 +143,27 @@ def _in(period_text: str, period: Period) -> bool:
 
 # ics ------------------------------------------------------------------------------------------
 
+CANCEL_WINDOW = timedelta(days=92)  # a duty met within this window is sent as cancelled, so phones drop it
+ALARM_HOUR = 9  # reminders at 09:00 local on the day, not at midnight
+
+
+def _sequence(as_of: date, due: date, cancelled: bool) -> int:
+    """RFC 5545's SEQUENCE without a stored counter: it grows with each day an overdue duty is moved
+    to today, and once more when the duty is met, so calendars take every later export as newer."""
+    return max(0, (as_of - due).days) + (1 if cancelled else 0)
+
+
 def export_ics(ws: "Workspace", org_id: str, as_of: date) -> bytes:
-    """Every upcoming deadline as an all-day event with reminders a day and a week before."""
+    """Every open deadline as an all-day event with reminders at 09:00 a week and a day before.
+
+    An overdue duty is shown on the as-of day ("已逾期", with its deadline), so it stays in
+    sight on a phone instead of sinking into the past; a duty met lately keeps its UID and
+    comes back as STATUS:CANCELLED with a higher SEQUENCE, which removes it from calendars
+    that subscribed to an earlier export."""
     from icalendar import Alarm, Calendar, Event
 
     org = ws.org(org_id)
+    model = ws.model_of(org)
     result = check_for(ws, org, as_of)
     cal = Calendar()
     cal.add("prodid", "-//coordtui//纪检监察协作机制//ZH")
@@ -155,26 +171,45 @@ def export_ics(ws: "Workspace", org_id: str, as_of: date) -> bytes:
     cal.add("x-wr-calname", f"{org.name} 到期事项")
     # DTSTAMP is an instant in UTC (RFC 5545), taken from the office's clock like every "now".
     stamp = ws.clock.now().astimezone(timezone.utc)
+    events = 0
     for row in result.duties:
-        if row.status not in (DutyStatus.DUE, DutyStatus.AT_RISK, DutyStatus.OVERDUE):
-            continue
         duty = row.duty
+        met = row.status in (DutyStatus.MET, DutyStatus.LATE)
+        if met and not (duty.met_on and as_of - CANCEL_WINDOW <= duty.met_on <= as_of):
+            continue
         event = Event()
         uid_period = str(duty.period) if duty.period else "-"
         event.add("uid", f"{org.id}.{row.rule}.{duty.subject_kind}.{duty.subject_id}.{uid_period}.{duty.what_en}@coordtui".replace(" ", "_"))
         event.add("dtstamp", stamp)
-        event.add("dtstart", duty.due)
-        event.add("dtend", duty.due + timedelta(days=1))
-        summary = f"{duty.subject} {duty.what_zh}" + ("（已逾期）" if row.status is DutyStatus.OVERDUE else "")
+        overdue = row.status is DutyStatus.OVERDUE
+        day = as_of if overdue else duty.due
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("sequence", _sequence(as_of, duty.due, met))
+        summary = f"{duty.subject} {duty.what_zh}" + ("（已逾期）" if overdue else "")
         event.add("summary", summary)
-        event.add("description", f"{row.obligation_zh}；{duty.period.label() if duty.period else ''}；{'截止日期为推算' if duty.provisional else ''}".strip("；"))
-        for before in (timedelta(days=7), timedelta(days=1)):
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", summary)
-            alarm.add("trigger", -before)
-            event.add_component(alarm)
+        notes = [row.obligation_zh, duty.period.label() if duty.period else "", f"截止{_cn(duty.due)}",
+                 "截止日期为推算" if duty.provisional else "", f"已于{_cn(duty.met_on)}完成" if met and duty.met_on else ""]
+        event.add("description", "；".join(n for n in notes if n))
+        if met:
+            event.add("status", "CANCELLED")
+        else:
+            event.add("status", "CONFIRMED")
+            reminders = (timedelta(0),) if overdue else (timedelta(days=7), timedelta(days=1))
+            for before in reminders:
+                alarm = Alarm()
+                alarm.add("action", "DISPLAY")
+                alarm.add("description", summary)
+                # relative to the all-day event's start (00:00 local): the morning of the day
+                alarm.add("trigger", -before + timedelta(hours=ALARM_HOUR))
+                event.add_component(alarm)
         cal.add_component(event)
+        events += 1
+    if not ws.host.obligations(model.id):
+        # an empty calendar says why rather than look broken
+        cal.add("x-wr-caldesc", f"{model.name_zh}模型没有按期报送的应办事项（其规则只检查记录本身），因此本日历没有到期事项。")
+    elif not events:
+        cal.add("x-wr-caldesc", f"截至{_cn(as_of)}没有待办或逾期事项。")
     return cal.to_ical()
 
 

@@ -326,17 +326,18 @@ def _check_unpacked(path: Path) -> None:
                          message_zh=f"{path}：工作簿解压后 {unpacked // (1024 * 1024)} MiB，超过上限，请拆分或删去过长的单元格")
 
 
-def _merged_fill(book_path: Path, sheet_index: int, rows: list[list[Any]]) -> None:
-    """A value merged down (or across) over cells counts for each of them, as the reader sees it."""
+def _merged_fill(book_path: Path, sheet_path: str | None, rows: list[list[Any]]) -> None:
+    """A value merged down (or across) over cells counts for each of them, as the reader sees it.
+
+    (openpyxl's read-only sheets, which keep memory bounded, do not report merged cells, so
+    the sheet's own part is read for its <mergeCell> list.)"""
     from openpyxl.utils.cell import range_boundaries
 
+    if not sheet_path:
+        return
     try:
         with zipfile.ZipFile(book_path) as archive:
-            names = sorted((n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
-                           key=lambda n: int(re.search(r"(\d+)", n.rsplit("/", 1)[1]).group(1)))
-            if sheet_index >= len(names):
-                return
-            xml = archive.read(names[sheet_index]).decode("utf-8", "replace")
+            xml = archive.read(sheet_path.lstrip("/")).decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError, OSError):
         return
     for ref in re.findall(r'<(?:\w+:)?mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"', xml):
@@ -397,7 +398,7 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
                 rows.pop()
             if not rows:
                 continue
-            _merged_fill(path, n, rows)
+            _merged_fill(path, getattr(sheet, "_worksheet_path", None), rows)
             at = find_header(cls, rows)
             tables.append((cls, f"{path} [{sheet.title}]", rows[at], [(i, r) for i, r in enumerate(rows[at + 1:], start=at + 2)]))
     except InputError:
