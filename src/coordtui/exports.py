@@ -413,7 +413,7 @@ _WORST_FIRST = [DutyStatus.OVERDUE, DutyStatus.LATE, DutyStatus.AT_RISK, DutySta
 
 
 def record_owner(record: Record, lookups: dict[str, dict[str, str]]) -> str:
-    """Who a record belongs to, by name: its first reference to the structure that is set (a group, a unit)."""
+    """Who or what a record belongs to, by name: its first reference that is set (a group, a unit, a task)."""
     for field, target in record.references().items():
         values = record.ref_values(field)
         if values and target in lookups:
@@ -432,11 +432,8 @@ def _joined(names: list[str], limit: int = 8, unit: str = "个") -> str:
 
 
 def _name_lookups(ws: "Workspace", org: Organization, model) -> dict[str, dict[str, str]]:
-    lookups: dict[str, dict[str, str]] = {}
-    for cls in model.kinds:
-        if cls.partition_field is None:
-            lookups[cls.kind] = {r.id: r.label() for r in ws.records(org, cls.kind)}
-    return lookups
+    """kind → id → what the report calls the record (its label, or its kind's name when that is only its id)."""
+    return {cls.kind: {r.id: record_title(r) for r in ws.records(org, cls.kind)} for cls in model.kinds}
 
 
 def _work_done(ws: "Workspace", org: Organization, model, period: Period) -> list[str]:

@@ -34,7 +34,10 @@ BODY_PT = 16  # 三号
 TITLE_PT = 22  # 二号
 PAGE_NUMBER_PT = 14  # 四号
 LINE_PITCH = 579  # twips: 225 mm of text block / 22 lines = 28.95 pt
-CHAR_SPACING = -5  # twips: 156 mm / 28 characters = 15.79 pt a character; 16 pt glyphs 0.25 pt closer fit 28
+# 156 mm / 28 characters = 15.79 pt a character, and a 三号 glyph is 16 pt: glyphs are set at 98 % width
+# (15.68 pt; the eye does not see it). LibreOffice's character grid would put each 16 pt glyph in
+# two cells, so the grid fixes the lines only.
+CHAR_SCALE = 98
 LINES_PER_PAGE = 22
 CHARS_PER_LINE = 28
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
@@ -93,9 +96,13 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:
     run.font.size = Pt(size)
     run.font.bold = bold
     if size == BODY_PT:
-        spacing = OxmlElement("w:spacing")
-        spacing.set(qn("w:val"), str(CHAR_SPACING))
-        run._element.get_or_add_rPr().append(spacing)
+        scale = OxmlElement("w:w")
+        scale.set(qn("w:val"), str(CHAR_SCALE))
+        run._element.get_or_add_rPr().append(scale)
+
+
+def _text(paragraph, text: str, font: str, size: float, bold: bool = False) -> None:
+    _font(paragraph.add_run(text), font, size, bold)
 
 
 def _exact(paragraph, pitch: int = LINE_PITCH) -> None:
@@ -158,8 +165,9 @@ def _defaults(document) -> None:
     styles.insert(0, parse_xml(
         f'<w:docDefaults {nsdecls("w")}><w:rPrDefault><w:rPr>'
         f'<w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="{BODY_FONT}" w:cs="Times New Roman"/>'
+        # Latin text (numbers) is en-US: marked zh-CN, LibreOffice breaks 2026 over two lines
         f'<w:kern w:val="2"/><w:sz w:val="{BODY_PT * 2}"/><w:szCs w:val="{BODY_PT * 2}"/>'
-        '<w:lang w:val="zh-CN" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
+        '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
         f'<w:pPrDefault><w:pPr><w:widowControl/><w:overflowPunct w:val="0"/><w:spacing w:before="0" w:after="0" w:line="{LINE_PITCH}" w:lineRule="exact"/>'
         '<w:jc w:val="both"/></w:pPr></w:pPrDefault></w:docDefaults>'))
     normal = document.styles["Normal"]
@@ -287,7 +295,7 @@ def heading(document, text: str, level: int = 1) -> None:
     paragraph.paragraph_format.keep_together = True
     _outline(paragraph, level)
     font, bold = _LEVEL_FONTS[level]
-    _font(paragraph.add_run(number + text), font, BODY_PT, bold)
+    _text(paragraph, number + text, font, BODY_PT, bold)
 
 
 def body(document, text: str) -> None:
@@ -296,7 +304,7 @@ def body(document, text: str) -> None:
     _exact(paragraph)
     paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
     paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    _font(paragraph.add_run(sentence(cn_dates(text))), BODY_FONT, BODY_PT)
+    _text(paragraph, sentence(cn_dates(text)), BODY_FONT, BODY_PT)
 
 
 def signature(document, issuer: str, day: date) -> None:
@@ -315,7 +323,7 @@ def signature(document, issuer: str, day: date) -> None:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.paragraph_format.right_indent = Pt(BODY_PT * right)
         paragraph.paragraph_format.keep_with_next = True
-        _font(paragraph.add_run(text), BODY_FONT, BODY_PT)
+        _text(paragraph, text, BODY_FONT, BODY_PT)
 
 
 def closing_block(document, *, copy_to: list[str], issuer: str, day: date) -> None:
