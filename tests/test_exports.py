@@ -72,6 +72,14 @@ def test_docx_report_is_laid_out_like_an_official_document(db, tmp_path):
     assert "第四协作组2026年第三季度协作活动未完成" in text and "协作活动" in text
     fonts = {r._element.rPr.rFonts.get(qn("w:eastAsia")) for p in paragraphs for r in p.runs}
     assert {"黑体", "仿宋_GB2312"} <= fonts
+    for p in paragraphs:
+        if p.text[:2] in ("一、", "二、", "三、", "四、"):
+            assert p._p.pPr.find(qn("w:outlineLvl")).get(qn("w:val")) == "0" and p.paragraph_format.keep_with_next
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)] == [37, 35, 28, 26]
+    props = document.core_properties
+    assert props.language == "zh-CN" and props.author == "中共天津工业大学纪律检查委员会" and props.created.date() != date(2013, 12, 23)  # not python-docx's template
 
 
 def test_csv_of_a_kind_and_its_round_trip(db, tmp_path):
