@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-all bench clean fixtures screenshots serve
+.PHONY: run test test-all bench clean fixtures screenshots report-pages serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ serve: $(STAMP)
 # The README's pictures (docs/images/*.svg), from the application running headless on the examples.
 screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py
+
+# Page 1 of each model's Word report (docs/images/report-*.png), through LibreOffice and poppler.
+report-pages: $(STAMP)
+	$(BIN)/python docs/report_pages.py
 
 # The bundled example organizations as import files (a test keeps them in step with the plugins).
 fixtures: $(STAMP)

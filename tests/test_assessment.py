@@ -104,8 +104,9 @@ def test_the_exports_carry_the_same_figures_and_the_docx_the_chart(ws):
     total = assessment(ws, "tjpu", 2026, AS_OF).total.year
     book = load_workbook(io.BytesIO(export(ws, "tjpu", "xlsx", as_of=AS_OF)))
     sheet = book["2026年度考核"]
-    header = [c.value for c in sheet[1]]
-    first = [c.value for c in sheet[2]]
+    assert sheet["A1"].value == "天津工业大学 2026年度考核"  # a ledger sheet: its title row, then the header
+    header = [c.value for c in sheet[2]]
+    first = [c.value for c in sheet[3]]
     assert header[-5:] == ["应办", "按时完成", "逾期完成", "未完成", "按时完成率"]
     assert first[1] == "全组织合计" and first[-5:] == [total.due, total.on_time, total.late, total.open, "96%"]
     document = Document(io.BytesIO(export(ws, "tjpu", "docx", as_of=AS_OF)))

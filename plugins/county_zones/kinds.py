@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Scope, Text, invalid
 
+from county_zones.workflow import LABEL_ZH as STATE_LABELS_ZH
 from county_zones.workflow import ORDER
 
 BodyType = Literal["乡镇纪委", "派驻纪检监察组"]
@@ -33,6 +34,7 @@ class Office(Record):
     """A discipline inspection office (纪检监察室), the liaison office of one zone."""
 
     kind: ClassVar[str] = "office"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "纪检监察室"
     title_en: ClassVar[str] = "Inspection office"
 
@@ -47,6 +49,7 @@ class Zone(Record):
     """
 
     kind: ClassVar[str] = "zone"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "协作区"
     title_en: ClassVar[str] = "Zone"
 
@@ -61,6 +64,7 @@ class MemberBody(Record):
     """A member body of a zone: a township committee (乡镇纪委) or a dispatched group (派驻纪检监察组)."""
 
     kind: ClassVar[str] = "member_body"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "成员单位"
     title_en: ClassVar[str] = "Member body"
     aliases_field: ClassVar[str | None] = "aliases"
@@ -76,6 +80,7 @@ class Supervisor(Record):
     """A special supervisor (特约监察员) serving one zone."""
 
     kind: ClassVar[str] = "supervisor"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "特约监察员"
     title_en: ClassVar[str] = "Special supervisor"
 
@@ -87,6 +92,7 @@ class Department(Record):
     """A supervised department (监督检查部门), in one zone."""
 
     kind: ClassVar[str] = "department"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "监督检查部门"
     title_en: ClassVar[str] = "Supervised department"
 
@@ -98,6 +104,7 @@ class Liaison(Record):
     """The liaison (联络员) an office names for its zone's monthly reports."""
 
     kind: ClassVar[str] = "liaison"
+    natural_key: ClassVar[tuple[str, ...]] = ("office", "name")
     title_zh: ClassVar[str] = "联络员"
     title_en: ClassVar[str] = "Liaison"
     label_field: ClassVar[str] = "id"
@@ -110,6 +117,8 @@ class Task(Record):
     """A special inspection task (工作任务) and where it stands in the procedure."""
 
     kind: ClassVar[str] = "task"
+    natural_key: ClassVar[tuple[str, ...]] = ("title", "proposed_on")
+    choice_labels: ClassVar[dict[str, dict[str, str]]] = {"state": STATE_LABELS_ZH}
     title_zh: ClassVar[str] = "工作任务"
     title_en: ClassVar[str] = "Task"
     partition_field: ClassVar[str | None] = "proposed_on"
@@ -139,6 +148,8 @@ class TaskStep(Record):
     """One step of a task's procedure: who did it and when (流程记录)."""
 
     kind: ClassVar[str] = "task_step"
+    natural_key: ClassVar[tuple[str, ...]] = ("task", "state")
+    choice_labels: ClassVar[dict[str, dict[str, str]]] = {"state": STATE_LABELS_ZH}
     title_zh: ClassVar[str] = "流程记录"
     title_en: ClassVar[str] = "Task step"
     partition_field: ClassVar[str | None] = "on"
@@ -155,6 +166,7 @@ class TeamMember(Record):
     """A member of a task's inspection team (检查组成员), with the body they come from."""
 
     kind: ClassVar[str] = "team_member"
+    natural_key: ClassVar[tuple[str, ...]] = ("task", "name")
     title_zh: ClassVar[str] = "检查组成员"
     title_en: ClassVar[str] = "Team member"
 
@@ -185,6 +197,7 @@ class Clue(_Finding):
     """A problem lead (问题线索) found by a task; transferred to the case supervision office (案件监督管理室)."""
 
     kind: ClassVar[str] = "clue"
+    natural_key: ClassVar[tuple[str, ...]] = ("task", "summary")
     title_zh: ClassVar[str] = "问题线索"
     title_en: ClassVar[str] = "Problem lead"
 
@@ -194,6 +207,7 @@ class Problem(_Finding):
     which forwards it to the body where it arose."""
 
     kind: ClassVar[str] = "problem"
+    natural_key: ClassVar[tuple[str, ...]] = ("task", "summary")
     title_zh: ClassVar[str] = "其他问题"
     title_en: ClassVar[str] = "Other problem"
 
@@ -209,6 +223,7 @@ class ZoneReport(Record):
     a half-year summary by the liaison office (reviewed by the zone director), an annual summary."""
 
     kind: ClassVar[str] = "report"
+    natural_key: ClassVar[tuple[str, ...]] = ("zone", "report_type", "period")
     title_zh: ClassVar[str] = "协作区报告"
     title_en: ClassVar[str] = "Zone report"
     partition_field: ClassVar[str | None] = "filed_on"

@@ -17,6 +17,7 @@ class Office(Record):
     """A supervision and inspection office of the commission (监督检查室), paired with collaboration groups."""
 
     kind: ClassVar[str] = "office"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "监督检查室"
     title_en: ClassVar[str] = "Supervision office"
 
@@ -27,6 +28,7 @@ class CollabGroup(Record):
     """A collaboration group (协作组) of dispatched groups, served by its paired office (对口联系室)."""
 
     kind: ClassVar[str] = "collab_group"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "协作组"
     title_en: ClassVar[str] = "Collaboration group"
 
@@ -39,6 +41,7 @@ class DispatchedGroup(Record):
     """A dispatched discipline inspection group (派驻纪检监察组) and its host unit (驻在单位)."""
 
     kind: ClassVar[str] = "dispatched_group"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "派驻纪检监察组"
     title_en: ClassVar[str] = "Dispatched group"
     aliases_field: ClassVar[str | None] = "aliases"
@@ -54,6 +57,7 @@ class District(Record):
     """A district commission (区纪委监委), the third party of 室组地 linkage."""
 
     kind: ClassVar[str] = "district"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "区纪委监委"
     title_en: ClassVar[str] = "District commission"
 
@@ -64,6 +68,7 @@ class JointCase(Record):
     """A case run jointly (联合办案): office and group (室组), with a district commission (室组地)."""
 
     kind: ClassVar[str] = "case"
+    natural_key: ClassVar[tuple[str, ...]] = ("title", "opened_on")
     title_zh: ClassVar[str] = "联动案件"
     title_en: ClassVar[str] = "Joint case"
     partition_field: ClassVar[str | None] = "opened_on"
@@ -95,6 +100,7 @@ class SixHavesCheck(Record):
     """A check of a hospital's discipline body against the six haves (六有标准)."""
 
     kind: ClassVar[str] = "six_haves"
+    natural_key: ClassVar[tuple[str, ...]] = ("body", "checked_on")
     title_zh: ClassVar[str] = "六有检查"
     title_en: ClassVar[str] = "Six-haves check"
     partition_field: ClassVar[str | None] = "checked_on"

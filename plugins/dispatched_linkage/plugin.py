@@ -33,7 +33,7 @@ def _fixtures():
 def write_quality_section(ctx, period, document) -> None:
     """The report's own section: the supplementary-evidence rate of second reviews, year by year."""
     rates = evidence_rates(ctx)
-    docx_heading(document, "附：案件质量（二次审理补证率）")
+    docx_heading(document, "案件质量（二次审理补证率）")
     if not rates:
         docx_body(document, "尚无二次审理案件。")
     for year, (supplemented, reviewed) in rates.items():

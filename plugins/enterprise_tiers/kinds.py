@@ -35,6 +35,7 @@ class GroupCommittee(Record):
     """The group company's discipline committee (集团公司纪委), the top tier."""
 
     kind: ClassVar[str] = "tier1"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "集团公司纪委"
     title_en: ClassVar[str] = "Group committee"
 
@@ -46,6 +47,7 @@ class Subsidiary(Record):
     """A subsidiary's discipline committee (权属单位纪委), the middle tier."""
 
     kind: ClassVar[str] = "subsidiary"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "权属单位纪委"
     title_en: ClassVar[str] = "Subsidiary committee"
 
@@ -58,6 +60,7 @@ class Branch(Record):
     """A grassroots party branch (基层党支部) or general branch (党总支) of a subsidiary."""
 
     kind: ClassVar[str] = "branch"
+    natural_key: ClassVar[tuple[str, ...]] = ("subsidiary", "name")
     title_zh: ClassVar[str] = "基层党支部"
     title_en: ClassVar[str] = "Party branch"
 
@@ -69,6 +72,7 @@ class Inspector(Record):
     """A branch's discipline inspector (基层党支部纪律检查委员), the front-line tier."""
 
     kind: ClassVar[str] = "inspector"
+    natural_key: ClassVar[tuple[str, ...]] = ("branch", "name")
     title_zh: ClassVar[str] = "纪律检查委员"
     title_en: ClassVar[str] = "Branch inspector"
 
@@ -80,6 +84,7 @@ class Directive(Record):
     """The group committee's tasks for a quarter (季度联动任务), due in the quarter's first ten days."""
 
     kind: ClassVar[str] = "directive"
+    natural_key: ClassVar[tuple[str, ...]] = ("quarter",)
     title_zh: ClassVar[str] = "季度联动任务"
     title_en: ClassVar[str] = "Quarterly directive"
     partition_field: ClassVar[str | None] = "issued_on"
@@ -96,6 +101,7 @@ class ImplementationPlan(Record):
     """A subsidiary's implementation plan for a directive (实施方案), broken down to its inspectors."""
 
     kind: ClassVar[str] = "plan"
+    natural_key: ClassVar[tuple[str, ...]] = ("subsidiary", "directive")
     title_zh: ClassVar[str] = "实施方案"
     title_en: ClassVar[str] = "Implementation plan"
     partition_field: ClassVar[str | None] = "filed_on"
@@ -111,6 +117,7 @@ class InspectorReport(Record):
     """An inspector's written monthly report to the subsidiary (月度书面报告)."""
 
     kind: ClassVar[str] = "inspector_report"
+    natural_key: ClassVar[tuple[str, ...]] = ("inspector", "month")
     title_zh: ClassVar[str] = "纪检委员月报"
     title_en: ClassVar[str] = "Inspector's monthly report"
     partition_field: ClassVar[str | None] = "filed_on"
@@ -125,6 +132,7 @@ class UnitReport(Record):
     """A subsidiary's written quarterly report to the group committee (季度书面报告)."""
 
     kind: ClassVar[str] = "unit_report"
+    natural_key: ClassVar[tuple[str, ...]] = ("subsidiary", "quarter")
     title_zh: ClassVar[str] = "权属单位季报"
     title_en: ClassVar[str] = "Subsidiary's quarterly report"
     partition_field: ClassVar[str | None] = "filed_on"
@@ -139,6 +147,7 @@ class Lead(Record):
     """A problem lead (问题线索) received by a subsidiary, its handling and escalation."""
 
     kind: ClassVar[str] = "lead"
+    natural_key: ClassVar[tuple[str, ...]] = ("subsidiary", "summary", "received_on")
     title_zh: ClassVar[str] = "问题线索"
     title_en: ClassVar[str] = "Problem lead"
     partition_field: ClassVar[str | None] = "received_on"
@@ -163,6 +172,7 @@ class SpecialCheck(Record):
     """A combined special check (专项监督检查) on one topic."""
 
     kind: ClassVar[str] = "special_check"
+    natural_key: ClassVar[tuple[str, ...]] = ("topic", "started_on")
     title_zh: ClassVar[str] = "专项监督检查"
     title_en: ClassVar[str] = "Special check"
     partition_field: ClassVar[str | None] = "started_on"
@@ -178,6 +188,7 @@ class Document(Record):
     """An official document (文件) numbered 代字〔年〕号, possibly forwarding another (转发)."""
 
     kind: ClassVar[str] = "document"
+    natural_key: ClassVar[tuple[str, ...]] = ("number",)
     title_zh: ClassVar[str] = "文件"
     title_en: ClassVar[str] = "Document"
     partition_field: ClassVar[str | None] = "issued_on"
@@ -194,6 +205,7 @@ class Commendation(Record):
     """A year-end commendation (通报表彰) of an inspector, proposed by the subsidiary."""
 
     kind: ClassVar[str] = "commendation"
+    natural_key: ClassVar[tuple[str, ...]] = ("year", "inspector")
     title_zh: ClassVar[str] = "年度表彰"
     title_en: ClassVar[str] = "Commendation"
     label_field: ClassVar[str] = "id"
@@ -206,6 +218,7 @@ class LedgerEntry(Record):
     """An entry in the group's management ledger (管理台账) for a subsidiary that fell short."""
 
     kind: ClassVar[str] = "ledger_entry"
+    natural_key: ClassVar[tuple[str, ...]] = ("subsidiary", "quarter")
     title_zh: ClassVar[str] = "管理台账"
     title_en: ClassVar[str] = "Ledger entry"
     partition_field: ClassVar[str | None] = "recorded_on"

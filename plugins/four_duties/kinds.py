@@ -27,6 +27,7 @@ class Bearer(Record):
     committee, the party secretary, the leadership team members."""
 
     kind: ClassVar[str] = "bearer"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "责任主体"
     title_en: ClassVar[str] = "Responsibility bearer"
 
@@ -38,6 +39,7 @@ class TeamMember(Record):
     """A member of the leadership team (领导班子成员) and the portfolio they oversee (分管)."""
 
     kind: ClassVar[str] = "team_member"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "班子成员"
     title_en: ClassVar[str] = "Team member"
 
@@ -50,6 +52,7 @@ class Unit(Record):
     """A responsible unit (责任单位): a functional department (职能部门) or a second-level party organization (二级党组织)."""
 
     kind: ClassVar[str] = "unit"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "责任单位"
     title_en: ClassVar[str] = "Unit"
 
@@ -61,6 +64,7 @@ class Meeting(Record):
     """A special meeting of the party committee (专题会议, "3+N") or one of the four meetings (四会)."""
 
     kind: ClassVar[str] = "meeting"
+    natural_key: ClassVar[tuple[str, ...]] = ("meeting_type", "held_on")
     title_zh: ClassVar[str] = "会议"
     title_en: ClassVar[str] = "Meeting"
     partition_field: ClassVar[str | None] = "held_on"
@@ -75,6 +79,7 @@ class FourDocument(Record):
     """One of a team member's four documents for a year (四书)."""
 
     kind: ClassVar[str] = "document"
+    natural_key: ClassVar[tuple[str, ...]] = ("member", "year", "doc_type")
     title_zh: ClassVar[str] = "四书"
     title_en: ClassVar[str] = "Four documents"
     partition_field: ClassVar[str | None] = "filed_on"
@@ -90,6 +95,7 @@ class Report(Record):
     """A report of the three reports (三报告) or the dual reports (双报告) for a year."""
 
     kind: ClassVar[str] = "report"
+    natural_key: ClassVar[tuple[str, ...]] = ("report_type", "year", "member", "unit")
     title_zh: ClassVar[str] = "报告"
     title_en: ClassVar[str] = "Report"
     partition_field: ClassVar[str | None] = "filed_on"
@@ -114,6 +120,7 @@ class RiskPoint(Record):
     """A clean-governance risk point (廉政风险点) in a key area of a unit, with its owner and measures."""
 
     kind: ClassVar[str] = "risk_point"
+    natural_key: ClassVar[tuple[str, ...]] = ("area", "unit")
     title_zh: ClassVar[str] = "廉政风险点"
     title_en: ClassVar[str] = "Risk point"
     label_field: ClassVar[str] = "description"
@@ -129,6 +136,7 @@ class AreaAssignment(Record):
     """Which units answer for a key risk area (重点领域责任单位)."""
 
     kind: ClassVar[str] = "risk_area"
+    natural_key: ClassVar[tuple[str, ...]] = ("area",)
     title_zh: ClassVar[str] = "重点领域"
     title_en: ClassVar[str] = "Key risk area"
     label_field: ClassVar[str] = "area"
@@ -141,6 +149,7 @@ class Agreement(Record):
     """A task agreement between departments (任务协同书): a lead, partners and a time limit."""
 
     kind: ClassVar[str] = "agreement"
+    natural_key: ClassVar[tuple[str, ...]] = ("title", "signed_on")
     title_zh: ClassVar[str] = "任务协同书"
     title_en: ClassVar[str] = "Task agreement"
     partition_field: ClassVar[str | None] = "signed_on"
@@ -158,6 +167,7 @@ class ListItem(Record):
     """An item of a unit's responsibility, task or problem list (责任清单 / 任务清单 / 问题清单)."""
 
     kind: ClassVar[str] = "list_item"
+    natural_key: ClassVar[tuple[str, ...]] = ("list_type", "unit", "content")
     title_zh: ClassVar[str] = "清单事项"
     title_en: ClassVar[str] = "List item"
     label_field: ClassVar[str] = "content"
@@ -174,6 +184,7 @@ class Inspection(Record):
     """The party secretary's year-end check of a second-level unit (年终督导检查)."""
 
     kind: ClassVar[str] = "inspection"
+    natural_key: ClassVar[tuple[str, ...]] = ("year", "unit")
     title_zh: ClassVar[str] = "年终督导检查"
     title_en: ClassVar[str] = "Year-end check"
     partition_field: ClassVar[str | None] = "held_on"

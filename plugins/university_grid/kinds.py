@@ -36,6 +36,7 @@ class CollaborationGroup(Record):
     """A collaboration group (协作组) of member units."""
 
     kind: ClassVar[str] = "group"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "协作组"
     title_en: ClassVar[str] = "Collaboration group"
 
@@ -48,6 +49,7 @@ class Unit(Record):
     (党总支 / 直属党支部) that follows the rules by reference where no committee is set up."""
 
     kind: ClassVar[str] = "unit"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "成员单位"
     title_en: ClassVar[str] = "Member unit"
 
@@ -61,6 +63,7 @@ class GridMember(Record):
     """A grid member (网格员): a cadre of the dispatched inspection group (驻校纪检监察组)."""
 
     kind: ClassVar[str] = "grid_member"
+    natural_key: ClassVar[tuple[str, ...]] = ("name",)
     title_zh: ClassVar[str] = "网格员"
     title_en: ClassVar[str] = "Grid member"
 
@@ -71,6 +74,7 @@ class GroupLink(Record):
     """A grid member's liaison with one group (对口联系)."""
 
     kind: ClassVar[str] = "grid_link"
+    natural_key: ClassVar[tuple[str, ...]] = ("group", "grid_member")
     title_zh: ClassVar[str] = "网格联系"
     title_en: ClassVar[str] = "Grid liaison"
     label_field: ClassVar[str] = "id"
@@ -83,6 +87,7 @@ class LeaderTerm(Record):
     """A leader unit's term (组长单位任期), normally three months."""
 
     kind: ClassVar[str] = "leader_term"
+    natural_key: ClassVar[tuple[str, ...]] = ("group", "start")
     title_zh: ClassVar[str] = "组长单位任期"
     title_en: ClassVar[str] = "Leader term"
     partition_field: ClassVar[str | None] = "start"
@@ -104,6 +109,7 @@ class Activity(Record):
     """A collaboration activity (协作活动) of one group."""
 
     kind: ClassVar[str] = "activity"
+    natural_key: ClassVar[tuple[str, ...]] = ("group", "title", "start")
     title_zh: ClassVar[str] = "协作活动"
     title_en: ClassVar[str] = "Activity"
     partition_field: ClassVar[str | None] = "end"
@@ -134,6 +140,7 @@ class UnitMeeting(Record):
     """A meeting of a member unit that grid members attend (成员单位会议)."""
 
     kind: ClassVar[str] = "meeting"
+    natural_key: ClassVar[tuple[str, ...]] = ("unit", "title", "date")
     title_zh: ClassVar[str] = "成员单位会议"
     title_en: ClassVar[str] = "Unit meeting"
     partition_field: ClassVar[str | None] = "date"
@@ -159,6 +166,7 @@ class QuarterPlan(_QuarterFiling):
     """A group's quarterly activity plan (季度活动安排), filed by the leader unit."""
 
     kind: ClassVar[str] = "quarter_plan"
+    natural_key: ClassVar[tuple[str, ...]] = ("group", "quarter")
     title_zh: ClassVar[str] = "季度活动安排"
     title_en: ClassVar[str] = "Quarterly plan"
 
@@ -167,6 +175,7 @@ class QuarterSummary(_QuarterFiling):
     """A group's quarterly work summary (季度工作总结), filed by the leader unit."""
 
     kind: ClassVar[str] = "quarter_summary"
+    natural_key: ClassVar[tuple[str, ...]] = ("group", "quarter")
     title_zh: ClassVar[str] = "季度工作总结"
     title_en: ClassVar[str] = "Quarterly summary"
 

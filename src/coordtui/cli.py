@@ -282,17 +282,20 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     ws = _workspace(args)
     plans = []  # (source, org, records, replace)
+    rows_report: list[str] = []  # --dry-run: what each spreadsheet row would do
     for f in args.files:
         path = Path(f)
         if f == "-":
             plan = validate_document(_read_stdin_document(), ws, "<standard input>", merge_with_store=not args.replace)
             plans.append(("<standard input>", plan.org, plan.records, args.replace))
         elif path.suffix.lower() in (".xlsx", ".csv"):
-            from coordtui.tabular import plan_table_import
+            from coordtui.tabular import plan_table_rows, row_changes
 
             if not args.org:
                 raise InputError(f"{f}: spreadsheet rows go into an organization: add --org ID")
-            org, records = plan_table_import(ws, path, args.org, args.kind)
+            org, records, places = plan_table_rows(ws, path, args.org, args.kind)
+            if args.dry_run:
+                rows_report.extend(row_changes(ws, org, records, places))
             plans.append((f, org, records, False))
         else:
             plan = validate_document(read_document(path), ws, f, merge_with_store=not args.replace)
@@ -311,7 +314,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         summaries.append(f"{source}: {org.id}: {len(records)} rows valid; {verb} {counts['created']}, updated {counts['updated']}, "
                          f"unchanged {counts['unchanged']}, deleted {counts['deleted']}")
     if args.dry_run:
-        print("\n".join(summaries) + "\nnothing written (--dry-run)")
+        print("\n".join(rows_report + summaries) + "\nnothing written (--dry-run)")
         return EXIT_OK
     ws.store.apply(ops)
     print("\n".join(summaries))

@@ -129,10 +129,24 @@ def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merg
 
 
 def resolve_references(records: list[Record], ws: "Workspace", org: Organization, model: ModelSpec, source: str,
-                       where: Callable[[int, Record, str], str]) -> list[Record]:
-    """Resolve the references of ``records`` against themselves and the organization's stored records."""
+                       where: Callable[[int, Record, str], str], *, org_name: str | None = None, problems: Any = None) -> list[Record]:
+    """Resolve the references of ``records`` against themselves and the organization's stored records.
+
+    With ``org_name`` (a spreadsheet's names): a name with the organization's in front
+    (天津工业大学电气与电子工程学院纪委) is the name without it, names in one cell may be separated
+    by spaces, a name that matches nothing is answered with the nearest names, and every
+    bad row is reported together.
+    """
+    from coordtui.tabular import Problems
+
     store_records = {kind: ws.records(org, kind) for kind in model.kind_map} if ws.store.get_org(org.id) is not None else {}
-    return _resolve_references(records, store_records, source, where)
+    own = problems is None and org_name is not None
+    if own:
+        problems = Problems()
+    resolved = _resolve_references(records, store_records, source, where, org_name=org_name, problems=problems)
+    if own:
+        problems.raise_if_any()
+    return resolved
 
 
 def _name_index(records: list[Record]) -> dict[str, dict[str, set[str]]]:
@@ -145,8 +159,24 @@ def _name_index(records: list[Record]) -> dict[str, dict[str, set[str]]]:
     return index
 
 
+def _nearest(value: str, names: dict[str, set[str]], limit: int = 3) -> list[str]:
+    """The names a short or misspelt name most likely means: those holding its characters in order, then look-alikes."""
+    import difflib
+
+    key = normalize_name(value)
+    ordered = [n for n in names if _subsequence(key, n)]
+    close = difflib.get_close_matches(key, list(names), n=limit, cutoff=0.5)
+    return list(dict.fromkeys(ordered + close))[:limit]
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return len(short) >= 2 and all(ch in it for ch in short)
+
+
 def _resolve_references(records: list[Record], store_records: dict[str, list[Record]], source: str,
-                        where: Callable[[int, Record, str], str] | None = None) -> list[Record]:
+                        where: Callable[[int, Record, str], str] | None = None, *, org_name: str | None = None,
+                        problems: Any = None) -> list[Record]:
     """Check every reference; one written as a name or alias becomes the id it names.
 
     ``驻公安纪检监察组`` and ``驻公安局纪检监察组`` are one body when one lists the other as an alias.
@@ -156,26 +186,54 @@ def _resolve_references(records: list[Record], store_records: dict[str, list[Rec
     ids |= {(r.kind, r.id) for r in known}
     names = _name_index(records + known)
     where = where or (lambda number, record, field: f"{_item_where(source, number, record.kind)}: field {field}")
+    prefix = normalize_name(org_name) if org_name else None
+
+    def lookup(target: str, value: str) -> set[str]:
+        if (target, value) in ids:
+            return {value}
+        index = names.get(target, {})
+        key = normalize_name(value)
+        matches = index.get(key, set())
+        if not matches and prefix and key.startswith(prefix) and len(key) > len(prefix):
+            matches = index.get(key[len(prefix):], set())
+        return matches
+
     resolved = []
     for number, record in enumerate(records, start=1):
         updates = {}
+        bad = False
         for field, target in record.references().items():
             values, changed = [], False
-            for value in record.ref_values(field):
-                if (target, value) in ids:
-                    values.append(value)
-                    continue
-                matches = names.get(target, {}).get(normalize_name(value), set())
+            raw = record.ref_values(field)
+            if org_name is not None and isinstance(getattr(record, field), list):
+                # several names in one cell separated by spaces, unless the spaces only pad one name
+                raw = [part for value in raw for part in ([value] if lookup(target, value) or not value.split()[1:]
+                                                         else value.split())]
+                changed = True
+            for value in raw:
+                matches = lookup(target, value)
                 if len(matches) == 1:
-                    values.append(next(iter(matches)))
-                    changed = True
-                elif len(matches) > 1:
-                    raise InputError(f"{where(number, record, field)}: '{shown(value)}' names several {target}s ({', '.join(sorted(matches))}): use the id")
+                    found = next(iter(matches))
+                    values.append(found)
+                    changed = changed or found != value
+                    continue
+                if len(matches) > 1:
+                    message = f"{where(number, record, field)}: '{shown(value)}' names several {target}s ({', '.join(sorted(matches))}): use the id"
+                elif org_name is not None:
+                    nearest = _nearest(value, names.get(target, {}))
+                    hint = f": did you mean {'、'.join(nearest)}?" if nearest else ""
+                    message = f"{where(number, record, field)}: no {target} named '{shown(value)}'{hint}"
                 else:
-                    raise InputError(f"{where(number, record, field)}: no {target} with id '{shown(value)}'")
+                    message = f"{where(number, record, field)}: no {target} with id '{shown(value)}'"
+                if problems is None:
+                    raise InputError(message)
+                problems.add(message)
+                bad = True
             if changed:
                 current = getattr(record, field)
-                updates[field] = values if isinstance(current, list) else values[0]
+                updates[field] = values if isinstance(current, list) else (values[0] if values else current)
+        if bad:
+            continue
         resolved.append(record.model_copy(update=updates) if updates else record)
     return resolved
 

@@ -426,4 +426,4 @@ def feed(store: Store, host: "PluginHost", token: str, *, as_of: date | None = N
     result = ws.check(day)
     names = {o.id: o.name for o in ws.orgs()}
     stamp = ws.clock.now().astimezone(timezone.utc)
-    return duties_ics(result.duties, names, t("feed.calname", lang, name=person.shown()), stamp, alarm_hour=9)
+    return duties_ics(result.duties, names, t("feed.calname", lang, name=person.shown()), stamp, result.as_of)

@@ -1,18 +1,34 @@
 """Spreadsheets in (表格导入): xlsx and csv rows of one kind, mapped to the kind's fields.
 
-Headers may be a field's name (``news_submitted``), its Chinese or its English label
-(``新闻稿报送日期`` / ``News submitted on``). Dates may be written ``2026-03-05``,
-``2026/3/5``, ``2026.3.5`` or ``2026年3月5日``; lists are separated by 、 , ； ;
-references may name a record instead of giving its id. Every row is checked before
-anything is written; the first problem is reported as ``FILE: row N: column C: problem``.
+Ledgers are read as offices keep them: a title row (merged or not) above the header, the
+header in any of the first rows and split over lines (``新闻稿⏎报送日期``), a 序号 and a 备注
+column, notes rows under the table (``填表人：…``), cells merged down over rows (the value
+counts for each row), Excel date cells (also in the East Asian formats openpyxl does not
+know, which arrive as serial numbers such as 46273), dates written ``2026-03-05``,
+``2026/3/5``, ``2026.3.5``, ``2026年3月5日（星期二）`` or ``2026-09-08 00:00:00``, periods written
+``2026年第四季度`` or ``2026年8月``, choice codes written as their Chinese labels (``撰写报告``),
+lists separated by 、 , ； ; or line breaks, csv files saved by Excel in GBK, and Excel's
+``Sheet1`` with ``--kind``.
+
+Headers may be a field's name (``news_submitted``), its Chinese or its English label.
+References may name a record (its label, an alias, or its name with the organization's in
+front) instead of giving its id. Every row is checked before anything is written, and every
+bad row (up to :data:`MAX_REPORTED`) is reported in one message,
+``FILE: row N: column C: problem; row M: …``.
+
+A row without an id gets the id of the stored record with the same natural key (the
+fields its kind declares in ``natural_key``), so a corrected row updates its record;
+a new key gets an id made from the key.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
-from datetime import date, datetime
+import zipfile
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,20 +42,45 @@ from coordtui.forms import FieldSpec, field_specs, label_for, split_list
 if TYPE_CHECKING:
     from coordtui.workspace import Workspace
 
+MAX_TABLE_BYTES = 50 * 1024 * 1024  # a ledger's file on disk
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an xlsx's parts once unzipped (a small file can hold a huge string)
+MAX_ROWS = 100_000
+MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
+MAX_REPORTED = 20
+HEADER_SEARCH_ROWS = 10
+
 _DATE_FORMS = [re.compile(p) for p in (r"^(\d{4})-(\d{1,2})-(\d{1,2})$", r"^(\d{4})/(\d{1,2})/(\d{1,2})$",
                                         r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$", r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")]
+_WEEKDAY = re.compile(r"\s*[（(]?\s*(星期|周|礼拜)[一二三四五六日天]\s*[）)]?$")
+_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_EXCEL_EPOCH = date(1899, 12, 30)
 _TRUE, _FALSE = {"是", "true", "yes", "y", "1", "√", "✓"}, {"否", "false", "no", "n", "0", ""}
+_CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_PERIOD_FIELDS = {"period", "quarter", "month", "half"}
+_IGNORED = {"序号", "编号序号", "备注", "no", "no."}
+_NOTE = re.compile(r"^\s*(填表人|制表人|填报人|审核人|负责人|联系人|填表日期|制表日期|注|说明|备注)\s*[:：]")
+
+
+def _serial(number: float) -> str:
+    if not 1 <= number < 2958466:
+        raise ValueError(f"'{number:g}' is not a date (write 2026-03-05, 2026/3/5 or 2026年3月5日)")
+    return (_EXCEL_EPOCH + timedelta(days=int(number))).isoformat()
 
 
 def parse_cn_date(value: Any) -> str:
-    """``2026-03-05``, ``2026/3/5``, ``2026.3.5``, ``2026年3月5日`` or a spreadsheet date → ISO text."""
+    """``2026-03-05``, ``2026/3/5``, ``2026.3.5``, ``2026年3月5日（星期二）``, a spreadsheet date or serial → ISO text."""
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _serial(value)
     text = str(value).strip()
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return _serial(float(text))
+    bare = _TIME.sub("", _WEEKDAY.sub("", text)).replace(" ", "")
     for pattern in _DATE_FORMS:
-        m = pattern.match(text)
+        m = pattern.match(bare)
         if m:
             try:
                 return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
@@ -48,21 +89,57 @@ def parse_cn_date(value: Any) -> str:
     raise ValueError(f"'{text}' is not a date (write 2026-03-05, 2026/3/5 or 2026年3月5日)")
 
 
+def parse_cn_period(text: str) -> str:
+    """``2026年第四季度`` → ``2026Q4``, ``2026年8月`` → ``2026-08``, ``2026年上半年`` → ``2026H1``, ``2026年度`` → ``2026``;
+    other text is returned as it is (the kind's own check then judges it)."""
+    bare = text.replace(" ", "")
+    if m := re.fullmatch(r"(\d{4})年?第?([一二三四1-4])季度", bare):
+        return f"{m.group(1)}Q{_CN_DIGIT[m.group(2)]}"
+    if m := re.fullmatch(r"(\d{4})年(\d{1,2})月(份)?", bare):
+        return f"{m.group(1)}-{int(m.group(2)):02d}"
+    if m := re.fullmatch(r"(\d{4})年?([上下])半年", bare):
+        return f"{m.group(1)}H{'上下'.index(m.group(2)) + 1}"
+    if m := re.fullmatch(r"(\d{4})年度?", bare):
+        return m.group(1)
+    if re.fullmatch(r"第?[一二三四1-4]季度|\d{1,2}月(份)?|[上下]半年", bare):
+        raise ValueError(f"'{text}' does not say the year (write 2026年第四季度, 2026年8月 or 2026Q4)")
+    return text
+
+
+def _clean_header(value: Any) -> str:
+    return re.sub(r"\s+", "", str(value or "")).lower()
+
+
 def _header_index(cls: type[Record]) -> dict[str, FieldSpec]:
     index: dict[str, FieldSpec] = {}
     for spec in field_specs(cls):
         for name in (spec.name, spec.label, label_for(spec.label, "zh"), label_for(spec.label, "en")):
-            index[name.strip().lower()] = spec
+            index[_clean_header(name)] = spec
     return index
 
 
-def _convert(spec: FieldSpec, value: Any) -> Any:
+def _unquote(value: Any) -> Any:
+    """A text our own export made inert (``'=…``) comes back as it was written."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def _convert(cls: type[Record], spec: FieldSpec, value: Any) -> Any:
+    value = _unquote(value)
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        raise ValueError(f"the cell holds {len(value):,} characters, more than the {MAX_CELL_CHARS:,} a cell may")
     if value is None or (isinstance(value, str) and not value.strip()):
         return [] if spec.widget in ("refs", "choices", "list") else None
     if spec.widget == "date":
         return parse_cn_date(value)
+    labels = {v: k for k, v in cls.choice_labels.get(spec.name, {}).items()}
     if spec.widget in ("refs", "choices", "list"):
-        return split_list(str(value))
+        parts = [p for line in str(value).splitlines() for p in split_list(line)]
+        return [labels.get(p, p) for p in parts]
+    if spec.widget == "choice":
+        text = str(value).strip()
+        return labels.get(text, text)
     if spec.widget == "bool":
         text = str(value).strip().lower()
         if text in _TRUE:
@@ -74,42 +151,92 @@ def _convert(spec: FieldSpec, value: Any) -> Any:
         return int(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, (datetime, date)) and spec.widget == "text":
+        value = parse_cn_date(value)
+    if spec.name in _PERIOD_FIELDS and isinstance(value, str):
+        return parse_cn_period(value.strip())
     return str(value).strip() if isinstance(value, str) else value
 
 
-def rows_to_records(cls: type[Record], headers: list[Any], rows: list[tuple[int, list[Any]]], source: str) -> tuple[list[Record], dict[int, tuple[int, dict[str, str]]]]:
+class Problems:
+    """Every bad row of one import, reported together in one line (English, and Chinese for the interface)."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+        self.count = 0
+
+    def add(self, en: str, zh: str | None = None) -> None:
+        self.count += 1
+        if len(self.items) < MAX_REPORTED:
+            self.items.append((en, zh or en))
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        more_en = f"; and {self.count - len(self.items)} more" if self.count > len(self.items) else ""
+        more_zh = f"；另有{self.count - len(self.items)}处" if self.count > len(self.items) else ""
+        lead = f"{self.count} problems: " if self.count > 1 else ""
+        lead_zh = f"共{self.count}处问题：" if self.count > 1 else ""
+        raise InputError(lead + "; ".join(en for en, _ in self.items) + more_en,
+                         message_zh=lead_zh + "；".join(zh for _, zh in self.items) + more_zh)
+
+
+def find_header(cls: type[Record], rows: list[list[Any]]) -> int:
+    """The index of the header row: the first of the top rows whose cells are mostly the kind's columns."""
+    index = _header_index(cls)
+    for n, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        cells = [_clean_header(v) for v in row if _clean_header(v)]
+        known = [c for c in cells if c in index]
+        if known and len(known) * 2 >= len([c for c in cells if c not in _IGNORED]):
+            return n
+    return 0
+
+
+def rows_to_records(cls: type[Record], headers: list[Any], rows: list[tuple[int, list[Any]]], source: str,
+                    problems: Problems | None = None) -> tuple[list[Record], dict[int, tuple[int, dict[str, str]]]]:
     """Validate every row; return the records and, per record index, its row number and field → column."""
+    own = problems is None
+    problems = problems or Problems()
     index = _header_index(cls)
     columns: list[tuple[int, str, FieldSpec]] = []
     for n, header in enumerate(headers):
-        text = str(header or "").strip()
+        text = re.sub(r"\s+", "", str(header or ""))
         if not text:
             continue
         spec = index.get(text.lower())
         if spec is None:
+            if text.lower() in _IGNORED:
+                continue
             known = "、".join(label_for(s.label, "zh") for s in field_specs(cls))
-            raise InputError(f"{source}: column {text}: not a field of {cls.kind} ({cls.title_zh}); known columns: {known}")
+            raise InputError(f"{source}: column {text}: not a field of {cls.kind} ({cls.title_zh}); known columns: {known}",
+                             message_zh=f"{source}：列“{text}”不是{cls.title_zh}的字段；可用的列：{known}")
         columns.append((n, text, spec))
     has_id = any(spec.name == "id" for _, _, spec in columns)
     records: list[Record] = []
     places: dict[int, tuple[int, dict[str, str]]] = {}
     for row_number, values in rows:
-        if not any(v not in (None, "") for v in values):
+        filled = [v for v in values if v not in (None, "")]
+        if not filled:
             continue
+        if len(filled) == 1 and isinstance(filled[0], str) and _NOTE.match(filled[0]):
+            continue  # 填表人：… under the table
         data: dict[str, Any] = {}
         header_of: dict[str, str] = {}
+        bad = False
         for n, text, spec in columns:
             header_of[spec.name] = text
             try:
-                converted = _convert(spec, values[n] if n < len(values) else None)
+                converted = _convert(cls, spec, values[n] if n < len(values) else None)
             except ValueError as exc:
-                raise InputError(f"{source}: row {row_number}: column {text}: {exc}") from None
+                problems.add(f"{source}: row {row_number}: column {text}: {exc}", f"{source}：第{row_number}行“{text}”列：{exc}")
+                bad = True
+                continue
             if converted is not None:
                 data[spec.name] = converted
-        if not has_id:
-            # The same row imported twice gets the same id: re-importing a ledger updates it.
-            digest = hashlib.sha1(repr(sorted(data.items())).encode("utf-8")).hexdigest()[:12]
-            data["id"] = f"{cls.kind}-{digest}"
+        if bad:
+            continue
+        if not has_id or not data.get("id"):
+            data["id"] = provisional_id(cls, data)
         try:
             record = cls.model_validate(data)
         except ValidationError as exc:
@@ -117,10 +244,25 @@ def rows_to_records(cls: type[Record], headers: list[Any], rows: list[tuple[int,
 
             field, problem = first_error(exc)
             column = header_of.get(field.split(".")[0], field)
-            raise InputError(f"{source}: row {row_number}: column {column}: {problem}") from None
+            problems.add(f"{source}: row {row_number}: column {column}: {problem}", f"{source}：第{row_number}行“{column}”列：{problem}")
+            continue
         places[len(records)] = (row_number, header_of)
         records.append(record)
+    if own:
+        problems.raise_if_any()
     return records, places
+
+
+def provisional_id(cls: type[Record], data: dict[str, Any]) -> str:
+    """An id for a row without one, from its natural key (or the whole row when the kind declares none)."""
+    key = [(k, data.get(k)) for k in cls.natural_key] if cls.natural_key else sorted(data.items())
+    return f"{cls.kind}-{hashlib.sha1(repr(key).encode('utf-8')).hexdigest()[:12]}"
+
+
+def natural_key(record: Record) -> tuple | None:
+    if not record.natural_key:
+        return None
+    return tuple(repr(getattr(record, k)) for k in record.natural_key)
 
 
 def _sheet_kind(model: ModelSpec, title: str) -> type[Record] | None:
@@ -131,65 +273,220 @@ def _sheet_kind(model: ModelSpec, title: str) -> type[Record] | None:
     return None
 
 
+_DEFAULT_SHEET = re.compile(r"^(sheet|工作表)\d+$", re.I)
+
+
+def _check_size(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file: check the path", message_zh=f"{path}：没有这个文件，请检查路径") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror}): check its permissions") from None
+    if size > MAX_TABLE_BYTES:
+        raise InputError(f"{path}: the file is {size // (1024 * 1024)} MiB, more than the {MAX_TABLE_BYTES // (1024 * 1024)} MiB "
+                         "a spreadsheet import takes: split it",
+                         message_zh=f"{path}：文件 {size // (1024 * 1024)} MiB，超过表格导入上限 {MAX_TABLE_BYTES // (1024 * 1024)} MiB，请拆分")
+
+
+def _read_csv(path: Path) -> list[list[Any]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes nearly everything
+        raise InputError(f"{path}: neither UTF-8 nor GBK text: save the csv as 'CSV UTF-8'",
+                         message_zh=f"{path}：不是 UTF-8 或 GBK 文本，请另存为“CSV UTF-8”")
+    rows: list[list[Any]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise InputError(f"{path}: more than {MAX_ROWS:,} rows: split the file",
+                                 message_zh=f"{path}：超过 {MAX_ROWS:,} 行，请拆分文件")
+    except csv.Error as exc:
+        raise InputError(f"{path}: row {reader.line_num}: {exc}: a cell may hold at most {MAX_CELL_CHARS:,} characters",
+                         message_zh=f"{path}：第{reader.line_num}行：单元格内容过长或格式不对（每格最多 {MAX_CELL_CHARS:,} 字）") from None
+    return rows
+
+
+def _check_unpacked(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # openpyxl says it is not a workbook
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(f"{path}: the workbook unpacks to {unpacked // (1024 * 1024)} MiB, more than the "
+                         f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MiB an import takes: split it or remove long cells",
+                         message_zh=f"{path}：工作簿解压后 {unpacked // (1024 * 1024)} MiB，超过上限，请拆分或删去过长的单元格")
+
+
+def _merged_fill(book_path: Path, sheet_path: str | None, rows: list[list[Any]]) -> None:
+    """A value merged down (or across) over cells counts for each of them, as the reader sees it.
+
+    (openpyxl's read-only sheets, which keep memory bounded, do not report merged cells, so
+    the sheet's own part is read for its <mergeCell> list.)"""
+    from openpyxl.utils.cell import range_boundaries
+
+    if not sheet_path:
+        return
+    try:
+        with zipfile.ZipFile(book_path) as archive:
+            xml = archive.read(sheet_path.lstrip("/")).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return
+    for ref in re.findall(r'<(?:\w+:)?mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"', xml):
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if min_row - 1 >= len(rows):
+            continue
+        top = rows[min_row - 1]
+        value = top[min_col - 1] if min_col - 1 < len(top) else None
+        for r in range(min_row - 1, min(max_row, len(rows))):
+            row = rows[r]
+            while len(row) < max_col:
+                row.append(None)
+            for c in range(min_col - 1, max_col):
+                if row[c] in (None, ""):
+                    row[c] = value
+
+
 def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[type[Record], str, list[Any], list[tuple[int, list[Any]]]]]:
     """(kind, where, headers, numbered rows) for each table in the file that holds a kind."""
+    _check_size(path)
+    if path.suffix.lower() == ".csv":
+        if not kind:
+            raise InputError(f"{path}: a csv file holds one kind: add --kind KIND", message_zh=f"{path}：csv 文件只含一类记录，请加 --kind 类别")
+        try:
+            rows = _read_csv(path)
+        except IsADirectoryError:
+            raise InputError(f"{path}: is a folder, not a file") from None
+        if not rows:
+            raise InputError(f"{path}: the file is empty", message_zh=f"{path}：文件是空的")
+        cls = model.kind(kind)
+        at = find_header(cls, rows)
+        return [(cls, str(path), rows[at], [(n, r) for n, r in enumerate(rows[at + 1:], start=at + 2)])]
+    _check_unpacked(path)
     try:
-        if path.suffix.lower() == ".csv":
-            if not kind:
-                raise InputError(f"{path}: a csv file holds one kind: add --kind KIND")
-            with open(path, encoding="utf-8-sig", newline="") as fh:
-                rows = list(csv.reader(fh))
-            if not rows:
-                raise InputError(f"{path}: the file is empty")
-            return [(model.kind(kind), str(path), rows[0], [(n, r) for n, r in enumerate(rows[1:], start=2)])]
         from openpyxl import load_workbook
 
         book = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file: check the path") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text: save the csv as UTF-8") from None
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InputError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}): save it as .xlsx",
+                         message_zh=f"{path}：不是可读的 xlsx 工作簿，请另存为 .xlsx") from None
+    tables = []
+    try:
+        sheets = list(book.worksheets)
+        kinds = [_sheet_kind(model, s.title) for s in sheets]
+        for n, sheet in enumerate(sheets):
+            cls = kinds[n]
+            if kind and cls is None and (len(sheets) == 1 or _DEFAULT_SHEET.match(sheet.title.strip())):
+                cls = model.kind(kind)  # Excel's Sheet1 (Sheet2 and Sheet3 left empty) with --kind
+            if cls is None or (kind and cls.kind != kind):
+                continue
+            rows = []
+            for values in sheet.iter_rows(values_only=True):
+                rows.append(list(values))
+                if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                    raise InputError(f"{path} [{sheet.title}]: more than {MAX_ROWS:,} rows: split the sheet",
+                                     message_zh=f"{path} [{sheet.title}]：超过 {MAX_ROWS:,} 行，请拆分")
+            while rows and not any(v not in (None, "") for v in rows[-1]):
+                rows.pop()
+            if not rows:
+                continue
+            _merged_fill(path, getattr(sheet, "_worksheet_path", None), rows)
+            at = find_header(cls, rows)
+            tables.append((cls, f"{path} [{sheet.title}]", rows[at], [(i, r) for i, r in enumerate(rows[at + 1:], start=at + 2)]))
     except InputError:
         raise
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InputError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}): save it as .xlsx") from None
-    tables = []
-    for sheet in book.worksheets:
-        cls = model.kind(kind) if kind and len(book.worksheets) == 1 else _sheet_kind(model, sheet.title)
-        if cls is None or (kind and cls.kind != kind):
-            continue
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        if rows:
-            tables.append((cls, f"{path} [{sheet.title}]", rows[0], [(n, r) for n, r in enumerate(rows[1:], start=2)]))
+    except Exception as exc:  # a damaged sheet: a number cell holding text, a shared string that is not there
+        raise InputError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}: {str(exc)[:80]!r}): open it in Excel and save it again",
+                         message_zh=f"{path}：工作簿已损坏（{type(exc).__name__}），请用 Excel 打开后重新保存") from None
+    finally:
+        book.close()
     if not tables:
         names = "、".join(cls.title_zh for cls in model.kinds)
-        raise InputError(f"{path}: no sheet holds a kind of {model.id} (name a sheet after a kind: {names}, or give --kind)")
+        raise InputError(f"{path}: no sheet holds a kind of {model.id} (name a sheet after a kind: {names}, or give --kind)",
+                         message_zh=f"{path}：没有哪个工作表对应{model.name_zh}的类别（请把工作表命名为：{names}，或加 --kind）")
     return tables
 
 
 def plan_table_import(ws: "Workspace", path: Path, org_id: str, kind: str | None) -> tuple[Organization, list[Record]]:
     """Every record the file holds, validated and with references resolved; nothing written."""
+    org, records, _ = plan_table_rows(ws, path, org_id, kind)
+    return org, records
+
+
+def plan_table_rows(ws: "Workspace", path: Path, org_id: str, kind: str | None) -> tuple[Organization, list[Record], list[str]]:
+    """As :func:`plan_table_import`, with each record's place (``FILE [sheet]: row N``) in the file."""
     from coordtui.interchange import resolve_references
 
     org = ws.org(org_id)
     model = ws.model_of(org)
     records: list[Record] = []
     places: dict[int, tuple[str, int, dict[str, str]]] = {}
+    problems = Problems()
     for cls, where, headers, rows in read_table(path, model, kind):
-        found, at = rows_to_records(cls, headers, rows, where)
+        found, at = rows_to_records(cls, headers, rows, where, problems)
         for i, (row_number, header_of) in at.items():
             places[len(records) + i] = (where, row_number, header_of)
         records.extend(found)
-    seen: dict[tuple[str, str], int] = {}
-    for i, record in enumerate(records):
-        key = (record.kind, record.id)
-        if key in seen:
-            where, row_number, _ = places[i]
-            raise InputError(f"{where}: row {row_number}: column 编号: '{record.id}' is used again")
-        seen[key] = i
 
     def locate(number: int, record: Record, field: str) -> str:
         where, row_number, header_of = places[number - 1]
         return f"{where}: row {row_number}: column {header_of.get(field, field)}"
 
-    return org, resolve_references(records, ws, org, model, str(path), locate)
+    records = resolve_references(records, ws, org, model, str(path), locate, org_name=org.name, problems=problems)
+    problems.raise_if_any()
+    records = _match_stored(ws, org, records)
+    seen: dict[tuple[str, str], int] = {}
+    for i, record in enumerate(records):
+        key = (record.kind, record.id)
+        if key in seen:
+            where, row_number, header_of = places[i]
+            first = places[seen[key]][1]
+            problems.add(f"{where}: row {row_number}: the same {record.kind} as row {first} ({', '.join(header_of.get(k, k) for k in record.natural_key) or 'id'})",
+                         f"{where}：第{row_number}行与第{first}行是同一条{record.title_zh}")
+        else:
+            seen[key] = i
+    problems.raise_if_any()
+    return org, records, [f"{places[i][0]}: row {places[i][1]}" for i in range(len(records))]
+
+
+def _match_stored(ws: "Workspace", org: Organization, records: list[Record]) -> list[Record]:
+    """A row without an id takes the id of the stored record with its natural key: a corrected row updates it."""
+    if ws.store.get_org(org.id) is None:
+        return records
+    by_key: dict[str, dict[tuple, str]] = {}
+    out = []
+    for record in records:
+        if not record.natural_key or not record.id.startswith(f"{record.kind}-"):
+            out.append(record)
+            continue
+        if record.kind not in by_key:
+            by_key[record.kind] = {natural_key(r): r.id for r in ws.records(org, record.kind)}
+        stored = by_key[record.kind].get(natural_key(record))
+        if stored is not None and stored != record.id:
+            record = record.model_copy(update={"id": stored})
+        elif stored is None:
+            record = record.model_copy(update={"id": provisional_id(type(record), record.model_dump())})
+        out.append(record)
+    return out
+
+
+def row_changes(ws: "Workspace", org: Organization, records: list[Record], places: list[str]) -> list[str]:
+    """Per row, what an import would do with it: ``FILE [sheet]: row 3: updated 协作活动 …``."""
+    stored: dict[str, dict[str, Record]] = {}
+    exists = ws.store.get_org(org.id) is not None
+    lines = []
+    for record, place in zip(records, places):
+        if record.kind not in stored:
+            stored[record.kind] = {r.id: r for r in ws.records(org, record.kind)} if exists else {}
+        before = stored[record.kind].get(record.id)
+        what = "created" if before is None else ("unchanged" if before.model_dump() == record.model_dump() else "updated")
+        lines.append(f"{place}: {what} {record.kind} {record.label()}")
+    return lines

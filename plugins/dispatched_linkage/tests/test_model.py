@@ -88,7 +88,7 @@ def test_example_and_check(tmp_path, capsys):
     from docx import Document
 
     text = "\n".join(p.text for p in Document(out).paragraphs)
-    assert "附：案件质量（二次审理补证率）" in text and "2025年二次审理案件2件，其中补证1件，补证率50%" in text
+    assert "五、案件质量（二次审理补证率）" in text and "2025年二次审理案件2件，其中补证1件，补证率50%" in text
 
 
 def test_screen(tmp_path):

@@ -37,6 +37,12 @@ class CoreSettings(BaseModel):
         description="Duties are judged from this day on (跟踪起始日). Set when the organization is first "
         "imported (the office's today), else the day it was created in the store; never moved by the as-of date",
     )
+    report_issuer: str | None = Field(
+        None, max_length=100,
+        description="The issuing body that signs the Word report (发文机关署名); default 中共<organization>纪律检查委员会",
+    )
+    report_recipient: str | None = Field(None, max_length=100, description="The report's recipient (主送机关), if it has one")
+    report_copy_to: list[str] = Field(default_factory=list, max_length=20, description="Bodies the report is copied to (抄送机关)")
 
 
 @dataclass(frozen=True)

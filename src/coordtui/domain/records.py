@@ -106,6 +106,11 @@ class Record(BaseModel):
     ``label_field``: the field shown where the record is referred to.
     ``aliases_field``: a list field of other names the record is known by; an import file
     may refer to the record by its label or any alias instead of its id.
+    ``natural_key``: the fields that tell two records of the kind apart in an office's ledger
+    (an activity: group, title and start day). A spreadsheet row without an id that has the
+    key of a stored record updates that record instead of adding a second one.
+    ``choice_labels``: per choice field, the Chinese label of each code (``in_progress`` →
+    ``开展检查``); ledgers show the label and imports accept it.
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=False)
@@ -116,6 +121,8 @@ class Record(BaseModel):
     partition_field: ClassVar[str | None] = None
     label_field: ClassVar[str] = "name"
     aliases_field: ClassVar[str | None] = None
+    natural_key: ClassVar[tuple[str, ...]] = ()
+    choice_labels: ClassVar[dict[str, dict[str, str]]] = {}
 
     id: str = Field(description="Stable id, unique within the kind in one organization")
 
