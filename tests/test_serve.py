@@ -266,7 +266,8 @@ def test_nothing_starts_for_a_foreign_page_a_foreign_host_no_session_or_one_sess
                 async with http.get(f"{url}/static/fonts/RobotoMono-VariableFont_wght.ttf") as response:
                     assert response.status == 200
                 # signed in, but the websocket comes from another site's page, or from none
-                for origin in ("http://evil.example", f"http://localhost:{url.rsplit(':', 1)[1]}", None):
+                for origin in ("http://evil.example", f"http://localhost:{url.rsplit(':', 1)[1]}", url.replace("http:", "https:"),
+                               f"{url}.evil.example", "null", None):
                     with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
                         await http.ws_connect(f"{url}/ws", **({"origin": origin} if origin else {}))
                     assert refused.value.status == 403, origin

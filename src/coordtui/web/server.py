@@ -229,7 +229,8 @@ class WebServer:
         if upgrade or request.method not in ("GET", "HEAD", "OPTIONS"):
             origin = request.headers.get("Origin", "")
             parts = urlsplit(origin)
-            if parts.scheme not in ("http", "https") or parts.netloc.lower() != host.lower():
+            # this very site: its host, and its scheme (https behind TLS, as --public-url says)
+            if parts.scheme != ("https" if self.secure else "http") or parts.netloc.lower() != host.lower():
                 return self._refuse(request, f"Origin {origin[:80]!r} is not this site ({host[:80]})")
         route = request.match_info.route.name
         if not self.demo and route not in PUBLIC_ROUTES:
@@ -274,11 +275,12 @@ class WebServer:
         note = pages.say("signed_out", lang) if "out" in request.query else pages.say("ended", lang) if "ended" in request.query else None
         return self._html(pages.sign_in(lang, note=note))
 
-    def _slowed(self, request: web.Request, keys: list[str], lang: str, page: Callable[[str], str]) -> web.Response | None:
+    def _slowed(self, request: web.Request, keys: list[str], lang: str, page: Callable[[str], str],
+                shown: str | None = None) -> web.Response | None:
         wait = max([self.by_address.wait(keys[0]), *(self.by_name.wait(k) for k in keys[1:])])
         if wait <= 0:
             return None
-        self.log(f"sign-in refused from {self.address(request)}{' as ' + keys[1][:40] if len(keys) > 1 else ''}: "
+        self.log(f"sign-in refused from {self.address(request)}{' as ' + shown if shown else ''}: "
                  f"too many failures, slowed for {wait:.0f} s")
         return self._html(page(pages.say("slowed", lang, seconds=max(1, round(wait)))), status=429)
 
@@ -299,13 +301,14 @@ class WebServer:
         form = await request.post()
         lang = self._lang(form.get("lang"))
         name = str(form.get("name", "")).strip()[:64]
+        shown = "".join(c if c.isprintable() else "?" for c in name[:40]) or "(no name)"  # a log line stays one line
         password = str(form.get("password", ""))
         address = self.address(request)
 
         def page(message: str) -> str:
             return pages.sign_in(lang, error=message, name=name)
 
-        slowed = self._slowed(request, [address, name], lang, page)
+        slowed = self._slowed(request, [address, name], lang, page, shown)
         if slowed is not None:
             return slowed
         person = self._person(name) if name else None
@@ -315,7 +318,7 @@ class WebServer:
         if not good:
             self.by_name.fail(name)
             self.by_address.fail(address)
-            self.log(f"sign-in refused: {name[:40] or '(no name)'} from {address}: wrong name or password")
+            self.log(f"sign-in refused: {shown} from {address}: wrong name or password")
             return self._html(page(pages.say("wrong", lang)), status=401)
         self.by_name.clear(name)
         return self._signed_in(person.name, request, lang, page)
