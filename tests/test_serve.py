@@ -281,24 +281,36 @@ def test_nothing_starts_for_a_foreign_page_a_foreign_host_no_session_or_one_sess
                 with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
                     await http.ws_connect(f"{url}/ws", origin=url)
                 assert refused.value.status == 403 and len(children(server.pid)) == 1
-                await tab.close()
-            # the second session is allowed, the third (n+1-th) is not
-            async with aiohttp.ClientSession() as http:
-                async with await sign_in(http, url) as response:
-                    assert response.status == 303
-            async with aiohttp.ClientSession() as http:
-                async with await sign_in(http, url) as response:
-                    assert response.status == 403 and "Set-Cookie" not in response.headers
-                    assert "您已在 2 处登录" in await response.text()
-            # removing the person ends their sessions
-            cli("users", "remove", "li", "--db", str(store))
-            async with aiohttp.ClientSession(cookies={"coordtui_session": cookie}) as http:
+                # the second session is allowed, the third (n+1-th) is not
+                async with aiohttp.ClientSession() as other:
+                    async with await sign_in(other, url) as response:
+                        assert response.status == 303
+                async with aiohttp.ClientSession() as other:
+                    async with await sign_in(other, url) as response:
+                        assert response.status == 403 and "Set-Cookie" not in response.headers
+                        assert "您已在 2 处登录" in await response.text()
+                assert len(children(server.pid)) == 1
+                # removing the person ends their sessions: the open tab is sent to the sign-in page and its application ends
+                cli("users", "remove", "li", "--db", str(store))
+                told = None
+                deadline = time.monotonic() + 30
+                while told is None and time.monotonic() < deadline:
+                    try:
+                        message = await tab.receive(timeout=5)
+                    except asyncio.TimeoutError:
+                        continue
+                    if message.type == aiohttp.WSMsgType.TEXT and "open_url" in message.data:
+                        told = message.data
+                    elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                        break
+                assert told is not None and "/signin?ended=1" in told
                 async with http.get(f"{url}/", allow_redirects=False) as response:
                     assert response.status == 303
                 with pytest.raises(aiohttp.WSServerHandshakeError):
                     await http.ws_connect(f"{url}/ws", origin=url)
+                await tab.close()
             deadline = time.monotonic() + 30
-            while children(server.pid) and time.monotonic() < deadline:  # the closed tab's application ends
+            while children(server.pid) and time.monotonic() < deadline:  # the ended tab's application quits
                 await asyncio.sleep(0.1)
             assert children(server.pid) == []
 
@@ -307,7 +319,8 @@ def test_nothing_starts_for_a_foreign_page_a_foreign_host_no_session_or_one_sess
     assert "Traceback" not in output, output
     for line in ("Host 'evil.example' is not one this server answers to", "Origin 'http://evil.example' is not this site",
                  "Origin '' is not this site", "not signed in", "has 1 tabs open already (serve.tabs_per_session)",
-                 "sign-in refused: li from 127.0.0.1: already 2 sessions (serve.sessions_per_person)"):
+                 "sign-in refused: li from 127.0.0.1: already 2 sessions (serve.sessions_per_person)",
+                 "session ended: li from 127.0.0.1: the person was removed"):
         assert line in output, (line, output)
     assert all(line.count("\n") == 0 for line in output.splitlines())
 
@@ -370,3 +383,30 @@ def test_the_demo_serves_the_tour_without_sign_in_and_never_the_store(tmp_path):
 
         asyncio.run(look())
     assert not store.exists()
+
+
+def test_behind_a_tls_proxy_the_cookie_is_secure_and_the_proxy_s_host_and_client_address_count(tmp_path, monkeypatch):
+    store = office_store(tmp_path, monkeypatch)
+    with running(store, tmp_path, "--public-url", "https://coordtui.example.org", "--allow-host", "coordtui.example.org") as (server, url):
+        async def through_the_proxy() -> None:
+            proxy = {"Host": "coordtui.example.org", "X-Forwarded-For": "10.1.2.3"}
+            async with aiohttp.ClientSession() as http:
+                form = {"name": "li", "password": PASSWORD, "lang": "en"}
+                # the plain-http origin of the same name is not this site any more
+                async with http.post(f"{url}/signin", data=form, allow_redirects=False,
+                                     headers={**proxy, "Origin": "http://coordtui.example.org"}) as response:
+                    assert response.status == 403
+                async with http.post(f"{url}/signin", data=form, allow_redirects=False,
+                                     headers={**proxy, "Origin": "https://coordtui.example.org"}) as response:
+                    assert response.status == 303
+                    cookie = response.headers["Set-Cookie"]
+                    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+                token = cookie.split(";")[0].split("=", 1)[1]
+                async with http.get(f"{url}/", headers={**proxy, "Cookie": f"coordtui_session={token}"}) as response:
+                    page = await response.text()
+                    assert 'data-session-websocket-url="wss://coordtui.example.org/ws"' in page
+                    assert 'lang="en"' in page and "Collaboration mechanisms" in page
+
+        asyncio.run(through_the_proxy())
+    output = server_log(server)
+    assert "signed in: li from 10.1.2.3" in output and "refused POST /signin from 10.1.2.3: Origin 'http://coordtui.example.org'" in output, output
