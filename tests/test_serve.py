@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import os
 import re
 import shlex
@@ -410,3 +411,45 @@ def test_behind_a_tls_proxy_the_cookie_is_secure_and_the_proxy_s_host_and_client
         asyncio.run(through_the_proxy())
     output = server_log(server)
     assert "signed in: li from 10.1.2.3" in output and "refused POST /signin from 10.1.2.3: Origin 'http://coordtui.example.org'" in output, output
+
+
+def test_an_export_downloads_to_its_own_session_only(tmp_path, monkeypatch):
+    store = office_store(tmp_path, monkeypatch)
+    with running(store, tmp_path) as (server, url):
+        async def export() -> None:
+            # unsafe: aiohttp's jar keeps no cookie of an IP address otherwise
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as mine, \
+                    aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as other:
+                async with await sign_in(mine, url) as response:
+                    assert response.status == 303
+                async with await sign_in(other, url) as response:
+                    assert response.status == 303
+                tab = await mine.ws_connect(f"{url}/ws?width=100&height=30", origin=url)
+                received, key, asked = b"", None, False
+                deadline = time.monotonic() + 60
+                while key is None and time.monotonic() < deadline:
+                    try:
+                        message = await tab.receive(timeout=2)
+                    except asyncio.TimeoutError:
+                        message = None
+                    if message is not None and message.type == aiohttp.WSMsgType.BINARY:
+                        received += message.data
+                    elif message is not None and message.type == aiohttp.WSMsgType.TEXT and "deliver_file_start" in message.data:
+                        key = json.loads(message.data)[1]
+                    elif message is not None and message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                        break
+                    if not asked and "已逾期".encode() in received:  # the dashboard is up: x, then Enter (the ledger)
+                        asked = True
+                        await tab.send_str(json.dumps(["stdin", "x"]))
+                        await asyncio.sleep(1)
+                        await tab.send_str(json.dumps(["stdin", "\r"]))
+                assert key is not None, received[-500:]
+                async with other.get(f"{url}/download/{key}") as response:
+                    assert response.status == 403  # another session cannot take it
+                async with mine.get(f"{url}/download/{key}") as response:
+                    assert response.status == 200 and "pingluo" in response.headers["Content-Disposition"]
+                    assert (await response.read())[:2] == b"PK"  # the xlsx ledger
+                await tab.close()
+
+        asyncio.run(export())
+    assert "the download belongs to another session" in server_log(server)
