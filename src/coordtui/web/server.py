@@ -216,7 +216,7 @@ class WebServer:
         return peer
 
     def _refuse(self, request: web.Request, why: str) -> web.Response:
-        self.log(f"refused {request.method} {request.path[:80]} from {self.address(request)}: {why}")
+        self.log(f"refused {request.method} {_one_line(request.path)} from {self.address(request)}: {why}")
         return web.Response(status=403, text=f"403: {why}\n", headers=HEADERS)
 
     @web.middleware
@@ -248,10 +248,10 @@ class WebServer:
         except (ConnectionError, asyncio.CancelledError):
             raise
         except StoreError as exc:
-            self.log(f"{request.method} {request.path[:80]} failed: {exc.message}")
+            self.log(f"{request.method} {_one_line(request.path)} failed: {exc.message}")
             return web.Response(status=500, text="500: the store cannot be read now; the server's log says why\n", headers=HEADERS)
         except Exception as exc:  # a bug: one line in the log, never the person's business
-            self.log(f"{request.method} {request.path[:80]} failed: {type(exc).__name__}: {exc}")
+            self.log(f"{request.method} {_one_line(request.path)} failed: {type(exc).__name__}: {exc}")
             return web.Response(status=500, text="500: internal error; the server's log says what\n", headers=HEADERS)
         if not response.prepared:
             response.headers.update(HEADERS)
@@ -502,6 +502,11 @@ class WebServer:
             await response.write(chunk)
         await response.write_eof()
         return response
+
+
+def _one_line(text: str) -> str:
+    """A request's path for the log: decoded, it may hold a newline (%0a) that would forge a line."""
+    return "".join(c if c.isprintable() else "?" for c in text[:80])
 
 
 def _see_other(location: str) -> web.Response:
