@@ -76,9 +76,10 @@ def test_failures_are_slowed_after_a_few_and_waiting_lets_the_right_one_in():
 
 def test_sessions_end_when_idle_or_when_the_person_is_removed_and_are_limited():
     clock = Clock()
-    people = {"li", "wang"}
+    people = {"li": "old hash", "wang": None}
     limits = {**auth.SETTINGS, "serve.idle_minutes": 30, "serve.sessions_per_person": 2, "serve.sessions_total": 3}
-    sessions = auth.Sessions(limits=lambda: limits, present=lambda name: name in people, clock=clock)
+    sessions = auth.Sessions(limits=lambda: limits, clock=clock,
+                             stamp=lambda name: auth.password_stamp(people[name]) if name in people else None)
     token, session = sessions.start("li", "10.0.0.1", "zh")
     assert sessions.get(token) is session and sessions.get("made-up") is None and sessions.get(None) is None
     assert token not in json.dumps([s.digest for s in sessions.of("li")])  # only the token's digest is kept
@@ -97,9 +98,12 @@ def test_sessions_end_when_idle_or_when_the_person_is_removed_and_are_limited():
     wang, _ = sessions.start("wang", "10.0.0.4", "zh")
     with pytest.raises(auth.Refused, match="as many sessions as it allows"):
         sessions.start("zhao", "10.0.0.5", "zh")
-    people.discard("wang")
+    del people["wang"]
     assert sessions.get(wang) is None  # removed from the store: the session is over
     assert [s.name for s, _ in sessions.sweep()] == []
+    people["li"] = "new hash"  # users passwd li: every session of li ends
+    ended = sessions.sweep()
+    assert [s.name for s, _ in ended] == ["li", "li"] and sessions.ended_by_store(ended[0][0]) == "the password was changed"
 
 
 def test_settings_out_of_bounds_fall_back_to_the_defaults():

@@ -116,6 +116,11 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
+def password_stamp(password_hash: str | None) -> str:
+    """What a session remembers of the person's password: a digest of its hash ("" for none)."""
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()
+
+
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -186,6 +191,8 @@ class Session:
     created: float
     seen: float
     digest: str
+    #: The person's password stamp when the session began (see :class:`Sessions`).
+    stamp: str | None = None
     #: The session's open tabs (their websockets), closed when the session ends.
     tabs: set = field(default_factory=set)
 
@@ -193,11 +200,13 @@ class Session:
 class Sessions:
     """The signed-in sessions of one server. ``limits()`` gives the current settings (read
     from the store each time, so ``coordtui config`` takes effect without a restart);
-    ``present(name)`` says whether the person is still in the store."""
+    ``stamp(name)`` is the person's password as the store has it now (a digest of its hash;
+    None: the person was removed): a session ends when it is no longer the one it began
+    with, so 'coordtui users passwd' (or --clear) signs the person out everywhere."""
 
-    def __init__(self, *, limits: Callable[[], dict[str, int]], present: Callable[[str], bool],
+    def __init__(self, *, limits: Callable[[], dict[str, int]], stamp: Callable[[str], str | None],
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.limits, self.present, self.clock = limits, present, clock
+        self.limits, self.stamp, self.clock = limits, stamp, clock
         self._by_digest: dict[str, Session] = {}
 
     def __len__(self) -> int:
@@ -222,7 +231,8 @@ class Sessions:
                           f"sign-in refused: {name} from {address}: {total} sessions in all (serve.sessions_total)")
         token = new_token()
         now = self.clock()
-        session = Session(name=name, address=address, lang=lang, created=now, seen=now, digest=token_digest(token))
+        session = Session(name=name, address=address, lang=lang, created=now, seen=now, digest=token_digest(token),
+                          stamp=self.stamp(name))
         self._by_digest[session.digest] = session
         return token, session
 
@@ -244,7 +254,16 @@ class Sessions:
 
     def _expired(self, session: Session) -> bool:
         idle = self.limits()["serve.idle_minutes"] * 60
-        return self.clock() - session.seen > idle or not self.present(session.name)
+        return self.clock() - session.seen > idle or self.ended_by_store(session) is not None
+
+    def ended_by_store(self, session: Session) -> str | None:
+        """Why the store ends the session (the person removed, their password changed), or None."""
+        now = self.stamp(session.name)
+        if now is None:
+            return "the person was removed"
+        if now != session.stamp:
+            return "the password was changed"
+        return None
 
     def end(self, session: Session) -> list:
         """Forget the session; returns its open tabs, for the caller to close."""

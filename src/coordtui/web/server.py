@@ -155,7 +155,7 @@ class WebServer:
         self.demo = demo
         self.log = log or (lambda line: print(f"coordtui serve: {line}", file=sys.stderr, flush=True))
         self.downloads = DownloadManager()
-        self.sessions = auth.Sessions(limits=self._limits, present=self._present)
+        self.sessions = auth.Sessions(limits=self._limits, stamp=self._stamp)
         self.by_name = auth.Throttle(free=5)
         self.by_address = auth.Throttle(free=20)
         self.demo_tabs: set[Tab] = set()
@@ -177,11 +177,13 @@ class WebServer:
             self.log(f"person {name[:40]!r} cannot be read: {exc.message}")
             return None
 
-    def _present(self, name: str) -> bool:
+    def _stamp(self, name: str) -> str | None:
+        """The person's password stamp now; None when they are not in the store (or it cannot be read)."""
         try:
-            return self.store.get_person(name) is not None
+            doc = self.store.get_person(name)
         except StoreError:
-            return False
+            return None
+        return None if doc is None else auth.password_stamp(doc.get("password_hash"))
 
     # the application -------------------------------------------------------------------------
     def make_app(self) -> web.Application:
@@ -391,7 +393,7 @@ class WebServer:
             while True:
                 await asyncio.sleep(SWEEP_SECONDS)
                 for session, tabs in self.sessions.sweep():
-                    why = "idle" if self._present(session.name) else "the person was removed"
+                    why = self.sessions.ended_by_store(session) or "idle"
                     self.log(f"session ended: {session.name} from {session.address}: {why}")
                     for tab in tabs:
                         await tab.go_to(f"/signin?ended=1&lang={session.lang}")
