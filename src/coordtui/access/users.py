@@ -204,7 +204,7 @@ def read_password(name: str, *, from_stdin: bool) -> str:
 
 def set_password(ws: "Workspace", name: str, password: str | None) -> Person:
     """Keep ``password`` as an argon2id hash (None: remove it)."""
-    from coordtui.web.auth import hash_password
+    from coordtui.access.credentials import hash_password
 
     doc = ws.store.get_person(name)
     p = require_person(ws.store, name, "users passwd")
@@ -219,7 +219,7 @@ def sign_in_link(ws: "Workspace", name: str, *, valid: str, public_url: str | No
     from urllib.parse import quote
 
     from coordtui.access.people import SignInLink
-    from coordtui.web.auth import new_token, now_utc, parse_duration, token_digest
+    from coordtui.access.credentials import new_token, now_utc, parse_duration, token_digest
 
     span = parse_duration(valid)
     base = public_url or str(ws.store.meta().get("serve.url") or "http://127.0.0.1:8000")
