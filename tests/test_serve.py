@@ -192,6 +192,11 @@ def test_signing_in_by_password_and_by_link_in_a_headless_browser(tmp_path, monk
                 assert browser.opened_sockets[0].startswith(f"ws://127.0.0.1:{url.rsplit(':', 1)[1]}/ws")
                 old = (await browser.cookies())["coordtui_session"]
                 mark = browser.mark()
+                await browser.press("f")  # the findings screen, as in the terminal
+                await browser.wait_for_text("问题清单", since=mark)
+                mark = browser.mark()
+                await browser.press("l")  # the language switch
+                await browser.wait_for_text("Findings", "Sign out", since=mark)
                 await browser.press("z")  # the sign-out key
                 await browser.wait_for_page("/signin", "您已退出登录")
                 await asyncio.sleep(0)
