@@ -135,3 +135,38 @@ class Browser:
         """Type one key into the terminal as the user would."""
         await self.call("Runtime.evaluate", expression="document.querySelector('.xterm-helper-textarea').focus()")
         await self.call("Input.insertText", text=key)
+
+    async def fill(self, selector: str, value: str) -> None:
+        """Type ``value`` into the form field ``selector`` (focused, then typed as keys would be)."""
+        await self.call("Runtime.evaluate", expression=f"document.querySelector({json.dumps(selector)}).focus()")
+        await self.call("Input.insertText", text=value)
+
+    async def submit(self, form: str) -> None:
+        await self.call("Runtime.evaluate", expression=f"document.querySelector({json.dumps(form)}).requestSubmit()")
+
+    async def evaluate(self, expression: str):
+        """The value of a JavaScript expression in the page."""
+        reply = await self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        return reply.get("result", {}).get("value")
+
+    async def wait_for_page(self, *needles: str, timeout: float = 30) -> str:
+        """Wait until the page's location and visible text hold every needle; returns them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                seen = await self.evaluate("location.href + '\\n' + (document.body ? document.body.innerText : '')") or ""
+            except RuntimeError:  # the page is navigating
+                seen = ""
+            if all(n in seen for n in needles):
+                return seen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the page never showed {[n for n in needles if n not in seen]}; it shows: {seen[:800]!r}")
+            await asyncio.sleep(0.2)
+
+    async def cookies(self) -> dict[str, str]:
+        reply = await self.call("Network.getCookies")
+        return {c["name"]: c["value"] for c in reply.get("cookies", [])}
+
+    def forget_frames(self) -> None:
+        """Drop what the terminal received so far (a new tab's screen is looked at alone)."""
+        self._frames.clear()

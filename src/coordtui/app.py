@@ -51,6 +51,7 @@ class CoordApp(App):
         Binding("ctrl+r", "recheck", "刷新/Refresh", show=False, id="key.refresh"),
         Binding("question_mark", "help", "帮助/Help", id="key.help"),
         Binding("q", "quit", "退出/Quit", id="key.quit"),
+        Binding("z", "sign_out", "退出登录/Sign out", id="key.sign_out"),
     ]
 
     #: How often (seconds) the application looks whether the office's day has changed.
@@ -355,6 +356,14 @@ class CoordApp(App):
                 await screen.recompose()
                 screen.populate()
         self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "sign_out":  # offered only in a browser tab of 'coordtui serve' (it ends the sign-in)
+            return os.environ.get("COORDTUI_SERVED") == "1"
+        return True
+
+    def action_sign_out(self) -> None:
+        self.open_url("coordtui:sign-out", new_tab=False)  # the server ends the session and sends every tab to sign-in
 
     def action_recheck(self) -> None:
         self.orgs = self.ws.orgs()

@@ -23,6 +23,8 @@ from coordtui.errors import AccessError, CoordError, InputError, one_line
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 #: ``coordtui config`` settings of reminders (coordtui.remind.SETTINGS, named here so --help needs no import).
 REMIND_SETTINGS = ("smtp.host", "smtp.port", "smtp.starttls", "smtp.user", "smtp.from", "smtp.password-file")
+#: The settings of 'coordtui serve' that 'coordtui config' changes (coordtui.web.auth.SETTINGS).
+SERVE_SETTINGS = ("serve.idle_minutes", "serve.sessions_per_person", "serve.sessions_total", "serve.tabs_per_session")
 
 
 
@@ -73,9 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("config", help="show or change a store-wide setting: 'config timezone [NAME]', 'config smtp.host [HOST]' ...")
     _common(p, suppress=True)
-    p.add_argument("setting", choices=["timezone", *REMIND_SETTINGS],
+    p.add_argument("setting", choices=["timezone", *REMIND_SETTINGS, *SERVE_SETTINGS],
                    help="timezone: the office's time zone (IANA name), from which 'today' comes; smtp.*: the mail server "
-                        "reminders go through (smtp.starttls yes/no; smtp.password-file: a 0600 file holding the password)")
+                        "reminders go through (smtp.starttls yes/no; smtp.password-file: a 0600 file holding the password); "
+                        "serve.*: the browser's idle minutes (30), sessions per person (3) and in all (30), tabs per session (3)")
     p.add_argument("value", nargs="?", metavar="VALUE", help="the new value (omit it to show the current one)")
 
     p = sub.add_parser("import", help="import coordtui/1 JSON files, or xlsx/csv rows of a kind into --org (all or nothing)")
@@ -136,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", metavar="ID", help="open on this organization")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="open as of this day")
     p.add_argument("--demo", action="store_true", help="serve the guided tour (on a temporary copy of the examples) instead")
-    p.add_argument("--public-url", metavar="URL", help="the address browsers use when it differs (behind a proxy)")
+    p.add_argument("--public-url", metavar="URL", help="the address browsers use when it differs (behind a proxy; https: makes the cookie Secure)")
+    p.add_argument("--allow-host", metavar="NAME", action="append", default=[],
+                   help="also answer requests for this host name (default: the listening address and localhost); repeatable")
 
     _users_parser(sub)
 
@@ -192,6 +197,17 @@ def _users_parser(sub) -> None:
     q.add_argument("--revoke", action="store_true", help="stop the person's feed: its address no longer works")
     q = users.add_parser("sync", help="rewrite this account's authorized_keys lines from the store's people")
     _common(q, suppress=True)
+    q = users.add_parser("passwd", help="set a person's password for signing in through the browser (stored as an argon2id hash)")
+    _common(q, suppress=True)
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--stdin", action="store_true", help="read the password from the first line of standard input instead of asking")
+    q.add_argument("--clear", action="store_true", help="remove the password (links still work)")
+    q = users.add_parser("link", help="print a one-time browser sign-in link for a person ('--revoke' takes back every link)")
+    _common(q, suppress=True)
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--valid", metavar="DURATION", default="15m", help="how long the link works: 90s, 15m, 2h, 1d (default 15m, at most 7d)")
+    q.add_argument("--public-url", metavar="URL", help="the address people open (default: the address 'coordtui serve' last used)")
+    q.add_argument("--revoke", action="store_true", help="revoke every link of the person not used yet")
 
 
 def _store_root(args: argparse.Namespace) -> Path:
@@ -268,6 +284,16 @@ def cmd_config(args: argparse.Namespace) -> int:
             return EXIT_OK
         ws.require_admin(None, action="change the store's settings", action_zh="修改该数据存储的设置")
         print(f"{args.setting}: {remind.set_setting(ws.store, args.setting, args.value)}")
+        return EXIT_OK
+    if args.setting in SERVE_SETTINGS:
+        from coordtui.web.auth import settings, setting_value
+
+        if args.value is None:
+            print(settings(ws.store.meta())[args.setting])
+            return EXIT_OK
+        ws.require_admin(None, action="change the store's settings", action_zh="修改该数据存储的设置")
+        ws.store.set_meta(**{args.setting: setting_value(args.setting, args.value)})
+        print(f"{args.setting}: {settings(ws.store.meta())[args.setting]} (a running 'coordtui serve' follows at once)")
         return EXIT_OK
     if args.value is None:
         print(ws.clock.name)
@@ -510,7 +536,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     as_of = _as_of(args, None)
     return serve(host=args.host, port=args.port, db=args.db, lang=args.lang, plugin_dirs=[Path(d) for d in (args.plugin_dir or [])],
-                 org_id=args.org, as_of=as_of, demo=args.demo, public_url=args.public_url)
+                 org_id=args.org, as_of=as_of, demo=args.demo, public_url=args.public_url, allow_hosts=args.allow_host)
 
 
 def cmd_users(args: argparse.Namespace) -> int:
@@ -528,7 +554,9 @@ def cmd_users(args: argparse.Namespace) -> int:
             remind.revoke_feed(ws, args.name)
             print(t("feed.revoked", args.lang, name=args.name))
         else:
-            print(t("feed.issued", args.lang, name=args.name, path=f"/feed/{remind.issue_feed(ws, args.name)}.ics"))
+            # the address 'coordtui serve' last listened on (it records it), so the line can be handed on as it is
+            base = str(ws.store.meta().get("serve.url") or "").rstrip("/")
+            print(t("feed.issued", args.lang, name=args.name, path=f"{base}/feed/{remind.issue_feed(ws, args.name)}.ics"))
         return EXIT_OK
     if action == "list":
         people = sorted((person_of(ws.store, d) for d in ws.store.people()), key=lambda p: p.name)
@@ -548,6 +576,23 @@ def cmd_users(args: argparse.Namespace) -> int:
         said = f"granted: {users.describe(users.grant(ws, args.name, role=args.role, org=args.org, scope=args.scope, cases=args.cases))}"
     elif action == "revoke":
         said = f"revoked: {users.describe(users.revoke(ws, args.name, org=args.org))}"
+    elif action == "passwd":
+        if args.clear:
+            users.set_password(ws, args.name, None)
+            said = f"{args.name} has no password now"
+        else:
+            users.set_password(ws, args.name, users.read_password(args.name, from_stdin=args.stdin))
+            said = f"{args.name} may sign in to 'coordtui serve' with the new password"
+        print(said)
+        return EXIT_OK
+    elif action == "link":
+        if args.revoke:
+            print(f"revoked {users.revoke_links(ws, args.name)} link(s) of {args.name}")
+            return EXIT_OK
+        url, expires = users.sign_in_link(ws, args.name, valid=args.valid, public_url=args.public_url)
+        print(url)
+        print(f"works once, until {expires:%Y-%m-%d %H:%M} UTC; give it to {args.name} only (it signs in as them)", file=sys.stderr)
+        return EXIT_OK
     elif action == "set":
         said = f"changed: {users.describe(users.update(ws, args.name, email=args.email, webhook=args.webhook, display=args.display))}"
     else:

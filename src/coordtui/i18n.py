@@ -90,6 +90,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.export": ("导出", "Export"),
     "key.help": ("帮助", "Help"),
     "key.quit": ("退出", "Quit"),
+    "key.sign_out": ("退出登录", "Sign out"),
     "key.back": ("返回", "Back"),
     "key.open": ("打开", "Open"),
     "key.subject": ("对象", "Subject"),

@@ -1,9 +1,10 @@
 """``coordtui serve``: the same application in a web browser, through textual-serve.
 
-For a meeting room where only a browser is at hand (浏览器演示). textual-serve runs
-one application process per browser tab, each speaking Textual's web driver over
-a websocket; every tab opens the same store, whose lock and revisions keep
-several tabs (and terminal users) from overwriting each other.
+How most people reach coordtui: a sign-in page (password or one-time link), then one
+application process per browser tab (textual-serve's), each acting as the signed-in
+person with their roles and scopes. The web side lives in :mod:`coordtui.web`; this
+module checks the options and the store and starts it. Every tab opens the same store,
+whose lock and revisions keep several tabs (and terminal users) from overwriting each other.
 
 The store is opened and, when empty, given the bundled examples here, once, before
 the server starts: a problem with it is one line on the command line rather than
@@ -12,9 +13,9 @@ an error inside the first browser tab.
 
 from __future__ import annotations
 
-import asyncio
 import errno
-import os
+import logging
+import re
 import shlex
 import socket
 import sys
@@ -23,18 +24,18 @@ from pathlib import Path
 from typing import Iterable
 
 from coordtui.errors import InputError
-from coordtui.i18n import t
-
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 def app_command(*, db: Path, lang: str, plugin_dirs: Iterable[Path] = (), org_id: str | None = None,
-                as_of: date | None = None, demo: bool = False) -> str:
-    """The shell command textual-serve starts for each browser tab."""
+                as_of: date | None = None, demo: bool = False, identity: str | None = None) -> str:
+    """The shell command textual-serve starts for each browser tab (``identity``: the
+    signed-in person it acts as, ``--as NAME``; the server runs as the store's owner)."""
     argv = [sys.executable, "-m", "coordtui"]
     if demo:
         return shlex.join([*argv, "demo", "--lang", lang])
     argv += ["--db", str(db), "--lang", lang]
+    if identity is not None:
+        argv += ["--as", identity]
     for folder in plugin_dirs:
         argv += ["--plugin-dir", str(folder)]
     if org_id:
@@ -65,78 +66,57 @@ def check_port(host: str, port: int) -> None:
             raise InputError(f"{host}:{port}: cannot listen here ({exc.strerror}): give another --host or --port") from None
 
 
-def _server_class():
-    from textual_serve.server import Server
-
-    class CoordServer(Server):
-        """textual-serve's server, ending its browser sessions when it is stopped.
-
-        Without this, Ctrl+C with a tab open waits for aiohttp's shutdown timeout (60 s)
-        while the tab's websocket stays open, then asyncio prints a traceback for the tab's
-        application process ending after the event loop. Here each session's connection is
-        closed on shutdown, so textual-serve quits its application process, and the server
-        waits for those processes (at most 5 s) before its loop closes.
-        """
-
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self.sessions: dict[int, object] = {}  # requests are not hashable
-
-        async def handle_websocket(self, request):
-            self.sessions[id(request)] = request
-            try:
-                return await super().handle_websocket(request)
-            finally:
-                self.sessions.pop(id(request), None)
-
-        async def on_shutdown(self, app) -> None:
-            for request in list(self.sessions.values()):
-                if request.transport is not None:
-                    request.transport.close()
-
-        async def _make_app(self):
-            app = await super()._make_app()
-            app.on_cleanup.append(self._wait_for_applications)
-            return app
-
-        async def _wait_for_applications(self, app) -> None:
-            """Let the sessions' application processes end while the event loop still runs
-            (otherwise asyncio reports their pipes, closed after it, with a traceback)."""
-            deadline = asyncio.get_running_loop().time() + 5
-            while _children() and asyncio.get_running_loop().time() < deadline:
-                await asyncio.sleep(0.05)
-
-    return CoordServer
-
-
-def _children() -> list[str]:
-    """This process's child processes (Linux); [] where that cannot be told."""
-    try:
-        tasks = os.listdir(f"/proc/{os.getpid()}/task")
-        return [pid for task in tasks for pid in Path(f"/proc/{os.getpid()}/task/{task}/children").read_text().split()]
-    except OSError:
-        return []
-
-
 def serve(*, host: str, port: int, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (),
-          org_id: str | None = None, as_of: date | None = None, demo: bool = False, public_url: str | None = None) -> int:
+          org_id: str | None = None, as_of: date | None = None, demo: bool = False, public_url: str | None = None,
+          allow_hosts: Iterable[str] = ()) -> int:
     """Run the web server until Ctrl+C."""
-    from coordtui.workspace import Workspace
+    from aiohttp import web
+
+    from coordtui.web.server import WebServer, allowed_hosts
 
     plugin_dirs = [Path(d).resolve() for d in plugin_dirs]
     check_port(host, port)
-    store_path = None
+    if public_url is not None and not _URL.match(public_url):
+        raise InputError(f"--public-url {public_url[:60]!r}: not an http(s) address: for example --public-url https://coordtui.example.org")
+    public_url = public_url.rstrip("/") if public_url else None
+    for name in allow_hosts:
+        if not _HOST.match(name):
+            raise InputError(f"--allow-host {name[:60]!r}: not a host name or address: for example --allow-host coordtui.example.org")
+    store = None
+    store_path = Path(".")
     if not demo:
+        from coordtui.access.identity import person_of
+        from coordtui.workspace import Workspace
+
         ws = Workspace.open(db, create=True, plugin_dirs=plugin_dirs)
         if not ws.store.orgs():
             ws.load_examples()
         if org_id:
             ws.org(org_id)  # one line naming the known organizations when it is not one of them
-        store_path = Path(ws.store.root).resolve()
-    command = app_command(db=store_path or Path("."), lang=lang, plugin_dirs=plugin_dirs, org_id=org_id, as_of=as_of, demo=demo)
-    title = t("serve.demo_title" if demo else "serve.title", lang)
-    if host not in LOOPBACK:
-        print(f"coordtui: serving on {host}: anyone who can reach this address can read and change the store {store_path or '(demo copy)'}; "
-              "there is no sign-in, so use it on a trusted network only", file=sys.stderr)
-    _server_class()(command, host=host, port=port, title=title, public_url=public_url).serve()
+        store = ws.store
+        store_path = Path(store.root).resolve()
+        url = public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        if store.meta().get("serve.url") != url:
+            store.set_meta(**{"serve.url": url})  # where 'coordtui users link' points its links
+        people = [person_of(store, d) for d in store.people()]
+        if not any(p.password_hash or p.links for p in people):
+            print("coordtui: nobody can sign in yet: give a person a password with 'coordtui users passwd NAME' "
+                  "or a one-time link with 'coordtui users link NAME'", file=sys.stderr)
+
+    def command(name: str | None, tab_lang: str) -> str:
+        return app_command(db=store_path, lang=tab_lang, plugin_dirs=plugin_dirs, org_id=org_id, as_of=as_of, demo=demo,
+                           identity=name)
+
+    allow = allowed_hosts(host, list(allow_hosts), public_url)
+    server = WebServer(command=command, store=store, lang=lang, allow=allow, public_url=public_url, demo=demo,
+                       host=None if demo else ws.host)
+    where = public_url or f"http://{host}:{port}"
+    print(f"coordtui: serving {'the tour (no sign-in, a temporary copy)' if demo else store_path} on {where} "
+          f"for the hosts {', '.join(allow)}; Ctrl+C stops", file=sys.stderr, flush=True)
+    logging.basicConfig(level=logging.WARNING, format="coordtui serve: %(message)s")
+    web.run_app(server.make_app(), host=host, port=port, print=None, shutdown_timeout=5, access_log=None)
     return 0
+
+
+_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?/?$|^https?://\[[0-9a-fA-F:]+\](:[0-9]{1,5})?/?$")
+_HOST = re.compile(r"^[A-Za-z0-9.\-]{1,253}(:[0-9]{1,5})?$|^\[?[0-9a-fA-F:]+\]?(:[0-9]{1,5})?$")

@@ -8,6 +8,7 @@ of its structure (a scope) and optionally with access to sensitive kinds (cases)
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,6 +44,16 @@ class Grant(BaseModel):
     cases: bool = False
 
 
+class SignInLink(BaseModel):
+    """A one-time browser sign-in link (一次性登录链接): only the SHA-256 of its random token
+    is kept, so people.json never holds a usable link."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    expires: datetime
+
+
 class Person(BaseModel):
     """One person who may use the store."""
 
@@ -54,10 +65,13 @@ class Person(BaseModel):
     grants: list[Grant] = Field(default_factory=list)
     email: str | None = None
     webhook: str | None = None
+    #: The browser sign-in password, as an argon2id hash (``coordtui users passwd``).
     password_hash: str | None = None
     #: SHA-256 of their calendar feed's token (``coordtui users feed``): the token itself is
     #: shown once and never stored, so reading people.json does not open anyone's feed.
     feed_token_sha256: str | None = None
+    #: One-time browser sign-in links not used yet (``coordtui users link``).
+    links: list[SignInLink] = Field(default_factory=list)
 
     def shown(self) -> str:
         return self.display or self.name

@@ -1,4 +1,4 @@
-"""Managing the people of a store (人员管理): ``coordtui users add/list/remove/grant/revoke/set/sync``.
+"""Managing the people of a store (人员管理): ``coordtui users add/list/remove/grant/revoke/set/sync/passwd/link``.
 
 Everything a command is given is checked before anything is written: the name, the key
 (see :mod:`coordtui.access.keys`), the organization, and each scope subject against the
@@ -22,6 +22,8 @@ from coordtui.access.people import Grant, Person, Role
 from coordtui.errors import InputError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from coordtui.workspace import Workspace
 
 EMAIL = re.compile(r"^[^@\s,;<>\"']{1,64}@[A-Za-z0-9.\-]{1,190}\.[A-Za-z]{2,}$")
@@ -163,7 +165,9 @@ def sync_keys(ws: "Workspace") -> Path | None:
 
 
 def as_json(p: Person) -> dict[str, Any]:
-    data = p.model_dump(mode="json", exclude={"password_hash"})
+    data = p.model_dump(mode="json", exclude={"password_hash", "links"})
+    data["password"] = p.password_hash is not None
+    data["links"] = len(p.links)
     data["keys"] = [{"type": k.split()[0], "fingerprint": fingerprint(k)} for k in p.keys]
     return data
 
@@ -175,4 +179,64 @@ def describe(p: Person) -> str:
         for g in p.grants) or "no grants"
     extra = "".join(f"  {label} {value}" for label, value in (("email", p.email), ("webhook", p.webhook)) if value)
     keys = f"{len(p.keys)} key" + ("" if len(p.keys) == 1 else "s")
-    return f"{p.name}  {p.display or '-'}  {grants}  {keys}{extra}"
+    web = "  password" if p.password_hash else ""
+    return f"{p.name}  {p.display or '-'}  {grants}  {keys}{web}{extra}"
+
+
+# browser sign-in (浏览器登录): passwords and one-time links --------------------------------------
+def read_password(name: str, *, from_stdin: bool) -> str:
+    """The new password: typed twice without echo, or the first line of standard input."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line[:-1] if line.endswith("\n") else line
+        if not password:
+            raise InputError("--stdin: standard input held no password: send it as its first line")
+        return password
+    if not sys.stdin.isatty():
+        raise InputError("users passwd: no terminal to ask for the password on: type it in a terminal, or send it with --stdin")
+    import getpass
+
+    first = getpass.getpass(f"new password for {name}: ")
+    if getpass.getpass("again: ") != first:
+        raise InputError("the two passwords differ: run 'coordtui users passwd' again")
+    return first
+
+
+def set_password(ws: "Workspace", name: str, password: str | None) -> Person:
+    """Keep ``password`` as an argon2id hash (None: remove it)."""
+    from coordtui.access.credentials import hash_password
+
+    doc = ws.store.get_person(name)
+    p = require_person(ws.store, name, "users passwd")
+    p.password_hash = hash_password(password) if password is not None else None
+    ws.store.put_person(_doc(p), rev=int(doc["_rev"]))
+    return p
+
+
+def sign_in_link(ws: "Workspace", name: str, *, valid: str, public_url: str | None) -> tuple[str, "datetime"]:
+    """A new one-time sign-in link for ``name``: (its URL, when it stops working). Only the
+    token's SHA-256 is stored; links past their end are dropped on the way."""
+    from urllib.parse import quote
+
+    from coordtui.access.people import SignInLink
+    from coordtui.access.credentials import new_token, now_utc, parse_duration, token_digest
+
+    span = parse_duration(valid)
+    base = public_url or str(ws.store.meta().get("serve.url") or "http://127.0.0.1:8000")
+    if not re.match(r"^https?://[^\s/?#]+/?$", base):
+        raise InputError(f"--public-url {base[:60]!r}: not an http(s) address: for example --public-url https://coordtui.example.org")
+    doc = ws.store.get_person(name)
+    p = require_person(ws.store, name, "users link")
+    token, now = new_token(), now_utc()
+    p.links = [k for k in p.links if k.expires > now][-9:] + [SignInLink(sha256=token_digest(token), expires=now + span)]
+    ws.store.put_person(_doc(p), rev=int(doc["_rev"]))
+    return f"{base.rstrip('/')}/link?token={quote(token)}", now + span
+
+
+def revoke_links(ws: "Workspace", name: str) -> int:
+    doc = ws.store.get_person(name)
+    p = require_person(ws.store, name, "users link --revoke")
+    count = len(p.links)
+    p.links = []
+    ws.store.put_person(_doc(p), rev=int(doc["_rev"]))
+    return count

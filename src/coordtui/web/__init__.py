@@ -1,0 +1,8 @@
+"""The application in a browser, for the people allowed in and nobody else (浏览器访问).
+
+- :mod:`.auth`: passwords (argon2id), one-time sign-in links, sessions, and the slowing of
+  repeated failed sign-ins; no web framework in it, so it is tested on its own;
+- :mod:`.pages`: the sign-in page and the application's page, in Chinese and English;
+- :mod:`.server`: the aiohttp application: the Host and Origin checks, the routes (each
+  one needs a signed-in session unless it is listed as public), and the tabs' processes.
+"""
