@@ -61,7 +61,9 @@ class RecordForm(CoreScreen):
         org = ws.org(self.org_id)
         self.org_name = org.name
         self.cls = ws.model_of(org).kind(self.kind)
-        self.specs = field_specs(self.cls)
+        # The id last: a person fills in what the record says; the id is made for them.
+        specs = field_specs(self.cls)
+        self.specs = [s for s in specs if s.name != "id"] + [s for s in specs if s.name == "id"]
         values = self.record.model_dump() if self.record else dict(self.prefill)
         if not self.record and "id" not in values:
             values["id"] = new_record_id(self.kind, ws.clock.today())
@@ -106,7 +108,8 @@ class RecordForm(CoreScreen):
         text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
         placeholder = "YYYY-MM-DD" if spec.widget == "date" else ""
         disabled = spec.name == "id" and self.record is not None
-        return Input(text, id=wid, placeholder=placeholder, disabled=disabled, compact=True,
+        # Not select_on_focus: a key pressed on an opened record must not replace its first field.
+        return Input(text, id=wid, placeholder=placeholder, disabled=disabled, compact=True, select_on_focus=False,
                      type="integer" if spec.widget == "int" else "text")
 
     def populate(self) -> None:
@@ -116,7 +119,22 @@ class RecordForm(CoreScreen):
             first = others[0] if others else None
         if first is not None:
             first.focus()
+            first.action_end()
         self.validate()
+        if not hasattr(self, "initial"):
+            self.initial = self.values()
+
+    def dirty(self) -> bool:
+        """Typed or chosen anything since the form opened (or since it last saved)."""
+        return hasattr(self, "initial") and self.values() != self.initial
+
+    def action_back(self) -> None:
+        """Esc leaves; with unsaved changes it first asks (Esc again leaves without saving, Ctrl+S saves)."""
+        if self.dirty() and not self.saving and not getattr(self, "warned", False):
+            self.warned = True
+            self.app.notify(self.t("form.unsaved"), severity="warning", title=self.t("form.not_saved"))
+            return
+        super().action_back()
 
     # values and validation ------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
@@ -157,6 +175,7 @@ class RecordForm(CoreScreen):
     def _changed(self, widget_id: str | None) -> None:
         if widget_id and widget_id.startswith("f-"):
             self.touched.add(widget_id[2:])
+        self.warned = False  # a change after the warning is asked about again
         self.validate()
 
     def on_input_changed(self, event: Input.Changed) -> None:
