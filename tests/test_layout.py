@@ -192,3 +192,38 @@ def test_column_widths_give_way_least_important_first():
     # 40 cells: only what may not be hidden is left, and the subject and the duty share the rest (and wrap).
     tiny = fit_widths(cols, natural, 40)
     assert set(tiny) == {"subject", "what", "status"} and sum(w + 2 for w in tiny.values()) <= 40
+
+
+def test_no_screen_takes_a_key_that_means_something_everywhere(store_root):
+    """An everywhere key (d f r t h v p m a c x l ? q ctrl+r) keeps its meaning on every screen:
+    a screen that binds one to something else fails here, naming the screen and the key."""
+    from coordtui.screens.calendar import CalendarScreen as Calendar
+    from coordtui.screens.findings import FindingsScreen
+    from coordtui.screens.history import HistoryScreen
+    from coordtui.screens.plugins import PluginsScreen
+    from coordtui.screens.records import RecordsScreen as Records
+    from coordtui.screens.tree import TreeScreen
+
+    global_keys = {b.key: b.action for b in CoordApp.BINDINGS}
+
+    async def main():
+        app = CoordApp(workspace(store_root), lang="zh", as_of=AS_OF, org_id="pingluo")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            screens = [DashboardScreen(), FindingsScreen(), HistoryScreen(), PluginsScreen(), Calendar(), Records("pingluo"), TreeScreen("pingluo")]
+            for org in app.orgs:
+                app.org_index = [o.id for o in app.orgs].index(org.id)
+                screens += [spec.factory(app) for _, spec in app.model_screen_specs()]
+            from coordtui.screens.form import RecordForm
+            from county_zones.screens import TaskDetailScreen
+
+            screens += [RecordForm("pingluo", "zone"), TaskDetailScreen("t-2026-research")]
+            taken = []
+            for screen in screens:
+                for key, bindings in screen._bindings.key_to_bindings.items():
+                    for binding in bindings:
+                        if key in global_keys and binding.action != global_keys[key]:
+                            taken.append(f"{type(screen).__name__}: {key} → {binding.action} (everywhere: {global_keys[key]})")
+            assert len(screens) > 15 and taken == []
+
+    asyncio.run(main())

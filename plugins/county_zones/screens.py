@@ -109,7 +109,7 @@ class TaskBoardScreen(TaskActions, ZoneScreen):
     BINDINGS = [
         Binding("n", "next", "下一步", id="cz.next"),
         Binding("enter", "open", "Open", id="key.open", show=False),
-        Binding("a", "add", "新建/New", id="key.new"),
+        Binding("plus", "add", "新建/New", id="key.new"),  # a is the as-of date everywhere
     ]
 
     def build(self):
@@ -156,15 +156,15 @@ class TaskBoardScreen(TaskActions, ZoneScreen):
 
 
 class TaskDetailScreen(TaskActions, ZoneScreen):
-    """任务详情: the task, its team, its steps and what it found; n next step, t transfer, e edit."""
+    """任务详情: the task, its team, its steps and what it found; n next step, y transfer, e edit."""
 
     AUTO_FOCUS = "#found"
     BINDINGS = [
         Binding("n", "next", "下一步", id="cz.next"),
-        Binding("t", "transfer", "移送", id="cz.transfer"),
+        Binding("y", "transfer", "移送", id="cz.transfer"),  # t, c and p are global keys
         Binding("e", "edit", "编辑", id="cz.edit"),
-        Binding("c", "add('clue')", "线索", id="cz.clue", show=False),
-        Binding("p", "add('problem')", "问题", id="cz.problem", show=False),
+        Binding("k", "add('clue')", "线索", id="cz.clue", show=False),
+        Binding("w", "add('problem')", "问题", id="cz.problem", show=False),
         Binding("b", "add('team_member')", "成员", id="cz.member", show=False),
     ]
 

@@ -142,12 +142,12 @@ def commend(ws, org_id: str, inspector_id: str, year: int, percent: int) -> Comm
 
 
 class QuotaScreen(TierScreen):
-    """年度表彰名额: per subsidiary at most 20% of its inspectors; c commends, x withdraws."""
+    """年度表彰名额: per subsidiary at most 20% of its inspectors; b commends, u withdraws (b again restores it)."""
 
     AUTO_FOCUS = "#quota"
     BINDINGS = [
-        Binding("c", "commend", "表彰", id="et.commend"),
-        Binding("x", "withdraw", "撤销", id="et.withdraw"),
+        Binding("b", "commend", "表彰", id="et.commend"),  # c and x are global keys (organization, export)
+        Binding("u", "withdraw", "撤销", id="et.withdraw"),
         Binding("left_square_bracket", "year(-1)", "上一年", id="key.prev_page", show=False),
         Binding("right_square_bracket", "year(1)", "下一年", id="key.next_page", show=False),
     ]
