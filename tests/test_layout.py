@@ -227,3 +227,39 @@ def test_no_screen_takes_a_key_that_means_something_everywhere(store_root):
             assert len(screens) > 15 and taken == []
 
     asyncio.run(main())
+
+
+LATIN_WORD = __import__("re").compile(r"[A-Za-z]{3,}")
+HAN = __import__("re").compile(r"[\u4e00-\u9fff]")
+#: What may stay as it is in either language: the language key's own label.
+ALLOWED = {"中/EN"}
+
+
+def chrome(app) -> list[str]:
+    """What the interface itself says on the current screen (not the data): column headings,
+    footer and help keys, filter prompts."""
+    screen = app.screen
+    texts = [c.label for table in screen.query(FitTable) for c in table.cols if not c.data]
+    texts += [active.binding.description for active in screen.active_bindings.values()
+              if active.binding.id is not None and active.binding.description]
+    texts += [str(i.placeholder) for i in screen.query("Input") if i.placeholder and i.id != "f-id"]
+    return [t for t in texts if t not in ALLOWED]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_language_speaks_only_itself_on_every_screen(store_root, lang):
+    async def main():
+        app = CoordApp(workspace(store_root), lang=lang, as_of=AS_OF, org_id="pingluo")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            wrong = []
+            for index in range(len(app.orgs)):
+                app.org_index = index
+                for name, open_screen in screens_of(app):
+                    open_screen()
+                    await settle(app, pilot)
+                    other = LATIN_WORD if lang == "zh" else HAN
+                    wrong += [f"{app.org_id} {name}: {text!r}" for text in chrome(app) if other.search(text)]
+            assert wrong == []
+
+    asyncio.run(main())

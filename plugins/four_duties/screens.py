@@ -125,7 +125,7 @@ class RiskMapScreen(DutyScreen):
         for p in self.recs("risk_point"):
             points[(p.area, p.unit)].append(p)
         table = self.query_one("#riskmap", FitTable)
-        cols = [Col("area", self.t("riskmap.area"), keep=True)] + [Col(u, units[u].name if u in units else u, hide=False) for u in columns]
+        cols = [Col("area", self.t("riskmap.area"), keep=True)] + [Col(u, units[u].name if u in units else u, hide=False, data=True) for u in columns]
         data = []
         self.cells = {}
         for ri, area in enumerate(AREAS):

@@ -341,6 +341,13 @@ class CoordApp(App):
                 screen.populate()
         self.refresh_bindings()
 
+    def action_command_palette(self) -> None:
+        """The command palette, its prompt in the interface language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.placeholder", self.lang)))
+
     def action_recheck(self) -> None:
         self.orgs = self.ws.orgs()
         self.result = None
@@ -353,10 +360,12 @@ class CoordApp(App):
         seen, rows = set(), []
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
-            if key in seen or not binding.description:
+            # Only our own keys, which have catalogue labels in both languages (Textual's
+            # widgets bring English-only ones such as "Cursor up" and "Select").
+            if key in seen or not binding.description or binding.id is None:
                 continue
             seen.add(key)
-            rows.append((binding.key_display or key, binding.description))
+            rows.append((self.get_key_display(binding), binding.description))
         self.push_screen(HelpScreen(rows))
 
     # model screens ------------------------------------------------------------------------

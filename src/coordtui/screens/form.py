@@ -113,6 +113,8 @@ class RecordForm(CoreScreen):
                      type="integer" if spec.widget == "int" else "text")
 
     def populate(self) -> None:
+        if not self.is_open or not self.query(".field-row"):
+            return  # left (a key typed while it opened) before it was filled: nothing to fill
         first = next(iter(self.query(Input).results()), None)
         if first is not None and first.disabled:
             others = [w for w in self.query(Input) if not w.disabled]
@@ -205,7 +207,8 @@ class RecordForm(CoreScreen):
         if record is None:
             name, problem = next(iter(self.errors.items()))
             labels = {spec.name: label_for(spec.label, self.app.lang) for spec in self.specs}
-            self.app.notify(f"{labels.get(name, name) or self.kind}: {problem}", severity="error",
+            kind = self.cls.title_zh if self.app.lang == "zh" else self.cls.title_en
+            self.app.notify(self.t("form.field_problem", field=labels.get(name, name) or kind, problem=problem), severity="error",
                             title=self.t("form.not_saved"))
             return
         self._save(record, self.rev)

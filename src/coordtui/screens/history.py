@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, LoadingIndicator, Static
 
 from coordtui.errors import CoordError
+from coordtui.i18n import CATALOGUE
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
@@ -36,7 +37,7 @@ class HistoryScreen(CoreScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="history-title")
-        yield Input(placeholder="记录编号或用户 / record id or user", id="history-filter")
+        yield Input(placeholder=self.t("history.placeholder"), id="history-filter")
         yield LoadingIndicator(id="history-loading")
         yield FitTable(id="history", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
@@ -76,6 +77,7 @@ class HistoryScreen(CoreScreen):
             table.show(cols, [])
             return
         needle = self.query_one("#history-filter", Input).value.strip()
+        orgs = {o.id: o.name for o in self.app.orgs}
         clock = self.app.ws.clock  # stored times are instants (UTC, or an older entry's offset): shown in the office's zone
         shown = 0
         data = []
@@ -83,12 +85,28 @@ class HistoryScreen(CoreScreen):
             if needle and needle not in haystack:
                 continue
             doc = e.get("after") or e.get("before") or {}
-            label = doc.get("name") or doc.get("title") or e.get("id")
-            data.append(([clock.shown(str(e.get("at", ""))), e.get("user", ""), e.get("op", ""), e.get("org", ""), e.get("kind", ""), str(label)], None))
+            cls = self.kind_class(e.get("org", ""), e.get("kind", ""))
+            label = (cls is not None and doc.get(cls.label_field)) or doc.get("name") or doc.get("title") or e.get("id")
+            op = str(e.get("op", ""))
+            data.append(([clock.shown(str(e.get("at", ""))), e.get("user", ""), self.t(f"op.{op}") if f"op.{op}" in CATALOGUE else op,
+                          orgs.get(e.get("org", ""), e.get("org", "")), self.kind_name(e.get("org", ""), e.get("kind", "")), str(label)], None))
             shown += 1
             if shown >= LIMIT:
                 break
         table.show(cols, data)
+
+    def kind_class(self, org_id: str, kind: str):
+        """The record class of ``kind`` in the organization's model, or None."""
+        org = next((o for o in self.app.orgs if o.id == org_id), None)
+        model = self.app.ws.host.models.get(org.model) if org is not None else None
+        return next((k for k in model.kinds if k.kind == kind), None) if model is not None else None
+
+    def kind_name(self, org_id: str, kind: str) -> str:
+        """A kind's name in the interface language (成员单位, not member_body); the id where no model knows it."""
+        cls = self.kind_class(org_id, kind)
+        if cls is None:
+            return kind
+        return cls.title_zh if self.app.lang == "zh" else cls.title_en
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_rows()

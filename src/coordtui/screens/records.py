@@ -42,7 +42,7 @@ class RecordsScreen(CoreScreen):
         org = ws.org(self.org_id)
         model = ws.model_of(org)
         lang = self.app.lang
-        options = [((k.title_zh if lang == "zh" else k.title_en) + f" ({k.kind})", k.kind) for k in model.kinds]
+        options = [(k.title_zh if lang == "zh" else k.title_en, k.kind) for k in model.kinds]  # names, not ids
         self.kind = self.kind or model.kinds[0].kind
         yield Static(f"[b]{self.t('nav.records')}[/b] · {org.name}", id="records-title")
         with Horizontal(id="records-bar"):

@@ -35,6 +35,8 @@ class Col:
     min: int | None = None
     #: False: shortened to ``min`` at most, never hidden (a grid's cells, a status).
     hide: bool = True
+    #: The heading is a record's name (a grid of units), not interface text: it stays as written in either language.
+    data: bool = False
 
 
 def cell_width(value: object) -> int:
