@@ -544,3 +544,61 @@ def test_records_o_sorts_by_the_next_column_and_says_so(ws):
         assert "排序" in str(screen.query_one("#records-status").render())
 
     drive(ws, scenario)
+
+
+def test_the_dashboards_counts_agree_with_the_md_export_of_the_same_organization(ws):
+    import re
+
+    from coordtui.exports import export
+
+    async def scenario(app, pilot):
+        for day in (AS_OF, date(2026, 12, 1)):
+            app.as_of = day
+            app.result = None
+            app.run_check()
+            await settle(app, pilot)
+            for index, org in enumerate(app.orgs):
+                app.org_index = index
+                app.refresh_screens()
+                await pilot.pause()
+                line = next(l for l in str(app.screen.query_one("#dash-summary").render()).splitlines() if org.name in l)
+                shown = int(re.search(r"已逾期 (\d+)", line).group(1))
+                md = export(ws, org.id, "md", as_of=day, period=app.export_period("md")).decode()
+                assert f"已逾期 {shown}，" in md, (org.id, day, shown)
+
+    drive(ws, scenario)
+
+
+def test_the_calendar_never_calls_new_years_day_a_workday(ws):
+    async def scenario(app, pilot):
+        await pilot.press("v")
+        await pilot.pause()
+        screen = app.screen
+        screen.first = date(2027, 1, 1)
+        screen.populate()
+        await pilot.pause()
+        table = screen.query_one("#month")
+        (r, c), = [(r, c) for (r, c), d in screen.days.items() if d == date(2027, 1, 1)]
+        table.move_cursor(row=r, column=c)
+        await pilot.pause()
+        head = str(screen.query_one("#cal-day").render()).splitlines()[0]
+        assert head.startswith("2027-01-01") and "元旦" in head and "工作日" not in head, head
+
+    drive(ws, scenario)
+
+
+def test_the_bundled_examples_open_at_their_own_as_of_date_and_say_so(ws, tmp_path):
+    from coordtui.app import opening_date
+    from coordtui.demo import DEMO_AS_OF
+
+    as_of, notice = opening_date(ws, None, "zh")
+    assert as_of == DEMO_AS_OF and f"示例数据截至 {DEMO_AS_OF.isoformat()}" in notice
+    assert opening_date(ws, date(2026, 12, 1), "zh") == (date(2026, 12, 1), None)  # a date asked for is kept
+    own = Workspace(Store(tmp_path / "own", create=True, user="alice"), PluginHost())
+    doc = own.host.fixtures("county_zones")[0]
+    doc = {**doc, "org": {**doc["org"], "id": "our-county"}}
+    from coordtui.interchange import validate_document
+
+    plan = validate_document(doc, own, "<ours>")
+    own.replace_org(plan.org, plan.records, replace=True)
+    assert opening_date(own, None, "zh") == (None, None)  # an office's own organization: today

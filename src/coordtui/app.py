@@ -296,12 +296,19 @@ class CoordApp(App):
 
         self.push_screen(ExportModal(), chosen)
 
+    def export_period(self, fmt: str):
+        """The period an export from the interface covers: the ledger (xlsx) and the report (docx)
+        are quarterly; the md summary covers everything as of the date, like the dashboard and
+        'coordtui export --format md', so their counts agree."""
+        from coordtui.domain.periods import Period, PeriodKind
+
+        return Period.containing(self.as_of, PeriodKind.QUARTER) if fmt in ("xlsx", "docx") else None
+
     @work(thread=True, group="export")
     def run_export(self, org_id: str, fmt: str) -> None:
-        from coordtui.domain.periods import Period, PeriodKind
         from coordtui.exports import export
 
-        period = Period.containing(self.as_of, PeriodKind.QUARTER) if fmt in ("xlsx", "docx", "md") else None
+        period = self.export_period(fmt)
         try:
             data = export(self.ws, org_id, fmt, as_of=self.as_of, period=period)
             self.export_dir.mkdir(parents=True, exist_ok=True)
@@ -448,14 +455,20 @@ def run_app(*, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (), as_o
         if loaded:
             names = "、".join(o.name for o in ws.orgs())
             notice = t("dash.loaded_examples", lang, orgs=names)
+    as_of, notice = opening_date(ws, as_of, lang, notice)
+    CoordApp(ws, lang=lang, as_of=as_of, notice=notice, org_id=org_id).run()
+
+
+def opening_date(ws: Workspace, as_of: date | None, lang: str, notice: str | None = None) -> tuple[date | None, str | None]:
+    """The date the application opens at, and what it says about it. A store holding only the
+    bundled examples opens at the examples' own as-of date (their data ends in late 2026: as of
+    a later today they would show dozens overdue), and says so; otherwise ``as_of`` (None: today)."""
     if as_of is None and ws.orgs() and {o.id for o in ws.orgs()} <= example_org_ids(ws):
-        # Only the bundled examples: their data ends in late 2026, so today they would look
-        # dreadful (dozens overdue). Open at the date they were written for, and say so.
         from coordtui.demo import DEMO_AS_OF
 
         as_of = DEMO_AS_OF
         notice = " · ".join(filter(None, [notice, t("dash.examples_as_of", lang, as_of=DEMO_AS_OF.isoformat())]))
-    CoordApp(ws, lang=lang, as_of=as_of, notice=notice, org_id=org_id).run()
+    return as_of, notice
 
 
 def example_org_ids(ws: Workspace) -> set[str]:
