@@ -149,6 +149,9 @@ def test_the_dashboard_lays_itself_out_again_on_every_resize(store_root):
             table = dashboard_table(app)
             assert "period" not in table.shown_keys  # gave way at 80 columns ...
             assert "期间" in app.screen.query_one("#dash-row").render().plain  # ... and the selected row says it
+            findings = app.screen.query_one("#dash-findings")
+            line = findings.render_lines(findings.region.reset_offset)[0].text
+            assert "▸ " in line and len(line.split("▸ ", 1)[1].strip()) > 10, line  # the message, not a bare ▸ (it was)
             await pilot.resize_terminal(120, 40)
             await settle(app, pilot)
             assert dashboard_table(app).shown_keys == ["status", "since", "subject", "what", "period", "due"]  # back without ctrl+r
@@ -263,3 +266,14 @@ def test_each_language_speaks_only_itself_on_every_screen(store_root, lang):
             assert wrong == []
 
     asyncio.run(main())
+
+
+def test_without_colour_what_needs_action_stands_out_by_weight_and_reverse_video():
+    import os
+    import subprocess
+    import sys
+
+    code = ("from coordtui.screens.dashboard import STATUS_STYLE as S; from coordtui.screens.findings import SEVERITY_STYLE as F; "
+            "from coordtui.domain.model import DutyStatus as D; print(S[D.OVERDUE], '|', S[D.AT_RISK], '|', F['error'])")
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "NO_COLOR": "1"}, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split("|") == ["bold reverse ", " bold ", " bold reverse\n"], out.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 
 from datetime import timedelta
@@ -34,6 +35,11 @@ STATUS_STYLE = {
     DutyStatus.LATE: "magenta",
     DutyStatus.MET: "green",
 }
+if os.environ.get("NO_COLOR"):
+    # Without colour, Textual turns red into a dark grey on black (nearly invisible): what needs
+    # action stands out by weight and reverse video instead, besides its sign.
+    STATUS_STYLE = {DutyStatus.OVERDUE: "bold reverse", DutyStatus.AT_RISK: "bold", DutyStatus.DUE: "", DutyStatus.LATE: "italic",
+                    DutyStatus.MET: ""}
 
 
 def status_cell(status: DutyStatus, label: str) -> Text:
@@ -157,9 +163,9 @@ class DashboardScreen(CoreScreen):
                 text.append("\n")
             marker = "▶ " if org.id == app.org_id and len(app.orgs) > 1 else ""
             text.append(f"{marker}{org.name}  ", style="bold")
-            text.append(f"{self.t('dash.overdue')} {overdue}", style="bold red")
+            text.append(f"{self.t('dash.overdue')} {overdue}", style=STATUS_STYLE[DutyStatus.OVERDUE] if overdue else "bold")
             text.append("  ")
-            text.append(f"{self.t('dash.at_risk')} {at_risk}", style="yellow")
+            text.append(f"{self.t('dash.at_risk')} {at_risk}", style=STATUS_STYLE[DutyStatus.AT_RISK])
             text.append(f"  {self.t('dash.due_soon')} {soon}  {self.t('dash.period')} {met_now}/{current}")
         if len(shown) < len(lines):
             text.append("\n" + self.t("dash.more_orgs", count=len(lines) - len(shown)), style="dim")
@@ -173,12 +179,14 @@ class DashboardScreen(CoreScreen):
         warnings = sum(1 for f in found if f.severity.value == "warning")
         text = Text()
         text.append(f"{self.t('nav.findings')} ", style="bold")
-        text.append(f"{self.t('sev.error')} {errors}", style="bold red" if errors else "")
-        text.append(f"  {self.t('sev.warning')} {warnings}", style="yellow" if warnings else "")
+        text.append("(f) ", style="dim")  # before the message, which is cut at the line's end
+        text.append(f"{self.t('sev.error')} {errors}", style=STATUS_STYLE[DutyStatus.OVERDUE] if errors else "")
+        text.append(f"  {self.t('sev.warning')} {warnings}", style=STATUS_STYLE[DutyStatus.AT_RISK] if warnings else "")
         if found:
             text.append(f"  ▸ {found[0].text(app.lang)}")
-        text.append("  (f)", style="dim")
-        text.truncate(max(20, self.app.size.width - 2), overflow="ellipsis")
+        # Cut to the line's width when drawn, at whatever width the terminal has then (a width
+        # worked out here went stale on a resize and left only "▸" on the line).
+        text.no_wrap, text.overflow = True, "ellipsis"
         return text
 
     def show_row_detail(self) -> None:

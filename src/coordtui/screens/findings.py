@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +15,8 @@ from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+if os.environ.get("NO_COLOR"):  # weight and reverse video instead of colours Textual would turn grey
+    SEVERITY_STYLE = {"error": "bold reverse", "warning": "bold", "info": ""}
 #: Signs that say the severity without colour (NO_COLOR).
 SEVERITY_SIGN = {"error": "✗", "warning": "!", "info": "·"}
 GROUPINGS = ("rule", "severity", "subject")

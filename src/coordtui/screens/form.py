@@ -83,7 +83,9 @@ class RecordForm(CoreScreen):
 
     def _options(self, spec: FieldSpec) -> list[tuple[str, str]]:
         records = self.app.ws.records(self.org_id, spec.ref_kind) if spec.ref_kind else []
-        return [(f"{r.label()} ({r.id})", r.id) for r in records]
+        # Records by name; the id only where two share a name (ids are not for reading).
+        names = [r.label() for r in records]
+        return [(f"{r.label()} ({r.id})" if names.count(r.label()) > 1 else r.label(), r.id) for r in records]
 
     def _widget(self, spec: FieldSpec, value: Any):
         wid = f"f-{spec.name}"
