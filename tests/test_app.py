@@ -602,3 +602,29 @@ def test_the_bundled_examples_open_at_their_own_as_of_date_and_say_so(ws, tmp_pa
     plan = validate_document(doc, own, "<ours>")
     own.replace_org(plan.org, plan.records, replace=True)
     assert opening_date(own, None, "zh") == (None, None)  # an office's own organization: today
+
+
+def test_an_activitys_units_and_grid_members_follow_the_chosen_group(ws):
+    from textual.widgets import SelectionList
+
+    async def scenario(app, pilot):
+        app.new_record("tjpu", "activity", {})
+        await pilot.pause()
+        form = app.screen
+        units = form.query_one("#f-units", SelectionList)
+        members = form.query_one("#f-grid_members", SelectionList)
+        assert units.option_count == len(ws.records("tjpu", "unit"))  # no group yet: every unit
+        form.query_one("#f-group", Select).value = "g4"
+        await pilot.pause()
+        g4_units = {u.id for u in ws.records("tjpu", "unit") if u.group == "g4"}
+        g4_members = {l.grid_member for l in ws.records("tjpu", "grid_link") if l.group == "g4"}
+        assert {units.get_option_at_index(i).value for i in range(units.option_count)} == g4_units
+        assert {members.get_option_at_index(i).value for i in range(members.option_count)} == g4_members
+        assert 0 < len(g4_units) < len(ws.records("tjpu", "unit")) and 0 < len(g4_members) < len(ws.records("tjpu", "grid_member"))
+        kept = next(iter(g4_units))
+        units.select(kept)
+        form.query_one("#f-group", Select).value = "g1"  # a unit already chosen stays chosen (and shown)
+        await pilot.pause()
+        assert kept in units.selected
+
+    drive(ws, scenario)

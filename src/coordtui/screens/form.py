@@ -72,6 +72,7 @@ class RecordForm(CoreScreen):
         self.title_markup = f"[b]{action} {title}[/b] · {org.name}" + (f" · rev {self.rev}" if self.record else "")
         yield Static(self.title_markup, id="form-title")
         lang = self.app.lang
+        self._initial_values = values
         with VerticalScroll(id="form-body"):
             for spec in self.specs:
                 with Horizontal(classes="field-row"):
@@ -86,6 +87,54 @@ class RecordForm(CoreScreen):
         # Records by name; the id only where two share a name (ids are not for reading).
         names = [r.label() for r in records]
         return [(f"{r.label()} ({r.id})" if names.count(r.label()) > 1 else r.label(), r.id) for r in records]
+
+    def _allowed(self, spec: FieldSpec, values: dict[str, Any]) -> set[str] | None:
+        """The ids a list of references may hold given the form's other choices (its units and
+        grid members follow the chosen group), worked out from the model's own references: a
+        record of the listed kind that refers to the chosen one, or a pure link kind between
+        the two (a group–grid-member link). None: no other choice narrows it."""
+        ws = self.app.ws
+        model = ws.model_of(ws.org(self.org_id))
+        target = model.kind(spec.ref_kind)
+        allowed: set[str] | None = None
+        for other in self.specs:
+            chosen = values.get(other.name)
+            if other.widget != "ref" or not chosen or other.ref_kind == spec.ref_kind:
+                continue
+            fields = [f for f, k in target.references().items() if k == other.ref_kind]
+            found: set[str] | None = None
+            if fields:
+                found = {r.id for r in ws.records(self.org_id, spec.ref_kind) if any(chosen in r.ref_values(f) for f in fields)}
+            else:
+                for cls in model.kinds:
+                    refs = cls.references()
+                    if len(refs) != 2 or set(cls.model_fields) - {"id"} != set(refs) or sorted(refs.values()) != sorted([other.ref_kind, spec.ref_kind]):
+                        continue
+                    to_other = next(f for f, k in refs.items() if k == other.ref_kind)
+                    to_target = next(f for f, k in refs.items() if k == spec.ref_kind and f != to_other)
+                    found = {getattr(r, to_target) for r in ws.records(self.org_id, cls.kind) if getattr(r, to_other) == chosen}
+            if found is not None:
+                allowed = found if allowed is None else allowed & found
+        return allowed
+
+    def _narrowed(self, spec: FieldSpec, values: dict[str, Any], chosen: set[str]) -> list[tuple[str, str]]:
+        """The options of a list of references, narrowed by the form's other choices; what is
+        already chosen always stays (a choice is never thrown away behind the user's back)."""
+        allowed = self._allowed(spec, values)
+        return [(label, v) for label, v in self._options(spec) if allowed is None or v in allowed or v in chosen]
+
+    def _follow(self, changed: str) -> None:
+        """After a reference changed, the lists of references that depend on it offer only what fits."""
+        values = self.values()
+        for spec in self.specs:
+            if spec.widget != "refs" or spec.name == changed:
+                continue
+            widget = self.query_one(f"#f-{spec.name}", SelectionList)
+            chosen = set(widget.selected)
+            options = self._narrowed(spec, values, chosen)
+            if [v for _, v in options] != [o.value for o in widget._options]:
+                widget.clear_options()
+                widget.add_options([(label, v, v in chosen) for label, v in options])
 
     def _widget(self, spec: FieldSpec, value: Any):
         wid = f"f-{spec.name}"
@@ -106,7 +155,8 @@ class RecordForm(CoreScreen):
             return Input("、".join(value or []), id=wid, compact=True, placeholder="甲、乙、丙")
         if spec.widget == "refs":
             chosen = set(value or [])
-            return SelectionList[str](*[(label, v, v in chosen) for label, v in self._options(spec)], id=wid, compact=True)
+            options = self._narrowed(spec, self._initial_values, chosen)
+            return SelectionList[str](*[(label, v, v in chosen) for label, v in options], id=wid, compact=True)
         text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
         placeholder = "YYYY-MM-DD" if spec.widget == "date" else ""
         disabled = spec.name == "id" and self.record is not None
@@ -186,6 +236,8 @@ class RecordForm(CoreScreen):
         self._changed(event.input.id)
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id and event.select.id.startswith("f-") and self.query(".field-row"):
+            self._follow(event.select.id[2:])
         self._changed(event.select.id)
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
