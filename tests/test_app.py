@@ -628,3 +628,25 @@ def test_an_activitys_units_and_grid_members_follow_the_chosen_group(ws):
         assert kept in units.selected
 
     drive(ws, scenario)
+
+
+def test_a_date_of_something_done_after_today_is_questioned_before_it_is_saved(ws):
+    from datetime import timedelta
+
+    report = ws.records("pingluo", "report")[0]
+    ahead = (ws.today() + timedelta(days=90)).isoformat()
+
+    async def scenario(app, pilot):
+        app.open_record("pingluo", "report", report.id)
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-filed_on", Input).value = ahead
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form and ws.get("pingluo", "report", report.id)[0].filed_on == report.filed_on  # not saved yet
+        await pilot.press("ctrl+s")  # asked, and confirmed
+        await settle(app, pilot)
+        assert not isinstance(app.screen, RecordForm)
+        assert ws.get("pingluo", "report", report.id)[0].filed_on.isoformat() == ahead
+
+    drive(ws, scenario)

@@ -145,6 +145,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "op.refused": ("拒绝", "refused"),
     "op.move-out": ("移出", "moved out"),
     "form.field_problem": ("{field}：{problem}", "{field}: {problem}"),
+    "form.future": ("{field} {day} 晚于今天（{today}）：确认无误请再按 Ctrl+S 保存", "{field} {day} is after today ({today}): Ctrl+S again saves it as it is"),
     "form.unsaved": ("有未保存的修改：再按 Esc 放弃，Ctrl+S 保存", "Unsaved changes: Esc again discards them, Ctrl+S saves"),
     "records.sorted": ("按「{column}」排序（o 换下一列）", "sorted by {column} (o: next column)"),
     "records.unsorted": ("按编号排序（o 按下一列排序）", "sorted by id (o: sort by the next column)"),

@@ -265,7 +265,25 @@ class RecordForm(CoreScreen):
             self.app.notify(self.t("form.field_problem", field=labels.get(name, name) or kind, problem=problem), severity="error",
                             title=self.t("form.not_saved"))
             return
+        future = self.future_dates(record)
+        if future and getattr(self, "future_warned", None) != future:
+            # Something recorded as done (报送日期, 召开日期 ...) cannot have happened after today:
+            # say so once; Ctrl+S again saves it as it is (a date typed ahead on purpose).
+            self.future_warned = future
+            labels = {spec.name: label_for(spec.label, self.app.lang) for spec in self.specs}
+            name, day = future[0]
+            self.app.notify(self.t("form.future", field=labels.get(name, name), day=day.isoformat(), today=self.app.ws.today().isoformat()),
+                            severity="warning", title=self.t("form.not_saved"))
+            return
         self._save(record, self.rev)
+
+    def future_dates(self, record: Record) -> list[tuple[str, date]]:
+        """The dates of things done (fields named ``…_on``: filed, held, found, transferred) that
+        lie after the office's today."""
+        today = self.app.ws.today()
+        return [(spec.name, getattr(record, spec.name)) for spec in self.specs
+                if spec.widget == "date" and spec.name.endswith("_on") and isinstance(getattr(record, spec.name, None), date)
+                and getattr(record, spec.name) > today]
 
     def _save(self, record: Record, rev: int) -> None:
         """Write in a worker thread: the store's lock may be held for seconds by another user's
