@@ -21,7 +21,7 @@ from coordtui.demo import DEMO_AS_OF, DEMO_ORG, STEPS, DemoApp
 from coordtui.testing import example_workspace
 
 OUT = Path(__file__).resolve().parent / "images"
-SIZE = (100, 30)
+SIZE = (80, 24)  # what an inspection office demos in: a terminal over SSH
 
 
 async def shoot(app: CoordApp, name: str, steps, *, title: str) -> Path:

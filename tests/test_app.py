@@ -54,9 +54,9 @@ def test_dashboard_lists_the_most_overdue_first(ws):
         screen = app.screen
         assert isinstance(screen, DashboardScreen)
         table = screen.query_one("#duties", DataTable)
-        first = [str(c) for c in table.get_row_at(0)]
-        assert first[0] == "已逾期" and first[1] == "逾期15天"
-        subjects = {str(table.get_row_at(i)[2]) for i in range(table.row_count)}
+        first = [str(c) for c in table.data[0][0]]  # every column, shown or given way
+        assert first[0] == "✗ 已逾期" and first[1] == "逾期15天"
+        subjects = {str(table.data[i][0][2]) for i in range(table.row_count)}
         assert {"第四协作组", "苏岩", "第五协作组"} <= subjects
         assert "已逾期 2" in str(screen.query_one("#dash-summary").render())
 
@@ -100,16 +100,21 @@ def test_findings_filter_and_grouping(ws):
         await pilot.press("f")
         await pilot.pause()
         table = app.screen.query_one("#findings", DataTable)
-        assert table.row_count == 4
+        findings = [f for f in app.screen.shown if f is not None]
+        rules = {f.rule for f in findings}
+        assert len(findings) == 4 and table.row_count == 4 + len(rules)  # a heading row per rule
+        assert str(table.data[0][0][1]).startswith("── ")
         await pilot.press("slash")
         await pilot.press(*"苏岩")
         await pilot.pause()
-        assert table.row_count == 1 and str(table.get_row_at(0)[1]) == "苏岩"
+        assert table.row_count == 2 and str(table.get_row_at(1)[1]) == "苏岩"
         app.screen.query_one(Input).value = ""
         await pilot.pause()
         app.screen.query_one(DataTable).focus()
         await pilot.press("g")
         assert app.screen.grouping == "severity"
+        headings = [str(cells[1]) for cells, key in table.data if key.startswith("h")]
+        assert headings == ["── 错误（3）", "── 警告（1）"]
 
     drive(ws, scenario)
 
@@ -121,7 +126,7 @@ def test_enter_on_a_finding_opens_its_subject(ws):
         screen = app.screen
         table = screen.query_one("#findings", DataTable)
         table.focus()
-        row = next(i for i, f in enumerate(screen.shown) if f.subject == "苏岩")
+        row = next(i for i, f in enumerate(screen.shown) if f is not None and f.subject == "苏岩")
         table.move_cursor(row=row)
         await pilot.press("enter")
         await pilot.pause()
@@ -153,6 +158,9 @@ def test_validation_error_shows_at_the_field_and_blocks_saving(ws):
         await pilot.pause()
         form = app.screen
         form.query_one("#f-end", Input).value = "2026-02-30"
+        await pilot.pause()
+        assert form.query_one("#err-end", Label).content == "2026-02-30 这一天不存在（该月没有这一日）"  # not "the format"
+        form.query_one("#f-end", Input).value = "2026/2/3"
         await pilot.pause()
         assert form.query_one("#err-end", Label).content == "日期格式应为 YYYY-MM-DD"
         form.query_one("#f-end", Input).value = "2025-01-01"
@@ -209,7 +217,7 @@ def test_language_switch_changes_screens_and_keys(ws):
         assert app.lang == "en"
         assert "Dashboard" in str(app.screen.query_one("#dash-title").render())
         table = app.screen.query_one("#duties", DataTable)
-        assert str(table.get_row_at(0)[0]) == "overdue"
+        assert str(table.data[0][0][0]) == "✗ overdue"
         descriptions = {b.binding.description for b in app.screen.active_bindings.values()}
         assert "Findings" in descriptions and "问题" not in descriptions
         await pilot.press("l")
@@ -371,7 +379,7 @@ def test_a_plugin_screen_that_raises_shows_the_plugin_and_the_app_goes_on(ws_bro
         await pilot.press("escape")
         await pilot.press("f")
         await pilot.pause()
-        assert isinstance(app.screen, FindingsScreen) and app.screen.query_one("#findings", DataTable).row_count == 4
+        assert isinstance(app.screen, FindingsScreen) and len([f for f in app.screen.shown if f is not None]) == 4
 
     drive(ws_broken, scenario)
 
@@ -502,7 +510,7 @@ def test_history_loads_in_a_worker_filters_what_it_loaded_and_follows_saves(ws):
         screen = app.screen
         assert isinstance(screen, HistoryScreen) and screen.entries is not None
         table = screen.query_one("#history", DataTable)
-        first = [str(c) for c in table.get_row_at(0)]
+        first = [str(c) for c in table.data[0][0]]  # every column, shown or given way
         assert first[1] == "bob" and first[5] == "机关纪委（改）"  # newest first
         assert table.row_count == min(1000, len(screen.entries))
         reads = []
@@ -519,5 +527,152 @@ def test_history_loads_in_a_worker_filters_what_it_loaded_and_follows_saves(ws):
         await pilot.pause()
         assert len(reads) == 1 and reads[0].name == "structure.json"
         assert [e["after"]["name"] for e in screen.entries[:1]] == ["后勤纪委（改）"] and not screen.problems
+
+    drive(ws, scenario)
+
+
+def test_a_form_keeps_what_was_typed_asks_before_esc_discards_it_and_puts_the_id_last(ws):
+    async def scenario(app, pilot):
+        app.open_record("tjpu", "unit", "u01")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        assert [s.name for s in form.specs][-1] == "id"  # the id is the last field, not the first
+        first = form.focused
+        assert isinstance(first, Input) and first.id != "f-id"
+        before = first.value
+        await pilot.press("question_mark")  # opening a record does not select its first field: a key adds, never replaces
+        await pilot.pause()
+        assert app.screen is form and first.value.startswith(before) and len(first.value) == len(before) + 1
+        await pilot.press("escape")  # unsaved changes: Esc asks first
+        await pilot.pause()
+        assert app.screen is form and first.value.endswith("?")
+        await pilot.press("escape")  # again: leaves without saving
+        await pilot.pause()
+        assert not isinstance(app.screen, RecordForm)
+        assert ws.get("tjpu", "unit", "u01")[0].name == before
+
+    drive(ws, scenario)
+
+
+def test_records_o_sorts_by_the_next_column_and_says_so(ws):
+    async def scenario(app, pilot):
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RecordsScreen) and screen.sort_column is None
+        await pilot.press("o")
+        await pilot.pause()
+        column = screen.sort_column
+        assert column is not None and column != "id"
+        values = [screen._cell(r.get(column), column, screen.lookups) for r in screen.rows]
+        assert values == sorted(values)
+        assert "排序" in str(screen.query_one("#records-status").render())
+
+    drive(ws, scenario)
+
+
+def test_the_dashboards_counts_agree_with_the_md_export_of_the_same_organization(ws):
+    import re
+
+    from coordtui.exports import export
+
+    async def scenario(app, pilot):
+        for day in (AS_OF, date(2026, 12, 1)):
+            app.as_of = day
+            app.result = None
+            app.run_check()
+            await settle(app, pilot)
+            for index, org in enumerate(app.orgs):
+                app.org_index = index
+                app.refresh_screens()
+                await pilot.pause()
+                line = next(l for l in str(app.screen.query_one("#dash-summary").render()).splitlines() if org.name in l)
+                shown = int(re.search(r"已逾期 (\d+)", line).group(1))
+                md = export(ws, org.id, "md", as_of=day, period=app.export_period("md")).decode()
+                assert f"已逾期 {shown}，" in md, (org.id, day, shown)
+
+    drive(ws, scenario)
+
+
+def test_the_calendar_never_calls_new_years_day_a_workday(ws):
+    async def scenario(app, pilot):
+        await pilot.press("v")
+        await pilot.pause()
+        screen = app.screen
+        screen.first = date(2027, 1, 1)
+        screen.populate()
+        await pilot.pause()
+        table = screen.query_one("#month")
+        (r, c), = [(r, c) for (r, c), d in screen.days.items() if d == date(2027, 1, 1)]
+        table.move_cursor(row=r, column=c)
+        await pilot.pause()
+        head = str(screen.query_one("#cal-day").render()).splitlines()[0]
+        assert head.startswith("2027-01-01") and "元旦" in head and "工作日" not in head, head
+
+    drive(ws, scenario)
+
+
+def test_the_bundled_examples_open_at_their_own_as_of_date_and_say_so(ws, tmp_path):
+    from coordtui.app import opening_date
+    from coordtui.demo import DEMO_AS_OF
+
+    as_of, notice = opening_date(ws, None, "zh")
+    assert as_of == DEMO_AS_OF and f"示例数据截至 {DEMO_AS_OF.isoformat()}" in notice
+    assert opening_date(ws, date(2026, 12, 1), "zh") == (date(2026, 12, 1), None)  # a date asked for is kept
+    own = Workspace(Store(tmp_path / "own", create=True, user="alice"), PluginHost())
+    doc = own.host.fixtures("county_zones")[0]
+    doc = {**doc, "org": {**doc["org"], "id": "our-county"}}
+    from coordtui.interchange import validate_document
+
+    plan = validate_document(doc, own, "<ours>")
+    own.replace_org(plan.org, plan.records, replace=True)
+    assert opening_date(own, None, "zh") == (None, None)  # an office's own organization: today
+
+
+def test_an_activitys_units_and_grid_members_follow_the_chosen_group(ws):
+    from textual.widgets import SelectionList
+
+    async def scenario(app, pilot):
+        app.new_record("tjpu", "activity", {})
+        await pilot.pause()
+        form = app.screen
+        units = form.query_one("#f-units", SelectionList)
+        members = form.query_one("#f-grid_members", SelectionList)
+        assert units.option_count == len(ws.records("tjpu", "unit"))  # no group yet: every unit
+        form.query_one("#f-group", Select).value = "g4"
+        await pilot.pause()
+        g4_units = {u.id for u in ws.records("tjpu", "unit") if u.group == "g4"}
+        g4_members = {l.grid_member for l in ws.records("tjpu", "grid_link") if l.group == "g4"}
+        assert {units.get_option_at_index(i).value for i in range(units.option_count)} == g4_units
+        assert {members.get_option_at_index(i).value for i in range(members.option_count)} == g4_members
+        assert 0 < len(g4_units) < len(ws.records("tjpu", "unit")) and 0 < len(g4_members) < len(ws.records("tjpu", "grid_member"))
+        kept = next(iter(g4_units))
+        units.select(kept)
+        form.query_one("#f-group", Select).value = "g1"  # a unit already chosen stays chosen (and shown)
+        await pilot.pause()
+        assert kept in units.selected
+
+    drive(ws, scenario)
+
+
+def test_a_date_of_something_done_after_today_is_questioned_before_it_is_saved(ws):
+    from datetime import timedelta
+
+    report = ws.records("pingluo", "report")[0]
+    ahead = (ws.today() + timedelta(days=90)).isoformat()
+
+    async def scenario(app, pilot):
+        app.open_record("pingluo", "report", report.id)
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-filed_on", Input).value = ahead
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form and ws.get("pingluo", "report", report.id)[0].filed_on == report.filed_on  # not saved yet
+        await pilot.press("ctrl+s")  # asked, and confirmed
+        await settle(app, pilot)
+        assert not isinstance(app.screen, RecordForm)
+        assert ws.get("pingluo", "report", report.id)[0].filed_on.isoformat() == ahead
 
     drive(ws, scenario)

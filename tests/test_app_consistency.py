@@ -355,7 +355,7 @@ def test_history_shows_times_written_under_two_offsets_in_the_office_zone(ws, mo
         await settle(app, pilot)
         assert isinstance(app.screen, HistoryScreen)
         table = app.screen.query_one("#history", DataTable)
-        when = {str(table.get_row_at(i)[1]): str(table.get_row_at(i)[0]) for i in range(table.row_count)}
+        when = {str(table.get_row_at(i)[1]): str(table.get_row_at(i)[0]) for i in range(table.row_count)}  # shown at 80 columns
         assert when["bob"] == "2026-03-07 03:07:08"  # an older entry with its offset: not cut off
         assert when["carol"] == "2026-03-07 03:07:09"  # UTC, in Beijing the next day
 

@@ -141,7 +141,7 @@ def test_the_screen_at_80x24_shows_the_table_and_the_chart_and_changes_year(ws):
         async with app.run_test(size=(80, 24)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
-            await pilot.press("y")
+            await pilot.press("j")
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, AssessmentScreen)

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
 from coordtui.api import DutyStatus, Period, PeriodKind
-from coordtui.ui import STATUS_MARK, CoordError, ModelScreen, model_text, status_text
+from coordtui.ui import STATUS_MARK, Col, CoordError, FitTable, ModelScreen, model_text, named, status_text
 
 from county_zones import MODEL_ID
 from county_zones.kinds import TASK_TYPE_EN
@@ -109,33 +109,33 @@ class TaskBoardScreen(TaskActions, ZoneScreen):
     BINDINGS = [
         Binding("n", "next", "下一步", id="cz.next"),
         Binding("enter", "open", "Open", id="key.open", show=False),
-        Binding("a", "add", "新建/New", id="key.new"),
+        Binding("plus", "add", "新建/New", id="key.new"),  # a is the as-of date everywhere
     ]
 
     def build(self):
         yield Static(id="cz-title")
-        yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="tasks", cursor_type="row", zebra_stripes=True)
         yield Static(id="cz-hint")
 
     def populate(self) -> None:
         self.query_one("#cz-title", Static).update(self.heading("board.title"))
         zone_names = {z.id: z.name.replace("协作区", "") for z in self.zones()}
-        table = self.query_one("#tasks", DataTable)
-        table.clear(columns=True)
-        narrow = self.app.size.width < 110
-        for n, name in enumerate(self.t("board.columns").split("|")):
-            table.add_column(name, width=(12 if n in (0, 4) else 20 if n == 1 else None) if narrow else None)
+        table = self.query_one("#tasks", FitTable)
+        cols = named(self.t("board.columns"), Col("state", "", rank=1, hide=False), Col("title", "", keep=True),
+                     Col("zones", "", rank=3, min=6), Col("deadline", "", rank=2, hide=False), Col("next", "", rank=4, min=6))
+        data = []
         self.rows = sorted(self.recs("task"), key=lambda t: (ORDER.index(t.state) == len(ORDER) - 1, ORDER.index(t.state), t.deadline or date.max))
         for t in self.rows:
             nxt = next_state(t.state)
             overdue = t.deadline is not None and t.state != "closed" and t.deadline < self.app.as_of
             deadline = Text(t.deadline.isoformat() if t.deadline else "—", style="bold red" if overdue else "")
-            table.add_row(self.state_label(t.state), t.title, "、".join(zone_names.get(z, z) for z in t.zones),
-                          deadline, self.state_label(nxt) if nxt else "—", key=t.id)
+            data.append(([self.state_label(t.state), t.title, "、".join(zone_names.get(z, z) for z in t.zones),
+                          deadline, self.state_label(nxt) if nxt else "—"], t.id))
+        table.show(cols, data)
         self.query_one("#cz-hint", Static).update(self.t("board.hint"))
 
     def selected_task(self):
-        table = self.query_one("#tasks", DataTable)
+        table = self.query_one("#tasks", FitTable)
         return self.rows[table.cursor_row] if self.rows and table.cursor_row is not None and table.cursor_row < len(self.rows) else None
 
     def action_next(self) -> None:
@@ -156,15 +156,15 @@ class TaskBoardScreen(TaskActions, ZoneScreen):
 
 
 class TaskDetailScreen(TaskActions, ZoneScreen):
-    """任务详情: the task, its team, its steps and what it found; n next step, t transfer, e edit."""
+    """任务详情: the task, its team, its steps and what it found; n next step, y transfer, e edit."""
 
     AUTO_FOCUS = "#found"
     BINDINGS = [
         Binding("n", "next", "下一步", id="cz.next"),
-        Binding("t", "transfer", "移送", id="cz.transfer"),
+        Binding("y", "transfer", "移送", id="cz.transfer"),  # t, c and p are global keys
         Binding("e", "edit", "编辑", id="cz.edit"),
-        Binding("c", "add('clue')", "线索", id="cz.clue", show=False),
-        Binding("p", "add('problem')", "问题", id="cz.problem", show=False),
+        Binding("k", "add('clue')", "线索", id="cz.clue", show=False),
+        Binding("w", "add('problem')", "问题", id="cz.problem", show=False),
         Binding("b", "add('team_member')", "成员", id="cz.member", show=False),
     ]
 
@@ -175,8 +175,8 @@ class TaskDetailScreen(TaskActions, ZoneScreen):
     def build(self):
         yield Static(id="cz-title")
         yield Static(id="cz-task")
-        yield DataTable(id="steps", cursor_type="row")
-        yield DataTable(id="found", cursor_type="row")
+        yield FitTable(id="steps", cursor_type="row")
+        yield FitTable(id="found", cursor_type="row")
         yield Static(id="cz-hint")
 
     def current_task(self):
@@ -199,18 +199,17 @@ class TaskDetailScreen(TaskActions, ZoneScreen):
             inspected="、".join(depts.get(d, d) for d in task.departments) or "—",
             team="、".join(f"{m.name}（{m.role}）" for m in team) or "—"))
         steps = sorted((s for s in self.recs("task_step") if s.task == task.id), key=lambda s: ORDER.index(s.state))
-        table = self.query_one("#steps", DataTable)
-        table.clear(columns=True)
-        table.add_columns(*self.t("detail.steps").split("|"))
-        for s in steps:
-            table.add_row(self.state_label(s.state), s.by or "—", s.on.isoformat())
+        self.query_one("#steps", FitTable).show(
+            named(self.t("detail.steps"), Col("step", "", keep=True), Col("by", "", keep=True), Col("on", "", rank=1, hide=False)),
+            [([self.state_label(s.state), s.by or "—", s.on.isoformat()], None) for s in steps])
         self.found_rows = [x for x in [*self.recs("clue"), *self.recs("problem")] if x.task == task.id]
-        found = self.query_one("#found", DataTable)
-        found.clear(columns=True)
-        found.add_columns(*self.t("detail.found").split("|"))
+        data = []
         for x in self.found_rows:
             moved = Text(x.transferred_on.isoformat(), style="green") if x.transferred_on else Text(self.t("detail.not_moved"), style="bold red")
-            found.add_row(x.title_zh if zh else x.title_en, x.summary, x.found_on.isoformat(), moved)
+            data.append(([x.title_zh if zh else x.title_en, x.summary, x.found_on.isoformat(), moved], None))
+        self.query_one("#found", FitTable).show(
+            named(self.t("detail.found"), Col("kind", "", rank=3, min=4), Col("summary", "", keep=True), Col("found_on", "", rank=2, hide=False),
+                  Col("moved", "", rank=1, hide=False)), data)
         self.query_one("#cz-hint", Static).update(self.t("detail.hint"))
 
     def action_next(self) -> None:
@@ -229,7 +228,7 @@ class TaskDetailScreen(TaskActions, ZoneScreen):
 
     def action_transfer(self) -> None:
         """Record that the selected lead or problem went to its office today (as-of date)."""
-        table = self.query_one("#found", DataTable)
+        table = self.query_one("#found", FitTable)
         if not self.found_rows or table.cursor_row is None:
             return
         item = self.found_rows[table.cursor_row]
@@ -256,7 +255,7 @@ class ZoneMapScreen(ZoneScreen):
 
     def build(self):
         yield Static(id="cz-title")
-        yield DataTable(id="zones", cursor_type="row")
+        yield FitTable(id="zones", cursor_type="row")
         yield Static(id="cz-detail")
 
     def populate(self) -> None:
@@ -266,19 +265,18 @@ class ZoneMapScreen(ZoneScreen):
         for kind in ("member_body", "supervisor", "department"):
             for r in self.recs(kind):
                 count[r.zone][kind] += 1
-        table = self.query_one("#zones", DataTable)
-        table.clear(columns=True)
-        table.add_columns(*self.t("zones.columns").split("|"))
         self.rows = self.zones()
-        for z in self.rows:
-            c = count[z.id]
-            table.add_row(z.name, offices.get(z.office, "—"), str(c["member_body"]), str(c["supervisor"]), str(c["department"]), key=z.id)
+        self.query_one("#zones", FitTable).show(
+            named(self.t("zones.columns"), Col("zone", "", keep=True), Col("office", "", rank=1, min=8),
+                  *[Col(k, "", rank=2, hide=False) for k in ("member_body", "supervisor", "department")]),
+            [([z.name, offices.get(z.office, "—"), str(count[z.id]["member_body"]), str(count[z.id]["supervisor"]), str(count[z.id]["department"])], z.id)
+             for z in self.rows])
         self.show_detail()
 
     def show_detail(self) -> None:
         if not self.rows:
             return
-        table = self.query_one("#zones", DataTable)
+        table = self.query_one("#zones", FitTable)
         zone = self.rows[min(table.cursor_row or 0, len(self.rows) - 1)]
         def names(kind):
             return "、".join(r.label() for r in self.recs(kind) if r.zone == zone.id)
@@ -297,7 +295,7 @@ class ReportCalendarScreen(ZoneScreen):
 
     def build(self):
         yield Static(id="cz-title")
-        yield DataTable(id="reports", cursor_type="cell")
+        yield FitTable(id="reports", cursor_type="cell", fixed_columns=1)
         yield Static(id="cz-reason")
 
     def populate(self) -> None:
@@ -307,12 +305,9 @@ class ReportCalendarScreen(ZoneScreen):
                                                   ("monthly_report", "quarterly_report", "half_year_summary", "annual_summary")]
         year = self.app.as_of.year
         columns = [*Period.of_year(year).sub(PeriodKind.MONTH), *Period.of_year(year).sub(PeriodKind.QUARTER), *Period.of_year(year).sub(PeriodKind.HALF)]
-        table = self.query_one("#reports", DataTable)
-        table.clear(columns=True)
-        table.add_column(self.t("reports.zone"))
-        for p in columns:
-            label = self.t("reports.month", month=p.index) if p.kind is PeriodKind.MONTH else str(p)[4:]
-            table.add_column(label, key=str(p))
+        cols = [Col("zone", self.t("reports.zone"), keep=True)] + [
+            Col(str(p), self.t("reports.month", month=p.index) if p.kind is PeriodKind.MONTH else str(p)[4:], hide=False) for p in columns]
+        data = []
         index = {(r.duty.subject_id, str(r.duty.period)): r for r in rows}
         self.cells = {}
         for ri, z in enumerate(self.zones()):
@@ -321,11 +316,12 @@ class ReportCalendarScreen(ZoneScreen):
                 row = index.get((z.id, str(p)))
                 self.cells[(ri, ci)] = row
                 cells.append(Text(STATUS_MARK[row.status], style=status_text(row.status, self.app.lang).style) if row else "")
-            table.add_row(*cells, key=z.id)
+            data.append((cells, z.id))
+        self.query_one("#reports", FitTable).show(cols, data)
         self.show_reason()
 
     def show_reason(self) -> None:
-        table = self.query_one("#reports", DataTable)
+        table = self.query_one("#reports", FitTable)
         row = self.cells.get((table.cursor_coordinate.row, table.cursor_coordinate.column)) if hasattr(self, "cells") else None
         if row is None:
             text = Text(self.t("reports.legend"))
@@ -343,7 +339,7 @@ class ReportCalendarScreen(ZoneScreen):
         self.action_fix()
 
     def action_fix(self) -> None:
-        table = self.query_one("#reports", DataTable)
+        table = self.query_one("#reports", FitTable)
         row = self.cells.get((table.cursor_coordinate.row, table.cursor_coordinate.column))
         if row is not None and row.status in (DutyStatus.OVERDUE, DutyStatus.AT_RISK, DutyStatus.DUE):
             self.app.new_record(self.app.org_id, "report", {**row.duty.prefill, "filed_on": self.app.as_of.isoformat()})

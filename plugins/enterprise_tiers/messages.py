@@ -11,6 +11,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chain.no_plan": ("{company}：无实施方案", "{company}: no plan"),
     "chain.no_monthly": ("{name}：{month}月报未报", "{name}: {month} report missing"),
     "chain.missing": ("缺：{items}", "Missing: {items}"),
+    "chain.missing_count": ("{count} 项——{items}", "{count} items: {items}"),
     "chain.nothing": ("无", "nothing"),
     "quota.title": ("{year}年度表彰名额", "Commendations {year}"),
     "quota.columns": ("权属单位|纪检委员|表彰", "Subsidiary|Inspector|Commended"),

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from coordtui.api import Context, InputError, Period
-from coordtui.ui import CoordError, ModelScreen
+from coordtui.ui import Col, CoordError, FitTable, ModelScreen, named
 
 from enterprise_tiers.kinds import Commendation, LedgerEntry
 from enterprise_tiers.rules import inspectors_by_subsidiary, ledger_proposals, quota
@@ -40,15 +40,17 @@ class DirectiveChainScreen(TierScreen):
     def build(self):
         yield Static(id="et-title")
         yield Static(id="et-directive")
-        yield DataTable(id="chain", cursor_type="cell")
+        yield FitTable(id="chain", cursor_type="cell")
         yield Static(id="et-missing")
 
     def populate(self) -> None:
         self.query_one("#et-title", Static).update(self.heading("chain.title"))
         directives = sorted(self.recs("directive"), key=lambda d: d.issued_on)
-        table = self.query_one("#chain", DataTable)
-        table.clear(columns=True)
+        table = self.query_one("#chain", FitTable)
+        cols = named(self.t("chain.columns"), Col("company", "", keep=True), Col("plan", "", rank=1, hide=False), Col("assigned", "", rank=4),
+                     Col("monthly", "", rank=2, hide=False), Col("report", "", rank=3, hide=False))
         if not directives:
+            table.show(cols, [])
             self.query_one("#et-directive", Static).update(self.t("chain.none"))
             return
         if self.index is None:
@@ -67,26 +69,29 @@ class DirectiveChainScreen(TierScreen):
         monthly = defaultdict(set)
         for r in self.recs("inspector_report"):
             monthly[r.month].add(r.inspector)
-        table.add_columns(*self.t("chain.columns").split("|"))
-        self.rows, missing = [], []
+        self.rows, missing, data = [], [], []
         for s in sorted(self.recs("subsidiary"), key=lambda s: s.id):
             people = staff.get(s.id, [])
             plan = plans.get(s.id)
             due_month = sum(len(people) for _ in months)
             done_month = sum(1 for m in months for p in people if p.id in monthly[m])
             report = reports.get(s.id)
-            table.add_row(s.company or s.name,
+            data.append(([s.company or s.name,
                           _mark(plan is not None, plan.filed_on.isoformat() if plan else self.t("chain.no_plan_cell")),
                           f"{len(plan.assigned_to)}/{len(people)}" if plan else "—",
                           _mark(done_month == due_month, f"{done_month}/{due_month}"),
                           _mark(report is not None, report.filed_on.isoformat()) if report else
-                          (Text(self.t("chain.not_due"), style="dim") if self.app.as_of <= report_due else _mark(False, self.t("chain.no_report"))),
-                          key=s.id)
+                          (Text(self.t("chain.not_due"), style="dim") if self.app.as_of <= report_due else _mark(False, self.t("chain.no_report")))],
+                         s.id))
             self.rows.append(s)
             if plan is None:
                 missing.append(self.t("chain.no_plan", company=s.company))
             missing += [self.t("chain.no_monthly", name=p.name, month=m) for m in months for p in people if p.id not in monthly[m]]
-        self.query_one("#et-missing", Static).update(self.t("chain.missing", items="；".join(missing) if missing else self.t("chain.nothing")))
+        table.show(cols, data)
+        # What is missing can run to dozens of items: its lines are capped (app.tcss) and it
+        # starts with how many, so the title and the table always stay on screen.
+        items = self.t("chain.missing_count", count=len(missing), items="；".join(missing)) if missing else self.t("chain.nothing")
+        self.query_one("#et-missing", Static).update(self.t("chain.missing", items=items))
 
     def action_step(self, step: int) -> None:
         self.index = (self.index or 0) + step
@@ -94,18 +99,18 @@ class DirectiveChainScreen(TierScreen):
 
     def action_fix(self) -> None:
         """Enter on a subsidiary's plan or report opens it, or a new one prefilled."""
-        table = self.query_one("#chain", DataTable)
+        table = self.query_one("#chain", FitTable)
         if not getattr(self, "rows", None):
             return
         s = self.rows[table.cursor_coordinate.row]
-        column = table.cursor_coordinate.column
-        if column in (1, 2):
+        column = table.cursor_key()
+        if column in ("plan", "assigned"):
             plan = next((p for p in self.recs("plan") if p.directive == self.directive.id and p.subsidiary == s.id), None)
             if plan:
                 self.app.open_record(self.app.org_id, "plan", plan.id)
             else:
                 self.app.new_record(self.app.org_id, "plan", {"subsidiary": s.id, "directive": self.directive.id, "filed_on": self.app.as_of.isoformat()})
-        elif column == 4:
+        elif column == "report":
             report = next((r for r in self.recs("unit_report") if r.quarter == self.directive.quarter and r.subsidiary == s.id), None)
             if report:
                 self.app.open_record(self.app.org_id, "unit_report", report.id)
@@ -137,12 +142,12 @@ def commend(ws, org_id: str, inspector_id: str, year: int, percent: int) -> Comm
 
 
 class QuotaScreen(TierScreen):
-    """年度表彰名额: per subsidiary at most 20% of its inspectors; c commends, x withdraws."""
+    """年度表彰名额: per subsidiary at most 20% of its inspectors; b commends, u withdraws (b again restores it)."""
 
     AUTO_FOCUS = "#quota"
     BINDINGS = [
-        Binding("c", "commend", "表彰", id="et.commend"),
-        Binding("x", "withdraw", "撤销", id="et.withdraw"),
+        Binding("b", "commend", "表彰", id="et.commend"),  # c and x are global keys (organization, export)
+        Binding("u", "withdraw", "撤销", id="et.withdraw"),
         Binding("left_square_bracket", "year(-1)", "上一年", id="key.prev_page", show=False),
         Binding("right_square_bracket", "year(1)", "下一年", id="key.next_page", show=False),
     ]
@@ -151,7 +156,7 @@ class QuotaScreen(TierScreen):
     def build(self):
         yield Static(id="et-title")
         yield Static(id="et-summary")
-        yield DataTable(id="quota", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="quota", cursor_type="row", zebra_stripes=True)
 
     def populate(self) -> None:
         self.year = self.year or self.app.as_of.year
@@ -161,10 +166,8 @@ class QuotaScreen(TierScreen):
         commended = {c.inspector for c in self.recs("commendation") if c.year == self.year}
         subs = {s.id: s for s in self.recs("subsidiary")}
         summary = Text()
-        table = self.query_one("#quota", DataTable)
-        table.clear(columns=True)
-        table.add_columns(*self.t("quota.columns").split("|"))
-        self.rows = []
+        table = self.query_one("#quota", FitTable)
+        self.rows, data = [], []
         for sid in sorted(staff):
             people = staff[sid]
             allowed = quota(len(people), percent)
@@ -174,12 +177,13 @@ class QuotaScreen(TierScreen):
             key = "quota.left" if used <= allowed else "quota.over"
             summary.append(self.t(key, name=name, used=used, allowed=allowed, left=allowed - used) + "  ", style=style)
             for p in people:
-                table.add_row(name, p.name, "★" if p.id in commended else "", key=p.id)
+                data.append(([name, p.name, "★" if p.id in commended else ""], p.id))
                 self.rows.append(p)
+        table.show(named(self.t("quota.columns"), Col("company", "", keep=True), Col("inspector", "", keep=True), Col("star", "", rank=1, hide=False)), data)
         self.query_one("#et-summary", Static).update(summary)
 
     def _selected(self):
-        table = self.query_one("#quota", DataTable)
+        table = self.query_one("#quota", FitTable)
         return self.rows[table.cursor_row] if self.rows and table.cursor_row is not None else None
 
     def action_commend(self) -> None:
@@ -221,29 +225,29 @@ class LedgerScreen(TierScreen):
 
     def build(self):
         yield Static(id="et-title")
-        yield DataTable(id="ledger", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="ledger", cursor_type="row", zebra_stripes=True)
         yield Static(id="et-hint")
 
     def populate(self) -> None:
         self.query_one("#et-title", Static).update(self.heading("ledger.title"))
         recorded = {(e.subsidiary, e.quarter, e.reason): e for e in self.recs("ledger_entry")}
         subs = {s.id: s.company or s.name for s in self.recs("subsidiary")}
-        table = self.query_one("#ledger", DataTable)
-        table.clear(columns=True)
-        table.add_columns(*self.t("ledger.columns").split("|"))
-        self.rows = []
+        table = self.query_one("#ledger", FitTable)
+        self.rows, data = [], []
         for sub, quarter, reason in ledger_proposals(self.ctx()):
             entry = recorded.pop((sub, str(quarter), reason), None)
             state = Text(self.t("ledger.recorded"), style="green") if entry else Text(self.t("ledger.proposed"), style="bold yellow")
-            table.add_row(state, subs.get(sub, sub), str(quarter), reason, entry.recorded_on.isoformat() if entry else "")
+            data.append(([state, subs.get(sub, sub), str(quarter), reason, entry.recorded_on.isoformat() if entry else ""], None))
             self.rows.append((sub, str(quarter), reason, entry))
         for (sub, quarter, reason), entry in recorded.items():
-            table.add_row(Text(self.t("ledger.recorded"), style="green"), subs.get(sub, sub), quarter, reason, entry.recorded_on.isoformat())
+            data.append(([Text(self.t("ledger.recorded"), style="green"), subs.get(sub, sub), quarter, reason, entry.recorded_on.isoformat()], None))
             self.rows.append((sub, quarter, reason, entry))
+        table.show(named(self.t("ledger.columns"), Col("state", "", rank=1, hide=False), Col("company", "", keep=True), Col("quarter", "", rank=2, hide=False),
+                         Col("reason", "", keep=True), Col("recorded_on", "", rank=3, min=10)), data)
         self.query_one("#et-hint", Static).update(self.t("ledger.hint"))
 
     def action_confirm(self) -> None:
-        table = self.query_one("#ledger", DataTable)
+        table = self.query_one("#ledger", FitTable)
         if not self.rows or table.cursor_row is None:
             return
         sub, quarter, reason, entry = self.rows[table.cursor_row]

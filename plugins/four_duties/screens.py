@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from coordtui.api import DutyStatus
-from coordtui.ui import ModelScreen, status_text
+from coordtui.ui import Col, FitTable, ModelScreen, named, status_text
 
 from four_duties.kinds import AREAS
 from four_duties.rules import day
@@ -38,7 +39,7 @@ class ChecklistScreen(DutyScreen):
     def build(self):
         yield Static(id="fd-title")
         yield Static(id="fd-summary")
-        yield DataTable(id="checklist", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="checklist", cursor_type="row", zebra_stripes=True)
 
     def stage(self, due: date) -> str:
         s = self.settings()
@@ -60,27 +61,27 @@ class ChecklistScreen(DutyScreen):
         order = {"early": 0, "mid": 1, "end": 2, "next": 3}
         subjects = {b.id: n for n, b in enumerate(self.recs("bearer"))} | {m.id: 10 + n for n, m in enumerate(self.recs("team_member"))}
         duties.sort(key=lambda r: (subjects.get(r.duty.subject_id, 99), r.duty.subject, order[self.stage(r.duty.due)], r.duty.due))
-        table = self.query_one("#checklist", DataTable)
-        table.clear(columns=True)
-        narrow = self.app.size.width < 110
-        widths = [14, 8, 20, 10, None] if narrow else [None] * 5
-        for name, width in zip(self.t("checklist.columns").split("|"), widths):
-            table.add_column(name, width=width)
+        table = self.query_one("#checklist", FitTable)
+        data = []
         self.rows = duties
         counts = defaultdict(int)
         for r in duties:
             counts[r.status] += 1
-            table.add_row(r.duty.subject, self.t(f"stage.{self.stage(r.duty.due)}"), r.duty.what_zh if zh else r.duty.what_en,
-                          r.duty.due.isoformat(), status_text(r.status, self.app.lang, mark=True))
+            data.append(([r.duty.subject, self.t(f"stage.{self.stage(r.duty.due)}"), r.duty.what_zh if zh else r.duty.what_en,
+                          r.duty.due.isoformat(), status_text(r.status, self.app.lang, mark=True)], None))
+        table.show(named(self.t("checklist.columns"), Col("subject", "", keep=True), Col("stage", "", rank=3, min=4), Col("what", "", keep=True),
+                         Col("due", "", rank=2, hide=False), Col("status", "", rank=1, hide=False)), data)
         summary = Text()
         for status in (DutyStatus.OVERDUE, DutyStatus.AT_RISK, DutyStatus.DUE, DutyStatus.LATE, DutyStatus.MET):
             summary.append_text(status_text(status, self.app.lang, mark=True))
             summary.append(f" {counts[status]}   ")
-        summary.append(self.t("checklist.hint"))
+        hint = self.t("checklist.hint")
+        if cell_len(summary.plain + hint) <= self.app.size.width - 2:  # on a narrow terminal the footer says it
+            summary.append(hint)
         self.query_one("#fd-summary", Static).update(summary)
 
     def action_fix(self) -> None:
-        table = self.query_one("#checklist", DataTable)
+        table = self.query_one("#checklist", FitTable)
         if not self.rows or table.cursor_row is None:
             return
         row = self.rows[table.cursor_row]
@@ -109,7 +110,7 @@ class RiskMapScreen(DutyScreen):
 
     def build(self):
         yield Static(id="fd-title")
-        yield DataTable(id="riskmap", cursor_type="cell")
+        yield FitTable(id="riskmap", cursor_type="cell", fixed_columns=1)
         yield Static(id="fd-detail")
 
     def populate(self) -> None:
@@ -123,11 +124,9 @@ class RiskMapScreen(DutyScreen):
         points = defaultdict(list)
         for p in self.recs("risk_point"):
             points[(p.area, p.unit)].append(p)
-        table = self.query_one("#riskmap", DataTable)
-        table.clear(columns=True)
-        table.add_column(self.t("riskmap.area"))
-        for u in columns:
-            table.add_column(units[u].name if u in units else u, key=u)
+        table = self.query_one("#riskmap", FitTable)
+        cols = [Col("area", self.t("riskmap.area"), keep=True)] + [Col(u, units[u].name if u in units else u, hide=False, data=True) for u in columns]
+        data = []
         self.cells = {}
         for ri, area in enumerate(AREAS):
             cells = [area]
@@ -141,11 +140,12 @@ class RiskMapScreen(DutyScreen):
                     cells.append(Text(f"! {len(found)}", style="bold yellow"))
                 else:
                     cells.append(Text(f"✓ {len(found)}", style="green"))
-            table.add_row(*cells)
+            data.append((cells, None))
+        table.show(cols, data)
         self.show_detail()
 
     def _cell(self):
-        table = self.query_one("#riskmap", DataTable)
+        table = self.query_one("#riskmap", FitTable)
         return self.cells.get((table.cursor_coordinate.row, table.cursor_coordinate.column)) if hasattr(self, "cells") else None
 
     def show_detail(self) -> None:

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from coordtui.api import DutyStatus, Period, PeriodKind
-from coordtui.ui import STATUS_MARK, CoordError, ModelScreen, status_text
+from coordtui.ui import STATUS_MARK, Col, CoordError, FitTable, ModelScreen, named, status_text
 
 from university_grid import MODEL_ID
 from university_grid.rotation import rotation_schedule
@@ -39,7 +39,7 @@ class GroupsScreen(GridScreen):
 
     def build(self):
         yield Static(id="ug-title")
-        yield DataTable(id="groups", cursor_type="row")
+        yield FitTable(id="groups", cursor_type="row")
         yield Static(id="ug-detail")
 
     def populate(self) -> None:
@@ -52,18 +52,16 @@ class GroupsScreen(GridScreen):
             links[link.group].append(members.get(link.grid_member, link.grid_member))
         unit_names = {u.id: u.name for u in units}
         leaders = {t.group: t.unit for t in ws.records(org_id, "leader_term") if t.start <= self.app.as_of <= t.end}
-        table = self.query_one("#groups", DataTable)
-        table.clear(columns=True)
-        table.add_columns(*self.t("groups.columns").split("|"))
+        table = self.query_one("#groups", FitTable)
         self.rows = self.groups()
-        for g in self.rows:
-            count = sum(1 for u in units if u.group == g.id)
-            table.add_row(g.name, "、".join(links.get(g.id, [])) or self.t("groups.none"), str(count),
-                          unit_names.get(leaders.get(g.id, ""), "—"), key=g.id)
+        table.show(named(self.t("groups.columns"), Col("group", "", keep=True), Col("members", "", rank=2, min=8), Col("units", "", rank=3),
+                         Col("leader", "", rank=1, min=10, hide=False)),
+                   [([g.name, "、".join(links.get(g.id, [])) or self.t("groups.none"), str(sum(1 for u in units if u.group == g.id)),
+                      unit_names.get(leaders.get(g.id, ""), "—")], g.id) for g in self.rows])
         self.show_detail()
 
     def show_detail(self) -> None:
-        table = self.query_one("#groups", DataTable)
+        table = self.query_one("#groups", FitTable)
         if not self.rows:
             return
         group = self.rows[min(table.cursor_row or 0, len(self.rows) - 1)]
@@ -75,7 +73,7 @@ class GroupsScreen(GridScreen):
         self.show_detail()
 
     def action_open(self) -> None:
-        table = self.query_one("#groups", DataTable)
+        table = self.query_one("#groups", FitTable)
         if self.rows:
             self.app.open_record(self.app.org_id, "group", self.rows[table.cursor_row or 0].id)
 
@@ -101,7 +99,7 @@ class RotationScreen(GridScreen):
 
     def build(self):
         yield Static(id="ug-title")
-        yield DataTable(id="rotation", cursor_type="cell")
+        yield FitTable(id="rotation", cursor_type="cell")
         yield Static(id="ug-hint")
 
     def populate(self) -> None:
@@ -111,10 +109,12 @@ class RotationScreen(GridScreen):
         names = {u.id: u.name for u in ws.records(org_id, "unit")}
         terms = ws.records(org_id, "leader_term")
         proposed = {(t.group, t.start.month): t for t in self.proposal}
-        table = self.query_one("#rotation", DataTable)
-        table.clear(columns=True)
+        table = self.query_one("#rotation", FitTable)
         quarters = Period.of_year(self.year).sub(PeriodKind.QUARTER)
-        table.add_columns(self.t("col.group"), *[q.label(self.app.lang).replace(f"{self.year}年", "") for q in quarters])
+        # The leader units are what the screen is for: every quarter stays on screen and wraps.
+        cols = [Col("group", self.t("col.group"), keep=True)] + [
+            Col(str(q), q.label(self.app.lang).replace(f"{self.year}年", ""), keep=True) for q in quarters]
+        data = []
         self.cells: dict[tuple[int, int], object] = {}
         for r, g in enumerate(self.groups()):
             row = [g.name]
@@ -128,7 +128,8 @@ class RotationScreen(GridScreen):
                     row.append(Text(f"+ {names.get(p.unit, p.unit)}", style="italic cyan"))
                 else:
                     row.append(Text("—", style="dim"))
-            table.add_row(*row, key=g.id)
+            data.append((row, g.id))
+        table.show(cols, data)
         if self.proposal:
             hint = self.t("rotation.proposed", count=len(self.proposal))
         else:
@@ -184,7 +185,7 @@ class RotationScreen(GridScreen):
         super().action_back()
 
     def action_open(self) -> None:
-        table = self.query_one("#rotation", DataTable)
+        table = self.query_one("#rotation", FitTable)
         coord = table.cursor_coordinate
         term = self.cells.get((coord.row, coord.column))
         if term is not None:
@@ -202,7 +203,7 @@ class MatrixScreen(GridScreen):
 
     def build(self):
         yield Static(id="ug-title")
-        yield DataTable(id="matrix", cursor_type="cell")
+        yield FitTable(id="matrix", cursor_type="cell", fixed_columns=1)
         yield Static(id="ug-reason")
 
     RULES = ("quarterly_activity", "quarterly_plan_and_summary", "news_deadline")
@@ -210,13 +211,11 @@ class MatrixScreen(GridScreen):
     def populate(self) -> None:
         lang = self.app.lang
         self.query_one("#ug-title", Static).update(self.heading("matrix.title"))
-        table = self.query_one("#matrix", DataTable)
-        table.clear(columns=True)
+        table = self.query_one("#matrix", FitTable)
         rows = [r for rule in self.RULES for r in self.duties(rule)]
         quarters = sorted({r.duty.period for r in rows if r.duty.period is not None})
-        table.add_column(self.t("col.group"), key="group")
-        for q in quarters:
-            table.add_column(str(q), key=str(q))
+        cols = [Col("group", self.t("col.group"), keep=True)] + [Col(str(q), str(q), hide=False) for q in quarters]
+        data = []
         self.cell_duties: dict[tuple[int, int], list] = {}
         by_key = defaultdict(list)
         for r in rows:
@@ -236,11 +235,12 @@ class MatrixScreen(GridScreen):
                     continue
                 worst = min((d.status for d in duties), key=order.index)
                 cells.append(status_text(worst, lang, mark=True))
-            table.add_row(*cells, key=g.id)
+            data.append((cells, g.id))
+        table.show(cols, data)
         self.show_reason()
 
     def _cell(self):
-        table = self.query_one("#matrix", DataTable)
+        table = self.query_one("#matrix", FitTable)
         coord = table.cursor_coordinate
         return self.cell_duties.get((coord.row, coord.column), [])
 
@@ -287,27 +287,28 @@ class ActivityLogScreen(GridScreen):
 
     def build(self):
         yield Static(id="ug-title")
-        yield DataTable(id="activities", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="activities", cursor_type="row", zebra_stripes=True)
 
     def populate(self) -> None:
         ws, org_id = self.app.ws, self.app.org_id
         self.query_one("#ug-title", Static).update(self.heading("log.title"))
         groups = {g.id: g.name for g in self.groups()}
         news = {r.duty.subject_id: r for r in self.duties("news_deadline")}
-        table = self.query_one("#activities", DataTable)
-        table.clear(columns=True)
-        table.add_columns(*self.t("log.columns").split("|"))
+        table = self.query_one("#activities", FitTable)
         self.rows = sorted(ws.records(org_id, "activity"), key=lambda a: (a.end, a.id), reverse=True)
+        data = []
         for a in self.rows:
             duty = news.get(a.id)
-            state = status_text(duty.status, self.app.lang) if duty else Text("—", style="dim")
-            table.add_row(a.end.isoformat(), groups.get(a.group, a.group), a.form, a.title, str(len(a.grid_members)), state, key=a.id)
+            state = status_text(duty.status, self.app.lang, mark=True) if duty else Text("—", style="dim")
+            data.append(([a.end.isoformat(), groups.get(a.group, a.group), a.form, a.title, str(len(a.grid_members)), state], a.id))
+        table.show(named(self.t("log.columns"), Col("end", "", rank=2, hide=False), Col("group", "", rank=3, min=6), Col("form", "", rank=4, min=4),
+                         Col("title", "", keep=True), Col("members", "", rank=5), Col("news", "", rank=1, hide=False)), data)
 
     def action_new(self) -> None:
         self.app.new_record(self.app.org_id, "activity", {})
 
     def action_open(self) -> None:
-        table = self.query_one("#activities", DataTable)
+        table = self.query_one("#activities", FitTable)
         if self.rows:
             self.app.open_record(self.app.org_id, "activity", self.rows[table.cursor_row or 0].id)
 

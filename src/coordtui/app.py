@@ -33,6 +33,8 @@ class CoordApp(App):
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses defined anywhere find it
     COMMANDS = App.COMMANDS | {NavigationCommands}
     ENABLE_COMMAND_PALETTE = True
+    #: Seconds a toast stays (Textual's 5 s left them stacked over the screen).
+    NOTIFICATION_TIMEOUT = 3
 
     BINDINGS = [
         Binding("d", "goto('dashboard')", "总览/Dash", id="key.dashboard"),
@@ -41,7 +43,7 @@ class CoordApp(App):
         Binding("t", "goto('tree')", "架构/Tree", show=False, id="key.tree"),
         Binding("h", "goto('history')", "历史/History", show=False, id="key.history"),
         Binding("v", "goto('calendar')", "日历/Calendar", show=False, id="key.calendar"),
-        Binding("y", "goto('assessment')", "考核/Year", show=False, id="key.assessment"),
+        Binding("j", "goto('assessment')", "考核/Year", show=False, id="key.assessment"),  # j: 绩效 (jìxiào); y is a screen's yes
         Binding("p", "goto('plugins')", "插件/Plugins", show=False, id="key.plugins"),
         Binding("m", "model_screens", "模型/Model", id="key.models"),
         Binding("a", "as_of", "日期/Date", id="key.as_of"),
@@ -306,12 +308,19 @@ class CoordApp(App):
 
         self.push_screen(ExportModal(), chosen)
 
+    def export_period(self, fmt: str):
+        """The period an export from the interface covers: the ledger (xlsx) and the report (docx)
+        are quarterly; the md summary covers everything as of the date, like the dashboard and
+        'coordtui export --format md', so their counts agree."""
+        from coordtui.domain.periods import Period, PeriodKind
+
+        return Period.containing(self.as_of, PeriodKind.QUARTER) if fmt in ("xlsx", "docx") else None
+
     @work(thread=True, group="export")
     def run_export(self, org_id: str, fmt: str) -> None:
-        from coordtui.domain.periods import Period, PeriodKind
         from coordtui.exports import export
 
-        period = Period.containing(self.as_of, PeriodKind.QUARTER) if fmt in ("xlsx", "docx", "md") else None
+        period = self.export_period(fmt)
         try:
             data = export(self.ws, org_id, fmt, as_of=self.as_of, period=period)
             path = self.export_dir / f"{org_id}{'-' + str(period) if period else ''}.{fmt}"
@@ -324,7 +333,7 @@ class CoordApp(App):
             return
         if self.is_web:  # in a browser tab ('coordtui serve') the file also goes to the browser's downloads
             self.call_from_thread(self.deliver_binary, path)
-        self.call_from_thread(self.notify, str(path), title=t("export.done", self.lang), timeout=15)
+        self.call_from_thread(self.notify, str(path), title=t("export.done", self.lang), timeout=8)
 
     def get_system_commands(self, screen):  # noqa: ANN001, ANN201 (Textual's signature)
         """Textual's own commands, less "Screenshot": it writes the screen, case data included,
@@ -365,6 +374,13 @@ class CoordApp(App):
     def action_sign_out(self) -> None:
         self.open_url("coordtui:sign-out", new_tab=False)  # the server ends the session and sends every tab to sign-in
 
+    def action_command_palette(self) -> None:
+        """The command palette, its prompt in the interface language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.placeholder", self.lang)))
+
     def action_recheck(self) -> None:
         self.orgs = self.ws.orgs()
         self.result = None
@@ -377,10 +393,12 @@ class CoordApp(App):
         seen, rows = set(), []
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
-            if key in seen or not binding.description:
+            # Only our own keys, which have catalogue labels in both languages (Textual's
+            # widgets bring English-only ones such as "Cursor up" and "Select").
+            if key in seen or not binding.description or binding.id is None:
                 continue
             seen.add(key)
-            rows.append((binding.key_display or key, binding.description))
+            rows.append((self.get_key_display(binding), binding.description))
         self.push_screen(HelpScreen(rows))
 
     # model screens ------------------------------------------------------------------------
@@ -477,5 +495,29 @@ def run_app(*, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (), as_o
         if loaded:
             names = "、".join(o.name for o in ws.orgs())
             notice = t("dash.loaded_examples", lang, orgs=names)
+    as_of, notice = opening_date(ws, as_of, lang, notice)
     CoordApp(ws, lang=lang, as_of=as_of, notice=notice, org_id=org_id, remote=identity is not None).run()
+
+
+def opening_date(ws: Workspace, as_of: date | None, lang: str, notice: str | None = None) -> tuple[date | None, str | None]:
+    """The date the application opens at, and what it says about it. A store holding only the
+    bundled examples opens at the examples' own as-of date (their data ends in late 2026: as of
+    a later today they would show dozens overdue), and says so; otherwise ``as_of`` (None: today)."""
+    if as_of is None and ws.orgs() and {o.id for o in ws.orgs()} <= example_org_ids(ws):
+        from coordtui.demo import DEMO_AS_OF
+
+        as_of = DEMO_AS_OF
+        notice = " · ".join(filter(None, [notice, t("dash.examples_as_of", lang, as_of=DEMO_AS_OF.isoformat())]))
+    return as_of, notice
+
+
+def example_org_ids(ws: Workspace) -> set[str]:
+    """The ids of the loaded models' bundled example organizations."""
+    ids = set()
+    for model_id in ws.host.models:
+        for doc in ws.host.fixtures(model_id):
+            org = doc.get("org") or doc.get("organization") or {}
+            if isinstance(org, dict) and org.get("id"):
+                ids.add(org["id"])
+    return ids
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass
+import re
 from datetime import date
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -98,6 +99,11 @@ _ZH = {
 }
 
 
+#: A date written the right way that the calendar does not have (2026-09-31): say so, not "the format".
+NO_SUCH_DAY = ("{value} 这一天不存在（该月没有这一日）", "{value} is not a day of the calendar (the month has no such day)")
+_DATE_ERRORS = {"date_from_datetime_parsing", "date_parsing"}
+
+
 LIST_SEPARATORS = "、,，;；"
 
 
@@ -114,7 +120,10 @@ def field_errors(exc: ValidationError, lang: str) -> dict[str, str]:
     for err in exc.errors():
         field = str(err["loc"][0]) if err.get("loc") else ""
         msg = err.get("msg", "").removeprefix("Value error, ")
-        if lang == "zh" and err.get("type") in _ZH:
+        value = err.get("input")
+        if err.get("type") in _DATE_ERRORS and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            msg = NO_SUCH_DAY[0 if lang == "zh" else 1].format(value=value.strip())
+        elif lang == "zh" and err.get("type") in _ZH:
             msg = _ZH[err["type"]]
         elif lang == "zh" and err.get("type") == INVALID:
             msg = err["ctx"]["zh"]

@@ -21,6 +21,13 @@ same outside a screen.
 
 ``self.org()`` and ``self.recs(kind)`` give the organization being viewed and its records.
 
+Tables are :class:`FitTable`: declare the columns with :class:`Col` (``keep=True`` for the
+subject and the duty, which are never cut; a ``rank`` for the others, which give way first)
+and hand rows to ``table.show(cols, [(cells, key), ...])``; it lays itself out to the
+terminal's width again on every resize. ``named("甲|乙", Col("a", ""), Col("b", ""))`` takes
+the headings from a catalogue text. With hidden columns, ``table.cursor_key()`` names the
+column under a cell cursor.
+
 ``populate()`` is called on mount, after a language switch and after every check.
 
 Textual's own names on a screen are taken: do not define ``task``, ``_task``, ``name``,
@@ -37,6 +44,8 @@ from coordtui.i18n import t
 from coordtui.screens.base import ModelScreen
 from coordtui.screens.dashboard import STATUS_STYLE
 from coordtui.store import Put
+from coordtui.widgets.columns import Col, named
+from coordtui.widgets.fit_table import FitTable
 
 STATUS_MARK = {
     DutyStatus.MET: "✓",
@@ -59,4 +68,5 @@ def status_text(status: DutyStatus, lang: str, *, mark: bool = False) -> Text:
     return Text(f"{STATUS_MARK[status]} {label}" if mark else label, style=STATUS_STYLE[status])
 
 
-__all__ = ["ConflictError", "CoordError", "DutyStatus", "InputError", "ModelScreen", "Put", "STATUS_MARK", "model_text", "status_text"]
+__all__ = ["Col", "ConflictError", "CoordError", "DutyStatus", "FitTable", "InputError", "ModelScreen", "Put", "STATUS_MARK", "model_text",
+           "named", "status_text"]

@@ -72,7 +72,7 @@ def test_walk_a_task_from_proposal_to_closure(tmp_path):
             assert isinstance(app.screen, TaskDetailScreen)
             for who in ("协作区主任", "检查组组长", "检查组组长", "协作区主任", "协作区主任"):
                 await step(who)
-            await pilot.press("c")  # a problem lead found on the way
+            await pilot.press("k")  # a problem lead found on the way
             await pilot.pause()
             app.screen.query_one("#f-summary", Input).value = "调研中发现的问题线索"
             await pilot.press("ctrl+s")
@@ -80,7 +80,7 @@ def test_walk_a_task_from_proposal_to_closure(tmp_path):
             await step("党风政风监督室", expect_error="尚未移送")
             found = app.screen.query_one("#found", DataTable)
             found.focus()
-            await pilot.press("t")  # transfer it
+            await pilot.press("y")  # transfer it
             await pilot.pause()
             await step("党风政风监督室")
             task = ws.get("pingluo", "task", "t-2026-research")[0]

@@ -29,12 +29,12 @@ def test_quota_by_keyboard(ws):
         table = screen.query_one("#quota", DataTable)
         row_of = {p.id: i for i, p in enumerate(screen.rows)}
         table.move_cursor(row=row_of["xinsheng-b2-i1"])
-        await pilot.press("c")
+        await pilot.press("b")
         await pilot.pause()
         assert any(c.inspector == "xinsheng-b2-i1" and c.year == 2026 for c in ws.records("zikuang", "commendation"))
         assert "山东新升实业发展有限责任公司 1/1（剩0）" in str(screen.query_one("#et-summary", Static).render())
         table.move_cursor(row=row_of["xinsheng-b2-i2"])
-        await pilot.press("c")
+        await pilot.press("b")
         await pilot.pause()
         assert isinstance(app.screen, ErrorModal)
         message = str(app.screen.query_one("#error-message").render())
@@ -42,7 +42,7 @@ def test_quota_by_keyboard(ws):
         await pilot.press("escape")
         assert sum(1 for c in ws.records("zikuang", "commendation") if c.year == 2026) == 1
         table.move_cursor(row=row_of["xinsheng-b2-i1"])
-        await pilot.press("x")
+        await pilot.press("u")
         await pilot.pause()
         assert not any(c.year == 2026 for c in ws.records("zikuang", "commendation"))
 

@@ -27,7 +27,7 @@ def test_checklist_gap_opens_its_form_and_saving_closes_the_gap(ws):
         await pilot.pause()
         screen = app.screen
         row = next(i for i, r in enumerate(screen.rows) if r.duty.what_zh == "召开责任落实推进会")
-        assert "已逾期" in str(screen.query_one("#checklist", DataTable).get_row_at(row)[4])
+        assert "已逾期" in str(screen.query_one("#checklist", DataTable).data[row][0][4])
         screen.query_one("#checklist", DataTable).move_cursor(row=row)
         await pilot.press("enter")
         await pilot.pause()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 
 from datetime import timedelta
@@ -15,6 +16,17 @@ from textual.widgets import DataTable, Footer, Label, LoadingIndicator, Static
 from coordtui.domain.model import DutyStatus
 from coordtui.rules.engine import DutyRow
 from coordtui.screens.base import CoreScreen
+from coordtui.widgets.columns import Col
+from coordtui.widgets.fit_table import FitTable
+
+#: A sign before each status, so it reads without colour too (NO_COLOR, a monochrome terminal).
+STATUS_SIGN = {
+    DutyStatus.OVERDUE: "✗",
+    DutyStatus.AT_RISK: "!",
+    DutyStatus.DUE: "·",
+    DutyStatus.LATE: "◐",
+    DutyStatus.MET: "✓",
+}
 
 STATUS_STYLE = {
     DutyStatus.OVERDUE: "bold red",
@@ -23,6 +35,16 @@ STATUS_STYLE = {
     DutyStatus.LATE: "magenta",
     DutyStatus.MET: "green",
 }
+if os.environ.get("NO_COLOR"):
+    # Without colour, Textual turns red into a dark grey on black (nearly invisible): what needs
+    # action stands out by weight and reverse video instead, besides its sign.
+    STATUS_STYLE = {DutyStatus.OVERDUE: "bold reverse", DutyStatus.AT_RISK: "bold", DutyStatus.DUE: "", DutyStatus.LATE: "italic",
+                    DutyStatus.MET: ""}
+
+
+def status_cell(status: DutyStatus, label: str) -> Text:
+    """A status as a sign and a word: coloured, and bold for what needs action, so it also reads without colour."""
+    return Text(f"{STATUS_SIGN[status]} {label}", style=STATUS_STYLE[status])
 
 
 class DashboardScreen(CoreScreen):
@@ -40,7 +62,8 @@ class DashboardScreen(CoreScreen):
             yield Static("", id="dash-summary")
             yield Static("", id="dash-findings")
             yield LoadingIndicator(id="dash-loading")
-            yield DataTable(id="duties", cursor_type="row", zebra_stripes=True)
+            yield FitTable(id="duties", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="dash-row")
             yield Label("", id="dash-empty")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -50,33 +73,35 @@ class DashboardScreen(CoreScreen):
         title = f"{self.t('app.title')} · {self.t('nav.dashboard')} · {self.t('as_of')} {app.as_of.isoformat()}"
         self.query_one("#dash-title", Static).update(Text(title, style="bold"))
         loading = self.query_one("#dash-loading", LoadingIndicator)
-        table = self.query_one("#duties", DataTable)
+        table = self.query_one("#duties", FitTable)
         loading.display = app.result is None
         if app.result is None:
             return
-        table.clear(columns=True)
-        table.add_column(self.t("col.status"), key="status")
-        table.add_column(self.t("col.since"), key="since")
-        narrow = self.app.size.width < 110
-        table.add_column(self.t("col.subject"), key="subject", width=12 if narrow else None)
-        table.add_column(self.t("col.what"), key="what", width=16 if narrow else None)
-        table.add_column(self.t("col.period"), key="period")
-        table.add_column(self.t("col.due"), key="due")
+        cols = [
+            Col("status", self.t("col.status"), rank=1, hide=False),
+            Col("since", self.t("col.since"), rank=3, min=6),
+            Col("subject", self.t("col.subject"), keep=True),
+            Col("what", self.t("col.what"), keep=True),
+            Col("period", self.t("col.period"), rank=4, min=8),
+            Col("due", self.t("col.due"), rank=2),
+        ]
         rows = self.attention_rows()
         self.rows = rows
+        data = []
         for i, row in enumerate(rows):
             duty = row.duty
-            status = Text(self.t(f"status.{row.status.value}"), style=STATUS_STYLE[row.status])
+            status = status_cell(row.status, self.t(f"status.{row.status.value}"))
             since = self.t("dash.days_overdue", days=row.overdue_days) if row.status is DutyStatus.OVERDUE else ""
-            cells = [
+            data.append(([
                 status,
                 since,
                 duty.subject,
                 duty.what_zh if lang == "zh" else duty.what_en,
                 duty.period.label(lang) if duty.period else "",
                 duty.due.isoformat() + ("*" if duty.provisional else ""),
-            ]
-            table.add_row(*cells, key=str(i))
+            ], str(i)))
+        table.show(cols, data)
+        self.show_row_detail()
         self.query_one("#dash-empty", Label).update(self.t("dash.nothing") if not rows else "")
         self.query_one("#dash-summary", Static).update(self.summary_text())
         self.query_one("#dash-findings", Static).update(self.findings_text())
@@ -138,9 +163,9 @@ class DashboardScreen(CoreScreen):
                 text.append("\n")
             marker = "▶ " if org.id == app.org_id and len(app.orgs) > 1 else ""
             text.append(f"{marker}{org.name}  ", style="bold")
-            text.append(f"{self.t('dash.overdue')} {overdue}", style="bold red")
+            text.append(f"{self.t('dash.overdue')} {overdue}", style=STATUS_STYLE[DutyStatus.OVERDUE] if overdue else "bold")
             text.append("  ")
-            text.append(f"{self.t('dash.at_risk')} {at_risk}", style="yellow")
+            text.append(f"{self.t('dash.at_risk')} {at_risk}", style=STATUS_STYLE[DutyStatus.AT_RISK])
             text.append(f"  {self.t('dash.due_soon')} {soon}  {self.t('dash.period')} {met_now}/{current}")
         if len(shown) < len(lines):
             text.append("\n" + self.t("dash.more_orgs", count=len(lines) - len(shown)), style="dim")
@@ -154,13 +179,23 @@ class DashboardScreen(CoreScreen):
         warnings = sum(1 for f in found if f.severity.value == "warning")
         text = Text()
         text.append(f"{self.t('nav.findings')} ", style="bold")
-        text.append(f"{self.t('sev.error')} {errors}", style="bold red" if errors else "")
-        text.append(f"  {self.t('sev.warning')} {warnings}", style="yellow" if warnings else "")
+        text.append("(f) ", style="dim")  # before the message, which is cut at the line's end
+        text.append(f"{self.t('sev.error')} {errors}", style=STATUS_STYLE[DutyStatus.OVERDUE] if errors else "")
+        text.append(f"  {self.t('sev.warning')} {warnings}", style=STATUS_STYLE[DutyStatus.AT_RISK] if warnings else "")
         if found:
             text.append(f"  ▸ {found[0].text(app.lang)}")
-        text.append("  (f)", style="dim")
-        text.truncate(max(20, self.app.size.width - 2), overflow="ellipsis")
+        # Cut to the line's width when drawn, at whatever width the terminal has then (a width
+        # worked out here went stale on a resize and left only "▸" on the line).
+        text.no_wrap, text.overflow = True, "ellipsis"
         return text
+
+    def show_row_detail(self) -> None:
+        """Under the table: what its columns cannot show of the selected row (period, due date ...)."""
+        table = self.query_one("#duties", FitTable)
+        self.query_one("#dash-row", Static).update(table.row_detail() if getattr(self, "rows", None) else "")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_row_detail()
 
     def _row(self) -> DutyRow | None:
         table = self.query_one("#duties", DataTable)

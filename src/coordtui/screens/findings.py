@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,8 +11,14 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from coordtui.domain.records import Finding
 from coordtui.screens.base import CoreScreen
+from coordtui.widgets.columns import Col
+from coordtui.widgets.fit_table import FitTable
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+if os.environ.get("NO_COLOR"):  # weight and reverse video instead of colours Textual would turn grey
+    SEVERITY_STYLE = {"error": "bold reverse", "warning": "bold", "info": ""}
+#: Signs that say the severity without colour (NO_COLOR).
+SEVERITY_SIGN = {"error": "✗", "warning": "!", "info": "·"}
 GROUPINGS = ("rule", "severity", "subject")
 
 
@@ -26,8 +34,8 @@ class FindingsScreen(CoreScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="findings-title")
-        yield Input(placeholder="筛选 / filter", id="findings-filter")
-        yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+        yield Input(placeholder=self.t("filter.placeholder"), id="findings-filter")
+        yield FitTable(id="findings", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 
     def populate(self) -> None:
@@ -36,13 +44,17 @@ class FindingsScreen(CoreScreen):
         self.query_one("#findings-title", Static).update(
             Text(f"{self.t('nav.findings')} · {app.orgs[app.org_index].name if app.orgs else ''} · {self.t('as_of')} {app.as_of.isoformat()} · {self.t('findings.group')}: {group_name} (g)", style="bold")
         )
-        table = self.query_one("#findings", DataTable)
-        table.clear(columns=True)
-        narrow = self.app.size.width < 110
-        for key in ("severity", "subject", "period", "message", "rule"):
-            table.add_column(self.t(f"col.{key}"), key=key, width=14 if narrow and key == "subject" else None)
-        self.shown: list[Finding] = []
+        table = self.query_one("#findings", FitTable)
+        cols = [
+            Col("severity", self.t("col.severity"), rank=1, hide=False),
+            Col("subject", self.t("col.subject"), keep=True),
+            Col("period", self.t("col.period"), rank=3, min=7),
+            Col("message", self.t("col.message"), keep=True),
+            Col("rule", self.t("col.rule"), rank=2, min=12, hide=False),
+        ]
+        self.shown: list[Finding | None] = []  # None: a group's heading row
         if app.result is None:
+            table.show(cols, [])
             return
         needle = self.query_one("#findings-filter", Input).value.strip().lower()
         findings = [f for f in app.result.findings if (f.org == app.org_id or f.org == "-")
@@ -53,16 +65,29 @@ class FindingsScreen(CoreScreen):
             "subject": lambda f: (f.subject, f.severity.rank, f.period or ""),
         }[self.grouping]
         findings.sort(key=key)
+        heading = {
+            "rule": lambda f: f.rule.split(".", 1)[-1],
+            "severity": lambda f: self.t(f"sev.{f.severity.value}"),
+            "subject": lambda f: f.subject,
+        }[self.grouping]
+        data, shown, counts = [], [], {}
+        for f in findings:
+            counts[heading(f)] = counts.get(heading(f), 0) + 1
         for i, f in enumerate(findings):
-            table.add_row(
-                Text(self.t(f"sev.{f.severity.value}"), style=SEVERITY_STYLE[f.severity.value]),
+            name = heading(f)
+            if i == 0 or heading(findings[i - 1]) != name:  # a heading row before each group (Enter on it does nothing)
+                data.append(([Text("──", style="dim"), Text(self.t("findings.group_heading", name=name, count=counts[name]), style="bold"), "", "", ""], f"h{i}"))
+                shown.append(None)
+            data.append(([
+                Text(f"{SEVERITY_SIGN[f.severity.value]} {self.t(f'sev.{f.severity.value}')}", style=SEVERITY_STYLE[f.severity.value]),
                 f.subject,
                 f.period or "",
                 f.text(app.lang),
                 f.rule.split(".", 1)[-1],
-                key=str(i),
-            )
-        self.shown = findings
+            ], str(i)))
+            shown.append(f)
+        table.show(cols, data)
+        self.shown = shown
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.populate()
@@ -78,10 +103,12 @@ class FindingsScreen(CoreScreen):
         self.action_open()
 
     def action_open(self) -> None:
-        table = self.query_one("#findings", DataTable)
+        table = self.query_one("#findings", FitTable)
         if not self.shown or table.cursor_row is None or table.cursor_row >= len(self.shown):
             return
         f = self.shown[table.cursor_row]
+        if f is None:
+            return
         if f.subject_kind and f.subject_id:
             self.app.open_record(f.org, f.subject_kind, f.subject_id)
         else:

@@ -61,7 +61,9 @@ class RecordForm(CoreScreen):
         org = ws.org(self.org_id)
         self.org_name = org.name
         self.cls = ws.model_of(org).kind(self.kind)
-        self.specs = field_specs(self.cls)
+        # The id last: a person fills in what the record says; the id is made for them.
+        specs = field_specs(self.cls)
+        self.specs = [s for s in specs if s.name != "id"] + [s for s in specs if s.name == "id"]
         values = self.record.model_dump() if self.record else dict(self.prefill)
         if not self.record and "id" not in values:
             values["id"] = new_record_id(self.kind, ws.clock.today())
@@ -70,6 +72,7 @@ class RecordForm(CoreScreen):
         self.title_markup = f"[b]{action} {title}[/b] · {org.name}" + (f" · rev {self.rev}" if self.record else "")
         yield Static(self.title_markup, id="form-title")
         lang = self.app.lang
+        self._initial_values = values
         with VerticalScroll(id="form-body"):
             for spec in self.specs:
                 with Horizontal(classes="field-row"):
@@ -81,7 +84,57 @@ class RecordForm(CoreScreen):
 
     def _options(self, spec: FieldSpec) -> list[tuple[str, str]]:
         records = self.app.ws.records(self.org_id, spec.ref_kind) if spec.ref_kind else []
-        return [(f"{r.label()} ({r.id})", r.id) for r in records]
+        # Records by name; the id only where two share a name (ids are not for reading).
+        names = [r.label() for r in records]
+        return [(f"{r.label()} ({r.id})" if names.count(r.label()) > 1 else r.label(), r.id) for r in records]
+
+    def _allowed(self, spec: FieldSpec, values: dict[str, Any]) -> set[str] | None:
+        """The ids a list of references may hold given the form's other choices (its units and
+        grid members follow the chosen group), worked out from the model's own references: a
+        record of the listed kind that refers to the chosen one, or a pure link kind between
+        the two (a group–grid-member link). None: no other choice narrows it."""
+        ws = self.app.ws
+        model = ws.model_of(ws.org(self.org_id))
+        target = model.kind(spec.ref_kind)
+        allowed: set[str] | None = None
+        for other in self.specs:
+            chosen = values.get(other.name)
+            if other.widget != "ref" or not chosen or other.ref_kind == spec.ref_kind:
+                continue
+            fields = [f for f, k in target.references().items() if k == other.ref_kind]
+            found: set[str] | None = None
+            if fields:
+                found = {r.id for r in ws.records(self.org_id, spec.ref_kind) if any(chosen in r.ref_values(f) for f in fields)}
+            else:
+                for cls in model.kinds:
+                    refs = cls.references()
+                    if len(refs) != 2 or set(cls.model_fields) - {"id"} != set(refs) or sorted(refs.values()) != sorted([other.ref_kind, spec.ref_kind]):
+                        continue
+                    to_other = next(f for f, k in refs.items() if k == other.ref_kind)
+                    to_target = next(f for f, k in refs.items() if k == spec.ref_kind and f != to_other)
+                    found = {getattr(r, to_target) for r in ws.records(self.org_id, cls.kind) if getattr(r, to_other) == chosen}
+            if found is not None:
+                allowed = found if allowed is None else allowed & found
+        return allowed
+
+    def _narrowed(self, spec: FieldSpec, values: dict[str, Any], chosen: set[str]) -> list[tuple[str, str]]:
+        """The options of a list of references, narrowed by the form's other choices; what is
+        already chosen always stays (a choice is never thrown away behind the user's back)."""
+        allowed = self._allowed(spec, values)
+        return [(label, v) for label, v in self._options(spec) if allowed is None or v in allowed or v in chosen]
+
+    def _follow(self, changed: str) -> None:
+        """After a reference changed, the lists of references that depend on it offer only what fits."""
+        values = self.values()
+        for spec in self.specs:
+            if spec.widget != "refs" or spec.name == changed:
+                continue
+            widget = self.query_one(f"#f-{spec.name}", SelectionList)
+            chosen = set(widget.selected)
+            options = self._narrowed(spec, values, chosen)
+            if [v for _, v in options] != [o.value for o in widget._options]:
+                widget.clear_options()
+                widget.add_options([(label, v, v in chosen) for label, v in options])
 
     def _widget(self, spec: FieldSpec, value: Any):
         wid = f"f-{spec.name}"
@@ -102,21 +155,40 @@ class RecordForm(CoreScreen):
             return Input("、".join(value or []), id=wid, compact=True, placeholder="甲、乙、丙")
         if spec.widget == "refs":
             chosen = set(value or [])
-            return SelectionList[str](*[(label, v, v in chosen) for label, v in self._options(spec)], id=wid, compact=True)
+            options = self._narrowed(spec, self._initial_values, chosen)
+            return SelectionList[str](*[(label, v, v in chosen) for label, v in options], id=wid, compact=True)
         text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
         placeholder = "YYYY-MM-DD" if spec.widget == "date" else ""
         disabled = spec.name == "id" and self.record is not None
-        return Input(text, id=wid, placeholder=placeholder, disabled=disabled, compact=True,
+        # Not select_on_focus: a key pressed on an opened record must not replace its first field.
+        return Input(text, id=wid, placeholder=placeholder, disabled=disabled, compact=True, select_on_focus=False,
                      type="integer" if spec.widget == "int" else "text")
 
     def populate(self) -> None:
+        if not self.is_open or not self.query(".field-row"):
+            return  # left (a key typed while it opened) before it was filled: nothing to fill
         first = next(iter(self.query(Input).results()), None)
         if first is not None and first.disabled:
             others = [w for w in self.query(Input) if not w.disabled]
             first = others[0] if others else None
         if first is not None:
             first.focus()
+            first.action_end()
         self.validate()
+        if not hasattr(self, "initial"):
+            self.initial = self.values()
+
+    def dirty(self) -> bool:
+        """Typed or chosen anything since the form opened (or since it last saved)."""
+        return hasattr(self, "initial") and self.values() != self.initial
+
+    def action_back(self) -> None:
+        """Esc leaves; with unsaved changes it first asks (Esc again leaves without saving, Ctrl+S saves)."""
+        if self.dirty() and not self.saving and not getattr(self, "warned", False):
+            self.warned = True
+            self.app.notify(self.t("form.unsaved"), severity="warning", title=self.t("form.not_saved"))
+            return
+        super().action_back()
 
     # values and validation ------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
@@ -157,12 +229,15 @@ class RecordForm(CoreScreen):
     def _changed(self, widget_id: str | None) -> None:
         if widget_id and widget_id.startswith("f-"):
             self.touched.add(widget_id[2:])
+        self.warned = False  # a change after the warning is asked about again
         self.validate()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._changed(event.input.id)
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id and event.select.id.startswith("f-") and self.query(".field-row"):
+            self._follow(event.select.id[2:])
         self._changed(event.select.id)
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
@@ -186,10 +261,29 @@ class RecordForm(CoreScreen):
         if record is None:
             name, problem = next(iter(self.errors.items()))
             labels = {spec.name: label_for(spec.label, self.app.lang) for spec in self.specs}
-            self.app.notify(f"{labels.get(name, name) or self.kind}: {problem}", severity="error",
+            kind = self.cls.title_zh if self.app.lang == "zh" else self.cls.title_en
+            self.app.notify(self.t("form.field_problem", field=labels.get(name, name) or kind, problem=problem), severity="error",
                             title=self.t("form.not_saved"))
             return
+        future = self.future_dates(record)
+        if future and getattr(self, "future_warned", None) != future:
+            # Something recorded as done (报送日期, 召开日期 ...) cannot have happened after today:
+            # say so once; Ctrl+S again saves it as it is (a date typed ahead on purpose).
+            self.future_warned = future
+            labels = {spec.name: label_for(spec.label, self.app.lang) for spec in self.specs}
+            name, day = future[0]
+            self.app.notify(self.t("form.future", field=labels.get(name, name), day=day.isoformat(), today=self.app.ws.today().isoformat()),
+                            severity="warning", title=self.t("form.not_saved"))
+            return
         self._save(record, self.rev)
+
+    def future_dates(self, record: Record) -> list[tuple[str, date]]:
+        """The dates of things done (fields named ``…_on``: filed, held, found, transferred) that
+        lie after the office's today."""
+        today = self.app.ws.today()
+        return [(spec.name, getattr(record, spec.name)) for spec in self.specs
+                if spec.widget == "date" and spec.name.endswith("_on") and isinstance(getattr(record, spec.name, None), date)
+                and getattr(record, spec.name) > today]
 
     def _save(self, record: Record, rev: int) -> None:
         """Write in a worker thread: the store's lock may be held for seconds by another user's

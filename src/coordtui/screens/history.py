@@ -15,7 +15,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, LoadingIndicator, Static
 
 from coordtui.errors import CoordError
+from coordtui.i18n import CATALOGUE
 from coordtui.screens.base import CoreScreen
+from coordtui.widgets.columns import Col
+from coordtui.widgets.fit_table import FitTable
 from coordtui.store import HistoryReader
 
 LIMIT = 1000
@@ -34,9 +37,9 @@ class HistoryScreen(CoreScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="history-title")
-        yield Input(placeholder="记录编号或用户 / record id or user", id="history-filter")
+        yield Input(placeholder=self.t("history.placeholder"), id="history-filter")
         yield LoadingIndicator(id="history-loading")
-        yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="history", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 
     def populate(self) -> None:
@@ -66,24 +69,44 @@ class HistoryScreen(CoreScreen):
             title.append(f"  ⚠ {self.problems[0]}", style="bold red")
         self.query_one("#history-title", Static).update(title)
         self.query_one("#history-loading", LoadingIndicator).display = self.entries is None
-        table = self.query_one("#history", DataTable)
-        table.clear(columns=True)
-        for key in ("when", "user", "op", "org", "kind", "name"):
-            table.add_column(self.t(f"col.{key}"), key=key)
+        table = self.query_one("#history", FitTable)
+        ranks = {"when": 1, "user": 1, "op": 3, "org": 5, "kind": 4}  # who changed it and when never give way
+        cols = [Col(key, self.t(f"col.{key}"), rank=ranks[key], min=None if ranks[key] == 1 else 6, hide=ranks[key] > 1) for key in ranks]
+        cols.append(Col("name", self.t("col.name"), keep=True))
         if self.entries is None:
+            table.show(cols, [])
             return
         needle = self.query_one("#history-filter", Input).value.strip()
+        orgs = {o.id: o.name for o in self.app.orgs}
         clock = self.app.ws.clock  # stored times are instants (UTC, or an older entry's offset): shown in the office's zone
         shown = 0
+        data = []
         for e, haystack in zip(self.entries, self.haystacks):
             if needle and needle not in haystack:
                 continue
             doc = e.get("after") or e.get("before") or {}
-            label = doc.get("name") or doc.get("title") or e.get("id")
-            table.add_row(clock.shown(str(e.get("at", ""))), e.get("user", ""), e.get("op", ""), e.get("org", ""), e.get("kind", ""), str(label))
+            cls = self.kind_class(e.get("org", ""), e.get("kind", ""))
+            label = (cls is not None and doc.get(cls.label_field)) or doc.get("name") or doc.get("title") or e.get("id")
+            op = str(e.get("op", ""))
+            data.append(([clock.shown(str(e.get("at", ""))), e.get("user", ""), self.t(f"op.{op}") if f"op.{op}" in CATALOGUE else op,
+                          orgs.get(e.get("org", ""), e.get("org", "")), self.kind_name(e.get("org", ""), e.get("kind", "")), str(label)], None))
             shown += 1
             if shown >= LIMIT:
                 break
+        table.show(cols, data)
+
+    def kind_class(self, org_id: str, kind: str):
+        """The record class of ``kind`` in the organization's model, or None."""
+        org = next((o for o in self.app.orgs if o.id == org_id), None)
+        model = self.app.ws.host.models.get(org.model) if org is not None else None
+        return next((k for k in model.kinds if k.kind == kind), None) if model is not None else None
+
+    def kind_name(self, org_id: str, kind: str) -> str:
+        """A kind's name in the interface language (成员单位, not member_body); the id where no model knows it."""
+        cls = self.kind_class(org_id, kind)
+        if cls is None:
+            return kind
+        return cls.title_zh if self.app.lang == "zh" else cls.title_en
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_rows()

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from coordtui.screens.base import CoreScreen
+from coordtui.widgets.columns import Col
+from coordtui.widgets.fit_table import FitTable
 
 
 class PluginsScreen(CoreScreen):
     AUTO_FOCUS = "#plugins"
     def compose(self) -> ComposeResult:
         yield Static("", id="plugins-title")
-        yield DataTable(id="plugins", cursor_type="row")
+        yield FitTable(id="plugins", cursor_type="row")
         yield Footer(compact=True, show_command_palette=False)
 
     def populate(self) -> None:
         self.query_one("#plugins-title", Static).update(Text(self.t("nav.plugins"), style="bold"))
-        table = self.query_one("#plugins", DataTable)
-        table.clear(columns=True)
-        for key in ("name", "status", "models", "version", "cause", "source"):
-            table.add_column(self.t(f"col.{key}"), key=key)
+        table = self.query_one("#plugins", FitTable)
+        ranks = {"models": 2, "version": 4, "cause": 1, "source": 3}
+        cols = [Col("name", self.t("col.name"), keep=True), Col("status", self.t("col.status"), rank=0, hide=False)]
+        cols += [Col(key, self.t(f"col.{key}"), rank=rank, min=8) for key, rank in ranks.items()]
+        data = []
         for info in sorted(self.app.ws.host.plugins.values(), key=lambda i: i.name):
             style = {"ok": "green", "failed": "bold red", "disabled": "yellow"}[info.status]
-            table.add_row(info.name, Text(info.status, style=style), ", ".join(info.models) or "-", info.version, info.cause or "", info.source, key=info.name)
+            data.append(([info.name, Text(info.status, style=style), ", ".join(info.models) or "-", info.version, info.cause or "", info.source], info.name))
+        table.show(cols, data)

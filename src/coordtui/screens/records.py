@@ -9,6 +9,8 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from coordtui.forms import field_specs, label_for
 from coordtui.screens.base import CoreScreen
+from coordtui.widgets.columns import Col
+from coordtui.widgets.fit_table import FitTable
 from coordtui.widgets.match import matches
 
 PAGE = 200
@@ -22,8 +24,8 @@ class RecordsScreen(CoreScreen):
         Binding("n", "new", "新建/New", id="key.new"),
         Binding("slash", "focus_filter", "筛选/Filter", id="key.filter"),
         Binding("k", "focus_kind", "类别/Kind", id="key.kind"),
-        Binding("right_square_bracket", "page(1)", "下页/Next", id="key.next_page"),
-        Binding("left_square_bracket", "page(-1)", "上页/Prev", id="key.prev_page"),
+        Binding("right_square_bracket", "page(1)", "下页/Next", id="key.next_page", show=False),
+        Binding("left_square_bracket", "page(-1)", "上页/Prev", id="key.prev_page", show=False),
         Binding("o", "sort", "排序/Sort", id="key.sort"),
     ]
 
@@ -40,13 +42,13 @@ class RecordsScreen(CoreScreen):
         org = ws.org(self.org_id)
         model = ws.model_of(org)
         lang = self.app.lang
-        options = [((k.title_zh if lang == "zh" else k.title_en) + f" ({k.kind})", k.kind) for k in model.kinds]
+        options = [(k.title_zh if lang == "zh" else k.title_en, k.kind) for k in model.kinds]  # names, not ids
         self.kind = self.kind or model.kinds[0].kind
         yield Static(f"[b]{self.t('nav.records')}[/b] · {org.name}", id="records-title")
         with Horizontal(id="records-bar"):
             yield Select(options, value=self.kind, allow_blank=False, id="records-kind")
-            yield Input(placeholder="筛选 / filter", id="records-filter")
-        yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
+            yield Input(placeholder=self.t("filter.placeholder"), id="records-filter")
+        yield FitTable(id="records", cursor_type="row", zebra_stripes=True)
         yield Static("", id="records-status")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -67,7 +69,7 @@ class RecordsScreen(CoreScreen):
             rows = [r for r in rows if needle.lower() in " ".join(str(v) for k, v in r.items() if not k.startswith("_")).lower()
                     or (needle.isascii() and matches(needle, str(r.get(label) or "")))]
         if self.sort_column:
-            rows = sorted(rows, key=lambda r: str(r.get(self.sort_column, "")))
+            rows = sorted(rows, key=lambda r: (self._cell(r.get(self.sort_column), self.sort_column, self.lookups), r["id"]))
         else:
             rows = sorted(rows, key=lambda r: r["id"])
         self.rows = rows
@@ -81,13 +83,14 @@ class RecordsScreen(CoreScreen):
         self.page = max(0, min(self.page, pages - 1))
         shown = self.rows[self.page * PAGE:(self.page + 1) * PAGE]
         labels = {s.name: label_for(s.label, self.app.lang) for s in specs}
-        table = self.query_one("#records", DataTable)
-        table.clear(columns=True)
-        for c in columns:
-            table.add_column(labels.get(c, c), key=c)
-        for i, row in enumerate(shown):
-            table.add_row(*[self._cell(row.get(c), c, self.lookups) for c in columns], key=str(i))
+        table = self.query_one("#records", FitTable)
+        label_field = self.cls.label_field
+        cols = [Col(c, labels.get(c, c), keep=c == label_field, rank=len(columns) - n if c == "id" else n + 1, min=8)
+                for n, c in enumerate(columns)]
+        table.show(cols, [([self._cell(row.get(c), c, self.lookups) for c in columns], str(i)) for i, row in enumerate(shown)])
         status = self.t("records.status", count=len(self.rows), page=self.page + 1, pages=pages)
+        sort = self.t("records.sorted", column=labels.get(self.sort_column, self.sort_column)) if self.sort_column else self.t("records.unsorted")
+        status = f"{status} · {sort}"
         self.query_one("#records-status", Static).update(status)
 
     def _lookups(self, specs) -> dict[str, dict[str, str]]:
@@ -142,7 +145,12 @@ class RecordsScreen(CoreScreen):
         self.show_page()
 
     def action_sort(self) -> None:
-        table = self.query_one("#records", DataTable)
-        column = table.ordered_columns[table.cursor_column].key.value if table.ordered_columns else None
-        self.sort_column = column if column != self.sort_column else None
+        """Sort by the next column shown (a row cursor has no column to point at), then by id again."""
+        table = self.query_one("#records", FitTable)
+        keys = [k for k in table.shown_keys if k != "id"]
+        if not keys:
+            return
+        at = keys.index(self.sort_column) + 1 if self.sort_column in keys else 0
+        self.sort_column = keys[at] if at < len(keys) else None
+        self.page = 0
         self.refilter()

@@ -68,7 +68,7 @@ class TreeScreen(CoreScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="tree-title")
-        yield Input(placeholder="筛选：中文、拼音首字母或编号 / filter: Chinese, pinyin initials or id", id="tree-filter")
+        yield Input(placeholder=self.t("tree.placeholder"), id="tree-filter")
         yield Tree("", id="org-tree")
         yield Footer(compact=True, show_command_palette=False)
 
