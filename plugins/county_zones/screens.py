@@ -42,7 +42,7 @@ class StepModal(ModalScreen["tuple[str, date] | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.t("step.move_to", step=self.step_label), classes="dialog-title")
-            yield Static(self.task_title)
+            yield Static(self.task_title, markup=False)
             yield Label(self.t("step.who"))
             yield Input(id="step-by", placeholder=self.t("step.who_hint"))
             yield Label(self.t("step.date"))
@@ -243,7 +243,7 @@ class TaskDetailScreen(TaskActions, ZoneScreen):
             self.app.show_error(exc)
             return
         office = self.t("office.clue" if item.kind == "clue" else "office.problem")
-        self.app.notify(f"{item.summary} → {office}")
+        self.app.notify(f"{item.summary} → {office}", markup=False)
         self.app.record_saved()
         self.populate()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from rich.text import Text
+from textual.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
@@ -112,4 +113,4 @@ class FindingsScreen(CoreScreen):
         if f.subject_kind and f.subject_id:
             self.app.open_record(f.org, f.subject_kind, f.subject_id)
         else:
-            self.app.notify(f.text(self.app.lang), title=f.rule)
+            self.app.notify(escape(f.text(self.app.lang)), title=f.rule)

@@ -12,6 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from textual.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -69,7 +70,7 @@ class RecordForm(CoreScreen):
             values["id"] = new_record_id(self.kind, ws.clock.today())
         title = self.cls.title_zh if self.app.lang == "zh" else self.cls.title_en
         action = self.t("form.edit" if self.record else "form.new")
-        self.title_markup = f"[b]{action} {title}[/b] · {org.name}" + (f" · rev {self.rev}" if self.record else "")
+        self.title_markup = f"[b]{action} {title}[/b] · {escape(org.name)}" + (f" · rev {self.rev}" if self.record else "")
         yield Static(self.title_markup, id="form-title")
         lang = self.app.lang
         self._initial_values = values
@@ -322,7 +323,7 @@ class RecordForm(CoreScreen):
     def _saved(self, record: Record, rev: int) -> None:
         self._show_saving(False)
         self.record, self.rev = record, rev
-        self.app.notify(f"{record.label()} · rev {rev}", title=self.t("form.saved"))
+        self.app.notify(f"{escape(record.label())} · rev {rev}", title=self.t("form.saved"))
         if self.app.screen is self:
             self.app.pop_screen()
         self.app.record_saved()

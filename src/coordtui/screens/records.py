@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -44,7 +45,7 @@ class RecordsScreen(CoreScreen):
         lang = self.app.lang
         options = [(k.title_zh if lang == "zh" else k.title_en, k.kind) for k in model.kinds]  # names, not ids
         self.kind = self.kind or model.kinds[0].kind
-        yield Static(f"[b]{self.t('nav.records')}[/b] · {org.name}", id="records-title")
+        yield Static(f"[b]{self.t('nav.records')}[/b] · {escape(org.name)}", id="records-title")
         with Horizontal(id="records-bar"):
             yield Select(options, value=self.kind, allow_blank=False, id="records-kind")
             yield Input(placeholder=self.t("filter.placeholder"), id="records-filter")

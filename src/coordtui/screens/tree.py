@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static, Tree
@@ -75,11 +76,11 @@ class TreeScreen(CoreScreen):
     def populate(self) -> None:
         ws = self.app.ws
         org = ws.org(self.org_id)
-        self.query_one("#tree-title", Static).update(f"[b]{self.t('nav.tree')}[/b] · {org.name}")
+        self.query_one("#tree-title", Static).update(f"[b]{self.t('nav.tree')}[/b] · {escape(org.name)}")
         needle = self.query_one("#tree-filter", Input).value.strip()
         tree = self.query_one("#org-tree", Tree)
         tree.clear()
-        tree.root.set_label(org.name)
+        tree.root.set_label(escape(org.name))
         lang = self.app.lang
 
         def keep(node: Node) -> bool:
@@ -90,7 +91,7 @@ class TreeScreen(CoreScreen):
             record, kids = node
             shown = kids if matches(needle, record.label(), record.id) else [k for k in kids if keep(k)]
             title = record.title_zh if lang == "zh" else record.title_en
-            label = record.label() if depth == 0 else f"{record.label()}  [dim]{title}[/dim]"
+            label = escape(record.label()) if depth == 0 else f"{escape(record.label())}  [dim]{title}[/dim]"
             if shown:
                 branch = parent.add(label, data=(record.kind, record.id), expand=depth == 0 or bool(needle))
                 for kid in shown:
