@@ -124,7 +124,7 @@ def _fuzz(base_store, doc, raw):
             (base_store / name).unlink()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(DOCUMENT)
 def test_fuzzed_documents_never_crash_or_write_partially(base_store, doc):
     _fuzz(base_store, doc, None)
