@@ -18,7 +18,7 @@ def test_demo_plays_every_step_and_writes_its_exports(tmp_path):
     exports.mkdir()
 
     async def main():
-        app = DemoApp(ws, exports, auto=0.25)
+        app = DemoApp(ws, exports, auto=0.5)
         async with app.run_test(size=(80, 24)) as pilot:
             for _ in range(2400):  # a bound (two minutes) for a loaded machine, not a speed to meet
                 await pilot.pause(0.05)
