@@ -27,9 +27,9 @@ def test_demo_plays_every_step_and_writes_its_exports(tmp_path):
             await pilot.pause()
             assert app.step == len(STEPS) - 1
             shown = dict(app.visited)
-            await pilot.press("left")
-            await pilot.pause()
-            assert app.step == len(STEPS) - 2
+            await pilot.press("left")  # the viewer takes over: the tour no longer moves by itself
+            await pilot.pause(3 * 0.5)
+            assert app.step == len(STEPS) - 2 and app.is_running
 
             assert [shown[n] for n in range(len(STEPS))] == ["DashboardScreen", "FindingsScreen", "TreeScreen", "RecordForm",
                                                              "MatrixScreen", "CalendarScreen", "DashboardScreen", "DashboardScreen"]

@@ -105,8 +105,8 @@ class DemoCaption(Static):
 
 class DemoApp(CoordApp):
     BINDINGS = [
-        Binding("space,right", "demo(1)", "下一步/Next", priority=True, id="demo.next"),
-        Binding("left", "demo(-1)", "上一步/Back", priority=True, id="demo.back"),
+        Binding("space,right", "step(1)", "下一步/Next", priority=True, id="demo.next"),
+        Binding("left", "step(-1)", "上一步/Back", priority=True, id="demo.back"),
         # A tour is watched, not typed into: q always ends it, even over a form.
         Binding("q", "quit", "退出/Quit", priority=True, id="key.quit"),
     ]
@@ -119,6 +119,7 @@ class DemoApp(CoordApp):
         self.visited: list[tuple[int, str]] = []  # (step, screen shown): what the tour showed
         self.exported: list[str] = []
         self.caption = ""
+        self._player = None  # the timer of an unattended tour, stopped once a viewer steps by hand
 
     def _checked(self, result) -> None:
         first = self.result is None and self.step < 0
@@ -126,7 +127,14 @@ class DemoApp(CoordApp):
         if first:
             self.action_demo(1)
             if self.auto:
-                self.set_interval(self.auto, self._auto_step)
+                self._player = self.set_interval(self.auto, self._auto_step)
+
+    def action_step(self, delta: int) -> None:
+        """A step by hand: the viewer has taken over, so an unattended tour stops playing by itself."""
+        if self._player is not None:
+            self._player.stop()
+            self._player = None
+        self.action_demo(delta)
 
     def _auto_step(self) -> None:
         if self.step < len(STEPS) - 1:
