@@ -18,10 +18,10 @@ run: $(STAMP)
 	$(BIN)/coordtui $(ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadscope
 
 test-all: $(STAMP)
-	$(BIN)/python -m pytest -q -m ''
+	$(BIN)/python -m pytest -q -n auto --dist loadscope -m ''
 
 bench: $(STAMP)
 	$(BIN)/python bench/store.py
