@@ -48,6 +48,33 @@ def _isolated_keys(tmp_path):
         os.environ["XDG_CONFIG_HOME"] = old
 
 
+@pytest.fixture(scope="session")
+def example_template(tmp_path_factory) -> Path:
+    """The bundled examples, built once per test session (per xdist worker) with their own seal key
+    beside them: ``<folder>/store`` and ``<folder>/config``. Tests take a copy (``example_store``)."""
+    from coordtui.testing import example_workspace
+
+    folder = tmp_path_factory.mktemp("examples")
+    before = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
+    try:
+        example_workspace(folder)
+    finally:
+        os.environ["XDG_CONFIG_HOME"] = before or ""
+    return folder / "store"
+
+
+@pytest.fixture
+def example_store(example_template, tmp_path) -> Path:
+    """A fresh copy of the bundled examples' store in this test's folder, its seal key in this test's
+    configuration folder: the test may change it freely."""
+    import shutil
+
+    shutil.copytree(example_template, tmp_path / "store")
+    shutil.copytree(example_template.parent / "config", os.environ["XDG_CONFIG_HOME"], dirs_exist_ok=True)
+    return tmp_path / "store"
+
+
 @pytest.fixture
 def mini_host() -> PluginHost:
     return PluginHost(plugin_dirs=[DROPINS], autoload=False).load()

@@ -10,8 +10,6 @@ import html
 import io
 import json
 import re
-import os
-import shutil
 import zipfile
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +25,6 @@ from coordtui.exports import FORMATS, export
 from coordtui.interchange import export_document, validate_document
 from coordtui.plugins import PluginHost
 from coordtui.store import Store, current_user
-from coordtui.testing import example_workspace
 from coordtui.workspace import Workspace
 
 AS_OF = date(2026, 12, 31)
@@ -38,24 +35,10 @@ def host():
     return PluginHost().load()
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory, host):
-    folder = tmp_path_factory.mktemp("access")
-    before = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(folder / "config")  # the template's seal key, kept with it
-    try:
-        example_workspace(folder)
-    finally:
-        os.environ["XDG_CONFIG_HOME"] = before or ""
-    return folder / "store"
-
-
 @pytest.fixture
-def admin(template, tmp_path, host):
+def admin(example_store, host):
     """The store's owner on a fresh copy of the examples (and of its seal key): administrator of everything."""
-    shutil.copytree(template, tmp_path / "store")
-    shutil.copytree(template.parent / "config", os.environ["XDG_CONFIG_HOME"], dirs_exist_ok=True)
-    return Workspace(Store(tmp_path / "store"), host)
+    return Workspace(Store(example_store), host)
 
 
 def as_person(admin: Workspace, name: str, display: str, *grants: Grant) -> Workspace:

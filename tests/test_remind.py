@@ -4,8 +4,6 @@ the personal calendar feed: each person hears only what their scope holds, once 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import threading
 from datetime import date
@@ -21,7 +19,6 @@ from coordtui.access.people import Grant, Person
 from coordtui.cli import main
 from coordtui.plugins import PluginHost
 from coordtui.store import Store
-from coordtui.testing import example_workspace
 from coordtui.workspace import Workspace
 
 AS_OF = date(2026, 12, 1)
@@ -44,18 +41,6 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def host():
     return PluginHost().load()
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory, host):
-    folder = tmp_path_factory.mktemp("remind")
-    before = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
-    try:
-        example_workspace(folder)
-    finally:
-        os.environ["XDG_CONFIG_HOME"] = before or ""
-    return folder / "store"
 
 
 class Mailbox:
@@ -104,10 +89,8 @@ def webhook():
 
 
 @pytest.fixture
-def admin(template, tmp_path, host, smtp, webhook):
-    shutil.copytree(template, tmp_path / "store")
-    shutil.copytree(template.parent / "config", os.environ["XDG_CONFIG_HOME"], dirs_exist_ok=True)
-    ws = Workspace(Store(tmp_path / "store"), host)
+def admin(example_store, host, smtp, webhook):
+    ws = Workspace(Store(example_store), host)
     controller, _ = smtp
     url, _ = webhook
     remind.set_setting(ws.store, "smtp.host", "127.0.0.1")
