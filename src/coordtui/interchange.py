@@ -24,6 +24,7 @@ from coordtui.domain.model import ModelSpec, Organization
 from coordtui.domain.records import Record, normalize_name
 from coordtui.store import strip_meta
 from coordtui.errors import InputError, StoreError, shown
+from coordtui.userfiles import read_user_file
 
 if TYPE_CHECKING:
     from coordtui.workspace import Workspace
@@ -43,17 +44,9 @@ class Plan:
 
 
 def read_document(path: Path) -> dict[str, Any]:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: the file is {size // (1024 * 1024)} MiB, more than the {MAX_FILE_BYTES // (1024 * 1024)} MiB an import takes: split it")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file: check the path") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a file: name a .json file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror}): check its permissions") from None
+    mib = MAX_FILE_BYTES // (1024 * 1024)
+    raw = read_user_file(path, limit=MAX_FILE_BYTES, give="name a .json file",
+                         too_big=f"more than the {mib} MiB an import takes: split it")
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

@@ -15,11 +15,11 @@ import fcntl
 import os
 import pwd
 import shlex
-import stat
 import struct
 from pathlib import Path
 
 from coordtui.errors import InputError, StoreError
+from coordtui.userfiles import read_user_file
 
 KEY_TYPES = frozenset({
     "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
@@ -30,7 +30,6 @@ MIN_RSA_BITS = 2048
 #: The comment that marks a line as this tool's: ``coordtui:NAME``.
 MARKER = "coordtui:"
 OPTIONS = "restrict,pty"
-
 
 def parse_public_key(text: str, source: str) -> str:
     """``type base64`` of an OpenSSH public key, or InputError naming what is wrong."""
@@ -74,30 +73,14 @@ def parse_public_key(text: str, source: str) -> str:
                          "make a new key with ssh-keygen -t ed25519")
     return f"{fields[0]} {fields[1]}"
 
-
 def read_public_key(path: Path) -> str:
-    try:
-        # Not blocking on a FIFO, not reading a device: a key is a small regular file.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            raise InputError(f"{path}: not a regular file: give the path of the person's .pub key")
-        with os.fdopen(fd, "rb") as fh:
-            raw = fh.read(MAX_KEY_FILE + 1)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file: give the path of the person's .pub key") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder: give the path of the person's .pub key") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror}): check its permissions") from None
-    if len(raw) > MAX_KEY_FILE:
-        raise InputError(f"{path}: more than {MAX_KEY_FILE // 1024} KiB, too large for a public key: give the .pub file")
+    raw = read_user_file(path, limit=MAX_KEY_FILE, give="give the path of the person's .pub key",
+                         too_big=f"more than {MAX_KEY_FILE // 1024} KiB, too large for a public key: give the .pub file")
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not an SSH public key (not ASCII text): give the .pub file ssh-keygen made") from None
     return parse_public_key(text, str(path))
-
 
 def authorized_keys_path() -> Path:
     """The ``authorized_keys`` of the account running this (the store's owner): from its
@@ -107,7 +90,6 @@ def authorized_keys_path() -> Path:
         return Path(override)
     return Path(pwd.getpwuid(os.geteuid()).pw_dir) / ".ssh" / "authorized_keys"
 
-
 def forced_command(program: list[str], name: str, root: Path) -> str:
     """The shell command sshd runs for ``name``'s key: ``coordtui shell NAME --db ROOT``."""
     command = shlex.join([*program, "shell", name, "--db", str(root)])
@@ -116,10 +98,8 @@ def forced_command(program: list[str], name: str, root: Path) -> str:
                          "which an authorized_keys command cannot carry: move the store to a plainer path")
     return command
 
-
 def key_line(program: list[str], name: str, root: Path, key: str) -> str:
     return f'{OPTIONS},command="{forced_command(program, name, root)}" {key} {MARKER}{name}'
-
 
 def _is_ours(line: str, root: Path) -> bool:
     """A line this tool wrote for the store at ``root`` (lines of other stores and people's own lines are kept)."""
@@ -135,7 +115,6 @@ def _is_ours(line: str, root: Path) -> bool:
     except ValueError:
         return False
     return len(argv) >= 4 and argv[-4] == "shell" and argv[-2:] == ["--db", str(root)]
-
 
 def write_authorized_keys(path: Path, root: Path, lines: list[str]) -> None:
     """Make ``path``'s lines for the store at ``root`` exactly ``lines``, keeping every other
