@@ -18,4 +18,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "log.title": ("协作活动台账", "Activity log"),
     "log.columns": ("结束|组别|形式|活动名称|出席|新闻稿", "Ended|Group|Form|Title|Present|News"),
     "col.group": ("组别", "Group"),
+    # findings of leader_rotation (组长单位轮值), as an inspection cadre writes them
+    "finding.rotation.not_member": ("{group}{start}至{end}的组长单位{unit}不是本组成员单位，请改由本组成员单位担任",
+                                    "{group}: leader unit {unit} ({start} to {end}) is not a member of the group; a member unit must lead"),
+    "finding.rotation.length": ("{group}组长单位{unit}任期{start}至{end}不是{months}个月：自{start}起任期{months}个月应至{expected}",
+                                "{group}: the term of {unit} ({start} to {end}) is not {months} months: a {months}-month term from {start} ends on {expected}"),
+    "finding.rotation.overlap": ("{group}组长单位任期重叠{days}天：{previous}任期至{previous_end}，{unit}自{start}起任组长单位",
+                                 "{group}: leader terms overlap by {days} days: {previous} leads until {previous_end}, {unit} from {start}"),
+    "finding.rotation.gap": ("{group}在{first}至{last}没有组长单位：{previous}任期至{previous_end}届满，{unit}自{start}起才接任",
+                             "{group} had no leader unit from {first} to {last}: {previous}'s term ended on {previous_end} and {unit} took over only on {start}"),
+    "finding.rotation.again": ("{group}：{unit}在{start}至{end}再次担任组长单位，但{waiting}尚未轮值",
+                               "{group}: {unit} leads again ({start} to {end}) before {waiting} had a turn"),
+    "finding.rotation.none": ("{group}截至{day}没有在任的组长单位，请登记或生成轮值安排",
+                              "{group} has no leader unit on {day}: record one or generate the rotation"),
 }

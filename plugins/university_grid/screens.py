@@ -6,7 +6,6 @@ Imported only when a screen is opened, so the model stays usable without a termi
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 
 from rich.text import Text
 from textual.binding import Binding
@@ -16,7 +15,7 @@ from coordtui.api import DutyStatus, Period, PeriodKind
 from coordtui.ui import STATUS_MARK, Col, CoordError, FitTable, ModelScreen, named, status_text
 
 from university_grid import MODEL_ID
-from university_grid.rotation import rotation_schedule
+from university_grid.rotation import fill_year
 
 
 class GridScreen(ModelScreen):
@@ -142,7 +141,7 @@ class RotationScreen(GridScreen):
         self.populate()
 
     def action_generate(self) -> None:
-        """Propose terms for the quarters of the year that have none, continuing each group's turn."""
+        """Propose terms for the days of the year that no term covers, continuing each group's turn."""
         ws, org_id = self.app.ws, self.app.org_id
         months = ws.model_of(self.org()).parse_settings(self.org().settings).term_months
         terms = ws.records(org_id, "leader_term")
@@ -150,14 +149,7 @@ class RotationScreen(GridScreen):
         for g in self.groups():
             members = [u for u in ws.records(org_id, "unit") if u.group == g.id]
             history = [t for t in terms if t.group == g.id]
-            day = date(self.year, 1, 1)
-            while day.year == self.year:
-                if not any(t.start <= day <= t.end for t in history):
-                    earlier = [t for t in history if t.start < day]
-                    (term,) = rotation_schedule(g.id, members, day, 1, months=months, history=earlier)
-                    proposal.append(term)
-                    history.append(term)
-                day = date(day.year + (day.month + months - 1) // 12, (day.month + months - 1) % 12 + 1, 1)
+            proposal += fill_year(g.id, members, history, self.year, months=months)
         self.proposal = proposal
         if not proposal:
             self.app.notify(self.t("rotation.full"))
