@@ -66,7 +66,7 @@ def rotation_schedule(
     for _ in range(count):
         unit = members[next_in_turn(members, terms)]
         term = LeaderTerm(
-            id=f"{group_id}-{day:%Y%m}", group=group_id, unit=unit.id, start=day, end=term_end(day, months)
+            id=f"{group_id}-{day:%Y%m}" if day.day == 1 else f"{group_id}-{day:%Y%m%d}", group=group_id, unit=unit.id, start=day, end=term_end(day, months)
         )
         terms.append(term)
         result.append(term)

@@ -107,7 +107,7 @@ class RotationScreen(GridScreen):
         ws, org_id = self.app.ws, self.app.org_id
         names = {u.id: u.name for u in ws.records(org_id, "unit")}
         terms = ws.records(org_id, "leader_term")
-        proposed = {(t.group, t.start.month): t for t in self.proposal}
+        proposed = {id(t) for t in self.proposal}
         table = self.query_one("#rotation", FitTable)
         quarters = Period.of_year(self.year).sub(PeriodKind.QUARTER)
         # The leader units are what the screen is for: every quarter stays on screen and wraps.
@@ -118,15 +118,25 @@ class RotationScreen(GridScreen):
         for r, g in enumerate(self.groups()):
             row = [g.name]
             for c, q in enumerate(quarters, start=1):
-                term = next((t for t in terms if t.group == g.id and t.start <= q.start <= t.end), None)
-                if term is not None:
-                    row.append(names.get(term.unit, term.unit))
-                    self.cells[(r, c)] = term
-                elif (g.id, q.start.month) in proposed:
-                    p = proposed[(g.id, q.start.month)]
-                    row.append(Text(f"+ {names.get(p.unit, p.unit)}", style="italic cyan"))
-                else:
+                # Terms may start on any day: a quarter shows every unit that leads in it, in turn.
+                during = sorted((t for t in [*terms, *self.proposal] if t.group == g.id and t.start <= q.end and t.end >= q.start),
+                                key=lambda t: t.start)
+                recorded = [t for t in during if id(t) not in proposed]
+                if recorded:
+                    self.cells[(r, c)] = next((t for t in recorded if t.start <= q.start), recorded[0])
+                if not during:
                     row.append(Text("—", style="dim"))
+                    continue
+                cell = Text()
+                for n, t in enumerate(during):
+                    if n:
+                        cell.append("→")
+                    name = names.get(t.unit, t.unit)
+                    if id(t) in proposed:
+                        cell.append(f"+ {name}", style="italic cyan")
+                    else:
+                        cell.append(name)
+                row.append(cell)
             data.append((row, g.id))
         table.show(cols, data)
         if self.proposal:
