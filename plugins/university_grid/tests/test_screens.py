@@ -78,6 +78,7 @@ def test_rotation_generates_a_year_and_accept_saves_it(ws):
     drive(ws, scenario)
 
 
+@pytest.mark.slow  # a Pilot run (~1.5 s); fill_year's own test in test_rotation.py covers the logic in make test
 def test_rotation_shows_mid_month_terms_and_goes_on_from_where_one_ends(ws):
     from university_grid.kinds import LeaderTerm
 
