@@ -116,8 +116,10 @@ def test_the_dashboard_shows_an_organization_that_was_not_checked(tmp_path, monk
 def test_a_tracking_start_covers_only_the_periods_that_end_on_or_after_it(tmp_path):
     # Tracked from 2025-01-01: 2024's reports, inspections and summaries that fall due in
     # January 2025 belong to a year nobody tracked, and no screen or check may claim them.
+    # (The two models whose duties fall due after their period ends; the engine's own test
+    # covers the rule for any model.)
     ws = Workspace(Store(tmp_path / "store", create=True), PluginHost())
-    for model_id in sorted(ws.host.models):
+    for model_id in ("four_duties", "enterprise_tiers"):
         for number, doc in enumerate(ws.host.fixtures(model_id), start=1):
             doc = copy.deepcopy(doc)
             doc["org"].setdefault("settings", {})["tracking_start"] = "2025-01-01"
