@@ -1,6 +1,7 @@
 from datetime import date
 
 from coordtui.domain.model import Duty, DutyStatus, Obligation, Rule
+from coordtui.domain.periods import Period
 from coordtui.rules.engine import evaluate
 from coordtui.testing import context_for
 
@@ -228,3 +229,43 @@ def test_a_hung_rule_is_stopped_switched_off_and_does_not_slow_another_plugin(tm
     assert off.rule == "core.rule_timeout" and "switched off" in off.message_en and "停用" in off.message
     assert [f.rule for f in second.findings if f.org == "b-busy"] == ["busym.work"] and busy["runs"] == 2
     assert len([t for t in threading.enumerate() if t.name == "coordtui-rules"]) <= 1
+
+
+def _one_duty(duty):
+    return Obligation("mini.count", "x", "x", lambda ctx: [duty])
+
+
+def test_a_record_dated_after_the_as_of_date_neither_counts_nor_reads_as_none_short():
+    # The only activity is dated 2026-03-25; as of 2026-03-20 it has not happened yet.
+    duty = Duty(subject="一组", due=date(2026, 3, 31), what_zh="协作活动", what_en="activities", required=1,
+                done=[date(2026, 3, 25)], period=Period.parse("2026Q1"), unit_zh="次", unit_en="activities")
+    result = evaluate(_ctx([], date(2026, 3, 20)), [], [_one_duty(duty)])
+    (f,) = result.findings
+    (row,) = result.duties
+    assert row.status is DutyStatus.AT_RISK and row.duty.count == 0
+    assert "尚差1次" in f.message and "尚差0" not in f.message
+    assert "1 activities still missing" in f.message_en
+    # Once the date has come, the same record meets it.
+    assert evaluate(_ctx([], date(2026, 3, 26)), [], [_one_duty(duty)]).findings == []
+
+
+def test_an_overdue_count_says_how_many_were_done_by_the_as_of_date():
+    duty = Duty(subject="一组", due=date(2026, 3, 31), what_zh="活动", what_en="activities", required=3,
+                done=[date(2026, 3, 2), date(2026, 4, 20)], period=Period.parse("2026Q1"), unit_zh="次")
+    (f,) = evaluate(_ctx([], date(2026, 4, 10)), [], [_one_duty(duty)]).findings
+    assert f.severity.value == "error" and "不足3次（实际1次" in f.message and "1 of 3" in f.message_en
+
+
+def test_a_tracking_start_covers_the_period_it_falls_in_and_later_ones_only():
+    # Tracked from 2025-01-15: 2024 ended before it, so its report due in January 2025 is not
+    # the organization's; 2025Q1 is covered, but not its plan, due before anyone tracked it.
+    year_2024 = Duty(subject="党委", due=date(2025, 1, 31), what_zh="年度报告", what_en="annual report", period=Period.parse("2024"))
+    year_2025 = Duty(subject="党委", due=date(2026, 1, 31), what_zh="年度报告", what_en="annual report", period=Period.parse("2025"))
+    early = Duty(subject="党委", due=date(2025, 1, 10), what_zh="季度计划", what_en="plan", period=Period.parse("2025Q1"))
+    late = Duty(subject="党委", due=date(2025, 4, 10), what_zh="季度总结", what_en="summary", period=Period.parse("2025Q1"))
+    per_record = Duty(subject="问题1", due=date(2025, 5, 31), what_zh="整改", what_en="rectification")
+    obligation = Obligation("mini.yearly", "x", "x", lambda ctx: [year_2024, year_2025, early, late, per_record])
+    result = evaluate(_ctx([], date(2026, 3, 1), {"tracking_start": "2025-01-15"}), [], [obligation])
+    assert sorted((r.duty.what_en, str(r.duty.period)) for r in result.duties) == [
+        ("annual report", "2025"), ("rectification", "None"), ("summary", "2025Q1")]
+    assert not any(f.period == "2024" for f in result.findings)

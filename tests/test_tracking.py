@@ -111,3 +111,24 @@ def test_the_dashboard_shows_an_organization_that_was_not_checked(tmp_path, monk
         assert "错误 1" in line and "tjpu" in line and "未检查" in line
 
     drive(ws, scenario, org_id="tjpu", as_of=date(2026, 12, 31), size=(100, 30))
+
+
+def test_a_tracking_start_covers_only_the_periods_that_end_on_or_after_it(tmp_path):
+    # Tracked from 2025-01-01: 2024's reports, inspections and summaries that fall due in
+    # January 2025 belong to a year nobody tracked, and no screen or check may claim them.
+    # (The two models whose duties fall due after their period ends; the engine's own test
+    # covers the rule for any model.)
+    ws = Workspace(Store(tmp_path / "store", create=True), PluginHost())
+    for model_id in ("four_duties", "enterprise_tiers"):
+        for number, doc in enumerate(ws.host.fixtures(model_id), start=1):
+            doc = copy.deepcopy(doc)
+            doc["org"].setdefault("settings", {})["tracking_start"] = "2025-01-01"
+            plan = validate_document(doc, ws, f"<{model_id} example {number}>")
+            ws.replace_org(plan.org, plan.records, replace=True)
+    result = ws.check(date(2025, 3, 1))
+    assert result.duties  # 2025's duties are there
+    early = [(r.org, r.rule, str(r.duty.period)) for r in result.duties
+             if r.duty.period is not None and r.duty.period.end < date(2025, 1, 1)]
+    assert early == []
+    assert not [f for f in result.findings if f.period and f.period.startswith("2024")]
+    assert min(r.duty.period.start for r in result.duties if r.duty.period is not None) == date(2025, 1, 1)

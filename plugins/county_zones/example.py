@@ -116,8 +116,9 @@ def activity_items(cal: WorkCalendar) -> list[dict[str, Any]]:
     items += _steps("t-2026-cross", "closed", date(2026, 5, 11), cal)
     items += _team("t-2026-cross", [("城关镇纪委书记", "组长", "城关镇纪委", None), ("渠口乡纪委干部", "成员", "渠口乡纪委", None),
                                     ("宝丰镇纪委干部", "成员", "宝丰镇纪委", None)])
+    # Found during the inspection and transferred before the task closed (2026-06-02), as task_closure asks.
     items.append({"kind": "problem", "id": "p-2026-cross-1", "task": "t-2026-cross", "summary": "专项资金拨付审批手续不全",
-                  "found_on": "2026-06-10", "transferred_on": "2026-06-15", "forwarded_to": "派驻第二纪检监察组"})
+                  "found_on": "2026-05-22", "transferred_on": "2026-05-29", "forwarded_to": "派驻第二纪检监察组"})
     # Verification of difficult leads. DELIBERATE: still under way after its deadline (2026-09-30).
     items.append(_task("t-2026-leads", "群众反映强烈问题线索集中核查", "问题线索核查", date(2026, 7, 6), ["z3"], state="in_progress",
                        deadline=date(2026, 9, 30)))
@@ -129,7 +130,7 @@ def activity_items(cal: WorkCalendar) -> list[dict[str, Any]]:
     items += _steps("t-2026-policy", "closed", date(2026, 3, 16), cal)
     items += _team("t-2026-policy", [("姚伏镇纪委书记", "组长", "姚伏镇纪委", None), ("特约监察员", "成员", None, "杨梅")])
     items.append({"kind": "clue", "id": "c-2026-policy-1", "task": "t-2026-policy", "summary": "村级项目资金使用疑似虚报冒领",
-                  "found_on": "2026-05-20", "transferred_on": None})
+                  "found_on": "2026-03-25", "transferred_on": None})
     # A research task just proposed (nothing wrong).
     items.append(_task("t-2026-research", "基层监督质效专项调研", "专项调研", date(2026, 10, 12), ["z1", "z2"], state="proposed",
                        deadline=None))

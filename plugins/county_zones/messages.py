@@ -38,4 +38,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.month": ("{month}月", "{month:02d}"),
     "reports.legend": ("✓ 已报 · ◐ 逾期报送 · ! 临期 · ✗ 逾期未报 · · 未到期；Enter 补报", "✓ filed · ◐ late · ! at risk · ✗ overdue · · not due; Enter files it"),
     "reports.reason": ("{subject} {period} {what}：截止 {due}  ", "{subject} {period} {what}: due {due}  "),
+    # findings of task_closure (办结条件), as an inspection cadre writes them
+    "finding.closure.never": ("任务“{title}”已于{closed}办结，但其发现的{what}“{summary}”至今未移送{office}",
+                              "task '{title}' was closed on {closed}, but the {what} '{summary}' it found has still not been transferred to the {office}"),
+    "finding.closure.never_undated": ("任务“{title}”已办结，但其发现的{what}“{summary}”至今未移送{office}",
+                                      "task '{title}' is closed, but the {what} '{summary}' it found has still not been transferred to the {office}"),
+    "finding.closure.late": ("任务“{title}”于{closed}办结时，其发现的{what}“{summary}”尚未移送{office}（{transferred}才移送，晚于办结{days}天）",
+                             "task '{title}' was closed on {closed} while the {what} '{summary}' it found was not yet transferred to the {office} (transferred on {transferred}, {days} days after closing)"),
+    "finding.closure.unreviewed": ("任务“{title}”已办结，但其检查报告未经协作区主任审核",
+                                   "task '{title}' is closed, but its report was never reviewed by the zone director"),
+    "finding.closure.reviewed_late": ("任务“{title}”于{closed}办结时，其检查报告尚未经协作区主任审核（{reviewed}才审核）",
+                                      "task '{title}' was closed on {closed} before the zone director reviewed its report (reviewed on {reviewed})"),
 }

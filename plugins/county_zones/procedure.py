@@ -10,9 +10,11 @@ from county_zones.kinds import Task, TaskStep
 from county_zones.workflow import LABEL_EN, LABEL_ZH, check_transition, next_state
 
 
-def closure_blockers(task: Task, clues: list[Record], problems: list[Record]) -> list[Record]:
-    """What the task found and has not transferred yet: it cannot close while any remain."""
-    return [x for x in [*clues, *problems] if x.task == task.id and x.transferred_on is None]
+def closure_blockers(task: Task, clues: list[Record], problems: list[Record], on: date | None = None) -> list[Record]:
+    """What the task found and had not transferred by ``on`` (the closing day; None: at all):
+    it cannot close while any remain."""
+    return [x for x in [*clues, *problems]
+            if x.task == task.id and (x.transferred_on is None or (on is not None and x.transferred_on > on))]
 
 
 def advance(task: Task, target: str, *, by: str | None, on: date, steps: list[TaskStep], team: list[Record],
@@ -37,7 +39,7 @@ def advance(task: Task, target: str, *, by: str | None, on: date, steps: list[Ta
         if lacking:
             raise InputError(f"组建检查组前须明确：{'、'.join(lacking)} / before forming the team, record: {', '.join(lacking)}")
     if target == "closed":
-        pending = closure_blockers(task, list(clues), list(problems))
+        pending = closure_blockers(task, list(clues), list(problems), on)
         if pending:
             names = "、".join(f"{x.title_zh}“{x.summary}”" for x in pending)
             raise InputError(f"尚未移送：{names}，不能办结 / transfer what the task found before closing it")

@@ -129,16 +129,43 @@ def check_task_workflow(ctx: Context) -> Iterable[Finding]:
 
 
 def check_task_closure(ctx: Context) -> Iterable[Finding]:
+    """A task may close (办结) only once every problem lead and problem it found is transferred
+    and its report is reviewed by the zone director, judged on the day it closed: a lead
+    transferred after that day, or a review dated after it, is a violation too."""
     rule = R + "task_closure"
-    for task in ctx.records("task"):
+    all_steps = steps_of(ctx)
+    found = defaultdict(list)
+    for kind in ("clue", "problem"):
+        for item in ctx.records(kind):
+            found[item.task].append(item)
+
+    def say(key: str, zh: dict | None = None, en: dict | None = None, **values: object) -> tuple[str, str]:
+        """The message for ``key`` in both languages; ``zh`` / ``en``: the values that differ."""
+        return ctx.model.text(key, "zh", **values, **(zh or {})), ctx.model.text(key, "en", **values, **(en or {}))
+
+    for task in sorted(ctx.records("task"), key=lambda t: (t.proposed_on, t.id)):
         if task.state != "closed":
             continue
-        for kind, office_zh, office_en in (("clue", "案件监督管理室", "the case supervision office"), ("problem", "党风政风监督室", "the conduct supervision office")):
-            for item in ctx.records(kind):
-                if item.task == task.id and item.transferred_on is None:
-                    yield ctx.finding(rule, "error", task.title,
-                                      f"任务“{task.title}”已办结，但发现的{item.title_zh}“{item.summary}”未移送{office_zh}",
-                                      f"task '{task.title}' is closed but the {item.title_en.lower()} '{item.summary}' was never transferred to {office_en}", record=item)
+        steps = {s.state: s for s in all_steps.get(task.id, [])}
+        closed_on = steps["closed"].on if "closed" in steps else None  # unrecorded: task_workflow says so
+        for item in sorted(found.get(task.id, []), key=lambda x: (x.found_on, x.id)):
+            zh = {"what": item.title_zh, "office": ctx.model.text(f"office.{item.kind}", "zh")}
+            en = {"what": item.title_en.lower(), "office": ctx.model.text(f"office.{item.kind}", "en")}
+            if item.transferred_on is None:
+                key = "finding.closure.never" if closed_on else "finding.closure.never_undated"
+                message = say(key, zh, en, title=task.title, summary=item.summary, closed=closed_on)
+            elif closed_on is not None and item.transferred_on > closed_on:
+                message = say("finding.closure.late", zh, en, title=task.title, summary=item.summary, closed=closed_on,
+                              transferred=item.transferred_on, days=(item.transferred_on - closed_on).days)
+            else:
+                continue
+            yield ctx.finding(rule, "error", task.title, *message, record=item)
+        reviewed = steps.get("reviewed")
+        if reviewed is None:
+            yield ctx.finding(rule, "error", task.title, *say("finding.closure.unreviewed", title=task.title), record=task)
+        elif closed_on is not None and reviewed.on > closed_on:
+            yield ctx.finding(rule, "error", task.title,
+                              *say("finding.closure.reviewed_late", title=task.title, closed=closed_on, reviewed=reviewed.on), record=task)
 
 
 def check_cross_inspection_conflict(ctx: Context) -> Iterable[Finding]:
@@ -271,7 +298,7 @@ RULES = [
     Rule(R + "supervisor_assignment", "特约监察员各属一个协作区", "every special supervisor serves one zone", check_supervisor_assignment),
     Rule(R + "department_assignment", "监督检查部门各属一个协作区", "every supervised department belongs to one zone", check_department_assignment),
     Rule(R + "task_workflow", "任务按程序推进，不得跳过环节", "a task moves only along the procedure", check_task_workflow),
-    Rule(R + "task_closure", "线索和问题移送后方可办结", "a task closes only when what it found is transferred", check_task_closure),
+    Rule(R + "task_closure", "线索和问题移送、报告经审核后方可办结", "a task closes only when what it found is transferred and its report reviewed", check_task_closure),
     Rule(R + "cross_inspection_conflict", "交叉检查回避", "cross inspection avoids conflicts of interest", check_cross_inspection_conflict),
     Rule(R + "half_year_summary", "半年总结经协作区主任审核", "the half-year summary is reviewed by the zone director", check_half_year_review),
 ]

@@ -61,7 +61,8 @@ def items() -> list[dict[str, Any]]:
             if (mid, doc) == ("m5", "责任项目书"):
                 continue
             out.append({"kind": "document", "id": f"doc-2026-{mid}-{FOUR_IDS[doc]}", "member": mid, "year": 2026, "doc_type": doc, "filed_on": filed})
-    # Reports on 2025, filed early 2026. DELIBERATE: 示例学院三党委 did not report to the committee.
+    # Reports on 2025, filed early 2026: history of the year before tracking began (2026-01-01),
+    # shown but not judged (示例学院三党委's is missing, and no rule may claim it).
     for mid, _, _ in TEAM:
         out.append({"kind": "report", "id": f"rep-2025-dlm-{mid}", "report_type": "民主生活会汇报", "year": 2025, "filed_on": "2026-01-15",
                     "member": mid, "unit": None})

@@ -20,8 +20,10 @@ def day(year: int, month_day: str) -> date:
 
 
 def years(ctx: Context) -> range:
-    """The years whose duties (some due in the next year) are judged as of now."""
-    return range(ctx.tracking_start.year - 1, ctx.as_of.year + 1)
+    """The years whose duties (some due in the next year) are judged as of now: from the year
+    tracking starts in (a tracking start covers the periods that end on or after it, so the
+    year before is nobody's to answer for, even for its reports due after the start)."""
+    return range(ctx.tracking_start.year, ctx.as_of.year + 1)
 
 
 def committee(ctx: Context) -> tuple[str, str | None]:
@@ -117,15 +119,24 @@ def three_report_duties(ctx: Context) -> Iterable[Duty]:
 
 
 def dual_report_duties(ctx: Context) -> Iterable[Duty]:
-    """The discipline committee's and every second-level organization's yearly report (the committee's own
-    upward report is judged under three_reports, where the source names it too)."""
+    """The dual reports (双报告), each yearly: the party committee's upward report on the four
+    responsibilities (党委向上级党委报告), the discipline committee's to the higher discipline body
+    and the committee (纪委报告), and every second-level organization's to the committee.
+
+    The committee's upward report is its written report to the higher committee (党委书面报告):
+    one document answers both this rule and three_reports, as the source asks it under both."""
     filed = _reports(ctx)
+    name, bearer_id = committee(ctx)
     discipline = next((b for b in ctx.records("bearer") if b.duty == "监督责任"), None)
     for year in years(ctx):
         due = day(year + 1, ctx.settings.annual_report_due)
         if due < ctx.tracking_start:
             continue
         period = Period.of_year(year)
+        yield Duty(subject=name, subject_kind="bearer" if bearer_id else None, subject_id=bearer_id, period=period, due=due,
+                   done=filed.get(("党委书面报告", year, None), []), what_zh="向上级党委报告“四责”落实情况",
+                   what_en="report upward on the four responsibilities", unit_zh="份", unit_en="report",
+                   record_kind="report", prefill={"report_type": "党委书面报告", "year": year})
         yield Duty(subject=discipline.name if discipline else "纪委", subject_kind="bearer" if discipline else None,
                    subject_id=discipline.id if discipline else None, period=period, due=due, done=filed.get(("纪委报告", year, None), []),
                    what_zh="向上级纪委监委和校党委报告", what_en="report to the higher discipline body and the committee", unit_zh="份",

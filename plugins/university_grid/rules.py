@@ -53,7 +53,16 @@ def check_group_has_grid_member(ctx: Context) -> Iterable[Finding]:
                               f"{group.name}没有对口联系的网格员", f"{group.name} has no grid member liaising with it", record=group)
 
 
+def _say(ctx: Context, key: str, **values: object) -> tuple[str, str]:
+    """A finding's message from the model's catalogue, in Chinese and English."""
+    return ctx.model.text(key, "zh", **values), ctx.model.text(key, "en", **values)
+
+
 def check_leader_rotation(ctx: Context) -> Iterable[Finding]:
+    """Leader units take turns (组长单位轮值), ``term_months`` each from whatever day a term
+    starts (2026-01-15 to 2026-04-14 is three months); terms follow each other with no gap and
+    no overlap; a unit leads again only after every member has led; the leader unit is a member
+    of the group."""
     rule = R + "leader_rotation"
     months = ctx.settings.term_months
     terms_by_group: dict[str, list[LeaderTerm]] = defaultdict(list)
@@ -62,44 +71,41 @@ def check_leader_rotation(ctx: Context) -> Iterable[Finding]:
     for group in _groups(ctx):
         members = _members(ctx, group.id)
         member_ids = {u.id for u in members}
-        terms = sorted(terms_by_group.get(group.id, []), key=lambda t: t.start)
+        terms = sorted(terms_by_group.get(group.id, []), key=lambda t: (t.start, t.end, t.id))
         led: set[str] = set()
-        previous: LeaderTerm | None = None
+        covering: LeaderTerm | None = None  # of the terms so far, the one that reaches furthest
         for term in terms:
-            unit_name = ctx.label("unit", term.unit)
-            span = f"{term.start.isoformat()}至{term.end.isoformat()}"
-            span_en = f"{term.start.isoformat()} to {term.end.isoformat()}"
+            about = {"group": group.name, "unit": ctx.label("unit", term.unit), "start": term.start.isoformat(), "end": term.end.isoformat()}
             if term.unit not in member_ids:
+                yield ctx.finding(rule, "error", group.name, *_say(ctx, "finding.rotation.not_member", **about), record=term)
+            expected = term_end(term.start, months)
+            if term.end != expected:
                 yield ctx.finding(rule, "error", group.name,
-                                  f"{group.name}{span}的组长单位{unit_name}不是本组成员单位",
-                                  f"{group.name}: leader unit {unit_name} ({span_en}) is not a member of the group", record=term)
-            if term.start.day != 1 or term.end != term_end(term.start, months):
-                yield ctx.finding(rule, "error", group.name,
-                                  f"{group.name}组长单位{unit_name}任期{span}不是{months}个月",
-                                  f"{group.name}: the term of {unit_name} ({span_en}) is not {months} months", record=term)
-            if previous is not None:
-                if term.start <= previous.end:
+                                  *_say(ctx, "finding.rotation.length", months=months, expected=expected.isoformat(), **about), record=term)
+            if covering is not None:
+                before = {"previous": ctx.label("unit", covering.unit), "previous_end": covering.end.isoformat()}
+                if term.start <= covering.end:
+                    days = (min(term.end, covering.end) - term.start).days + 1
+                    yield ctx.finding(rule, "error", group.name, *_say(ctx, "finding.rotation.overlap", days=days, **before, **about), record=term)
+                elif term.start > covering.end + timedelta(days=1):
+                    first, last = covering.end + timedelta(days=1), term.start - timedelta(days=1)
                     yield ctx.finding(rule, "error", group.name,
-                                      f"{group.name}组长单位任期重叠：{ctx.label('unit', previous.unit)}至{previous.end.isoformat()}，{unit_name}自{term.start.isoformat()}",
-                                      f"{group.name}: leader terms overlap ({ctx.label('unit', previous.unit)} until {previous.end.isoformat()}, {unit_name} from {term.start.isoformat()})", record=term)
-                elif term.start > previous.end + timedelta(days=1):
-                    yield ctx.finding(rule, "error", group.name,
-                                      f"{group.name}在{(previous.end + timedelta(days=1)).isoformat()}至{(term.start - timedelta(days=1)).isoformat()}没有组长单位",
-                                      f"{group.name} had no leader unit from {(previous.end + timedelta(days=1)).isoformat()} to {(term.start - timedelta(days=1)).isoformat()}", record=term)
+                                      *_say(ctx, "finding.rotation.gap", first=first.isoformat(), last=last.isoformat(), **before, **about),
+                                      record=term)
             if member_ids and led >= member_ids:
                 led = set()
             if term.unit in led:
                 waiting = [u.name for u in members if u.id not in led]
-                yield ctx.finding(rule, "error", group.name,
-                                  f"{group.name}：{unit_name}在{span}再次担任组长单位，但{'、'.join(waiting)}尚未轮值",
-                                  f"{group.name}: {unit_name} leads again ({span_en}) before {', '.join(waiting)} had a turn", record=term)
+                zh, _ = _say(ctx, "finding.rotation.again", waiting="、".join(waiting), **about)
+                _, en = _say(ctx, "finding.rotation.again", waiting=", ".join(waiting), **about)
+                yield ctx.finding(rule, "error", group.name, zh, en, record=term)
             led.add(term.unit)
-            previous = term
+            if covering is None or term.end > covering.end:
+                covering = term
         current = Period.containing(ctx.as_of, PeriodKind.QUARTER)
         if ctx.tracking_start <= ctx.as_of and not any(t.start <= ctx.as_of <= t.end for t in terms):
             yield ctx.finding(rule, "warning", group.name,
-                              f"{group.name}截至{ctx.as_of.isoformat()}没有在任的组长单位，请登记或生成轮值安排",
-                              f"{group.name} has no leader unit on {ctx.as_of.isoformat()}: record one or generate the rotation", period=current)
+                              *_say(ctx, "finding.rotation.none", group=group.name, day=ctx.as_of.isoformat()), period=current)
 
 
 def leader_during(ctx: Context, group_id: str, period: Period) -> list[str]:

@@ -6,7 +6,6 @@ Imported only when a screen is opened, so the model stays usable without a termi
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 
 from rich.text import Text
 from textual.binding import Binding
@@ -16,7 +15,7 @@ from coordtui.api import DutyStatus, Period, PeriodKind
 from coordtui.ui import STATUS_MARK, Col, CoordError, FitTable, ModelScreen, named, status_text
 
 from university_grid import MODEL_ID
-from university_grid.rotation import rotation_schedule
+from university_grid.rotation import fill_year
 
 
 class GridScreen(ModelScreen):
@@ -108,7 +107,7 @@ class RotationScreen(GridScreen):
         ws, org_id = self.app.ws, self.app.org_id
         names = {u.id: u.name for u in ws.records(org_id, "unit")}
         terms = ws.records(org_id, "leader_term")
-        proposed = {(t.group, t.start.month): t for t in self.proposal}
+        proposed = {id(t) for t in self.proposal}
         table = self.query_one("#rotation", FitTable)
         quarters = Period.of_year(self.year).sub(PeriodKind.QUARTER)
         # The leader units are what the screen is for: every quarter stays on screen and wraps.
@@ -119,15 +118,25 @@ class RotationScreen(GridScreen):
         for r, g in enumerate(self.groups()):
             row = [g.name]
             for c, q in enumerate(quarters, start=1):
-                term = next((t for t in terms if t.group == g.id and t.start <= q.start <= t.end), None)
-                if term is not None:
-                    row.append(names.get(term.unit, term.unit))
-                    self.cells[(r, c)] = term
-                elif (g.id, q.start.month) in proposed:
-                    p = proposed[(g.id, q.start.month)]
-                    row.append(Text(f"+ {names.get(p.unit, p.unit)}", style="italic cyan"))
-                else:
+                # Terms may start on any day: a quarter shows every unit that leads in it, in turn.
+                during = sorted((t for t in [*terms, *self.proposal] if t.group == g.id and t.start <= q.end and t.end >= q.start),
+                                key=lambda t: t.start)
+                recorded = [t for t in during if id(t) not in proposed]
+                if recorded:
+                    self.cells[(r, c)] = next((t for t in recorded if t.start <= q.start), recorded[0])
+                if not during:
                     row.append(Text("—", style="dim"))
+                    continue
+                cell = Text()
+                for n, t in enumerate(during):
+                    if n:
+                        cell.append("→")
+                    name = names.get(t.unit, t.unit)
+                    if id(t) in proposed:
+                        cell.append(f"+ {name}", style="italic cyan")
+                    else:
+                        cell.append(name)
+                row.append(cell)
             data.append((row, g.id))
         table.show(cols, data)
         if self.proposal:
@@ -142,7 +151,7 @@ class RotationScreen(GridScreen):
         self.populate()
 
     def action_generate(self) -> None:
-        """Propose terms for the quarters of the year that have none, continuing each group's turn."""
+        """Propose terms for the days of the year that no term covers, continuing each group's turn."""
         ws, org_id = self.app.ws, self.app.org_id
         months = ws.model_of(self.org()).parse_settings(self.org().settings).term_months
         terms = ws.records(org_id, "leader_term")
@@ -150,14 +159,7 @@ class RotationScreen(GridScreen):
         for g in self.groups():
             members = [u for u in ws.records(org_id, "unit") if u.group == g.id]
             history = [t for t in terms if t.group == g.id]
-            day = date(self.year, 1, 1)
-            while day.year == self.year:
-                if not any(t.start <= day <= t.end for t in history):
-                    earlier = [t for t in history if t.start < day]
-                    (term,) = rotation_schedule(g.id, members, day, 1, months=months, history=earlier)
-                    proposal.append(term)
-                    history.append(term)
-                day = date(day.year + (day.month + months - 1) // 12, (day.month + months - 1) % 12 + 1, 1)
+            proposal += fill_year(g.id, members, history, self.year, months=months)
         self.proposal = proposal
         if not proposal:
             self.app.notify(self.t("rotation.full"))

@@ -87,10 +87,38 @@ def test_task_workflow_needs_who_and_a_team_leader():
 
 
 def test_task_closure():
+    # steps(): the task closes on 2026-03-10, its report reviewed on 03-08.
     clue = Clue(id="c1", task="t1", summary="线索", found_on=date(2026, 3, 5))
-    assert findings(base() + [task(state="closed"), clue.model_copy(update={"transferred_on": date(2026, 3, 6)})], "task_closure") == []
-    (f,) = findings(base() + [task(state="closed"), clue], "task_closure")
-    assert "未移送案件监督管理室" in f.message
+    assert findings(base() + [task(state="closed"), clue.model_copy(update={"transferred_on": date(2026, 3, 6)})] + steps(), "task_closure") == []
+    (f,) = findings(base() + [task(state="closed"), clue] + steps(), "task_closure")
+    assert f.message == "任务“专项检查”已于2026-03-10办结，但其发现的问题线索“线索”至今未移送案件监督管理室"
+    assert f.message_en == "task '专项检查' was closed on 2026-03-10, but the problem lead '线索' it found has still not been transferred to the case supervision office"
+    assert f.subject_id == "c1"
+
+
+def test_task_closure_is_judged_on_the_day_the_task_closed():
+    # Transferred a month after closing: the task closed while the lead was still with it.
+    clue = Clue(id="c1", task="t1", summary="线索", found_on=date(2026, 3, 5), transferred_on=date(2026, 4, 10))
+    (f,) = findings(base() + [task(state="closed"), clue] + steps(), "task_closure")
+    assert f.severity.value == "error"
+    assert f.message == "任务“专项检查”于2026-03-10办结时，其发现的问题线索“线索”尚未移送案件监督管理室（2026-04-10才移送，晚于办结31天）"
+    assert "31 days after closing" in f.message_en
+    # Transferred on the day it closed is in time; a problem goes to the conduct supervision office.
+    same_day = clue.model_copy(update={"transferred_on": date(2026, 3, 10)})
+    problem = Problem(id="p1", task="t1", summary="问题", found_on=date(2026, 3, 5), transferred_on=date(2026, 3, 11))
+    (f,) = findings(base() + [task(state="closed"), same_day, problem] + steps(), "task_closure")
+    assert f.subject_id == "p1" and "尚未移送党风政风监督室" in f.message and "conduct supervision office" in f.message_en
+
+
+def test_a_task_cannot_close_with_its_report_unreviewed():
+    unreviewed = findings(base() + [task(state="closed")] + steps(skip=("reviewed",)), "task_closure")
+    assert [f.message for f in unreviewed] == ["任务“专项检查”已办结，但其检查报告未经协作区主任审核"]
+    assert unreviewed[0].message_en == "task '专项检查' is closed, but its report was never reviewed by the zone director"
+    late = [s.model_copy(update={"on": date(2026, 3, 20)}) if s.state == "reviewed" else s for s in steps()]
+    (f,) = findings(base() + [task(state="closed")] + late, "task_closure")
+    assert f.message == "任务“专项检查”于2026-03-10办结时，其检查报告尚未经协作区主任审核（2026-03-20才审核）"
+    # An open task is not judged by this rule.
+    assert findings(base() + [task(state="submitted")] + steps(until="submitted", skip=("reviewed",)), "task_closure") == []
 
 
 def test_cross_inspection_conflict():
@@ -179,6 +207,14 @@ def test_closing_is_refused_while_a_lead_is_untransferred():
         advance(task(state="submitted"), "closed", by="甲", on=date(2026, 3, 20), steps=steps(until="submitted"), team=[], clues=[clue])
     problem = Problem(id="p1", task="t1", summary="问题", found_on=date(2026, 3, 5), transferred_on=date(2026, 3, 6))
     new, _ = advance(task(state="submitted"), "closed", by="甲", on=date(2026, 3, 20), steps=steps(until="submitted"), team=[], problems=[problem])
+    assert new.state == "closed"
+
+
+def test_closing_is_refused_while_a_lead_is_transferred_only_after_the_closing_day():
+    later = Clue(id="c1", task="t1", summary="线索", found_on=date(2026, 3, 5), transferred_on=date(2026, 4, 10))
+    with pytest.raises(InputError, match="尚未移送"):
+        advance(task(state="submitted"), "closed", by="甲", on=date(2026, 3, 20), steps=steps(until="submitted"), team=[], clues=[later])
+    new, _ = advance(task(state="submitted"), "closed", by="甲", on=date(2026, 4, 10), steps=steps(until="submitted"), team=[], clues=[later])
     assert new.state == "closed"
 
 

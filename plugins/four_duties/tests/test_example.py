@@ -25,7 +25,6 @@ def test_check_reports_exactly_the_deliberate_gaps(tmp_path, capsys):
     got = Counter((f["rule"].split(".")[1], f["subject"]) for f in json.loads(capsys.readouterr().out)["findings"])
     assert got == Counter({
         ("agreement_deadline", "任务协同书“招标采购联合监督检查”"): 1,
-        ("dual_report", "示例学院三党委"): 1,
         ("four_documents", "副校长（分管后勤、基建、资产）"): 1,
         ("four_meetings", "中共上海理工大学委员会"): 1,
         ("problem_rectification", "示例学院二党委"): 1,

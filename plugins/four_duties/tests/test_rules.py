@@ -19,8 +19,12 @@ def base():
             Unit(id="u1", name="财务处", unit_type="职能部门"), Unit(id="c1", name="学院党委", unit_type="二级党组织")]
 
 
-def findings(records, rule, as_of=AS_OF):
-    return check_records(MODEL, RULES, OBLIGATIONS, records, as_of, rule=rule)
+def findings(records, rule, as_of=AS_OF, settings=None):
+    return check_records(MODEL, RULES, OBLIGATIONS, records, as_of, rule=rule, settings=settings)
+
+
+#: Reports on 2025 are judged only where 2025 was tracked.
+FROM_2025 = {"tracking_start": "2025-01-01"}
 
 
 def meetings(*specs):
@@ -64,15 +68,31 @@ def reports_2025(skip=()):
 
 
 def test_three_reports():
-    assert findings(base() + reports_2025(), "three_reports") == []
-    got = findings(base() + reports_2025(skip=("dlm-m2", "s")), "three_reports")
+    assert findings(base() + reports_2025(), "three_reports", settings=FROM_2025) == []
+    got = findings(base() + reports_2025(skip=("dlm-m2", "s")), "three_reports", settings=FROM_2025)
     assert {f.subject for f in got} == {"副校长", "党委书记"}
 
 
 def test_dual_report():
-    assert findings(base() + reports_2025(), "dual_report") == []
-    got = findings(base() + reports_2025(skip=("d", "u")), "dual_report")
+    assert findings(base() + reports_2025(), "dual_report", settings=FROM_2025) == []
+    got = findings(base() + reports_2025(skip=("d", "u")), "dual_report", settings=FROM_2025)
     assert {f.subject for f in got} == {"纪委", "学院党委"}
+
+
+def test_dual_report_includes_the_committees_own_report_upward():
+    (f,) = findings(base() + reports_2025(skip=("w",)), "dual_report", settings=FROM_2025)
+    assert f.subject == "党委" and f.severity.value == "error"
+    assert f.message == "党委2025年度向上级党委报告“四责”落实情况未完成（应于2026-01-31前完成），已逾期257天"
+    assert f.message_en.startswith("党委: report upward on the four responsibilities for 2025 not done")
+    # The same written report answers three_reports too: filed once, both are met.
+    assert findings(base() + reports_2025(), "dual_report", settings=FROM_2025) == []
+
+
+def test_reports_on_the_year_before_tracking_began_are_not_owed():
+    # Tracked from 2026-01-01: 2025's reports fall due in January 2026, but 2025 was not tracked.
+    for rule in ("three_reports", "dual_report", "year_end_inspection"):
+        assert findings(base(), rule, as_of=date(2026, 3, 1)) == [], rule
+    assert findings(base(), "dual_report", as_of=date(2027, 2, 10))  # 2026's, due 2027-01-31, are
 
 
 def test_risk_point_owner():
@@ -102,7 +122,7 @@ def test_problem_rectification():
 
 def test_year_end_inspection():
     led = Inspection(id="x", year=2025, unit="c1", led_by="m1", held_on=date(2025, 12, 20))
-    assert findings(base() + [led], "year_end_inspection") == []
-    assert "年终督导检查未完成" in findings(base(), "year_end_inspection")[0].message
+    assert findings(base() + [led], "year_end_inspection", settings=FROM_2025) == []
+    assert "年终督导检查未完成" in findings(base(), "year_end_inspection", settings=FROM_2025)[0].message
     (f,) = findings(base() + [led.model_copy(update={"led_by": "m2"})], "year_end_inspection")
     assert f.severity.value == "warning" and "应由党委书记带队" in f.message

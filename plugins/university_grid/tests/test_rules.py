@@ -81,6 +81,31 @@ def test_rotation_fails(spec, expected):
     assert any(expected in f.message for f in got), [f.message for f in got]
 
 
+def test_rotation_accepts_contiguous_mid_month_terms():
+    recs = base() + terms(("u1", "2026-01-15", "2026-04-14"), ("u2", "2026-04-15", "2026-07-14"), ("u1", "2026-07-15", "2026-10-14"))
+    assert findings(recs, date(2026, 8, 1), "leader_rotation") == []
+    month_ends = base() + terms(("u1", "2025-11-30", "2026-02-28"), ("u2", "2026-03-01", "2026-05-31"))
+    assert findings(month_ends, date(2026, 4, 1), "leader_rotation", settings={"tracking_start": "2025-11-01"}) == []
+
+
+def test_rotation_says_what_a_mid_month_term_should_have_been():
+    recs = base() + terms(("u1", "2026-01-15", "2026-04-30"), ("u2", "2026-05-01", "2026-07-31"))
+    (f,) = findings(recs, date(2026, 2, 1), "leader_rotation")
+    assert f.message == "第一协作组组长单位机关纪委任期2026-01-15至2026-04-30不是3个月：自2026-01-15起任期3个月应至2026-04-14"
+    assert f.message_en == "第一协作组: the term of 机关纪委 (2026-01-15 to 2026-04-30) is not 3 months: a 3-month term from 2026-01-15 ends on 2026-04-14"
+
+
+def test_rotation_reports_a_gap_and_an_overlap_between_mid_month_terms():
+    gap = base() + terms(("u1", "2026-01-15", "2026-04-14"), ("u2", "2026-04-20", "2026-07-19"))
+    (f,) = findings(gap, date(2026, 5, 1), "leader_rotation")
+    assert f.message == "第一协作组在2026-04-15至2026-04-19没有组长单位：机关纪委任期至2026-04-14届满，后勤纪委自2026-04-20起才接任"
+    assert "no leader unit from 2026-04-15 to 2026-04-19" in f.message_en
+    overlap = base() + terms(("u1", "2026-01-15", "2026-04-14"), ("u2", "2026-04-10", "2026-07-09"))
+    (f,) = findings(overlap, date(2026, 5, 1), "leader_rotation")
+    assert f.message == "第一协作组组长单位任期重叠5天：机关纪委任期至2026-04-14，后勤纪委自2026-04-10起任组长单位"
+    assert "overlap by 5 days" in f.message_en
+
+
 def test_rotation_warns_when_no_leader_is_in_office():
     recs = base() + terms(("u1", "2026-01-01", "2026-03-31"))
     (f,) = findings(recs, date(2026, 5, 1), "leader_rotation")

@@ -78,6 +78,34 @@ def test_rotation_generates_a_year_and_accept_saves_it(ws):
     drive(ws, scenario)
 
 
+@pytest.mark.slow  # a Pilot run (~1.5 s); fill_year's own test in test_rotation.py covers the logic in make test
+def test_rotation_shows_mid_month_terms_and_goes_on_from_where_one_ends(ws):
+    from university_grid.kinds import LeaderTerm
+
+    # 机关 group 1 recorded a term from mid-January 2027 (u05's turn, see the test above).
+    ws.save("tjpu", LeaderTerm(id="g1-20270115", group="g1", unit="u05", start=date(2027, 1, 15), end=date(2027, 4, 14)), rev=0)
+    names = {u.id: u.name for u in ws.records("tjpu", "unit")}
+
+    async def scenario(app, pilot):
+        screen = await open_screen(app, pilot, "3")
+        await pilot.press("right_square_bracket", "g")
+        await pilot.pause()
+        g1 = [(t.unit, t.start.isoformat(), t.end.isoformat()) for t in screen.proposal if t.group == "g1"]
+        # January 1-14 cannot hold a whole term before the recorded one: the gap is left for the check.
+        assert g1 == [("u06", "2027-04-15", "2027-07-14"), ("u01", "2027-07-15", "2027-10-14"), ("u02", "2027-10-15", "2028-01-14")]
+        table = screen.query_one("#rotation")
+        row = next(cells for cells, key in table.data if key == "g1")
+        assert str(row[1]) == names["u05"] and str(row[2]) == f"{names['u05']}→+ {names['u06']}"
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rotation = [f for f in app.result.findings if f.rule == "university_grid.leader_rotation"]
+        assert [f.message for f in rotation] == [
+            f"第一协作组在2027-01-01至2027-01-14没有组长单位：{names['u04']}任期至2026-12-31届满，{names['u05']}自2027-01-15起才接任"]
+
+    drive(ws, scenario)
+
+
 def test_activity_log_newest_first_with_news_status(ws):
     async def scenario(app, pilot):
         screen = await open_screen(app, pilot, "4")

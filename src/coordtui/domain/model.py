@@ -35,7 +35,8 @@ class CoreSettings(BaseModel):
     tracking_start: date | None = Field(
         None,
         description="Duties are judged from this day on (跟踪起始日). Set when the organization is first "
-        "imported (the office's today), else the day it was created in the store; never moved by the as-of date",
+        "imported (the office's today), else the day it was created in the store; never moved by the as-of date. "
+        "It covers the period it falls in and every later one: a duty of a period that ended before it is not judged",
     )
     report_issuer: str | None = Field(
         None, max_length=100,

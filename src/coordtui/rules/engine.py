@@ -15,7 +15,7 @@ import signal
 import struct
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
 from typing import Any, Callable, Iterable
@@ -301,6 +301,14 @@ def _duty_problem(duty: Any) -> str | None:
     return None
 
 
+def _as_of(duty: Duty, as_of: date) -> Duty:
+    """The duty as it stood on ``as_of``: a record dated after it had not happened yet, so it
+    neither counts nor meets the duty (no "0 short" on a duty that is not met)."""
+    if all(d <= as_of for d in duty.done):
+        return duty
+    return replace(duty, done=[d for d in duty.done if d <= as_of])
+
+
 def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | None = None,
                    plugin: str | None = None) -> tuple[list[DutyRow], list[Finding]]:
     try:
@@ -317,10 +325,13 @@ def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | Non
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         failed.append(_rule_failed(ctx, obligation.rule, "duties", TypeError(problems[0] + more), plugin))
     at_risk_days = ctx.settings.at_risk_days
-    # Duties falling due before the organization began to be tracked are not its to answer for:
-    # dropped here once, so no model has to remember it (一律自跟踪起始日起计).
+    # A tracking start covers the period it falls in and every later one (一律自跟踪起始日起计):
+    # a duty of a period that ended before it (2024's annual report, due in January 2025, for an
+    # organization tracked from 2025-01-01), or one falling due before it, is not the
+    # organization's to answer for. Dropped here once, so no model has to remember it, and the
+    # dashboard, check, reminders and calendar (all fed from these rows) agree.
     start = ctx.tracking_start
-    duties = [d for d in duties if d.due >= start]
+    duties = [_as_of(d, ctx.as_of) for d in duties if d.due >= start and (d.period is None or d.period.end >= start)]
     severities = {DutyStatus.OVERDUE: Severity.ERROR, DutyStatus.AT_RISK: Severity.WARNING, DutyStatus.LATE: obligation.late_severity}
     rows, findings = [], []
     for duty in duties:
