@@ -42,6 +42,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "dash.due_soon": ("14天内到期", "Due ≤14 d"),
     "dash.met": ("已完成", "Met"),
     "dash.period": ("本期", "Period"),
+    "dash.deadlines": ("限期", "Deadlines"),
     "dash.days_overdue": ("逾期{days}天", "{days} d overdue"),
     "dash.due_on": ("{due} 到期", "due {due}"),
     "dash.nothing": ("没有逾期或临期事项。", "Nothing overdue or at risk."),
