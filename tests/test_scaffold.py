@@ -20,9 +20,10 @@ def test_a_scaffolded_model_loads_checks_and_passes_its_own_tests(tmp_path, caps
     code = main(["check", "--db", str(db), "--org", "branch_reports-example", "--as-of", "2026-03-05", "--format", "json", "--plugin-dir", str(project)])
     rules = {(f["rule"], f["period"]) for f in json.loads(capsys.readouterr().out)["findings"]}
     assert code == 1 and ("branch_reports.team_leader", None) in rules and ("branch_reports.monthly_report", "2026-02") in rules
+    assert ("branch_reports.issue_fixed", None) in rules  # the example's issue, found 2026-01-10, was due 2026-02-10
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project / "tests")], cwd=project,
                            capture_output=True, text=True, env={"PYTHONPATH": str(project), "PATH": "/usr/bin:/bin"}, timeout=300)
-    assert "2 passed" in tests.stdout, tests.stdout + tests.stderr
+    assert "3 passed" in tests.stdout, tests.stdout + tests.stderr
 
 
 def test_bad_names_and_existing_folders_are_refused(tmp_path, capsys):
