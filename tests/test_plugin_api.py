@@ -365,6 +365,12 @@ def test_per_record_duties_are_counted_on_the_dashboard_and_open_their_record(ws
         screen = app.screen
         summary = str(screen.summary_text())
         assert "限期 1/4" in summary and "本期 0/0" not in summary  # p3 met; fb1, p1, p2 open
+        await pilot.press("l")  # English: the same count, no Chinese word of it left
+        await pilot.pause()
+        english = str(app.screen.summary_text())
+        assert "Deadlines 1/4" in english and "限期" not in english and "Period 0/0" not in english
+        await pilot.press("l")
+        await pilot.pause()
         shown = [(r.duty.subject, r.status) for r in screen.rows]
         assert ("问题1：三重一大制度执行不严", DutyStatus.OVERDUE) in shown
         assert ("区教育局", DutyStatus.AT_RISK) in shown and ("问题2：公务接待超标准", DutyStatus.AT_RISK) in shown
@@ -390,6 +396,9 @@ def test_the_model_screen_reads_statuses_and_enter_opens_the_existing_record(ws)
         ]
         table = screen.query_one("#board")
         assert "已逾期" in str(table.get_row_at(0)[-1])
+        from coordtui.ui import model_settings
+
+        assert isinstance(model_settings(app), TourSettings) and model_settings(app).report_months == 2
         table.move_cursor(row=1)
         await pilot.press("enter")
         await pilot.pause()
@@ -407,6 +416,14 @@ def test_the_reports_count_per_record_duties_in_the_period_of_their_due_date(ws)
     assert "问题1：三重一大制度执行不严整改未完成" in md
     q4 = export(ws, "tour-demo", "md", as_of=AS_OF, period=Period.parse("2026Q4")).decode()
     assert "应办事项 2 项" in q4
+    import io
+
+    import docx
+
+    report = docx.Document(io.BytesIO(export(ws, "tour-demo", "docx", as_of=AS_OF, period=Period.parse("2026Q3"))))
+    text = "\n".join(p.text for p in report.paragraphs)
+    assert "本期应办事项2项，已完成1项（其中逾期完成0项），已逾期未完成1项" in text
+    assert "问题按期整改：共2项，完成1项，逾期未完成1项" in text and "督促补办已逾期事项1项：问题1：三重一大制度执行不严整改" in text
 
 
 def test_statuses_per_subject_and_period():
@@ -416,3 +433,50 @@ def test_statuses_per_subject_and_period():
     assert statuses.status("p1", None) is DutyStatus.OVERDUE and statuses.status("u1", "2026Q3") is None
     assert statuses.counts()[DutyStatus.OVERDUE] == 2 and len(statuses.per_record()) == 2
     assert statuses.periods() == [] and statuses.matrix() == {}
+
+
+def test_the_form_offers_pickers_for_optional_and_list_references(ws):
+    from textual.widgets import Select, SelectionList
+
+    async def scenario(app, pilot):
+        app.open_record("tour-demo", "team", "t1")
+        await pilot.pause()
+        form = app.screen
+        leader, deputy = form.query_one("#f-leader", Select), form.query_one("#f-deputy", Select)
+        assert leader.value == "i1" and deputy.value is Select.NULL
+        assert [label for label, _ in form._options(next(s for s in form.specs if s.name == "deputy"))] == ["孙刚", "李明"]
+        assert isinstance(form.query_one("#f-liaison"), Select)
+        members, units = form.query_one("#f-members", SelectionList), form.query_one("#f-units", SelectionList)
+        assert members.selected == ["i2"] and sorted(units.selected) == ["u1", "u2"]
+
+    drive(ws, scenario, org_id="tour-demo", as_of=AS_OF)
+
+
+def test_a_duty_row_reads_its_duty_and_names_what_it_has_when_asked_for_what_it_lacks():
+    from coordtui.api import DutyRow, Period
+
+    duty = Duty(subject="第一组", due=date(2026, 3, 31), what_zh="月报", what_en="monthly report", period=Period.parse("2026-03"),
+                subject_kind="team", subject_id="t1", prefill={"id": "r1"}, record_kind="report")
+    row = DutyRow("o", "m.r", "每月月报", "monthly report", duty, DutyStatus.DUE, date(2026, 3, 1))
+    assert (row.subject_id, row.period, row.due, row.record_id) == ("t1", Period.parse("2026-03"), date(2026, 3, 31), "r1")
+    assert row.what("en") == "monthly report" and row.obligation("zh") == "每月月报" and row.overdue_days == 0
+    with pytest.raises(AttributeError, match="no attribute 'subject_name'.*obligation_zh"):
+        row.subject_name
+
+
+def test_statuses_of_periodic_duties_make_a_matrix_with_the_worst_status_per_cell():
+    from coordtui.api import DutyRow, Period
+
+    march, april = Period.parse("2026-03"), Period.parse("2026-04")
+
+    def row(subject_id, period, status, rule="m.a"):
+        duty = Duty(subject=f"组{subject_id}", subject_id=subject_id, due=period.end, what_zh="月报", what_en="report", period=period)
+        return DutyRow("o", rule, "月报", "report", duty, status, date(2026, 4, 20))
+
+    statuses = DutyStatuses([row("1", march, DutyStatus.MET), row("1", march, DutyStatus.OVERDUE, "m.b"), row("2", march, DutyStatus.LATE),
+                             row("1", april, DutyStatus.DUE)])
+    assert statuses.periods() == [march, april] and statuses.subjects() == [("1", "组1"), ("2", "组2")]
+    assert statuses.matrix() == {("1", march): DutyStatus.OVERDUE, ("2", march): DutyStatus.LATE, ("1", april): DutyStatus.DUE}
+    assert statuses.status("1", "2026-03") is DutyStatus.OVERDUE and statuses.status("2", april) is None
+    assert statuses.rule("m.a").status("1", march) is DutyStatus.MET
+    assert [r.duty.subject_id for r in statuses.open()] == ["1", "1"] and len(statuses.in_period(april)) == 1

@@ -18,6 +18,9 @@ which offers (and only these are promised):
 - ``app.record_saved()``: re-run the check after writing;
 - ``app.show_error(exc)``: an error modal for a :class:`~coordtui.errors.CoordError`.
 
+:func:`model_settings` gives the organization's settings as the model's own settings object
+(what rules see as ``ctx.settings``).
+
 Texts come from catalogues: ``self.t("key")`` reads the model's own (``ModelSpec.messages``,
 key -> (Chinese, English)) and then the core's; ``model_text(app, model_id, key)`` does the
 same outside a screen.
@@ -71,6 +74,13 @@ def model_text(app, model_id: str, key: str, **values: object) -> str:
     return app.ws.host.models[model_id].text(key, app.lang, **values)
 
 
+def model_settings(app, org_id: str | None = None):
+    """The settings of the organization being viewed (or ``org_id``) as its model's own settings
+    object, the organization's overrides applied: what its rules see as ``ctx.settings``."""
+    org = app.ws.org(org_id or app.org_id)
+    return app.ws.model_of(org).parse_settings(org.settings).model
+
+
 def duty_statuses(app, *, rule: str | None = None, org_id: str | None = None) -> DutyStatuses:
     """The duties of the organization being viewed (or ``org_id``) in the latest check, with
     their statuses per subject and period; only ``rule``'s if given. Empty while the check runs."""
@@ -100,4 +110,4 @@ def status_text(status: DutyStatus, lang: str, *, mark: bool = False) -> Text:
 
 
 __all__ = ["Col", "ConflictError", "CoordError", "DutyRow", "DutyStatus", "DutyStatuses", "FitTable", "InputError", "ModelScreen", "Put",
-           "STATUS_MARK", "duty_statuses", "model_text", "named", "open_duty", "status_text"]
+           "STATUS_MARK", "duty_statuses", "model_settings", "model_text", "named", "open_duty", "status_text"]
