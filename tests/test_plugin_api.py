@@ -480,3 +480,14 @@ def test_statuses_of_periodic_duties_make_a_matrix_with_the_worst_status_per_cel
     assert statuses.status("1", "2026-03") is DutyStatus.OVERDUE and statuses.status("2", april) is None
     assert statuses.rule("m.a").status("1", march) is DutyStatus.MET
     assert [r.duty.subject_id for r in statuses.open()] == ["1", "1"] and len(statuses.in_period(april)) == 1
+
+
+def test_the_core_says_one_day_overdue_in_the_singular_in_findings_and_reminders():
+    from coordtui.remind import line
+
+    result = run_check(MODEL, PLUGIN.rules, PLUGIN.obligations, records(), date(2026, 10, 1))
+    (row,) = DutyStatuses(result.duties).rule("tour.problem_rectification")
+    assert row.overdue_days == 1
+    assert "1 day overdue" in line(row, date(2026, 10, 1), "en") and "已逾期1天" in line(row, date(2026, 10, 1), "zh")
+    (finding,) = [f for f in result.findings if f.rule == "tour.problem_rectification"]
+    assert finding.message_en.endswith("due 2026-09-30, 1 day overdue")

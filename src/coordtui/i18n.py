@@ -179,6 +179,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "conflict.take_theirs": ("采用已保存的 (t)", "Take theirs (t)"),
     "conflict.cancel": ("取消 (Esc)", "Cancel (Esc)"),
     "remind.overdue": ("{subject}：{what}已逾期{days}天（应于{due}前）{count}", "{subject}: {what} {days} days overdue (due by {due}){count}"),
+    "remind.overdue_one_day": ("{subject}：{what}已逾期{days}天（应于{due}前）{count}", "{subject}: {what} {days} day overdue (due by {due}){count}"),
     "remind.at_risk": ("{subject}：{what}将于{due}到期，还剩{days}天{count}", "{subject}: {what} falls due on {due}, {days} days left{count}"),
     "remind.tomorrow": ("{subject}：{what}明天（{due}）到期{count}", "{subject}: {what} falls due tomorrow ({due}){count}"),
     "remind.count": ("，尚差{missing}{unit}", "; {missing}{unit} still missing"),
