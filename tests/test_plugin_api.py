@@ -424,6 +424,11 @@ def test_the_reports_count_per_record_duties_in_the_period_of_their_due_date(ws)
     text = "\n".join(p.text for p in report.paragraphs)
     assert "本期应办事项2项，已完成1项（其中逾期完成0项），已逾期未完成1项" in text
     assert "问题按期整改：共2项，完成1项，逾期未完成1项" in text and "督促补办已逾期事项1项：问题1：三重一大制度执行不严整改" in text
+    import openpyxl
+
+    ledger = openpyxl.load_workbook(io.BytesIO(export(ws, "tour-demo", "xlsx", as_of=AS_OF, period=Period.parse("2026Q3"))))
+    rows = list(ledger["矩阵-问题按期整改"].iter_rows(values_only=True))
+    assert rows[1] == ("对象", "限期事项") and rows[2] == ("问题1：三重一大制度执行不严", "已逾期：整改 0/1，2026年9月30日截止")
 
 
 def test_statuses_per_subject_and_period():
