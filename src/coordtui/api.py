@@ -33,9 +33,9 @@ from coordtui.domain.records import Finding, PersonName, Record, Ref, Severity, 
 from coordtui.errors import CoordError, InputError
 from coordtui.exports import body as docx_body
 from coordtui.exports import heading as docx_heading
-from coordtui.modelplugin import ModelPlugin, lazy_screen
 from coordtui.rules.engine import DutyRow
 from coordtui.rules.statuses import DutyStatuses
+from coordtui.modelplugin import ModelPlugin, lazy_screen
 
 __all__ = [
     "hookimpl",
@@ -45,8 +45,8 @@ __all__ = [
     "Deadline",
     "Duty",
     "DutyRow",
-    "DutyStatus",
     "DutyStatuses",
+    "DutyStatus",
     "ExportSpec",
     "Finding",
     "InputError",
