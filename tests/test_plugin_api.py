@@ -384,7 +384,9 @@ def test_per_record_duties_are_counted_on_the_dashboard_and_open_their_record(ws
     drive(ws, scenario, org_id="tour-demo", as_of=AS_OF)
 
 
-def test_the_model_screen_reads_statuses_and_enter_opens_the_existing_record(ws):
+def test_the_model_screen_reads_statuses_and_enter_opens_the_existing_record_and_forms_offer_pickers(ws):
+    from textual.widgets import Select, SelectionList
+
     async def scenario(app, pilot):
         await pilot.press("m", "1")
         await pilot.pause()
@@ -403,6 +405,16 @@ def test_the_model_screen_reads_statuses_and_enter_opens_the_existing_record(ws)
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.kind == "feedback" and app.screen.record.id == "fb1"
+        # The team's optional and list references are pickers, whatever their spelling.
+        app.open_record("tour-demo", "team", "t1")
+        await pilot.pause()
+        form = app.screen
+        leader, deputy = form.query_one("#f-leader", Select), form.query_one("#f-deputy", Select)
+        assert leader.value == "i1" and deputy.value is Select.NULL
+        assert [label for label, _ in form._options(next(s for s in form.specs if s.name == "deputy"))] == ["孙刚", "李明"]
+        assert isinstance(form.query_one("#f-liaison"), Select)
+        members, units = form.query_one("#f-members", SelectionList), form.query_one("#f-units", SelectionList)
+        assert members.selected == ["i2"] and sorted(units.selected) == ["u1", "u2"]
 
     drive(ws, scenario, org_id="tour-demo", as_of=AS_OF)
 
@@ -438,23 +450,6 @@ def test_statuses_per_subject_and_period():
     assert statuses.status("p1", None) is DutyStatus.OVERDUE and statuses.status("u1", "2026Q3") is None
     assert statuses.counts()[DutyStatus.OVERDUE] == 2 and len(statuses.per_record()) == 2
     assert statuses.periods() == [] and statuses.matrix() == {}
-
-
-def test_the_form_offers_pickers_for_optional_and_list_references(ws):
-    from textual.widgets import Select, SelectionList
-
-    async def scenario(app, pilot):
-        app.open_record("tour-demo", "team", "t1")
-        await pilot.pause()
-        form = app.screen
-        leader, deputy = form.query_one("#f-leader", Select), form.query_one("#f-deputy", Select)
-        assert leader.value == "i1" and deputy.value is Select.NULL
-        assert [label for label, _ in form._options(next(s for s in form.specs if s.name == "deputy"))] == ["孙刚", "李明"]
-        assert isinstance(form.query_one("#f-liaison"), Select)
-        members, units = form.query_one("#f-members", SelectionList), form.query_one("#f-units", SelectionList)
-        assert members.selected == ["i2"] and sorted(units.selected) == ["u1", "u2"]
-
-    drive(ws, scenario, org_id="tour-demo", as_of=AS_OF)
 
 
 def test_a_duty_row_reads_its_duty_and_names_what_it_has_when_asked_for_what_it_lacks():
