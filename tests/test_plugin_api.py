@@ -491,3 +491,16 @@ def test_the_core_says_one_day_overdue_in_the_singular_in_findings_and_reminders
     assert "1 day overdue" in line(row, date(2026, 10, 1), "en") and "已逾期1天" in line(row, date(2026, 10, 1), "zh")
     (finding,) = [f for f in result.findings if f.rule == "tour.problem_rectification"]
     assert finding.message_en.endswith("due 2026-09-30, 1 day overdue")
+
+
+def test_a_spreadsheet_names_references_by_name_in_every_spelling(ws, tmp_path):
+    from coordtui.tabular import plan_table_import
+
+    sheet = tmp_path / "teams.csv"
+    sheet.write_text("名称,组长,副组长,组员,巡察对象\n第二巡察组,孙 刚,,李明、孙刚,区卫健委\n第三巡察组,李明,无名氏,,\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        plan_table_import(ws, sheet, "tour-demo", "team")
+    assert "row 3: column 副组长: no inspector named '无名氏'" in caught.value.message
+    sheet.write_text("名称,组长,副组长,组员,巡察对象\n第二巡察组,孙 刚,,李明、孙刚,区卫健委\n", encoding="utf-8")
+    _org, (team,) = plan_table_import(ws, sheet, "tour-demo", "team")
+    assert (team.leader, team.deputy, team.members, team.units) == ("i1", None, ["i2", "i1"], ["u2"])
