@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 MODEL_ID = "{name}"
 '''
 
-PLUGIN = '''"""The {name} model: four kinds, one rule, two obligations, a setting, one example organization.
+PLUGIN = '''"""The {name} model: four kinds, one rule, two obligations, a setting, a screen, one example organization.
 
 Rename and extend them; docs/plugins.md of coordtui explains every piece used here: labels
 written "中文 English", optional and list references, the model's settings (``ctx.settings``),
@@ -46,7 +46,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, Field
 
-from coordtui.api import Duty, ModelPlugin, ModelSpec, Obligation, PeriodKind, PersonName, Record, Ref, Rule, Text
+from coordtui.api import Duty, ModelPlugin, ModelSpec, Obligation, PeriodKind, PersonName, Record, Ref, Rule, Text, lazy_screen
 
 from {name} import MODEL_ID, __version__
 
@@ -130,8 +130,14 @@ def issue_deadlines(ctx):
                    what_zh=f"整改“{{issue.text}}”", what_en=f"fixing '{{issue.text}}'", record_kind="issue", record_id=issue.id)
 
 
+#: Every text the model's screen shows, in both languages (``self.t(key)`` in the screen).
+MESSAGES = {{
+    "board.title": ("待办事项", "Open duties"),
+    "board.columns": ("对象|事项|期间|截止|状态", "Subject|Duty|Period|Due|Status"),
+}}
+
 MODEL = ModelSpec(id=MODEL_ID, name_zh="{name}", name_en="{name}", version=__version__, kinds=[Member, Team, MonthlyReport, Issue],
-                  settings=Settings, structure_kinds=["team"])
+                  settings=Settings, structure_kinds=["team"], messages=MESSAGES)
 
 
 def example():
@@ -154,9 +160,49 @@ PLUGIN = ModelPlugin(
     rules=[Rule(f"{{MODEL_ID}}.team_leader", "每个小组明确组长", "every team has a leader", check_leader)],
     obligations=[Obligation(f"{{MODEL_ID}}.monthly_report", "每月报送月报", "a report every month", monthly_reports),
                  Obligation(f"{{MODEL_ID}}.issue_fixed", "问题按期整改", "issues fixed in time", issue_deadlines)],
+    screens=[lazy_screen(f"{{MODEL_ID}}.screens", "BoardScreen", "board", "待办事项", "Open duties", key="1")],
     fixtures=example,
 )
 '''
+
+SCREENS = '''"""The {name} model's screen: every open duty, the most overdue first; Enter opens the record that meets it.
+
+Imported only when the screen is opened (``lazy_screen`` in plugin.py), so the model loads without a terminal.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from coordtui.ui import Col, FitTable, ModelScreen, duty_statuses, named, open_duty, status_text
+
+
+class BoardScreen(ModelScreen):
+    """待办事项: the statuses of the organization's duties (``duty_statuses``), open ones only."""
+
+    AUTO_FOCUS = "#board"
+
+    def build(self):
+        yield Static(id="board-title")
+        yield FitTable(id="board", cursor_type="row", zebra_stripes=True)
+
+    def populate(self) -> None:
+        lang = self.app.lang
+        self.query_one("#board-title", Static).update(self.heading("board.title"))
+        self.rows = list(duty_statuses(self.app).open())
+        cols = named(self.t("board.columns"), Col("subject", "", keep=True), Col("what", "", keep=True), Col("period", "", rank=3),
+                     Col("due", "", rank=2), Col("status", "", rank=1))
+        cells = [([r.subject, r.what(lang), r.period.label(lang) if r.period else "", r.due.isoformat(), status_text(r.status, lang)], str(n))
+                 for n, r in enumerate(self.rows)]
+        self.query_one("#board", FitTable).show(cols, cells)
+
+    def on_data_table_row_selected(self, event) -> None:
+        # A focused table takes Enter itself: this is where Enter on a row arrives.
+        row = self.query_one("#board", FitTable).cursor_row
+        if self.rows and row is not None and row < len(self.rows):
+            open_duty(self.app, self.rows[row])
+'''
+
 
 TEST = '''from datetime import date
 
@@ -202,6 +248,7 @@ def scaffold(name: str, folder: Path) -> Path:
         (project / "pyproject.toml").write_text(PYPROJECT.format(name=name, dist=f"coordtui-{name.replace('_', '-')}"), encoding="utf-8")
         (package / "__init__.py").write_text(INIT.format(name=name), encoding="utf-8")
         (package / "plugin.py").write_text(PLUGIN.format(name=name), encoding="utf-8")
+        (package / "screens.py").write_text(SCREENS.format(name=name), encoding="utf-8")
         (project / "tests" / f"test_{name}.py").write_text(TEST.format(name=name), encoding="utf-8")
         (project / "README.md").write_text(
             f"# {name}\n\nA coordtui model.\n\n```sh\npip install -e .\ncoordtui plugins\ncoordtui init --db /tmp/{name} --examples\n"
