@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from coordtui.domain.calendar import WorkCalendar, parse_holiday_file, statutory_holidays
+from coordtui.domain.calendar import Deadline, WorkCalendar, parse_holiday_file, statutory_holidays
 from coordtui.errors import InputError
 
 
@@ -106,3 +106,33 @@ def test_next_years_new_year_reaches_back_into_december():
     cal = WorkCalendar()
     assert cal.info(date(2027, 12, 27)).provisional  # 2028's 元旦 notice may make late December 2027 days off or workdays
     assert not cal.info(date(2027, 11, 24)).provisional
+
+
+def test_add_months_keeps_the_day_and_clamps_to_the_end_of_a_shorter_month():
+    cal = WorkCalendar()
+    assert cal.add_months(date(2026, 1, 31), 1).date == date(2026, 2, 28)
+    assert cal.add_months(date(2028, 1, 31), 1).date == date(2028, 2, 29)  # a leap year
+    assert cal.add_months(date(2026, 8, 15), 2).date == date(2026, 10, 15)
+    assert cal.add_months(date(2026, 11, 30), 3).date == date(2027, 2, 28)  # over the year's end
+    assert cal.add_months(date(2026, 3, 31), -1).date == date(2026, 2, 28)
+    assert not cal.add_months(date(2031, 9, 1), 1).provisional  # calendar months need no notice
+
+
+def test_roll_to_working_day_moves_a_holiday_to_the_next_working_day_and_keeps_a_working_day():
+    cal = WorkCalendar()
+    assert cal.roll_to_working_day(date(2026, 10, 1)).date == date(2026, 10, 8)  # 国庆: Oct 1-7 off
+    assert cal.roll_to_working_day(date(2026, 10, 10)).date == date(2026, 10, 10)  # an adjusted workday (Saturday)
+    assert cal.roll_to_working_day(date(2026, 10, 9)).date == date(2026, 10, 9)
+    assert cal.roll_to_working_day(date(2026, 3, 7)).date == date(2026, 3, 9)  # a plain weekend
+
+
+def test_months_then_rolling_propagates_the_provisional_mark():
+    cal = WorkCalendar()
+    # "within two months of feedback, the next working day if that is a holiday": 2031 is not official yet.
+    rolled = cal.roll_to_working_day(cal.add_months(date(2031, 8, 1), 2))
+    assert rolled.date == date(2031, 10, 6) and rolled.provisional  # 国庆 computed Oct 1-3, then a weekend
+    official = cal.roll_to_working_day(cal.add_months(date(2026, 8, 1), 2))
+    assert official.date == date(2026, 10, 8) and not official.provisional
+    # A deadline already provisional stays so, through months and through a day that needs no rolling.
+    assert cal.roll_to_working_day(Deadline(date(2026, 3, 9), True)) == Deadline(date(2026, 3, 9), True)
+    assert cal.add_months(Deadline(date(2026, 3, 9), True), 1) == Deadline(date(2026, 4, 9), True)

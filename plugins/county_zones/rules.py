@@ -206,7 +206,7 @@ def task_deadline_duties(ctx: Context) -> Iterable[Duty]:
         done = [closed_on[task.id]] if task.state == "closed" and task.id in closed_on else []
         yield Duty(subject=f"“{task.title}”", subject_kind="task", subject_id=task.id,
                    period=Period.containing(task.deadline, PeriodKind.QUARTER), period_in_message=False, due=task.deadline,
-                   done=done, what_zh="办结", what_en="closure", record_kind="task", prefill={"id": task.id})
+                   done=done, what_zh="办结", what_en="closure", record_kind="task", record_id=task.id)
 
 
 # reports ------------------------------------------------------------------------------------

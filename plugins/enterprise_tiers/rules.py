@@ -107,7 +107,7 @@ def escalation_duties(ctx: Context) -> Iterable[Duty]:
         yield Duty(subject=f"{ctx.label('subsidiary', lead.subsidiary)}重大线索“{lead.summary}”", subject_kind="lead", subject_id=lead.id,
                    period=Period.containing(lead.received_on, PeriodKind.QUARTER), period_in_message=False, due=due.date,
                    provisional=due.provisional, done=[lead.escalated_on] if lead.escalated_on else [], what_zh="上报集团公司纪委",
-                   what_en="escalation to the group committee", record_kind="lead", prefill={"id": lead.id})
+                   what_en="escalation to the group committee", record_kind="lead", record_id=lead.id)
 
 
 def check_commendation_quota(ctx: Context) -> Iterable[Finding]:

@@ -181,7 +181,7 @@ def agreement_duties(ctx: Context) -> Iterable[Duty]:
             continue
         yield Duty(subject=f"任务协同书“{a.title}”", subject_kind="agreement", subject_id=a.id, period=Period.containing(a.time_limit, PeriodKind.QUARTER),
                    period_in_message=False, due=a.time_limit, done=[a.completed_on] if a.completed_on else [], what_zh="办结", what_en="completion",
-                   record_kind="agreement", prefill={"id": a.id})
+                   record_kind="agreement", record_id=a.id)
 
 
 def check_problem_items(ctx: Context) -> Iterable[Finding]:
@@ -203,7 +203,7 @@ def problem_duties(ctx: Context) -> Iterable[Duty]:
         yield Duty(subject=f"{unit}“{item.content}”", subject_kind="list_item", subject_id=item.id,
                    period=Period.containing(item.deadline, PeriodKind.QUARTER), period_in_message=False, due=item.deadline,
                    done=[item.completed_on] if item.completed_on else [], what_zh="整改", what_en="rectification",
-                   record_kind="list_item", prefill={"id": item.id})
+                   record_kind="list_item", record_id=item.id)
 
 
 def inspection_duties(ctx: Context) -> Iterable[Duty]:

@@ -179,7 +179,7 @@ def news_duties(ctx: Context) -> Iterable[Duty]:
                    done=[activity.news_submitted] if activity.news_submitted else [],
                    what_zh="新闻稿报送", what_en="news draft to the dispatched group", unit_zh="篇",
                    period_in_message=False,
-                   record_kind="activity", prefill={"id": activity.id})
+                   record_kind="activity", record_id=activity.id)
 
 
 def plan_and_summary_duties(ctx: Context) -> Iterable[Duty]:

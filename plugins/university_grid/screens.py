@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from coordtui.api import DutyStatus, Period, PeriodKind
-from coordtui.ui import STATUS_MARK, Col, CoordError, FitTable, ModelScreen, named, status_text
+from coordtui.ui import STATUS_MARK, Col, CoordError, FitTable, ModelScreen, named, status_text, open_duty
 
 from university_grid import MODEL_ID
 from university_grid.rotation import fill_year
@@ -271,11 +271,7 @@ class MatrixScreen(GridScreen):
             return
         order = [DutyStatus.OVERDUE, DutyStatus.LATE, DutyStatus.AT_RISK, DutyStatus.DUE]
         row = min(open_duties, key=lambda r: order.index(r.status))
-        prefill = dict(row.duty.prefill)
-        if "id" in prefill:
-            self.app.open_record(self.app.org_id, row.duty.record_kind, prefill["id"])
-        else:
-            self.app.new_record(self.app.org_id, row.duty.record_kind, prefill)
+        open_duty(self.app, row)
 
 
 class ActivityLogScreen(GridScreen):

@@ -16,6 +16,7 @@ from coordtui import hookimpl
 from coordtui.domain.calendar import Deadline, WorkCalendar
 from coordtui.domain.model import (
     Context,
+    CoreSettings,
     Duty,
     DutyStatus,
     ExportSpec,
@@ -32,14 +33,19 @@ from coordtui.domain.records import Finding, PersonName, Record, Ref, Severity, 
 from coordtui.errors import CoordError, InputError
 from coordtui.exports import body as docx_body
 from coordtui.exports import heading as docx_heading
+from coordtui.rules.engine import DutyRow
+from coordtui.rules.statuses import DutyStatuses
 from coordtui.modelplugin import ModelPlugin, lazy_screen
 
 __all__ = [
     "hookimpl",
     "Context",
     "CoordError",
+    "CoreSettings",
     "Deadline",
     "Duty",
+    "DutyRow",
+    "DutyStatuses",
     "DutyStatus",
     "ExportSpec",
     "Finding",

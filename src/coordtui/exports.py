@@ -87,9 +87,10 @@ def check_for(ws: "Workspace", org: Organization, as_of: date) -> CheckResult:
 
 
 def _period_rows(result: CheckResult, period: Period | None) -> list:
+    """The duties that are ``period``'s; a per-record duty (限期事项) is the period's its due date falls in."""
     rows = result.duties
     if period is not None:
-        rows = [r for r in rows if r.duty.period is not None and r.duty.period.start >= period.start and r.duty.period.end <= period.end]
+        rows = [r for r in rows if r.duty.belongs_to(period)]
     return rows
 
 
@@ -335,7 +336,9 @@ def export_xlsx(ws: "Workspace", org_id: str, as_of: date, period: Period | None
     legend = "图例：" + "；".join(f"{status_label(s)}（{name}色）" for s, name in
                                  zip(_STATUS_ORDER, ("红", "紫", "橙", "蓝", "绿")))
     for (rule, title), rows in rows_by_rule.items():
-        periods = sorted({r.duty.period for r in rows if r.duty.period is not None}, key=lambda p: (p.start, p.end))
+        periods: list[Period | None] = sorted({r.duty.period for r in rows if r.duty.period is not None}, key=lambda p: (p.start, p.end))
+        if any(r.duty.period is None for r in rows):
+            periods.append(None)  # per-record duties (限期事项): one column, each with its own due date
         subjects: list[str] = []
         cells: dict[tuple[str, Any], list] = defaultdict(list)
         for r in rows:
@@ -354,7 +357,7 @@ def export_xlsx(ws: "Workspace", org_id: str, as_of: date, period: Period | None
         if name in used:
             name = f"矩阵-{rule.split('.')[-1]}"[:31]
         used.add(name)
-        sheet = _sheet(book, name, ledger_title(org, period, title), ["对象"] + [p.label() for p in periods], matrix, numbered=False)
+        sheet = _sheet(book, name, ledger_title(org, period, title), ["对象"] + [p.label() if p else "限期事项" for p in periods], matrix, numbered=False)
         for ri, subject in enumerate(subjects, start=HEADER_ROW + 1):
             for ci, p in enumerate(periods, start=2):
                 found = cells.get((subject, p), [])
@@ -483,6 +486,7 @@ def _problems(result: CheckResult, org: Organization, period: Period) -> list[st
 
     lines = [f.message for f in result.findings if f.org == org.id and f.period is not None and _in(f.period, period)]
     lines += [f.message for f in result.findings if f.org == org.id and f.period is None]
+    # (an overdue per-record duty is among the findings without a period, above)
     earlier = sorted((r for r in result.duties if r.status is DutyStatus.OVERDUE and r.duty.period is not None
                       and r.duty.period.end < period.start), key=lambda r: r.duty.due)
     for r in earlier:

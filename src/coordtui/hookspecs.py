@@ -41,7 +41,7 @@ def coordtui_rules(model: ModelSpec) -> list[Rule] | None:
 
 @hookspec
 def coordtui_obligations(model: ModelSpec) -> list[Obligation] | None:
-    """The recurring duties of ``model``: what falls due, per period and subject.
+    """The duties of ``model``: what falls due, per period and subject, or per record (a deadline of its own).
 
     Their statuses feed the dashboard and the calendar; their shortfalls become findings
     under the obligation's ``rule`` id.

@@ -60,6 +60,11 @@ def _item_where(source: str, number: int, kind: Any) -> str:
     return f"{shown(source, 200)}: item {number} (kind {shown(kind)})"
 
 
+def _field_part(field: str) -> str:
+    """``field F: `` before a field's problem; nothing before a whole record's (a model validator's)."""
+    return "" if field in ("", "(item)") else f"field {shown(field)}: "
+
+
 def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merge_with_store: bool = False) -> Plan:
     """Check a whole document; raise InputError naming the first problem as ``FILE: item N (kind K): field F: problem``."""
     if doc.get("format") != FORMAT:
@@ -89,35 +94,47 @@ def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merg
     if not isinstance(items, list):
         raise InputError(f"{source}: 'items' must be a list")
 
+    from coordtui.tabular import Problems
     from coordtui.workspace import first_error
 
+    # Every bad item is reported together (the first MAX_REPORTED, and how many more), so a
+    # file is fixed in one go rather than one error per run.
+    problems = Problems()
     records: list[Record] = []
+    numbers: list[int] = []  # the item number of each record (bad items have none)
     seen: dict[tuple[str, str], int] = {}
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise InputError(f"{source}: item {number}: expected an object, got {type(item).__name__}")
+            problems.add(f"{source}: item {number}: expected an object, got {type(item).__name__}")
+            continue
         kind = item.get("kind")
         if not isinstance(kind, str) or kind not in model.kind_map:
             known = ", ".join(model.kind_map)
-            raise InputError(f"{_item_where(source, number, kind)}: unknown kind for model {model_id} (known: {known})")
+            problems.add(f"{_item_where(source, number, kind)}: unknown kind for model {model_id} (known: {known})")
+            continue
         cls = model.kind_map[kind]
         data = {k: v for k, v in item.items() if k != "kind"}
         try:
             record = cls.model_validate(data)
         except ValidationError as exc:
             field, problem = first_error(exc)
-            raise InputError(f"{_item_where(source, number, kind)}: field {shown(field)}: {shown(problem, 200)}") from None
+            problems.add(f"{_item_where(source, number, kind)}: {_field_part(field)}{shown(problem, 200)}")
+            continue
         key = (kind, record.id)
         if key in seen:
-            raise InputError(f"{_item_where(source, number, kind)}: field id: '{record.id}' is used again (first at item {seen[key]})")
+            problems.add(f"{_item_where(source, number, kind)}: field id: '{record.id}' is used again (first at item {seen[key]})")
+            continue
         seen[key] = number
         records.append(record)
+        numbers.append(number)
 
     store_records: dict[str, list[Record]] = {}
     if merge_with_store and ws.store.get_org(org.id) is not None:
         for kind in model.kind_map:
             store_records[kind] = ws.records(org, kind)
-    records = _resolve_references(records, store_records, source)
+    where = (lambda n, record, field: f"{_item_where(source, numbers[n - 1], record.kind)}: field {field}")
+    records = _resolve_references(records, store_records, source, where, problems=problems)
+    problems.raise_if_any()
     return Plan(source, model, org, records)
 
 

@@ -142,7 +142,8 @@ def line(row: DutyRow, as_of: date, lang: str = "zh") -> str:
     count = t("remind.count", lang, missing=missing, unit=unit) if duty.required > 1 and missing > 0 else ""
     values = {"subject": duty.subject, "what": what, "due": duty.due.isoformat(), "count": count}
     if row.status is DutyStatus.OVERDUE:
-        text = t("remind.overdue", lang, days=(as_of - duty.due).days, **values)
+        days = (as_of - duty.due).days
+        text = t("remind.overdue_one_day" if days == 1 else "remind.overdue", lang, days=days, **values)
     elif duty.due == as_of + timedelta(days=1):
         text = t("remind.tomorrow", lang, **values)
     else:

@@ -244,7 +244,10 @@ def rows_to_records(cls: type[Record], headers: list[Any], rows: list[tuple[int,
 
             field, problem = first_error(exc)
             column = header_of.get(field.split(".")[0], field)
-            problems.add(f"{source}: row {row_number}: column {column}: {problem}", f"{source}：第{row_number}行“{column}”列：{problem}")
+            if field == "(item)":  # a whole record's problem (a model validator's): no column to name
+                problems.add(f"{source}: row {row_number}: {problem}", f"{source}：第{row_number}行：{problem}")
+            else:
+                problems.add(f"{source}: row {row_number}: column {column}: {problem}", f"{source}：第{row_number}行“{column}”列：{problem}")
             continue
         places[len(records)] = (row_number, header_of)
         records.append(record)

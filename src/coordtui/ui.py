@@ -10,10 +10,16 @@ which offers (and only these are promised):
 - ``app.org_id``: the organization being viewed; ``app.as_of``: the as-of date;
   ``app.lang``: ``"zh"`` or ``"en"``;
 - ``app.result``: the latest check (``.findings``, ``.duties``), or None while running;
+  read duties through :func:`duty_statuses` (a :class:`~coordtui.rules.statuses.DutyStatuses`
+  of :class:`~coordtui.rules.engine.DutyRow`: statuses per subject and period);
 - ``app.open_record(org_id, kind, id)``, ``app.new_record(org_id, kind, prefill)``:
-  the core record form;
+  the core record form; :func:`open_duty` opens the one that meets a duty (the existing
+  record its ``record_id`` names, or a new one prefilled);
 - ``app.record_saved()``: re-run the check after writing;
 - ``app.show_error(exc)``: an error modal for a :class:`~coordtui.errors.CoordError`.
+
+:func:`model_settings` gives the organization's settings as the model's own settings object
+(what rules see as ``ctx.settings``).
 
 Texts come from catalogues: ``self.t("key")`` reads the model's own (``ModelSpec.messages``,
 key -> (Chinese, English)) and then the core's; ``model_text(app, model_id, key)`` does the
@@ -30,6 +36,10 @@ column under a cell cursor.
 
 ``populate()`` is called on mount, after a language switch and after every check.
 
+Keys: a focused ``DataTable`` (a :class:`FitTable` too) takes Enter itself and posts
+``DataTable.RowSelected`` (or ``CellSelected``): handle ``on_data_table_row_selected`` to act
+on Enter; a screen binding for ``enter`` is not reached while the table has focus.
+
 Textual's own names on a screen are taken: do not define ``task``, ``_task``, ``name``,
 ``id``, ``app``, ``screen`` or ``parent`` on a screen class.
 """
@@ -38,9 +48,11 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from coordtui.domain.model import DutyStatus
+from coordtui.domain.model import Duty, DutyStatus
 from coordtui.errors import ConflictError, CoordError, InputError
 from coordtui.i18n import t
+from coordtui.rules.engine import DutyRow
+from coordtui.rules.statuses import DutyStatuses
 from coordtui.screens.base import ModelScreen
 from coordtui.screens.dashboard import STATUS_STYLE
 from coordtui.store import Put
@@ -62,11 +74,40 @@ def model_text(app, model_id: str, key: str, **values: object) -> str:
     return app.ws.host.models[model_id].text(key, app.lang, **values)
 
 
+def model_settings(app, org_id: str | None = None):
+    """The settings of the organization being viewed (or ``org_id``) as its model's own settings
+    object, the organization's overrides applied: what its rules see as ``ctx.settings``."""
+    org = app.ws.org(org_id or app.org_id)
+    return app.ws.model_of(org).parse_settings(org.settings).model
+
+
+def duty_statuses(app, *, rule: str | None = None, org_id: str | None = None) -> DutyStatuses:
+    """The duties of the organization being viewed (or ``org_id``) in the latest check, with
+    their statuses per subject and period; only ``rule``'s if given. Empty while the check runs."""
+    return DutyStatuses.of(app.result, org_id or app.org_id, rule=rule)
+
+
+def open_duty(app, duty: Duty | DutyRow, *, org_id: str | None = None, **extra: object) -> None:
+    """Open the record that meets ``duty``: the existing one its ``record_id`` names, else a new
+    record of its ``record_kind`` prefilled from ``prefill`` (and ``extra``). Does nothing for a
+    duty that names no kind."""
+    if isinstance(duty, DutyRow):
+        org_id = org_id or duty.org
+        duty = duty.duty
+    org_id = org_id or app.org_id
+    if not duty.record_kind:
+        return
+    if duty.record_id:
+        app.open_record(org_id, duty.record_kind, duty.record_id)
+    else:
+        app.new_record(org_id, duty.record_kind, {**duty.prefill, **extra})
+
+
 def status_text(status: DutyStatus, lang: str, *, mark: bool = False) -> Text:
     """A duty status as coloured text (with a mark that survives NO_COLOR)."""
     label = t(f"status.{status.value}", lang)
     return Text(f"{STATUS_MARK[status]} {label}" if mark else label, style=STATUS_STYLE[status])
 
 
-__all__ = ["Col", "ConflictError", "CoordError", "DutyStatus", "FitTable", "InputError", "ModelScreen", "Put", "STATUS_MARK", "model_text",
-           "named", "status_text"]
+__all__ = ["Col", "ConflictError", "CoordError", "DutyRow", "DutyStatus", "DutyStatuses", "FitTable", "InputError", "ModelScreen", "Put",
+           "STATUS_MARK", "duty_statuses", "model_settings", "model_text", "named", "open_duty", "status_text"]

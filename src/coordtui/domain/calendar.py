@@ -17,6 +17,7 @@ names is official as the file says; the others stay computed and provisional.
 
 from __future__ import annotations
 
+import calendar as calendar_module
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -165,6 +166,12 @@ class HolidaySpan:
     provisional: bool
 
 
+def _unpack(day: date | Deadline) -> tuple[date, bool]:
+    if isinstance(day, Deadline):
+        return day.date, day.provisional
+    return day, False
+
+
 class WorkCalendar:
     """Working days by China's official calendar; computed holidays and a user file for later years."""
 
@@ -282,6 +289,32 @@ class WorkCalendar:
     def add_days(self, start: date, n: int) -> Deadline:
         """``n`` calendar days after ``start``."""
         return Deadline(start + timedelta(days=n), False)
+
+    def add_months(self, start: date | Deadline, n: int) -> Deadline:
+        """The same day ``n`` calendar months after ``start`` ("within two months of feedback");
+        a day the month lacks is its last (Jan 31 + 1 month is Feb 28, Feb 29 in a leap year).
+        ``n`` may be negative. A :class:`Deadline` passed in keeps its provisional mark."""
+        day, provisional = _unpack(start)
+        months = day.year * 12 + day.month - 1 + n
+        year, month = divmod(months, 12)
+        month += 1
+        if not 1 <= year <= 9999:
+            raise ValueError(f"{n} months from {day.isoformat()} is outside the calendar")
+        last = calendar_module.monthrange(year, month)[1]
+        return Deadline(date(year, month, min(day.day, last)), provisional)
+
+    def roll_to_working_day(self, day: date | Deadline) -> Deadline:
+        """``day`` itself if it is a working day, else the next working day ("if the day is a
+        holiday, the next working day": 遇节假日顺延). Provisional when a day it looked at is not
+        officially known yet (or a :class:`Deadline` passed in already was)."""
+        day, provisional = _unpack(day)
+        info = self.info(day)
+        provisional = provisional or info.provisional
+        while not info.workday:
+            day += timedelta(days=1)
+            info = self.info(day)
+            provisional = provisional or info.provisional
+        return Deadline(day, provisional)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in the half-open range (start, end]."""

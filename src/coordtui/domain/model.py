@@ -27,7 +27,13 @@ class NoSettings(BaseModel):
 
 
 class CoreSettings(BaseModel):
-    """Settings every organization has, whatever its model."""
+    """Settings every organization has, whatever its model (核心设置); a rule reads them as ``ctx.core``.
+
+    ``at_risk_days`` (14): a count-based duty still short this many days before it falls due
+    is at risk (临期). ``tracking_start`` (跟踪起始日): duties falling due before it are not
+    judged. ``report_issuer``, ``report_recipient``, ``report_copy_to``: the Word report's
+    signature, recipient and copies.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -110,7 +116,9 @@ class ModelSpec:
     :param version: the model's version, shown by ``coordtui plugins``.
     :param kinds: the pydantic classes of its records, each a subclass of :class:`Record`.
     :param settings: a pydantic class whose defaults are the model's settings; an
-        organization may override any of them (in its ``org.settings``).
+        organization may override any of them (in its ``org.settings``). A rule or an
+        obligation gets an instance of exactly this class, with the organization's values,
+        as ``ctx.settings``; the core's settings (:class:`CoreSettings`) are ``ctx.core``.
     :param structure_kinds: kinds shown in the organization tree, outermost first.
     :param messages: the model's catalogue (文案): key -> (Chinese, English), for its screens
         (``self.t("key")`` in a :class:`coordtui.ui.ModelScreen`) and anything else it shows.
@@ -142,6 +150,9 @@ class ModelSpec:
             if k.kind in seen:
                 raise ValueError(f"model {self.id}: kind {k.kind!r} is declared twice")
             seen.add(k.kind)
+            problems = k.reference_problems()
+            if problems:
+                raise ValueError(f"model {self.id}: {problems[0]}")
         for key, pair in self.messages.items():
             if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) and x for x in pair)):
                 raise ValueError(f"model {self.id}: message {key!r} must be a (Chinese, English) pair of texts")
@@ -220,6 +231,10 @@ _WHOLE = Scope()
 
 @dataclass(frozen=True)
 class Settings:
+    """An organization's settings: the core's and its model's (``ModelSpec.parse_settings``).
+
+    An attribute is looked up in the model's settings, then in the core's."""
+
     core: CoreSettings
     model: BaseModel
 
@@ -277,7 +292,10 @@ SETTINGS_DEPTH = 8
 class Context:
     """What a rule or an obligation sees: one organization, its records, the calendar and the as-of date.
 
-    Records are loaded per kind on first use, so a rule costs what it reads.
+    ``ctx.settings`` is the model's own settings object (an instance of ``ModelSpec.settings``,
+    the organization's overrides applied); ``ctx.core`` the settings every organization has
+    (:class:`CoreSettings`: ``at_risk_days``, ``tracking_start`` ...). Records are loaded per
+    kind on first use, so a rule costs what it reads.
     """
 
     def __init__(
@@ -293,7 +311,11 @@ class Context:
         self.model = model
         self.calendar = calendar
         self.as_of = as_of
-        self.settings = model.parse_settings(org.settings)
+        parsed = model.parse_settings(org.settings)
+        #: the model's settings: an instance of ``ModelSpec.settings`` with the organization's values
+        self.settings = parsed.model
+        #: the core's settings (:class:`CoreSettings`): ``at_risk_days``, ``tracking_start`` ...
+        self.core = parsed.core
         self._tracking_start = tracking_start
         self._load = load
         self._cache: dict[str, list[Record]] = {}
@@ -305,7 +327,7 @@ class Context:
         else the day it was created or imported, as the workspace found it. It never depends on
         the as-of date, so duties of last year stay open at New Year. The engine drops every
         duty due before it."""
-        start = self.settings.tracking_start or self._tracking_start
+        start = self.core.tracking_start or self._tracking_start
         if start is None:
             raise InputError(f"organization {self.org.id} has no tracking start: set settings.tracking_start (YYYY-MM-DD)")
         return start
@@ -401,18 +423,37 @@ class DutyStatus(str, Enum):
 
 @dataclass(slots=True)
 class Duty:
-    """One instance of an obligation: a subject owes ``required`` records by ``due``.
+    """One instance of an obligation (应办事项): a subject owes ``required`` records by ``due``.
+
+    Two shapes, both first-class (counted on the dashboard, in the reports and the findings):
+
+    - a *periodic* duty (``period`` given): a branch's report for 2026-03, a group's
+      activities in 2026Q2;
+    - a *per-record* duty (``period=None``): a deadline that one record sets for itself
+      (限期事项), a problem's rectification date, an agreement's time limit, a task's
+      deadline. It counts in the period its due date falls in, and stays on the list of
+      open duties while it is not met. Point ``record_id`` at the record.
 
     :param subject: who owes it, as shown (``第一协作组``).
-    :param subject_kind / subject_id: the record that stands for the subject, if any.
-    :param period: the period the duty belongs to, if any.
     :param due: the last day on which a record still meets it.
+    :param what_zh / what_en: what is owed (``协作活动`` / ``collaboration activity``), used in messages.
     :param required: how many records are needed.
-    :param done: the dates of the records that count toward it.
-    :param what_zh / what_en: what is owed (``协作活动``), used in messages.
-    :param provisional: the due date was counted over days the official calendar does not cover yet.
-    :param record_kind: the kind of record that would meet the duty (the form a gap opens).
-    :param prefill: values for that form.
+    :param done: the dates of the records that count toward it (for a per-record duty:
+        the day it was met, e.g. ``[problem.rectified_on]`` once it is).
+    :param period: the period the duty belongs to, or None for a per-record duty.
+    :param subject_kind / subject_id: the record that stands for the subject, if any
+        (``s`` on the dashboard opens it; access follows it).
+    :param provisional: the due date was counted over days the official calendar does not cover yet
+        (pass ``deadline.provisional`` from :class:`~coordtui.domain.calendar.WorkCalendar`).
+    :param record_kind: the kind of record that would meet the duty (the form Enter opens).
+    :param prefill: values for a new record of that kind (``{"branch": branch.id}``).
+    :param unit_zh / unit_en: what ``required`` counts, for the messages (``次`` / ``activities``):
+        "不足3次（实际1次）", "1 of 3 activities done".
+    :param period_in_message: False when ``what_zh`` already names the period (``2026年度总结``),
+        so that the message does not say it twice.
+    :param record_id: the existing record that meets the duty (a task to close, a problem to
+        rectify): Enter opens it instead of a new form. ``prefill={"id": ...}`` still works and
+        means the same.
     """
 
     subject: str
@@ -430,6 +471,24 @@ class Duty:
     unit_zh: str = "项"
     unit_en: str = ""
     period_in_message: bool = True
+    record_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # The older spelling (prefill={"id": ...}) and the named one mean the same thing.
+        if self.record_id is None and isinstance(self.prefill, dict) and isinstance(self.prefill.get("id"), str):
+            self.record_id = self.prefill["id"]
+
+    @property
+    def per_record(self) -> bool:
+        """A deadline of one record (限期事项) rather than a period's duty."""
+        return self.period is None
+
+    def belongs_to(self, period: Period) -> bool:
+        """Whether the duty is one of ``period``'s: its own period lies within it, or, for a
+        per-record duty, its due date does."""
+        if self.period is None:
+            return self.due in period
+        return self.period.start >= period.start and self.period.end <= period.end
 
     @property
     def count(self) -> int:

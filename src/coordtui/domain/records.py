@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import types
+import typing
+import weakref
 from datetime import date
 from enum import Enum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 _SPACE = re.compile(r"\s+")
@@ -86,7 +89,17 @@ class Ref:
     """Marks a field as a reference to records of ``kind`` (关联): ``Annotated[str, Ref("group")]``.
 
     The import checks that every reference points at a record that exists, and forms
-    offer a list to pick from.
+    offer a list to pick from. Every natural spelling of an optional or a list reference works::
+
+        leader: Annotated[str, Ref("person")]                     # one, required
+        deputy: Annotated[str, Ref("person")] | None = None       # or Optional[Annotated[str, Ref("person")]]
+        deputy: Annotated[str | None, Ref("person")] = None       # the same
+        members: list[Annotated[str, Ref("person")]] = []         # several
+        members: Annotated[list[str], Ref("person")] = []         # the same
+
+    A spelling that cannot work (a reference inside a dict, a list of lists, a union with
+    another type, a reference that is not text) is refused when the plugin loads, with a
+    message naming the spelling that does.
     """
 
     def __init__(self, kind: str) -> None:
@@ -96,14 +109,21 @@ class Ref:
         return f"Ref({self.kind!r})"
 
 
+#: kind class -> its references, worked out once per class.
+_REFERENCES: "weakref.WeakKeyDictionary[type, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
 class Record(BaseModel):
     """The base of every kind (类别). Subclasses set ``kind`` and their fields.
 
     ``kind``: the kind's stable id as it appears in files (``activity``).
     ``title_zh`` / ``title_en``: the kind's name in the interface.
-    ``partition_field``: the date field that files a record under a year, or None for
-    structural kinds (units, groups) that are kept together.
-    ``label_field``: the field shown where the record is referred to.
+    ``partition_field``: the date field that files a record in the store under its month
+    (``2026-03``), or None for structural kinds (units, groups) that are kept together.
+    ``label_field``: the field shown where the record is referred to. It may name a
+    ``@property`` or a pydantic ``@computed_field`` (a problem labelled by its number and
+    title, without a redundant ``name``): a computed value is shown and exported, and
+    ignored when a record is read back.
     ``aliases_field``: a list field of other names the record is known by; an import file
     may refer to the record by its label or any alias instead of its id.
     ``natural_key``: the fields that tell two records of the kind apart in an office's ledger
@@ -125,6 +145,15 @@ class Record(BaseModel):
     choice_labels: ClassVar[dict[str, dict[str, str]]] = {}
 
     id: str = Field(description="Stable id, unique within the kind in one organization")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_computed(cls, data: Any) -> Any:
+        # A computed field (a computed label) is written out with the record; reading it back
+        # must not refuse it as an unknown field.
+        if isinstance(data, dict) and cls.model_computed_fields:
+            data = {k: v for k, v in data.items() if k not in cls.model_computed_fields}
+        return data
 
     @field_validator("id")
     @classmethod
@@ -174,13 +203,28 @@ class Record(BaseModel):
 
     @classmethod
     def references(cls) -> dict[str, str]:
-        """Field name → referenced kind, for every field annotated with :class:`Ref`."""
-        refs: dict[str, str] = {}
+        """Field name → referenced kind, for every field annotated with :class:`Ref` (in any
+        of the spellings :class:`Ref` lists)."""
+        found = _REFERENCES.get(cls)
+        if found is None:
+            found = {}
+            for name, info in cls.model_fields.items():
+                ref = _field_reference(info.metadata, info.annotation)
+                if ref is not None:
+                    found[name] = ref[0]
+            _REFERENCES[cls] = found  # a class's fields never change once it is defined
+        return dict(found)
+
+    @classmethod
+    def reference_problems(cls) -> list[str]:
+        """Fields whose reference is spelt in a way that cannot work, each with the spelling that does."""
+        problems = []
         for name, info in cls.model_fields.items():
-            for meta in info.metadata:
-                if isinstance(meta, Ref):
-                    refs[name] = meta.kind
-        return refs
+            try:
+                _field_reference(info.metadata, info.annotation, strict=True)
+            except TypeError as exc:
+                problems.append(f"kind {cls.kind!r} field {name!r}: {exc}")
+        return problems
 
     def ref_values(self, field: str) -> list[str]:
         value = getattr(self, field)
@@ -189,6 +233,96 @@ class Record(BaseModel):
         if isinstance(value, (list, tuple, set)):
             return [str(v) for v in value]
         return [str(value)]
+
+
+def _refs_in(annotation: Any) -> list[Ref]:
+    """Every Ref anywhere inside ``annotation``."""
+    found = []
+    if get_origin(annotation) is Annotated:
+        args = get_args(annotation)
+        found += [m for m in args[1:] if isinstance(m, Ref)]
+        found += _refs_in(args[0])
+    else:
+        for arg in get_args(annotation):
+            found += _refs_in(arg)
+    return found
+
+
+def _is_union(annotation: Any) -> bool:
+    return get_origin(annotation) in (Union, types.UnionType)
+
+
+def _text_like(annotation: Any) -> bool:
+    """``str`` or a ``str`` alias (``Annotated[str, ...]``, a Literal of texts)."""
+    if get_origin(annotation) is Annotated:
+        return _text_like(get_args(annotation)[0])
+    if get_origin(annotation) is typing.Literal:
+        return all(isinstance(a, str) for a in get_args(annotation))
+    return annotation is str
+
+
+_SPELLINGS = ("write Annotated[str, Ref(kind)] for one, Annotated[str, Ref(kind)] | None (or Annotated[str | None, Ref(kind)]) "
+              "for an optional one, and list[Annotated[str, Ref(kind)]] (or Annotated[list[str], Ref(kind)]) for several")
+
+
+def _strip_optional(annotation: Any) -> Any:
+    if _is_union(annotation):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def _text_or_texts(annotation: Any) -> bool | None:
+    """False for text, True for a list (tuple, set) of texts, None for anything else."""
+    annotation = _strip_optional(annotation)
+    if _text_like(annotation):
+        return False
+    if get_origin(annotation) in (list, tuple, set, frozenset):
+        args = [a for a in get_args(annotation) if a is not Ellipsis]
+        if len(args) == 1 and _text_like(args[0]):
+            return True
+    return None
+
+
+def _field_reference(metadata: list[Any], annotation: Any, *, strict: bool = False) -> tuple[str, bool] | None:
+    """(referenced kind, several) for a field, or None when it is no reference.
+
+    ``metadata`` is what pydantic lifted off the field's outer ``Annotated``; ``annotation``
+    the rest. ``strict`` raises TypeError, naming the spellings that work, for a Ref that
+    sits where no reference can be (inside a dict, a list of lists, beside another type)."""
+    outer = [m for m in metadata if isinstance(m, Ref)]
+    inner = _refs_in(annotation)
+    refs = outer + inner
+    if not refs:
+        return None
+    several: bool | None = None
+    if len(refs) == 1:
+        if outer:  # Annotated[str | None, Ref(k)], Annotated[list[str], Ref(k)]
+            several = _text_or_texts(annotation)
+        else:
+            shape = _strip_optional(annotation)
+            if get_origin(shape) is Annotated:  # Annotated[str, Ref(k)] | None
+                several = _text_or_texts(get_args(shape)[0])
+            elif get_origin(shape) in (list, tuple, set, frozenset):  # list[Annotated[str, Ref(k)]]
+                args = [a for a in get_args(shape) if a is not Ellipsis]
+                if len(args) == 1 and get_origin(args[0]) is Annotated and inner[0] in get_args(args[0])[1:] \
+                        and _text_or_texts(get_args(args[0])[0]) is False:
+                    several = True
+    if several is None:
+        if strict:
+            what = f"more than one Ref ({', '.join(map(repr, refs))})" if len(refs) > 1 else f"{refs[0]!r} cannot work in {_spelt(metadata, annotation)}"
+            raise TypeError(f"{what}: {_SPELLINGS}")
+        return None
+    return refs[0].kind, several
+
+
+def _spelt(metadata: list[Any], annotation: Any) -> str:
+    text = repr(annotation).replace("typing.", "")
+    text = re.sub(r"<class '([\w.]+)'>", r"\1", text)
+    if any(isinstance(m, Ref) for m in metadata):
+        text = f"Annotated[{text}, {', '.join(repr(m) for m in metadata if isinstance(m, Ref))}]"
+    return text
 
 
 class Severity(str, Enum):

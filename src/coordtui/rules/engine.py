@@ -28,7 +28,13 @@ from coordtui.errors import StoreError, shown
 
 @dataclass(slots=True)
 class DutyRow:
-    """One duty with its status on the as-of date, as the dashboard lists it."""
+    """One duty with its status on the as-of date (应办事项状态), as the dashboard lists it and
+    as a model's screen reads it (``coordtui.api.DutyRow``; see :class:`coordtui.rules.statuses.DutyStatuses`).
+
+    ``org``, ``rule`` (the obligation's rule id), ``obligation_zh``/``obligation_en`` (its
+    title), ``duty`` (the :class:`Duty` the obligation yielded), ``status`` and ``as_of``; the
+    duty's own fields are readable here too (``row.subject_id``, ``row.period``, ``row.due`` ...).
+    """
 
     org: str
     rule: str
@@ -40,7 +46,26 @@ class DutyRow:
 
     @property
     def overdue_days(self) -> int:
+        """Days past the due date, when overdue (else 0)."""
         return (self.as_of - self.duty.due).days if self.status is DutyStatus.OVERDUE else 0
+
+    def __getattr__(self, name: str) -> Any:
+        # row.subject_id, row.period, row.due ...: a screen need not know the row wraps a Duty.
+        if name in _DUTY_NAMES:
+            return getattr(self.duty, name)
+        raise AttributeError(f"'DutyRow' object has no attribute {name!r} (a row's own: org, rule, obligation_zh, "
+                             f"obligation_en, duty, status, as_of, overdue_days; and the Duty's)")
+
+    def what(self, lang: str = "zh") -> str:
+        """What is owed, in ``lang``."""
+        return self.duty.what_zh if lang == "zh" else self.duty.what_en
+
+    def obligation(self, lang: str = "zh") -> str:
+        """The obligation's title, in ``lang``."""
+        return self.obligation_zh if lang == "zh" else self.obligation_en
+
+
+_DUTY_NAMES = frozenset({f.name for f in dataclass_fields(Duty)} | {"count", "met_on", "per_record"})
 
 
 @dataclass
@@ -100,7 +125,7 @@ def duty_messages(duty: Duty, status: DutyStatus, as_of: date) -> tuple[str, str
             zh = f"{head_zh}不足{duty.required}{unit_zh}（实际{duty.count}{unit_zh}，应于{duty.due.isoformat()}前完成），已逾期{days}天"
         else:
             zh = f"{head_zh}未完成（应于{duty.due.isoformat()}前完成），已逾期{days}天"
-        en = f"{head_en} not done{counted_en}; due {duty.due.isoformat()}, {days} days overdue"
+        en = f"{head_en} not done{counted_en}; due {duty.due.isoformat()}, {days} day{'' if days == 1 else 's'} overdue"
     elif status is DutyStatus.AT_RISK:
         missing = duty.required - duty.count
         zh = f"{head_zh}将于{duty.due.isoformat()}到期，尚差{missing}{unit_zh}"
@@ -294,6 +319,7 @@ def _duty_problem(duty: Any) -> str | None:
         ("provisional", isinstance(duty.provisional, bool)),
         ("unit_zh", isinstance(duty.unit_zh, str)),
         ("unit_en", isinstance(duty.unit_en, str)),
+        ("record_id", duty.record_id is None or isinstance(duty.record_id, str)),
     )
     for name, ok in checks:
         if not ok:
@@ -324,7 +350,7 @@ def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | Non
         duties = [d for d in duties if _duty_problem(d) is None]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         failed.append(_rule_failed(ctx, obligation.rule, "duties", TypeError(problems[0] + more), plugin))
-    at_risk_days = ctx.settings.at_risk_days
+    at_risk_days = ctx.core.at_risk_days
     # A tracking start covers the period it falls in and every later one (一律自跟踪起始日起计):
     # a duty of a period that ended before it (2024's annual report, due in January 2025, for an
     # organization tracked from 2025-01-01), or one falling due before it, is not the

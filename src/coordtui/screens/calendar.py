@@ -123,8 +123,8 @@ class CalendarScreen(CoreScreen):
             return
         duty = rows[0].duty
         if duty.record_kind:
-            if "id" in duty.prefill:
-                self.app.open_record(self.app.org_id, duty.record_kind, duty.prefill["id"])
+            if duty.record_id:
+                self.app.open_record(self.app.org_id, duty.record_kind, duty.record_id)
             else:
                 self.app.new_record(self.app.org_id, duty.record_kind, dict(duty.prefill))
 

@@ -151,14 +151,17 @@ class DashboardScreen(CoreScreen):
             soon = sum(1 for r in duties if r.status is DutyStatus.DUE and r.duty.due <= horizon)
             current = [r for r in duties if r.duty.period is not None and app.as_of in r.duty.period]
             met_now = sum(1 for r in current if r.status in (DutyStatus.MET, DutyStatus.LATE))
-            lines.append((org, overdue, at_risk, soon, met_now, len(current)))
+            # Per-record duties (限期事项: a problem's rectification date) have no period: counted on their own.
+            deadlines = [r for r in duties if r.duty.period is None]
+            met_deadlines = sum(1 for r in deadlines if r.status in (DutyStatus.MET, DutyStatus.LATE))
+            lines.append((org, overdue, at_risk, soon, met_now, len(current), met_deadlines, len(deadlines)))
         shown = lines
         if len(lines) > self.SUMMARY_LINES:
             mine = [line for line in lines if line[0].id == app.org_id]
             worst = sorted((line for line in lines if line[0].id != app.org_id), key=lambda line: -line[1])
             shown = mine + worst[: self.SUMMARY_LINES - 1 - len(mine)]
         text = Text()
-        for n, (org, overdue, at_risk, soon, met_now, current) in enumerate(shown):
+        for n, (org, overdue, at_risk, soon, met_now, current, met_deadlines, deadlines) in enumerate(shown):
             if n:
                 text.append("\n")
             marker = "▶ " if org.id == app.org_id and len(app.orgs) > 1 else ""
@@ -166,7 +169,11 @@ class DashboardScreen(CoreScreen):
             text.append(f"{self.t('dash.overdue')} {overdue}", style=STATUS_STYLE[DutyStatus.OVERDUE] if overdue else "bold")
             text.append("  ")
             text.append(f"{self.t('dash.at_risk')} {at_risk}", style=STATUS_STYLE[DutyStatus.AT_RISK])
-            text.append(f"  {self.t('dash.due_soon')} {soon}  {self.t('dash.period')} {met_now}/{current}")
+            text.append(f"  {self.t('dash.due_soon')} {soon}")
+            if current or not deadlines:
+                text.append(f"  {self.t('dash.period')} {met_now}/{current}")
+            if deadlines:
+                text.append(f"  {self.t('dash.deadlines')} {met_deadlines}/{deadlines}")
         if len(shown) < len(lines):
             text.append("\n" + self.t("dash.more_orgs", count=len(lines) - len(shown)), style="dim")
         return text
@@ -212,12 +219,10 @@ class DashboardScreen(CoreScreen):
         row = self._row()
         if row is None or not row.duty.record_kind:
             return
-        prefill = dict(row.duty.prefill)
-        record_id = prefill.get("id")
-        if record_id:
-            self.app.open_record(row.org, row.duty.record_kind, record_id)
+        if row.duty.record_id:
+            self.app.open_record(row.org, row.duty.record_kind, row.duty.record_id)
         else:
-            self.app.new_record(row.org, row.duty.record_kind, prefill)
+            self.app.new_record(row.org, row.duty.record_kind, dict(row.duty.prefill))
 
     def action_open_subject(self) -> None:
         row = self._row()
