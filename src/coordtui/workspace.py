@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -29,6 +29,9 @@ from coordtui.plugins import PluginHost
 from coordtui.rules.engine import CheckResult, RuleWorker, can_isolate, evaluate, store_problem
 from coordtui.store import STRUCTURE, Delete, Put, PutOrg, Refused, Store, strip_meta
 from coordtui.store.files import newest_good_backup, unreadable
+
+if TYPE_CHECKING:
+    from coordtui.attachments import Attachment
 
 HOLIDAYS_FILE = "holidays.txt"
 
@@ -457,7 +460,72 @@ class Workspace:
         org = self.org(org_id)
         if self.store.get(org_id, kind, record_id) is not None:
             self._allow(org, kind, record_id, None)
-        self.store.delete(org_id, kind, record_id, rev=rev)
+        from coordtui.attachments import delete_ops, forget_unused
+
+        with self.store.locked():  # its attachments go with it, in the same transaction
+            extra, digests = delete_ops(self, org_id, kind, record_id)
+            self.store.apply([Delete(org_id, kind, record_id, rev), *extra])
+            forget_unused(self, digests)
+
+    # attachments (佐证材料) -----------------------------------------------------------
+    # Roles and scopes as for the record itself: who may see the record sees its attachments,
+    # who may change it attaches and detaches. See coordtui.attachments.
+    def attach(self, org_id: str, kind: str, record_id: str, data: "bytes | BinaryIO", *, name: str,
+               title: str | None = None) -> "Attachment":
+        """Keep a file with a record (附件) and return what was kept.
+
+        ``data``: the bytes, or a binary stream read with the per-file limit applied while
+        reading (standard input over SSH). ``name``: the file's name as the person gave it
+        (made safe: its last part, no control characters, length-limited). ``title``: shown
+        instead of the name (default: the name without its extension). The type is judged
+        by content (docx, xlsx, pdf, doc/wps, ofd, jpg, png); executables, scripts and
+        self-extracting archives are refused. InputError for a refused, empty, too large or
+        already attached file; AccessError for a person who may not change the record.
+        Adding is a sealed history entry (who, when, hash and name)."""
+        from coordtui.attachments import attach
+
+        return attach(self, org_id, kind, record_id, data, name=name, title=title)
+
+    def attach_path(self, org_id: str, kind: str, record_id: str, path: Path | str, *, title: str | None = None) -> "Attachment":
+        """:meth:`attach` a file on disk under its own name; a file that cannot be read is an InputError."""
+        path = Path(path)
+        try:
+            with open(path, "rb") as fh:
+                return self.attach(org_id, kind, record_id, fh, name=path.name, title=title)
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            raise InputError(f"{shown(path, 200)}: cannot read the file ({exc.strerror}): check the path",
+                             message_zh=f"{shown(path, 200)}：无法读取该文件（{exc.strerror}）：请检查路径") from None
+
+    def attachments(self, org_id: str, kind: str, record_id: str) -> "list[Attachment]":
+        """The attachments of a record the actor may see, oldest first (InputError for a record they cannot)."""
+        from coordtui.attachments import attachments
+
+        return attachments(self, org_id, kind, record_id)
+
+    def attachment_bytes(self, org_id: str, kind: str, record_id: str, key: str) -> bytes:
+        """The bytes of one attachment, named by its SHA-256 (or a prefix of 8+), file name or title.
+        A file missing or altered on disk is a StoreError naming the record and the file."""
+        from coordtui.attachments import attachment_bytes
+
+        return attachment_bytes(self, org_id, kind, record_id, key)[1]
+
+    def attachment(self, org_id: str, kind: str, record_id: str, key: str) -> "tuple[Attachment, bytes]":
+        """One attachment and its bytes (see :meth:`attachment_bytes`)."""
+        from coordtui.attachments import attachment_bytes
+
+        return attachment_bytes(self, org_id, kind, record_id, key)
+
+    def detach(self, org_id: str, kind: str, record_id: str, key: str) -> "Attachment":
+        """Take an attachment off a record (a sealed history entry); the file goes when no record holds it."""
+        from coordtui.attachments import detach
+
+        return detach(self, org_id, kind, record_id, key)
+
+    def attachment_limits(self) -> tuple[int, int]:
+        """(bytes per file, bytes per store): the settings attachments.max_file_mb and attachments.max_store_mb."""
+        from coordtui.attachments import limits
+
+        return limits(self.store.meta())
 
     def ops_for(self, org: Organization, records: list[Record], *, replace: bool) -> tuple[list[Any], dict[str, int]]:
         """The store operations that write ``org`` with ``records``, and counts of what changes.
@@ -717,6 +785,10 @@ class Workspace:
                 return False
             if policy.sees_everything:
                 return True
+            if kind == "_attachments":  # an attachment (佐证材料): seen with the record it is kept with, as it is now
+                held = next((d for d in (entry.get("after"), entry.get("before")) if isinstance(d, dict)), {})
+                record = policy.record(str(held.get("kind")), str(held.get("record")))
+                return record is not None and policy.sees(record.kind, record)
             if not isinstance(kind, str) or kind not in policy.model.kind_map:
                 return policy.sees_whole
             docs = [d for d in (entry.get("before"), entry.get("after")) if isinstance(d, dict)]

@@ -1,0 +1,130 @@
+"""The files kept with records (佐证材料), content-addressed: ``attachments/ab/abcdef….bin``.
+
+A file is named by the SHA-256 of its bytes, so the same scan attached to ten records is
+kept once, and a file changed on disk no longer matches its name (``coordtui verify``).
+Files are written like every other file of the store: a temporary file with the store's
+mode (0600, or 0660 in a group store), fsynced, renamed into place, the folder fsynced;
+never through a symbolic link. Which record holds which file is not kept here but in the
+record's partition (the ``_attachments`` table, with its sealed history): this layer only
+keeps bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from coordtui.errors import StoreError
+from coordtui.store.files import _fsync_dir, _write_new, check_inside, make_folder, modes_at, read_nofollow
+
+FOLDER = "attachments"
+_SHA = re.compile(r"[0-9a-f]{64}")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Blobs:
+    """The attachment files of one store folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.folder = self.root / FOLDER
+
+    def path(self, digest: str) -> Path:
+        if not _SHA.fullmatch(digest):
+            raise StoreError(f"{digest[:80]!r} is no SHA-256 digest of an attachment")
+        return self.folder / digest[:2] / f"{digest}.bin"
+
+    def has(self, digest: str) -> bool:
+        return os.path.lexists(self.path(digest))
+
+    def put(self, data: bytes) -> str:
+        """Keep ``data`` (once, whoever else keeps the same bytes) and return its digest."""
+        digest = sha256(data)
+        final = self.path(digest)
+        if os.path.isfile(final) and not os.path.islink(final) and final.stat().st_size == len(data):
+            return digest  # already kept (verify tells if its bytes were changed since)
+        check_inside(self.root, final)
+        make_folder(final.parent)
+        tmp = final.with_name(f"{final.name}.{os.getpid()}.coordtui-tmp")
+        try:
+            _write_new(tmp, data, modes_at(final.parent))
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"{self.root}: cannot keep the attachment ({exc.strerror or exc}); nothing was changed: "
+                             "free disk space or check permissions",
+                             message_zh=f"{self.root}：无法保存附件（{exc.strerror or exc}），未作任何修改：请释放磁盘空间或检查权限") from None
+        return digest
+
+    def read(self, digest: str) -> bytes:
+        """The bytes kept under ``digest``; FileNotFoundError when there are none."""
+        try:
+            return read_nofollow(self.path(digest))
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise StoreError(f"{self.path(digest)}: cannot read the attachment ({exc.strerror}): check its permissions, "
+                             "or run 'coordtui verify'") from None
+
+    def problem(self, digest: str, size: int | None = None) -> str | None:
+        """What is wrong with the file kept under ``digest`` (missing, altered), or None."""
+        path = self.path(digest)
+        if os.path.islink(path):
+            return f"{path.relative_to(self.root)} is a symbolic link (replaced outside coordtui)"
+        try:
+            data = read_nofollow(path)
+        except FileNotFoundError:
+            return f"{path.relative_to(self.root)} is missing (removed outside coordtui)"
+        except OSError as exc:
+            return f"{path.relative_to(self.root)} cannot be read ({exc.strerror})"
+        if sha256(data) != digest or (size is not None and len(data) != size):
+            return f"{path.relative_to(self.root)} was altered (its content no longer matches its SHA-256)"
+        return None
+
+    def remove(self, digest: str) -> None:
+        """Forget the file (the caller knows no record holds it any more)."""
+        path = self.path(digest)
+        check_inside(self.root, path)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return
+        _fsync_dir(path.parent)
+
+    def total(self) -> int:
+        """The bytes kept in all (what the per-store limit counts)."""
+        total = 0
+        try:
+            shards = os.scandir(self.folder)
+        except FileNotFoundError:
+            return 0
+        with shards:
+            for shard in shards:
+                if not shard.is_dir(follow_symlinks=False):
+                    continue
+                with os.scandir(shard.path) as files:
+                    for f in files:
+                        if f.name.endswith(".bin") and f.is_file(follow_symlinks=False):
+                            total += f.stat(follow_symlinks=False).st_size
+        return total
+
+    def digests(self) -> list[str]:
+        """Every digest kept on disk, sorted (files left by a crash between write and record included)."""
+        found: list[str] = []
+        try:
+            shards = sorted(os.listdir(self.folder))
+        except FileNotFoundError:
+            return found
+        for shard in shards:
+            try:
+                names = os.listdir(self.folder / shard)
+            except (NotADirectoryError, FileNotFoundError):
+                continue
+            found.extend(n[:-4] for n in names if n.endswith(".bin") and _SHA.fullmatch(n[:-4]))
+        return sorted(found)

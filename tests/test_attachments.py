@@ -1,0 +1,289 @@
+"""Files kept with records (佐证材料): attach, list, get and detach through the workspace, the
+command line and standard input (SSH); types judged by content; limits; verify; scopes.
+
+One store of the bundled examples is made per module and copied per test (with its seal key).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import stat
+import zipfile
+
+import pytest
+
+from conftest import run
+from coordtui.access.actor import resolve_actor
+from coordtui.access.people import Grant, Person
+from coordtui.attachments import TABLE, safe_name, sniff
+from coordtui.errors import AccessError, InputError, StoreError
+from coordtui.plugins import PluginHost
+from coordtui.store import Store
+from coordtui.store.blobs import Blobs
+from coordtui.testing import example_workspace
+from coordtui.workspace import Workspace
+
+ACT = "act-g1-2026q1-1"  # an activity of 第一协作组 in tjpu
+G2_ACT = "act-g2-2026q1-1"
+
+
+def docx_bytes(text: str = "新闻稿") -> bytes:
+    """A real (tiny) OOXML word document, as Word writes its parts."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("word/document.xml", f"<w:document><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>")
+    return buf.getvalue()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def host():
+    return PluginHost().load()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory, host):
+    folder = tmp_path_factory.mktemp("attach")
+    before = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
+    try:
+        example_workspace(folder)
+    finally:
+        os.environ["XDG_CONFIG_HOME"] = before or ""
+    return folder / "store"
+
+
+@pytest.fixture
+def ws(template, tmp_path, host):
+    shutil.copytree(template, tmp_path / "store")
+    shutil.copytree(template.parent / "config", os.environ["XDG_CONFIG_HOME"], dirs_exist_ok=True)
+    return Workspace(Store(tmp_path / "store"), host)
+
+
+def as_person(admin: Workspace, name: str, *grants: Grant) -> Workspace:
+    admin.save_person(Person(name=name, display=name, grants=list(grants)))
+    store = Store(admin.store.root)
+    return Workspace(store, admin.host, actor=resolve_actor(store, name))
+
+
+# types by content ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data, name, expected", [
+    (docx_bytes(), "x.bin", "docx"), (PDF, "scan", "pdf"), (PNG, "photo.jpg", "png"), (b"\xff\xd8\xff\xe0" + b"\0" * 20, "a.png", "jpg"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "纪要.wps", "wps"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "纪要", "doc"),
+])
+def test_the_type_is_judged_by_content(data, name, expected):
+    assert sniff(data, name) == expected
+
+
+@pytest.mark.parametrize("data, why", [
+    (b"\x7fELF\x02\x01\x01" + b"\0" * 60, "ELF executable"), (b"MZ\x90\0" + b"\0" * 60, "Windows executable"),
+    (b"#!/bin/sh\nrm -rf ~\n", "script"), (b"\xcf\xfa\xed\xfe" + b"\0" * 60, "Mach-O"),
+    (b"\x7fELF" + b"\0" * 60 + docx_bytes(), "ELF executable"),  # a self-extracting archive: a program with a zip behind it
+    (b"hello " + docx_bytes(), "archive behind"), (b"just text", "none of the accepted"),
+])
+def test_programs_and_unknown_content_are_refused_whatever_the_name(data, why):
+    with pytest.raises(InputError, match=why):
+        sniff(data, "新闻稿.docx")
+
+
+def test_a_plain_zip_and_a_macro_document_are_refused():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("a.txt", "x")
+    with pytest.raises(InputError, match="zip archive"):
+        sniff(buf.getvalue(), "a.docx")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "application/vnd.ms-word.document.macroEnabled.main+xml")
+        z.writestr("word/vbaProject.bin", "x")
+    with pytest.raises(InputError, match="macros"):
+        sniff(buf.getvalue(), "a.docm")
+
+
+@pytest.mark.parametrize("raw, safe", [("../../etc/passwd", "passwd"), ("C:\\x\\新闻稿.docx", "新闻稿.docx"), (".hidden", "hidden"),
+                                       ("a\x1b[31mb\n.pdf", "a[31mb.pdf"), ("", "附件"), ("a:b?.png", "a_b_.png"), ("长" * 200 + ".docx", "长" * 75 + ".docx")])
+def test_names_are_made_safe(raw, safe):
+    assert safe_name(raw) == safe
+
+
+# the workspace ---------------------------------------------------------------------------
+
+def test_attach_list_get_and_detach_keep_sealed_history_and_the_stores_modes(ws):
+    item = ws.attach("tjpu", "activity", ACT, docx_bytes(), name="新闻稿.docx", title="活动新闻稿")
+    assert (item.type, item.title, item.size, item.by) == ("docx", "活动新闻稿", len(docx_bytes()), ws.actor.name)
+    assert ws.attachments("tjpu", "activity", ACT) == [item]
+    assert ws.attachment_bytes("tjpu", "activity", ACT, "新闻稿.docx") == docx_bytes()
+    assert ws.attachment_bytes("tjpu", "activity", ACT, item.sha256[:8]) == docx_bytes()
+    path = Blobs(ws.store.root).path(item.sha256)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    entry = ws.store.history(org="tjpu", kind=TABLE)[0]
+    assert (entry["op"], entry["after"]["sha256"], entry["after"]["name"], entry["user"]) == ("create", item.sha256, "新闻稿.docx", ws.actor.name)
+    assert ws.store.verify_history() == []
+    ws.detach("tjpu", "activity", ACT, "新闻稿.docx")
+    assert ws.attachments("tjpu", "activity", ACT) == []
+    assert not path.exists()  # no record holds it any more
+    assert ws.store.history(org="tjpu", kind=TABLE)[0]["op"] == "delete"
+    assert ws.store.verify_history() == []
+
+
+def test_the_same_file_is_kept_once_and_stays_while_a_record_holds_it(ws):
+    a = ws.attach("tjpu", "activity", ACT, PNG, name="照片.png")
+    ws.attach("tjpu", "activity", G2_ACT, PNG, name="同一张照片.png")
+    assert Blobs(ws.store.root).digests() == [a.sha256]
+    with pytest.raises(InputError, match="already attached"):
+        ws.attach("tjpu", "activity", ACT, PNG, name="again.png")
+    ws.detach("tjpu", "activity", ACT, a.sha256)
+    assert Blobs(ws.store.root).digests() == [a.sha256]
+    ws.delete("tjpu", "activity", G2_ACT, rev=None)  # the record goes, and its attachments with it
+    assert Blobs(ws.store.root).digests() == []
+    assert ws.store.query("tjpu", TABLE) == []
+
+
+def test_limits_per_file_and_per_store_refuse_in_one_line(ws, capsys, tmp_path):
+    root = ws.store.root
+    assert run(capsys, "config", "attachments.max_file_mb", "1", "--db", root)[0] == 0
+    big = tmp_path / "big.pdf"
+    big.write_bytes(PDF + b"0" * (1024 * 1024))
+    code, out, err = run(capsys, "attach", "tjpu", "activity", ACT, big, "--db", root)
+    assert code == 2 and "larger than 1 MB" in err.splitlines()[-1]
+    assert run(capsys, "config", "attachments.max_file_mb", "many", "--db", root)[0] == 2
+    ws.store.set_meta(**{"attachments.max_file_mb": 20, "attachments.max_store_mb": 1})
+    with pytest.raises(InputError, match="would pass 1 MB"):
+        ws.attach("tjpu", "activity", ACT, big.read_bytes(), name="big.pdf")
+    assert ws.store.query("tjpu", TABLE) == [] and Blobs(root).digests() == []
+
+
+def test_standard_input_is_cut_off_at_the_limit_not_read_to_its_end(ws):
+    ws.store.set_meta(**{"attachments.max_file_mb": 1})
+
+    class Endless(io.RawIOBase):
+        read_bytes = 0
+
+        def readable(self):
+            return True
+
+        def read(self, n=-1):
+            self.read_bytes += n
+            return b"%PDF" + b"0" * (n - 4)
+
+    stream = Endless()
+    with pytest.raises(InputError, match="larger than 1 MB"):
+        ws.attach("tjpu", "activity", ACT, stream, name="x.pdf")
+    assert stream.read_bytes <= 1024 * 1024 + 1
+
+
+# roles and scopes ------------------------------------------------------------------------
+
+def test_a_scoped_person_sees_only_the_attachments_of_records_they_may_see(ws):
+    ws.attach("tjpu", "activity", ACT, PNG, name="g1.png")
+    g2 = ws.attach("tjpu", "activity", G2_ACT, PDF, name="g2.pdf")
+    editor = as_person(ws, "wang", Grant(org="tjpu", role="editor", scope=["g2"]))
+    assert editor.attachments("tjpu", "activity", G2_ACT) == [g2]
+    with pytest.raises(InputError, match="no activity"):
+        editor.attachments("tjpu", "activity", ACT)
+    with pytest.raises(InputError):
+        editor.attachment_bytes("tjpu", "activity", ACT, "g1.png")
+    with pytest.raises(InputError):
+        editor.attach("tjpu", "activity", ACT, docx_bytes(), name="x.docx")
+    history = editor.history(org="tjpu", kind=TABLE)
+    assert [e["after"]["name"] for e in history] == ["g2.pdf"]
+
+
+def test_a_reader_may_not_attach_or_detach(ws):
+    ws.attach("tjpu", "activity", ACT, PNG, name="g1.png")
+    reader = as_person(ws, "li", Grant(org="tjpu", role="reader"))
+    assert [a.name for a in reader.attachments("tjpu", "activity", ACT)] == ["g1.png"]
+    with pytest.raises(AccessError):
+        reader.attach("tjpu", "activity", ACT, PDF, name="x.pdf")
+    with pytest.raises(AccessError):
+        reader.detach("tjpu", "activity", ACT, "g1.png")
+    assert len(ws.attachments("tjpu", "activity", ACT)) == 1
+
+
+# verify ----------------------------------------------------------------------------------
+
+def test_verify_reports_a_file_changed_or_removed_on_disk_naming_the_record(ws, capsys):
+    item = ws.attach("tjpu", "activity", ACT, docx_bytes(), name="新闻稿.docx")
+    other = ws.attach("tjpu", "activity", G2_ACT, PNG, name="照片.png")
+    root = ws.store.root
+    code, out, _ = run(capsys, "verify", "--db", root)
+    assert code == 0 and "2 attachment(s) match" in out
+    path = Blobs(root).path(item.sha256)
+    os.chmod(path, 0o600)
+    path.write_bytes(docx_bytes("改过的新闻稿"))
+    Blobs(root).path(other.sha256).unlink()
+    code, out, err = run(capsys, "verify", "--db", root)
+    assert code == 1
+    assert f"tjpu activity {ACT}: attachment 新闻稿.docx: attachments/{item.sha256[:2]}/{item.sha256}.bin was altered" in out
+    assert f"tjpu activity {G2_ACT}: attachment 照片.png: attachments/{other.sha256[:2]}/{other.sha256}.bin is missing" in out
+    with pytest.raises(StoreError, match="altered"):
+        ws.attachment_bytes("tjpu", "activity", ACT, "新闻稿.docx")
+
+
+# the command line and SSH ----------------------------------------------------------------
+
+def test_the_command_line_attaches_lists_gets_and_detaches(ws, capsys, tmp_path):
+    root = ws.store.root
+    src = tmp_path / "新闻稿.docx"
+    src.write_bytes(docx_bytes())
+    code, out, err = run(capsys, "attach", "tjpu", "activity", ACT, src, "--title", "新闻稿", "--db", root)
+    assert code == 0, err
+    code, out, _ = run(capsys, "attachments", "tjpu", "activity", ACT, "--db", root)
+    assert code == 0 and out.splitlines()[0].split() == ["SHA-256", "类型", "大小", "添加日期", "添加人", "文件名", "标题"]
+    assert "新闻稿.docx" in out.splitlines()[1]
+    code, out, _ = run(capsys, "attachments", "tjpu", "activity", ACT, "--format", "json", "--db", root)
+    [listed] = json.loads(out)
+    assert listed["name"] == "新闻稿.docx" and listed["type"] == "docx"
+    got = tmp_path / "out.docx"
+    assert run(capsys, "attachment", "tjpu", "activity", ACT, "新闻稿.docx", "--out", got, "--db", root)[0] == 0
+    assert got.read_bytes() == docx_bytes()
+    assert run(capsys, "detach", "tjpu", "activity", ACT, listed["sha256"], "--db", root)[0] == 0
+    code, out, _ = run(capsys, "attachments", "tjpu", "activity", ACT, "--lang", "en", "--db", root)
+    assert out == f"tjpu activity {ACT}: no attachments\n"
+    code, _, err = run(capsys, "detach", "tjpu", "activity", ACT, "新闻稿.docx", "--db", root)
+    assert code == 2 and "has no attachment '新闻稿.docx'" in err
+
+
+def test_an_elf_renamed_docx_is_refused_and_nothing_is_kept(ws, capsys, tmp_path):
+    fake = tmp_path / "新闻稿.docx"
+    fake.write_bytes(b"\x7fELF\x02\x01\x01\0" + os.urandom(200))
+    before = ws.store.history(org="tjpu")
+    code, out, err = run(capsys, "attach", "tjpu", "activity", ACT, fake, "--db", ws.store.root)
+    assert code == 2 and err.splitlines()[-1].startswith("coordtui: ")  # (the line before: the owner made administrator)
+    assert "新闻稿.docx: not accepted as an attachment: it is an ELF executable" in err
+    assert ws.store.history(org="tjpu") == before and Blobs(ws.store.root).digests() == []
+
+
+def _shell(capsys, monkeypatch, root, name, line, stdin=b""):
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", line)
+    return run(capsys, "shell", name, "--db", root, stdin=stdin, monkeypatch=monkeypatch)
+
+
+def test_over_ssh_an_editor_attaches_from_standard_input_and_a_reader_may_not(ws, capsys, monkeypatch):
+    root = ws.store.root
+    ws.save_person(Person(name="wang", display="王五", grants=[Grant(org="tjpu", role="editor", scope=["g2"])]))
+    ws.save_person(Person(name="li", display="李明", grants=[Grant(org="tjpu", role="reader")]))
+    code, out, err = _shell(capsys, monkeypatch, root, "wang", f"attach tjpu activity {G2_ACT} --name 新闻稿.docx", docx_bytes())
+    assert code == 0, err
+    [item] = ws.attachments("tjpu", "activity", G2_ACT)
+    assert (item.name, item.by) == ("新闻稿.docx", "wang")
+    code, out, _ = _shell(capsys, monkeypatch, root, "li", f"attachments tjpu activity {G2_ACT}")
+    assert code == 0 and "新闻稿.docx" in out
+    code, _, err = _shell(capsys, monkeypatch, root, "li", f"attach tjpu activity {G2_ACT} --name x.pdf", PDF)
+    assert code == 2 and "is a reader" in err
+    code, _, err = _shell(capsys, monkeypatch, root, "wang", f"attach tjpu activity {G2_ACT} /etc/passwd")
+    assert code == 2 and "standard input" in err
+    code, _, err = _shell(capsys, monkeypatch, root, "wang", f"attach tjpu activity {ACT} --name x.pdf", PDF)
+    assert code == 2 and f"no activity '{ACT}'" in err  # out of scope: not even its existence is told
+    code, _, err = _shell(capsys, monkeypatch, root, "wang", f"attachment tjpu activity {G2_ACT} 新闻稿.docx --out /tmp/x")
+    assert code == 2 and "not allowed over SSH" in err
+    assert len(ws.attachments("tjpu", "activity", G2_ACT)) == 1
