@@ -30,13 +30,16 @@ ACT = "act-g1-2026q1-1"  # an activity of 第一协作组 in tjpu
 G2_ACT = "act-g2-2026q1-1"
 
 
+FIXED = (2026, 9, 25, 0, 0, 0)
+
+
 def docx_bytes(text: str = "新闻稿") -> bytes:
     """A real (tiny) OOXML word document, as Word writes its parts."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    with zipfile.ZipFile(buf, "w") as z:  # (fixed dates: the same text makes the same bytes)
+        z.writestr(zipfile.ZipInfo("[Content_Types].xml", FIXED), '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
                    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
-        z.writestr("word/document.xml", f"<w:document><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>")
+        z.writestr(zipfile.ZipInfo("word/document.xml", FIXED), f"<w:document><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>")
     return buf.getvalue()
 
 
@@ -286,4 +289,11 @@ def test_over_ssh_an_editor_attaches_from_standard_input_and_a_reader_may_not(ws
     assert code == 2 and f"no activity '{ACT}'" in err  # out of scope: not even its existence is told
     code, _, err = _shell(capsys, monkeypatch, root, "wang", f"attachment tjpu activity {G2_ACT} 新闻稿.docx --out /tmp/x")
     assert code == 2 and "not allowed over SSH" in err
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", f"attachment tjpu activity {G2_ACT} 新闻稿.docx")
+    out = io.BytesIO()
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(out))
+    from coordtui.cli import main
+
+    assert main(["shell", "li", "--db", str(root)]) == 0
+    assert out.getvalue() == docx_bytes()  # a reader gets the file itself, on standard output
     assert len(ws.attachments("tjpu", "activity", G2_ACT)) == 1

@@ -42,7 +42,8 @@ def add_parsers(sub, common, parser_class) -> None:
     common(p, suppress=True)
     _record_args(p)
     p.add_argument("key", metavar="NAME-OR-SHA256")
-    p.add_argument("--out", required=True, metavar="FILE", help="where to write it; - for standard output")
+    p.add_argument("--out", metavar="FILE", help="where to write it; - for standard output (default: its own file name, here; "
+                                                "over SSH always standard output)")
 
 
 def _record_args(p: argparse.ArgumentParser) -> None:
@@ -96,6 +97,8 @@ def cmd_detach(args: argparse.Namespace, ws) -> int:
 
 def cmd_attachment(args: argparse.Namespace, ws) -> int:
     item, data = ws.attachment(args.org, args.kind, args.id, args.key)
+    if args.out is None:
+        args.out = item.name  # made safe when it was attached: a plain name, never a path
     if args.out == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -60,7 +60,11 @@ _EXECUTABLE = [
     (b"\xce\xfa\xed\xfe", "a Mach-O executable"), (b"\xcf\xfa\xed\xfe", "a Mach-O executable"),
     (b"\xca\xfe\xba\xbe", "a Mach-O universal executable"),
 ]
-_EXECUTABLE_ZH = {"a script (#!)": "脚本（#!）"}
+_EXECUTABLE_ZH = {"an ELF executable": "ELF 可执行文件", "a Windows executable (PE/MZ)": "Windows 可执行文件（PE/MZ）",
+                  "a script (#!)": "脚本（#!）", "a Mach-O executable": "Mach-O 可执行文件",
+                  "a Mach-O universal executable": "Mach-O 通用可执行文件"}
+#: Why a file could not be read, in Chinese (the system's own text is English).
+OS_REASON_ZH = {FileNotFoundError: "文件不存在", PermissionError: "没有读取权限", IsADirectoryError: "这是文件夹，不是文件"}
 
 
 def _refuse(name: str, why_en: str, why_zh: str) -> InputError:
@@ -94,7 +98,7 @@ def sniff(data: bytes, name: str = "") -> str:
 
 
 def _fail(name: str, what: str) -> str:
-    raise _refuse(name, f"it is {what}, whatever its name says", f"这是可执行程序（{_EXECUTABLE_ZH.get(what, what)}），与文件名无关")
+    raise _refuse(name, f"it is {what}, whatever its name says", f"这是可执行程序（{_EXECUTABLE_ZH[what]}），与文件名无关")
 
 
 def _embedded_zip(data: bytes) -> bool:

@@ -633,7 +633,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 #: What a person may run over SSH (SSH_ORIGINAL_COMMAND), and the app's own options.
-SHELL_COMMANDS = ("check", "export", "import", "attach", "attachments")
+SHELL_COMMANDS = ("check", "export", "import", "attach", "attachments", "attachment")
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
@@ -691,6 +691,11 @@ def cmd_shell(args: argparse.Namespace) -> int:
         if not may_edit(who):
             raise AccessError(f"import: {who.shown()} is a reader and may not change records: ask an administrator",
                               message_zh=f"导入：{who.shown()} 是只读人员，不能修改记录：请联系管理员")
+    if command == "attachment":
+        if sub.out not in (None, "-"):
+            raise AccessError(f"--out {sub.out[:60]!r}: not allowed over SSH (it would write on the server): "
+                              "the file comes to you on standard output, e.g. ssh … attachment ORG KIND ID 新闻稿.docx > 新闻稿.docx")
+        sub.out = "-"
     if command == "attach":
         if sub.file not in (None, "-"):
             raise AccessError(f"attach {sub.file[:60]!r}: over SSH the file comes on standard input, not from the server: "

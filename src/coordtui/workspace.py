@@ -493,8 +493,10 @@ class Workspace:
             with open(path, "rb") as fh:
                 return self.attach(org_id, kind, record_id, fh, name=path.name, title=title)
         except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            from coordtui.attachments import OS_REASON_ZH
+
             raise InputError(f"{shown(path, 200)}: cannot read the file ({exc.strerror}): check the path",
-                             message_zh=f"{shown(path, 200)}：无法读取该文件（{exc.strerror}）：请检查路径") from None
+                             message_zh=f"{shown(path, 200)}：无法读取该文件（{OS_REASON_ZH[type(exc)]}）：请检查路径") from None
 
     def attachments(self, org_id: str, kind: str, record_id: str) -> "list[Attachment]":
         """The attachments of a record the actor may see, oldest first (InputError for a record they cannot)."""

@@ -59,7 +59,7 @@ class Blobs:
             tmp.unlink(missing_ok=True)
             raise StoreError(f"{self.root}: cannot keep the attachment ({exc.strerror or exc}); nothing was changed: "
                              "free disk space or check permissions",
-                             message_zh=f"{self.root}：无法保存附件（{exc.strerror or exc}），未作任何修改：请释放磁盘空间或检查权限") from None
+                             message_zh=f"{self.root}：无法保存附件，未作任何修改：请释放磁盘空间或检查权限") from None
         return digest
 
     def read(self, digest: str) -> bytes:
@@ -70,7 +70,8 @@ class Blobs:
             raise
         except OSError as exc:
             raise StoreError(f"{self.path(digest)}: cannot read the attachment ({exc.strerror}): check its permissions, "
-                             "or run 'coordtui verify'") from None
+                             "or run 'coordtui verify'",
+                             message_zh=f"{self.path(digest)}：无法读取附件：请检查其权限，或运行 coordtui verify") from None
 
     def problem(self, digest: str, size: int | None = None) -> str | None:
         """What is wrong with the file kept under ``digest`` (missing, altered), or None."""
