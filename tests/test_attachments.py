@@ -26,8 +26,8 @@ from coordtui.store.blobs import Blobs
 from coordtui.testing import example_workspace
 from coordtui.workspace import Workspace
 
-ACT = "act-g1-2026q1-1"  # an activity of 第一协作组 in tjpu
-G2_ACT = "act-g2-2026q1-1"
+ACT = "meet-g1-2026q1-1"  # a member unit's meeting in 第一协作组 of tjpu (the example keeps no file with it)
+G2_ACT = "meet-g2-2026q1-1"
 
 
 FIXED = (2026, 9, 25, 0, 0, 0)
@@ -121,34 +121,35 @@ def test_names_are_made_safe(raw, safe):
 # the workspace ---------------------------------------------------------------------------
 
 def test_attach_list_get_and_detach_keep_sealed_history_and_the_stores_modes(ws):
-    item = ws.attach("tjpu", "activity", ACT, docx_bytes(), name="新闻稿.docx", title="活动新闻稿")
+    item = ws.attach("tjpu", "meeting", ACT, docx_bytes(), name="新闻稿.docx", title="活动新闻稿")
     assert (item.type, item.title, item.size, item.by) == ("docx", "活动新闻稿", len(docx_bytes()), ws.actor.name)
-    assert ws.attachments("tjpu", "activity", ACT) == [item]
-    assert ws.attachment_bytes("tjpu", "activity", ACT, "新闻稿.docx") == docx_bytes()
-    assert ws.attachment_bytes("tjpu", "activity", ACT, item.sha256[:8]) == docx_bytes()
+    assert ws.attachments("tjpu", "meeting", ACT) == [item]
+    assert ws.attachment_bytes("tjpu", "meeting", ACT, "新闻稿.docx") == docx_bytes()
+    assert ws.attachment_bytes("tjpu", "meeting", ACT, item.sha256[:8]) == docx_bytes()
     path = Blobs(ws.store.root).path(item.sha256)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     entry = ws.store.history(org="tjpu", kind=TABLE)[0]
     assert (entry["op"], entry["after"]["sha256"], entry["after"]["name"], entry["user"]) == ("create", item.sha256, "新闻稿.docx", ws.actor.name)
     assert ws.store.verify_history() == []
-    ws.detach("tjpu", "activity", ACT, "新闻稿.docx")
-    assert ws.attachments("tjpu", "activity", ACT) == []
+    ws.detach("tjpu", "meeting", ACT, "新闻稿.docx")
+    assert ws.attachments("tjpu", "meeting", ACT) == []
     assert not path.exists()  # no record holds it any more
     assert ws.store.history(org="tjpu", kind=TABLE)[0]["op"] == "delete"
     assert ws.store.verify_history() == []
 
 
 def test_the_same_file_is_kept_once_and_stays_while_a_record_holds_it(ws):
-    a = ws.attach("tjpu", "activity", ACT, PNG, name="照片.png")
-    ws.attach("tjpu", "activity", G2_ACT, PNG, name="同一张照片.png")
-    assert Blobs(ws.store.root).digests() == [a.sha256]
+    a = ws.attach("tjpu", "meeting", ACT, PNG, name="照片.png")
+    ws.attach("tjpu", "meeting", G2_ACT, PNG, name="同一张照片.png")
+    kept = Blobs(ws.store.root).digests()
+    assert a.sha256 in kept
     with pytest.raises(InputError, match="already attached"):
-        ws.attach("tjpu", "activity", ACT, PNG, name="again.png")
-    ws.detach("tjpu", "activity", ACT, a.sha256)
-    assert Blobs(ws.store.root).digests() == [a.sha256]
-    ws.delete("tjpu", "activity", G2_ACT, rev=None)  # the record goes, and its attachments with it
-    assert Blobs(ws.store.root).digests() == []
-    assert ws.store.query("tjpu", TABLE) == []
+        ws.attach("tjpu", "meeting", ACT, PNG, name="again.png")
+    ws.detach("tjpu", "meeting", ACT, a.sha256)
+    assert Blobs(ws.store.root).digests() == kept
+    ws.delete("tjpu", "meeting", G2_ACT, rev=None)  # the record goes, and its attachments with it
+    assert a.sha256 not in Blobs(ws.store.root).digests() and len(Blobs(ws.store.root).digests()) == len(kept) - 1
+    assert [d for d in ws.store.query("tjpu", TABLE) if d["kind"] == "meeting"] == []
 
 
 def test_limits_per_file_and_per_store_refuse_in_one_line(ws, capsys, tmp_path):
@@ -156,13 +157,14 @@ def test_limits_per_file_and_per_store_refuse_in_one_line(ws, capsys, tmp_path):
     assert run(capsys, "config", "attachments.max_file_mb", "1", "--db", root)[0] == 0
     big = tmp_path / "big.pdf"
     big.write_bytes(PDF + b"0" * (1024 * 1024))
-    code, out, err = run(capsys, "attach", "tjpu", "activity", ACT, big, "--db", root)
+    code, out, err = run(capsys, "attach", "tjpu", "meeting", ACT, big, "--db", root)
     assert code == 2 and "larger than 1 MB" in err.splitlines()[-1]
     assert run(capsys, "config", "attachments.max_file_mb", "many", "--db", root)[0] == 2
-    ws.store.set_meta(**{"attachments.max_file_mb": 20, "attachments.max_store_mb": 1})
-    with pytest.raises(InputError, match="would pass 1 MB"):
-        ws.attach("tjpu", "activity", ACT, big.read_bytes(), name="big.pdf")
-    assert ws.store.query("tjpu", TABLE) == [] and Blobs(root).digests() == []
+    kept = Blobs(root).digests()
+    ws.store.set_meta(**{"attachments.max_file_mb": 20, "attachments.max_store_mb": 3})  # the examples' files: 2.5 MB
+    with pytest.raises(InputError, match="would pass 3 MB"):
+        ws.attach("tjpu", "meeting", ACT, big.read_bytes(), name="big.pdf")
+    assert ws.attachments("tjpu", "meeting", ACT) == [] and Blobs(root).digests() == kept
 
 
 def test_standard_input_is_cut_off_at_the_limit_not_read_to_its_end(ws):
@@ -180,56 +182,61 @@ def test_standard_input_is_cut_off_at_the_limit_not_read_to_its_end(ws):
 
     stream = Endless()
     with pytest.raises(InputError, match="larger than 1 MB"):
-        ws.attach("tjpu", "activity", ACT, stream, name="x.pdf")
+        ws.attach("tjpu", "meeting", ACT, stream, name="x.pdf")
     assert stream.read_bytes <= 1024 * 1024 + 1
 
 
 # roles and scopes ------------------------------------------------------------------------
 
 def test_a_scoped_person_sees_only_the_attachments_of_records_they_may_see(ws):
-    ws.attach("tjpu", "activity", ACT, PNG, name="g1.png")
-    g2 = ws.attach("tjpu", "activity", G2_ACT, PDF, name="g2.pdf")
+    ws.attach("tjpu", "meeting", ACT, PNG, name="g1.png")
+    g2 = ws.attach("tjpu", "meeting", G2_ACT, PDF, name="g2.pdf")
     editor = as_person(ws, "wang", Grant(org="tjpu", role="editor", scope=["g2"]))
-    assert editor.attachments("tjpu", "activity", G2_ACT) == [g2]
-    with pytest.raises(InputError, match="no activity"):
-        editor.attachments("tjpu", "activity", ACT)
+    assert editor.attachments("tjpu", "meeting", G2_ACT) == [g2]
+    with pytest.raises(InputError, match="no meeting"):
+        editor.attachments("tjpu", "meeting", ACT)
     with pytest.raises(InputError):
-        editor.attachment_bytes("tjpu", "activity", ACT, "g1.png")
+        editor.attachment_bytes("tjpu", "meeting", ACT, "g1.png")
     with pytest.raises(InputError):
-        editor.attach("tjpu", "activity", ACT, docx_bytes(), name="x.docx")
+        editor.attach("tjpu", "meeting", ACT, docx_bytes(), name="x.docx")
     history = editor.history(org="tjpu", kind=TABLE)
-    assert [e["after"]["name"] for e in history] == ["g2.pdf"]
+    assert {e["after"]["record"] for e in history} == {G2_ACT} | {a for a in _example_files_of(ws, "g2")}
+
+
+def _example_files_of(ws, group):
+    return {d["record"] for d in ws.store.query("tjpu", TABLE) if d["kind"] == "activity" and f"-{group}-" in d["record"]}
 
 
 def test_a_reader_may_not_attach_or_detach(ws):
-    ws.attach("tjpu", "activity", ACT, PNG, name="g1.png")
+    ws.attach("tjpu", "meeting", ACT, PNG, name="g1.png")
     reader = as_person(ws, "li", Grant(org="tjpu", role="reader"))
-    assert [a.name for a in reader.attachments("tjpu", "activity", ACT)] == ["g1.png"]
+    assert [a.name for a in reader.attachments("tjpu", "meeting", ACT)] == ["g1.png"]
     with pytest.raises(AccessError):
-        reader.attach("tjpu", "activity", ACT, PDF, name="x.pdf")
+        reader.attach("tjpu", "meeting", ACT, PDF, name="x.pdf")
     with pytest.raises(AccessError):
-        reader.detach("tjpu", "activity", ACT, "g1.png")
-    assert len(ws.attachments("tjpu", "activity", ACT)) == 1
+        reader.detach("tjpu", "meeting", ACT, "g1.png")
+    assert len(ws.attachments("tjpu", "meeting", ACT)) == 1
 
 
 # verify ----------------------------------------------------------------------------------
 
 def test_verify_reports_a_file_changed_or_removed_on_disk_naming_the_record(ws, capsys):
-    item = ws.attach("tjpu", "activity", ACT, docx_bytes(), name="新闻稿.docx")
-    other = ws.attach("tjpu", "activity", G2_ACT, PNG, name="照片.png")
+    item = ws.attach("tjpu", "meeting", ACT, docx_bytes(), name="新闻稿.docx")
+    other = ws.attach("tjpu", "meeting", G2_ACT, PNG, name="照片.png")
     root = ws.store.root
     code, out, _ = run(capsys, "verify", "--db", root)
-    assert code == 0 and "2 attachment(s) match" in out
+    kept = sum(len(ws.store.query(o.id, TABLE)) for o in ws.orgs())  # (the examples' files, and these two)
+    assert code == 0 and f"{kept} attachment(s) match" in out
     path = Blobs(root).path(item.sha256)
     os.chmod(path, 0o600)
     path.write_bytes(docx_bytes("改过的新闻稿"))
     Blobs(root).path(other.sha256).unlink()
     code, out, err = run(capsys, "verify", "--db", root)
     assert code == 1
-    assert f"tjpu activity {ACT}: attachment 新闻稿.docx: attachments/{item.sha256[:2]}/{item.sha256}.bin was altered" in out
-    assert f"tjpu activity {G2_ACT}: attachment 照片.png: attachments/{other.sha256[:2]}/{other.sha256}.bin is missing" in out
+    assert f"tjpu meeting {ACT}: attachment 新闻稿.docx: attachments/{item.sha256}.bin was altered" in out
+    assert f"tjpu meeting {G2_ACT}: attachment 照片.png: attachments/{other.sha256}.bin is missing" in out
     with pytest.raises(StoreError, match="altered"):
-        ws.attachment_bytes("tjpu", "activity", ACT, "新闻稿.docx")
+        ws.attachment_bytes("tjpu", "meeting", ACT, "新闻稿.docx")
 
 
 # the command line and SSH ----------------------------------------------------------------
@@ -238,21 +245,21 @@ def test_the_command_line_attaches_lists_gets_and_detaches(ws, capsys, tmp_path)
     root = ws.store.root
     src = tmp_path / "新闻稿.docx"
     src.write_bytes(docx_bytes())
-    code, out, err = run(capsys, "attach", "tjpu", "activity", ACT, src, "--title", "新闻稿", "--db", root)
+    code, out, err = run(capsys, "attach", "tjpu", "meeting", ACT, src, "--title", "新闻稿", "--db", root)
     assert code == 0, err
-    code, out, _ = run(capsys, "attachments", "tjpu", "activity", ACT, "--db", root)
+    code, out, _ = run(capsys, "attachments", "tjpu", "meeting", ACT, "--db", root)
     assert code == 0 and out.splitlines()[0].split() == ["SHA-256", "类型", "大小", "添加日期", "添加人", "文件名", "标题"]
     assert "新闻稿.docx" in out.splitlines()[1]
-    code, out, _ = run(capsys, "attachments", "tjpu", "activity", ACT, "--format", "json", "--db", root)
+    code, out, _ = run(capsys, "attachments", "tjpu", "meeting", ACT, "--format", "json", "--db", root)
     [listed] = json.loads(out)
     assert listed["name"] == "新闻稿.docx" and listed["type"] == "docx"
     got = tmp_path / "out.docx"
-    assert run(capsys, "attachment", "tjpu", "activity", ACT, "新闻稿.docx", "--out", got, "--db", root)[0] == 0
+    assert run(capsys, "attachment", "tjpu", "meeting", ACT, "新闻稿.docx", "--out", got, "--db", root)[0] == 0
     assert got.read_bytes() == docx_bytes()
-    assert run(capsys, "detach", "tjpu", "activity", ACT, listed["sha256"], "--db", root)[0] == 0
-    code, out, _ = run(capsys, "attachments", "tjpu", "activity", ACT, "--lang", "en", "--db", root)
-    assert out == f"tjpu activity {ACT}: no attachments\n"
-    code, _, err = run(capsys, "detach", "tjpu", "activity", ACT, "新闻稿.docx", "--db", root)
+    assert run(capsys, "detach", "tjpu", "meeting", ACT, listed["sha256"], "--db", root)[0] == 0
+    code, out, _ = run(capsys, "attachments", "tjpu", "meeting", ACT, "--lang", "en", "--db", root)
+    assert out == f"tjpu meeting {ACT}: no attachments\n"
+    code, _, err = run(capsys, "detach", "tjpu", "meeting", ACT, "新闻稿.docx", "--db", root)
     assert code == 2 and "has no attachment '新闻稿.docx'" in err
 
 
@@ -260,10 +267,10 @@ def test_an_elf_renamed_docx_is_refused_and_nothing_is_kept(ws, capsys, tmp_path
     fake = tmp_path / "新闻稿.docx"
     fake.write_bytes(b"\x7fELF\x02\x01\x01\0" + os.urandom(200))
     before = ws.store.history(org="tjpu")
-    code, out, err = run(capsys, "attach", "tjpu", "activity", ACT, fake, "--db", ws.store.root)
+    code, out, err = run(capsys, "attach", "tjpu", "meeting", ACT, fake, "--db", ws.store.root)
     assert code == 2 and err.splitlines()[-1].startswith("coordtui: ")  # (the line before: the owner made administrator)
     assert "新闻稿.docx: not accepted as an attachment: it is an ELF executable" in err
-    assert ws.store.history(org="tjpu") == before and Blobs(ws.store.root).digests() == []
+    assert ws.store.history(org="tjpu") == before and ws.attachments("tjpu", "meeting", ACT) == []
 
 
 def _shell(capsys, monkeypatch, root, name, line, stdin=b""):
@@ -275,25 +282,66 @@ def test_over_ssh_an_editor_attaches_from_standard_input_and_a_reader_may_not(ws
     root = ws.store.root
     ws.save_person(Person(name="wang", display="王五", grants=[Grant(org="tjpu", role="editor", scope=["g2"])]))
     ws.save_person(Person(name="li", display="李明", grants=[Grant(org="tjpu", role="reader")]))
-    code, out, err = _shell(capsys, monkeypatch, root, "wang", f"attach tjpu activity {G2_ACT} --name 新闻稿.docx", docx_bytes())
+    code, out, err = _shell(capsys, monkeypatch, root, "wang", f"attach tjpu meeting {G2_ACT} --name 新闻稿.docx", docx_bytes())
     assert code == 0, err
-    [item] = ws.attachments("tjpu", "activity", G2_ACT)
+    [item] = ws.attachments("tjpu", "meeting", G2_ACT)
     assert (item.name, item.by) == ("新闻稿.docx", "wang")
-    code, out, _ = _shell(capsys, monkeypatch, root, "li", f"attachments tjpu activity {G2_ACT}")
+    code, out, _ = _shell(capsys, monkeypatch, root, "li", f"attachments tjpu meeting {G2_ACT}")
     assert code == 0 and "新闻稿.docx" in out
-    code, _, err = _shell(capsys, monkeypatch, root, "li", f"attach tjpu activity {G2_ACT} --name x.pdf", PDF)
+    code, _, err = _shell(capsys, monkeypatch, root, "li", f"attach tjpu meeting {G2_ACT} --name x.pdf", PDF)
     assert code == 2 and "is a reader" in err
-    code, _, err = _shell(capsys, monkeypatch, root, "wang", f"attach tjpu activity {G2_ACT} /etc/passwd")
+    code, _, err = _shell(capsys, monkeypatch, root, "wang", f"attach tjpu meeting {G2_ACT} /etc/passwd")
     assert code == 2 and "standard input" in err
-    code, _, err = _shell(capsys, monkeypatch, root, "wang", f"attach tjpu activity {ACT} --name x.pdf", PDF)
-    assert code == 2 and f"no activity '{ACT}'" in err  # out of scope: not even its existence is told
-    code, _, err = _shell(capsys, monkeypatch, root, "wang", f"attachment tjpu activity {G2_ACT} 新闻稿.docx --out /tmp/x")
+    code, _, err = _shell(capsys, monkeypatch, root, "wang", f"attach tjpu meeting {ACT} --name x.pdf", PDF)
+    assert code == 2 and f"no meeting '{ACT}'" in err  # out of scope: not even its existence is told
+    code, _, err = _shell(capsys, monkeypatch, root, "wang", f"attachment tjpu meeting {G2_ACT} 新闻稿.docx --out /tmp/x")
     assert code == 2 and "not allowed over SSH" in err
-    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", f"attachment tjpu activity {G2_ACT} 新闻稿.docx")
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", f"attachment tjpu meeting {G2_ACT} 新闻稿.docx")
     out = io.BytesIO()
     monkeypatch.setattr("sys.stdout", io.TextIOWrapper(out))
     from coordtui.cli import main
 
     assert main(["shell", "li", "--db", str(root)]) == 0
     assert out.getvalue() == docx_bytes()  # a reader gets the file itself, on standard output
-    assert len(ws.attachments("tjpu", "activity", G2_ACT)) == 1
+    assert len(ws.attachments("tjpu", "meeting", G2_ACT)) == 1
+
+
+# evidence the models ask for ------------------------------------------------------------
+
+def test_a_missing_file_turns_a_met_duty_into_a_finding_and_the_duty_open(ws):
+    from datetime import date
+
+    from coordtui.api import DutyStatus
+
+    as_of = date(2026, 12, 1)
+
+    def state():
+        result = ws.check(as_of, ["usst"])
+        met = {(r.rule, r.duty.subject, r.duty.what_zh, str(r.duty.period)) for r in result.duties if r.status in (DutyStatus.MET, DutyStatus.LATE)}
+        return met, [f for f in result.findings if f.rule.startswith("four_duties.evidence")]
+
+    met_before, evidence_before = state()
+    assert evidence_before == []  # the example keeps every file its model asks for
+    [minutes] = ws.attachments("usst", "meeting", "meeting-2026-sm1")
+    ws.detach("usst", "meeting", "meeting-2026-sm1", minutes.sha256)
+    met_after, findings = state()
+    assert met_after < met_before  # the duty the meeting met is open again
+    [f] = findings
+    assert (f.rule, f.subject_kind, f.subject_id) == ("four_duties.evidence_meeting", "meeting", "meeting-2026-sm1")
+    assert "未留存会议记录" in f.message and "no minutes kept with it" in f.message_en
+    assert "不计入" in f.message and "does not count toward its duties" in f.message_en
+    # A photo is not the minutes: only a document whose title or name says so counts.
+    ws.attach("usst", "meeting", "meeting-2026-sm1", PNG, name="会场照片.png")
+    assert state()[0] == met_after
+    ws.attach("usst", "meeting", "meeting-2026-sm1", PDF, name="专题会议纪要.pdf")
+    assert state() == (met_before, [])
+
+
+def test_evidence_naming_a_kind_the_model_lacks_is_refused_at_load():
+    from coordtui.api import Evidence, ModelSpec, Record
+
+    class Thing(Record):
+        kind = "thing"
+
+    with pytest.raises(ValueError, match="evidence asks for files on kind 'other'"):
+        ModelSpec(id="m", name_zh="模型", name_en="Model", version="1", kinds=[Thing], evidence=[Evidence("other", "文件", "file")])

@@ -14,6 +14,7 @@ See ``docs/plugins.md`` for the tutorial and the reference of every hook.
 
 from coordtui import hookimpl
 from coordtui.domain.calendar import Deadline, WorkCalendar
+from coordtui.domain.evidence import Evidence
 from coordtui.domain.model import (
     Context,
     Duty,
@@ -33,6 +34,8 @@ from coordtui.errors import CoordError, InputError
 from coordtui.exports import body as docx_body
 from coordtui.exports import heading as docx_heading
 from coordtui.modelplugin import ModelPlugin, lazy_screen
+from coordtui.samples import docx as sample_docx
+from coordtui.samples import scan as sample_scan
 
 __all__ = [
     "hookimpl",
@@ -41,6 +44,7 @@ __all__ = [
     "Deadline",
     "Duty",
     "DutyStatus",
+    "Evidence",
     "ExportSpec",
     "Finding",
     "InputError",
@@ -65,4 +69,6 @@ __all__ = [
     "invalid",
     "lazy_screen",
     "normalize_name",
+    "sample_docx",
+    "sample_scan",
 ]

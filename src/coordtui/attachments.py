@@ -377,3 +377,135 @@ def verify(store) -> tuple[int, list[str]]:
             if checked[digest] is not None:
                 problems.append(f"{org_id} {doc.get('kind')} {doc.get('record')}: attachment {shown(doc.get('name'))}: {checked[digest]}")
     return count, problems
+
+
+# evidence the models ask for (佐证材料要求) ------------------------------------------------
+
+def held_files(ws: "Workspace", org_id: str) -> dict[tuple[str, str], list[Attachment]]:
+    """(kind, record id) -> its attachments, for the rules (read in the checking process)."""
+    held: dict[tuple[str, str], list[Attachment]] = {}
+    for item in stored(ws, org_id):
+        held.setdefault((item.kind, item.record), []).append(item)
+    return held
+
+
+def evidence_rule(model, ask, held: dict[tuple[str, str], list[Attachment]]):
+    """The rule that finds the records lacking what ``ask`` wants kept with them."""
+    from datetime import timedelta
+
+    from coordtui.domain.model import Rule
+
+    cls = model.kind_map[ask.kind]
+
+    def check(ctx):
+        for record in ctx.records(ask.kind):
+            if not ask.applies(record):
+                continue
+            day = ask.owed_from(record)
+            if day is None or day < ctx.tracking_start:
+                continue
+            due = day + timedelta(days=ask.grace_days)
+            if ctx.as_of <= due or ask.met_by(held.get((record.kind, record.id), [])):
+                continue
+            label = record.label()
+            counts = "，该记录暂不计入相关工作完成情况" if ask.required_for_duty else ""
+            counts_en = "; until then the record does not count toward its duties" if ask.required_for_duty else ""
+            yield ctx.finding(
+                ask.rule_id(model.id), ask.severity, label,
+                f"{cls.title_zh}“{label}”（{day.isoformat()}）未留存{ask.what_zh}：请将{ask.what_zh}作为佐证材料上传至该记录{counts}",
+                f"{cls.title_en} '{label}' ({day.isoformat()}) has no {ask.what_en} kept with it: attach the {ask.what_en} "
+                f"to the record as its evidence{counts_en}",
+                record=record, since=due + timedelta(days=1))
+
+    return Rule(ask.rule_id(model.id), f"{cls.title_zh}须留存{ask.what_zh}", f"{cls.title_en} keeps its {ask.what_en}", check)
+
+
+def counted_view(ctx, asks, held):
+    """``ctx`` as the duties see it: a record that lacks evidence its duty requires is not there
+    yet, once its grace days are over."""
+    from datetime import timedelta
+
+    from coordtui.domain.model import Context
+
+    by_kind: dict[str, list] = {}
+    for ask in asks:
+        by_kind.setdefault(ask.kind, []).append(ask)
+
+    def owed(ask, record) -> bool:
+        """The record owes the file now: it needs it, its grace is over, and it lacks it.
+        (Within the grace a meeting just held counts: its minutes are written in the week after.)"""
+        if not ask.applies(record):
+            return False
+        day = ask.owed_from(record)
+        if day is None or ctx.as_of <= day + timedelta(days=ask.grace_days):
+            return False
+        return not ask.met_by(held.get((record.kind, record.id), []))
+
+    def load(kind: str):
+        records = ctx.records(kind)
+        wanted = by_kind.get(kind)
+        if not wanted:
+            return records
+        return [r for r in records if not any(owed(a, r) for a in wanted)]
+
+    return Context(ctx.org, ctx.model, load, ctx.calendar, ctx.as_of, ctx._tracking_start)
+
+
+def with_evidence(ws: "Workspace", org_id: str, model, rules: list, obligations: list) -> tuple[list, list, dict[int, object]]:
+    """The rules and obligations of one organization's check with its model's evidence
+    applied: one rule per :class:`~coordtui.domain.evidence.Evidence`, and obligations that
+    count a record only once it carries the evidence its duty requires. Also wrapped -> original."""
+    import dataclasses
+
+    if not model.evidence:
+        return rules, obligations, {}
+    held = held_files(ws, org_id)
+    rules = [*rules, *(evidence_rule(model, ask, held) for ask in model.evidence)]
+    required = [ask for ask in model.evidence if ask.required_for_duty]
+    if not required:
+        return rules, obligations, {}
+    wrapped, originals = [], {}
+    for ob in obligations:
+        new = dataclasses.replace(ob, duties=lambda ctx, _ob=ob: _ob.duties(counted_view(ctx, required, held)))
+        originals[id(new)] = ob
+        wrapped.append(new)
+    return rules, wrapped, originals
+
+
+def attach_examples(ws: "Workspace", org_id: str, files: Iterable[dict[str, Any]]) -> int:
+    """Keep a bundled example's files (``{"kind", "id", "name", "title", "data"}`` each) with its
+    records, in one transaction; a file the record already holds is left as it is. Returns
+    how many were added. Typed and limited like any attachment; only for ``load_examples``."""
+    max_file, max_store = limits(ws.store.meta())
+    have = {a.key for a in stored(ws, org_id)}
+    blobs = Blobs(ws.store.root)
+    puts, payloads, total = [], {}, None
+    part_of: dict[tuple[str, str], str] = {}
+    for part in ws.store.parts(org_id):
+        for kind, table in ws.store.read_part(org_id, part)[1].items():
+            part_of.update({(kind, rid): part for rid in table})
+    for f in files:
+        part = part_of.get((f["kind"], f["id"]))
+        if part is None:
+            raise InputError(f"example {org_id}: a file for {f['kind']} {f['id']}, which the example does not have")
+        data, name = bytes(f["data"]), safe_name(f["name"])
+        if len(data) > max_file:
+            raise too_big(name, max_file)
+        digest = sha256(data)
+        if doc_id(f["kind"], f["id"], digest) in have:
+            continue
+        item = Attachment(kind=f["kind"], record=f["id"], sha256=digest, name=name, title=f.get("title") or name.rsplit(".", 1)[0],
+                          size=len(data), type=sniff(data, name), added=ws.today(), by=ws.actor.name)
+        if digest not in payloads and not blobs.has(digest):
+            total = blobs.total() if total is None else total
+            if total + len(data) > max_store:
+                raise InputError(f"example {org_id}: its files would pass the store's limit of {max_store // MB} MB")
+            total += len(data)
+        payloads[digest] = data
+        have.add(item.key)
+        puts.append(Put(org_id, TABLE, item.key, item.model_dump(mode="json"), part, 0))
+    if puts:
+        with ws.store.locked():
+            blobs.put_many(list(payloads.values()))
+            ws.store.apply(puts)
+    return len(puts)

@@ -167,6 +167,8 @@ class Workspace:
         self._results: dict[str, tuple[tuple, CheckResult]] = {}
         # org id -> the day it was first written (from orgs.json's history), for those without the setting
         self._created: dict[str, date] | None = None
+        # id of an obligation wrapped to count evidence -> the model's own (coordtui.attachments.with_evidence)
+        self._wrapped: dict[int, Any] = {}
         # Saves refuse a data file whose records no longer fit their model, and its backups keep
         # the newest version that did: the store knows only shapes, this layer the models.
         store.content_check = _ModelCheck(self)
@@ -694,14 +696,23 @@ class Workspace:
             pending.append((org, key, ctx))
         if not pending:
             return
+        # The evidence a model asks for (佐证材料) adds its rules, and duties that count a record
+        # only once it carries what they require (coordtui.attachments.with_evidence).
+        from coordtui.attachments import with_evidence
+
+        jobs: dict[str, tuple[list, list]] = {}
+        self._wrapped = {}  # (only this check's: the wrapped obligations live as long as it)
+        for org, _, ctx in pending:
+            rules, obligations, originals = with_evidence(self, org.id, ctx.model, self.host.rules(org.model),
+                                                          self.host.obligations(org.model))
+            self._wrapped.update(originals)
+            jobs[org.id] = (rules, obligations)
         # Where fork exists the rules run in one worker process, forked once every record is
         # parsed (so shared, not copied): a rule stuck even in C code is killed with it.
-        worker = RuleWorker([(ctx, self.host.rules(org.model), self.host.obligations(org.model)) for org, _, ctx in pending],
-                            self._plugin_of) if can_isolate() else None
+        worker = RuleWorker([(ctx, *jobs[org.id]) for org, _, ctx in pending], self._plugin_of) if can_isolate() else None
         try:
             for org, key, ctx in pending:
-                result = evaluate(ctx, self.host.rules(org.model), self.host.obligations(org.model),
-                                  plugin_of=self._plugin_of, isolate=worker or False)
+                result = evaluate(ctx, *jobs[org.id], plugin_of=self._plugin_of, isolate=worker or False)
                 # Kept even after a timeout: the rule that hung is switched off until the next start.
                 self._results[org.id] = (key, result)
                 total.extend(result)
@@ -710,6 +721,7 @@ class Workspace:
                 worker.close()
 
     def _plugin_of(self, item: Any) -> str | None:
+        item = self._wrapped.get(id(item), item)  # an obligation counting evidence: its model's own
         return self.host.contributor("coordtui_rules", item) or self.host.contributor("coordtui_obligations", item)
 
     def _model_unavailable(self, org: Organization) -> Finding:
@@ -821,5 +833,9 @@ class Workspace:
             for number, doc in enumerate(self.host.fixtures(model_id), start=1):
                 plan = validate_document(doc, self, f"<{model_id} example {number}>")
                 self.replace_org(plan.org, plan.records, replace=True)
+                if callable(doc.get("attachments")):  # the example's files (佐证材料), made by its code
+                    from coordtui.attachments import attach_examples
+
+                    attach_examples(self, plan.org.id, doc["attachments"]())
                 loaded.append(plan.org.id)
         return loaded

@@ -1,4 +1,4 @@
-"""The files kept with records (佐证材料), content-addressed: ``attachments/ab/abcdef….bin``.
+"""The files kept with records (佐证材料), content-addressed: ``attachments/abcdef….bin``.
 
 A file is named by the SHA-256 of its bytes, so the same scan attached to ten records is
 kept once, and a file changed on disk no longer matches its name (``coordtui verify``).
@@ -37,30 +37,43 @@ class Blobs:
     def path(self, digest: str) -> Path:
         if not _SHA.fullmatch(digest):
             raise StoreError(f"{digest[:80]!r} is no SHA-256 digest of an attachment")
-        return self.folder / digest[:2] / f"{digest}.bin"
+        # One folder (ext4 and xfs index large folders): a batch of files then costs one folder fsync.
+        return self.folder / f"{digest}.bin"
 
     def has(self, digest: str) -> bool:
         return os.path.lexists(self.path(digest))
 
     def put(self, data: bytes) -> str:
         """Keep ``data`` (once, whoever else keeps the same bytes) and return its digest."""
-        digest = sha256(data)
-        final = self.path(digest)
-        if os.path.isfile(final) and not os.path.islink(final) and final.stat().st_size == len(data):
-            return digest  # already kept (verify tells if its bytes were changed since)
-        check_inside(self.root, final)
-        make_folder(final.parent)
-        tmp = final.with_name(f"{final.name}.{os.getpid()}.coordtui-tmp")
+        return self.put_many([data])[0]
+
+    def put_many(self, payloads: list[bytes]) -> list[str]:
+        """Keep every payload (each fsynced, renamed into place, the folder fsynced once); their digests."""
+        digests = []
+        make_folder(self.folder)
+        check_inside(self.root, self.folder)
+        modes = modes_at(self.folder)
+        written = False
+        tmp = self.folder / "-"
         try:
-            _write_new(tmp, data, modes_at(final.parent))
-            os.replace(tmp, final)
-            _fsync_dir(final.parent)
+            for data in payloads:
+                digest = sha256(data)
+                digests.append(digest)
+                final = self.path(digest)
+                if os.path.isfile(final) and not os.path.islink(final) and final.stat().st_size == len(data):
+                    continue  # already kept (verify tells if its bytes were changed since)
+                tmp = final.with_name(f"{final.name}.{os.getpid()}.coordtui-tmp")
+                _write_new(tmp, data, modes)
+                os.replace(tmp, final)
+                written = True
+            if written:
+                _fsync_dir(self.folder)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise StoreError(f"{self.root}: cannot keep the attachment ({exc.strerror or exc}); nothing was changed: "
                              "free disk space or check permissions",
                              message_zh=f"{self.root}：无法保存附件，未作任何修改：请释放磁盘空间或检查权限") from None
-        return digest
+        return digests
 
     def read(self, digest: str) -> bytes:
         """The bytes kept under ``digest``; FileNotFoundError when there are none."""
@@ -102,30 +115,19 @@ class Blobs:
         """The bytes kept in all (what the per-store limit counts)."""
         total = 0
         try:
-            shards = os.scandir(self.folder)
+            entries = os.scandir(self.folder)
         except FileNotFoundError:
             return 0
-        with shards:
-            for shard in shards:
-                if not shard.is_dir(follow_symlinks=False):
-                    continue
-                with os.scandir(shard.path) as files:
-                    for f in files:
-                        if f.name.endswith(".bin") and f.is_file(follow_symlinks=False):
-                            total += f.stat(follow_symlinks=False).st_size
+        with entries:
+            for f in entries:
+                if f.name.endswith(".bin") and f.is_file(follow_symlinks=False):
+                    total += f.stat(follow_symlinks=False).st_size
         return total
 
     def digests(self) -> list[str]:
         """Every digest kept on disk, sorted (files left by a crash between write and record included)."""
-        found: list[str] = []
         try:
-            shards = sorted(os.listdir(self.folder))
+            names = os.listdir(self.folder)
         except FileNotFoundError:
-            return found
-        for shard in shards:
-            try:
-                names = os.listdir(self.folder / shard)
-            except (NotADirectoryError, FileNotFoundError):
-                continue
-            found.extend(n[:-4] for n in names if n.endswith(".bin") and _SHA.fullmatch(n[:-4]))
-        return sorted(found)
+            return []
+        return sorted(n[:-4] for n in names if n.endswith(".bin") and _SHA.fullmatch(n[:-4]))
