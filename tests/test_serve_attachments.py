@@ -245,3 +245,17 @@ def test_a_refused_type_is_one_line_in_the_page_in_the_persons_language(store):
         assert kept(store) == []
 
     serve(store, scenario)
+
+
+def test_the_tour_serves_no_attachment_page_upload_or_download():
+    async def main():
+        server = WebServer(command=lambda name, lang: "true", store=None, lang="zh", allow=["127.0.0.1"],
+                           public_url=None, demo=True, log=lambda line: None)
+        async with TestServer(server.make_app(), host="127.0.0.1") as site:
+            base = f"http://127.0.0.1:{site.port}"
+            async with aiohttp.ClientSession() as http:
+                for method, path in (("GET", PAGE), ("POST", "/attach"), ("GET", "/attachment?org=tjpu")):
+                    async with http.request(method, base + path, headers={"Origin": base}) as answer:
+                        assert answer.status == 404 and "tour" in await answer.text()
+
+    asyncio.run(main())

@@ -199,8 +199,10 @@ class AttachmentKeys:
         app = self.app
         if app.is_web:  # a browser tab: the file is on the person's machine, the server's page takes it
             query = urlencode({"org": self.org_id, "kind": self.kind, "id": record_id, "lang": app.lang})
-            app.open_url(f"{UPLOAD_PATH}?{query}", new_tab=True)
-            app.notify(t("att.upload_opened", app.lang), timeout=8)
+            url = f"{UPLOAD_PATH}?{query}"
+            app.open_url(url, new_tab=True)
+            # A browser may hold back a tab opened by a page rather than a click: the address is said too.
+            app.notify(escape(t("att.upload_opened", app.lang, url=url)), timeout=15)
             return
         if app.remote:
             values = dict(org=self.org_id, kind=self.kind, id=record_id)

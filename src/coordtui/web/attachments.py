@@ -80,8 +80,17 @@ def _view(ws, org: str, kind: str, record_id: str) -> dict[str, Any]:
             "may_change": may_change, "limit": ws.attachment_limits()[0]}
 
 
+def _no_store(server: "WebServer", request: web.Request) -> web.Response | None:
+    """The tour (``serve --demo``) has no store and no person: nothing of this is served there."""
+    if server.demo or server.store is None or request.get("session") is None:
+        return web.Response(status=404, text="404: attachments are not part of the tour\n")
+    return None
+
+
 async def page(server: "WebServer", request: web.Request) -> web.StreamResponse:
     """GET /attach: the record's files and, for a person who may change it, the upload form."""
+    if (missing := _no_store(server, request)) is not None:
+        return missing
     session = request["session"]
     lang = server._lang(request.query.get("lang") or session.lang)
     org, kind, record_id = (request.query.get(k, "")[:FIELD_LIMIT] for k in ("org", "kind", "id"))
@@ -106,6 +115,8 @@ async def _answer(server: "WebServer", session, lang: str, org: str, kind: str, 
 
 async def upload(server: "WebServer", request: web.Request) -> web.StreamResponse:
     """POST /attach (multipart/form-data): keep the uploaded file with the record, as the session's person."""
+    if (missing := _no_store(server, request)) is not None:
+        return missing
     session = request["session"]
     lang = session.lang
     limit = await asyncio.to_thread(lambda: workspace(server, session.name).attachment_limits()[0])
@@ -172,6 +183,8 @@ def _too_big(server: "WebServer", lang: str, mb: int) -> web.Response:
 
 async def download(server: "WebServer", request: web.Request) -> web.StreamResponse:
     """GET /attachment: one file of a record the session's person may see, as a download."""
+    if (missing := _no_store(server, request)) is not None:
+        return missing
     session = request["session"]
     org, kind, record_id, key = (request.query.get(k, "")[:FIELD_LIMIT] for k in ("org", "kind", "id", "sha"))
 
