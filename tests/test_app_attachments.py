@@ -15,6 +15,7 @@ from datetime import date
 import pytest
 from textual.widgets import Input
 
+from coordtui.access import Grant, Person, Role, resolve_actor
 from coordtui.app import CoordApp
 from coordtui.i18n import CATALOGUE
 from coordtui.plugins import PluginHost
@@ -58,6 +59,7 @@ def template(tmp_path_factory):
         ws = Workspace(Store(folder / "s", create=True, user="alice"), PluginHost())
         plan = validate_document(ws.host.fixtures("university_grid")[0], ws, "<university_grid example>")
         ws.replace_org(plan.org, plan.records, replace=True)
+        ws.save_person(Person(name="zhao", grants=[Grant(org=ORG, role=Role.READER, scope=["g1"])]))  # reads group 1
     finally:
         os.environ.pop("XDG_CONFIG_HOME") if old is None else os.environ.__setitem__("XDG_CONFIG_HOME", old)
     return folder
@@ -233,6 +235,32 @@ def test_the_details_list_the_files_in_english_with_iso_dates_and_attach_from_th
     drive(ws, scenario, lang="en")
 
 
+def test_a_reader_sees_the_files_but_adding_or_removing_is_refused_in_one_line(ws, tmp_path):
+    news = tmp_path / "新闻稿.docx"
+    news.write_bytes(docx_bytes())
+    ws.attach(ORG, KIND, ID, PNG, name="照片.png")
+    reader = Workspace(ws.store, PluginHost(), actor=resolve_actor(ws.store, "zhao"))
+
+    async def scenario(app, pilot):
+        app.open_record(ORG, KIND, ID)
+        await settle(app, pilot)
+        form = app.screen
+        assert [r[1] for r in table_rows(form)] == ["照片.png"]
+        await attach_by_keys(app, pilot, news)
+        text = error_text(app)
+        assert "无权修改" in text and "\n" not in text.strip()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "无权修改" in error_text(app)
+        assert [a.name for a in ws.attachments(ORG, KIND, ID)] == ["照片.png"]
+
+    drive(reader, scenario)
+
+
 def test_over_ssh_adding_by_path_and_exporting_are_refused_with_the_command_to_use(ws, tmp_path, monkeypatch):
     monkeypatch.setenv("COORDTUI_EXPORT_DIR", str(tmp_path / "exports"))
     ws.attach(ORG, KIND, ID, PNG, name="照片.png")
@@ -309,3 +337,22 @@ def test_every_attachment_text_has_both_languages_and_the_chinese_says_no_englis
         words = re.findall(r"[A-Za-z]{3,}", re.sub(r"\{\w+\}", "", zh))
         assert set(words) <= {"Ctrl", "Enter", "Esc", "SSH", "ssh", "attach", "attachment", "name", "docx"}, (key, words)
     assert shown_date(date(2026, 10, 5), "zh") == "2026年10月5日" and shown_date(date(2026, 10, 5), "en") == "2026-10-05"
+
+
+def test_an_export_folder_that_cannot_be_written_is_one_line_naming_it(ws, tmp_path, monkeypatch):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the export folder should be")
+    monkeypatch.setenv("COORDTUI_EXPORT_DIR", str(blocked))
+    ws.attach(ORG, KIND, ID, PNG, name="照片.png")
+
+    async def scenario(app, pilot):
+        app.open_record(ORG, KIND, ID)
+        await settle(app, pilot)
+        await pilot.press("ctrl+g")
+        await settle(app, pilot)
+        text = error_text(app)
+        assert str(blocked) in text and "无法写入（该位置已有同名文件" in text and "\n" not in text.strip()
+        assert not re.findall(r"[A-Za-z]{3,}", text.replace(str(blocked), ""))  # no system English in Chinese
+        assert blocked.read_text() == "a file where the export folder should be"
+
+    drive(ws, scenario)

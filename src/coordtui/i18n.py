@@ -282,5 +282,11 @@ CATALOGUE.update({
                    "the attachment was not changed ({error}): report this to the maintainers"),
     "att.cannot_write": ("{folder}：无法写入（{error}）：请检查该文件夹的权限",
                          "{folder}: cannot write ({error}): check the folder's permissions"),
+    "att.os.access": ("没有写入权限", "permission denied"),
+    "att.os.exists": ("该位置已有同名文件，不是文件夹", "a file of that name is in the way"),
+    "att.os.space": ("磁盘空间或配额不足", "no space left"),
+    "att.os.read_only": ("文件系统只读", "read-only file system"),
+    "att.os.link": ("路径中有符号链接", "a symbolic link is in the way"),
+    "att.os.other": ("系统拒绝写入", "the system refused the write"),
     "detail.title": ("{kind}详情", "{kind} details"),
 })

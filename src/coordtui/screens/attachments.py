@@ -16,6 +16,7 @@ in a new tab, and an exported file goes to the browser's downloads.
 
 from __future__ import annotations
 
+import errno
 import io
 from datetime import date
 from functools import partial
@@ -45,6 +46,11 @@ BINDINGS = [
     Binding("ctrl+g", "export_attachment", "导出附件/Export file", id="key.export_attachment"),
     Binding("ctrl+t", "detach", "删除附件/Remove file", id="key.detach"),
 ]
+
+#: Why a folder cannot be written, in the catalogue (the system's own words are English).
+_OS_REASONS = {errno.EACCES: "att.os.access", errno.EPERM: "att.os.access", errno.EEXIST: "att.os.exists",
+               errno.ENOTDIR: "att.os.exists", errno.ENOSPC: "att.os.space", errno.EDQUOT: "att.os.space",
+               errno.EROFS: "att.os.read_only", errno.ELOOP: "att.os.link"}
 
 #: Where a browser tab's upload page is (served by :mod:`coordtui.web.server`).
 UPLOAD_PATH = "/attach"
@@ -160,10 +166,15 @@ class AttachmentKeys:
             self._error(InputError(t("att.save_first", "en", record=label), message_zh=t("att.save_first", "zh", record=label)))
         return record_id
 
-    def _in_worker(self, work: Callable[[], Any], done: Callable[[Any], None], what: str) -> None:
+    def _in_worker(self, work: Callable[[], Any], done: Callable[[Any], None], what: str, *, folder: str | None = None) -> None:
         """Run ``work`` in a thread (a big file, or the store's lock held by another user's write,
-        must not freeze the keys); then ``done(result)``, or the error in a dialog."""
+        must not freeze the keys); then ``done(result)``, or the error in a dialog. ``folder``: where
+        ``work`` writes, named when it cannot."""
         app = self.app
+
+        def failed(exc: Exception) -> CoordError:
+            error = f"{type(exc).__name__}: {exc}"
+            return CoordError(t("att.failed", "en", error=error), message_zh=t("att.failed", "zh", error=error), title="Internal error")
 
         def run() -> None:
             try:
@@ -171,13 +182,14 @@ class AttachmentKeys:
             except CoordError as exc:
                 app.call_from_thread(self._error, exc)
             except OSError as exc:
-                folder = str(app.export_dir)
-                app.call_from_thread(self._error, InputError(t("att.cannot_write", "en", folder=folder, error=exc.strerror or exc),
-                                                             message_zh=t("att.cannot_write", "zh", folder=folder, error=exc.strerror or exc)))
+                if folder is None:
+                    app.call_from_thread(self._error, failed(exc))
+                    return
+                why_en, why_zh = exc.strerror or str(exc), t(_OS_REASONS.get(exc.errno, "att.os.other"), "zh")
+                app.call_from_thread(self._error, InputError(t("att.cannot_write", "en", folder=folder, error=why_en),
+                                                             message_zh=t("att.cannot_write", "zh", folder=folder, error=why_zh)))
             except Exception as exc:  # a bug below: say so in one line; the application stays
-                error = f"{type(exc).__name__}: {exc}"
-                app.call_from_thread(self._error, CoordError(t("att.failed", "en", error=error), message_zh=t("att.failed", "zh", error=error),
-                                                             title="Internal error"))
+                app.call_from_thread(self._error, failed(exc))
             else:
                 app.call_from_thread(done, result)
 
@@ -241,7 +253,7 @@ class AttachmentKeys:
             values = dict(org=self.org_id, kind=self.kind, id=record_id, digest=chosen.sha256[:12], name=chosen.name)
             self._error(InputError(t("att.export_over_ssh", "en", **values), message_zh=t("att.export_over_ssh", "zh", **values)))
             return
-        self._in_worker(partial(self._export, record_id, chosen), self._exported, f"export {chosen.name}")
+        self._in_worker(partial(self._export, record_id, chosen), self._exported, f"export {chosen.name}", folder=str(app.export_dir))
 
     def _export(self, record_id: str, chosen: Any) -> str:
         from coordtui.app import _write_private
