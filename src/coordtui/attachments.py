@@ -130,10 +130,13 @@ def _zip_type(data: bytes, name: str) -> str:
 _UNSAFE = re.compile(r'[\\/:*?"<>|]')
 
 
-def safe_name(name: str, limit: int = NAME_LIMIT, *, default: str = "附件") -> str:
-    """``name`` fit to be a file name anywhere: its last path part only, no control characters,
-    none of ``\\ / : * ? " < > |``, no leading dot, at most ``limit`` characters (extension kept)."""
-    name = unicodedata.normalize("NFC", str(name)).replace("\\", "/").rsplit("/", 1)[-1]
+def safe_name(name: str, limit: int = NAME_LIMIT, *, default: str = "附件", tail: bool = True) -> str:
+    """``name`` fit to be a file name anywhere: its last path part only (``tail``; else every
+    separator becomes ``_``, for a label), no control characters, none of ``\\ / : * ? " < > |``,
+    no leading dot, at most ``limit`` characters (extension kept)."""
+    name = unicodedata.normalize("NFC", str(name)).replace("\\", "/")
+    if tail:
+        name = name.rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable() and unicodedata.category(ch)[0] != "C")
     name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
     if name in ("", ".", ".."):

@@ -94,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export one organization: json, xlsx ledger, docx report, csv of a kind, md summary, ics calendar")
     _common(p, suppress=True)
-    p.add_argument("--format", choices=["json", "xlsx", "docx", "csv", "md", "ics"], default="json")
+    p.add_argument("--format", choices=["json", "xlsx", "docx", "csv", "md", "ics", "archive"], default="json",
+                   help="archive: one zip of the period's ledger, work report, index (目录.xlsx) and every attachment (台账资料)")
     p.add_argument("--org", required=True, metavar="ID")
     p.add_argument("--period", metavar="P", help="the report's period: 2026Q3, 2026H1, 2026 or 2026-09 (default: the current quarter)")
     p.add_argument("--kind", metavar="KIND", help="the kind a csv holds")
