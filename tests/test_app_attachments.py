@@ -60,6 +60,8 @@ def template(tmp_path_factory):
         plan = validate_document(ws.host.fixtures("university_grid")[0], ws, "<university_grid example>")
         ws.replace_org(plan.org, plan.records, replace=True)
         ws.save_person(Person(name="zhao", grants=[Grant(org=ORG, role=Role.READER, scope=["g1"])]))  # reads group 1
+        for attachment in ws.attachments(ORG, KIND, ID):  # the record starts without files, whatever the examples bring
+            ws.detach(ORG, KIND, ID, attachment.sha256)
     finally:
         os.environ.pop("XDG_CONFIG_HOME") if old is None else os.environ.__setitem__("XDG_CONFIG_HOME", old)
     return folder

@@ -50,6 +50,8 @@ def template(tmp_path_factory):
         ws.replace_org(plan.org, plan.records, replace=True)
         for name, role, group in [("li", Role.EDITOR, "g1"), ("zhao", Role.READER, "g1"), ("wang", Role.EDITOR, "g2")]:
             ws.save_person(Person(name=name, grants=[Grant(org=ORG, role=role, scope=[group])]))
+        for attachment in ws.attachments(ORG, KIND, ID):  # the record starts without files, whatever the examples bring
+            ws.detach(ORG, KIND, ID, attachment.sha256)
     finally:
         os.environ.pop("XDG_CONFIG_HOME") if old is None else os.environ.__setitem__("XDG_CONFIG_HOME", old)
     return folder
