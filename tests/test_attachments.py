@@ -345,3 +345,24 @@ def test_evidence_naming_a_kind_the_model_lacks_is_refused_at_load():
 
     with pytest.raises(ValueError, match="evidence asks for files on kind 'other'"):
         ModelSpec(id="m", name_zh="模型", name_en="Model", version="1", kinds=[Thing], evidence=[Evidence("other", "文件", "file")])
+
+
+def test_an_import_with_replace_that_drops_a_record_drops_its_attachments(ws, tmp_path, capsys):
+    from coordtui.interchange import export_document
+
+    ws.attach("tjpu", "meeting", ACT, PNG, name="照片.png")
+    doc = export_document(ws, "tjpu")
+    doc["items"] = [i for i in doc["items"] if i["id"] != ACT]
+    path = tmp_path / "tjpu.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert run(capsys, "import", "--replace", path, "--db", ws.store.root)[0] == 0
+    assert [d for d in ws.store.query("tjpu", TABLE) if d["record"] == ACT] == []
+    assert sha_of(PNG) not in Blobs(ws.store.root).digests()
+    assert len(ws.attachments("tjpu", "activity", "act-g1-2026q1-1")) == 2  # the others stay
+    assert ws.store.verify_history() == []
+
+
+def sha_of(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()

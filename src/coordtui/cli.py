@@ -360,7 +360,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("\n".join(rows_report + summaries) + "\nnothing written (--dry-run)")
         return EXIT_OK
-    ws.store.apply(ops)
+    ws.apply(ops)  # (with the files of attachments whose records it deletes)
     print("\n".join(summaries))
     return EXIT_OK
 

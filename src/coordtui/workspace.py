@@ -597,13 +597,27 @@ class Workspace:
                         self._refuse(org.id, kind, rid, refusal)
                 ops.append(Delete(org.id, kind, rid))
                 counts["deleted"] += 1
+            if stored is not None and counts["deleted"]:  # a record deleted takes its attachments' entries with it
+                from coordtui.attachments import TABLE, stored as held
+
+                gone = {(op.kind, op.id) for op in ops if isinstance(op, Delete)}
+                ops.extend(Delete(org.id, TABLE, a.key) for a in held(self, org.id) if (a.kind, a.record) in gone)
         return ops, counts
 
     def replace_org(self, org: Organization, records: list[Record], *, replace: bool) -> dict[str, int]:
         """Write an organization and its records in one transaction."""
         ops, counts = self.ops_for(org, records, replace=replace)
-        self.store.apply(ops)
+        self.apply(ops)
         return counts
+
+    def apply(self, ops: list[Any]) -> None:
+        """Apply :meth:`ops_for`'s operations in one transaction; the files of attachments deleted
+        with their records go too, where no record holds them any more."""
+        from coordtui.attachments import TABLE, forget_unused
+
+        with self.store.locked():
+            self.store.apply(ops)
+            forget_unused(self, [op.id.rsplit("/", 1)[-1] for op in ops if isinstance(op, Delete) and op.kind == TABLE])
 
     # checking -----------------------------------------------------------------------
     def tracking_start_of(self, org: Organization) -> date:
