@@ -265,7 +265,7 @@ def test_a_reader_sees_the_files_but_adding_or_removing_is_refused_in_one_line(w
 
 def test_over_ssh_adding_by_path_and_exporting_are_refused_with_the_command_to_use(ws, tmp_path, monkeypatch):
     monkeypatch.setenv("COORDTUI_EXPORT_DIR", str(tmp_path / "exports"))
-    ws.attach(ORG, KIND, ID, PNG, name="照片.png")
+    ws.attach(ORG, KIND, ID, PNG, name="[b]现场 照片.png", title="[b]现场[/b]")  # read as text, never as markup
 
     async def scenario(app, pilot):
         app.open_record(ORG, KIND, ID)
@@ -277,9 +277,15 @@ def test_over_ssh_adding_by_path_and_exporting_are_refused_with_the_command_to_u
         await pilot.pause()
         await pilot.press("ctrl+g")
         await settle(app, pilot)
-        assert "ssh" in error_text(app) and "照片.png" in error_text(app)
+        [kept] = ws.attachments(ORG, KIND, ID)
+        assert "ssh" in error_text(app) and "> '[b]现场 照片.png'" in error_text(app)  # quoted for the shell
         assert not (tmp_path / "exports").exists()
-        assert len(ws.attachments(ORG, KIND, ID)) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table_rows(app.screen)[0][:2] == ["[b]现场[/b]", kept.name]
+        await pilot.press("ctrl+t")  # removing needs no file on the server: it is asked, as anywhere
+        await pilot.pause()
+        assert "[b]现场[/b]" in str(app.screen.query_one("#confirm-question").render())
 
     drive(ws, scenario, remote=True)
 

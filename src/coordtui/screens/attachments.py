@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import io
+import shlex
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
@@ -250,7 +251,7 @@ class AttachmentKeys:
             app.notify(t("att.nothing", app.lang), severity="warning")
             return
         if app.remote and not app.is_web:
-            values = dict(org=self.org_id, kind=self.kind, id=record_id, digest=chosen.sha256[:12], name=chosen.name)
+            values = dict(org=self.org_id, kind=self.kind, id=record_id, digest=chosen.sha256[:12], name=shlex.quote(chosen.name))
             self._error(InputError(t("att.export_over_ssh", "en", **values), message_zh=t("att.export_over_ssh", "zh", **values)))
             return
         self._in_worker(partial(self._export, record_id, chosen), self._exported, f"export {chosen.name}", folder=str(app.export_dir))
