@@ -132,6 +132,7 @@ def test_attach_export_and_remove_from_the_record_form(ws, tmp_path, monkeypatch
         assert table_rows(form) == [["第一季度活动新闻稿", "新闻稿.docx", "Word 文档", kept[0].size_label(),
                                      f"{today.year}年{today.month}月{today.day}日"]]
         assert "1 件" in str(form.query_one("#attachments-heading").render())
+        assert str(form.query_one("#form-title").render()).endswith("· 附件 1 件")  # seen without scrolling down
         assert ws.store.get(ORG, KIND, ID)["_rev"] == 1  # the record itself is not rewritten
 
         await pilot.press("ctrl+g")  # export: a private copy in the export folder

@@ -243,6 +243,7 @@ CATALOGUE.update({
     "key.yes": ("是", "Yes"),
     "key.no": ("否", "No"),
     "att.heading": ("附件（佐证材料）：{count} 件", "Attachments (evidence): {count}"),
+    "att.count": ("附件 {count} 件", "{count} file(s) attached"),
     "att.none": ("暂无附件（Ctrl+O 添加）", "No attachments yet (Ctrl+O attaches one)"),
     "att.new_record": ("新建的记录保存后才能添加附件", "A new record takes attachments once it is saved"),
     "att.col.title": ("标题", "Title"),

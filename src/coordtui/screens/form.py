@@ -23,7 +23,7 @@ from coordtui.errors import ConflictError, CoordError, InputError
 from coordtui.forms import FieldSpec, field_errors, field_specs, label_for, split_list
 from coordtui.i18n import t
 from coordtui.screens.attachments import BINDINGS as ATTACHMENT_BINDINGS
-from coordtui.screens.attachments import AttachmentKeys
+from coordtui.screens.attachments import AttachmentKeys, AttachmentTable
 from coordtui.screens.base import CoreScreen
 from coordtui.screens.modals import ConflictModal
 
@@ -188,6 +188,15 @@ class RecordForm(AttachmentKeys, CoreScreen):
     def attachment_record_id(self) -> str | None:
         return self.record.id if self.record is not None else None
 
+    def show_attachments(self) -> None:
+        super().show_attachments()
+        self._show_saving(self.saving)  # the title says how many files there are: the list may be below the fold
+
+    def _files_note(self) -> str:
+        tables = self.query("#attachments").results(AttachmentTable)
+        count = len(getattr(next(tables, None), "attachments", []))
+        return f" · {self.t('att.count', count=count)}" if count else ""
+
     def attachment_label(self) -> str:
         if self.record is not None:
             return self.record.label()
@@ -326,7 +335,7 @@ class RecordForm(AttachmentKeys, CoreScreen):
         self.saving = saving
         if self.is_open:  # a form left with Esc while it saved has no widgets any more
             for title in self.query("#form-title").results(Static):
-                title.update(self.title_markup + (f" · {self.t('form.saving')}" if saving else ""))
+                title.update(self.title_markup + self._files_note() + (f" · {self.t('form.saving')}" if saving else ""))
             self.refresh_bindings()
 
     @property
