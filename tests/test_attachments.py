@@ -247,6 +247,7 @@ def test_the_command_line_attaches_lists_gets_and_detaches(ws, capsys, tmp_path)
     src.write_bytes(docx_bytes())
     code, out, err = run(capsys, "attach", "tjpu", "meeting", ACT, src, "--title", "新闻稿", "--db", root)
     assert code == 0, err
+    assert out.startswith(f"已将 新闻稿.docx（docx，{len(docx_bytes()) / 1024:.1f} KB，SHA-256 ") and out.endswith(f"附于 tjpu 的 meeting {ACT}\n")
     code, out, _ = run(capsys, "attachments", "tjpu", "meeting", ACT, "--db", root)
     assert code == 0 and out.splitlines()[0].split() == ["SHA-256", "类型", "大小", "添加日期", "添加人", "文件名", "标题"]
     assert "新闻稿.docx" in out.splitlines()[1]
@@ -256,7 +257,8 @@ def test_the_command_line_attaches_lists_gets_and_detaches(ws, capsys, tmp_path)
     got = tmp_path / "out.docx"
     assert run(capsys, "attachment", "tjpu", "meeting", ACT, "新闻稿.docx", "--out", got, "--db", root)[0] == 0
     assert got.read_bytes() == docx_bytes()
-    assert run(capsys, "detach", "tjpu", "meeting", ACT, listed["sha256"], "--db", root)[0] == 0
+    code, out, _ = run(capsys, "detach", "tjpu", "meeting", ACT, listed["sha256"], "--lang", "en", "--db", root)
+    assert code == 0 and out == f"detached 新闻稿.docx (sha256 {listed['sha256']}) from meeting {ACT} of tjpu\n"
     code, out, _ = run(capsys, "attachments", "tjpu", "meeting", ACT, "--lang", "en", "--db", root)
     assert out == f"tjpu meeting {ACT}: no attachments\n"
     code, _, err = run(capsys, "detach", "tjpu", "meeting", ACT, "新闻稿.docx", "--db", root)

@@ -17,6 +17,15 @@ from coordtui.errors import InputError, one_line
 HEADERS = {"zh": ("SHA-256", "类型", "大小", "添加日期", "添加人", "文件名", "标题"),
            "en": ("SHA-256", "type", "size", "added", "by", "file name", "title")}
 NONE = {"zh": "{where}：暂无附件", "en": "{where}: no attachments"}
+ATTACHED = {"zh": "已将 {name}（{type}，{size}，SHA-256 {sha}）附于 {org} 的 {kind} {id}",
+            "en": "attached {name} ({type}, {size}, sha256 {sha}) to {kind} {id} of {org}"}
+DETACHED = {"zh": "已从 {org} 的 {kind} {id} 删除附件 {name}（SHA-256 {sha}）",
+            "en": "detached {name} (sha256 {sha}) from {kind} {id} of {org}"}
+WROTE = {"zh": "已写出 {out}（{name}，{size}）", "en": "wrote {out} ({name}, {size})"}
+
+
+def _lang(args: argparse.Namespace) -> str:
+    return args.lang if getattr(args, "lang", None) in HEADERS else "zh"
 
 
 def add_parsers(sub, common, parser_class) -> None:
@@ -67,7 +76,8 @@ def cmd_attach(args: argparse.Namespace, ws) -> int:
             raise InputError(f"{one_line(str(path))}: cannot read the file ({exc.strerror}): check the path") from None
     else:
         item = ws.attach_path(args.org, args.kind, args.id, args.file, title=args.title)
-    print(f"attached {item.name} ({item.type}, {item.size_label()}, sha256 {item.sha256}) to {args.kind} {args.id} of {args.org}")
+    print(ATTACHED[_lang(args)].format(name=one_line(item.name), type=item.type, size=item.size_label(), sha=item.sha256,
+                                       kind=args.kind, id=one_line(args.id), org=args.org))
     return 0
 
 
@@ -78,7 +88,7 @@ def cmd_attachments(args: argparse.Namespace, ws) -> int:
     if args.format == "json":
         sys.stdout.buffer.write(orjson.dumps([a.model_dump(mode="json") for a in items], option=orjson.OPT_INDENT_2) + b"\n")
         return 0
-    lang = args.lang if args.lang in HEADERS else "zh"
+    lang = _lang(args)
     if not items:
         print(NONE[lang].format(where=f"{args.org} {args.kind} {args.id}"))
         return 0
@@ -91,7 +101,7 @@ def cmd_attachments(args: argparse.Namespace, ws) -> int:
 
 def cmd_detach(args: argparse.Namespace, ws) -> int:
     item = ws.detach(args.org, args.kind, args.id, args.key)
-    print(f"detached {item.name} (sha256 {item.sha256}) from {args.kind} {args.id} of {args.org}")
+    print(DETACHED[_lang(args)].format(name=one_line(item.name), sha=item.sha256, kind=args.kind, id=one_line(args.id), org=args.org))
     return 0
 
 
@@ -108,7 +118,7 @@ def cmd_attachment(args: argparse.Namespace, ws) -> int:
         out.write_bytes(data)
     except OSError as exc:
         raise InputError(f"{one_line(str(out))}: cannot write ({exc.strerror}): check the path and permissions") from None
-    print(f"wrote {out} ({item.name}, {item.size_label()})", file=sys.stderr)
+    print(WROTE[_lang(args)].format(out=one_line(str(out)), name=one_line(item.name), size=item.size_label()), file=sys.stderr)
     return 0
 
 
