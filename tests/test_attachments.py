@@ -247,7 +247,7 @@ def test_the_command_line_attaches_lists_gets_and_detaches(ws, capsys, tmp_path)
     src.write_bytes(docx_bytes())
     code, out, err = run(capsys, "attach", "tjpu", "meeting", ACT, src, "--title", "新闻稿", "--db", root)
     assert code == 0, err
-    assert out.startswith(f"已将 新闻稿.docx（docx，{len(docx_bytes()) / 1024:.1f} KB，SHA-256 ") and out.endswith(f"附于 tjpu 的 meeting {ACT}\n")
+    assert out.startswith(f"已将 新闻稿.docx（docx，{len(docx_bytes())} B，SHA-256 ") and out.endswith(f"附于 tjpu 的 meeting {ACT}\n")
     code, out, _ = run(capsys, "attachments", "tjpu", "meeting", ACT, "--db", root)
     assert code == 0 and out.splitlines()[0].split() == ["SHA-256", "类型", "大小", "添加日期", "添加人", "文件名", "标题"]
     assert "新闻稿.docx" in out.splitlines()[1]
