@@ -124,15 +124,16 @@ def test_attach_export_and_remove_from_the_record_form(ws, tmp_path, monkeypatch
         form = app.screen
         assert isinstance(form, RecordForm)
         assert "0 件" in str(form.query_one("#attachments-heading").render())
-        await attach_by_keys(app, pilot, news, "第一季度活动新闻稿")
+        await attach_by_keys(app, pilot, news, "2026年第一季度协同监督工作交流会新闻稿（定稿）")
         assert app.screen is form, error_text(app)
         kept = ws.attachments(ORG, KIND, ID)
-        assert [(a.name, a.title, a.type) for a in kept] == [("新闻稿.docx", "第一季度活动新闻稿", "docx")]
+        assert [(a.name, a.title, a.type) for a in kept] == [("新闻稿.docx", "2026年第一季度协同监督工作交流会新闻稿（定稿）", "docx")]
         today = ws.today()
-        assert table_rows(form) == [["第一季度活动新闻稿", "新闻稿.docx", "Word 文档", kept[0].size_label(),
+        assert table_rows(form) == [["2026年第一季度协同监督工作交流会新闻稿（定稿）", "新闻稿.docx", "Word 文档", kept[0].size_label(),
                                      f"{today.year}年{today.month}月{today.day}日"]]
         assert "1 件" in str(form.query_one("#attachments-heading").render())
         assert str(form.query_one("#form-title").render()).endswith("· 附件 1 件")  # seen without scrolling down
+        assert form.query_one("#attachments", AttachmentTable).shown_keys == ["title", "name", "type", "size", "added"]  # at 80 columns
         assert ws.store.get(ORG, KIND, ID)["_rev"] == 1  # the record itself is not rewritten
 
         await pilot.press("ctrl+g")  # export: a private copy in the export folder
@@ -144,7 +145,7 @@ def test_attach_export_and_remove_from_the_record_form(ws, tmp_path, monkeypatch
         await pilot.press("ctrl+t")  # remove: asks first; n keeps it
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
-        assert "第一季度活动新闻稿" in str(app.screen.query_one("#confirm-question").render())
+        assert "2026年第一季度协同监督工作交流会新闻稿（定稿）" in str(app.screen.query_one("#confirm-question").render())
         await pilot.press("n")
         await settle(app, pilot)
         assert app.screen is form and len(ws.attachments(ORG, KIND, ID)) == 1

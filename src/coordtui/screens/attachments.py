@@ -93,10 +93,12 @@ class AttachmentTable(FitTable):
         self.attachments = list(attachments)
         cols = [
             Col("title", t("att.col.title", lang), keep=True),
-            Col("name", t("att.col.name", lang), rank=2, min=10),
-            Col("type", t("att.col.type", lang), rank=4),
-            Col("size", t("att.col.size", lang), rank=3),
-            Col("added", t("att.col.added", lang), rank=1),
+            # Every column stays (shortened at most): which file, of what type, how big and since when
+            # is what the list is for; the title wraps instead.
+            Col("name", t("att.col.name", lang), rank=2, min=8, hide=False),
+            Col("type", t("att.col.type", lang), rank=4, min=6, hide=False),
+            Col("size", t("att.col.size", lang), rank=3, hide=False),
+            Col("added", t("att.col.added", lang), rank=1, hide=False),
         ]
         rows = [([a.title, a.name, a.type_label(lang), a.size_label(), shown_date(a.added, lang)], a.sha256) for a in self.attachments]
         self.show(cols, rows)
