@@ -368,3 +368,18 @@ def sha_of(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+def test_in_a_group_store_files_are_0660_in_a_setgid_folder_whatever_the_umask(tmp_path, mini_host):
+    import grp
+
+    old = os.umask(0o077)
+    try:
+        ws = Workspace(Store(tmp_path / "g", create=True, group=grp.getgrgid(os.getgid()).gr_name), mini_host)
+        ws.load_examples()
+        item = ws.attach("m1", "report", "r1", PDF, name="报告.pdf")
+    finally:
+        os.umask(old)
+    path = Blobs(ws.store.root).path(item.sha256)
+    assert oct(stat.S_IMODE(path.stat().st_mode)) == "0o660"
+    assert oct(stat.S_IMODE(path.parent.stat().st_mode)) == "0o2770"
