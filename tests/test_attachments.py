@@ -383,3 +383,15 @@ def test_in_a_group_store_files_are_0660_in_a_setgid_folder_whatever_the_umask(t
     path = Blobs(ws.store.root).path(item.sha256)
     assert oct(stat.S_IMODE(path.stat().st_mode)) == "0o660"
     assert oct(stat.S_IMODE(path.parent.stat().st_mode)) == "0o2770"
+
+
+def test_the_files_of_a_sensitive_record_are_seen_only_with_cases(ws):
+    case = ws.records("tianjin", "case")[0]
+    item = ws.attach("tianjin", "case", case.id, PDF, name="审查报告.pdf")
+    group = next(g for g in ws.records("tianjin", "dispatched_group") if g.id == case.group)
+    without = as_person(ws, "zhao", Grant(org="tianjin", role="editor", scope=[group.collab_group]))
+    with pytest.raises(InputError):
+        without.attachments("tianjin", "case", case.id)
+    assert without.history(org="tianjin", kind=TABLE) == []
+    with_cases = as_person(ws, "qian", Grant(org="tianjin", role="reader", scope=[group.collab_group], cases=True))
+    assert with_cases.attachments("tianjin", "case", case.id) == [item]

@@ -63,6 +63,9 @@ def _record_args(p: argparse.ArgumentParser) -> None:
 
 def cmd_attach(args: argparse.Namespace, ws) -> int:
     if args.file in (None, "-"):
+        if sys.stdin is None or sys.stdin.isatty():
+            raise InputError("attach: name the FILE, or send it on standard input (attach ORG KIND ID --name NAME < FILE)",
+                             message_zh="attach：请给出文件，或从标准输入发送（attach 组织 类别 编号 --name 文件名 < 文件）")
         if not args.name:
             raise InputError("attach: a file from standard input needs its name: add --name NAME (e.g. --name 新闻稿.docx)",
                              message_zh="attach：来自标准输入的文件需要文件名：请加 --name 文件名（如 --name 新闻稿.docx）")
