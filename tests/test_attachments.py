@@ -395,3 +395,20 @@ def test_the_files_of_a_sensitive_record_are_seen_only_with_cases(ws):
     assert without.history(org="tianjin", kind=TABLE) == []
     with_cases = as_person(ws, "qian", Grant(org="tianjin", role="reader", scope=[group.collab_group], cases=True))
     assert with_cases.attachments("tianjin", "case", case.id) == [item]
+
+
+@pytest.mark.parametrize("options, problem", [({"types": ("exe",)}, "types must be some of"), ({"types": ()}, "types must be some of"),
+                                              ({"what_en": ""}, "both languages"), ({"grace_days": -1}, "negative")])
+def test_an_evidence_declaration_that_cannot_be_met_is_refused(options, problem):
+    from coordtui.api import Evidence
+
+    with pytest.raises(ValueError, match=problem):
+        Evidence(**{"kind": "meeting", "what_zh": "会议记录", "what_en": "minutes", **options})
+
+
+def test_every_type_sniff_names_is_one_a_model_may_ask_for_and_has_labels_in_both_languages():
+    from coordtui.attachments import TYPE_LABELS
+    from coordtui.domain.evidence import TYPES
+
+    assert set(TYPE_LABELS) == set(TYPES)
+    assert all(zh != en and zh and en for zh, en in TYPE_LABELS.values())

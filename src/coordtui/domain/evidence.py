@@ -16,6 +16,7 @@ from typing import Any, Callable
 from coordtui.domain.records import Record, Severity
 
 #: Every type an attachment may have (coordtui.attachments judges them by content).
+TYPES = ("docx", "xlsx", "pdf", "doc", "xls", "wps", "et", "ofd", "jpg", "png")
 DOCUMENTS = ("docx", "pdf", "doc", "wps", "ofd")
 SCANS = ("pdf", "jpg", "png", "ofd")
 
@@ -54,6 +55,15 @@ class Evidence:
     required_for_duty: bool = False
     severity: Severity = Severity.WARNING
     rule: str = ""
+
+    def __post_init__(self) -> None:
+        unknown = [t for t in self.types if t not in TYPES]
+        if unknown or not self.types:
+            raise ValueError(f"evidence for {self.kind!r}: types must be some of {', '.join(TYPES)} (not {unknown or 'none'})")
+        if not (self.what_zh and self.what_en):
+            raise ValueError(f"evidence for {self.kind!r}: say what the file is in both languages (what_zh, what_en)")
+        if self.grace_days < 0:
+            raise ValueError(f"evidence for {self.kind!r}: grace_days cannot be negative")
 
     def rule_id(self, model_id: str) -> str:
         return f"{model_id}.{self.rule or 'evidence_' + self.kind}"
