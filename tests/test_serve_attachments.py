@@ -30,9 +30,11 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 def docx_bytes(text: str = "新闻稿") -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
-        z.writestr("[Content_Types].xml", '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.'
-                                          'wordprocessingml.document.main+xml"/></Types>')
-        z.writestr("word/document.xml", f"<w:document><w:t>{text}</w:t></w:document>")
+        # a fixed time in each part: the same text gives the same bytes, whenever it is made
+        z.writestr(zipfile.ZipInfo("[Content_Types].xml", (2026, 10, 15, 9, 0, 0)),
+                   '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.'
+                   'wordprocessingml.document.main+xml"/></Types>')
+        z.writestr(zipfile.ZipInfo("word/document.xml", (2026, 10, 15, 9, 0, 0)), f"<w:document><w:t>{text}</w:t></w:document>")
     return out.getvalue()
 
 
