@@ -130,9 +130,9 @@ def test_attach_export_and_remove_from_the_record_form(ws, tmp_path, monkeypatch
         assert app.screen is form, error_text(app)
         kept = ws.attachments(ORG, KIND, ID)
         assert [(a.name, a.title, a.type) for a in kept] == [("新闻稿.docx", "2026年第一季度协同监督工作交流会新闻稿（定稿）", "docx")]
-        today = ws.today()
+        added = kept[0].added  # the office's day it was added (never a day read again later: midnight may pass)
         assert table_rows(form) == [["2026年第一季度协同监督工作交流会新闻稿（定稿）", "新闻稿.docx", "Word 文档", kept[0].size_label(),
-                                     f"{today.year}年{today.month}月{today.day}日"]]
+                                     f"{added.year}年{added.month}月{added.day}日"]]
         assert "1 件" in str(form.query_one("#attachments-heading").render())
         assert str(form.query_one("#form-title").render()).endswith("· 附件 1 件")  # seen without scrolling down
         assert form.query_one("#attachments", AttachmentTable).shown_keys == ["title", "name", "type", "size", "added"]  # at 80 columns
@@ -228,7 +228,7 @@ def test_the_details_list_the_files_in_english_with_iso_dates_and_attach_from_th
         table = detail.query_one("#attachments", AttachmentTable)
         assert [c.label for c in table.cols] == ["Title", "File", "Type", "Size", "Added"]
         assert table_rows(detail)[0][:3] == ["Minutes", "minutes.docx", "Word document"]
-        assert table_rows(detail)[0][4] == ws.today().isoformat()
+        assert table_rows(detail)[0][4] == ws.attachments(ORG, KIND, ID)[0].added.isoformat()  # 2026-12-02, not 2026年…
         assert not HAN.search(str(detail.query_one("#attachments-heading").render()))
         await attach_by_keys(app, pilot, photo)
         assert app.screen is detail
