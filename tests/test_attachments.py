@@ -412,3 +412,14 @@ def test_every_type_sniff_names_is_one_a_model_may_ask_for_and_has_labels_in_bot
 
     assert set(TYPE_LABELS) == set(TYPES)
     assert all(zh != en and zh and en for zh, en in TYPE_LABELS.values())
+
+
+def test_a_record_says_what_evidence_it_owes_and_whether_it_has_it(ws):
+    [(ask, met)] = ws.evidence_of("usst", "meeting", "meeting-2026-sm1")
+    assert (ask.what_zh, ask.what_en, met) == ("会议记录", "minutes", True)
+    [minutes] = ws.attachments("usst", "meeting", "meeting-2026-sm1")
+    ws.detach("usst", "meeting", "meeting-2026-sm1", minutes.sha256)
+    assert [m for _, m in ws.evidence_of("usst", "meeting", "meeting-2026-sm1")] == [False]
+    assert [a.rule for a, _ in ws.evidence_of("usst", "document", "doc-2026-m1-pledge")] == ["evidence_pledge"]
+    assert ws.evidence_of("usst", "document", "doc-2026-m1-plan") == []  # only the pledge among the four documents
+    assert ws.evidence_of("tjpu", "meeting", ACT) == []  # university_grid asks nothing of a unit's meeting

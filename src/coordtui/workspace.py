@@ -32,6 +32,7 @@ from coordtui.store.files import newest_good_backup, unreadable
 
 if TYPE_CHECKING:
     from coordtui.attachments import Attachment
+    from coordtui.domain.evidence import Evidence
 
 HOLIDAYS_FILE = "holidays.txt"
 
@@ -524,6 +525,19 @@ class Workspace:
         from coordtui.attachments import detach
 
         return detach(self, org_id, kind, record_id, key)
+
+    def evidence_of(self, org_id: str, kind: str, record_id: str) -> "list[tuple[Evidence, bool]]":
+        """What the record's model asks to be kept with it (佐证材料要求), each with whether one of
+        its attachments is it: for a form or a detail screen to say "会议记录：未上传"."""
+        from coordtui.attachments import attachments
+
+        org = self.org(org_id)
+        found = self.get(org_id, kind, record_id)
+        if found is None:
+            return []
+        asks = [ask for ask in self.model_of(org).evidence if ask.kind == kind and ask.applies(found[0])]
+        files = attachments(self, org_id, kind, record_id) if asks else []
+        return [(ask, ask.met_by(files)) for ask in asks]
 
     def attachment_limits(self) -> tuple[int, int]:
         """(bytes per file, bytes per store): the settings attachments.max_file_mb and attachments.max_store_mb."""
