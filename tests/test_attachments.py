@@ -423,3 +423,8 @@ def test_a_record_says_what_evidence_it_owes_and_whether_it_has_it(ws):
     assert [a.rule for a, _ in ws.evidence_of("usst", "document", "doc-2026-m1-pledge")] == ["evidence_pledge"]
     assert ws.evidence_of("usst", "document", "doc-2026-m1-plan") == []  # only the pledge among the four documents
     assert ws.evidence_of("tjpu", "meeting", ACT) == []  # university_grid asks nothing of a unit's meeting
+
+
+def test_a_title_keeps_no_control_characters(ws):
+    item = ws.attach("tjpu", "meeting", ACT, PDF, name="纪要.pdf", title="会议\x1b[31m纪要\n第二页")
+    assert item.title == "会议 [31m纪要 第二页"

@@ -236,10 +236,10 @@ def read_limited(stream: BinaryIO, limit: int, name: str) -> bytes:
 # the workspace's operations ------------------------------------------------------------
 
 def _record(ws: "Workspace", org_id: str, kind: str, record_id: str):
-    """(record, stored document) the actor may see; InputError as for any unknown record."""
+    """The record, if the actor may see it; else the InputError any unknown record gets (nothing more is told)."""
     found = ws.get(org_id, kind, record_id)
     if found is None:
-        raise InputError(f"no {shown(kind)} '{shown(record_id)}' in {shown(org_id)}: check the kind and id (see 'coordtui export --org {shown(org_id)}')",
+        raise InputError(f"no {shown(kind)} '{shown(record_id)}' in {shown(org_id)}: check the kind and the record's id (编号)",
                          message_zh=f"{shown(org_id)} 中没有 {shown(kind)}“{shown(record_id)}”：请核对类别与编号")
     return found[0]
 
@@ -295,7 +295,7 @@ def attach(ws: "Workspace", org_id: str, kind: str, record_id: str, data: bytes 
                          message_zh=f"{shown(name)}：文件为空：请附上文件本身")
     kind_of = sniff(payload, name)
     digest = sha256(payload)
-    where = f"{kind} {record_id} of {org_id}"
+    where = f"{kind} {shown(record_id)} of {org_id}"
     for existing in stored(ws, org_id, kind, record_id):
         if existing.sha256 == digest:
             raise InputError(f"{shown(name)}: already attached to {where} as {shown(existing.name)}",
@@ -309,7 +309,8 @@ def attach(ws: "Workspace", org_id: str, kind: str, record_id: str, data: bytes 
                                     f"或请管理员调高上限（coordtui config {MAX_STORE_SETTING}）")
     stem = name.rsplit(".", 1)[0] if "." in name else name
     item = Attachment(kind=kind, record=record_id, sha256=digest, name=name,
-                      title=" ".join((title or "").split())[:100] or stem, size=len(payload), type=kind_of,
+                      title=" ".join("".join(ch if ch.isprintable() else " " for ch in title or "").split())[:100] or stem,
+                      size=len(payload), type=kind_of,
                       added=ws.today(), by=ws.actor.name)
     with ws.store.locked():  # the file lands before the entry naming it, and no detach removes it between
         blobs.put(payload)
@@ -319,7 +320,7 @@ def attach(ws: "Workspace", org_id: str, kind: str, record_id: str, data: bytes 
 
 def attachment_bytes(ws: "Workspace", org_id: str, kind: str, record_id: str, key: str) -> tuple[Attachment, bytes]:
     items = attachments(ws, org_id, kind, record_id)
-    item = find(items, key, f"{kind} {record_id} of {org_id}")
+    item = find(items, key, f"{kind} {shown(record_id)} of {org_id}")
     blobs = Blobs(ws.store.root)
     problem = blobs.problem(item.sha256, item.size)
     if problem is not None:
@@ -333,7 +334,7 @@ def detach(ws: "Workspace", org_id: str, kind: str, record_id: str, key: str) ->
     org = ws.org(org_id)
     record = _record(ws, org_id, kind, record_id)
     ws._allow(org, kind, record_id, record)
-    item = find(stored(ws, org_id, kind, record_id), key, f"{kind} {record_id} of {org_id}")
+    item = find(stored(ws, org_id, kind, record_id), key, f"{kind} {shown(record_id)} of {org_id}")
     with ws.store.locked():
         ws.store.apply([Delete(org_id, TABLE, item.key)])
         forget_unused(ws, [item.sha256])
