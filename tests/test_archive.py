@@ -126,3 +126,15 @@ def test_the_command_line_writes_the_archive(ws, capsys, tmp_path):
         assert "会议/上海理工大学/2026-02-26 专题会议（部署）/会议记录.docx" in z.namelist()
         assert "四书/党委书记/2026-03-10 廉政承诺书/廉政承诺书（签字）.png" in z.namelist()
         assert "清单事项/财务处/2026-06-12 科研经费报销审核不严/整改情况报告.docx" in z.namelist()
+
+
+def test_an_archive_with_a_file_missing_on_disk_is_refused_in_one_line_naming_it(ws, capsys, tmp_path):
+    from coordtui.store.blobs import Blobs
+
+    doc = next(d for d in ws.store.query("usst", TABLE) if d["record"] == "meeting-2026-sm1")
+    Blobs(ws.store.root).path(doc["sha256"]).unlink()
+    out = tmp_path / "a.zip"
+    code, _, err = run(capsys, "export", "--format", "archive", "--org", "usst", "--period", "2026", "--out", out, "--db", ws.store.root)
+    assert code == 2 and not out.exists()
+    assert err.splitlines()[-1].startswith("coordtui: usst meeting meeting-2026-sm1: attachment 会议记录.docx: ")
+    assert "is missing" in err and "the archive was not written" in err
