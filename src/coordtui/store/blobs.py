@@ -102,7 +102,10 @@ class Blobs:
         return None
 
     def remove(self, digest: str) -> None:
-        """Forget the file (the caller knows no record holds it any more)."""
+        """Forget the file (the caller knows no record holds it any more); a name that is no
+        digest (an entry edited by hand) names no file of ours: nothing is removed."""
+        if not _SHA.fullmatch(str(digest)):
+            return
         path = self.path(digest)
         check_inside(self.root, path)
         try:
