@@ -138,3 +138,25 @@ def test_an_archive_with_a_file_missing_on_disk_is_refused_in_one_line_naming_it
     assert code == 2 and not out.exists()
     assert err.splitlines()[-1].startswith("coordtui: usst meeting meeting-2026-sm1: attachment 会议记录.docx: ")
     assert "is missing" in err and "the archive was not written" in err
+
+
+def test_the_archive_streams_to_standard_output_which_cannot_seek(ws, capsys, monkeypatch):
+    class Pipe(io.RawIOBase):  # like ssh's standard output: written in order, never sought
+        def __init__(self):
+            self.data = bytearray()
+
+        def writable(self):
+            return True
+
+        def write(self, b):
+            self.data += b
+            return len(b)
+
+    pipe = Pipe()
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(pipe))
+    from coordtui.cli import main
+
+    assert main(["export", "--format", "archive", "--org", "usst", "--period", "2026", "--out", "-", "--db", str(ws.store.root)]) == 0
+    with zipfile.ZipFile(io.BytesIO(bytes(pipe.data))) as z:
+        assert z.testzip() is None
+        assert "会议/上海理工大学/2026-02-26 专题会议（部署）/会议记录.docx" in z.namelist()

@@ -18,7 +18,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from coordtui.access.actor import Actor
 from coordtui.access.policy import Policy
@@ -44,8 +44,9 @@ class Entry:
     day: date | None
     path: str  # inside the archive
     pages: int | None
-    data: bytes
+    data: bytes | None  # None: the attachment's file, read when it is written
     compressed: bool
+    sha256: str | None = None
 
 
 def pages_of(data: bytes, kind: str) -> int | None:
@@ -109,6 +110,15 @@ def _folder(subject: str, org, cls, record: Record, day: date | None, taken: set
 
 def export_archive(ws: "Workspace", org_id: str, as_of: date, period: Period | None) -> bytes:
     """The archive (台账资料) of ``org_id`` for ``period`` (default: the year of ``as_of``), as zip bytes."""
+    out = io.BytesIO()
+    write_archive(ws, org_id, as_of, period, out)
+    return out.getvalue()
+
+
+def write_archive(ws: "Workspace", org_id: str, as_of: date, period: Period | None, out: BinaryIO) -> list[str]:
+    """Write the archive into ``out`` (a file, or standard output: it need not seek), holding one
+    attachment in memory at a time; every file is checked against its hash before anything is
+    written. Returns the paths written, in order."""
     from coordtui.errors import StoreError
     from coordtui.exports import export_docx, export_xlsx
 
@@ -152,20 +162,19 @@ def export_archive(ws: "Workspace", org_id: str, as_of: date, period: Period | N
                     raise StoreError(f"{org_id} {cls.kind} {record.id}: attachment {f.name}: {problem}: the archive was not written; "
                                      "see 'coordtui verify'",
                                      message_zh=f"{org_id} {cls.title_zh}“{record.label()}”的附件“{f.name}”缺失或被改动，未生成台账资料：请运行 coordtui verify")
-                data = blobs.read(f.sha256)
                 path = _unique(f"{folder}/{safe_name(f.name, PART_LIMIT)}", taken)
                 matter = f"{subject} {record.label()}：{f.title}" if subject != org.name else f"{record.label()}：{f.title}"
-                entries.append(Entry(cls.title_zh, matter, day or f.added, path, pages_of(data, f.type), data, f.type in _COMPRESSED))
+                pages = pages_of(blobs.read(f.sha256), f.type)
+                entries.append(Entry(cls.title_zh, matter, day or f.added, path, pages, None, f.type in _COMPRESSED, f.sha256))
     index = _index(org, period, entries)
     stamp = (max(period.start, min(as_of, period.end)).timetuple()[:3]) + (0, 0, 0)
-    out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
-        for path, data, compressed in [(INDEX, index, True), *((e.path, e.data, e.compressed) for e in entries)]:
+        for path, data, compressed, digest in [(INDEX, index, True, None), *((e.path, e.data, e.compressed, e.sha256) for e in entries)]:
             info = zipfile.ZipInfo(path, stamp)
             info.compress_type = zipfile.ZIP_STORED if compressed else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            z.writestr(info, data)
-    return out.getvalue()
+            z.writestr(info, data if data is not None else blobs.read(digest))
+    return [INDEX, *(e.path for e in entries)]
 
 
 def _index(org, period: Period, entries: list[Entry]) -> bytes:

@@ -390,6 +390,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     period = Period.parse(args.period) if args.period else None
     if period is not None and not FIRST_YEAR <= period.start.year <= date.today().year + YEARS_AHEAD:
         raise InputError(f"--period {period}: give a period from {FIRST_YEAR} to {date.today().year + YEARS_AHEAD}")
+    if args.format == "archive":
+        return _export_archive(ws, args, as_of, period)
     payload = export(ws, args.org, args.format, as_of=as_of, period=period, kind=args.kind)
     if args.out == "-":
         sys.stdout.buffer.write(payload)
@@ -404,6 +406,30 @@ def cmd_export(args: argparse.Namespace) -> int:
         out.write_bytes(payload)
     except OSError as exc:
         raise InputError(f"{out}: cannot write ({exc.strerror}): check the path and permissions") from None
+    print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _export_archive(ws, args: argparse.Namespace, as_of: date, period) -> int:
+    """The archive (台账资料) streamed to standard output, or to --out through a temporary file
+    renamed into place: a file missing from the store leaves nothing half written."""
+    from coordtui.archive import write_archive
+    from coordtui.domain.periods import Period, PeriodKind
+
+    if args.out == "-":
+        write_archive(ws, args.org, as_of, period, sys.stdout.buffer)
+        sys.stdout.flush()
+        return EXIT_OK
+    out = Path(args.out or f"{args.org}-{period or Period.containing(as_of, PeriodKind.YEAR)}.zip")
+    part = out.with_name(f".{out.name}.{os.getpid()}.part")
+    try:
+        with open(part, "wb") as fh:
+            write_archive(ws, args.org, as_of, period, fh)
+        os.replace(part, out)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write ({exc.strerror}): check the path and permissions") from None
+    finally:
+        part.unlink(missing_ok=True)
     print(f"wrote {out}", file=sys.stderr)
     return EXIT_OK
 
