@@ -428,3 +428,8 @@ def test_a_record_says_what_evidence_it_owes_and_whether_it_has_it(ws):
 def test_a_title_keeps_no_control_characters(ws):
     item = ws.attach("tjpu", "meeting", ACT, PDF, name="纪要.pdf", title="会议\x1b[31m纪要\n第二页")
     assert item.title == "会议 [31m纪要 第二页"
+
+
+def test_an_unknown_kind_is_named_as_such(ws, capsys):
+    code, _, err = run(capsys, "attachments", "tjpu", "nokind", "x", "--db", ws.store.root)
+    assert code == 2 and "has no kind 'nokind'" in err.splitlines()[-1]

@@ -237,6 +237,7 @@ def read_limited(stream: BinaryIO, limit: int, name: str) -> bytes:
 
 def _record(ws: "Workspace", org_id: str, kind: str, record_id: str):
     """The record, if the actor may see it; else the InputError any unknown record gets (nothing more is told)."""
+    ws.model_of(ws.org(org_id)).kind(kind)  # an unknown kind is named as such
     found = ws.get(org_id, kind, record_id)
     if found is None:
         raise InputError(f"no {shown(kind)} '{shown(record_id)}' in {shown(org_id)}: check the kind and the record's id (编号)",
