@@ -69,9 +69,12 @@ def expected_activity_paths(ws, test=lambda a: True) -> set[str]:
             for d in ws.store.query("tjpu", TABLE) if d["kind"] == "activity" and d["record"] in acts}
 
 
-def test_the_archive_of_a_year_holds_exactly_the_ledger_the_report_the_index_and_every_file(ws):
+def test_the_archive_of_a_year_holds_exactly_the_ledger_the_report_the_index_and_every_file(ws, tmp_path):
     z = archive(ws)
     names = z.namelist()
+    z.extractall(tmp_path / "unzipped")  # as an inspector's machine unpacks it
+    on_disk = {p.relative_to(tmp_path / "unzipped").as_posix() for p in (tmp_path / "unzipped").rglob("*") if p.is_file()}
+    assert on_disk == set(names)
     files = expected_activity_paths(ws)
     assert len(files) == 33  # 28 news drafts and a photo of each group's first activity, made by the example
     assert "协作活动/第一协作组/2026-02-10 2026年第一季度工作例会/新闻稿.docx" in files
