@@ -433,3 +433,26 @@ def test_a_title_keeps_no_control_characters(ws):
 def test_an_unknown_kind_is_named_as_such(ws, capsys):
     code, _, err = run(capsys, "attachments", "tjpu", "nokind", "x", "--db", ws.store.root)
     assert code == 2 and "has no kind 'nokind'" in err.splitlines()[-1]
+
+
+@pytest.mark.parametrize("org, kind, record, rule, what", [
+    ("tjpu", "activity", "act-g1-2026q1-1", "university_grid.evidence_activity", "新闻稿"),
+    ("usst", "document", "doc-2026-m1-pledge", "four_duties.evidence_pledge", "签字扫描件"),
+    ("usst", "list_item", "li-2026-3", "four_duties.evidence_rectified", "整改佐证材料"),
+    ("pingluo", "task", "t-2026-spring", "county_zones.evidence_task", "督查（调研）报告"),
+    ("pingluo", "report", "r-z1-2026h1", "county_zones.evidence_report", "书面材料"),
+    ("zikuang", "unit_report", "ur-demo-a-2026q1", "enterprise_tiers.evidence_unit_report", "书面报告"),
+    ("zikuang", "plan", "plan-demo-a-2026q1", "enterprise_tiers.evidence_plan", "实施方案文本"),
+])
+def test_each_models_evidence_is_a_finding_once_its_file_is_gone(ws, org, kind, record, rule, what):
+    from datetime import date
+
+    def evidence_findings():
+        return [f for f in ws.check(date(2026, 12, 1), [org]).findings if ".evidence_" in f.rule]
+
+    assert evidence_findings() == []  # the example keeps them all
+    for item in ws.attachments(org, kind, record):
+        ws.detach(org, kind, record, item.sha256)
+    [f] = evidence_findings()
+    assert (f.rule, f.subject_kind, f.subject_id) == (rule, kind, record)
+    assert f"未留存{what}" in f.message and "kept with it" in f.message_en
