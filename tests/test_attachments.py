@@ -456,3 +456,19 @@ def test_each_models_evidence_is_a_finding_once_its_file_is_gone(ws, org, kind, 
     [f] = evidence_findings()
     assert (f.rule, f.subject_kind, f.subject_id) == (rule, kind, record)
     assert f"未留存{what}" in f.message and "kept with it" in f.message_en
+
+
+def test_an_attachment_entry_edited_by_hand_is_one_finding_of_its_organization_not_a_failed_check(ws):
+    from datetime import date
+
+    import orjson
+
+    path = ws.store.root / "data" / "usst" / "2026-02.json"
+    data = orjson.loads(path.read_bytes())
+    key = next(iter(data[TABLE]))
+    data[TABLE][key]["size"] = "big"
+    path.write_bytes(orjson.dumps(data))
+    result = Workspace(Store(ws.store.root), ws.host).check(date(2026, 12, 1))
+    usst = [f for f in result.findings if f.org == "usst"]
+    assert [f.rule for f in usst] == ["core.store_unreadable"] and "not as coordtui writes it" in usst[0].message_en
+    assert any(f.org == "tjpu" for f in result.findings) or any(r.org == "tjpu" for r in result.duties)  # the others are checked

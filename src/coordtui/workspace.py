@@ -730,11 +730,19 @@ class Workspace:
 
         jobs: dict[str, tuple[list, list]] = {}
         self._wrapped = {}  # (only this check's: the wrapped obligations live as long as it)
-        for org, _, ctx in pending:
-            rules, obligations, originals = with_evidence(self, org.id, ctx.model, self.host.rules(org.model),
-                                                          self.host.obligations(org.model))
+        for org, key, ctx in list(pending):
+            try:
+                rules, obligations, originals = with_evidence(self, org.id, ctx.model, self.host.rules(org.model),
+                                                              self.host.obligations(org.model))
+            except StoreError as exc:  # an attachment entry edited by hand: this organization's one finding
+                self._results[org.id] = (key, CheckResult(as_of, [store_problem(ctx, exc)]))
+                total.extend(self._results[org.id][1])
+                pending.remove((org, key, ctx))
+                continue
             self._wrapped.update(originals)
             jobs[org.id] = (rules, obligations)
+        if not pending:
+            return
         # Where fork exists the rules run in one worker process, forked once every record is
         # parsed (so shared, not copied): a rule stuck even in C code is killed with it.
         worker = RuleWorker([(ctx, *jobs[org.id]) for org, _, ctx in pending], self._plugin_of) if can_isolate() else None
