@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from coordtui.api import Period, WorkCalendar
+from coordtui.api import Period, WorkCalendar, sample_docx
 
 from county_zones import MODEL_ID
 from county_zones.workflow import ORDER
@@ -160,9 +160,27 @@ def activity_items(cal: WorkCalendar) -> list[dict[str, Any]]:
 
 def example_document(cal: WorkCalendar | None = None) -> dict[str, Any]:
     cal = cal or WorkCalendar()
-    return {
+    doc = {
         "format": "coordtui/1",
         "model": MODEL_ID,
         "org": {"id": ORG_ID, "name": ORG_NAME, "settings": {"tracking_start": "2026-01-01"}},
         "items": structure_items() + activity_items(cal),
     }
+    doc["attachments"] = lambda: example_files(doc["items"])  # made when the example is loaded
+    return doc
+
+
+def example_files(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The files kept with the example's records (佐证材料), made here: each task past its report's
+    drafting keeps its 督查（调研）报告, each half-year or annual summary its written text."""
+    zones = {i["id"]: i["name"] for i in items if i["kind"] == "zone"}
+    files = []
+    for item in items:
+        if item["kind"] == "task" and ORDER.index(item["state"]) >= ORDER.index("report_drafted"):
+            files.append({"kind": "task", "id": item["id"], "name": "督查报告.docx", "title": "督查（调研）报告",
+                          "data": sample_docx(f"关于{item['title']}的督查报告", "（示例督查报告，由示例数据生成。）")})
+        elif item["kind"] == "report" and item["report_type"] in ("半年总结", "年度总结"):
+            zone = zones.get(item["zone"], item["zone"])
+            files.append({"kind": "report", "id": item["id"], "name": f"{item['report_type']}.docx", "title": item["report_type"],
+                          "data": sample_docx(f"{zone}{item['period']}{item['report_type']}", f"报送日期：{item['filed_on']}")})
+    return files

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Scope, Text, invalid
+from coordtui.api import Evidence, Period, PeriodKind, PersonName, Record, Ref, Scope, Text, invalid
 
 from county_zones.workflow import LABEL_ZH as STATE_LABELS_ZH
 from county_zones.workflow import ORDER
@@ -274,3 +274,13 @@ SCOPES: dict[str, Scope] = {
     "problem": Scope(of=("task",), sensitive=True),
     "report": Scope(of=("zone",)),
 }
+
+
+#: What is kept with the records (seed 001): a task, once its report is drafted, its 督查（调研）报告;
+#: a half-year or annual summary its written text (书面材料).
+EVIDENCE: list[Evidence] = [
+    Evidence("task", "督查（调研）报告", "inspection report", types=("docx", "pdf", "doc", "wps", "ofd"), keywords=("报告", "report"),
+             when=lambda r: ORDER.index(r.state) >= ORDER.index("report_drafted")),
+    Evidence("report", "书面材料", "written summary", types=("docx", "pdf", "doc", "wps", "ofd"),
+             when=lambda r: r.report_type in ("半年总结", "年度总结")),
+]

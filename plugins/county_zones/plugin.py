@@ -5,7 +5,7 @@ from __future__ import annotations
 from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from county_zones import MODEL_ID, __version__
-from county_zones.kinds import KINDS, SCOPES, ZoneSettings
+from county_zones.kinds import EVIDENCE, KINDS, SCOPES, ZoneSettings
 from county_zones.messages import MESSAGES
 from county_zones.rules import OBLIGATIONS, RULES
 
@@ -21,6 +21,7 @@ MODEL = ModelSpec(
     structure_kinds=["zone", "member_body", "supervisor", "department"],
     messages=MESSAGES,
     scopes=SCOPES,
+    evidence=EVIDENCE,
 )
 
 

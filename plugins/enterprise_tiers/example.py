@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from coordtui.api import Period, WorkCalendar
+from coordtui.api import Period, WorkCalendar, sample_docx
 
 from enterprise_tiers import MODEL_ID
 
@@ -110,9 +110,25 @@ def activity_items(cal: WorkCalendar, structure: list[dict[str, Any]]) -> list[d
 def example_document(cal: WorkCalendar | None = None) -> dict[str, Any]:
     cal = cal or WorkCalendar()
     structure = structure_items()
-    return {
+    doc = {
         "format": "coordtui/1",
         "model": MODEL_ID,
         "org": {"id": ORG_ID, "name": ORG_NAME, "settings": {"tracking_start": "2026-01-01"}},
         "items": structure + activity_items(cal, structure),
     }
+    doc["attachments"] = lambda: example_files(doc["items"])  # made when the example is loaded
+    return doc
+
+
+def example_files(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The files kept with the example's records (佐证材料), made here: every implementation plan's
+    text (实施方案) and every subsidiary's written quarterly report (书面报告)."""
+    subsidiaries = {i["id"]: i["name"] for i in items if i["kind"] == "subsidiary"}
+    files = []
+    for item in items:
+        if item["kind"] in ("plan", "unit_report"):
+            name = "实施方案" if item["kind"] == "plan" else "季度书面报告"
+            unit = subsidiaries.get(item.get("subsidiary"), item.get("subsidiary") or "")
+            files.append({"kind": item["kind"], "id": item["id"], "name": f"{name}.docx", "title": name,
+                          "data": sample_docx(f"{unit}{name}", f"（{item['id']}，示例{name}，由示例数据生成。）")})
+    return files

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Scope, Text, invalid
+from coordtui.api import Evidence, Period, PeriodKind, PersonName, Record, Ref, Scope, Text, invalid
 
 Handling = Literal["即知即改", "苗头性问题处置", "启动审查程序"]
 Topic = Literal["工资奖金分配", "严重“三违”处置", "重大安全隐患", "工伤上报", "“微腐败”问题"]
@@ -263,3 +263,11 @@ SCOPES: dict[str, Scope] = {
     "commendation": Scope(of=("inspector",)),
     "ledger_entry": Scope(of=("subsidiary",)),
 }
+
+
+#: What is kept with the records (seed 003: 实施方案, 季度书面报告): a subsidiary's implementation plan and its
+#: written quarterly report, as the files the group committee receives.
+EVIDENCE: list[Evidence] = [
+    Evidence("plan", "实施方案文本", "plan document", types=("docx", "pdf", "doc", "wps", "ofd")),
+    Evidence("unit_report", "书面报告", "written report", types=("docx", "pdf", "doc", "wps", "ofd")),
+]

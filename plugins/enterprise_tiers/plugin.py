@@ -5,7 +5,7 @@ from __future__ import annotations
 from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from enterprise_tiers import MODEL_ID, __version__
-from enterprise_tiers.kinds import KINDS, SCOPES, TierSettings
+from enterprise_tiers.kinds import EVIDENCE, KINDS, SCOPES, TierSettings
 from enterprise_tiers.messages import MESSAGES
 from enterprise_tiers.rules import OBLIGATIONS, RULES
 
@@ -21,6 +21,7 @@ MODEL = ModelSpec(
     structure_kinds=["subsidiary", "branch", "inspector"],
     messages=MESSAGES,
     scopes=SCOPES,
+    evidence=EVIDENCE,
 )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from coordtui.api import sample_docx, sample_scan
+
 from four_duties import MODEL_ID
 
 ORG_ID = "usst"
@@ -101,9 +103,28 @@ FOUR_IDS = {"廉政承诺书": "pledge", "责任计划书": "plan", "责任项�
 
 
 def example_document() -> dict[str, Any]:
-    return {
+    doc = {
         "format": "coordtui/1",
         "model": MODEL_ID,
         "org": {"id": ORG_ID, "name": ORG_NAME, "settings": {"tracking_start": "2026-01-01"}},
         "items": items(),
     }
+    doc["attachments"] = lambda: example_files(doc["items"])  # made when the example is loaded
+    return doc
+
+
+def example_files(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The files kept with the example's records (佐证材料), made here: every meeting's minutes (会议记录),
+    every signed pledge's scan (廉政承诺书), and the evidence of each rectified problem (整改佐证材料)."""
+    files = []
+    for item in items:
+        if item["kind"] == "meeting":
+            files.append({"kind": "meeting", "id": item["id"], "name": "会议记录.docx", "title": "会议记录",
+                          "data": sample_docx(f"{item['meeting_type']}会议记录", f"时间：{item['held_on']}", "（示例会议记录，由示例数据生成。）")})
+        elif item["kind"] == "document" and item["doc_type"] == "廉政承诺书":
+            files.append({"kind": "document", "id": item["id"], "name": "廉政承诺书（签字）.png", "title": "签字扫描件",
+                          "data": sample_scan(item["id"])})
+        elif item["kind"] == "list_item" and item["list_type"] == "问题清单" and item.get("completed_on"):
+            files.append({"kind": "list_item", "id": item["id"], "name": "整改情况报告.docx", "title": "整改佐证材料",
+                          "data": sample_docx(f"关于“{item['content']}”的整改情况报告", f"完成日期：{item['completed_on']}")})
+    return files

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from coordtui.api import PersonName, Record, Ref, Scope, Text, invalid
+from coordtui.api import Evidence, PersonName, Record, Ref, Scope, Text, invalid
 
 Duty4 = Literal["主体责任", "监督责任", "第一责任", "一岗双责"]
 UnitType = Literal["职能部门", "二级党组织"]
@@ -229,3 +229,17 @@ SCOPES: dict[str, Scope] = {
     "list_item": Scope(of=("unit",), sensitive=lambda item: item.list_type == "问题清单"),
     "inspection": Scope(of=("unit",)),
 }
+
+
+#: What is kept with the records (seed 004: 各次会议记录、纪要 …各环节运行的文书、签字、数据等材料要妥善保管):
+#: a meeting counts as held only with its minutes, a pledge (廉政承诺书) as signed only with its signed scan;
+#: a rectified problem (问题清单, completed) keeps its evidence of rectification (整改佐证材料).
+EVIDENCE: list[Evidence] = [
+    Evidence("meeting", "会议记录", "minutes", types=("docx", "pdf", "doc", "wps", "ofd"), keywords=("记录", "纪要", "minutes"),
+             grace_days=7, required_for_duty=True),
+    Evidence("document", "签字扫描件", "signed scan", types=("pdf", "jpg", "png", "ofd"), when=lambda r: r.doc_type == "廉政承诺书",
+             grace_days=7, required_for_duty=True, rule="evidence_pledge"),
+    Evidence("list_item", "整改佐证材料", "evidence of rectification", types=("docx", "pdf", "doc", "wps", "ofd", "jpg", "png"),
+             when=lambda r: r.list_type == "问题清单" and r.completed_on is not None, date_field="completed_on",
+             rule="evidence_rectified"),
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from four_duties import MODEL_ID, __version__
-from four_duties.kinds import KINDS, SCOPES, DutySettings
+from four_duties.kinds import EVIDENCE, KINDS, SCOPES, DutySettings
 from four_duties.messages import MESSAGES
 from four_duties.rules import OBLIGATIONS, RULES
 
@@ -21,6 +21,7 @@ MODEL = ModelSpec(
     structure_kinds=["team_member", "unit"],
     messages=MESSAGES,
     scopes=SCOPES,
+    evidence=EVIDENCE,
 )
 
 

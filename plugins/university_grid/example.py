@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from coordtui.api import Period, WorkCalendar, normalize_name
+from coordtui.api import Period, WorkCalendar, normalize_name, sample_docx, sample_scan
 
 from university_grid import MODEL_ID
 
@@ -137,9 +137,30 @@ def activity_items(cal: WorkCalendar) -> list[dict[str, Any]]:
 
 def example_document(cal: WorkCalendar | None = None) -> dict[str, Any]:
     cal = cal or WorkCalendar()
-    return {
+    doc = {
         "format": "coordtui/1",
         "model": MODEL_ID,
         "org": {"id": ORG_ID, "name": ORG_NAME, "settings": {"tracking_start": "2026-01-01"}},
         "items": structure_items() + activity_items(cal),
     }
+    doc["attachments"] = lambda: example_files(doc["items"])  # made when the example is loaded
+    return doc
+
+
+def example_files(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The files kept with the example's records (佐证材料), made here: each activity whose news went
+    out keeps its news draft (新闻稿, a docx), and the first activity of each group a photo (a png)."""
+    groups = {i["id"]: i["name"] for i in items if i["kind"] == "group"}
+    files, pictured = [], set()
+    for item in items:
+        if item["kind"] != "activity" or not item.get("news_submitted"):
+            continue
+        group = groups.get(item["group"], item["group"])
+        files.append({"kind": "activity", "id": item["id"], "name": "新闻稿.docx", "title": "新闻稿",
+                      "data": sample_docx(f"{group}开展“{item['title']}”", f"{item['start']}，{group}组织开展{item['form']}活动。",
+                                          "（示例新闻稿，由示例数据生成。）")})
+        if item["group"] not in pictured:
+            pictured.add(item["group"])
+            files.append({"kind": "activity", "id": item["id"], "name": "活动照片.png", "title": "活动照片",
+                          "data": sample_scan(item["id"], (160, 120))})
+    return files

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from coordtui.api import Period, PeriodKind, PersonName, Record, Ref, Scope, Text, invalid
+from coordtui.api import Evidence, Period, PeriodKind, PersonName, Record, Ref, Scope, Text, invalid
 
 UnitType = Literal["纪委", "党总支", "直属党支部"]
 ActivityForm = Literal["协同工作指导", "联合监督检查", "联合调查研究", "学习培训交流"]
@@ -208,3 +208,11 @@ SCOPES: dict[str, Scope] = {
     "quarter_plan": Scope(of=("group", "unit")),
     "quarter_summary": Scope(of=("group", "unit")),
 }
+
+
+#: What is kept with the records (佐证材料, seed 000): the news draft of an activity (活动内容形成的新闻稿件),
+#: owed from the day the record says it went to the dispatched group.
+EVIDENCE: list[Evidence] = [
+    Evidence("activity", "新闻稿", "news draft", types=("docx", "pdf", "doc", "wps", "ofd"), keywords=("新闻稿", "news"),
+             date_field="news_submitted"),
+]

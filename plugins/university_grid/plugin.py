@@ -5,7 +5,7 @@ from __future__ import annotations
 from coordtui.api import ModelPlugin, ModelSpec, lazy_screen
 
 from university_grid import MODEL_ID, __version__
-from university_grid.kinds import KINDS, SCOPES, GridSettings
+from university_grid.kinds import EVIDENCE, KINDS, SCOPES, GridSettings
 from university_grid.messages import MESSAGES
 from university_grid.rules import OBLIGATIONS, RULES
 
@@ -21,6 +21,7 @@ MODEL = ModelSpec(
     structure_kinds=["group", "unit", "grid_member"],
     messages=MESSAGES,
     scopes=SCOPES,
+    evidence=EVIDENCE,
 )
 
 

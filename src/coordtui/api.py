@@ -14,6 +14,7 @@ See ``docs/plugins.md`` for the tutorial and the reference of every hook.
 
 from coordtui import hookimpl
 from coordtui.domain.calendar import Deadline, WorkCalendar
+from coordtui.domain.evidence import Evidence
 from coordtui.domain.model import (
     Context,
     CoreSettings,
@@ -36,6 +37,8 @@ from coordtui.exports import heading as docx_heading
 from coordtui.rules.engine import DutyRow
 from coordtui.rules.statuses import DutyStatuses
 from coordtui.modelplugin import ModelPlugin, lazy_screen
+from coordtui.samples import docx as sample_docx
+from coordtui.samples import scan as sample_scan
 
 __all__ = [
     "hookimpl",
@@ -47,6 +50,7 @@ __all__ = [
     "DutyRow",
     "DutyStatuses",
     "DutyStatus",
+    "Evidence",
     "ExportSpec",
     "Finding",
     "InputError",
@@ -71,4 +75,6 @@ __all__ = [
     "invalid",
     "lazy_screen",
     "normalize_name",
+    "sample_docx",
+    "sample_scan",
 ]

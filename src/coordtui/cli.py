@@ -25,6 +25,8 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 REMIND_SETTINGS = ("smtp.host", "smtp.port", "smtp.starttls", "smtp.user", "smtp.from", "smtp.password-file")
 #: The settings of 'coordtui serve' that 'coordtui config' changes (coordtui.web.auth.SETTINGS).
 SERVE_SETTINGS = ("serve.idle_minutes", "serve.sessions_per_person", "serve.sessions_total", "serve.tabs_per_session")
+#: The limits of attachments that 'coordtui config' changes (coordtui.attachments.SETTINGS).
+ATTACHMENT_SETTINGS = ("attachments.max_file_mb", "attachments.max_store_mb")
 
 
 
@@ -75,10 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("config", help="show or change a store-wide setting: 'config timezone [NAME]', 'config smtp.host [HOST]' ...")
     _common(p, suppress=True)
-    p.add_argument("setting", choices=["timezone", *REMIND_SETTINGS, *SERVE_SETTINGS],
+    p.add_argument("setting", choices=["timezone", *REMIND_SETTINGS, *SERVE_SETTINGS, *ATTACHMENT_SETTINGS],
                    help="timezone: the office's time zone (IANA name), from which 'today' comes; smtp.*: the mail server "
                         "reminders go through (smtp.starttls yes/no; smtp.password-file: a 0600 file holding the password); "
-                        "serve.*: the browser's idle minutes (30), sessions per person (3) and in all (30), tabs per session (3)")
+                        "serve.*: the browser's idle minutes (30), sessions per person (3) and in all (30), tabs per session (3); "
+                        "attachments.*: the largest file (20 MB) and all files together (2048 MB)")
     p.add_argument("value", nargs="?", metavar="VALUE", help="the new value (omit it to show the current one)")
 
     p = sub.add_parser("import", help="import coordtui/1 JSON files, or xlsx/csv rows of a kind into --org (all or nothing)")
@@ -91,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export one organization: json, xlsx ledger, docx report, csv of a kind, md summary, ics calendar")
     _common(p, suppress=True)
-    p.add_argument("--format", choices=["json", "xlsx", "docx", "csv", "md", "ics"], default="json")
+    p.add_argument("--format", choices=["json", "xlsx", "docx", "csv", "md", "ics", "archive"], default="json",
+                   help="archive: one zip of the period's ledger, work report, index (目录.xlsx) and every attachment (台账资料)")
     p.add_argument("--org", required=True, metavar="ID")
     p.add_argument("--period", metavar="P", help="the report's period: 2026Q3, 2026H1, 2026 or 2026-09 (default: the current quarter)")
     p.add_argument("--kind", metavar="KIND", help="the kind a csv holds")
@@ -148,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("shell", help="the forced command of a person's SSH key: the application, or check/export/import from SSH_ORIGINAL_COMMAND")
     _common(p, suppress=True)
     p.add_argument("name", metavar="NAME", help="the person the key belongs to")
+
+    from coordtui import attach_commands
+
+    attach_commands.add_parsers(sub, _common, _Parser)
 
     p = sub.add_parser("schema", help="print the JSON Schema of each kind of a model")
     _common(p, suppress=True)
@@ -295,6 +303,16 @@ def cmd_config(args: argparse.Namespace) -> int:
         ws.store.set_meta(**{args.setting: setting_value(args.setting, args.value)})
         print(f"{args.setting}: {settings(ws.store.meta())[args.setting]} (a running 'coordtui serve' follows at once)")
         return EXIT_OK
+    if args.setting in ATTACHMENT_SETTINGS:
+        from coordtui.attachments import SETTINGS, setting_value
+
+        if args.value is None:
+            print(ws.store.meta().get(args.setting, SETTINGS[args.setting]))
+            return EXIT_OK
+        ws.require_admin(None, action="change the store's settings", action_zh="修改该数据存储的设置")
+        ws.store.set_meta(**{args.setting: setting_value(args.setting, args.value)})
+        print(f"{args.setting}: {ws.store.meta()[args.setting]}")
+        return EXIT_OK
     if args.value is None:
         print(ws.clock.name)
         return EXIT_OK
@@ -342,7 +360,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("\n".join(rows_report + summaries) + "\nnothing written (--dry-run)")
         return EXIT_OK
-    ws.store.apply(ops)
+    ws.apply(ops)  # (with the files of attachments whose records it deletes)
     print("\n".join(summaries))
     return EXIT_OK
 
@@ -372,12 +390,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     period = Period.parse(args.period) if args.period else None
     if period is not None and not FIRST_YEAR <= period.start.year <= date.today().year + YEARS_AHEAD:
         raise InputError(f"--period {period}: give a period from {FIRST_YEAR} to {date.today().year + YEARS_AHEAD}")
+    if args.format == "archive":
+        return _export_archive(ws, args, as_of, period)
     payload = export(ws, args.org, args.format, as_of=as_of, period=period, kind=args.kind)
     if args.out == "-":
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
         return EXIT_OK
-    out = Path(args.out) if args.out else (Path(f"{args.org}{'-' + str(period) if period else ''}.{args.format}") if args.format in BINARY else None)
+    suffix = "zip" if args.format == "archive" else args.format
+    out = Path(args.out) if args.out else (Path(f"{args.org}{'-' + str(period) if period else ''}.{suffix}") if args.format in BINARY else None)
     if out is None:
         sys.stdout.buffer.write(payload)
         return EXIT_OK
@@ -385,6 +406,30 @@ def cmd_export(args: argparse.Namespace) -> int:
         out.write_bytes(payload)
     except OSError as exc:
         raise InputError(f"{out}: cannot write ({exc.strerror}): check the path and permissions") from None
+    print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _export_archive(ws, args: argparse.Namespace, as_of: date, period) -> int:
+    """The archive (台账资料) streamed to standard output, or to --out through a temporary file
+    renamed into place: a file missing from the store leaves nothing half written."""
+    from coordtui.archive import write_archive
+    from coordtui.domain.periods import Period, PeriodKind
+
+    if args.out == "-":
+        write_archive(ws, args.org, as_of, period, sys.stdout.buffer)
+        sys.stdout.flush()
+        return EXIT_OK
+    out = Path(args.out or f"{args.org}-{period or Period.containing(as_of, PeriodKind.YEAR)}.zip")
+    part = out.with_name(f".{out.name}.{os.getpid()}.part")
+    try:
+        with open(part, "wb") as fh:
+            write_archive(ws, args.org, as_of, period, fh)
+        os.replace(part, out)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write ({exc.strerror}): check the path and permissions") from None
+    finally:
+        part.unlink(missing_ok=True)
     print(f"wrote {out}", file=sys.stderr)
     return EXIT_OK
 
@@ -496,10 +541,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     for problem in problems:
         print(problem)
+    from coordtui.attachments import verify as verify_attachments
+
+    files, missing = verify_attachments(store)  # every attachment against its SHA-256, naming its record
+    for problem in missing:
+        print(problem)
     if problems:
         print(f"{store.root}: the history is broken: {len(problems)} problem(s)", file=sys.stderr)
+    if missing:
+        print(f"{store.root}: {len(missing)} of {files} attachment(s) are missing or altered", file=sys.stderr)
+    if problems or missing:
         return EXIT_FINDINGS
-    print(f"{store.root}: the history is intact ({len(entries)} changes checked)")
+    print(f"{store.root}: the history is intact ({len(entries)} changes checked; {files} attachment(s) match their SHA-256)")
     return EXIT_OK
 
 
@@ -607,7 +660,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 #: What a person may run over SSH (SSH_ORIGINAL_COMMAND), and the app's own options.
-SHELL_COMMANDS = ("check", "export", "import")
+SHELL_COMMANDS = ("check", "export", "import", "attach", "attachments", "attachment")
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
@@ -665,6 +718,18 @@ def cmd_shell(args: argparse.Namespace) -> int:
         if not may_edit(who):
             raise AccessError(f"import: {who.shown()} is a reader and may not change records: ask an administrator",
                               message_zh=f"导入：{who.shown()} 是只读人员，不能修改记录：请联系管理员")
+    if command == "attachment":
+        if sub.out not in (None, "-"):
+            raise AccessError(f"--out {sub.out[:60]!r}: not allowed over SSH (it would write on the server): "
+                              "the file comes to you on standard output, e.g. ssh … attachment ORG KIND ID 新闻稿.docx > 新闻稿.docx")
+        sub.out = "-"
+    if command == "attach":
+        if sub.file not in (None, "-"):
+            raise AccessError(f"attach {sub.file[:60]!r}: over SSH the file comes on standard input, not from the server: "
+                              "ssh … attach ORG KIND ID --name 新闻稿.docx < 新闻稿.docx")
+        if not may_edit(who):
+            raise AccessError(f"attach: {who.shown()} is a reader and may not change records: ask an administrator",
+                              message_zh=f"附件：{who.shown()} 是只读人员，不能修改记录：请联系管理员")
     sub.db, sub.plugin_dir, sub.identity = str(root), args.plugin_dir, name
     return COMMANDS[command](sub)
 
@@ -685,7 +750,14 @@ COMMANDS = {
     "users": cmd_users,
     "remind": cmd_remind,
     "shell": cmd_shell,
+    **{name: (lambda args, _name=name: _attachment_command(_name, args)) for name in ("attach", "attachments", "detach", "attachment")},
 }
+
+
+def _attachment_command(name: str, args: argparse.Namespace) -> int:
+    from coordtui import attach_commands
+
+    return attach_commands.COMMANDS[name](args, _workspace(args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

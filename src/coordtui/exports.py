@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from coordtui.workspace import Workspace
 
 FORMATS = ("json", "csv", "md", "ics", "xlsx", "docx")
-BINARY = ("xlsx", "docx")
+BINARY = ("xlsx", "docx", "archive")
+#: The archive (台账资料, a zip: see coordtui.archive); not in FORMATS, whose every format is one document.
+ARCHIVE = "archive"
 
 
 def _value(value: Any, names: dict[str, str] | None = None) -> str:
@@ -604,4 +606,8 @@ def export(ws: "Workspace", org_id: str, fmt: str, *, as_of: date, period: Perio
         return export_xlsx(ws, org_id, as_of, period)
     if fmt == "docx":
         return export_docx(ws, org_id, as_of, period)
-    raise InputError(f"unknown export format '{fmt}' (known: {', '.join(FORMATS)})")
+    if fmt == ARCHIVE:
+        from coordtui.archive import export_archive
+
+        return export_archive(ws, org_id, as_of, period)
+    raise InputError(f"unknown export format '{fmt}' (known: {', '.join((*FORMATS, ARCHIVE))})")

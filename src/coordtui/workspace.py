@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -29,6 +29,10 @@ from coordtui.plugins import PluginHost
 from coordtui.rules.engine import CheckResult, RuleWorker, can_isolate, evaluate, store_problem
 from coordtui.store import STRUCTURE, Delete, Put, PutOrg, Refused, Store, strip_meta
 from coordtui.store.files import newest_good_backup, unreadable
+
+if TYPE_CHECKING:
+    from coordtui.attachments import Attachment
+    from coordtui.domain.evidence import Evidence
 
 HOLIDAYS_FILE = "holidays.txt"
 
@@ -164,6 +168,8 @@ class Workspace:
         self._results: dict[str, tuple[tuple, CheckResult]] = {}
         # org id -> the day it was first written (from orgs.json's history), for those without the setting
         self._created: dict[str, date] | None = None
+        # id of an obligation wrapped to count evidence -> the model's own (coordtui.attachments.with_evidence)
+        self._wrapped: dict[int, Any] = {}
         # Saves refuse a data file whose records no longer fit their model, and its backups keep
         # the newest version that did: the store knows only shapes, this layer the models.
         store.content_check = _ModelCheck(self)
@@ -457,7 +463,87 @@ class Workspace:
         org = self.org(org_id)
         if self.store.get(org_id, kind, record_id) is not None:
             self._allow(org, kind, record_id, None)
-        self.store.delete(org_id, kind, record_id, rev=rev)
+        from coordtui.attachments import delete_ops, forget_unused
+
+        with self.store.locked():  # its attachments go with it, in the same transaction
+            extra, digests = delete_ops(self, org_id, kind, record_id)
+            self.store.apply([Delete(org_id, kind, record_id, rev), *extra])
+            forget_unused(self, digests)
+
+    # attachments (佐证材料) -----------------------------------------------------------
+    # Roles and scopes as for the record itself: who may see the record sees its attachments,
+    # who may change it attaches and detaches. See coordtui.attachments.
+    def attach(self, org_id: str, kind: str, record_id: str, data: "bytes | BinaryIO", *, name: str,
+               title: str | None = None) -> "Attachment":
+        """Keep a file with a record (附件) and return what was kept.
+
+        ``data``: the bytes, or a binary stream read with the per-file limit applied while
+        reading (standard input over SSH). ``name``: the file's name as the person gave it
+        (made safe: its last part, no control characters, length-limited). ``title``: shown
+        instead of the name (default: the name without its extension). The type is judged
+        by content (docx, xlsx, pdf, doc/wps, ofd, jpg, png); executables, scripts and
+        self-extracting archives are refused. InputError for a refused, empty, too large or
+        already attached file; AccessError for a person who may not change the record.
+        Adding is a sealed history entry (who, when, hash and name)."""
+        from coordtui.attachments import attach
+
+        return attach(self, org_id, kind, record_id, data, name=name, title=title)
+
+    def attach_path(self, org_id: str, kind: str, record_id: str, path: Path | str, *, title: str | None = None) -> "Attachment":
+        """:meth:`attach` a file on disk under its own name; a file that cannot be read is an InputError."""
+        path = Path(path)
+        try:
+            with open(path, "rb") as fh:
+                return self.attach(org_id, kind, record_id, fh, name=path.name, title=title)
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            from coordtui.attachments import OS_REASON_ZH
+
+            raise InputError(f"{shown(path, 200)}: cannot read the file ({exc.strerror}): check the path",
+                             message_zh=f"{shown(path, 200)}：无法读取该文件（{OS_REASON_ZH[type(exc)]}）：请检查路径") from None
+
+    def attachments(self, org_id: str, kind: str, record_id: str) -> "list[Attachment]":
+        """The attachments of a record the actor may see, oldest first (InputError for a record they cannot)."""
+        from coordtui.attachments import attachments
+
+        return attachments(self, org_id, kind, record_id)
+
+    def attachment_bytes(self, org_id: str, kind: str, record_id: str, key: str) -> bytes:
+        """The bytes of one attachment, named by its SHA-256 (or a prefix of 8+), file name or title.
+        A file missing or altered on disk is a StoreError naming the record and the file."""
+        from coordtui.attachments import attachment_bytes
+
+        return attachment_bytes(self, org_id, kind, record_id, key)[1]
+
+    def attachment(self, org_id: str, kind: str, record_id: str, key: str) -> "tuple[Attachment, bytes]":
+        """One attachment and its bytes (see :meth:`attachment_bytes`)."""
+        from coordtui.attachments import attachment_bytes
+
+        return attachment_bytes(self, org_id, kind, record_id, key)
+
+    def detach(self, org_id: str, kind: str, record_id: str, key: str) -> "Attachment":
+        """Take an attachment off a record (a sealed history entry); the file goes when no record holds it."""
+        from coordtui.attachments import detach
+
+        return detach(self, org_id, kind, record_id, key)
+
+    def evidence_of(self, org_id: str, kind: str, record_id: str) -> "list[tuple[Evidence, bool]]":
+        """What the record's model asks to be kept with it (佐证材料要求), each with whether one of
+        its attachments is it: for a form or a detail screen to say "会议记录：未上传"."""
+        from coordtui.attachments import attachments
+
+        org = self.org(org_id)
+        found = self.get(org_id, kind, record_id)
+        if found is None:
+            return []
+        asks = [ask for ask in self.model_of(org).evidence if ask.kind == kind and ask.applies(found[0])]
+        files = attachments(self, org_id, kind, record_id) if asks else []
+        return [(ask, ask.met_by(files)) for ask in asks]
+
+    def attachment_limits(self) -> tuple[int, int]:
+        """(bytes per file, bytes per store): the settings attachments.max_file_mb and attachments.max_store_mb."""
+        from coordtui.attachments import limits
+
+        return limits(self.store.meta())
 
     def ops_for(self, org: Organization, records: list[Record], *, replace: bool) -> tuple[list[Any], dict[str, int]]:
         """The store operations that write ``org`` with ``records``, and counts of what changes.
@@ -525,13 +611,27 @@ class Workspace:
                         self._refuse(org.id, kind, rid, refusal)
                 ops.append(Delete(org.id, kind, rid))
                 counts["deleted"] += 1
+            if stored is not None and counts["deleted"]:  # a record deleted takes its attachments' entries with it
+                from coordtui.attachments import TABLE, stored as held
+
+                gone = {(op.kind, op.id) for op in ops if isinstance(op, Delete)}
+                ops.extend(Delete(org.id, TABLE, a.key) for a in held(self, org.id) if (a.kind, a.record) in gone)
         return ops, counts
 
     def replace_org(self, org: Organization, records: list[Record], *, replace: bool) -> dict[str, int]:
         """Write an organization and its records in one transaction."""
         ops, counts = self.ops_for(org, records, replace=replace)
-        self.store.apply(ops)
+        self.apply(ops)
         return counts
+
+    def apply(self, ops: list[Any]) -> None:
+        """Apply :meth:`ops_for`'s operations in one transaction; the files of attachments deleted
+        with their records go too, where no record holds them any more."""
+        from coordtui.attachments import TABLE, forget_unused
+
+        with self.store.locked():
+            self.store.apply(ops)
+            forget_unused(self, [op.id.rsplit("/", 1)[-1] for op in ops if isinstance(op, Delete) and op.kind == TABLE])
 
     # checking -----------------------------------------------------------------------
     def tracking_start_of(self, org: Organization) -> date:
@@ -624,14 +724,31 @@ class Workspace:
             pending.append((org, key, ctx))
         if not pending:
             return
+        # The evidence a model asks for (佐证材料) adds its rules, and duties that count a record
+        # only once it carries what they require (coordtui.attachments.with_evidence).
+        from coordtui.attachments import with_evidence
+
+        jobs: dict[str, tuple[list, list]] = {}
+        self._wrapped = {}  # (only this check's: the wrapped obligations live as long as it)
+        for org, key, ctx in list(pending):
+            try:
+                rules, obligations, originals = with_evidence(self, org.id, ctx.model, self.host.rules(org.model),
+                                                              self.host.obligations(org.model))
+            except StoreError as exc:  # an attachment entry edited by hand: this organization's one finding
+                self._results[org.id] = (key, CheckResult(as_of, [store_problem(ctx, exc)]))
+                total.extend(self._results[org.id][1])
+                pending.remove((org, key, ctx))
+                continue
+            self._wrapped.update(originals)
+            jobs[org.id] = (rules, obligations)
+        if not pending:
+            return
         # Where fork exists the rules run in one worker process, forked once every record is
         # parsed (so shared, not copied): a rule stuck even in C code is killed with it.
-        worker = RuleWorker([(ctx, self.host.rules(org.model), self.host.obligations(org.model)) for org, _, ctx in pending],
-                            self._plugin_of) if can_isolate() else None
+        worker = RuleWorker([(ctx, *jobs[org.id]) for org, _, ctx in pending], self._plugin_of) if can_isolate() else None
         try:
             for org, key, ctx in pending:
-                result = evaluate(ctx, self.host.rules(org.model), self.host.obligations(org.model),
-                                  plugin_of=self._plugin_of, isolate=worker or False)
+                result = evaluate(ctx, *jobs[org.id], plugin_of=self._plugin_of, isolate=worker or False)
                 # Kept even after a timeout: the rule that hung is switched off until the next start.
                 self._results[org.id] = (key, result)
                 total.extend(result)
@@ -640,6 +757,7 @@ class Workspace:
                 worker.close()
 
     def _plugin_of(self, item: Any) -> str | None:
+        item = self._wrapped.get(id(item), item)  # an obligation counting evidence: its model's own
         return self.host.contributor("coordtui_rules", item) or self.host.contributor("coordtui_obligations", item)
 
     def _model_unavailable(self, org: Organization) -> Finding:
@@ -717,6 +835,10 @@ class Workspace:
                 return False
             if policy.sees_everything:
                 return True
+            if kind == "_attachments":  # an attachment (佐证材料): seen with the record it is kept with, as it is now
+                held = next((d for d in (entry.get("after"), entry.get("before")) if isinstance(d, dict)), {})
+                record = policy.record(str(held.get("kind")), str(held.get("record")))
+                return record is not None and policy.sees(record.kind, record)
             if not isinstance(kind, str) or kind not in policy.model.kind_map:
                 return policy.sees_whole
             docs = [d for d in (entry.get("before"), entry.get("after")) if isinstance(d, dict)]
@@ -747,5 +869,9 @@ class Workspace:
             for number, doc in enumerate(self.host.fixtures(model_id), start=1):
                 plan = validate_document(doc, self, f"<{model_id} example {number}>")
                 self.replace_org(plan.org, plan.records, replace=True)
+                if callable(doc.get("attachments")):  # the example's files (佐证材料), made by its code
+                    from coordtui.attachments import attach_examples
+
+                    attach_examples(self, plan.org.id, doc["attachments"]())
                 loaded.append(plan.org.id)
         return loaded

@@ -72,6 +72,10 @@ def test_walk_a_task_from_proposal_to_closure(tmp_path):
             assert isinstance(app.screen, TaskDetailScreen)
             for who in ("协作区主任", "检查组组长", "检查组组长", "协作区主任", "协作区主任"):
                 await step(who)
+            # The report it drafted is kept with it (佐证材料: county_zones.evidence_task), as the office would.
+            from coordtui.api import sample_docx
+
+            ws.attach("pingluo", "task", "t-2026-research", sample_docx("基层监督质效专项调研报告"), name="调研报告.docx")
             await pilot.press("k")  # a problem lead found on the way
             await pilot.pause()
             app.screen.query_one("#f-summary", Input).value = "调研中发现的问题线索"

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from coordtui.domain.calendar import WorkCalendar
+from coordtui.domain.evidence import Evidence
 from coordtui.domain.periods import Period, PeriodKind
 from coordtui.domain.records import ID_PATTERN, Finding, Record, Severity, control_problem, invalid
 from coordtui.errors import InputError, shown
@@ -126,6 +127,7 @@ class ModelSpec:
     :param scopes: kind -> :class:`Scope`: which structure subjects a record of each kind
         belongs to, and which kinds are sensitive. A kind left out belongs to the
         organization as a whole (only people granted all of it see it).
+    :param evidence: the files (佐证材料) records must carry: :class:`~coordtui.domain.evidence.Evidence`.
     """
 
     id: str
@@ -139,6 +141,7 @@ class ModelSpec:
     structure_kinds: list[str] = field(default_factory=list)
     messages: dict[str, tuple[str, str]] = field(default_factory=dict)
     scopes: dict[str, Scope] = field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.id.isidentifier():
@@ -157,6 +160,9 @@ class ModelSpec:
             if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) and x for x in pair)):
                 raise ValueError(f"model {self.id}: message {key!r} must be a (Chinese, English) pair of texts")
         self._check_scopes({k.kind: k for k in self.kinds})
+        for ask in self.evidence:
+            if ask.kind not in seen:
+                raise ValueError(f"model {self.id}: evidence asks for files on kind {ask.kind!r}, which it does not declare")
 
     def _check_scopes(self, kinds: dict[str, type[Record]]) -> None:
         """A scope naming a kind or a field the model lacks is refused at load, not met at a save."""

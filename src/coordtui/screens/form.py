@@ -22,6 +22,8 @@ from coordtui.domain.records import Record
 from coordtui.errors import ConflictError, CoordError, InputError
 from coordtui.forms import FieldSpec, field_errors, field_specs, label_for, split_list
 from coordtui.i18n import t
+from coordtui.screens.attachments import BINDINGS as ATTACHMENT_BINDINGS
+from coordtui.screens.attachments import AttachmentKeys, AttachmentTable
 from coordtui.screens.base import CoreScreen
 from coordtui.screens.modals import ConflictModal
 
@@ -35,12 +37,14 @@ def new_record_id(kind: str, day: date) -> str:
     return f"{kind}-{day:%Y%m%d}-{secrets.token_hex(4)}"
 
 
-class RecordForm(CoreScreen):
-    """Edit (``record`` given) or create (``prefill``) one record of ``kind``."""
+class RecordForm(AttachmentKeys, CoreScreen):
+    """Edit (``record`` given) or create (``prefill``) one record of ``kind``; below the fields,
+    the record's attachments (佐证材料) with their keys."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "保存/Save", id="key.save"),
         Binding("escape", "back", "返回/Back", id="key.back"),
+        *ATTACHMENT_BINDINGS,
     ]
 
     def __init__(self, org_id: str, kind: str, record: Record | None = None, rev: int = 0, prefill: dict[str, Any] | None = None) -> None:
@@ -81,6 +85,7 @@ class RecordForm(CoreScreen):
                     yield self._widget(spec, values.get(spec.name))
                 yield Label("", id=f"err-{spec.name}", classes="field-error")
             yield Label("", id="err-", classes="field-error")
+            yield from self.attachments_widgets()
         yield Footer(compact=True, show_command_palette=False)
 
     def _options(self, spec: FieldSpec) -> list[tuple[str, str]]:
@@ -178,6 +183,24 @@ class RecordForm(CoreScreen):
         self.validate()
         if not hasattr(self, "initial"):
             self.initial = self.values()
+        self.show_attachments()
+
+    def attachment_record_id(self) -> str | None:
+        return self.record.id if self.record is not None else None
+
+    def show_attachments(self) -> None:
+        super().show_attachments()
+        self._show_saving(self.saving)  # the title says how many files there are: the list may be below the fold
+
+    def _files_note(self) -> str:
+        tables = self.query("#attachments").results(AttachmentTable)
+        count = len(getattr(next(tables, None), "attachments", []))
+        return f" · {self.t('att.count', count=count)}" if count else ""
+
+    def attachment_label(self) -> str:
+        if self.record is not None:
+            return self.record.label()
+        return self.t("form.new") + " " + (self.cls.title_zh if self.app.lang == "zh" else self.cls.title_en)
 
     def dirty(self) -> bool:
         """Typed or chosen anything since the form opened (or since it last saved)."""
@@ -312,7 +335,7 @@ class RecordForm(CoreScreen):
         self.saving = saving
         if self.is_open:  # a form left with Esc while it saved has no widgets any more
             for title in self.query("#form-title").results(Static):
-                title.update(self.title_markup + (f" · {self.t('form.saving')}" if saving else ""))
+                title.update(self.title_markup + self._files_note() + (f" · {self.t('form.saving')}" if saving else ""))
             self.refresh_bindings()
 
     @property

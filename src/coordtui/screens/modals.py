@@ -100,3 +100,75 @@ class ConflictModal(Localized, ModalScreen[str]):
 
     def action_choose(self, choice: str) -> None:
         self.dismiss(choice)
+
+
+class AttachModal(Localized, ModalScreen["tuple[str, str] | None"]):
+    """Ask for the file to attach to a record (添加附件): its path and, optionally, a title.
+
+    Dismisses with ``(path, title)`` (the title may be empty) or None. Whether the file can be
+    attached (found, not too big, of an accepted type) is the workspace's to say, in an error
+    dialog, once this closes.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="key.cancel")]
+
+    def __init__(self, record: str) -> None:
+        super().__init__(classes="modal")
+        self.record = record
+
+    def compose(self) -> ComposeResult:
+        lang = self.app.lang
+        with Vertical(classes="dialog attach"):
+            yield Label(t("att.add_title", lang, record=self.record), classes="dialog-title", markup=False)
+            yield Label(t("att.path", lang))
+            yield Input(id="attach-path", placeholder=t("att.path_hint", lang))
+            yield Label(t("att.title", lang))
+            yield Input(id="attach-title", placeholder=t("att.title_hint", lang))
+            yield Label("", id="attach-error", classes="field-error")
+            yield Label(t("att.add_keys", lang), classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        path = self.query_one("#attach-path", Input).value.strip()
+        if not path:
+            self.query_one("#attach-error", Label).update(t("att.path_missing", self.app.lang))
+            self.query_one("#attach-path", Input).focus()
+            return
+        if event.input.id == "attach-path" and not self.query_one("#attach-title", Input).value.strip():
+            self.query_one("#attach-title", Input).focus()  # Enter in the path goes on to the title
+            return
+        self.dismiss((path, self.query_one("#attach-title", Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmModal(Localized, ModalScreen[bool]):
+    """Ask before something that cannot be taken back from the interface (删除附件): y or Enter on
+    the first button does it, n or Esc does not."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="key.yes"),
+        Binding("n,escape", "answer(False)", "No", id="key.no"),
+    ]
+
+    def __init__(self, title: str, question: str, yes: str, no: str) -> None:
+        super().__init__(classes="modal")
+        self.title_text, self.question, self.yes, self.no = title, question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog error"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Static(self.question, id="confirm-question", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, id="yes", variant="error")
+                yield Button(self.no, id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#no", Button).focus()  # Enter alone keeps the file
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -28,6 +28,7 @@ class RecordsScreen(CoreScreen):
         Binding("right_square_bracket", "page(1)", "下页/Next", id="key.next_page", show=False),
         Binding("left_square_bracket", "page(-1)", "上页/Prev", id="key.prev_page", show=False),
         Binding("o", "sort", "排序/Sort", id="key.sort"),
+        Binding("i", "detail", "详情/Details", id="key.detail"),
     ]
 
     def __init__(self, org_id: str, kind: str | None = None) -> None:
@@ -131,6 +132,15 @@ class RecordsScreen(CoreScreen):
         index = self.page * PAGE + (table.cursor_row or 0)
         if self.rows and index < len(self.rows):
             self.app.open_record(self.org_id, self.kind, self.rows[index]["id"])
+
+    def action_detail(self) -> None:
+        """The highlighted record's details and its attachments (记录详情)."""
+        from coordtui.screens.attachments import RecordDetailScreen
+
+        table = self.query_one("#records", DataTable)
+        index = self.page * PAGE + (table.cursor_row or 0)
+        if self.rows and index < len(self.rows):
+            self.app.push_screen(RecordDetailScreen(self.org_id, self.kind, self.rows[index]["id"]))
 
     def action_new(self) -> None:
         self.app.new_record(self.org_id, self.kind, {})

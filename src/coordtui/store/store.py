@@ -352,6 +352,11 @@ class Store:
         except PermissionError as exc:
             raise StoreError(f"{self.root}: cannot lock the store ({exc.strerror}): check the folder's permissions") from None
 
+    def locked(self) -> Iterator[None]:
+        """Hold the store's write lock (re-entrant) around work outside the data files that must
+        not interleave with another writer's (an attachment's file kept with the entry naming it)."""
+        return self._locked()
+
     # paths ----------------------------------------------------------------------
     @property
     def _orgs_path(self) -> Path:

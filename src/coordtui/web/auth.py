@@ -110,6 +110,8 @@ class Session:
     stamp: str | None = None
     #: The session's open tabs (their websockets), closed when the session ends.
     tabs: set = field(default_factory=set)
+    #: The token the session's own forms carry (the attachment upload), beside the cookie.
+    csrf: str = field(default_factory=new_token)
 
 
 class Sessions:

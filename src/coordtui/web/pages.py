@@ -31,6 +31,25 @@ TEXT = {
     "session_ended": ("会话已结束。", "Session ended."),
     "restart": ("重新开始", "Restart"),
     "start": ("开始", "Start"),
+    "att_title": ("附件 · {record}", "Attachments · {record}"),
+    "att_heading": ("附件（佐证材料）", "Attachments (evidence)"),
+    "att_none": ("本记录暂无附件。", "This record has no attachments yet."),
+    "att_file": ("选择文件", "File"),
+    "att_name_title": ("标题（可不填，默认为文件名）", "Title (optional: the file name when left empty)"),
+    "att_upload": ("上传", "Upload"),
+    "att_hint": ("可上传 Word、Excel、PDF、WPS、OFD 文档和 JPG、PNG 图片，每个不超过 {mb} MB；类型按文件内容判断。",
+                 "Word, Excel, PDF, WPS and OFD documents and JPG and PNG images, up to {mb} MB each; the type is judged by the content."),
+    "att_added": ("已添加：{name}。回到应用后按 Ctrl+R 刷新即可看到。", "Attached: {name}. Back in the application, Ctrl+R shows it."),
+    "att_read_only": ("您可以查看本记录，但不能为其添加附件。", "You may see this record but not attach files to it."),
+    "att_too_big": ("文件超过每个附件 {mb} MB 的上限：请缩小文件（降低扫描分辨率、另存为 PDF）后再上传。",
+                    "The file is larger than {mb} MB, the limit per attachment: make it smaller (scan at a lower resolution, save as PDF) and upload it again."),
+    "att_no_file": ("请选择要上传的文件。", "Choose a file to upload."),
+    "att_gone": ("没有这条记录，或您无权查看：请在应用中重新打开记录。", "No such record, or not one you may see: open the record again in the application."),
+    "att_col_title": ("标题", "Title"),
+    "att_col_name": ("文件名", "File"),
+    "att_col_type": ("类型", "Type"),
+    "att_col_size": ("大小", "Size"),
+    "att_col_added": ("添加日期", "Added"),
 }
 
 
@@ -44,9 +63,10 @@ body{margin:0;background:#0c181f;color:#eef;font:16px/1.5 "Noto Sans CJK SC","Mi
 display:flex;min-height:100vh;align-items:center;justify-content:center}
 main{background:#12232d;padding:32px 40px;min-width:320px;border-radius:6px}
 h1{font-size:22px;margin:0 0 16px}label{display:block;margin:12px 0 4px}
-input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:8px;font-size:16px;border:1px solid #456;background:#0c181f;color:#eef}
+input[type=text],input[type=password],input[type=file]{width:100%;box-sizing:border-box;padding:8px;font-size:16px;border:1px solid #456;background:#0c181f;color:#eef}
 button{margin-top:20px;padding:10px 24px;font-size:16px;background:#5e0ba7;color:#fff;border:0;cursor:pointer}
-.note{color:#9bd}.error{color:#f99}.switch{float:right;color:#9bd}small{display:block;margin-top:16px;color:#9ab}
+table{border-collapse:collapse;margin:8px 0}td,th{padding:4px 10px;border-bottom:1px solid #345;text-align:left}
+a{color:#9bd}.note{color:#9bd}.error{color:#f99}.switch{float:right;color:#9bd}small{display:block;margin-top:16px;color:#9ab}
 """
 
 
@@ -116,3 +136,33 @@ button{{padding:16px 32px;background-color:#5e0ba7;color:#fff;border:none;margin
 <div class="message">{say("session_ended", lang)}</div><button type="button" onclick="refresh()">{say("restart", lang)}</button></div></div>
 <div id="terminal" class="textual-terminal" data-session-websocket-url="{escape(websocket_url)}" data-font-size="{int(font_size)}"></div>
 </body></html>"""
+
+
+def attachments_page(lang: str, *, record: str = "", org_name: str = "", rows: list[dict[str, str]] | None = None,
+                     form: dict[str, str] | None = None, limit_mb: int = 0, error: str | None = None, note: str | None = None) -> str:
+    """A record's attachments (附件): each a download link, and the upload form when ``form`` is given
+    (its hidden fields: org, kind, id and the session's csrf token, which comes before the file)."""
+    heading = f"{say('att_heading', lang)} · {escape(record)}" if record else say("att_heading", lang)
+    body = f'<h1>{heading}</h1>' + (f'<p class="note">{escape(org_name)}</p>' if org_name else "")
+    body += _message(error, "error") + _message(note, "note")
+    if rows is not None:
+        if rows:
+            cols = ("title", "name", "type", "size", "added")
+            head = "".join(f"<th>{say('att_col_' + c, lang)}</th>" for c in cols)
+            lines = "".join(
+                "<tr>" + "".join(f'<td><a href="{escape(r["href"])}" download>{escape(r[c])}</a></td>' if c == "name"
+                                 else f"<td>{escape(r[c])}</td>" for c in cols) + "</tr>" for r in rows)
+            body += f'<table id="attachments"><tr>{head}</tr>{lines}</table>'
+        else:
+            body += f'<p id="attachments">{say("att_none", lang)}</p>'
+    if form is not None:
+        hidden = "".join(f'<input type="hidden" name="{k}" value="{escape(form[k])}">' for k in ("csrf", "org", "kind", "id"))
+        body += (f'<form method="post" action="/attach" enctype="multipart/form-data" id="upload">{hidden}'
+                 f'<input type="hidden" name="lang" value="{lang}">'
+                 f'<label for="title">{say("att_name_title", lang)}</label><input type="text" id="title" name="title" maxlength="200">'
+                 f'<label for="file">{say("att_file", lang)}</label><input type="file" id="file" name="file" required>'
+                 f'<button type="submit">{say("att_upload", lang)}</button></form>'
+                 f'<small>{say("att_hint", lang, mb=limit_mb)}</small>')
+    elif rows is not None:
+        body += f'<small>{say("att_read_only", lang)}</small>'
+    return _page(lang, body, title=say("att_title", lang, record=record) if record else say("att_heading", lang))

@@ -26,6 +26,7 @@ import json
 import os
 import re
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Awaitable, Callable
 from urllib.parse import urlsplit
@@ -34,7 +35,7 @@ from aiohttp import WSMsgType, web
 
 from coordtui.access.identity import person as stored_person
 from coordtui.errors import ConflictError, StoreError
-from coordtui.web import auth, pages
+from coordtui.web import attachments, auth, pages
 
 COOKIE = "coordtui_session"
 #: What the application asks for (``App.open_url``) when the person signs out with its key.
@@ -205,6 +206,9 @@ class WebServer:
             web.get("/", self.index, name="index"),
             web.get("/ws", self.websocket, name="websocket"),
             web.get("/download/{key}", self.download, name="download"),
+            web.get("/attach", partial(attachments.page, self), name="attach"),
+            web.post("/attach", partial(attachments.upload, self), name="attach_post"),
+            web.get("/attachment", partial(attachments.download, self), name="attachment"),
             web.static("/static", static_folder(), show_index=False, follow_symlinks=False, name="static"),
         ])
         app.on_startup.append(self._start_sweeping)
