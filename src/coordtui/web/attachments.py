@@ -34,6 +34,10 @@ from coordtui.errors import AccessError, InputError
 from coordtui.i18n import t
 from coordtui.web import pages
 
+#: where a request carries its signed-in session, set by the server's guard (a typed key where
+#: aiohttp has them, 3.11 on; a string before)
+SESSION: Any = web.RequestKey("session", object) if hasattr(web, "RequestKey") else "session"
+
 if TYPE_CHECKING:
     from coordtui.web.server import WebServer
 
@@ -82,7 +86,7 @@ def _view(ws, org: str, kind: str, record_id: str) -> dict[str, Any]:
 
 def _no_store(server: "WebServer", request: web.Request) -> web.Response | None:
     """The tour (``serve --demo``) has no store and no person: nothing of this is served there."""
-    if server.demo or server.store is None or request.get("session") is None:
+    if server.demo or server.store is None or request.get(SESSION) is None:
         return web.Response(status=404, text="404: attachments are not part of the tour\n")
     return None
 
@@ -91,7 +95,7 @@ async def page(server: "WebServer", request: web.Request) -> web.StreamResponse:
     """GET /attach: the record's files and, for a person who may change it, the upload form."""
     if (missing := _no_store(server, request)) is not None:
         return missing
-    session = request["session"]
+    session = request[SESSION]
     lang = server._lang(request.query.get("lang") or session.lang)
     org, kind, record_id = (request.query.get(k, "")[:FIELD_LIMIT] for k in ("org", "kind", "id"))
     note = pages.say("att_added", lang, name=request.query["added"][:200]) if request.query.get("added") else None
@@ -117,7 +121,7 @@ async def upload(server: "WebServer", request: web.Request) -> web.StreamRespons
     """POST /attach (multipart/form-data): keep the uploaded file with the record, as the session's person."""
     if (missing := _no_store(server, request)) is not None:
         return missing
-    session = request["session"]
+    session = request[SESSION]
     lang = session.lang
     limit = await asyncio.to_thread(lambda: workspace(server, session.name).attachment_limits()[0])
     mb = limit // (1024 * 1024)
@@ -185,7 +189,7 @@ async def download(server: "WebServer", request: web.Request) -> web.StreamRespo
     """GET /attachment: one file of a record the session's person may see, as a download."""
     if (missing := _no_store(server, request)) is not None:
         return missing
-    session = request["session"]
+    session = request[SESSION]
     org, kind, record_id, key = (request.query.get(k, "")[:FIELD_LIMIT] for k in ("org", "kind", "id", "sha"))
 
     def fetch():

@@ -253,7 +253,7 @@ class WebServer:
                     raise web.HTTPSeeOther("/signin", headers=HEADERS)
                 return self._refuse(request, "not signed in")
             self.sessions.touch(session)
-            request["session"] = session
+            request[attachments.SESSION] = session
         try:
             response = await handler(request)
         except web.HTTPException:
@@ -409,10 +409,10 @@ class WebServer:
                     for tab in tabs:
                         await tab.go_to(f"/signin?ended=1&lang={session.lang}")
 
-        app["sweeper"] = asyncio.create_task(sweep())
+        self._sweeper = asyncio.create_task(sweep())
 
     async def _close_everything(self, app: web.Application) -> None:
-        app["sweeper"].cancel()
+        self._sweeper.cancel()
         tabs = [*self.demo_tabs, *(t for s in list(self.sessions._by_digest.values()) for t in s.tabs)]
         for tab in tabs:
             if tab.request.transport is not None:
@@ -439,14 +439,14 @@ class WebServer:
         return web.Response(status=204)  # browsers ask before signing in; nothing to give, nothing to log
 
     async def index(self, request: web.Request) -> web.StreamResponse:
-        session = request.get("session")
+        session = request.get(attachments.SESSION)
         lang = session.lang if session else self._lang(request.query.get("lang"))
         host = request.headers["Host"]
         scheme = "wss" if self.secure else "ws"
         return self._html(pages.application(lang, websocket_url=f"{scheme}://{host}/ws"))
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
-        session: auth.Session | None = request.get("session")
+        session: auth.Session | None = request.get(attachments.SESSION)
         limits = self._limits()
         if session is not None and len(session.tabs) >= limits["serve.tabs_per_session"]:
             return self._refuse(request, f"{session.name} has {len(session.tabs)} tabs open already (serve.tabs_per_session)")
@@ -508,7 +508,7 @@ class WebServer:
 
     async def download(self, request: web.Request) -> web.StreamResponse:
         """An export from a tab, to that tab's browser only (its session's own tabs)."""
-        session: auth.Session | None = request.get("session")
+        session: auth.Session | None = request.get(attachments.SESSION)
         try:
             meta = await self.downloads.get_download_metadata(request.match_info["key"])
         except KeyError:
