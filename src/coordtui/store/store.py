@@ -57,7 +57,7 @@ from coordtui.store.files import (
 )
 from coordtui.store.lock import LockTimeout, StoreLock
 from coordtui.store.seal import HEAD, HISTORY_SUFFIX, Seal, entry_hash, history_path, instant, new_store_files, prepare_folder, read_log
-from coordtui.store.seal import keep_group, restore_file, upgrade, well_formed
+from coordtui.store.seal import VerifiedCache, keep_group, restore_file, upgrade, well_formed
 
 SCHEMA_VERSION = 3
 FORMAT = "coordtui-store"
@@ -1051,8 +1051,17 @@ class Store:
         return [e for e in self._log(self._orgs_path) if isinstance(e, dict)]
 
     def verify_history(self) -> list[str]:
-        """Every break in the sealed history, each naming its file and entry (see :meth:`Seal.verify_file`)."""
-        return HistoryReader(self).refresh()[1]
+        """Every break in the sealed history, each naming its file and entry (see :meth:`Seal.verify_file`).
+
+        Only the files changed since the last verification (by any process) are verified again:
+        the others' results come from the store's sealed verification cache (see
+        :class:`~coordtui.store.seal.VerifiedCache`). ``coordtui verify`` verifies everything."""
+        seal = self._seal
+        key, why = seal.try_key()
+        paths, listed, problems = seal.files_to_verify(key)
+        if key is None:
+            problems.insert(0, f"the history's seals were not checked: {why}")
+        return problems + VerifiedCache(seal).problems(key, paths, listed)
 
 
 class HistoryReader:

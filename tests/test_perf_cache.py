@@ -1,0 +1,133 @@
+"""The disposable caches of issue 22: they save work, and never hide a change.
+
+The verification cache (``cache/verified.json``) keeps what verifying each data file and its
+history log found; a fresh process verifies only what changed since. These tests count the
+files actually verified and prove that a change by another store object or process, a file
+edited by hand, and a corrupt, forged or stale cache are all seen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from coordtui.store import Store
+from coordtui.store import seal as seal_module
+from coordtui.store.seal import CACHE, VERIFIED
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "s", create=True, user="alice")
+    s.put_org({"id": "o1", "name": "Org", "model": "m"})
+    for month in ("2026-01", "2026-02", "2026-03"):
+        s.put("o1", "act", f"a-{month}", {"d": 1}, part=month)
+    return s
+
+
+@pytest.fixture
+def verified(monkeypatch):
+    """The data files verified from now on (relative paths)."""
+    seen: list[str] = []
+    real = seal_module.Seal.verify_file
+
+    def counting(self, path, *args, **kwargs):
+        seen.append(self.rel(path))
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(seal_module.Seal, "verify_file", counting)
+    return seen
+
+
+def test_a_fresh_process_verifies_only_what_changed(store, verified):
+    assert store.verify_history() == []
+    everything = sorted(verified)
+    assert "data/o1/2026-02.json" in everything and "orgs.json" in everything
+    verified.clear()
+    assert Store(store.root).verify_history() == [] and verified == []  # nothing changed: nothing verified
+    Store(store.root, user="bob").put("o1", "act", "a-2026-02", {"d": 2}, part="2026-02")
+    assert Store(store.root).verify_history() == []
+    assert verified == ["data/o1/2026-02.json"]
+
+
+def test_another_process_writing_is_seen(store, verified):
+    assert store.verify_history() == []
+    code = ("import sys; from coordtui.store import Store; "
+            "Store(sys.argv[1], user='bob').put('o1', 'act', 'new', {'d': 1}, part='2026-04')")
+    subprocess.run([sys.executable, "-c", code, str(store.root)], check=True, timeout=60)
+    verified.clear()
+    assert Store(store.root).verify_history() == []
+    assert verified == ["data/o1/2026-04.json"]
+
+
+def test_a_file_changed_by_hand_is_verified_again_and_reported(store, verified):
+    assert store.verify_history() == []
+    path = store.root / "data" / "o1" / "2026-01.json"
+    raw = path.read_bytes()
+    st = os.stat(path)
+    path.write_bytes(raw.replace(b'"d":1', b'"d":7'))  # same size, and the old mtime put back
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    verified.clear()
+    problems = Store(store.root).verify_history()
+    assert verified == ["data/o1/2026-01.json"]
+    assert any("2026-01.json" in p and "changed outside coordtui" in p for p in problems)
+    # A failed verification is kept as it is: reported again, never turned into a pass.
+    assert Store(store.root).verify_history() == problems
+
+
+def test_a_log_cut_by_hand_is_seen(store):
+    store.put("o1", "act", "a-2026-01", {"d": 2}, part="2026-01")
+    assert store.verify_history() == []
+    log = store.root / "data" / "o1" / "2026-01.history.jsonl"
+    log.write_bytes(log.read_bytes().splitlines(keepends=True)[0])
+    assert any("were cut off" in p for p in Store(store.root).verify_history())
+
+
+@pytest.mark.parametrize("damage", ["garbage", "forged", "truncated", "empty"])
+def test_a_corrupt_or_forged_cache_is_ignored_and_rebuilt(store, verified, damage):
+    assert store.verify_history() == []
+    cache = store.root / CACHE / VERIFIED
+    good = cache.read_bytes()
+    # Tamper with a data file first, so a trusted bad cache would hide it.
+    path = store.root / "data" / "o1" / "2026-03.json"
+    path.write_bytes(path.read_bytes().replace(b'"d":1', b'"d":5'))
+    mac, _, payload = good.partition(b"\n")
+    files = json.loads(payload)
+    files["data/o1/2026-03.json"][0] = seal_module.file_state(path)  # claims the new state verified clean
+    cache.write_bytes({"garbage": b"\x00not json", "forged": mac + b"\n" + json.dumps(files).encode(),
+                       "truncated": good[: len(good) // 2], "empty": b""}[damage])
+    verified.clear()
+    problems = Store(store.root).verify_history()
+    assert any("2026-03.json" in p and "changed outside coordtui" in p for p in problems)
+    assert len(verified) == len(files)  # the cache was not used: everything was verified
+    verified.clear()
+    assert Store(store.root).verify_history() == problems and verified == []  # and it was rebuilt
+
+
+def test_without_the_key_nothing_is_cached_or_trusted(store, verified, monkeypatch):
+    assert store.verify_history() == []
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(store.root.parent / "elsewhere"))  # this account has no key now
+    verified.clear()
+    problems = Store(store.root).verify_history()
+    assert problems and "seals were not checked" in problems[0]
+    assert len(verified) > 3
+
+
+def test_the_cache_has_the_store_s_modes(store):
+    assert store.verify_history() == []
+    folder = store.root / CACHE
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(folder / VERIFIED).st_mode) == 0o600
+    assert not list(folder.glob("*.coordtui-tmp"))
+
+
+def test_a_cache_that_cannot_be_written_changes_nothing(store, verified):
+    (store.root / CACHE).mkdir()
+    (store.root / CACHE / VERIFIED).mkdir()  # a folder where the file goes: the rename fails
+    assert store.verify_history() == []
+    assert Store(store.root).verify_history() == [] and len(verified) > 3  # verified each time, never wrong
