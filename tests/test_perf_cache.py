@@ -131,3 +131,18 @@ def test_a_cache_that_cannot_be_written_changes_nothing(store, verified):
     (store.root / CACHE / VERIFIED).mkdir()  # a folder where the file goes: the rename fails
     assert store.verify_history() == []
     assert Store(store.root).verify_history() == [] and len(verified) > 3  # verified each time, never wrong
+
+
+def test_check_result_sorts_as_severity_rank_says():
+    from datetime import date
+
+    from coordtui.domain.records import Finding, Severity
+    from coordtui.rules.engine import CheckResult
+
+    findings = [Finding(rule=f"m.r{i % 3}", severity=sev, org=f"o{i % 2}", subject=f"s{i % 5}", period=[None, "2026Q1"][i % 2],
+                        message="中", message_en="en", subject_id=[None, f"id{i % 4}"][i % 3 == 0])
+                for i, sev in enumerate([Severity.INFO, Severity.ERROR, Severity.WARNING] * 7)]
+    result = CheckResult(date(2026, 10, 15), list(reversed(findings)))
+    result.sort()
+    assert result.findings == sorted(reversed(findings), key=lambda f: (f.severity.rank, f.org, f.rule, f.period or "", f.subject_id or f.subject))
+    assert [f.severity for f in result.findings[:7]] == [Severity.ERROR] * 7
