@@ -146,3 +146,105 @@ def test_check_result_sorts_as_severity_rank_says():
     result.sort()
     assert result.findings == sorted(reversed(findings), key=lambda f: (f.severity.rank, f.org, f.rule, f.period or "", f.subject_id or f.subject))
     assert [f.severity for f in result.findings[:7]] == [Severity.ERROR] * 7
+
+
+# the History screen's pages ---------------------------------------------------------------
+
+@pytest.fixture
+def ticking(monkeypatch):
+    """Every change one second after the one before, so that the order of the history is total."""
+    import coordtui.store.store as store_module
+
+    seconds = iter(range(10_000))
+    monkeypatch.setattr(store_module, "_now", lambda: f"2026-03-01T08:{next(seconds) // 60:02d}:{next(seconds) % 60:02d}Z")
+
+
+def order(entries):
+    """The history's order (by instant, then seq: entries of two logs may tie)."""
+    return [(e["at"], e["seq"]) for e in entries]
+
+
+def same(a, b):
+    return sorted(e["hash"] for e in a) == sorted(e["hash"] for e in b)
+
+
+def test_pages_are_the_history_newest_first_reading_only_the_logs_needed(tmp_path, ticking):
+    from coordtui.store.store import HistoryPager
+
+    s = Store(tmp_path / "s", create=True, user="alice")
+    s.put_org({"id": "o1", "name": "Org", "model": "m"})
+    for i in range(24):  # each month's records saved twice: two entries per record in its log
+        s.put("o1", "act", f"a{i % 12}", {"d": i}, part=f"2025-{i % 6 + 1:02d}")
+    s.put("o1", "act", "a5", {"d": 1}, part="2025-03")  # moved: a move-out entry in 2025-06 too
+    s.put("o1", "act", "late", {"d": 1}, part="2025-01")
+    everything = s.history()
+    pager = HistoryPager(Store(tmp_path / "s"))
+    assert pager.refresh() == []
+    reads = []
+    real = pager.store._log
+    pager.store._log = lambda path: reads.append(path.name) or real(path)
+    first = pager.more(2)
+    assert order(first) == order(everything[:2]) and reads == ["2025-01.json", "2025-06.json", "2025-03.json"]  # only the logs that hold them
+    pages = first
+    while page := pager.more(5):
+        pages.extend(page)
+    assert order(pages) == order(everything) and same(pages, everything) and pager.more(5) == []
+    assert sorted(reads) == sorted({p.name for p in s._history_files(None)} - {"people.json"})  # each log read once
+    # Another store saves: a refresh puts its change first and reads that one log again.
+    Store(tmp_path / "s", user="bob").put("o1", "act", "a1", {"d": 99}, part="2025-02")
+    reads.clear()
+    assert pager.refresh() == []
+    newest = pager.more(1)
+    assert newest[0]["user"] == "bob" and newest[0]["after"]["d"] == 99
+    pages = newest
+    while page := pager.more(7):
+        pages.extend(page)
+    assert order(pages) == order(s.history()) and same(pages, s.history()) and reads == ["2025-02.json"]
+
+
+def test_pages_report_a_tampered_log(tmp_path, ticking):
+    from coordtui.store.store import HistoryPager
+
+    s = Store(tmp_path / "s", create=True, user="alice")
+    s.put_org({"id": "o1", "name": "Org", "model": "m"})
+    s.put("o1", "act", "a1", {"d": 1}, part="2025-01")
+    s.put("o1", "act", "a1", {"d": 2}, part="2025-01")
+    pager = HistoryPager(s)
+    assert pager.refresh() == []
+    log = s.root / "data" / "o1" / "2025-01.history.jsonl"
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(lines[0].replace(b'"d":1', b'"d":5') + lines[1])
+    assert any("2025-01.history.jsonl" in p for p in pager.refresh())
+
+
+def test_the_history_screen_shows_the_newest_page_and_loads_more_on_a_key(mini_ws, monkeypatch):
+    import asyncio
+    from datetime import date
+
+    from coordtui.app import CoordApp
+    from coordtui.screens import history
+
+    monkeypatch.setattr(history, "LIMIT", 5)
+    ws = mini_ws
+    for n in range(8):  # twelve changes in all
+        ws.store.put("m1", "team", "t1", ws.store.get("m1", "team", "t1") | {"name": f"第{n}组"})
+    total = len(ws.history())
+    assert total > 10
+
+    async def main():
+        app = CoordApp(ws, lang="en", as_of=date(2026, 10, 15))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("h")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            table = screen.query_one("#history")
+            assert isinstance(screen, history.HistoryScreen) and table.row_count == 5 and not screen.complete
+            await pilot.press("right_square_bracket")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert table.row_count == 10 and len(screen.entries) == 10
+            assert order(screen.entries) == order(ws.history()[:10])
+
+    asyncio.run(main())

@@ -596,7 +596,7 @@ class VerifiedCache:
         return _mac(key, "verified-cache", self.seal.store_id, hashlib.sha256(payload).hexdigest())
 
     def load(self, key: bytes | None) -> dict[str, list[Any]]:
-        """rel -> [state, listed seq, problems], or {} when there is no cache to trust."""
+        """rel -> [state, listed seq, problems, newest entry's time, entries], or {} when there is no cache to trust."""
         if key is None:
             return {}
         try:
@@ -613,7 +613,8 @@ class VerifiedCache:
         if not isinstance(files, dict):
             return {}
         return {rel: v for rel, v in files.items()
-                if isinstance(v, list) and len(v) == 3 and isinstance(v[2], list) and all(isinstance(p, str) for p in v[2])}
+                if isinstance(v, list) and len(v) == 5 and isinstance(v[2], list) and all(isinstance(p, str) for p in v[2])
+                and isinstance(v[3], (str, type(None))) and type(v[4]) is int}
 
     def save(self, key: bytes, files: dict[str, list[Any]]) -> None:
         """Write the cache (atomically: a temporary file renamed into place); a cache that cannot
@@ -648,25 +649,35 @@ class VerifiedCache:
     def problems(self, key: bytes | None, paths: list[Path], listed: dict[str, int]) -> list[str]:
         """Every problem of ``paths`` (see :meth:`Seal.verify_file`), verifying only the files whose
         state differs from the cached one."""
+        return self.refresh(key, paths, listed)[0]
+
+    def refresh(self, key: bytes | None, paths: list[Path], listed: dict[str, int]
+                ) -> tuple[list[str], dict[Path, tuple[list[Any] | None, str | None, int]]]:
+        """(every problem of ``paths``, and per file (its state, the time of its log's newest entry,
+        how many entries it has)), verifying only the files whose state differs from the cached one."""
         seal = self.seal
         kept = self.load(key)
         now: dict[str, list[Any]] = {}
         problems: list[str] = []
+        logs: dict[Path, tuple[list[Any] | None, str | None, int]] = {}
         for path in paths:
             rel = seal.rel(path)
             seq = listed.get(rel)
             state = file_state(path)  # before reading: a change while verifying leaves the entry stale, never wrong
             cached = kept.get(rel)
             if state is not None and cached is not None and cached[0] == state and cached[1] == seq:
-                found = cached[2]
+                found, newest, count = cached[2], cached[3], cached[4]
             else:
-                found = seal.verify_file(path, key, None, seq).problems
+                report = seal.verify_file(path, key, None, seq)
+                found, count = report.problems, len(report.entries)
+                newest = max(report.entries, key=lambda e: (instant(e["at"]), e["seq"]))["at"] if report.entries else None
             if state is not None:
-                now[rel] = [state, seq, found]
+                now[rel] = [state, seq, found, newest, count]
+            logs[path] = (state, newest, count)
             problems.extend(found)
         if key is not None and now != kept:
             self.save(key, now)
-        return problems
+        return problems, logs
 
 
 # whole-store steps ----------------------------------------------------------------

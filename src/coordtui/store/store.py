@@ -28,6 +28,7 @@ document carries a revision, and a write based on a stale revision raises
 
 from __future__ import annotations
 
+import heapq
 import os
 import pwd
 from contextlib import contextmanager
@@ -1103,6 +1104,69 @@ class HistoryReader:
         self.notes = notes
         entries.sort(key=lambda e: (instant(e["at"]), e["seq"]), reverse=True)
         return entries, problems
+
+
+class HistoryPager:
+    """The whole history, newest first, a page at a time (变更历史分页): for the History screen.
+
+    :meth:`refresh` verifies what changed since the last verification (by any process: see
+    :class:`~coordtui.store.seal.VerifiedCache`) and learns from it, per log, the time of its
+    newest entry; :meth:`more` then reads logs newest first, only as many as the next page
+    needs: an entry is handed out once no unread log can hold a newer one. Logs read are kept
+    while their file state is unchanged, so a refresh after one save reads one log again.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.problems: list[str] = []
+        self._logs: dict[Path, tuple[list[Any] | None, list[dict[str, Any]]]] = {}  # path -> (state, entries)
+        self._states: dict[Path, list[Any] | None] = {}
+        self._unread: list[tuple[tuple[float, str], Path]] = []  # by newest entry, the newest last
+        self._pending: list[tuple[float, int, int, dict[str, Any]]] = []  # a heap, newest first
+        self._tick = 0
+
+    def refresh(self) -> list[str]:
+        """Verify what changed and start again from the newest entry; returns every break in the sealed history."""
+        seal = self.store._seal
+        key, why = seal.try_key()
+        paths, listed, problems = seal.files_to_verify(key)
+        if key is None:
+            problems.insert(0, f"the history's seals were not checked: {why}")
+        found, logs = VerifiedCache(seal).refresh(key, paths, listed)
+        self.problems = problems + found
+        self._states = {path: state for path, (state, _, _) in logs.items()}
+        self._logs = {path: kept for path, kept in self._logs.items() if path in logs and kept[0] == logs[path][0] and kept[0] is not None}
+        self._unread = sorted((_sort_key(newest), path) for path, (_, newest, count) in logs.items() if count)
+        self._pending = []
+        return self.problems
+
+    def more(self, n: int) -> list[dict[str, Any]]:
+        """The next ``n`` entries, newest first (by instant, then seq); fewer at the end, [] after it."""
+        page: list[dict[str, Any]] = []
+        while len(page) < n and (self._pending or self._unread):
+            if self._unread:
+                _, path = self._unread.pop()
+                for e in self._entries(path):
+                    self._tick += 1
+                    heapq.heappush(self._pending, (-instant(e["at"]).timestamp(), -e["seq"], self._tick, e))
+            bound = self._unread[-1][0][0] if self._unread else None
+            while self._pending and len(page) < n and (bound is None or -self._pending[0][0] > bound):
+                page.append(heapq.heappop(self._pending)[3])
+        return page
+
+    def _entries(self, path: Path) -> list[dict[str, Any]]:
+        kept = self._logs.get(path)
+        state = self._states.get(path)
+        if kept is not None and kept[0] == state:
+            return kept[1]
+        entries = [e for e in self.store._log(path) if well_formed(e)]
+        if state is not None:
+            self._logs[path] = (state, entries)
+        return entries
+
+
+def _sort_key(at: str | None) -> tuple[float, str]:
+    return (instant(at).timestamp() if at is not None else float("-inf"), at or "")
 
 
 def _stat(path: Path) -> tuple[int, int, int] | None:
