@@ -189,11 +189,12 @@ def data_files(root: Path) -> list[Path]:
     except (FileNotFoundError, NotADirectoryError):
         orgs = []
     for org in orgs:
+        folder = root / "data" / org
         try:
-            names = sorted(os.listdir(root / "data" / org))
+            names = sorted(os.listdir(folder))
         except (NotADirectoryError, FileNotFoundError):
             continue
-        files.extend(root / "data" / org / n for n in names if n.endswith(".json") and not n.startswith("."))
+        files.extend(folder / n for n in names if n.endswith(".json") and not n.startswith("."))
     return files
 
 
@@ -230,6 +231,7 @@ class Seal:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._prefix = os.fspath(root).rstrip("/") + "/"
         self._store_id: str | None = None
         self._key: bytes | None = None
         self._heads: dict[Path, tuple[tuple[int, ...], tuple[int, str, int]]] = {}
@@ -239,6 +241,9 @@ class Seal:
 
     # identity and key --------------------------------------------------------
     def rel(self, path: Path) -> str:
+        text, prefix = os.fspath(path), self._prefix
+        if text.startswith(prefix) and "/./" not in text and "//" not in text[len(prefix):]:
+            return text[len(prefix):]  # the common case, without pathlib (thousands of files per verification)
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
@@ -562,7 +567,8 @@ def file_state(path: Path) -> list[Any] | None:
     ctime is set by the kernel on every change and no account can set it back, so a file
     changed by hand, even to the same size and mtime, has another state."""
     state: list[Any] = []
-    for p in (path, history_path(path)):
+    text = os.fspath(path)
+    for p in (text, text[:-len(".json")] + HISTORY_SUFFIX if text.endswith(".json") else os.fspath(history_path(path))):
         try:
             st = os.lstat(p)
         except FileNotFoundError:
