@@ -32,6 +32,7 @@ import os
 import pwd
 import secrets
 import stat
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -627,7 +628,7 @@ class VerifiedCache:
         be written is left out silently, since nothing depends on it."""
         payload = orjson.dumps(files)
         body = self._mac(key, payload).encode("ascii") + b"\n" + payload
-        tmp = self.path.with_name(f"{VERIFIED}.{os.getpid()}.coordtui-tmp")
+        tmp = self.path.with_name(f"{VERIFIED}.{os.getpid()}-{threading.get_ident()}.coordtui-tmp")
         try:
             make_folder(self.path.parent)
             check_inside(self.seal.root, tmp)
