@@ -367,6 +367,8 @@ class Store:
         #: knows only shapes; the workspace, which knows the models, sets this.
         self.content_check: ContentCheck | None = None
         self._index: dict[str, _IdIndex] = {}
+        self._org_dirs: dict[str, Path] = {}
+        self._part_paths: dict[tuple[str, str], Path] = {}
         self._open(create, group)
 
     # opening ------------------------------------------------------------------
@@ -460,8 +462,11 @@ class Store:
     def _org_dir(self, org: str) -> Path:
         """An organization's folder, never through a symbolic link: in a group store a member
         could otherwise point ``data/<org>`` at another store and have it read (or written) as this one."""
-        folder = self.root / "data" / org
-        for path in (self.root / "data", folder):
+        folder = self._org_dirs.get(org)
+        if folder is None:
+            folder = self._org_dirs[org] = self.root / "data" / org
+        data = os.path.join(self.root, "data")
+        for path in (data, os.path.join(data, org)):  # checked on every use, by string: thousands per check
             if os.path.islink(path):
                 raise StoreError(f"{path}: is a symbolic link, not a folder of the store: coordtui never follows links in a store; "
                                  f"remove the link and run 'coordtui verify --db {self.root}'",
@@ -469,7 +474,11 @@ class Store:
         return folder
 
     def _part_path(self, org: str, part: str) -> Path:
-        return self._org_dir(org) / f"{part}.json"
+        folder = self._org_dir(org)
+        path = self._part_paths.get((org, part))
+        if path is None:
+            path = self._part_paths[(org, part)] = folder / f"{part}.json"
+        return path
 
     def _settle(self) -> None:
         """Wait while a commit is pending, so that no read sees one half done.
