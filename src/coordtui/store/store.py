@@ -711,11 +711,15 @@ class Store:
         return dict(doc) if doc is not None else None
 
     def _locate(self, org: str, kind: str, record_id: str) -> tuple[str, dict] | None:
-        folder = self._org_dir(org)
-        for part in sorted(self._where(org).get(f"{kind}/{record_id}", ())):
-            doc = (self._cache.read(folder / f"{part}.json").get(kind) or {}).get(record_id)
-            if doc is not None:
-                return part, doc
+        key = f"{kind}/{record_id}"
+        for _ in range(2):  # again when the partitions the index named no longer hold it (moved meanwhile)
+            named = sorted(self._where(org).get(key, ()))
+            for part in named:
+                doc = (self._cache.read(self._part_path(org, part)).get(kind) or {}).get(record_id)
+                if doc is not None:
+                    return part, doc
+            if not named:
+                break
         return None
 
     def get(self, org: str, kind: str, record_id: str) -> dict[str, Any] | None:
