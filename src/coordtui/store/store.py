@@ -291,7 +291,6 @@ class _Txn:
     placed: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
 
-
 class _IdIndex:
     """Where an organization's records are: ``kind/id`` -> the partitions whose file holds the
     record or its tombstone, so that a get or a save reads one or two partitions instead of
