@@ -8,6 +8,7 @@ Layout of a store folder::
     data/<org>/<month>.json            its dated records of one month (2026-03)
     <any of these>.history.jsonl       the file's history log, one change per line
     manifest.json                      the sealed list of the data files (see seal.py)
+    cache/verified.json                disposable: what verifying each file found (seal.VerifiedCache)
     .lock                              the cross-process write lock
 
 The folder is 0700 and every file 0600 (a group store's 2770 and 0660), whatever the
