@@ -23,11 +23,11 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto --dist loadscope -m ''
 
+# The goals of issue 22 with the figures measured here, at 100,000 records (BENCH_1M=1: and at
+# 1,000,000). bench/check.py, bench/records.py, bench/startup.py and bench/seal.py measure more.
 bench: $(STAMP)
-	$(BIN)/python bench/store.py
-	$(BIN)/python bench/startup.py
-	$(BIN)/python bench/records.py
-	$(BIN)/python bench/check.py
+	$(BIN)/python bench/store.py 100000 $(if $(BENCH_1M),1000000)
+	$(BIN)/python bench/goals.py
 
 # The application in a browser at http://127.0.0.1:8000 (ARGS="--port 8080" etc.).
 serve: $(STAMP)

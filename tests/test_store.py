@@ -264,3 +264,54 @@ def test_a_schema_1_store_has_its_history_moved_to_logs_on_open(tmp_path):
     assert [e["after"]["name"] for e in fresh.history(record_id="u1")] == ["B", "A"] and fresh.verify_history() == []
     fresh.put("o1", "unit", "u1", {"name": "C"})  # the chain goes on from the moved entries
     assert [e["seq"] for e in fresh.history(record_id="u1")] == [3, 2, 1] and fresh.verify_history() == []
+
+
+# the index from record id to partition (issue 22) -------------------------------------------
+
+def test_the_index_follows_records_another_store_moved_added_or_deleted(store):
+    store.put("o1", "act", "a1", {"d": 1}, part="2026-01")
+    store.put("o1", "act", "a2", {"d": 1}, part="2026-01")
+    assert store.get("o1", "act", "a1")["_part"] == "2026-01"  # the index is built
+    other = Store(store.root, user="bob")
+    other.put("o1", "act", "a1", {"d": 2}, part="2026-02")  # moved by someone else
+    other.put("o1", "act", "a3", {"d": 1}, part="2026-03")  # added in a partition new to the index
+    other.delete("o1", "act", "a2")
+    assert store.get("o1", "act", "a1")["_part"] == "2026-02" and store.get("o1", "act", "a1")["d"] == 2
+    assert store.get("o1", "act", "a3")["_part"] == "2026-03"
+    assert store.get("o1", "act", "a2") is None
+    # A save builds on where the record is now: its revision goes on, it stays in one place.
+    with pytest.raises(ConflictError):
+        store.put("o1", "act", "a1", {"d": 3}, part="2026-04", rev=1)
+    assert store.put("o1", "act", "a1", {"d": 3}, part="2026-04", rev=2)["_rev"] == 3
+    assert [d["d"] for d in Store(store.root).query("o1", "act") if d["id"] == "a1"] == [3]
+    # A deleted id created again goes on from its tombstone's revision.
+    assert store.put("o1", "act", "a2", {"d": 9}, part="2026-05")["_rev"] == 2
+    assert store.verify_history() == []
+
+
+def test_the_index_follows_a_record_another_process_moved(store):
+    import subprocess
+    import sys
+
+    store.put("o1", "act", "a1", {"d": 1}, part="2026-01")
+    assert store.get("o1", "act", "a1")["_part"] == "2026-01"
+    code = ("import sys; from coordtui.store import Store; "
+            "Store(sys.argv[1], user='bob').put('o1', 'act', 'a1', {'d': 2}, part='2026-07', rev=1)")
+    subprocess.run([sys.executable, "-c", code, str(store.root)], check=True, timeout=60)
+    assert store.get("o1", "act", "a1")["_part"] == "2026-07"
+    assert store.put("o1", "act", "a1", {"d": 3}, part="2026-08", rev=2)["_part"] == "2026-08"
+    assert [(d["id"], d["d"]) for d in Store(store.root).query("o1", "act")] == [("a1", 3)]
+
+
+def test_one_transaction_moving_an_id_twice_leaves_it_in_one_place(store):
+    store.put("o1", "act", "a0", {"d": 0}, part="2026-01")
+    store.apply([Put("o1", "act", f"a{i}", {"d": i}, f"2026-{i % 3 + 1:02d}") for i in range(1, 30)]
+                + [Put("o1", "act", "a0", {"d": 1}, "2026-02"), Put("o1", "act", "a0", {"d": 2}, "2026-03"),
+                   Put("o1", "act", "a5", {"d": 5}, "2026-01")])
+    fresh = Store(store.root)
+    docs = fresh.query("o1", "act")
+    assert len(docs) == 30 and sorted({d["id"] for d in docs}) == sorted(f"a{i}" for i in range(30))
+    assert fresh.get("o1", "act", "a0")["_part"] == "2026-03" and fresh.get("o1", "act", "a0")["_rev"] == 3
+    assert fresh.get("o1", "act", "a5")["_part"] == "2026-01" and fresh.get("o1", "act", "a5")["_rev"] == 2
+    assert sorted(e["op"] for e in fresh.history(record_id="a0")) == ["create", "move-out", "move-out", "update", "update"]
+    assert fresh.verify_history() == []

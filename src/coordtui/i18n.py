@@ -100,6 +100,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.new": ("新建", "New"),
     "key.kind": ("类别", "Kind"),
     "key.next_page": ("下页", "Next"),
+    "key.more": ("更多", "More"),
     "key.prev_page": ("上页", "Prev"),
     "key.sort": ("排序", "Sort"),
     "key.save": ("保存", "Save"),

@@ -79,7 +79,19 @@ class CheckResult:
         self.duties.extend(other.duties)
 
     def sort(self) -> None:
-        self.findings.sort(key=lambda f: (f.severity.rank, f.org, f.rule, f.period or "", f.subject_id or f.subject))
+        """Findings by severity (errors first), organization, rule, period and subject.
+
+        Each key is built once per finding from plain attributes (the severity's rank looked up
+        by its value, not through ``Severity.rank``, which builds a dict on every call): at
+        100,000 records a check sorts over a hundred thousand findings."""
+        self.findings.sort(key=_finding_key)
+
+
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def _finding_key(f: Finding) -> tuple[int, str, str, str, str]:
+    return (_RANK[f.severity._value_], f.org, f.rule, f.period or "", f.subject_id or f.subject)
 
 
 def summarize(findings: Iterable[Finding]) -> dict[str, int]:

@@ -1,8 +1,11 @@
 """History (变更历史): every change to the store, newest first, filterable by record and user.
 
-The logs are read and their hash chains verified in a worker (seconds at 100,000 changes),
-then kept by the screen's :class:`~coordtui.store.HistoryReader`, which re-reads only the
-logs a save changed; typing in the filter searches what is already loaded.
+The screen shows the newest page first (:data:`LIMIT` changes this person may see) and loads
+the next page on ``]``. Its :class:`~coordtui.store.store.HistoryPager` verifies, in a
+worker, only the logs changed since the last verification by any process (the others' results
+come from the store's sealed verification cache), reads only the logs a page needs, newest
+first, and keeps them while they are unchanged, so a refresh after a save reads one log again.
+Typing in the filter searches what is already loaded.
 """
 
 from __future__ import annotations
@@ -19,19 +22,22 @@ from coordtui.i18n import CATALOGUE
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
-from coordtui.store import HistoryReader
+from coordtui.store.store import HistoryPager
 
 LIMIT = 1000
 
 
 class HistoryScreen(CoreScreen):
     AUTO_FOCUS = "#history"
-    BINDINGS = [Binding("slash", "focus_filter", "筛选/Filter", id="key.filter")]
+    BINDINGS = [Binding("slash", "focus_filter", "筛选/Filter", id="key.filter"),
+                Binding("right_square_bracket", "more", "更多/More", id="key.more")]
 
     def __init__(self) -> None:
         super().__init__()
-        self.reader: HistoryReader | None = None
+        self.reader: HistoryPager | None = None
         self.entries: list[dict[str, Any]] | None = None
+        self.shown = LIMIT  # how many of the entries loaded the table shows
+        self.complete = False  # every entry is loaded
         self.haystacks: list[str] = []  # per entry, what the filter searches
         self.problems: list[str] = []
 
@@ -43,24 +49,42 @@ class HistoryScreen(CoreScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def populate(self) -> None:
-        """Show what is loaded and read again, in a worker, what changed since."""
+        """Show what is loaded and read again, in a worker, what changed since: the newest page first."""
         self.show_rows()
-        self.run_worker(self._load, thread=True, exclusive=True, group="history")
+        wanted = max(self.shown, LIMIT)
+        self.run_worker(lambda: self._load(wanted, fresh=True), thread=True, exclusive=True, group="history")
 
-    def _load(self) -> None:
+    def action_more(self) -> None:
+        """Load the next page of older changes."""
+        if self.entries is None or self.complete or any(w.group == "history" and w.is_running for w in self.app.workers):
+            return
+        wanted = len(self.entries) + LIMIT
+        self.run_worker(lambda: self._load(wanted, fresh=False), thread=True, exclusive=True, group="history")
+
+    def _load(self, wanted: int, *, fresh: bool) -> None:
         try:
             if self.reader is None:
-                self.reader = HistoryReader(self.app.ws.store)
-            entries, problems = self.reader.refresh()
-            entries = self.app.ws.visible_history(entries)  # only what this person may see
+                self.reader = HistoryPager(self.app.ws.store)
+            if fresh or self.entries is None:
+                problems = self.reader.refresh()
+                entries: list[dict[str, Any]] = []
+            else:
+                problems, entries = self.reader.problems, list(self.entries)
+            complete = False
+            while len(entries) < wanted:
+                page = self.reader.more(LIMIT)
+                if not page:
+                    complete = True
+                    break
+                entries.extend(self.app.ws.visible_history(page))  # only what this person may see
         except CoordError as exc:
             self.app.call_from_thread(self.app.show_error, exc)
             return
         haystacks = [f"\x00{e.get('id')}\x00{e.get('user')}\x00{e.get('after') or e.get('before') or ''}" for e in entries]
-        self.app.call_from_thread(self._loaded, entries, haystacks, problems)
+        self.app.call_from_thread(self._loaded, entries, haystacks, problems, complete, wanted)
 
-    def _loaded(self, entries: list[dict[str, Any]], haystacks: list[str], problems: list[str]) -> None:
-        self.entries, self.haystacks, self.problems = entries, haystacks, problems
+    def _loaded(self, entries: list[dict[str, Any]], haystacks: list[str], problems: list[str], complete: bool, wanted: int) -> None:
+        self.entries, self.haystacks, self.problems, self.complete, self.shown = entries, haystacks, problems, complete, wanted
         self.show_rows()
 
     def show_rows(self) -> None:
@@ -91,7 +115,7 @@ class HistoryScreen(CoreScreen):
             data.append(([clock.shown(str(e.get("at", ""))), e.get("user", ""), self.t(f"op.{op}") if f"op.{op}" in CATALOGUE else op,
                           orgs.get(e.get("org", ""), e.get("org", "")), self.kind_name(e.get("org", ""), e.get("kind", "")), str(label)], None))
             shown += 1
-            if shown >= LIMIT:
+            if shown >= self.shown:
                 break
         table.show(cols, data)
 

@@ -32,6 +32,7 @@ import os
 import pwd
 import secrets
 import stat
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,8 +43,10 @@ import orjson
 from coordtui.errors import StoreError
 from coordtui.store.files import _signature as _file_signature
 from coordtui.store.files import (
+    check_inside,
     commit_files,
     dump,
+    make_folder,
     modes_at,
     parse_store_file,
     read_nofollow,
@@ -51,6 +54,10 @@ from coordtui.store.files import (
 
 HEAD = "_head"
 MANIFEST = "manifest.json"
+#: The store's disposable cache folder (``cache/``): what a fresh process need not compute again.
+CACHE = "cache"
+#: In it: what verifying each data file and its log found, keyed by their file states, sealed.
+VERIFIED = "verified.json"
 HISTORY_SUFFIX = ".history.jsonl"
 KEY_BYTES = 32
 #: Shown once per log by ``coordtui verify`` for a store sealed by an upgrade.
@@ -183,11 +190,12 @@ def data_files(root: Path) -> list[Path]:
     except (FileNotFoundError, NotADirectoryError):
         orgs = []
     for org in orgs:
+        folder = root / "data" / org
         try:
-            names = sorted(os.listdir(root / "data" / org))
+            names = sorted(os.listdir(folder))
         except (NotADirectoryError, FileNotFoundError):
             continue
-        files.extend(root / "data" / org / n for n in names if n.endswith(".json") and not n.startswith("."))
+        files.extend(folder / n for n in names if n.endswith(".json") and not n.startswith("."))
     return files
 
 
@@ -224,6 +232,7 @@ class Seal:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._prefix = os.fspath(root).rstrip("/") + "/"
         self._store_id: str | None = None
         self._key: bytes | None = None
         self._heads: dict[Path, tuple[tuple[int, ...], tuple[int, str, int]]] = {}
@@ -233,6 +242,9 @@ class Seal:
 
     # identity and key --------------------------------------------------------
     def rel(self, path: Path) -> str:
+        text, prefix = os.fspath(path), self._prefix
+        if text.startswith(prefix) and "/./" not in text and "//" not in text[len(prefix):]:
+            return text[len(prefix):]  # the common case, without pathlib (thousands of files per verification)
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
@@ -545,6 +557,134 @@ class Seal:
             problems.extend(f"{rel}: is not in the store's sealed manifest (added outside coordtui)" for rel in sorted(rels - set(listed)))
             on_disk.extend(self.root / rel for rel in sorted(set(listed) - rels))
         return on_disk, listed or {}, problems
+
+
+# the verification cache -------------------------------------------------------------
+
+def file_state(path: Path) -> list[Any] | None:
+    """What changes whenever a data file or its log does: (device, inode, type, mtime, ctime,
+    size) of each, by lstat (a link is a state of its own); None when it cannot be told.
+
+    ctime is set by the kernel on every change and no account can set it back, so a file
+    changed by hand, even to the same size and mtime, has another state."""
+    state: list[Any] = []
+    text = os.fspath(path)
+    for p in (text, text[:-len(".json")] + HISTORY_SUFFIX if text.endswith(".json") else os.fspath(history_path(path))):
+        try:
+            st = os.lstat(p)
+        except FileNotFoundError:
+            state.append(None)
+            continue
+        except OSError:
+            return None
+        state.append([st.st_dev, st.st_ino, stat.S_IFMT(st.st_mode), st.st_mtime_ns, st.st_ctime_ns, st.st_size])
+    return state
+
+
+class VerifiedCache:
+    """What verifying each data file and its log found (its problems, none when it verified),
+    kept on disk in ``cache/verified.json`` so that a fresh process verifies only the files
+    that changed since (核验缓存, verification cache).
+
+    Disposable and never trusted over the files: an entry counts only while the file's and
+    its log's :func:`file_state` and the seq the sealed manifest lists are exactly what they
+    were when it was verified; the whole cache is sealed with the store's key (a cache
+    written by anyone without the key, or corrupt, or torn by a crash, is ignored and
+    rebuilt), and without the key nothing is cached. A problem found is kept like a success,
+    so a failed verification is reported again until the file changes. The folder and file
+    take the store's modes (0700/0600, a group store's 2770/0660), like every store file.
+    """
+
+    def __init__(self, seal: "Seal") -> None:
+        self.seal = seal
+        self.path = seal.root / CACHE / VERIFIED
+
+    def _mac(self, key: bytes, payload: bytes) -> str:
+        return _mac(key, "verified-cache", self.seal.store_id, hashlib.sha256(payload).hexdigest())
+
+    def load(self, key: bytes | None) -> dict[str, list[Any]]:
+        """rel -> [state, listed seq, problems, newest entry's time, entries], or {} when there is no cache to trust."""
+        if key is None:
+            return {}
+        try:
+            raw = read_nofollow(self.path)
+        except OSError:
+            return {}
+        mac, _, payload = raw.partition(b"\n")
+        try:
+            if not _same(mac.decode("ascii"), self._mac(key, payload)):
+                return {}
+            files = orjson.loads(payload)
+        except (UnicodeDecodeError, orjson.JSONDecodeError, StoreError):
+            return {}
+        if not isinstance(files, dict):
+            return {}
+        return {rel: v for rel, v in files.items()
+                if isinstance(v, list) and len(v) == 5 and isinstance(v[2], list) and all(isinstance(p, str) for p in v[2])
+                and isinstance(v[3], (str, type(None))) and type(v[4]) is int}
+
+    def save(self, key: bytes, files: dict[str, list[Any]]) -> None:
+        """Write the cache (atomically: a temporary file renamed into place); a cache that cannot
+        be written is left out silently, since nothing depends on it."""
+        payload = orjson.dumps(files)
+        body = self._mac(key, payload).encode("ascii") + b"\n" + payload
+        tmp = self.path.with_name(f"{VERIFIED}.{os.getpid()}-{threading.get_ident()}.coordtui-tmp")
+        try:
+            make_folder(self.path.parent)
+            check_inside(self.seal.root, tmp)
+            modes = modes_at(self.path.parent)
+            tmp.unlink(missing_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC, modes.file)
+            try:
+                st = os.fstat(fd)
+                if stat.S_IMODE(st.st_mode) != modes.file:
+                    os.fchmod(fd, modes.file)
+                if modes.gid is not None and st.st_gid != modes.gid:
+                    os.fchown(fd, -1, modes.gid)
+                view = memoryview(body)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.path)
+        except (OSError, StoreError):
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def problems(self, key: bytes | None, paths: list[Path], listed: dict[str, int]) -> list[str]:
+        """Every problem of ``paths`` (see :meth:`Seal.verify_file`), verifying only the files whose
+        state differs from the cached one."""
+        return self.refresh(key, paths, listed)[0]
+
+    def refresh(self, key: bytes | None, paths: list[Path], listed: dict[str, int]
+                ) -> tuple[list[str], dict[Path, tuple[list[Any] | None, str | None, int]]]:
+        """(every problem of ``paths``, and per file (its state, the time of its log's newest entry,
+        how many entries it has)), verifying only the files whose state differs from the cached one."""
+        seal = self.seal
+        kept = self.load(key)
+        now: dict[str, list[Any]] = {}
+        problems: list[str] = []
+        logs: dict[Path, tuple[list[Any] | None, str | None, int]] = {}
+        for path in paths:
+            rel = seal.rel(path)
+            seq = listed.get(rel)
+            state = file_state(path)  # before reading: a change while verifying leaves the entry stale, never wrong
+            cached = kept.get(rel)
+            if state is not None and cached is not None and cached[0] == state and cached[1] == seq:
+                found, newest, count = cached[2], cached[3], cached[4]
+            else:
+                report = seal.verify_file(path, key, None, seq)
+                found, count = report.problems, len(report.entries)
+                newest = max(report.entries, key=lambda e: (instant(e["at"]), e["seq"]))["at"] if report.entries else None
+            if state is not None:
+                now[rel] = [state, seq, found, newest, count]
+            logs[path] = (state, newest, count)
+            problems.extend(found)
+        if key is not None and now != kept:
+            self.save(key, now)
+        return problems, logs
 
 
 # whole-store steps ----------------------------------------------------------------

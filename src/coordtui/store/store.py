@@ -8,6 +8,7 @@ Layout of a store folder::
     data/<org>/<month>.json            its dated records of one month (2026-03)
     <any of these>.history.jsonl       the file's history log, one change per line
     manifest.json                      the sealed list of the data files (see seal.py)
+    cache/verified.json                disposable: what verifying each file found (seal.VerifiedCache)
     .lock                              the cross-process write lock
 
 The folder is 0700 and every file 0600 (a group store's 2770 and 0660), whatever the
@@ -28,6 +29,7 @@ document carries a revision, and a write based on a stale revision raises
 
 from __future__ import annotations
 
+import heapq
 import os
 import pwd
 from contextlib import contextmanager
@@ -57,7 +59,7 @@ from coordtui.store.files import (
 )
 from coordtui.store.lock import LockTimeout, StoreLock
 from coordtui.store.seal import HEAD, HISTORY_SUFFIX, Seal, entry_hash, history_path, instant, new_store_files, prepare_folder, read_log
-from coordtui.store.seal import keep_group, restore_file, upgrade, well_formed
+from coordtui.store.seal import VerifiedCache, keep_group, restore_file, upgrade, well_formed
 
 SCHEMA_VERSION = 3
 FORMAT = "coordtui-store"
@@ -180,6 +182,16 @@ def _bury(tombstones: Table, key: str, rev: int) -> None:
     tombstones.insert(Document({"_rev": rev}, doc_id=key))
 
 
+def _bury_in(tombstones: dict[str, Any], key: str, rev: int) -> None:
+    """:func:`_bury` on a staged table of tombstones (a plain dict)."""
+    buried = tombstones.get(key)
+    if buried is not None:
+        if int(buried["_rev"]) >= rev:
+            return
+        del tombstones[key]
+    tombstones[key] = {"_rev": rev}
+
+
 def strip_meta(doc: dict[str, Any]) -> dict[str, Any]:
     """The document without the store's own keys (``_rev``, ``_at``, ``_by`` ...)."""
     return {k: v for k, v in doc.items() if k[:1] != "_"}
@@ -270,6 +282,72 @@ class _Txn:
     history: dict[Path, list[dict]] = field(default_factory=dict)  # data file -> entries for its log
     #: data file -> (seq, hash, unsealed) its chain goes on from, where its own head is not to be read
     tails: dict[Path, tuple[int, str, int]] = field(default_factory=dict)
+    #: org -> where its records are (read under the lock, once per transaction), see :class:`_IdIndex`
+    where: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    #: data file -> tables this transaction has copied and may change in place
+    owned: dict[Path, set[str]] = field(default_factory=dict)
+    #: org -> its folder (checked for links once per transaction)
+    dirs: dict[str, Path] = field(default_factory=dict)
+    #: org -> ``kind/id`` -> the partitions this transaction filed it in
+    placed: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+
+
+class _IdIndex:
+    """Where an organization's records are: ``kind/id`` -> the partitions whose file holds the
+    record or its tombstone, so that a get or a save reads one or two partitions instead of
+    searching every one.
+
+    The files stay the source of truth: each partition's contribution is kept with the file
+    signature it was read at (see ``files._signature``: inode, mtime, size, ctime and the size
+    of its log, which every commit appends to) and read again whenever that signature changes,
+    so a record another process moved, added or deleted is found where it is now. A partition
+    that appeared or vanished is seen in the folder's listing, read on every use.
+    """
+
+    def __init__(self) -> None:
+        self.parts: dict[str, tuple[tuple[int, ...] | None, frozenset[str]]] = {}
+        self.where: dict[str, set[str]] = {}
+
+    def refresh(self, listed: list[str], signature: Callable[[str], tuple[int, ...] | None],
+                read: Callable[[str], tuple[tuple[int, ...] | None, dict[str, Any]]]) -> dict[str, set[str]]:
+        """Bring the index up to the partitions ``listed`` now; returns ``where``."""
+        now = set(listed)
+        for part in [p for p in self.parts if p not in now]:
+            self._drop(part)
+        for part in listed:
+            kept = self.parts.get(part)
+            if kept is not None and kept[0] is not None and kept[0] == signature(part):
+                continue
+            sig, data = read(part)
+            self._drop(part)
+            keys = frozenset(_keys(data))
+            self.parts[part] = (sig, keys)
+            for key in keys:
+                self.where.setdefault(key, set()).add(part)
+        return self.where
+
+    def _drop(self, part: str) -> None:
+        kept = self.parts.pop(part, None)
+        if kept is None:
+            return
+        for key in kept[1]:
+            places = self.where.get(key)
+            if places is not None:
+                places.discard(part)
+                if not places:
+                    del self.where[key]
+
+
+def _keys(data: dict[str, Any]) -> Iterator[str]:
+    """``kind/id`` of every record and tombstone of a data file's content."""
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            continue
+        if name == TOMBSTONES:
+            yield from table
+        elif not name.startswith("_"):
+            for rid in table:
+                yield f"{name}/{rid}"
 
 
 class Store:
@@ -288,6 +366,9 @@ class Store:
         #: Whether a data file's content fits the models (see :class:`ContentCheck`): the store
         #: knows only shapes; the workspace, which knows the models, sets this.
         self.content_check: ContentCheck | None = None
+        self._index: dict[str, _IdIndex] = {}
+        self._org_dirs: dict[str, Path] = {}
+        self._part_paths: dict[tuple[str, str], Path] = {}
         self._open(create, group)
 
     # opening ------------------------------------------------------------------
@@ -386,8 +467,11 @@ class Store:
     def _org_dir(self, org: str) -> Path:
         """An organization's folder, never through a symbolic link: in a group store a member
         could otherwise point ``data/<org>`` at another store and have it read (or written) as this one."""
-        folder = self.root / "data" / org
-        for path in (self.root / "data", folder):
+        folder = self._org_dirs.get(org)
+        if folder is None:
+            folder = self._org_dirs[org] = self.root / "data" / org
+        data = os.path.join(self.root, "data")
+        for path in (data, os.path.join(data, org)):  # checked on every use, by string: thousands per check
             if os.path.islink(path):
                 raise StoreError(f"{path}: is a symbolic link, not a folder of the store: coordtui never follows links in a store; "
                                  f"remove the link and run 'coordtui verify --db {self.root}'",
@@ -395,7 +479,11 @@ class Store:
         return folder
 
     def _part_path(self, org: str, part: str) -> Path:
-        return self._org_dir(org) / f"{part}.json"
+        folder = self._org_dir(org)
+        path = self._part_paths.get((org, part))
+        if path is None:
+            path = self._part_paths[(org, part)] = folder / f"{part}.json"
+        return path
 
     def _settle(self) -> None:
         """Wait while a commit is pending, so that no read sees one half done.
@@ -628,10 +716,15 @@ class Store:
         return dict(doc) if doc is not None else None
 
     def _locate(self, org: str, kind: str, record_id: str) -> tuple[str, dict] | None:
-        for part in self.parts(org):
-            doc = self._cache.read(self._part_path(org, part)).get(kind, {}).get(record_id)
-            if doc is not None:
-                return part, doc
+        key = f"{kind}/{record_id}"
+        for _ in range(2):  # again when the partitions the index named no longer hold it (moved meanwhile)
+            named = sorted(self._where(org).get(key, ()))
+            for part in named:
+                doc = (self._cache.read(self._part_path(org, part)).get(kind) or {}).get(record_id)
+                if doc is not None:
+                    return part, doc
+            if not named:
+                break
         return None
 
     def get(self, org: str, kind: str, record_id: str) -> dict[str, Any] | None:
@@ -826,22 +919,23 @@ class Store:
             self._record(txn, self._orgs_path, "put" if current else "create", org_id, ORG_TABLE, org_id, current, new, now)
             return dict(new)
 
-        places, last = self._locate_staged(txn, op.org, op.kind, op.id)
+        folder = self._txn_dir(txn, op.org)
+        places, last = self._locate_staged(txn, op.org, op.kind, op.id, op.part if isinstance(op, Put) else None)
         # Normally one place; two only where a store was put back by hand or by an old restore.
         # The newest is the record; the others are removed by this write.
         current = dict(max(places, key=lambda p: int(p[1].get("_rev", 0)))[1]) if places else None
         what = f"{op.kind} {op.id} of {op.org}"
         attempted = op.data if isinstance(op, Put) else None
         self._check_rev(what, current, op.rev, attempted)
+        key = f"{op.kind}/{op.id}"
         if isinstance(op, Delete):
             if not places:
                 raise StoreError(f"{what} does not exist (it may have been deleted by someone else): reload",
                                  message_zh=f"{what} 不存在（可能已被他人删除）：请刷新")
             for part, _ in places:
-                path = self._part_path(op.org, part)
-                db = self._txn_db(txn, path)
-                _table(db, op.kind).remove(doc_ids=[op.id])
-                _bury(_table(db, TOMBSTONES), f"{op.kind}/{op.id}", last)
+                path = folder / f"{part}.json"
+                del self._staged_table(txn, path, op.kind)[op.id]
+                _bury_in(self._staged_table(txn, path, TOMBSTONES), key, last)
                 self._record(txn, path, "delete", op.org, op.kind, op.id, current, None, now)
             return None
 
@@ -849,31 +943,76 @@ class Store:
         for part, doc in places:
             if part != op.part:
                 # The record moved to another partition (its date changed month): leave the old one.
-                old_path = self._part_path(op.org, part)
-                _table(self._txn_db(txn, old_path), op.kind).remove(doc_ids=[op.id])
+                old_path = folder / f"{part}.json"
+                del self._staged_table(txn, old_path, op.kind)[op.id]
                 self._record(txn, old_path, "move-out", op.org, op.kind, op.id, dict(doc), None, now)
-        path = self._part_path(op.org, op.part)
-        table = _table(self._txn_db(txn, path), op.kind)
-        if any(part == op.part for part, _ in places):
-            table.remove(doc_ids=[op.id])
-        table.insert(Document(new, doc_id=op.id))
+        path = folder / f"{op.part}.json"
+        table = self._staged_table(txn, path, op.kind)
+        table.pop(op.id, None)  # a record saved again goes to the end of its table, as TinyDB put it
+        table[op.id] = new
+        txn.placed.setdefault(op.org, {}).setdefault(key, set()).add(op.part)
         self._record(txn, path, "update" if current else "create", op.org, op.kind, op.id, current, new, now)
         return dict(new) | {"_part": op.part}
 
-    def _locate_staged(self, txn: _Txn, org: str, kind: str, record_id: str) -> tuple[list[tuple[str, dict]], int]:
+    def _txn_dir(self, txn: _Txn, org: str) -> Path:
+        """The organization's folder, checked once per transaction (see :meth:`_org_dir`)."""
+        folder = txn.dirs.get(org)
+        if folder is None:
+            folder = txn.dirs[org] = self._org_dir(org)
+        return folder
+
+    def _staged_table(self, txn: _Txn, path: Path, kind: str) -> dict[str, Any]:
+        """The table ``kind`` of the data file ``path`` as the transaction sees it, copied once so
+        that it may be changed in place (the cached content is never touched)."""
+        data = txn.stage.get(path)
+        if data is None:
+            data = txn.stage[path] = dict(self._cache.read_fresh(path))
+        owned = txn.owned.setdefault(path, set())
+        if kind not in owned:
+            data[kind] = dict(data.get(kind) or {})
+            owned.add(kind)
+        return data[kind]
+
+    def _where(self, org: str) -> dict[str, set[str]]:
+        """``kind/id`` -> the partitions that hold it (see :class:`_IdIndex`), up to date with the files now."""
+        folder = self._org_dir(org)
+        index = self._index.get(org)
+        if index is None:
+            index = self._index[org] = _IdIndex()
+
+        def signature(part: str) -> tuple[int, ...] | None:
+            return self._cache.signature(folder / f"{part}.json")
+
+        def read(part: str) -> tuple[tuple[int, ...] | None, dict[str, Any]]:
+            return self._cache.read_signed(folder / f"{part}.json", keep=False)
+
+        return index.refresh(self.parts(org), signature, read)
+
+    def _locate_staged(self, txn: _Txn, org: str, kind: str, record_id: str, part: str | None = None) -> tuple[list[tuple[str, dict]], int]:
         """Every partition that holds the record as the transaction sees it (read from disk,
-        under the lock), and the highest revision the id has ever had there (tombstones too)."""
-        parts = set(self.parts(org)) | {p.stem for p in txn.stage if p.parent == self._org_dir(org)}
+        under the lock), and the highest revision the id has ever had there (tombstones too).
+
+        Only the partitions the index names (brought up to date under the lock, once per
+        transaction and organization), those this transaction filed the id in, and ``part``
+        (where it is about to be saved) are read: each of them fresh from disk."""
+        base = txn.where.get(org)
+        if base is None:
+            base = txn.where[org] = self._where(org)
+        key = f"{kind}/{record_id}"
+        candidates = set(base.get(key, ())) | txn.placed.get(org, {}).get(key, set())
+        if part is not None:
+            candidates.add(part)
+        folder = self._txn_dir(txn, org)
         places: list[tuple[str, dict]] = []
-        last, key = 0, f"{kind}/{record_id}"
-        for part in sorted(parts):
-            path = self._part_path(org, part)
+        last = 0
+        for name in sorted(candidates):
+            path = folder / f"{name}.json"
             data = txn.stage[path] if path in txn.stage else self._cache.read_fresh(path)
-            doc = data.get(kind, {}).get(record_id)
+            doc = (data.get(kind) or {}).get(record_id)
             if doc is not None:
-                places.append((part, doc))
+                places.append((name, doc))
                 last = max(last, int(doc.get("_rev", 0)))
-            buried = data.get(TOMBSTONES, {}).get(key)
+            buried = (data.get(TOMBSTONES) or {}).get(key)
             if buried is not None:
                 last = max(last, int(buried.get("_rev", 0)))
         return places, last
@@ -931,8 +1070,17 @@ class Store:
         return [e for e in self._log(self._orgs_path) if isinstance(e, dict)]
 
     def verify_history(self) -> list[str]:
-        """Every break in the sealed history, each naming its file and entry (see :meth:`Seal.verify_file`)."""
-        return HistoryReader(self).refresh()[1]
+        """Every break in the sealed history, each naming its file and entry (see :meth:`Seal.verify_file`).
+
+        Only the files changed since the last verification (by any process) are verified again:
+        the others' results come from the store's sealed verification cache (see
+        :class:`~coordtui.store.seal.VerifiedCache`). ``coordtui verify`` verifies everything."""
+        seal = self._seal
+        key, why = seal.try_key()
+        paths, listed, problems = seal.files_to_verify(key)
+        if key is None:
+            problems.insert(0, f"the history's seals were not checked: {why}")
+        return problems + VerifiedCache(seal).problems(key, paths, listed)
 
 
 class HistoryReader:
@@ -974,6 +1122,69 @@ class HistoryReader:
         self.notes = notes
         entries.sort(key=lambda e: (instant(e["at"]), e["seq"]), reverse=True)
         return entries, problems
+
+
+class HistoryPager:
+    """The whole history, newest first, a page at a time (变更历史分页): for the History screen.
+
+    :meth:`refresh` verifies what changed since the last verification (by any process: see
+    :class:`~coordtui.store.seal.VerifiedCache`) and learns from it, per log, the time of its
+    newest entry; :meth:`more` then reads logs newest first, only as many as the next page
+    needs: an entry is handed out once no unread log can hold a newer one. Logs read are kept
+    while their file state is unchanged, so a refresh after one save reads one log again.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.problems: list[str] = []
+        self._logs: dict[Path, tuple[list[Any] | None, list[dict[str, Any]]]] = {}  # path -> (state, entries)
+        self._states: dict[Path, list[Any] | None] = {}
+        self._unread: list[tuple[tuple[float, str], Path]] = []  # by newest entry, the newest last
+        self._pending: list[tuple[float, int, int, dict[str, Any]]] = []  # a heap, newest first
+        self._tick = 0
+
+    def refresh(self) -> list[str]:
+        """Verify what changed and start again from the newest entry; returns every break in the sealed history."""
+        seal = self.store._seal
+        key, why = seal.try_key()
+        paths, listed, problems = seal.files_to_verify(key)
+        if key is None:
+            problems.insert(0, f"the history's seals were not checked: {why}")
+        found, logs = VerifiedCache(seal).refresh(key, paths, listed)
+        self.problems = problems + found
+        self._states = {path: state for path, (state, _, _) in logs.items()}
+        self._logs = {path: kept for path, kept in self._logs.items() if path in logs and kept[0] == logs[path][0] and kept[0] is not None}
+        self._unread = sorted((_sort_key(newest), path) for path, (_, newest, count) in logs.items() if count)
+        self._pending = []
+        return self.problems
+
+    def more(self, n: int) -> list[dict[str, Any]]:
+        """The next ``n`` entries, newest first (by instant, then seq); fewer at the end, [] after it."""
+        page: list[dict[str, Any]] = []
+        while len(page) < n and (self._pending or self._unread):
+            if self._unread:
+                _, path = self._unread.pop()
+                for e in self._entries(path):
+                    self._tick += 1
+                    heapq.heappush(self._pending, (-instant(e["at"]).timestamp(), -e["seq"], self._tick, e))
+            bound = self._unread[-1][0][0] if self._unread else None
+            while self._pending and len(page) < n and (bound is None or -self._pending[0][0] > bound):
+                page.append(heapq.heappop(self._pending)[3])
+        return page
+
+    def _entries(self, path: Path) -> list[dict[str, Any]]:
+        kept = self._logs.get(path)
+        state = self._states.get(path)
+        if kept is not None and kept[0] == state:
+            return kept[1]
+        entries = [e for e in self.store._log(path) if well_formed(e)]
+        if state is not None:
+            self._logs[path] = (state, entries)
+        return entries
+
+
+def _sort_key(at: str | None) -> tuple[float, str]:
+    return (instant(at).timestamp() if at is not None else float("-inf"), at or "")
 
 
 def _stat(path: Path) -> tuple[int, int, int] | None:

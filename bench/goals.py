@@ -1,0 +1,198 @@
+"""The goals of issue 22, each with the figure measured here and its ratio to the goal.
+
+A realistic store is generated (bench/generate.py's scheme: 100,000 records in 241
+organizations; with ``BENCH_1M=1`` also 1,000,000 in 2,409), then, each in a fresh process as a
+person would meet it:
+
+- ``coordtui check --format json``: the first run (nothing cached), the same as-of again with
+  nothing changed, a new as-of date; the process's peak memory (its own VmHWM, by wait4);
+- process start to the first dashboard frame, against a bare one-label Textual app (the
+  examples store, as bench/startup.py);
+- the application to its dashboard with the check's results, and the application's peak;
+- the History screen's own work in an open application: verifying what changed and reading
+  its first page (1,000 changes the person may see), first with nothing cached, then again;
+  beside it what the screen did before paging (every log read and verified:
+  ``HistoryReader.refresh``);
+- an import of a 10,000-row csv into one organization, against SQLite parsing the same csv and
+  inserting it (WAL, synchronous FULL, one commit).
+
+The save and query goals are bench/store.py's (``make bench`` runs both). Figures on a shared
+machine are noisy: read the ratios, and compare checkouts in the same run (PYTHONPATH=other/src).
+Usage: python bench/goals.py [N ...]   (default 100000; BENCH_1M=1 adds 1000000)
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+AS_OF, NEW_AS_OF = "2026-10-15", "2026-11-16"
+
+APP = r"""
+import sys, time
+t0 = time.perf_counter()
+from coordtui.app import CoordApp
+from coordtui.workspace import Workspace
+from datetime import date
+marks = {}
+class Timed(CoordApp):
+    def on_mount(self):
+        super().on_mount()
+        self.call_after_refresh(lambda: marks.setdefault("frame", time.perf_counter() - t0))
+    def _checked(self, result):
+        super()._checked(result)
+        marks["checked"] = time.perf_counter() - t0
+        self.call_after_refresh(self.exit)
+Timed(Workspace.open(sys.argv[1]), as_of=date.fromisoformat(sys.argv[2])).run(headless=True, size=(120, 40))
+print(marks["frame"], marks["checked"])
+"""
+
+HISTORY = r"""
+import sys, time
+from coordtui.workspace import Workspace
+ws = Workspace.open(sys.argv[1])
+ws.orgs()
+t0 = time.perf_counter()  # the screen's own work, in an application already open
+try:
+    from coordtui.store.store import HistoryPager
+except ImportError:  # a checkout from before paging: what its screen did
+    HistoryPager = None
+if HistoryPager is None or sys.argv[2] == "reader":
+    from coordtui.store import HistoryReader
+    entries, problems = HistoryReader(ws.store).refresh()
+    shown = ws.visible_history(entries)[:1000]
+else:
+    pager = HistoryPager(ws.store)
+    problems = pager.refresh()
+    shown = []
+    while len(shown) < 1000:
+        page = pager.more(1000)
+        if not page:
+            break
+        shown.extend(ws.visible_history(page))
+print(time.perf_counter() - t0, len(shown), len(problems))
+"""
+
+CSV_SQLITE = r"""
+import csv, json, sqlite3, sys, time
+t0 = time.perf_counter()
+con = sqlite3.connect(sys.argv[2])
+con.execute("pragma journal_mode = wal"); con.execute("pragma synchronous = FULL")
+con.execute("create table if not exists rec (org text, kind text, id text, doc text, primary key (org, kind, id))")
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as fh:
+    rows = list(csv.reader(fh))
+head = rows[0]
+con.executemany("insert into rec values ('tjpu', 'activity', ?, ?)", ((r[0], json.dumps(dict(zip(head, r)), ensure_ascii=False)) for r in rows[1:]))
+con.commit()
+print(time.perf_counter() - t0)
+"""
+
+
+def measured(argv: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """(wall seconds, the process's own peak RSS in MiB, its standard output)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):  # 1: the check found errors
+        raise SystemExit(f"{' '.join(argv[:3])}...: exit status {proc.returncode}")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def row(goal: str, figure: str, target: str, met: bool | None) -> None:
+    verdict = {True: "met", False: "NOT MET", None: ""}[met]
+    print(f"  {goal:<58} {figure:>22}  goal {target:<16} {verdict}")
+
+
+def ten_thousand_rows(store: Path, folder: Path) -> Path:
+    """A 10,000-row csv of activities for the bundled example organization tjpu."""
+    sample = folder / "sample.csv"
+    subprocess.run([sys.executable, "-m", "coordtui.cli", "export", "--db", str(store), "--format", "csv", "--org", "tjpu",
+                    "--kind", "activity", "--out", str(sample)], check=True, capture_output=True)
+    with open(sample, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    out = folder / "rows10k.csv"
+    with open(out, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(rows[0])
+        for i in range(10_000):
+            writer.writerow([f"bulk-{i}", *rows[1 + i % (len(rows) - 1)][1:]])
+    return out
+
+
+def goals(size: int) -> None:
+    big = size >= 1_000_000
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        store = tmp / "store"
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(store), str(size)], check=True, capture_output=True)
+        print(f"{size:,} records: generated in {time.perf_counter() - t0:.0f} s")
+        check = [sys.executable, "-m", "coordtui.cli", "check", "--db", str(store), "--format", "json"]
+        cold, cold_peak, _ = measured([*check, "--as-of", AS_OF])
+        same, same_peak, _ = measured([*check, "--as-of", AS_OF])
+        new, new_peak, _ = measured([*check, "--as-of", NEW_AS_OF])
+        app_wall, app_peak, app_out = measured([sys.executable, "-c", APP, str(store), AS_OF])
+        frame, checked = (float(x) for x in app_out.split())
+        shutil.rmtree(store / "cache", ignore_errors=True)  # the disposable caches: as after a restore from backup
+        _, _, h1 = measured([sys.executable, "-c", HISTORY, str(store), "pager"])
+        _, hist_peak, h2 = measured([sys.executable, "-c", HISTORY, str(store), "pager"])
+        _, _, h_all = measured([sys.executable, "-c", HISTORY, str(store), "reader"])
+        peak = max(cold_peak, same_peak, new_peak)
+        print(f"  {'goal':<58} {'measured':>22}  {'':<21}")
+        row("check --format json, fresh process, first run", f"{cold:.2f} s", "", None)
+        row("check, the same as-of, nothing changed", f"{same:.2f} s ({same / (1.0 if big else 0.3):.1f}x goal)",
+            "<1 s" if big else "<0.3 s", same < (1.0 if big else 0.3))
+        row("check, a new as-of date", f"{new:.2f} s ({new / (15 if big else 2):.1f}x goal)", "<15 s" if big else "<2 s", new < (15 if big else 2))
+        row("check's peak memory (main process)", f"{peak:.0f} MiB", "<1024 MiB" if big else "<250 MiB", peak < (1024 if big else 250))
+        row("app -> dashboard with the organization's results", f"{checked:.2f} s", "<1 s", checked < 1)
+        row("app -> first dashboard frame at this size", f"{frame:.2f} s", "", None)
+        row("app process peak", f"{app_peak:.0f} MiB", "<300 MiB (1M)", app_peak < 300 if big else None)
+        cold_s, warm_s, all_s = (float(out.split()[0]) for out in (h1, h2, h_all))
+        row("History screen: verify what changed, first page (no cache)", f"{cold_s:.2f} s", "", None)
+        row("History screen: its first page, nothing changed", f"{warm_s:.2f} s", "<0.5 s", warm_s < 0.5)
+        row("History before paging: every log read and verified", f"{all_s:.2f} s ({all_s / warm_s:.1f}x paged)", "", None)
+        print(f"  (History: {h2.split()[1]} changes shown, {h2.split()[2]} problems; peak {hist_peak:.0f} MiB)")
+
+
+def startup_and_import() -> None:
+    sys.path.insert(0, str(HERE))
+    from startup import BARE, COORDTUI  # noqa: E402  (bench/startup.py: the same two programs)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        store = tmp / "store"
+        subprocess.run([sys.executable, "-m", "coordtui.cli", "init", "--db", str(store), "--examples"], check=True, capture_output=True)
+        bare = sorted(measured([sys.executable, "-c", BARE])[0] for _ in range(3))[1]
+        full = sorted(measured([sys.executable, "-c", COORDTUI, str(store)])[0] for _ in range(3))[1]
+        print("examples store (5 organizations)")
+        row("start -> dashboard vs a bare one-label Textual app", f"{full:.2f} / {bare:.2f} s = {full / bare:.1f}x", "<=1.5x", full / bare <= 1.5)
+        rows = ten_thousand_rows(store, tmp)
+        imported, _, _ = measured([sys.executable, "-m", "coordtui.cli", "import", "--db", str(store), "--org", "tjpu", "--kind", "activity", str(rows)])
+        lite, _, out = measured([sys.executable, "-c", CSV_SQLITE, str(rows), str(tmp / "rows.db")])
+        row("import a 10,000-row csv into one organization", f"{imported:.2f} s ({imported / float(out):.0f}x sqlite)", "<1 s", imported < 1)
+        print(f"  (SQLite parse + insert of the same rows, WAL, synchronous FULL: {float(out):.2f} s; the import's time includes"
+              " the interpreter's start and the plugins' import)")
+
+
+def main(sizes: list[int]) -> None:
+    startup_and_import()
+    for size in sizes:
+        goals(size)
+
+
+if __name__ == "__main__":
+    sizes = [int(a) for a in sys.argv[1:]] or [100_000]
+    if os.environ.get("BENCH_1M") and 1_000_000 not in sizes:
+        sizes.append(1_000_000)
+    main(sizes)
