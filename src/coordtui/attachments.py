@@ -26,12 +26,13 @@ from pydantic import BaseModel, ConfigDict
 from coordtui.errors import InputError, StoreError, shown
 from coordtui.store import Delete, Put
 from coordtui.store.blobs import Blobs, sha256
+from coordtui.store.store import ATTACHMENTS
 
 if TYPE_CHECKING:
     from coordtui.workspace import Workspace
 
 #: The table of a partition that says which record holds which file (hidden from kinds and queries of records).
-TABLE = "_attachments"
+TABLE = ATTACHMENTS
 MAX_FILE_SETTING, MAX_STORE_SETTING = "attachments.max_file_mb", "attachments.max_store_mb"
 #: ``coordtui config`` settings of attachments, with their defaults (MB).
 SETTINGS = {MAX_FILE_SETTING: 20, MAX_STORE_SETTING: 2048}

@@ -73,6 +73,9 @@ SENT_TABLE = "sent"
 #: deleted and created again with the same id goes on from there, so a revision never
 #: repeats for an id and a form opened before the delete meets a conflict.
 TOMBSTONES = "_tombstones"
+#: In each data file: which record holds which attached file (see ``coordtui.attachments``), a
+#: table of the store's own: hidden from kinds and queries, found through the index like records.
+ATTACHMENTS = "_attachments"
 META_KEYS = ("_rev", "_at", "_by")
 
 # HISTORY_SUFFIX and history_path moved to seal.py with the rest of the history's format; imported above for callers.
@@ -345,7 +348,7 @@ def _keys(data: dict[str, Any]) -> Iterator[str]:
             continue
         if name == TOMBSTONES:
             yield from table
-        elif not name.startswith("_"):
+        elif name == ATTACHMENTS or not name.startswith("_"):
             for rid in table:
                 yield f"{name}/{rid}"
 
