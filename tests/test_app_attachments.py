@@ -368,3 +368,29 @@ def test_an_export_folder_that_cannot_be_written_is_one_line_naming_it(ws, tmp_p
         assert blocked.read_text() == "a file where the export folder should be"
 
     drive(ws, scenario)
+
+
+@pytest.mark.parametrize("lang, attached, detached, kind", [("zh", "添加附件", "移除附件", "协作活动"), ("en", "attached", "detached", None)])
+def test_history_says_a_file_was_attached_to_or_removed_from_which_record(ws, lang, attached, detached, kind):
+    from textual.widgets import DataTable
+
+    from coordtui.screens.history import HistoryScreen
+
+    record = ws.store.get(ORG, KIND, ID)
+    added = ws.attach(ORG, KIND, ID, docx_bytes("会议新闻稿"), name="新闻稿.docx", title="交流会新闻稿")
+    ws.detach(ORG, KIND, ID, added.sha256)
+    cls = next(k for k in ws.host.models["university_grid"].kinds if k.kind == KIND)
+
+    async def scenario(app, pilot):
+        await pilot.press("h")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen) and screen.entries is not None
+        rows = [[str(c) for c in cells] for cells, _ in screen.query_one("#history", DataTable).data]
+        rows = [row for row in rows if "新闻稿.docx" in row[5]]  # (the examples' load may share their second)
+        assert [row[2] for row in rows] == [detached, attached]  # newest first
+        for row in rows:
+            assert row[4] == (kind or cls.title_en) and "_attachments" not in "".join(row)
+            assert row[5] == f"交流会新闻稿 · 新闻稿.docx · {record['id']}"
+
+    drive(ws, scenario, lang=lang)

@@ -149,6 +149,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "op.restore": ("恢复", "restored"),
     "op.refused": ("拒绝", "refused"),
     "op.move-out": ("移出", "moved out"),
+    "op.attach": ("添加附件", "attached"),
+    "op.detach": ("移除附件", "detached"),
     "form.field_problem": ("{field}：{problem}", "{field}: {problem}"),
     "form.future": ("{field} {day} 晚于今天（{today}）：确认无误请再按 Ctrl+S 保存", "{field} {day} is after today ({today}): Ctrl+S again saves it as it is"),
     "form.unsaved": ("有未保存的修改：再按 Esc 放弃，Ctrl+S 保存", "Unsaved changes: Esc again discards them, Ctrl+S saves"),

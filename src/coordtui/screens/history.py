@@ -22,7 +22,7 @@ from coordtui.i18n import CATALOGUE
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
-from coordtui.store.store import HistoryPager
+from coordtui.store.store import ATTACHMENTS, HistoryPager
 
 LIMIT = 1000
 
@@ -109,11 +109,15 @@ class HistoryScreen(CoreScreen):
             if needle and needle not in haystack:
                 continue
             doc = e.get("after") or e.get("before") or {}
-            cls = self.kind_class(e.get("org", ""), e.get("kind", ""))
-            label = (cls is not None and doc.get(cls.label_field)) or doc.get("name") or doc.get("title") or e.get("id")
-            op = str(e.get("op", ""))
+            kind, op = str(e.get("kind", "")), str(e.get("op", ""))
+            if kind == ATTACHMENTS:  # a file attached to or removed from a record: said as such, of the record's kind
+                kind, op = str(doc.get("kind", "")), "attach" if e.get("after") else "detach"
+                label = " · ".join(dict.fromkeys(str(v) for v in (doc.get("title"), doc.get("name"), doc.get("record")) if v))
+            else:
+                cls = self.kind_class(e.get("org", ""), kind)
+                label = (cls is not None and doc.get(cls.label_field)) or doc.get("name") or doc.get("title") or e.get("id")
             data.append(([clock.shown(str(e.get("at", ""))), e.get("user", ""), self.t(f"op.{op}") if f"op.{op}" in CATALOGUE else op,
-                          orgs.get(e.get("org", ""), e.get("org", "")), self.kind_name(e.get("org", ""), e.get("kind", "")), str(label)], None))
+                          orgs.get(e.get("org", ""), e.get("org", "")), self.kind_name(e.get("org", ""), kind), str(label)], None))
             shown += 1
             if shown >= self.shown:
                 break
