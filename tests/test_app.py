@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import zipfile
 from datetime import date
 
 import pytest
@@ -440,6 +441,13 @@ def test_export_from_the_interface_writes_the_file_in_a_worker(ws, tmp_path, mon
         await pilot.press("down", "enter")  # the Word report
         await app.workers.wait_for_complete()
         assert (tmp_path / "exports" / "tjpu-2026Q4.docx").exists()
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # the year's archive (台账资料)
+        await app.workers.wait_for_complete()
+        with zipfile.ZipFile(tmp_path / "exports" / "tjpu-2026.zip") as archive:
+            names = archive.namelist()
+        assert "目录.xlsx" in names and any(n.endswith("新闻稿.docx") for n in names)
         # what the store holds stays private: 0600 files in a 0700 folder, whatever the umask
         assert {oct(p.stat().st_mode & 0o777) for p in (tmp_path / "exports").iterdir()} == {"0o600"}
         assert oct((tmp_path / "exports").stat().st_mode & 0o777) == "0o700"

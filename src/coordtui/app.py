@@ -310,10 +310,12 @@ class CoordApp(App):
 
     def export_period(self, fmt: str):
         """The period an export from the interface covers: the ledger (xlsx) and the report (docx)
-        are quarterly; the md summary covers everything as of the date, like the dashboard and
+        are quarterly, the archive (台账资料) yearly; the md summary covers everything as of the date, like the dashboard and
         'coordtui export --format md', so their counts agree."""
         from coordtui.domain.periods import Period, PeriodKind
 
+        if fmt == "archive":  # the year's files, as an inspection asks for them (台账资料)
+            return Period.containing(self.as_of, PeriodKind.YEAR)
         return Period.containing(self.as_of, PeriodKind.QUARTER) if fmt in ("xlsx", "docx") else None
 
     @work(thread=True, group="export")
@@ -323,7 +325,9 @@ class CoordApp(App):
         period = self.export_period(fmt)
         try:
             data = export(self.ws, org_id, fmt, as_of=self.as_of, period=period)
-            path = self.export_dir / f"{org_id}{'-' + str(period) if period else ''}.{fmt}"
+            from coordtui.screens.export import SUFFIX
+
+            path = self.export_dir / f"{org_id}{'-' + str(period) if period else ''}.{SUFFIX.get(fmt, fmt)}"
             _write_private(self.export_dir, path, data)
         except CoordError as exc:
             self.call_from_thread(self.show_error, exc)

@@ -121,6 +121,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "export.title": ("导出", "Export"),
     "export.xlsx": ("台账（Excel）", "Ledger (Excel)"),
     "export.docx": ("本季度工作报告（Word）", "This quarter's report (Word)"),
+    "export.archive": ("本年度台账资料（zip：台账、工作报告、目录和全部附件）", "This year's archive (zip: ledger, report, index and every attachment)"),
     "export.md": ("情况摘要（Markdown）", "Summary (Markdown)"),
     "export.ics": ("到期日历（ics）", "Deadline calendar (ics)"),
     "export.json": ("完整数据（json）", "All data (json)"),

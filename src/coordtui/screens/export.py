@@ -12,8 +12,10 @@ from textual.widgets.option_list import Option
 from coordtui.i18n import t
 from coordtui.screens.base import Localized
 
+#: The file name's ending of a format, where it is not the format's name.
+SUFFIX = {"archive": "zip"}
 #: The formats offered, each described by the catalogue's ``export.<format>``.
-CHOICES = ["xlsx", "docx", "md", "ics", "json"]
+CHOICES = ["xlsx", "docx", "archive", "md", "ics", "json"]
 
 
 class ExportModal(Localized, ModalScreen["str | None"]):
@@ -23,7 +25,7 @@ class ExportModal(Localized, ModalScreen["str | None"]):
         lang = self.app.lang
         with Vertical(classes="dialog"):
             yield Label(t("export.title", lang), classes="dialog-title")
-            yield OptionList(*[Option(f"{fmt:<5} {t('export.' + fmt, lang)}", id=fmt) for fmt in CHOICES], id="export-formats")
+            yield OptionList(*[Option(f"{SUFFIX.get(fmt, fmt):<5} {t('export.' + fmt, lang)}", id=fmt) for fmt in CHOICES], id="export-formats")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
