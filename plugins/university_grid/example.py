@@ -59,9 +59,8 @@ def structure_items() -> list[dict[str, Any]]:
 
 
 def _workday(cal: WorkCalendar, day: date) -> date:
-    while not cal.is_workday(day):
-        day += timedelta(days=1)
-    return day
+    """``day``, or the next working day where it is a holiday (遇节假日顺延)."""
+    return cal.roll_to_working_day(day).date
 
 
 _SECOND_FORMS = ["学习培训交流", "联合监督检查", "联合调查研究"]
