@@ -676,3 +676,26 @@ def test_a_date_of_something_done_after_today_is_questioned_before_it_is_saved(w
         assert ws.get("pingluo", "report", report.id)[0].filed_on.isoformat() == ahead
 
     drive(ws, scenario)
+
+
+def test_the_command_palette_finds_a_screen_by_its_pinyin_initials(ws):
+    async def scenario(app, pilot):
+        from textual.command import CommandPalette
+
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert CommandPalette.is_open(app)
+        await pilot.press("r", "l")  # 日历
+        for _ in range(50):  # bounded: the palette searches in a worker
+            await pilot.pause(0.02)
+            options = app.screen.query_one("CommandList").options
+            if options:
+                break
+        assert str(options[0].prompt).startswith("日历")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        from coordtui.screens.calendar import CalendarScreen
+
+        assert isinstance(app.screen, CalendarScreen)
+
+    drive(ws, scenario)
