@@ -191,6 +191,13 @@ def test_revision_conflict_shows_both_versions_and_keep_mine_saves(ws):
         text = " ".join(str(s.render()) for s in app.screen.query(".diff-row"))
         assert "鲍勃改的" in text and "爱丽丝改的" in text
         assert "已被 bob 于" in app.screen.message and "请对照两个版本后再保存" in app.screen.message  # in the interface language
+        # The organization, the kind and the record by name, the time as the office reads it; no ids, no ISO.
+        import re
+
+        message = app.screen.message
+        assert message.startswith("您打开后，天津工业大学的") and "u02" not in message and "tjpu" not in message
+        assert re.search(r"于 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d 修改", message), message
+        assert text.startswith("名称:") and "'" not in text  # the field's title, the values as they are
         await pilot.press("m")
         await settle(app, pilot)
         doc = ws.store.get("tjpu", "unit", "u02")
@@ -699,3 +706,20 @@ def test_the_command_palette_finds_a_screen_by_its_pinyin_initials(ws):
         assert isinstance(app.screen, CalendarScreen)
 
     drive(ws, scenario)
+
+
+def test_the_conflict_dialog_in_english_names_the_person_as_shown_and_the_fields_by_title(ws, monkeypatch):
+    import re
+
+    real = Store.get_person
+    monkeypatch.setattr(Store, "get_person", lambda self, name: {"name": "bob", "display": "鲍勃"} if name == "bob" else real(self, name))
+
+    async def scenario(app, pilot):
+        await save_against_bobs_edit(app, pilot, ws, "u04")
+        assert isinstance(app.screen, ConflictModal)
+        message = app.screen.message
+        assert re.match(r"Member unit '爱丽丝改的' of 天津工业大学 was changed by 鲍勃 at \d{4}-\d\d-\d\d \d\d:\d\d since you opened it", message), message
+        text = " ".join(str(s.render()) for s in app.screen.query(".diff-row"))
+        assert text.startswith("Name:") and "mine:   爱丽丝改的" in text and "theirs: 鲍勃改的" in text
+
+    drive(ws, scenario, lang="en")

@@ -6,6 +6,8 @@ can check that both languages have every key.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 LANGS = ("zh", "en")
 
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -170,8 +172,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                          "The save failed and nothing was written ({error}): please report this to the maintainers"),
     "form.conflict_closed": ("{label} 未保存：{problem}", "{label} was not saved: {problem}"),
     "check.failed": ("检查未能完成（{error}）：请将此信息报告给维护者", "The check could not finish ({error}): please report this to the maintainers"),
-    "conflict.changed": ("您打开后，{kind} {id} 已被 {by} 于 {at} 修改（您的版本 {rev}，现为 {have}）：请对照两个版本后再保存",
-                         "{kind} {id} was changed by {by} at {at} since you opened it (your revision {rev}, now {have}): compare both versions and save again"),
+    "conflict.changed": ("您打开后，{org}的{kind}“{label}”已被 {by} 于 {at} 修改（您的版本 {rev}，现为 {have}）：请对照两个版本后再保存",
+                         "{kind} '{label}' of {org} was changed by {by} at {at} since you opened it (your revision {rev}, now {have}): compare both versions and save again"),
+    "conflict.deleted": ("您打开后，{org}的{kind}“{label}”已被删除：可用我的版本重新保存，或取消",
+                         "{kind} '{label}' of {org} was deleted since you opened it: keep mine to save it again, or cancel"),
+    "conflict.empty": ("（空）", "(empty)"),
+    "conflict.no": ("否", "no"),
     "conflict.title": ("修订冲突", "Edit conflict"),
     "conflict.row": ("{field}:\n  我的:   {mine}\n  已保存: {theirs}", "{field}:\n  mine:   {mine}\n  theirs: {theirs}"),
     "conflict.keep_mine": ("用我的覆盖 (m)", "Keep mine (m)"),
@@ -231,3 +237,38 @@ def t(key: str, lang: str = "zh", **values: object) -> str:
     zh, en = CATALOGUE[key]
     text = zh if lang == "zh" else en
     return text.format(**values) if values else text
+
+
+def day(value: date | datetime | str | None, lang: str = "zh") -> str:
+    """A date as a person reads it (日期显示): ``2026年10月15日`` in Chinese, ``2026-10-15``
+    (ISO, as typed in the inputs) in English; "" for None. A string that is not an ISO date is
+    returned as it is. The one helper for every date on a screen; inputs and exports keep ISO."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = value.date()
+    if lang == "zh":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.isoformat()
+
+
+def moment(value: datetime | None, lang: str = "zh") -> str:
+    """A time of day as a person reads it: ``2026年10月15日 18:24`` / ``2026-10-15 18:24``.
+    Give it in the office's time zone (``ws.clock.local(stamp)``)."""
+    if value is None:
+        return ""
+    return f"{day(value, lang)} {value:%H:%M}"
+
+
+def stamp(value: object, lang: str, clock) -> str:  # noqa: ANN001 - an OfficeClock
+    """A stored instant (UTC, ISO 8601) in the office's time zone, as :func:`moment` writes it;
+    what does not parse is returned as it is."""
+    try:
+        return moment(clock.local(str(value)), lang)
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
