@@ -21,6 +21,7 @@ from coordtui.screens.plugins import PluginsScreen
 from coordtui.screens.records import RecordsScreen
 from coordtui.screens.tree import TreeScreen
 from coordtui.store import Store
+from coordtui.widgets.fit_table import FitTable
 from coordtui.workspace import Workspace
 
 AS_OF = date(2026, 10, 15)
@@ -572,7 +573,7 @@ def test_records_o_sorts_by_the_next_column_and_says_so(ws):
         await pilot.pause()
         column = screen.sort_column
         assert column is not None and column != "id"
-        values = [screen._cell(r.get(column), column, screen.lookups) for r in screen.rows]
+        values = [screen._cell(r.get(column), column) for r in screen.rows]
         assert values == sorted(values)
         assert "排序" in str(screen.query_one("#records-status").render())
 
@@ -615,7 +616,7 @@ def test_the_calendar_never_calls_new_years_day_a_workday(ws):
         table.move_cursor(row=r, column=c)
         await pilot.pause()
         head = str(screen.query_one("#cal-day").render()).splitlines()[0]
-        assert head.startswith("2027-01-01") and "元旦" in head and "工作日" not in head, head
+        assert head.startswith("2027年1月1日") and "元旦" in head and "工作日" not in head, head
 
     drive(ws, scenario)
 
@@ -625,7 +626,7 @@ def test_the_bundled_examples_open_at_their_own_as_of_date_and_say_so(ws, tmp_pa
     from coordtui.demo import DEMO_AS_OF
 
     as_of, notice = opening_date(ws, None, "zh")
-    assert as_of == DEMO_AS_OF and f"示例数据截至 {DEMO_AS_OF.isoformat()}" in notice
+    assert as_of == DEMO_AS_OF and "示例数据截至 2026年10月15日" in notice
     assert opening_date(ws, date(2026, 12, 1), "zh") == (date(2026, 12, 1), None)  # a date asked for is kept
     own = Workspace(Store(tmp_path / "own", create=True, user="alice"), PluginHost())
     doc = own.host.fixtures("county_zones")[0]
@@ -723,3 +724,28 @@ def test_the_conflict_dialog_in_english_names_the_person_as_shown_and_the_fields
         assert text.startswith("Name:") and "mine:   爱丽丝改的" in text and "theirs: 鲍勃改的" in text
 
     drive(ws, scenario, lang="en")
+
+
+def test_records_show_dates_as_people_write_them_and_sort_them_by_the_day(ws):
+    import re
+
+    async def scenario(app, pilot):
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#records-kind", Select).value = "activity"
+        await settle(app, pilot)
+        dates = [s.name for s in screen.specs if s.widget == "date"]
+        assert dates, "the activity kind has date fields"
+        shown = " ".join(str(c) for cells, _ in screen.query_one("#records", FitTable).data for c in cells)
+        assert re.search(r"2026年\d{1,2}月\d{1,2}日", shown) and not re.search(r"2026-\d\d-\d\d", shown)
+        for _ in range(len(screen.specs) + 1):  # o walks the columns; a date column sorts by the day
+            if screen.sort_column in dates:
+                break
+            await pilot.press("o")
+            await pilot.pause()
+        assert screen.sort_column in dates
+        days = [str(r.get(screen.sort_column) or "") for r in screen.rows]
+        assert days == sorted(days)
+
+    drive(ws, scenario)

@@ -155,7 +155,7 @@ def test_the_screen_at_80x24_shows_the_table_and_the_chart_and_changes_year(ws):
             assert "第四协作区" in chart.plt.build()
             await pilot.press("right_square_bracket")
             await pilot.pause()
-            assert screen.year == 2027 and "2027年截至2026-12-01没有到期事项" in str(screen.query_one("#assess-title").render())
+            assert screen.year == 2027 and "2027年截至2026年12月1日没有到期事项" in str(screen.query_one("#assess-title").render())
             await pilot.press("escape")
             await pilot.pause()
             assert not isinstance(app.screen, AssessmentScreen)

@@ -5,6 +5,7 @@ themselves out again when the terminal is resized or the as-of date changes."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date
 
 import pytest
@@ -73,6 +74,11 @@ def assert_whole(table: FitTable, where: str) -> int:
     return checked
 
 
+#: An ISO date where a person reads (inputs and exports keep ISO; a finding's own text is the rule's).
+ISO_DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+FINDING_TEXT = {"message"}
+
+
 def screens_of(app):
     """(name, opener) for every screen a person reaches from the dashboard of the current organization."""
     yield "dashboard", lambda: app.action_goto("dashboard")
@@ -101,6 +107,13 @@ def test_every_screen_shows_each_rows_subject_and_duty_in_full(store_root, org, 
                 for table in tables:
                     if table.display:
                         checked += assert_whole(table, where)
+                        if isinstance(table, FitTable):  # dates as people write them: 2026年10月15日, never ISO
+                            iso = [str(cells[n]) for cells, _ in table.data for n, col in enumerate(table.cols)
+                                   if col.key not in FINDING_TEXT and ISO_DATE.search(str(cells[n]))]
+                            assert iso == [], (where, iso[:3])
+                title = next((w for w in screen.query("Static") if (w.id or "").endswith("title")), None)
+                if title is not None:
+                    assert not ISO_DATE.search(str(title.render())), (where, str(title.render()))
                 seen.append(name)
             assert len(seen) >= 6 and checked > 20, (seen, checked)
 

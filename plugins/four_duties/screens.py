@@ -68,7 +68,7 @@ class ChecklistScreen(DutyScreen):
         for r in duties:
             counts[r.status] += 1
             data.append(([r.duty.subject, self.t(f"stage.{self.stage(r.duty.due)}"), r.duty.what_zh if zh else r.duty.what_en,
-                          r.duty.due.isoformat(), status_text(r.status, self.app.lang, mark=True)], None))
+                          self.day(r.duty.due), status_text(r.status, self.app.lang, mark=True)], None))
         table.show(named(self.t("checklist.columns"), Col("subject", "", keep=True), Col("stage", "", rank=3, min=4), Col("what", "", keep=True),
                          Col("due", "", rank=2, hide=False), Col("status", "", rank=1, hide=False)), data)
         summary = Text()

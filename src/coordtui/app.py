@@ -16,7 +16,7 @@ from textual.binding import Binding
 from coordtui.commands import NavigationCommands
 from coordtui.domain.model import ScreenSpec
 from coordtui.errors import CoordError, InputError, PluginError
-from coordtui.i18n import t
+from coordtui.i18n import day, t
 from coordtui.rules.engine import CheckResult
 from coordtui.screens.base import CoreScreen, ModelScreen
 from coordtui.screens.dashboard import DashboardScreen
@@ -507,7 +507,7 @@ def opening_date(ws: Workspace, as_of: date | None, lang: str, notice: str | Non
         from coordtui.demo import DEMO_AS_OF
 
         as_of = DEMO_AS_OF
-        notice = " · ".join(filter(None, [notice, t("dash.examples_as_of", lang, as_of=DEMO_AS_OF.isoformat())]))
+        notice = " · ".join(filter(None, [notice, t("dash.examples_as_of", lang, as_of=day(DEMO_AS_OF, lang))]))
     return as_of, notice
 
 

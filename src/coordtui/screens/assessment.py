@@ -48,7 +48,7 @@ class AssessmentScreen(CoreScreen):
         self.result = a = assess(app.result.duties, app.ws.model_of(org), org.id, org.name, self.year, app.as_of,
                                  structure_subjects(app.ws, org))
         self.query_one("#assess-title", Static).update(
-            Text(self.t("assess.heading", org=org.name, year=self.year, as_of=app.as_of.isoformat()), style="bold"))
+            Text(self.t("assess.heading", org=org.name, year=self.year, as_of=self.day(app.as_of)), style="bold"))
         table = self.query_one("#assess-table", DataTable)
         table.clear(columns=True)
         zh = app.lang == "zh"
@@ -71,7 +71,7 @@ class AssessmentScreen(CoreScreen):
                           str(year.open), rate, key=str(i))
         if not a.total.year.due:
             self.query_one("#assess-title", Static).update(
-                Text(self.t("assess.none", year=self.year, as_of=app.as_of.isoformat()), style="bold"))
+                Text(self.t("assess.none", year=self.year, as_of=self.day(app.as_of)), style="bold"))
         self.draw(table.cursor_row if 0 <= table.cursor_row < len(self.lines) else 0)
 
     def draw(self, index: int) -> None:

@@ -70,7 +70,7 @@ class DashboardScreen(CoreScreen):
     def populate(self) -> None:
         app = self.app
         lang = app.lang
-        title = f"{self.t('app.title')} · {self.t('nav.dashboard')} · {self.t('as_of')} {app.as_of.isoformat()}"
+        title = f"{self.t('app.title')} · {self.t('nav.dashboard')} · {self.t('as_of')} {self.day(app.as_of)}"
         self.query_one("#dash-title", Static).update(Text(title, style="bold"))
         loading = self.query_one("#dash-loading", LoadingIndicator)
         table = self.query_one("#duties", FitTable)
@@ -98,7 +98,7 @@ class DashboardScreen(CoreScreen):
                 duty.subject,
                 duty.what_zh if lang == "zh" else duty.what_en,
                 duty.period.label(lang) if duty.period else "",
-                duty.due.isoformat() + ("*" if duty.provisional else ""),
+                self.day(duty.due) + ("*" if duty.provisional else ""),
             ], str(i)))
         table.show(cols, data)
         self.show_row_detail()

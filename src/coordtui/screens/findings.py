@@ -43,7 +43,7 @@ class FindingsScreen(CoreScreen):
         app = self.app
         group_name = {"rule": self.t("col.rule"), "severity": self.t("col.severity"), "subject": self.t("col.subject")}[self.grouping]
         self.query_one("#findings-title", Static).update(
-            Text(f"{self.t('nav.findings')} · {app.orgs[app.org_index].name if app.orgs else ''} · {self.t('as_of')} {app.as_of.isoformat()} · {self.t('findings.group')}: {group_name} (g)", style="bold")
+            Text(f"{self.t('nav.findings')} · {app.orgs[app.org_index].name if app.orgs else ''} · {self.t('as_of')} {self.day(app.as_of)} · {self.t('findings.group')}: {group_name} (g)", style="bold")
         )
         table = self.query_one("#findings", FitTable)
         cols = [

@@ -273,7 +273,7 @@ class RecordForm(CoreScreen):
             self.future_warned = future
             labels = {spec.name: label_for(spec.label, self.app.lang) for spec in self.specs}
             name, day = future[0]
-            self.app.notify(self.t("form.future", field=labels.get(name, name), day=day.isoformat(), today=self.app.ws.today().isoformat()),
+            self.app.notify(self.t("form.future", field=labels.get(name, name), day=self.day(day), today=self.day(self.app.ws.today())),
                             severity="warning", title=self.t("form.not_saved"))
             return
         self._save(record, self.rev)
