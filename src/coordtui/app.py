@@ -80,7 +80,8 @@ class CoordApp(App):
         self.orgs = ws.orgs()
         ids = [o.id for o in self.orgs]
         if org_id is not None and org_id not in ids:
-            raise InputError(f"no organization '{org_id}' in {ws.store.root} (known: {', '.join(ids) or 'none'}): check --org")
+            raise InputError(f"no organization '{org_id}' in {ws.store.root} (known: {', '.join(ids) or 'none'}): check --org",
+                             message_zh=f"{ws.store.root} 中没有组织“{org_id}”（已有：{'、'.join(ids) or '无'}）：请检查 --org")
         self.org_index = ids.index(org_id) if org_id else 0
         #: Where exports from the interface go: COORDTUI_EXPORT_DIR, else ./coordtui-exports.
         self.export_dir = Path(os.environ.get("COORDTUI_EXPORT_DIR", "coordtui-exports")).expanduser()
