@@ -294,3 +294,26 @@ def test_without_colour_what_needs_action_stands_out_by_weight_and_reverse_video
             "from coordtui.domain.model import DutyStatus as D; print(S[D.OVERDUE], '|', S[D.AT_RISK], '|', F['error'])")
     out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "NO_COLOR": "1"}, capture_output=True, text=True, timeout=120)
     assert out.stdout.split("|") == ["bold reverse ", " bold ", " bold reverse\n"], out.stderr
+
+
+def test_the_checklist_hint_is_decided_again_on_every_resize(store_root):
+    async def main():
+        app = CoordApp(workspace(store_root), lang="zh", as_of=AS_OF, org_id="usst")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            (model_id, spec), = [(m, s) for m, s in app.model_screen_specs() if s.id == "checklist"]
+            app.action_open_model_screen(model_id, spec.id)
+            await settle(app, pilot)
+            hint = app.screen.t("checklist.hint")
+
+            def shown() -> str:
+                return str(app.screen.query_one("#fd-summary").render())
+
+            assert hint in shown()  # room for it at 120 columns
+            for width, room in [(80, False), (120, True), (60, False), (100, True)]:
+                await pilot.resize_terminal(width, 30)
+                await settle(app, pilot)
+                assert (hint in shown()) is room, (width, shown())
+                assert "已逾期" in shown()  # the counts stay
+
+    asyncio.run(main())

@@ -75,10 +75,21 @@ class ChecklistScreen(DutyScreen):
         for status in (DutyStatus.OVERDUE, DutyStatus.AT_RISK, DutyStatus.DUE, DutyStatus.LATE, DutyStatus.MET):
             summary.append_text(status_text(status, self.app.lang, mark=True))
             summary.append(f" {counts[status]}   ")
+        self.summary = summary
+        self.show_summary()
+
+    def show_summary(self) -> None:
+        """The counts, and the hint where the line has room for it (on a narrow terminal the footer
+        says it): decided again on every resize."""
+        summary = self.summary.copy()
         hint = self.t("checklist.hint")
-        if cell_len(summary.plain + hint) <= self.app.size.width - 2:  # on a narrow terminal the footer says it
+        if cell_len(summary.plain + hint) <= self.app.size.width - 2:
             summary.append(hint)
         self.query_one("#fd-summary", Static).update(summary)
+
+    def on_resize(self, event) -> None:  # noqa: ANN001
+        if getattr(self, "summary", None) is not None:
+            self.show_summary()
 
     def action_fix(self) -> None:
         table = self.query_one("#checklist", FitTable)
