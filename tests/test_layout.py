@@ -317,3 +317,29 @@ def test_the_checklist_hint_is_decided_again_on_every_resize(store_root):
                 assert "已逾期" in shown()  # the counts stay
 
     asyncio.run(main())
+
+
+def test_a_dropdown_opened_over_the_form_shows_every_choice_whole(store_root):
+    """Textual cuts a line at every widget's edge beneath an overlay, and a cut inside a wide
+    character drops it (联合监  检查 over the check box): every field ends at one edge."""
+    from textual.widgets import Select
+
+    async def main():
+        app = CoordApp(workspace(store_root), lang="zh", as_of=AS_OF, org_id="tjpu")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            app.new_record("tjpu", "activity", {})
+            await settle(app, pilot)
+            selects = list(app.screen.query(Select))
+            assert len(selects) >= 2
+            for select in selects:
+                select.focus()
+                await pilot.press("enter")
+                await pilot.pause()
+                shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+                prompts = [str(o.prompt) for o in app.focused._options][1:]  # after 请选择
+                assert prompts and all(p in shown for p in prompts), (select.id, shown)
+                await pilot.press("escape")
+                await pilot.pause()
+
+    asyncio.run(main())
