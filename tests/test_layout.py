@@ -339,6 +339,8 @@ def test_a_dropdown_opened_over_the_form_shows_every_choice_whole(store_root):
                 shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
                 prompts = [str(o.prompt) for o in app.focused._options][1:]  # after 请选择
                 assert prompts and all(p in shown for p in prompts), (select.id, shown)
+                footer = shown.splitlines()[-1]
+                assert "esc 关闭" in footer and "Dismiss" not in footer, footer  # the dropdown's key in the interface language
                 await pilot.press("escape")
                 await pilot.pause()
 

@@ -20,6 +20,13 @@ class Localized:
         localize_bindings(self, self.app.lang)  # type: ignore[attr-defined]
         self.refresh_bindings()  # type: ignore[attr-defined]
 
+    def on_descendant_focus(self, event) -> None:  # noqa: ANN001
+        """A focused widget of Textual's own (an open dropdown) lists its keys in the interface language too."""
+        from coordtui.widgets.keys import localize_widget
+
+        localize_widget(event.widget, self.app.lang)  # type: ignore[attr-defined]
+        self.refresh_bindings()  # type: ignore[attr-defined]
+
 
 class CoreScreen(Localized, Screen):
     """A core screen. Subclasses fill themselves in :meth:`populate`, which runs on mount,
