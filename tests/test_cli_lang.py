@@ -143,3 +143,11 @@ def test_dates_and_times_are_written_as_people_read_them():
     assert stamp("2026-12-01T18:24:21+00:00", "zh", beijing) == "2026年12月2日 02:24"  # the office's day, not UTC's
     assert stamp("2026-12-01T18:24:21Z".replace("Z", "+00:00"), "en", beijing) == "2026-12-02 02:24"
     assert stamp("garbled", "zh", beijing) == "garbled"
+
+
+def test_dates_inside_a_rules_text_are_shown_as_people_write_them():
+    from coordtui.i18n import days_in
+
+    text = "苏岩应于2026-10-09前完成，实际2026-10-12（期间 2026-09）"
+    assert days_in(text, "zh") == "苏岩应于2026年10月9日前完成，实际2026年10月12日（期间 2026-09）"
+    assert days_in(text, "en") == text and days_in("2026-02-30", "zh") == "2026-02-30"

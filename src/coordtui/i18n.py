@@ -6,6 +6,7 @@ can check that both languages have every key.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 LANGS = ("zh", "en")
@@ -421,3 +422,22 @@ ARGPARSE_ZH: dict[str, str] = {
     "unexpected option string: %s": "意外的选项：%s",
     "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
 }
+
+
+_ISO_DAY = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+
+
+def days_in(text: str, lang: str = "zh") -> str:
+    """``text`` (a finding a model's rule wrote, an error) with every ISO date in it written as
+    people write it in ``lang`` (应于2026-10-09前 → 应于2026年10月9日前); English keeps ISO. For
+    display only: the stored text stays as the rule wrote it."""
+    if lang != "zh" or "-" not in text:
+        return text
+
+    def shown(match: re.Match[str]) -> str:
+        try:
+            return day(date(int(match[1]), int(match[2]), int(match[3])), lang)
+        except ValueError:  # not a day (2026-02-30): left as written
+            return match[0]
+
+    return _ISO_DAY.sub(shown, text)

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Label, LoadingIndicator, Static
 
+from coordtui.i18n import days_in
 from coordtui.domain.model import DutyStatus
 from coordtui.rules.engine import DutyRow
 from coordtui.screens.base import CoreScreen
@@ -183,7 +184,7 @@ class DashboardScreen(CoreScreen):
         text.append(f"{self.t('sev.error')} {errors}", style=STATUS_STYLE[DutyStatus.OVERDUE] if errors else "")
         text.append(f"  {self.t('sev.warning')} {warnings}", style=STATUS_STYLE[DutyStatus.AT_RISK] if warnings else "")
         if found:
-            text.append(f"  ▸ {found[0].text(app.lang)}")
+            text.append(f"  ▸ {days_in(found[0].text(app.lang), app.lang)}")
         # Cut to the line's width when drawn, at whatever width the terminal has then (a width
         # worked out here went stale on a resize and left only "▸" on the line).
         text.no_wrap, text.overflow = True, "ellipsis"

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
+from coordtui.i18n import days_in
 from coordtui.domain.records import Finding
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
@@ -83,7 +84,7 @@ class FindingsScreen(CoreScreen):
                 Text(f"{SEVERITY_SIGN[f.severity.value]} {self.t(f'sev.{f.severity.value}')}", style=SEVERITY_STYLE[f.severity.value]),
                 f.subject,
                 f.period or "",
-                f.text(app.lang),
+                days_in(f.text(app.lang), app.lang),
                 f.rule.split(".", 1)[-1],
             ], str(i)))
             shown.append(f)
@@ -113,4 +114,4 @@ class FindingsScreen(CoreScreen):
         if f.subject_kind and f.subject_id:
             self.app.open_record(f.org, f.subject_kind, f.subject_id)
         else:
-            self.app.notify(escape(f.text(self.app.lang)), title=f.rule)
+            self.app.notify(escape(days_in(f.text(self.app.lang), self.app.lang)), title=f.rule)
