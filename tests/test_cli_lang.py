@@ -151,3 +151,15 @@ def test_dates_inside_a_rules_text_are_shown_as_people_write_them():
     text = "苏岩应于2026-10-09前完成，实际2026-10-12（期间 2026-09）"
     assert days_in(text, "zh") == "苏岩应于2026年10月9日前完成，实际2026年10月12日（期间 2026-09）"
     assert days_in(text, "en") == text and days_in("2026-02-30", "zh") == "2026-02-30"
+
+
+def test_check_writes_its_dates_as_people_read_them_in_chinese_and_iso_in_english(tmp_path, capsys):
+    db = tmp_path / "db"
+    assert main(["init", "--db", str(db), "--examples"]) == 0
+    capsys.readouterr()
+    main(["check", "--db", str(db), "--org", "tjpu", "--as-of", "2026-10-15"])
+    out = capsys.readouterr().out
+    assert "截至 2026年10月15日" in out and "应于2026年10月9日前完成" in out and not re.search(r"\d{4}-\d\d-\d\d", out), out
+    main(["check", "--db", str(db), "--org", "tjpu", "--as-of", "2026-10-15", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert "as of 2026-10-15" in out and "2026-10-09" in out and "年10月" not in out  # English keeps ISO

@@ -537,7 +537,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _print_findings(ws, findings, as_of: date, summary: dict[str, int], lang: str) -> None:
-    from coordtui.i18n import t
+    from coordtui.i18n import day, days_in, t
     from coordtui.widgets.text import pad
 
     names = {o.id: o.name for o in ws.orgs()}
@@ -545,11 +545,11 @@ def _print_findings(ws, findings, as_of: date, summary: dict[str, int], lang: st
     for f in findings:
         if f.org != current:
             current = f.org
-            print(f"\n{one_line(names.get(f.org, f.org))} ({f.org}) · {t('as_of', lang)} {as_of.isoformat()}")
+            print(f"\n{one_line(names.get(f.org, f.org))} ({f.org}) · {t('as_of', lang)} {day(as_of, lang)}")
         # Findings quote records' text: one line each, nothing in them a terminal would obey.
-        print(f"  {pad(t('sev.' + f.severity.value, lang), 7)} {f.rule}  {one_line(f.text(lang))}")
+        print(f"  {pad(t('sev.' + f.severity.value, lang), 7)} {f.rule}  {one_line(days_in(f.text(lang), lang))}")
     if not findings:
-        print(t("check.none", lang, as_of=as_of.isoformat()))
+        print(t("check.none", lang, as_of=day(as_of, lang)))
     print(t("check.summary", lang, **summary))
 
 
