@@ -19,7 +19,7 @@ def db(tmp_path, capsys):
 
 def test_init_creates_an_empty_store(tmp_path, capsys):
     code, out, _ = run(capsys, "init", "--db", tmp_path / "new")
-    assert code == 0 and "store ready" in out
+    assert code == 0 and "数据存储已就绪" in out  # Chinese by default
     assert Store(tmp_path / "new").orgs() == []
 
 

@@ -163,3 +163,14 @@ def test_check_writes_its_dates_as_people_read_them_in_chinese_and_iso_in_englis
     main(["check", "--db", str(db), "--org", "tjpu", "--as-of", "2026-10-15", "--lang", "en"])
     out = capsys.readouterr().out
     assert "as of 2026-10-15" in out and "2026-10-09" in out and "年10月" not in out  # English keeps ISO
+
+
+def test_init_and_the_time_zone_say_what_they_did_in_the_language_asked_for(tmp_path, capsys):
+    assert main(["init", "--db", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("数据存储已就绪：") and "办公时区 Asia/Shanghai" in out
+    assert main(["init", "--db", str(tmp_path / "b"), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("store ready at ") and not HAN.search(out)
+    assert main(["config", "timezone", "Europe/London", "--db", str(tmp_path / "a")]) == 0
+    assert re.match(r"办公时区：Europe/London（当地今天：\d{4}年\d{1,2}月\d{1,2}日）", capsys.readouterr().out)

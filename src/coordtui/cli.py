@@ -381,15 +381,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     ws = _workspace(argparse.Namespace(**{**vars(args), "db": str(path)}), create=True)
     if args.timezone:
         ws.set_timezone(args.timezone)
-    print(f"store ready at {ws.store.root} (office time zone {ws.clock.name})")
+    from coordtui.i18n import t
+
+    print(t("out.store_ready", args.lang, root=ws.store.root, tz=ws.clock.name))
     if args.group:
         from coordtui.store.seal import key_path
 
-        print(f"its history is sealed with {key_path(ws.store._seal.store_id)}: give each member of {args.group} a copy (0640), "
-              "kept in their own ~/.config/coordtui/keys/")
+        print(t("out.sealed_with", args.lang, path=key_path(ws.store._seal.store_id), group=args.group))
     if args.examples:
         loaded = ws.load_examples()
-        print(f"loaded {len(loaded)} example organization(s): {', '.join(loaded) or 'none'}")
+        print(t("out.loaded_examples", args.lang, count=len(loaded), orgs=(', ' if args.lang == 'en' else '、').join(loaded) or t("out.none", args.lang)))
     return EXIT_OK
 
 
@@ -417,8 +418,10 @@ def cmd_config(args: argparse.Namespace) -> int:
     if args.value is None:
         print(ws.clock.name)
         return EXIT_OK
+    from coordtui.i18n import day, t
+
     ws.set_timezone(args.value)
-    print(f"office time zone: {ws.clock.name} (today there: {ws.today().isoformat()})")
+    print(t("out.timezone", args.lang, tz=ws.clock.name, today=day(ws.today(), args.lang)))
     return EXIT_OK
 
 
@@ -511,7 +514,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputError(f"{out}: cannot write ({exc.strerror}): check the path and permissions",
                          message_zh=f"{out}：无法写入（{exc.strerror}）：请检查路径和权限") from None
-    print(f"wrote {out}", file=sys.stderr)
+    from coordtui.i18n import t
+
+    print(t("out.wrote", args.lang, path=out), file=sys.stderr)
     return EXIT_OK
 
 
@@ -591,8 +596,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_plugin(args: argparse.Namespace) -> int:
     from coordtui.scaffold import scaffold
 
+    from coordtui.i18n import t
+
     project = scaffold(args.name, Path(args.dir))
-    print(f"created {project}\nnext: pip install -e {project} && coordtui plugins")
+    print(t("out.scaffolded", getattr(args, "lang", "zh"), project=project))
     return EXIT_OK
 
 

@@ -230,6 +230,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.assessment": ("考核", "Year"),
     "key.prev_year": ("上年", "Prev year"),
     "key.next_year": ("下年", "Next year"),
+    "out.store_ready": ("数据存储已就绪：{root}（办公时区 {tz}）", "store ready at {root} (office time zone {tz})"),
+    "out.sealed_with": ("其变更历史用 {path} 封印：请给 {group} 的每位成员一份副本（权限 0640），放在各自的 ~/.config/coordtui/keys/ 中",
+                        "its history is sealed with {path}: give each member of {group} a copy (0640), kept in their own ~/.config/coordtui/keys/"),
+    "out.loaded_examples": ("已载入 {count} 个示例组织：{orgs}", "loaded {count} example organization(s): {orgs}"),
+    "out.none": ("无", "none"),
+    "out.timezone": ("办公时区：{tz}（当地今天：{today}）", "office time zone: {tz} (today there: {today})"),
+    "out.wrote": ("已写入 {path}", "wrote {path}"),
+    "out.scaffolded": ("已创建 {project}\n下一步：pip install -e {project} && coordtui plugins", "created {project}\nnext: pip install -e {project} && coordtui plugins"),
 }
 
 
