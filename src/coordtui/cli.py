@@ -62,7 +62,7 @@ class _Formatter(argparse.HelpFormatter):
 
     def format_help(self) -> str:
         text = super().format_help()
-        if _Parser.lang == "zh" or "用法：" in text:  # argparse ends a heading with ':'; Chinese takes '：'
+        if text.startswith("用法："):  # argparse ends a heading with ':'; Chinese takes '：'
             text = text.replace("位置参数:\n", "位置参数：\n").replace("选项:\n", "选项：\n").replace("子命令:\n", "子命令：\n")
         return text
 
