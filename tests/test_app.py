@@ -109,6 +109,13 @@ def test_findings_filter_and_grouping(ws):
         await pilot.press(*"苏岩")
         await pilot.pause()
         assert table.row_count == 2 and str(table.get_row_at(1)[1]) == "苏岩"
+        app.screen.query_one(Input).value = "2026年9月30日"  # a date as the screen writes it finds what the rule wrote as ISO
+        await pilot.pause()
+        from coordtui.i18n import days_in
+
+        hits = [f for f in app.screen.shown if f is not None]
+        assert "苏岩" in {f.subject for f in hits} and len(hits) < 4
+        assert all("2026年9月30日" in days_in(f.message) and "2026年9月30日" not in f.message for f in hits)
         app.screen.query_one(Input).value = ""
         await pilot.pause()
         app.screen.query_one(DataTable).focus()
@@ -747,5 +754,11 @@ def test_records_show_dates_as_people_write_them_and_sort_them_by_the_day(ws):
         assert screen.sort_column in dates
         days = [str(r.get(screen.sort_column) or "") for r in screen.rows]
         assert days == sorted(days)
+        # the filter finds a date as it is shown, too
+        first = next(r for r in screen.rows if r.get(screen.sort_column))
+        written = screen._cell(first.get(screen.sort_column), screen.sort_column)
+        screen.query_one("#records-filter", Input).value = written
+        await pilot.pause()
+        assert first in screen.rows and all(written in " ".join(screen._cell(r.get(d), d) for d in dates) for r in screen.rows)
 
     drive(ws, scenario)

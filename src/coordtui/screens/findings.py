@@ -60,7 +60,7 @@ class FindingsScreen(CoreScreen):
             return
         needle = self.query_one("#findings-filter", Input).value.strip().lower()
         findings = [f for f in app.result.findings if (f.org == app.org_id or f.org == "-")
-                    and (not needle or needle in f"{f.subject} {f.message} {f.message_en} {f.rule}".lower())]
+                    and (not needle or needle in f"{f.subject} {f.message} {days_in(f.message)} {f.message_en} {f.rule}".lower())]
         key = {
             "rule": lambda f: (f.rule, f.severity.rank, f.period or ""),
             "severity": lambda f: (f.severity.rank, f.rule, f.period or ""),

@@ -58,6 +58,7 @@ class RecordsScreen(CoreScreen):
         ws = self.app.ws
         self.cls = ws.model_of(ws.org(self.org_id)).kind(self.kind)
         self.specs = field_specs(self.cls)
+        self.date_fields = {s.name for s in self.specs if s.widget == "date"}
         self.all_rows = ws.rows(self.org_id, self.kind)
         self.lookups = self._lookups(self.specs)
         self.refilter()
@@ -67,11 +68,13 @@ class RecordsScreen(CoreScreen):
         rows = self.all_rows
         if needle:
             label = self.cls.label_field
-            rows = [r for r in rows if needle.lower() in " ".join(str(v) for k, v in r.items() if not k.startswith("_")).lower()
+            # what is stored, and what is shown of it: a date as 2026年10月15日, a referred record by name
+            shown = [s.name for s in self.specs if s.widget == "date" and self.app.lang == "zh"] + list(self.lookups)
+            rows = [r for r in rows if needle.lower() in " ".join([*(str(v) for k, v in r.items() if not k.startswith("_")),
+                                                                   *(self._cell(r.get(c), c) for c in shown if r.get(c))]).lower()
                     or (needle.isascii() and matches(needle, str(r.get(label) or "")))]
         if self.sort_column:
-            dates = {s.name for s in self.specs if s.widget == "date"}  # by the day, not by how it is written
-            rows = sorted(rows, key=lambda r: (str(r.get(self.sort_column) or "") if self.sort_column in dates
+            rows = sorted(rows, key=lambda r: (str(r.get(self.sort_column) or "") if self.sort_column in self.date_fields  # by the day
                                                else self._cell(r.get(self.sort_column), self.sort_column), r["id"]))
         else:
             rows = sorted(rows, key=lambda r: r["id"])
@@ -113,7 +116,7 @@ class RecordsScreen(CoreScreen):
             return names.get(value, value)
         if isinstance(value, bool):
             return self.t("form.yes") if value else ""
-        if value and any(s.name == column and s.widget == "date" for s in self.specs):
+        if value and column in self.date_fields:
             return self.day(value)
         return "" if value is None else str(value)
 
