@@ -69,7 +69,7 @@ async def matrix(app, pilot) -> None:
 
 
 async def year_at_a_glance(app, pilot) -> None:
-    await pilot.press("y")
+    await pilot.press("j")  # j: 绩效 (y was the key before it became a screen's yes)
     await pilot.pause(0.1)
     await pilot.press("down", "down")
 

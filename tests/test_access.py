@@ -376,7 +376,7 @@ def test_the_command_line_refuses_a_reader_in_one_line_with_exit_2(admin, tmp_pa
     path = tmp_path / "tjpu.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     before = admin.store.history(org="tjpu")
-    code = main(["import", str(path), "--db", str(admin.store.root)])
+    code = main(["--lang", "en", "import", str(path), "--db", str(admin.store.root)])
     err = capsys.readouterr().err
     assert code == 2
     assert err == "coordtui: reader 李明 may not change 第二协作组's records: ask an administrator\n"
@@ -508,19 +508,19 @@ def test_refusals_keep_the_sealed_history_intact_and_a_dry_run_keeps_none(admin,
     from conftest import run
 
     admin.save_person(Person(name="tester", display="测试员", grants=[Grant(org="tjpu", role="editor", scope=["g2"])]))
-    doc = json.loads(run(capsys, "export", "--org", "tjpu", "--db", admin.store.root)[1])
+    doc = json.loads(run(capsys, "--lang", "en", "export", "--org", "tjpu", "--db", admin.store.root)[1])
     outside = next(i for i in doc["items"] if i["kind"] == "unit" and i["group"] == "g2")
     outside["name"] += "（越权）"  # the structure is the administrators' to change
     path = tmp_path / "p.json"
     path.write_text(json.dumps({**doc, "items": [outside]}, ensure_ascii=False))
     kept = lambda: [e for e in Store(admin.store.root).history() if e["op"] == "refused"]  # noqa: E731
-    code, _, err = run(capsys, "--as", "tester", "import", path, "--dry-run", "--db", admin.store.root)
+    code, _, err = run(capsys, "--lang", "en", "--as", "tester", "import", path, "--dry-run", "--db", admin.store.root)
     assert code == 2 and "may not change" in err and kept() == []  # a dry run writes nothing, not even the refusal
     for _ in range(2):
-        code, _, err = run(capsys, "--as", "tester", "import", path, "--db", admin.store.root)
+        code, _, err = run(capsys, "--lang", "en", "--as", "tester", "import", path, "--db", admin.store.root)
         assert code == 2 and "may not change" in err
     assert len(kept()) == 2
-    assert run(capsys, "verify", "--db", admin.store.root)[0] == 0
+    assert run(capsys, "--lang", "en", "verify", "--db", admin.store.root)[0] == 0
     assert Store(admin.store.root).verify_history() == []
 
 

@@ -22,6 +22,7 @@ from coordtui.screens.plugins import PluginsScreen
 from coordtui.screens.records import RecordsScreen
 from coordtui.screens.tree import TreeScreen
 from coordtui.store import Store
+from coordtui.widgets.fit_table import FitTable
 from coordtui.workspace import Workspace
 
 AS_OF = date(2026, 10, 15)
@@ -110,6 +111,13 @@ def test_findings_filter_and_grouping(ws):
         await pilot.press(*"苏岩")
         await pilot.pause()
         assert table.row_count == 2 and str(table.get_row_at(1)[1]) == "苏岩"
+        app.screen.query_one(Input).value = "2026年9月30日"  # a date as the screen writes it finds what the rule wrote as ISO
+        await pilot.pause()
+        from coordtui.i18n import days_in
+
+        hits = [f for f in app.screen.shown if f is not None]
+        assert "苏岩" in {f.subject for f in hits} and len(hits) < 4
+        assert all("2026年9月30日" in days_in(f.message) and "2026年9月30日" not in f.message for f in hits)
         app.screen.query_one(Input).value = ""
         await pilot.pause()
         app.screen.query_one(DataTable).focus()
@@ -193,6 +201,13 @@ def test_revision_conflict_shows_both_versions_and_keep_mine_saves(ws):
         text = " ".join(str(s.render()) for s in app.screen.query(".diff-row"))
         assert "鲍勃改的" in text and "爱丽丝改的" in text
         assert "已被 bob 于" in app.screen.message and "请对照两个版本后再保存" in app.screen.message  # in the interface language
+        # The organization, the kind and the record by name, the time as the office reads it; no ids, no ISO.
+        import re
+
+        message = app.screen.message
+        assert message.startswith("您打开后，天津工业大学的") and "u02" not in message and "tjpu" not in message
+        assert re.search(r"于 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d 修改", message), message
+        assert text.startswith("名称:") and "'" not in text  # the field's title, the values as they are
         await pilot.press("m")
         await settle(app, pilot)
         doc = ws.store.get("tjpu", "unit", "u02")
@@ -574,7 +589,7 @@ def test_records_o_sorts_by_the_next_column_and_says_so(ws):
         await pilot.pause()
         column = screen.sort_column
         assert column is not None and column != "id"
-        values = [screen._cell(r.get(column), column, screen.lookups) for r in screen.rows]
+        values = [screen._cell(r.get(column), column) for r in screen.rows]
         assert values == sorted(values)
         assert "排序" in str(screen.query_one("#records-status").render())
 
@@ -617,7 +632,7 @@ def test_the_calendar_never_calls_new_years_day_a_workday(ws):
         table.move_cursor(row=r, column=c)
         await pilot.pause()
         head = str(screen.query_one("#cal-day").render()).splitlines()[0]
-        assert head.startswith("2027-01-01") and "元旦" in head and "工作日" not in head, head
+        assert head.startswith("2027年1月1日") and "元旦" in head and "工作日" not in head, head
 
     drive(ws, scenario)
 
@@ -627,7 +642,7 @@ def test_the_bundled_examples_open_at_their_own_as_of_date_and_say_so(ws, tmp_pa
     from coordtui.demo import DEMO_AS_OF
 
     as_of, notice = opening_date(ws, None, "zh")
-    assert as_of == DEMO_AS_OF and f"示例数据截至 {DEMO_AS_OF.isoformat()}" in notice
+    assert as_of == DEMO_AS_OF and "示例数据截至 2026年10月15日" in notice
     assert opening_date(ws, date(2026, 12, 1), "zh") == (date(2026, 12, 1), None)  # a date asked for is kept
     own = Workspace(Store(tmp_path / "own", create=True, user="alice"), PluginHost())
     doc = own.host.fixtures("county_zones")[0]
@@ -683,5 +698,76 @@ def test_a_date_of_something_done_after_today_is_questioned_before_it_is_saved(w
         await settle(app, pilot)
         assert not isinstance(app.screen, RecordForm)
         assert ws.get("pingluo", "report", report.id)[0].filed_on.isoformat() == ahead
+
+    drive(ws, scenario)
+
+
+def test_the_command_palette_finds_a_screen_by_its_pinyin_initials(ws):
+    async def scenario(app, pilot):
+        from textual.command import CommandPalette
+
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert CommandPalette.is_open(app)
+        await pilot.press("r", "l")  # 日历
+        for _ in range(50):  # bounded: the palette searches in a worker
+            await pilot.pause(0.02)
+            options = app.screen.query_one("CommandList").options
+            if options:
+                break
+        assert str(options[0].prompt).startswith("日历")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        from coordtui.screens.calendar import CalendarScreen
+
+        assert isinstance(app.screen, CalendarScreen)
+
+    drive(ws, scenario)
+
+
+def test_the_conflict_dialog_in_english_names_the_person_as_shown_and_the_fields_by_title(ws, monkeypatch):
+    import re
+
+    real = Store.get_person
+    monkeypatch.setattr(Store, "get_person", lambda self, name: {"name": "bob", "display": "鲍勃"} if name == "bob" else real(self, name))
+
+    async def scenario(app, pilot):
+        await save_against_bobs_edit(app, pilot, ws, "u04")
+        assert isinstance(app.screen, ConflictModal)
+        message = app.screen.message
+        assert re.match(r"Member unit '爱丽丝改的' of 天津工业大学 was changed by 鲍勃 at \d{4}-\d\d-\d\d \d\d:\d\d since you opened it", message), message
+        text = " ".join(str(s.render()) for s in app.screen.query(".diff-row"))
+        assert text.startswith("Name:") and "mine:   爱丽丝改的" in text and "theirs: 鲍勃改的" in text
+
+    drive(ws, scenario, lang="en")
+
+
+def test_records_show_dates_as_people_write_them_and_sort_them_by_the_day(ws):
+    import re
+
+    async def scenario(app, pilot):
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#records-kind", Select).value = "activity"
+        await settle(app, pilot)
+        dates = [s.name for s in screen.specs if s.widget == "date"]
+        assert dates, "the activity kind has date fields"
+        shown = " ".join(str(c) for cells, _ in screen.query_one("#records", FitTable).data for c in cells)
+        assert re.search(r"2026年\d{1,2}月\d{1,2}日", shown) and not re.search(r"2026-\d\d-\d\d", shown)
+        for _ in range(len(screen.specs) + 1):  # o walks the columns; a date column sorts by the day
+            if screen.sort_column in dates:
+                break
+            await pilot.press("o")
+            await pilot.pause()
+        assert screen.sort_column in dates
+        days = [str(r.get(screen.sort_column) or "") for r in screen.rows]
+        assert days == sorted(days)
+        # the filter finds a date as it is shown, too
+        first = next(r for r in screen.rows if r.get(screen.sort_column))
+        written = screen._cell(first.get(screen.sort_column), screen.sort_column)
+        screen.query_one("#records-filter", Input).value = written
+        await pilot.pause()
+        assert first in screen.rows and all(written in " ".join(screen._cell(r.get(d), d) for d in dates) for r in screen.rows)
 
     drive(ws, scenario)

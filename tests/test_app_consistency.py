@@ -111,7 +111,7 @@ def test_a_check_overtaken_by_a_date_change_is_dropped_and_the_new_date_shown(ws
         await pilot.pause()
         await let_through(app, pilot, delayed)
         assert isinstance(app.screen, DashboardScreen)
-        assert "截至 2026-12-31" in title_of(app)
+        assert "截至 2026年12月31日" in title_of(app)
         assert app.result is not None and app.result.as_of == date(2026, 12, 31)
         table = app.screen.query_one("#duties", DataTable)
         assert str(table.get_row_at(0)[1]) == f"逾期{worst}天"  # as of 2026-10-15 the worst was 15 days
@@ -307,7 +307,7 @@ def test_an_app_left_open_overnight_moves_to_the_new_day_unless_the_date_is_pinn
         app = CoordApp(ws, lang="zh", org_id="tjpu")  # no --as-of: follows the office's day
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(app, pilot)
-            assert app.as_of == date(2026, 10, 15) and "截至 2026-10-15" in title_of(app)
+            assert app.as_of == date(2026, 10, 15) and "截至 2026年10月15日" in title_of(app)
             today[0] = date(2026, 10, 16)  # midnight in the office
             for _ in range(200):
                 await pilot.pause(0.02)
@@ -315,7 +315,7 @@ def test_an_app_left_open_overnight_moves_to_the_new_day_unless_the_date_is_pinn
                     break
             await settle(app, pilot)
             assert app.as_of == date(2026, 10, 16) and app.result.as_of == date(2026, 10, 16)
-            assert "截至 2026-10-16" in title_of(app)
+            assert "截至 2026年10月16日" in title_of(app)
             await pilot.press("a")  # the user pins a date: it stays overnight
             await pilot.pause()
             app.screen.query_one("#date-input", Input).value = "2026-11-01"
@@ -335,7 +335,7 @@ def test_a_date_given_on_the_command_line_is_pinned(ws):
     async def scenario(app, pilot):
         app.follow_today()
         await settle(app, pilot)
-        assert app.as_of == AS_OF and "截至 2026-10-15" in title_of(app)
+        assert app.as_of == AS_OF and "截至 2026年10月15日" in title_of(app)
 
     drive(ws, scenario)
 
@@ -356,8 +356,8 @@ def test_history_shows_times_written_under_two_offsets_in_the_office_zone(ws, mo
         assert isinstance(app.screen, HistoryScreen)
         table = app.screen.query_one("#history", DataTable)
         when = {str(table.get_row_at(i)[1]): str(table.get_row_at(i)[0]) for i in range(table.row_count)}  # shown at 80 columns
-        assert when["bob"] == "2026-03-07 03:07:08"  # an older entry with its offset: not cut off
-        assert when["carol"] == "2026-03-07 03:07:09"  # UTC, in Beijing the next day
+        assert when["bob"] == "2026年3月7日 03:07"  # an older entry with its offset: not cut off
+        assert when["carol"] == "2026年3月7日 03:07"  # UTC, in Beijing the next day
 
     drive(ws, scenario)
 
@@ -376,7 +376,7 @@ def test_an_edit_conflict_says_when_in_the_office_zone(ws, monkeypatch):
         await pilot.press("ctrl+s")
         await settle_save(app, pilot, form)
         assert isinstance(app.screen, ConflictModal)
-        assert "已被 bob 于 2026-03-07 03:07:09 修改" in app.screen.message
+        assert "已被 bob 于 2026年3月7日 03:07 修改" in app.screen.message
 
     drive(ws, scenario)
 

@@ -19,7 +19,7 @@ def db(tmp_path, capsys):
 
 def test_init_creates_an_empty_store(tmp_path, capsys):
     code, out, _ = run(capsys, "init", "--db", tmp_path / "new")
-    assert code == 0 and "store ready" in out
+    assert code == 0 and "数据存储已就绪" in out  # Chinese by default
     assert Store(tmp_path / "new").orgs() == []
 
 
@@ -112,8 +112,8 @@ def test_bad_import_is_one_line_exit_2_and_store_untouched(db, tmp_path, capsys,
     (["check", "--format", "xml"], "invalid choice"),
     (["frobnicate"], "invalid choice"),
 ])
-def test_bad_usage_is_one_line_exit_2(db, capsys, args, expected):
-    code, out, err = run(capsys, *args, "--db", db) if args[0] != "frobnicate" else run(capsys, *args)
+def test_bad_usage_is_one_line_exit_2(db, capsys, args, expected):  # in English (tests/test_cli_lang.py: in Chinese)
+    code, out, err = run(capsys, *args, "--db", db, "--lang", "en") if args[0] != "frobnicate" else run(capsys, "--lang", "en", *args)
     assert code == 2 and expected in err and err.count("\n") == 1
 
 
@@ -167,5 +167,5 @@ def test_app_outside_a_terminal_is_refused(monkeypatch, capsys, tmp_path):
 def test_as_of_and_period_are_bounded_to_years_that_mean_something(db, capsys):
     for args in (["check", "--as-of", "9999-12-31"], ["export", "--org", "tjpu", "--format", "md", "--as-of", "1900-01-01"],
                  ["export", "--org", "tjpu", "--format", "md", "--period", "9999"]):
-        code, _, err = run(capsys, *args, "--db", db)
+        code, _, err = run(capsys, "--lang", "en", *args, "--db", db)
         assert code == 2 and "give a" in err and err.count("\n") == 1, (args, err)

@@ -51,7 +51,7 @@ def test_the_office_time_zone_is_a_setting(db, capsys, monkeypatch, tz):
     monkeypatch.setenv("COORDTUI_NOW", INSTANT)
     tz("Asia/Shanghai")
     code, out, _ = run(capsys, "config", "--db", db, "timezone", "Europe/London")
-    assert code == 0 and "2026-12-31" in out
+    assert code == 0 and "2026年12月31日" in out  # London's today, as people write it
     assert Store(db).meta()["timezone"] == "Europe/London"
     code, out, _ = run(capsys, "check", "--db", db, "--format", "json", "--plugin-dir", DROPINS)
     assert '"as_of": "2026-12-31"' in out

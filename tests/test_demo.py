@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from coordtui.demo import STEPS, DemoApp, DemoCaption
 from coordtui.plugins import PluginHost
 from coordtui.screens.form import RecordForm
@@ -71,5 +73,29 @@ def test_keys_step_forward_and_back(tmp_path):
             await pilot.press("q")  # over the form, q still ends the tour
             await pilot.pause()
         assert not app.is_running
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("lang,words", [("zh", ["上一步", "下一步", "退出"]),
+                                        pytest.param("en", ["Back", "Next", "Quit"], marks=pytest.mark.slow)])
+def test_the_tours_footer_fits_80_columns(tmp_path, lang, words):
+    from textual.widgets._footer import FooterKey
+
+    ws = Workspace(Store(tmp_path / "s", create=True), PluginHost())
+    ws.load_examples()
+
+    async def main():
+        app = DemoApp(ws, tmp_path, lang=lang)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            for step in range(3):  # the dashboard, the findings, the tree: each with its own keys
+                keys = [k for k in app.screen.query(FooterKey) if k.display]
+                assert keys and all(k.region.right <= 80 and k.region.width > 0 for k in keys), (lang, step)
+                shown = " ".join(f"{k.key_display} {k.description}" for k in keys)
+                assert all(w in shown for w in words), (lang, step, shown)
+                await pilot.press("space")
+                await pilot.pause()
 
     asyncio.run(main())

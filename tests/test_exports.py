@@ -194,7 +194,7 @@ def test_bad_spreadsheet_rows_stop_the_import(db, tmp_path, capsys, rows, expect
     path = tmp_path / "bad.csv"
     write_csv(path, rows)
     before = len(Store(db).query("tjpu", "activity"))
-    code = main(["import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "activity"])
+    code = main(["--lang", "en", "import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "activity"])
     err = capsys.readouterr().err
     assert code == 2 and expected in err and str(path) in err and err.count("\n") == 1
     assert len(Store(db).query("tjpu", "activity")) == before
@@ -203,8 +203,8 @@ def test_bad_spreadsheet_rows_stop_the_import(db, tmp_path, capsys, rows, expect
 def test_spreadsheet_import_needs_org_and_csv_needs_kind(db, tmp_path, capsys):
     path = tmp_path / "x.csv"
     write_csv(path, [["名称"], ["a"]])
-    assert main(["import", str(path), "--db", str(db)]) == 2 and "add --org" in capsys.readouterr().err
-    assert main(["import", str(path), "--db", str(db), "--org", "tjpu"]) == 2 and "add --kind" in capsys.readouterr().err
+    assert main(["--lang", "en", "import", str(path), "--db", str(db)]) == 2 and "add --org" in capsys.readouterr().err
+    assert main(["--lang", "en", "import", str(path), "--db", str(db), "--org", "tjpu"]) == 2 and "add --kind" in capsys.readouterr().err
     (tmp_path / "not.xlsx").write_text("hello")
-    assert main(["import", str(tmp_path / "not.xlsx"), "--db", str(db), "--org", "tjpu"]) == 2
+    assert main(["--lang", "en", "import", str(tmp_path / "not.xlsx"), "--db", str(db), "--org", "tjpu"]) == 2
     assert "not a readable xlsx workbook" in capsys.readouterr().err

@@ -5,6 +5,7 @@ themselves out again when the terminal is resized or the as-of date changes."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date
 
 import pytest
@@ -73,6 +74,10 @@ def assert_whole(table: FitTable, where: str) -> int:
     return checked
 
 
+#: An ISO date where a person reads (inputs and exports keep ISO).
+ISO_DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+
+
 def screens_of(app):
     """(name, opener) for every screen a person reaches from the dashboard of the current organization."""
     yield "dashboard", lambda: app.action_goto("dashboard")
@@ -101,6 +106,12 @@ def test_every_screen_shows_each_rows_subject_and_duty_in_full(store_root, org, 
                 for table in tables:
                     if table.display:
                         checked += assert_whole(table, where)
+                        if isinstance(table, FitTable):  # dates as people write them: 2026年10月15日, never ISO
+                            iso = [str(cell) for cells, _ in table.data for cell in cells if ISO_DATE.search(str(cell))]
+                            assert iso == [], (where, iso[:3])
+                title = next((w for w in screen.query("Static") if (w.id or "").endswith("title")), None)
+                if title is not None:
+                    assert not ISO_DATE.search(str(title.render())), (where, str(title.render()))
                 seen.append(name)
             assert len(seen) >= 6 and checked > 20, (seen, checked)
 
@@ -281,3 +292,54 @@ def test_without_colour_what_needs_action_stands_out_by_weight_and_reverse_video
             "from coordtui.domain.model import DutyStatus as D; print(S[D.OVERDUE], '|', S[D.AT_RISK], '|', F['error'])")
     out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "NO_COLOR": "1"}, capture_output=True, text=True, timeout=120)
     assert out.stdout.split("|") == ["bold reverse ", " bold ", " bold reverse\n"], out.stderr
+
+
+def test_the_checklist_hint_is_decided_again_on_every_resize(store_root):
+    async def main():
+        app = CoordApp(workspace(store_root), lang="zh", as_of=AS_OF, org_id="usst")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            (model_id, spec), = [(m, s) for m, s in app.model_screen_specs() if s.id == "checklist"]
+            app.action_open_model_screen(model_id, spec.id)
+            await settle(app, pilot)
+            hint = app.screen.t("checklist.hint")
+
+            def shown() -> str:
+                return str(app.screen.query_one("#fd-summary").render())
+
+            assert hint in shown()  # room for it at 120 columns
+            for width, room in [(80, False), (120, True), (60, False), (100, True)]:
+                await pilot.resize_terminal(width, 30)
+                await settle(app, pilot)
+                assert (hint in shown()) is room, (width, shown())
+                assert "已逾期" in shown()  # the counts stay
+
+    asyncio.run(main())
+
+
+def test_a_dropdown_opened_over_the_form_shows_every_choice_whole(store_root):
+    """Textual cuts a line at every widget's edge beneath an overlay, and a cut inside a wide
+    character drops it (联合监  检查 over the check box): every field ends at one edge."""
+    from textual.widgets import Select
+
+    async def main():
+        app = CoordApp(workspace(store_root), lang="zh", as_of=AS_OF, org_id="tjpu")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            app.new_record("tjpu", "activity", {})
+            await settle(app, pilot)
+            selects = list(app.screen.query(Select))
+            assert len(selects) >= 2
+            for select in selects:
+                select.focus()
+                await pilot.press("enter")
+                await pilot.pause()
+                shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+                prompts = [str(o.prompt) for o in app.focused._options][1:]  # after 请选择
+                assert prompts and all(p in shown for p in prompts), (select.id, shown)
+                footer = shown.splitlines()[-1]
+                assert "esc 关闭" in footer and "Dismiss" not in footer, footer  # the dropdown's key in the interface language
+                await pilot.press("escape")
+                await pilot.pause()
+
+    asyncio.run(main())

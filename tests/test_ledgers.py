@@ -93,7 +93,7 @@ def test_every_bad_row_is_reported_at_once_with_the_nearest_names(db, tmp_path, 
         ["第一协作组", "丙", "联合监督检查", "2026-09-08", "2026-09-08", "", "", "", ""],
     ])
     before = Store(db).query("tjpu", "activity")
-    assert main(["import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "activity"]) == 2
+    assert main(["--lang", "en", "import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "activity"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "2 problems" in err
     assert "row 4: column 协作组: no group named '第四组': did you mean 第四协作组" in err
@@ -152,7 +152,7 @@ def test_a_damaged_cell_is_one_line_not_a_traceback(db, tmp_path, capsys, cell):
     book.save(tmp_path / "good.xlsx")
     bad = tmp_path / "bad.xlsx"
     _patched(tmp_path / "good.xlsx", bad, lambda xml: xml.replace("</row></sheetData>", f"</row><row r=\"3\">{cell}</row></sheetData>"))
-    assert main(["import", str(bad), "--db", str(db), "--org", "tjpu"]) == 2
+    assert main(["--lang", "en", "import", str(bad), "--db", str(db), "--org", "tjpu"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a readable xlsx workbook" in err and "save it again" in err
 
@@ -163,16 +163,16 @@ def test_spreadsheet_limits(db, tmp_path, capsys, monkeypatch):
     path = tmp_path / "g.csv"
     with open(path, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([["名称"], ["x" * 140_000]])
-    assert main(["import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "group"]) == 2
+    assert main(["--lang", "en", "import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "group"]) == 2
     err = capsys.readouterr().err
     assert "row 2" in err and "at most 32,767 characters" in err and "not a readable xlsx" not in err
     with open(path, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([["名称"], *[[f"组{n}"] for n in range(30)]])
     monkeypatch.setattr(tabular, "MAX_ROWS", 5)
-    assert main(["import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "group"]) == 2
+    assert main(["--lang", "en", "import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "group"]) == 2
     assert "more than 5 rows: split the file" in capsys.readouterr().err
     monkeypatch.setattr(tabular, "MAX_TABLE_BYTES", 100)
-    assert main(["import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "group"]) == 2
+    assert main(["--lang", "en", "import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "group"]) == 2
     assert "a spreadsheet import takes: split it" in capsys.readouterr().err
     from openpyxl import Workbook
 
@@ -183,7 +183,7 @@ def test_spreadsheet_limits(db, tmp_path, capsys, monkeypatch):
     book.save(tmp_path / "big.xlsx")
     monkeypatch.setattr(tabular, "MAX_TABLE_BYTES", 50 * 1024 * 1024)
     monkeypatch.setattr(tabular, "MAX_UNPACKED_BYTES", 10_000)
-    assert main(["import", str(tmp_path / "big.xlsx"), "--db", str(db), "--org", "tjpu"]) == 2
+    assert main(["--lang", "en", "import", str(tmp_path / "big.xlsx"), "--db", str(db), "--org", "tjpu"]) == 2
     assert "unpacks to" in capsys.readouterr().err
 
 

@@ -181,12 +181,12 @@ def _org_file(base: Path, org: str, team_name: str) -> Path:
 def test_a_second_account_cannot_read_a_private_store_not_even_check(accounts):
     one, two = ACCOUNTS
     db = folder_for(accounts, "private", one)
-    made = as_user(one, "coordtui", "init", "--db", str(db), "--examples")
+    made = as_user(one, "coordtui", "--lang", "en", "init", "--db", str(db), "--examples")
     assert made.returncode == 0, made.stderr
     found = modes(db)
     assert {m for n, m in found.items() if (db / n).is_dir()} == {"0o700"}
     assert {m for n, m in found.items() if not (db / n).is_dir()} == {"0o600"}
-    check = as_user(two, "coordtui", "check", "--db", str(db))
+    check = as_user(two, "coordtui", "--lang", "en", "check", "--db", str(db))
     assert check.returncode == 2 and check.stderr.count("\n") == 1 and "Traceback" not in check.stderr
     assert "cannot read the store folder (Permission denied)" in check.stderr
     assert as_user(two, "cat", str(db / "data" / "tjpu" / "structure.json")).returncode != 0
@@ -197,7 +197,7 @@ def test_a_second_account_cannot_read_a_private_store_not_even_check(accounts):
 def test_a_group_store_is_used_by_two_members_in_turn(accounts):
     one, two = ACCOUNTS
     db = folder_for(accounts, "group", one)
-    made = as_user(one, "coordtui", "init", "--db", str(db), "--group", GROUP, umask="002")
+    made = as_user(one, "coordtui", "--lang", "en", "init", "--db", str(db), "--group", GROUP, umask="002")
     assert made.returncode == 0, made.stderr
     meta = json.loads((db / "meta.json").read_text())
     assert meta["group"] == GROUP
@@ -205,12 +205,12 @@ def test_a_group_store_is_used_by_two_members_in_turn(accounts):
     assert oct(stat.S_IMODE(key.stat().st_mode)) == "0o640" and grp.getgrgid(key.stat().st_gid).gr_name == GROUP
 
     # both members are people of the store (the first, who made it, is its administrator)
-    added = as_user(one, "coordtui", "users", "add", two, "--role", "admin", "--db", str(db), umask="002")
+    added = as_user(one, "coordtui", "--lang", "en", "users", "add", two, "--role", "admin", "--db", str(db), umask="002")
     assert added.returncode == 0, added.stderr
-    first = as_user(one, "coordtui", "import", str(_org_file(accounts, "m2", "一组")), "--db", str(db), "--plugin-dir", str(DROPINS), umask="002")
+    first = as_user(one, "coordtui", "--lang", "en", "import", str(_org_file(accounts, "m2", "一组")), "--db", str(db), "--plugin-dir", str(DROPINS), umask="002")
     assert first.returncode == 0, first.stderr
     # without the key the second member cannot save: one line, nothing written
-    refused = as_user(two, "coordtui", "import", str(_org_file(accounts, "m3", "三组")), "--db", str(db), "--plugin-dir", str(DROPINS))
+    refused = as_user(two, "coordtui", "--lang", "en", "import", str(_org_file(accounts, "m3", "三组")), "--db", str(db), "--plugin-dir", str(DROPINS))
     assert refused.returncode == 2 and "cannot read this store's seal key" in refused.stderr and refused.stderr.count("\n") == 1
     assert not (db / "data" / "m3").exists()
     # the administrator gives the member the key, as the README says
@@ -223,12 +223,12 @@ def test_a_group_store_is_used_by_two_members_in_turn(accounts):
     theirs.parent.chmod(0o750)
 
     # the second member (umask 022, and pretending to be the first) saves, then the first again
-    second = as_user(two, "coordtui", "import", str(_org_file(accounts, "m2", "一组（改）")), "--db", str(db), "--plugin-dir", str(DROPINS),
+    second = as_user(two, "coordtui", "--lang", "en", "import", str(_org_file(accounts, "m2", "一组（改）")), "--db", str(db), "--plugin-dir", str(DROPINS),
                      env={"LOGNAME": one, "USER": one})
     assert second.returncode == 0, second.stderr
-    third = as_user(one, "coordtui", "import", str(_org_file(accounts, "m2", "一组（再改）")), "--db", str(db), "--plugin-dir", str(DROPINS), umask="002")
+    third = as_user(one, "coordtui", "--lang", "en", "import", str(_org_file(accounts, "m2", "一组（再改）")), "--db", str(db), "--plugin-dir", str(DROPINS), umask="002")
     assert third.returncode == 0, third.stderr
-    verified = as_user(two, "coordtui", "verify", "--db", str(db))
+    verified = as_user(two, "coordtui", "--lang", "en", "verify", "--db", str(db))
     assert verified.returncode == 0 and "the history is intact" in verified.stdout, verified.stdout + verified.stderr
     authors = [e["user"] for e in reversed(Store(db).history(org="m2", record_id="t1"))]
     assert authors == [one, two, one]  # the kernel's account, never $LOGNAME
@@ -240,19 +240,19 @@ def test_a_group_store_is_used_by_two_members_in_turn(accounts):
     assert {(db / n).lstat().st_gid for n in found} == {gid}
     # meta.json records it: a folder that lost its setgid bit gets it back on the owner's next open
     db.chmod(0o700)
-    assert as_user(one, "coordtui", "import", str(_org_file(accounts, "m4", "四组")), "--db", str(db), "--plugin-dir", str(DROPINS)).returncode == 0
+    assert as_user(one, "coordtui", "--lang", "en", "import", str(_org_file(accounts, "m4", "四组")), "--db", str(db), "--plugin-dir", str(DROPINS)).returncode == 0
     assert oct(stat.S_IMODE(db.stat().st_mode)) == "0o2770" and oct(stat.S_IMODE((db / "data" / "m4" / "structure.json").stat().st_mode)) == "0o660"
 
 
 def test_a_journal_planted_by_a_group_member_does_not_reach_the_next_members_home(accounts):
     one, two = ACCOUNTS
     db = folder_for(accounts, "planted", one)
-    assert as_user(one, "coordtui", "init", "--db", str(db), "--group", GROUP).returncode == 0
+    assert as_user(one, "coordtui", "--lang", "en", "init", "--db", str(db), "--group", GROUP).returncode == 0
     bashrc = home(one) / ".bashrc"
     before = bashrc.read_bytes() if bashrc.exists() else b""
     journal = {"files": [], "appends": [[str(bashrc), len(before), "echo planted\n"]]}
     planted = as_user(two, "sh", "-c", f"printf '%s' '{json.dumps(journal)}' > {db / JOURNAL}")
     assert planted.returncode == 0, planted.stderr
-    check = as_user(one, "coordtui", "check", "--db", str(db))
+    check = as_user(one, "coordtui", "--lang", "en", "check", "--db", str(db))
     assert check.returncode == 2 and "the journal names" in check.stderr and "nothing was replayed" in check.stderr
     assert (bashrc.read_bytes() if bashrc.exists() else b"") == before

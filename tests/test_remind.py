@@ -211,22 +211,22 @@ def test_a_scoped_persons_feed_holds_only_their_duties_with_alarms_at_nine_and_r
 
 def test_config_and_users_feed_on_the_command_line(admin, tmp_path, capsys):
     db = str(admin.store.root)
-    assert main(["config", "smtp.starttls", "maybe", "--db", db]) == 2
+    assert main(["--lang", "en", "config", "smtp.starttls", "maybe", "--db", db]) == 2
     assert "yes or no" in capsys.readouterr().err
-    assert main(["config", "smtp.user", "robot", "--db", db]) == 0
+    assert main(["--lang", "en", "config", "smtp.user", "robot", "--db", db]) == 0
     secret = tmp_path / "pw"
     secret.write_text("s3cret\n")
     secret.chmod(0o644)
-    assert main(["config", "smtp.password-file", str(secret), "--db", db]) == 0
+    assert main(["--lang", "en", "config", "smtp.password-file", str(secret), "--db", db]) == 0
     with pytest.raises(remind.InputError, match="chmod 600"):
         remind.smtp_password(admin.store)
     secret.chmod(0o600)
     assert remind.smtp_password(admin.store) == "s3cret"
     capsys.readouterr()
-    assert main(["users", "feed", "zhangsan", "--db", db, "--lang", "en"]) == 0
+    assert main(["--lang", "en", "users", "feed", "zhangsan", "--db", db, "--lang", "en"]) == 0
     said = capsys.readouterr().out
     assert "/feed/" in said and ".ics" in said
-    assert main(["users", "feed", "zhangsan", "--revoke", "--db", db]) == 0
+    assert main(["--lang", "en", "users", "feed", "zhangsan", "--revoke", "--db", db]) == 0
     assert admin.store.get_person("zhangsan")["feed_token_sha256"] is None
 
 

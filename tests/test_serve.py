@@ -187,7 +187,7 @@ def test_signing_in_by_password_and_by_link_in_a_headless_browser(tmp_path, monk
                 await browser.fill("#password", PASSWORD)
                 await browser.submit("#signin")
                 # li's application: the dashboard of their organization only
-                text = await browser.wait_for_text("总览", "截至 2026-10-15", "平罗县纪委监委", "退出登录")
+                text = await browser.wait_for_text("总览", "截至 2026年10月15日", "平罗县纪委监委", "退出登录")
                 assert "天津工业大学" not in text and "天津市纪委监委" not in text
                 assert browser.opened_sockets[0].startswith(f"ws://127.0.0.1:{url.rsplit(':', 1)[1]}/ws")
                 old = (await browser.cookies())["coordtui_session"]

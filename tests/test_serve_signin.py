@@ -133,26 +133,26 @@ def store(tmp_path, monkeypatch, capsys):
 
 
 def test_users_passwd_keeps_a_hash_and_asks_twice(store, capsys, monkeypatch):
-    code, out, _ = _cli(capsys, "users", "passwd", "li", "--stdin", "--db", str(store), stdin="correct horse battery\n")
+    code, out, _ = _cli(capsys, "--lang", "en", "users", "passwd", "li", "--stdin", "--db", str(store), stdin="correct horse battery\n")
     assert code == 0 and "li may sign in" in out
     doc = Store(store).get_person("li")
     assert doc["password_hash"].startswith("$argon2id$") and "correct horse" not in (store / "people.json").read_text()
     assert auth.verify_password(doc["password_hash"], "correct horse battery")
-    listed = json.loads(_cli(capsys, "users", "list", "--format", "json", "--db", str(store))[1])
+    listed = json.loads(_cli(capsys, "--lang", "en", "users", "list", "--format", "json", "--db", str(store))[1])
     li = next(p for p in listed if p["name"] == "li")
     assert li["password"] is True and "password_hash" not in li
     # typed twice without echo: two different answers change nothing
     answers = iter(["first password!", "second password"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
-    code, _, err = _cli(capsys, "users", "passwd", "li", "--db", str(store))
+    code, _, err = _cli(capsys, "--lang", "en", "users", "passwd", "li", "--db", str(store))
     assert code == 2 and err.count("\n") == 1 and "the two passwords differ" in err
     assert Store(store).get_person("li")["password_hash"] == doc["password_hash"]
-    code, _, err = _cli(capsys, "users", "passwd", "li", "--stdin", "--db", str(store), stdin="short\n")
+    code, _, err = _cli(capsys, "--lang", "en", "users", "passwd", "li", "--stdin", "--db", str(store), stdin="short\n")
     assert code == 2 and "fewer than 10" in err and err.count("\n") == 1
-    code, _, err = _cli(capsys, "users", "passwd", "nobody", "--stdin", "--db", str(store), stdin="correct horse battery\n")
+    code, _, err = _cli(capsys, "--lang", "en", "users", "passwd", "nobody", "--stdin", "--db", str(store), stdin="correct horse battery\n")
     assert code == 2 and "no person 'nobody'" in err
-    assert _cli(capsys, "users", "passwd", "li", "--clear", "--db", str(store))[0] == 0
+    assert _cli(capsys, "--lang", "en", "users", "passwd", "li", "--clear", "--db", str(store))[0] == 0
     assert Store(store).get_person("li")["password_hash"] is None
 
 

@@ -143,12 +143,12 @@ def test_people_reach_the_store_through_their_keys_forced_command(server):
 
     group = next(item for item in doc["items"] if item["kind"] == "group")
     group["name"] += "（编辑）"  # the structure is the administrators' to change
-    done = ssh("zhangsan", "import", "-", stdin=json.dumps(doc, ensure_ascii=False).encode())
+    done = ssh("zhangsan", "import", "-", "--lang", "en", stdin=json.dumps(doc, ensure_ascii=False).encode())
     assert done.returncode == 2 and b"zhangsan may not change" in done.stderr and done.stderr.count(b"\n") == 1, done.stderr
     assert not Store(store).get("tjpu", "group", group["id"])["name"].endswith("（编辑）")
 
     activity["title"] += "（读者）"
-    done = ssh("lisi", "import", "-", stdin=json.dumps(doc, ensure_ascii=False).encode())
+    done = ssh("lisi", "import", "-", "--lang", "en", stdin=json.dumps(doc, ensure_ascii=False).encode())
     assert done.returncode == 2 and b"lisi is a reader and may not change records" in done.stderr
     assert Store(store).get("tjpu", "activity", activity["id"])["title"].endswith("（远程修改）")
 
@@ -156,7 +156,7 @@ def test_people_reach_the_store_through_their_keys_forced_command(server):
                             ("zhangsan", ["export", "--org", "tjpu", "--out", ".ssh/authorized_keys"])):
         done = ssh(person, *command)
         err = done.stderr.decode()
-        assert done.returncode == 2 and "not allowed over SSH" in err and err.count("\n") == 1, (command, err)
+        assert done.returncode == 2 and "通过 SSH 不允许" in err and err.count("\n") == 1, (command, err)  # in the default language
         assert b"uid=" not in done.stdout and b"root:" not in done.stdout
     assert "coordtui:zhangsan" in (store.parent / ".ssh" / "authorized_keys").read_text()
 

@@ -147,10 +147,10 @@ def test_names_orgs_and_scopes_are_checked(db, tmp_path, capsys):
         (["users", "remove", "nobody"], "no person 'nobody'"),
     ]
     for args, says in cases:
-        code, _, err = run(capsys, *args, "--db", db)
+        code, _, err = run(capsys, "--lang", "en", *args, "--db", db)
         assert code == 2 and says in err and err.count("\n") == 1, (args, err)
     assert [p["name"] for p in Store(db).people()] == [current_user()]
-    code, out, err = run(capsys, "users", "add", "zhangsan", "--role", "editor", "--org", "tjpu", "--scope", group, "--cases", "--db", db)
+    code, out, err = run(capsys, "--lang", "en", "users", "add", "zhangsan", "--role", "editor", "--org", "tjpu", "--scope", group, "--cases", "--db", db)
     assert code == 0, err
     assert Store(db).get_person("zhangsan")["grants"] == [{"org": "tjpu", "role": "editor", "scope": [group], "cases": True}]
 
@@ -216,35 +216,35 @@ def people(db, tmp_path, capsys) -> Path:
 ])
 def test_the_shell_refuses_what_would_reach_beyond_the_store(people, capsys, monkeypatch, command, says):
     monkeypatch.setenv("SSH_ORIGINAL_COMMAND", command)
-    code, out, err = run(capsys, "shell", "zhangsan", "--db", people)
+    code, out, err = run(capsys, "--lang", "en", "shell", "zhangsan", "--db", people)
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
     assert says in err and out == ""
 
 
 def test_the_shell_needs_an_existing_person_and_a_login_name(people, capsys, monkeypatch):
     monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "check")
-    code, _, err = run(capsys, "shell", "wangwu", "--db", people)
+    code, _, err = run(capsys, "--lang", "en", "shell", "wangwu", "--db", people)
     assert code == 2 and "no person 'wangwu'" in err
-    code, _, err = run(capsys, "shell", "../../etc", "--db", people)
+    code, _, err = run(capsys, "--lang", "en", "shell", "../../etc", "--db", people)
     assert code == 2 and "not a login name" in err
-    code, _, err = run(capsys, "--as", "lisi", "shell", "zhangsan", "--db", people)
+    code, _, err = run(capsys, "--lang", "en", "--as", "lisi", "shell", "zhangsan", "--db", people)
     assert code == 2 and "leave --as out" in err
 
 
 def test_import_from_standard_input_is_authored_by_the_shells_person_not_logname(people, tmp_path, capsys, monkeypatch):
-    doc = json.loads(run(capsys, "export", "--org", "tjpu", "--db", people)[1])
+    doc = json.loads(run(capsys, "--lang", "en", "export", "--org", "tjpu", "--db", people)[1])
     activity = next(item for item in doc["items"] if item["kind"] == "activity")
     activity["title"] = activity["title"] + "（改）"
     monkeypatch.setenv("LOGNAME", "root")
     monkeypatch.setenv("USER", "root")
     monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "import -")
-    code, out, err = run(capsys, "shell", "zhangsan", "--db", people, stdin=json.dumps(doc).encode(), monkeypatch=monkeypatch)
+    code, out, err = run(capsys, "--lang", "en", "shell", "zhangsan", "--db", people, stdin=json.dumps(doc).encode(), monkeypatch=monkeypatch)
     assert code == 0 and "updated 1" in out, err
     changed = Store(people).history(kind="activity", record_id=activity["id"])[0]
     assert changed["user"] == "zhangsan" and changed["after"]["title"].endswith("（改）")
     # the reader may not import, whatever the document
     monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "import -")
-    code, _, err = run(capsys, "shell", "lisi", "--db", people, stdin=json.dumps(doc).encode(), monkeypatch=monkeypatch)
+    code, _, err = run(capsys, "--lang", "en", "shell", "lisi", "--db", people, stdin=json.dumps(doc).encode(), monkeypatch=monkeypatch)
     assert code == 2 and "lisi is a reader and may not change records" in err
 
 
@@ -271,21 +271,21 @@ def test_logname_does_not_change_the_history_author(db, capsys, monkeypatch, tmp
 
 def test_the_owner_may_act_as_a_person_with_as(people, capsys, tmp_path):
     out_file = tmp_path / "tjpu.json"
-    assert run(capsys, "export", "--org", "tjpu", "--db", people, "--out", out_file)[0] == 0
+    assert run(capsys, "--lang", "en", "export", "--org", "tjpu", "--db", people, "--out", out_file)[0] == 0
     doc = json.loads(out_file.read_text())
     activity = next(item for item in doc["items"] if item["kind"] == "activity")
     activity["title"] += "（代）"
     out_file.write_text(json.dumps(doc))
-    assert run(capsys, "--as", "zhangsan", "import", out_file, "--db", people)[0] == 0
+    assert run(capsys, "--lang", "en", "--as", "zhangsan", "import", out_file, "--db", people)[0] == 0
     assert Store(people).history(kind="activity", record_id=activity["id"])[0]["user"] == "zhangsan"
     doc["org"]["name"] = "天津工业大学（代）"  # an editor, as whom the owner acts, may not rename the organization
     out_file.write_text(json.dumps(doc))
-    code, _, err = run(capsys, "--as", "zhangsan", "import", out_file, "--db", people)
+    code, _, err = run(capsys, "--lang", "en", "--as", "zhangsan", "import", out_file, "--db", people)
     assert code == 2 and "zhangsan may not" in err and err.count("\n") == 1
-    code, _, err = run(capsys, "--as", "nobody", "check", "--db", people)
+    code, _, err = run(capsys, "--lang", "en", "--as", "nobody", "check", "--db", people)
     assert code == 2 and "no person 'nobody'" in err
     # a person (not the owner acting as themself) who is no administrator may not manage people
-    code, _, err = run(capsys, "--as", "zhangsan", "users", "add", "mallory", "--role", "admin", "--db", people)
+    code, _, err = run(capsys, "--lang", "en", "--as", "zhangsan", "users", "add", "mallory", "--role", "admin", "--db", people)
     assert code == 2 and "zhangsan may not manage the people" in err
 
 
@@ -312,13 +312,13 @@ def test_another_account_may_not_manage_people_act_as_someone_or_use_the_forced_
     python, where = other_account
     db = where / "store"
     monkeypatch.setenv("COORDTUI_AUTHORIZED_KEYS", str(where / "ak"))
-    assert run(capsys, "init", "--db", db, "--examples")[0] == 0
-    assert run(capsys, "users", "add", "zhangsan", "--role", "editor", "--db", db)[0] == 0
+    assert run(capsys, "--lang", "en", "init", "--db", db, "--examples")[0] == 0
+    assert run(capsys, "--lang", "en", "users", "add", "zhangsan", "--role", "editor", "--db", db)[0] == 0
     # Readable and writable by everyone, so that only coordtui's own checks stand in the way.
     subprocess.run(["chmod", "-R", "a+rwX", str(db)], check=True, timeout=30)
     (where / "k.pub").write_text(ed25519_key(9))
     os.chmod(where / "k.pub", 0o644)
-    cli = [python, "-m", "coordtui"]
+    cli = [python, "-m", "coordtui", "--lang", "en"]
     env = {"COORDTUI_AUTHORIZED_KEYS": str(where / "t2-ak"), "LOGNAME": current_user(), "USER": current_user()}
     attempts = [
         ([*cli, "users", "add", "mallory", "--key", str(where / "k.pub"), "--role", "admin", "--db", str(db)], f"{OTHER} is not a person of this store"),
@@ -339,9 +339,9 @@ def test_another_account_may_not_manage_people_act_as_someone_or_use_the_forced_
     assert done.returncode == 2 and b"is not a person of this store" in done.stderr, done.stderr
     # Made a person, they still cannot write a private store behind its owner's back: the history
     # is sealed with a key only the owner holds (a group store shares it; see test_permissions).
-    assert run(capsys, "users", "add", OTHER, "--role", "editor", "--org", "tjpu", "--db", db)[0] == 0
+    assert run(capsys, "--lang", "en", "users", "add", OTHER, "--role", "editor", "--org", "tjpu", "--db", db)[0] == 0
     subprocess.run(["chmod", "-R", "a+rwX", str(db)], check=True, timeout=30)
-    doc = json.loads(run(capsys, "export", "--org", "tjpu", "--db", db)[1])
+    doc = json.loads(run(capsys, "--lang", "en", "export", "--org", "tjpu", "--db", db)[1])
     activity = next(item for item in doc["items"] if item["kind"] == "activity")
     activity["title"] += "（他人修改）"
     done = accounts.run_as(OTHER, [*cli, "import", "-", "--db", str(db)], env=env | {"LOGNAME": "zhangsan", "USER": "zhangsan"},
@@ -377,7 +377,7 @@ def test_a_store_path_with_spaces_is_quoted_and_one_with_a_quote_refused(tmp_pat
 
 
 def test_people_json_edited_by_hand_cannot_inject_a_key_line_or_crash(db, tmp_path, capsys, keys_file):
-    assert run(capsys, "users", "add", "zhangsan", "--key", key_file(tmp_path, ed25519_key(13)), "--role", "reader", "--db", db)[0] == 0
+    assert run(capsys, "--lang", "en", "users", "add", "zhangsan", "--key", key_file(tmp_path, ed25519_key(13)), "--role", "reader", "--db", db)[0] == 0
     before = keys_file.read_text()
     people = db / "people.json"
     data = json.loads(people.read_text())
@@ -385,12 +385,12 @@ def test_people_json_edited_by_hand_cannot_inject_a_key_line_or_crash(db, tmp_pa
     people.write_text(json.dumps(data))
     # people.json is where access is read from: a hand edit is refused as a whole, before any of it is used.
     for command in (["users", "sync"], ["users", "list"], ["users", "remove", "zhangsan"], ["check"]):
-        code, _, err = run(capsys, *command, "--db", db)
+        code, _, err = run(capsys, "--lang", "en", *command, "--db", db)
         assert code == 2 and "outside coordtui" in err and err.count("\n") == 1, (command, err)
     assert keys_file.read_text() == before
     data["person"]["zhangsan"]["name"] = "Zhang San"
     people.write_text(json.dumps(data))
-    code, _, err = run(capsys, "users", "list", "--db", db)
+    code, _, err = run(capsys, "--lang", "en", "users", "list", "--db", db)
     assert code == 2 and "outside coordtui" in err and err.count("\n") == 1
     assert keys_file.read_text() == before
 

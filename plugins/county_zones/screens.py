@@ -128,7 +128,7 @@ class TaskBoardScreen(TaskActions, ZoneScreen):
         for t in self.rows:
             nxt = next_state(t.state)
             overdue = t.deadline is not None and t.state != "closed" and t.deadline < self.app.as_of
-            deadline = Text(t.deadline.isoformat() if t.deadline else "—", style="bold red" if overdue else "")
+            deadline = Text(self.day(t.deadline) if t.deadline else "—", style="bold red" if overdue else "")
             data.append(([self.state_label(t.state), t.title, "、".join(zone_names.get(z, z) for z in t.zones),
                           deadline, self.state_label(nxt) if nxt else "—"], t.id))
         table.show(cols, data)
@@ -201,12 +201,12 @@ class TaskDetailScreen(TaskActions, ZoneScreen):
         steps = sorted((s for s in self.recs("task_step") if s.task == task.id), key=lambda s: ORDER.index(s.state))
         self.query_one("#steps", FitTable).show(
             named(self.t("detail.steps"), Col("step", "", keep=True), Col("by", "", keep=True), Col("on", "", rank=1, hide=False)),
-            [([self.state_label(s.state), s.by or "—", s.on.isoformat()], None) for s in steps])
+            [([self.state_label(s.state), s.by or "—", self.day(s.on)], None) for s in steps])
         self.found_rows = [x for x in [*self.recs("clue"), *self.recs("problem")] if x.task == task.id]
         data = []
         for x in self.found_rows:
-            moved = Text(x.transferred_on.isoformat(), style="green") if x.transferred_on else Text(self.t("detail.not_moved"), style="bold red")
-            data.append(([x.title_zh if zh else x.title_en, x.summary, x.found_on.isoformat(), moved], None))
+            moved = Text(self.day(x.transferred_on), style="green") if x.transferred_on else Text(self.t("detail.not_moved"), style="bold red")
+            data.append(([x.title_zh if zh else x.title_en, x.summary, self.day(x.found_on), moved], None))
         self.query_one("#found", FitTable).show(
             named(self.t("detail.found"), Col("kind", "", rank=3, min=4), Col("summary", "", keep=True), Col("found_on", "", rank=2, hide=False),
                   Col("moved", "", rank=1, hide=False)), data)
@@ -328,7 +328,7 @@ class ReportCalendarScreen(ZoneScreen):
         else:
             what = row.duty.what_zh if self.app.lang == "zh" else row.duty.what_en
             text = Text(self.t("reports.reason", subject=row.duty.subject, period=row.duty.period.label(self.app.lang), what=what,
-                               due=row.duty.due.isoformat()))
+                               due=self.day(row.duty.due)))
             text.append(status_text(row.status, self.app.lang))
         self.query_one("#cz-reason", Static).update(text)
 

@@ -38,8 +38,8 @@ class LinkageScreen(ModelScreen):
         self.rows = sorted(ws.records(org_id, "case"), key=lambda c: c.opened_on, reverse=True)
         for c in self.rows:
             needs = c.subject_level == "中层正职" and c.filed_on is not None
-            pre = Text(c.prereviewed_on.isoformat(), style="green") if c.prereviewed_on else (Text(self.t("linkage.missing"), style="bold red") if needs else Text("—", style="dim"))
-            data.append(([c.title, c.linkage, c.subject_level, pre, c.filed_on.isoformat() if c.filed_on else "—"], None))
+            pre = Text(self.day(c.prereviewed_on), style="green") if c.prereviewed_on else (Text(self.t("linkage.missing"), style="bold red") if needs else Text("—", style="dim"))
+            data.append(([c.title, c.linkage, c.subject_level, pre, self.day(c.filed_on) if c.filed_on else "—"], None))
         self.query_one("#cases", FitTable).show(named(self.t("linkage.cases"), Col("title", "", keep=True), Col("linkage", "", rank=3, min=6),
                                                       Col("level", "", rank=2, min=6), Col("prereview", "", rank=1, hide=False), Col("filed", "", rank=4)), data)
         ctx = ws.context(org, self.app.as_of)

@@ -59,7 +59,7 @@ class DirectiveChainScreen(TierScreen):
         self.index = max(0, min(self.index, len(directives) - 1))
         d = self.directive = directives[self.index]
         quarter = Period.parse(d.quarter)
-        self.query_one("#et-directive", Static).update(self.t("chain.directive", title=d.title, issued=d.issued_on.isoformat(), items="；".join(d.items)))
+        self.query_one("#et-directive", Static).update(self.t("chain.directive", title=d.title, issued=self.day(d.issued_on), items="；".join(d.items)))
         staff = inspectors_by_subsidiary(self.ctx())
         plans = {p.subsidiary: p for p in self.recs("plan") if p.directive == d.id}
         reports = {r.subsidiary: r for r in self.recs("unit_report") if r.quarter == d.quarter}
@@ -77,10 +77,10 @@ class DirectiveChainScreen(TierScreen):
             done_month = sum(1 for m in months for p in people if p.id in monthly[m])
             report = reports.get(s.id)
             data.append(([s.company or s.name,
-                          _mark(plan is not None, plan.filed_on.isoformat() if plan else self.t("chain.no_plan_cell")),
+                          _mark(plan is not None, self.day(plan.filed_on) if plan else self.t("chain.no_plan_cell")),
                           f"{len(plan.assigned_to)}/{len(people)}" if plan else "—",
                           _mark(done_month == due_month, f"{done_month}/{due_month}"),
-                          _mark(report is not None, report.filed_on.isoformat()) if report else
+                          _mark(report is not None, self.day(report.filed_on)) if report else
                           (Text(self.t("chain.not_due"), style="dim") if self.app.as_of <= report_due else _mark(False, self.t("chain.no_report")))],
                          s.id))
             self.rows.append(s)
@@ -237,10 +237,10 @@ class LedgerScreen(TierScreen):
         for sub, quarter, reason in ledger_proposals(self.ctx()):
             entry = recorded.pop((sub, str(quarter), reason), None)
             state = Text(self.t("ledger.recorded"), style="green") if entry else Text(self.t("ledger.proposed"), style="bold yellow")
-            data.append(([state, subs.get(sub, sub), str(quarter), reason, entry.recorded_on.isoformat() if entry else ""], None))
+            data.append(([state, subs.get(sub, sub), str(quarter), reason, self.day(entry.recorded_on) if entry else ""], None))
             self.rows.append((sub, str(quarter), reason, entry))
         for (sub, quarter, reason), entry in recorded.items():
-            data.append(([Text(self.t("ledger.recorded"), style="green"), subs.get(sub, sub), quarter, reason, entry.recorded_on.isoformat()], None))
+            data.append(([Text(self.t("ledger.recorded"), style="green"), subs.get(sub, sub), quarter, reason, self.day(entry.recorded_on)], None))
             self.rows.append((sub, quarter, reason, entry))
         table.show(named(self.t("ledger.columns"), Col("state", "", rank=1, hide=False), Col("company", "", keep=True), Col("quarter", "", rank=2, hide=False),
                          Col("reason", "", keep=True), Col("recorded_on", "", rank=3, min=10)), data)

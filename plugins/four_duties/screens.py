@@ -68,17 +68,28 @@ class ChecklistScreen(DutyScreen):
         for r in duties:
             counts[r.status] += 1
             data.append(([r.duty.subject, self.t(f"stage.{self.stage(r.duty.due)}"), r.duty.what_zh if zh else r.duty.what_en,
-                          r.duty.due.isoformat(), status_text(r.status, self.app.lang, mark=True)], None))
+                          self.day(r.duty.due), status_text(r.status, self.app.lang, mark=True)], None))
         table.show(named(self.t("checklist.columns"), Col("subject", "", keep=True), Col("stage", "", rank=3, min=4), Col("what", "", keep=True),
                          Col("due", "", rank=2, hide=False), Col("status", "", rank=1, hide=False)), data)
         summary = Text()
         for status in (DutyStatus.OVERDUE, DutyStatus.AT_RISK, DutyStatus.DUE, DutyStatus.LATE, DutyStatus.MET):
             summary.append_text(status_text(status, self.app.lang, mark=True))
             summary.append(f" {counts[status]}   ")
+        self.summary = summary
+        self.show_summary()
+
+    def show_summary(self) -> None:
+        """The counts, and the hint where the line has room for it (on a narrow terminal the footer
+        says it): decided again on every resize."""
+        summary = self.summary.copy()
         hint = self.t("checklist.hint")
-        if cell_len(summary.plain + hint) <= self.app.size.width - 2:  # on a narrow terminal the footer says it
+        if cell_len(summary.plain + hint) <= self.app.size.width - 2:
             summary.append(hint)
         self.query_one("#fd-summary", Static).update(summary)
+
+    def on_resize(self, event) -> None:  # noqa: ANN001
+        if getattr(self, "summary", None) is not None:
+            self.show_summary()
 
     def action_fix(self) -> None:
         table = self.query_one("#checklist", FitTable)

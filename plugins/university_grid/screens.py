@@ -251,7 +251,7 @@ class MatrixScreen(GridScreen):
         for r in sorted(self._cell(), key=lambda r: r.status != DutyStatus.MET):
             what = r.duty.what_zh if self.app.lang == "zh" else r.duty.what_en
             lines.append(f"{STATUS_MARK[r.status]} ", style="bold")
-            lines.append(self.t("matrix.reason", what=what, count=r.duty.count, required=r.duty.required, due=r.duty.due.isoformat()))
+            lines.append(self.t("matrix.reason", what=what, count=r.duty.count, required=r.duty.required, due=self.day(r.duty.due)))
             lines.append(status_text(r.status, self.app.lang))
             lines.append("\n")
         if not lines:
@@ -298,7 +298,7 @@ class ActivityLogScreen(GridScreen):
         for a in self.rows:
             duty = news.get(a.id)
             state = status_text(duty.status, self.app.lang, mark=True) if duty else Text("—", style="dim")
-            data.append(([a.end.isoformat(), groups.get(a.group, a.group), a.form, a.title, str(len(a.grid_members)), state], a.id))
+            data.append(([self.day(a.end), groups.get(a.group, a.group), a.form, a.title, str(len(a.grid_members)), state], a.id))
         table.show(named(self.t("log.columns"), Col("end", "", rank=2, hide=False), Col("group", "", rank=3, min=6), Col("form", "", rank=4, min=4),
                          Col("title", "", keep=True), Col("members", "", rank=5), Col("news", "", rank=1, hide=False)), data)
 

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from coordtui.commands import NavigationCommands
 from coordtui.domain.model import ScreenSpec
 from coordtui.errors import CoordError, InputError, PluginError
-from coordtui.i18n import t
+from coordtui.i18n import day, t
 from coordtui.rules.engine import CheckResult
 from coordtui.screens.base import CoreScreen, ModelScreen
 from coordtui.screens.dashboard import DashboardScreen
@@ -80,7 +80,8 @@ class CoordApp(App):
         self.orgs = ws.orgs()
         ids = [o.id for o in self.orgs]
         if org_id is not None and org_id not in ids:
-            raise InputError(f"no organization '{org_id}' in {ws.store.root} (known: {', '.join(ids) or 'none'}): check --org")
+            raise InputError(f"no organization '{org_id}' in {ws.store.root} (known: {', '.join(ids) or 'none'}): check --org",
+                             message_zh=f"{ws.store.root} 中没有组织“{org_id}”（已有：{'、'.join(ids) or '无'}）：请检查 --org")
         self.org_index = ids.index(org_id) if org_id else 0
         #: Where exports from the interface go: COORDTUI_EXPORT_DIR, else ./coordtui-exports.
         self.export_dir = Path(os.environ.get("COORDTUI_EXPORT_DIR", "coordtui-exports")).expanduser()
@@ -511,7 +512,7 @@ def opening_date(ws: Workspace, as_of: date | None, lang: str, notice: str | Non
         from coordtui.demo import DEMO_AS_OF
 
         as_of = DEMO_AS_OF
-        notice = " · ".join(filter(None, [notice, t("dash.examples_as_of", lang, as_of=DEMO_AS_OF.isoformat())]))
+        notice = " · ".join(filter(None, [notice, t("dash.examples_as_of", lang, as_of=day(DEMO_AS_OF, lang))]))
     return as_of, notice
 
 

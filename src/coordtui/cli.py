@@ -44,12 +44,121 @@ def _as_of(args: argparse.Namespace, today: date | None) -> date | None:
     day = parse_date(args.as_of, what="--as-of")
     last = date.today().year + YEARS_AHEAD
     if not FIRST_YEAR <= day.year <= last:
-        raise InputError(f"--as-of {day.isoformat()}: give a day from {FIRST_YEAR} to {last}")
+        raise InputError(f"--as-of {day.isoformat()}: give a day from {FIRST_YEAR} to {last}",
+                         message_zh=f"--as-of {day.isoformat()}：请给出 {FIRST_YEAR} 年至 {last} 年之间的日期")
     return day
 
 class _Parser(argparse.ArgumentParser):
+    #: The language of the help and the errors, set by :func:`localize_parser`.
+    lang = "en"
+
     def error(self, message: str) -> None:  # one line, exit 2
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+        if self.lang == "zh":
+            self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)}（用法见 {self.prog} --help）\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (see '{self.prog} --help')\n")
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Help wrapped by terminal cells: a Chinese character takes two, and a line of Chinese
+    may break between any two characters."""
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        if text.startswith("用法："):  # argparse ends a heading with ':'; Chinese takes '：'
+            text = text.replace("位置参数:\n", "位置参数：\n").replace("选项:\n", "选项：\n").replace("子命令:\n", "子命令：\n")
+        return text
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap_cells(" ".join(text.split()), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap_cells(" ".join(text.split()), width - len(indent)))
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal cells, broken at spaces or next to a wide
+    character (a word longer than a line is cut)."""
+    from rich.cells import cell_len
+
+    width = max(width, 10)
+    lines: list[str] = []
+    line, used, cut = "", 0, -1  # cut: where the line may break (an index into line)
+    for ch in text:
+        wide = cell_len(ch) > 1
+        if wide and line and not line.endswith(" "):
+            cut = len(line)
+        line += ch
+        used += cell_len(ch)
+        if ch == " " or wide:
+            cut = len(line)
+        if used > width:
+            at = cut if 0 < cut < len(line) else len(line) - 1
+            head, line = line[:at].rstrip(), line[at:].lstrip()
+            lines.append(head)
+            used, cut = cell_len(line), -1
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def cli_lang(argv: Sequence[str]) -> str:
+    """The language a command line asks for: its last ``--lang``, else Chinese (the default of
+    the interface). Read before parsing, so that argparse's own help and errors speak it."""
+    lang = "zh"
+    for i, word in enumerate(argv):
+        if word == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif word.startswith("--lang="):
+            lang = word.split("=", 1)[1]
+    return "en" if lang == "en" else "zh"
+
+
+@contextlib.contextmanager
+def argparse_language(lang: str):
+    """argparse's own words (usage:, positional arguments, options, its errors) in ``lang``:
+    its gettext functions, swapped for the time of building and parsing."""
+    if lang != "zh":
+        yield
+        return
+    from coordtui.i18n import ARGPARSE_ZH
+
+    saved = argparse._, argparse.ngettext
+    argparse._ = lambda text: ARGPARSE_ZH.get(text, text)
+    argparse.ngettext = lambda one, many, n: ARGPARSE_ZH.get(one if n == 1 else many, one if n == 1 else many)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
+
+
+def help_text(keys: Sequence[str], lang: str) -> str | None:
+    """The first of ``keys`` in the command line's catalogue (i18n.CLI_HELP), in ``lang``."""
+    from coordtui.i18n import CLI_HELP
+
+    for key in keys:
+        if key in CLI_HELP:
+            return CLI_HELP[key][0 if lang == "zh" else 1]
+    return None
+
+
+def localize_parser(parser: argparse.ArgumentParser, lang: str, path: str = "cli") -> argparse.ArgumentParser:
+    """Every help text of ``parser`` and its subcommands from the catalogue: ``cli.COMMAND`` for a
+    subcommand, ``cli.COMMAND.DEST`` for an argument, else ``cli.opt.DEST``. An argument with no
+    entry keeps the English of its ``help=`` (tests/test_cli_lang.py fails on it in Chinese)."""
+    if isinstance(parser, _Parser):
+        parser.lang = lang
+    parser.formatter_class = _Formatter
+    parser.description = help_text([path], lang) or parser.description
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            action.help = help_text([f"{path}.{action.dest}"], lang) or action.help
+            for choice in action._choices_actions:
+                choice.help = help_text([f"{path}.{choice.dest}"], lang) or choice.help
+            for name, sub in action.choices.items():
+                localize_parser(sub, lang, f"{path}.{name}")
+        elif action.help is not argparse.SUPPRESS:
+            action.help = help_text([f"{path}.{action.dest}", f"cli.opt.{action.dest}"], lang) or action.help
+    return parser
 
 
 def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -59,8 +168,15 @@ def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     parser.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS if suppress else "zh", help="interface language")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="coordtui", description="Collaboration mechanisms in discipline inspection, in a terminal (纪检监察协作机制).")
+def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
+    """The command line, its help in ``lang`` (argparse's own words too, while built and parsed
+    inside :func:`argparse_language`)."""
+    with argparse_language(lang):
+        return localize_parser(_build_parser(), lang)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="coordtui", description="Collaboration mechanisms in discipline inspection, in a terminal.")
     parser.add_argument("--version", action="version", version=f"coordtui {__version__}")
     _common(parser, suppress=False)
     parser.add_argument("--org", metavar="ID", help="open the application on this organization")
@@ -122,15 +238,18 @@ def build_parser() -> argparse.ArgumentParser:
     new = plugin_sub.add_parser("new", help="scaffold a working model package (one kind, one rule, one fixture, one test)")
     new.add_argument("name", metavar="NAME")
     new.add_argument("--dir", metavar="DIR", default=".", help="where to create it (default: here)")
+    new.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS, help="interface language")
 
     p = sub.add_parser("restore", help="put a store file back from its newest good backup (the broken one is kept aside)")
     p.add_argument("file", metavar="FILE", help="the store file the error message named, relative to the store folder")
     p.add_argument("--db", metavar="PATH", help="store folder")
     p.add_argument("--plugin-dir", metavar="DIR", action="append", default=argparse.SUPPRESS,
                    help="also load models dropped in this folder (the backup restored is the newest whose records fit them)")
+    p.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS, help="interface language")
 
     p = sub.add_parser("verify", help="check every history log against its seals and every data file against its log (exit 1 when broken)")
     p.add_argument("--db", metavar="PATH", help="store folder")
+    p.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS, help="interface language")
 
     p = sub.add_parser("demo", help="a guided tour on a temporary copy of the examples (Space/→ next, ← back, q quit)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
@@ -270,15 +389,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     ws = _workspace(argparse.Namespace(**{**vars(args), "db": str(path)}), create=True)
     if args.timezone:
         ws.set_timezone(args.timezone)
-    print(f"store ready at {ws.store.root} (office time zone {ws.clock.name})")
+    from coordtui.i18n import t
+
+    print(t("out.store_ready", args.lang, root=ws.store.root, tz=ws.clock.name))
     if args.group:
         from coordtui.store.seal import key_path
 
-        print(f"its history is sealed with {key_path(ws.store._seal.store_id)}: give each member of {args.group} a copy (0640), "
-              "kept in their own ~/.config/coordtui/keys/")
+        print(t("out.sealed_with", args.lang, path=key_path(ws.store._seal.store_id), group=args.group))
     if args.examples:
         loaded = ws.load_examples()
-        print(f"loaded {len(loaded)} example organization(s): {', '.join(loaded) or 'none'}")
+        print(t("out.loaded_examples", args.lang, count=len(loaded), orgs=(', ' if args.lang == 'en' else '、').join(loaded) or t("out.none", args.lang)))
     return EXIT_OK
 
 
@@ -316,8 +436,10 @@ def cmd_config(args: argparse.Namespace) -> int:
     if args.value is None:
         print(ws.clock.name)
         return EXIT_OK
+    from coordtui.i18n import day, t
+
     ws.set_timezone(args.value)
-    print(f"office time zone: {ws.clock.name} (today there: {ws.today().isoformat()})")
+    print(t("out.timezone", args.lang, tz=ws.clock.name, today=day(ws.today(), args.lang)))
     return EXIT_OK
 
 
@@ -336,7 +458,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             from coordtui.tabular import plan_table_rows, row_changes
 
             if not args.org:
-                raise InputError(f"{f}: spreadsheet rows go into an organization: add --org ID")
+                raise InputError(f"{f}: spreadsheet rows go into an organization: add --org ID",
+                                 message_zh=f"{f}：表格中的行要导入到某个组织：请加上 --org 组织编号")
             org, records, places = plan_table_rows(ws, path, args.org, args.kind)
             if args.dry_run:
                 rows_report.extend(row_changes(ws, org, records, places))
@@ -346,7 +469,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             plans.append((f, plan.org, plan.records, args.replace))
     ids = [org.id for _, org, _, _ in plans]
     if len(set(ids)) != len(ids):
-        raise InputError("the same organization appears in two files: import them one at a time")
+        raise InputError("the same organization appears in two files: import them one at a time",
+                         message_zh="同一个组织出现在两个文件中：请逐个导入")
     # All files in one transaction: every organization lands, or none.
     ops: list = []
     summaries = []
@@ -370,14 +494,17 @@ def _read_stdin_document() -> dict:
 
     raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError(f"<standard input>: more than the {MAX_FILE_BYTES // (1024 * 1024)} MiB an import takes: split it")
+        raise InputError(f"<standard input>: more than the {MAX_FILE_BYTES // (1024 * 1024)} MiB an import takes: split it",
+                         message_zh=f"<标准输入>：超过一次导入所能接受的 {MAX_FILE_BYTES // (1024 * 1024)} MiB：请拆分后导入")
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise InputError(f"<standard input>: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}): "
-                         "send a coordtui/1 JSON document") from None
+                         "send a coordtui/1 JSON document",
+                         message_zh=f"<标准输入>：不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）：请发送 coordtui/1 JSON 文档") from None
     if not isinstance(doc, dict):
-        raise InputError("<standard input>: expected a JSON object with format, model, org and items")
+        raise InputError("<standard input>: expected a JSON object with format, model, org and items",
+                         message_zh="<标准输入>：应为含 format、model、org 和 items 的 JSON 对象")
     return doc
 
 
@@ -389,7 +516,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     as_of = _as_of(args, ws.today())
     period = Period.parse(args.period) if args.period else None
     if period is not None and not FIRST_YEAR <= period.start.year <= date.today().year + YEARS_AHEAD:
-        raise InputError(f"--period {period}: give a period from {FIRST_YEAR} to {date.today().year + YEARS_AHEAD}")
+        raise InputError(f"--period {period}: give a period from {FIRST_YEAR} to {date.today().year + YEARS_AHEAD}",
+                         message_zh=f"--period {period}：请给出 {FIRST_YEAR} 年至 {date.today().year + YEARS_AHEAD} 年之间的期间")
     if args.format == "archive":
         return _export_archive(ws, args, as_of, period)
     payload = export(ws, args.org, args.format, as_of=as_of, period=period, kind=args.kind)
@@ -405,8 +533,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         out.write_bytes(payload)
     except OSError as exc:
-        raise InputError(f"{out}: cannot write ({exc.strerror}): check the path and permissions") from None
-    print(f"wrote {out}", file=sys.stderr)
+        raise InputError(f"{out}: cannot write ({exc.strerror}): check the path and permissions",
+                         message_zh=f"{out}：无法写入（{exc.strerror}）：请检查路径和权限") from None
+    from coordtui.i18n import t
+
+    print(t("out.wrote", args.lang, path=out), file=sys.stderr)
     return EXIT_OK
 
 
@@ -456,7 +587,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _print_findings(ws, findings, as_of: date, summary: dict[str, int], lang: str) -> None:
-    from coordtui.i18n import t
+    from coordtui.i18n import day, days_in, t
     from coordtui.widgets.text import pad
 
     names = {o.id: o.name for o in ws.orgs()}
@@ -464,11 +595,11 @@ def _print_findings(ws, findings, as_of: date, summary: dict[str, int], lang: st
     for f in findings:
         if f.org != current:
             current = f.org
-            print(f"\n{one_line(names.get(f.org, f.org))} ({f.org}) · {t('as_of', lang)} {as_of.isoformat()}")
+            print(f"\n{one_line(names.get(f.org, f.org))} ({f.org}) · {t('as_of', lang)} {day(as_of, lang)}")
         # Findings quote records' text: one line each, nothing in them a terminal would obey.
-        print(f"  {pad(t('sev.' + f.severity.value, lang), 7)} {f.rule}  {one_line(f.text(lang))}")
+        print(f"  {pad(t('sev.' + f.severity.value, lang), 7)} {f.rule}  {one_line(days_in(f.text(lang), lang))}")
     if not findings:
-        print(t("check.none", lang, as_of=as_of.isoformat()))
+        print(t("check.none", lang, as_of=day(as_of, lang)))
     print(t("check.summary", lang, **summary))
 
 
@@ -510,8 +641,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_plugin(args: argparse.Namespace) -> int:
     from coordtui.scaffold import scaffold
 
+    from coordtui.i18n import t
+
     project = scaffold(args.name, Path(args.dir))
-    print(f"created {project}\nnext: pip install -e {project} && coordtui plugins")
+    print(t("out.scaffolded", getattr(args, "lang", "zh"), project=project))
     return EXIT_OK
 
 
@@ -564,7 +697,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if problem:
         raise InputError(problem)
     if args.auto is not None and args.auto <= 0:
-        raise InputError("--auto takes a number of seconds above 0, for example --auto 4")
+        raise InputError("--auto takes a number of seconds above 0, for example --auto 4",
+                         message_zh="--auto 需要大于 0 的秒数，例如 --auto 4")
     return run_demo(args.lang, args.auto)
 
 
@@ -680,7 +814,8 @@ def cmd_shell(args: argparse.Namespace) -> int:
     try:
         words = shlex.split(line)
     except ValueError as exc:
-        raise AccessError(f"{line[:60]!r}: cannot be read as a command ({exc}): send check, export or import") from None
+        raise AccessError(f"{line[:60]!r}: cannot be read as a command ({exc}): send check, export or import",
+                          message_zh=f"{line[:60]!r}：无法作为命令读取（{exc}）：请发送 check、export 或 import") from None
     if not words or words[0].startswith("-"):
         app = _Parser(prog="coordtui", add_help=False, allow_abbrev=False)
         app.add_argument("--lang", choices=["zh", "en"], default=args.lang)
@@ -689,7 +824,8 @@ def cmd_shell(args: argparse.Namespace) -> int:
         options, rest = app.parse_known_args(words)
         if rest:
             raise AccessError(f"{rest[0][:40]!r}: not allowed over SSH: the application takes --lang, --org and --as-of; "
-                              f"commands are {', '.join(SHELL_COMMANDS)}")
+                              f"commands are {', '.join(SHELL_COMMANDS)}",
+                              message_zh=f"{rest[0][:40]!r}：通过 SSH 不允许：应用只接受 --lang、--org 和 --as-of；可用的命令为 {', '.join(SHELL_COMMANDS)}")
         return cmd_app(argparse.Namespace(db=str(root), plugin_dir=args.plugin_dir, lang=options.lang, org=options.org,
                                           as_of=options.as_of, identity=name, as_name=None))
     command = words[0]
@@ -698,23 +834,28 @@ def cmd_shell(args: argparse.Namespace) -> int:
                           "(or nothing, for the application)",
                           message_zh=f"{command[:40]!r}：通过 SSH 不允许：可用 {', '.join(SHELL_COMMANDS)}（或不带命令，打开应用）")
     try:
-        sub = build_parser().parse_args(words)
+        lang = cli_lang(words) if "--lang" in " ".join(words) else args.lang
+        with argparse_language(lang):
+            sub = build_parser(lang).parse_args(words)
     except SystemExit as exc:
         return int(exc.code or 0)
-    for option, given, why in (("--db", sub.db, "your commands always work on this server's store"),
-                               ("--plugin-dir", sub.plugin_dir, "the models are the ones the server's owner installed"),
-                               ("--as", sub.as_name, "your key decides who you are")):
+    for option, given, why, why_zh in (("--db", sub.db, "your commands always work on this server's store", "您的命令总是作用于本服务器的数据存储"),
+                                       ("--plugin-dir", sub.plugin_dir, "the models are the ones the server's owner installed", "模型由服务器所有者安装"),
+                                       ("--as", sub.as_name, "your key decides who you are", "您的身份由密钥决定")):
         if given:
-            raise AccessError(f"{option}: not allowed over SSH: {why}")
+            raise AccessError(f"{option}: not allowed over SSH: {why}", message_zh=f"{option}：通过 SSH 不允许使用：{why_zh}")
     if command == "export":
         if sub.out not in (None, "-"):
             raise AccessError(f"--out {sub.out[:60]!r}: not allowed over SSH (it would write on the server): "
-                              "the export comes to you on standard output, e.g. ssh … export --format xlsx --org ID > ledger.xlsx")
+                              "the export comes to you on standard output, e.g. ssh … export --format xlsx --org ID > ledger.xlsx",
+                              message_zh=f"--out {sub.out[:60]!r}：通过 SSH 不允许（会写在服务器上）：导出内容从标准输出传给您，"
+                                         "例如 ssh … export --format xlsx --org 组织编号 > 台账.xlsx")
         sub.out = "-"
     if command == "import":
         if sub.files != ["-"]:
             raise AccessError("import: over SSH only 'import -' is allowed (the document on standard input, "
-                              "e.g. ssh … import - < tjpu.json): files on the server are not yours to name")
+                              "e.g. ssh … import - < tjpu.json): files on the server are not yours to name",
+                              message_zh="导入：通过 SSH 只允许 import -（文档从标准输入传入，例如 ssh … import - < tjpu.json）：不能指定服务器上的文件")
         if not may_edit(who):
             raise AccessError(f"import: {who.shown()} is a reader and may not change records: ask an administrator",
                               message_zh=f"导入：{who.shown()} 是只读人员，不能修改记录：请联系管理员")
@@ -761,21 +902,30 @@ def _attachment_command(name: str, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = cli_lang(argv)
     try:
-        args = build_parser().parse_args(argv)
+        with argparse_language(lang):
+            args = build_parser(lang).parse_args(argv)
     except SystemExit as exc:  # usage errors, --help and --version
         return int(exc.code or 0)
+    if args.command == "shell" and "--lang" in os.environ.get("SSH_ORIGINAL_COMMAND", ""):
+        with contextlib.suppress(ValueError):  # the forced command's own words choose, as they do for its parsing
+            import shlex
+
+            lang = cli_lang(shlex.split(os.environ["SSH_ORIGINAL_COMMAND"]))
     try:
         if args.as_name is not None:
             if args.command == "shell":
-                raise AccessError("--as: the forced command names its person itself: leave --as out")
+                raise AccessError("--as: the forced command names its person itself: leave --as out",
+                                  message_zh="--as：强制命令自己指明人员：请去掉 --as")
             from coordtui.access.identity import check_name, require_owner
 
             require_owner(_store_root(args), f"--as {args.as_name[:40]!r}")
             args.identity = check_name(args.as_name)
         return COMMANDS.get(args.command, cmd_app)(args)
     except CoordError as exc:
-        print(f"coordtui: {one_line(exc.message)}", file=sys.stderr)
+        print(f"coordtui: {one_line(exc.text(lang))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

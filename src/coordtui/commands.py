@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from coordtui.i18n import t
+from coordtui.widgets.match import initials_span
 
 NAV = [
     ("nav.dashboard", "goto('dashboard')"),
@@ -40,8 +42,16 @@ class NavigationCommands(Provider):
             yield DiscoveryHit(name, partial(self.app.run_action, action))
 
     async def search(self, query: str) -> Hits:
+        """Fuzzy on the name (and the action), or the name's pinyin initials: ``rl`` finds 日历,
+        as the organization tree's filter does (widgets/match.py)."""
         matcher = self.matcher(query)
         for name, action in self._commands():
             score = matcher.match(f"{name} {action}")
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self.app.run_action, action))
+            span = initials_span(query, name)
+            if span is not None:
+                # A run of the name's initials is what was meant: ranked above any scattered fuzzy hit
+                # (Textual's fuzzy scores go above 1), earlier and fuller runs first.
+                score = max(score, 5.0) + (span[1] - span[0]) / max(len(name), 1) - 0.01 * span[0]
+                yield Hit(score, Content(name).stylize("reverse", *span), partial(self.app.run_action, action), text=name)
+            elif score > 0:
+                yield Hit(score, matcher.highlight(name), partial(self.app.run_action, action), text=name)

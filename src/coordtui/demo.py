@@ -7,7 +7,7 @@ store is never opened: the tour builds its own in a temporary folder and removes
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -120,6 +120,11 @@ class DemoApp(CoordApp):
         self.exported: list[str] = []
         self.caption = ""
         self._player = None  # the timer of an unattended tour, stopped once a viewer steps by hand
+        # The footer names the tour's own keys: the application's keys stay, unlisted (its footer
+        # and the tour's would not fit in 80 columns together; ? lists every key of a screen).
+        tour = {"demo.next", "demo.back", "key.quit", "key.help"}
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [b if b.id in tour else replace(b, show=False) for b in bindings]
 
     def _checked(self, result) -> None:
         first = self.result is None and self.step < 0

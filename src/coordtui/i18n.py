@@ -6,6 +6,9 @@ can check that both languages have every key.
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
 LANGS = ("zh", "en")
 
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -175,8 +178,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                          "The save failed and nothing was written ({error}): please report this to the maintainers"),
     "form.conflict_closed": ("{label} 未保存：{problem}", "{label} was not saved: {problem}"),
     "check.failed": ("检查未能完成（{error}）：请将此信息报告给维护者", "The check could not finish ({error}): please report this to the maintainers"),
-    "conflict.changed": ("您打开后，{kind} {id} 已被 {by} 于 {at} 修改（您的版本 {rev}，现为 {have}）：请对照两个版本后再保存",
-                         "{kind} {id} was changed by {by} at {at} since you opened it (your revision {rev}, now {have}): compare both versions and save again"),
+    "conflict.changed": ("您打开后，{org}的{kind}“{label}”已被 {by} 于 {at} 修改（您的版本 {rev}，现为 {have}）：请对照两个版本后再保存",
+                         "{kind} '{label}' of {org} was changed by {by} at {at} since you opened it (your revision {rev}, now {have}): compare both versions and save again"),
+    "conflict.deleted": ("您打开后，{org}的{kind}“{label}”已被删除：可用我的版本重新保存，或取消",
+                         "{kind} '{label}' of {org} was deleted since you opened it: keep mine to save it again, or cancel"),
+    "conflict.empty": ("（空）", "(empty)"),
+    "conflict.no": ("否", "no"),
     "conflict.title": ("修订冲突", "Edit conflict"),
     "conflict.row": ("{field}:\n  我的:   {mine}\n  已保存: {theirs}", "{field}:\n  mine:   {mine}\n  theirs: {theirs}"),
     "conflict.keep_mine": ("用我的覆盖 (m)", "Keep mine (m)"),
@@ -229,6 +236,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.assessment": ("考核", "Year"),
     "key.prev_year": ("上年", "Prev year"),
     "key.next_year": ("下年", "Next year"),
+    "out.store_ready": ("数据存储已就绪：{root}（办公时区 {tz}）", "store ready at {root} (office time zone {tz})"),
+    "out.sealed_with": ("其变更历史用 {path} 封印：请给 {group} 的每位成员一份副本（权限 0640），放在各自的 ~/.config/coordtui/keys/ 中",
+                        "its history is sealed with {path}: give each member of {group} a copy (0640), kept in their own ~/.config/coordtui/keys/"),
+    "out.loaded_examples": ("已载入 {count} 个示例组织：{orgs}", "loaded {count} example organization(s): {orgs}"),
+    "out.none": ("无", "none"),
+    "out.timezone": ("办公时区：{tz}（当地今天：{today}）", "office time zone: {tz} (today there: {today})"),
+    "out.wrote": ("已写入 {path}", "wrote {path}"),
+    "out.scaffolded": ("已创建 {project}\n下一步：pip install -e {project} && coordtui plugins", "created {project}\nnext: pip install -e {project} && coordtui plugins"),
 }
 
 
@@ -297,3 +312,206 @@ CATALOGUE.update({
     "att.os.other": ("系统拒绝写入", "the system refused the write"),
     "detail.title": ("{kind}详情", "{kind} details"),
 })
+
+
+def day(value: date | datetime | str | None, lang: str = "zh") -> str:
+    """A date as a person reads it (日期显示): ``2026年10月15日`` in Chinese, ``2026-10-15``
+    (ISO, as typed in the inputs) in English; "" for None. A string that is not an ISO date is
+    returned as it is. The one helper for every date on a screen; inputs and exports keep ISO."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = value.date()
+    if lang == "zh":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.isoformat()
+
+
+def moment(value: datetime | None, lang: str = "zh") -> str:
+    """A time of day as a person reads it: ``2026年10月15日 18:24`` / ``2026-10-15 18:24``.
+    Give it in the office's time zone (``ws.clock.local(stamp)``)."""
+    if value is None:
+        return ""
+    return f"{day(value, lang)} {value:%H:%M}"
+
+
+def stamp(value: object, lang: str, clock) -> str:  # noqa: ANN001 - an OfficeClock
+    """A stored instant (UTC, ISO 8601) in the office's time zone, as :func:`moment` writes it;
+    what does not parse is returned as it is."""
+    try:
+        return moment(clock.local(str(value)), lang)
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
+
+
+#: The command line's help (命令行帮助), by key: ``cli.COMMAND`` (a subcommand's line in
+#: ``coordtui --help`` and its own description), ``cli.COMMAND.DEST`` (one of its arguments; a
+#: nested command is ``cli.users.add``, ``cli.users.add.key``), else ``cli.opt.DEST`` (an option
+#: many commands share). ``cli.localize_parser`` applies them; a subcommand or argument without
+#: an entry keeps its English ``help=`` in English and fails tests/test_cli_lang.py in Chinese.
+CLI_HELP: dict[str, tuple[str, str]] = {
+    "cli": ("纪检监察协作机制：在终端中处理协作机制的记录、检查与报表。", "Collaboration mechanisms in discipline inspection, in a terminal."),
+    "cli.opt.help": ("显示本帮助并退出", "show this help message and exit"),
+    "cli.opt.version": ("显示版本号并退出", "show the version and exit"),
+    "cli.opt.db": ("数据存储目录（默认：COORDTUI_DB 或用户数据目录）", "store folder (default: COORDTUI_DB or the user data folder)"),
+    "cli.opt.plugin_dir": ("另外加载放在此目录中的模型", "also load models dropped in this folder"),
+    "cli.opt.lang": ("界面语言（zh 中文，en 英文）", "interface language (zh Chinese, en English)"),
+    "cli.opt.format": ("输出格式", "output format"),
+    "cli.opt.org": ("组织编号", "the organization's id"),
+    "cli.opt.as_of": ("按此日期判断（默认：今天）", "judge as of this day (default: today)"),
+    "cli.opt.name": ("人员的登录名", "the person's login name"),
+    "cli.opt.role": ("角色：admin 管理员，editor 编辑，reader 只读", "role: admin, editor or reader"),
+    "cli.org": ("打开应用时显示此组织", "open the application on this organization"),
+    "cli.as_of": ("打开应用时的截至日期", "open the application as of this day"),
+    "cli.as_name": ("以数据存储中此人员的身份操作（仅限数据存储所属的账户）", "act as this person of the store (only for the account that owns the store)"),
+    "cli.command": ("子命令（不带子命令则打开应用）", "subcommand (none opens the application)"),
+    "cli.init": ("创建数据存储", "create a store"),
+    "cli.init.examples": ("载入各模型自带的示例组织", "load every model's bundled example organizations"),
+    "cli.init.timezone": ("办公时区，IANA 名称（默认 Asia/Shanghai）：决定“今天”是哪一天", "the office's time zone, an IANA name (default Asia/Shanghai): what 'today' is"),
+    "cli.init.group": ("由此操作系统用户组成员共用的数据存储：目录 setgid，文件 0660（默认：私有，0700/0600）",
+                       "a store shared by this OS group's members: setgid folders, files 0660 (default: private, 0700/0600)"),
+    "cli.config": ("查看或修改数据存储的设置：config timezone [时区]、config smtp.host [主机] ……",
+                   "show or change a store-wide setting: 'config timezone [NAME]', 'config smtp.host [HOST]' ..."),
+    "cli.config.setting": ("timezone：办公时区（IANA 名称），“今天”由它决定；smtp.*：发送提醒所用的邮件服务器（smtp.starttls 填 yes/no；"
+                           "smtp.password-file：存放密码的 0600 文件）；serve.*：浏览器空闲分钟数（30）、每人会话数（3）与会话总数（30）、每个会话的标签页数（3）",
+                           "timezone: the office's time zone (IANA name), from which 'today' comes; smtp.*: the mail server "
+                           "reminders go through (smtp.starttls yes/no; smtp.password-file: a 0600 file holding the password); "
+                           "serve.*: the browser's idle minutes (30), sessions per person (3) and in all (30), tabs per session (3)"),
+    "cli.config.value": ("新的值（省略则显示当前值）", "the new value (omit it to show the current one)"),
+    "cli.import": ("导入 coordtui/1 JSON 文件，或把 xlsx/csv 中某一类别的行导入 --org 指定的组织（要么全部导入，要么都不导入）",
+                   "import coordtui/1 JSON files, or xlsx/csv rows of a kind into --org (all or nothing)"),
+    "cli.import.files": ("要导入的文件；- 表示从标准输入读取一个 coordtui/1 JSON 文档", "files to import; - reads one coordtui/1 JSON document from standard input"),
+    "cli.import.org": ("xlsx/csv 的行导入到此组织", "the organization xlsx/csv rows go into"),
+    "cli.import.kind": ("csv 文件（或只有一个工作表的 xlsx）中各行的类别", "the kind of a csv file's rows (or of a one-sheet xlsx)"),
+    "cli.import.replace": ("使各组织与文件完全一致（删除文件中没有的记录）", "make each organization exactly as the file says (delete what the file lacks)"),
+    "cli.import.dry_run": ("只校验并显示将发生的变化，不写入任何内容", "validate and show what would change, write nothing"),
+    "cli.export": ("导出一个组织：json、xlsx 台账、docx 报告、某一类别的 csv、md 摘要、ics 日历",
+                   "export one organization: json, xlsx ledger, docx report, csv of a kind, md summary, ics calendar"),
+    "cli.export.period": ("报告的期间：2026Q3、2026H1、2026 或 2026-09（默认：本季度）", "the report's period: 2026Q3, 2026H1, 2026 or 2026-09 (default: the current quarter)"),
+    "cli.export.kind": ("csv 所含的类别", "the kind a csv holds"),
+    "cli.export.as_of": ("按此日期判断各项事项（默认：今天）", "judge duties as of this day (default: today)"),
+    "cli.export.out": ("写到此文件；- 表示标准输出（xlsx 与 docx 默认写到 组织[-期间].格式；文本格式默认写到标准输出）",
+                       "write here; - for standard output (xlsx and docx default to ORG[-PERIOD].FORMAT; text formats to standard output)"),
+    "cli.check": ("运行全部规则并列出发现的问题", "run every rule and list the findings"),
+    "cli.check.org": ("只检查此组织（可重复）", "only this organization (repeatable)"),
+    "cli.remind": ("告诉每位留有邮箱或群机器人地址的人员：其负责范围内哪些事项已逾期、临期或明天到期",
+                   "tell each person with an e-mail or webhook what is overdue, falling due or due tomorrow in their scope"),
+    "cli.remind.as_of": ("按此日期提醒（默认：办公时区的今天）", "the day to remind as of (default: today in the office)"),
+    "cli.remind.dry_run": ("只显示每条消息而不发送（不作记录）", "print every message instead of sending it (nothing is recorded)"),
+    "cli.plugins": ("列出插件、其提供的内容以及是否已加载", "list the plugins, what they provide and whether they loaded"),
+    "cli.plugin": ("开发模型插件：plugin new 名称 生成一个插件骨架", "work on model plugins: 'plugin new NAME' scaffolds one"),
+    "cli.plugin.plugin_command": ("操作", "action"),
+    "cli.plugin.new": ("生成一个可运行的模型包（一个类别、一条规则、一个示例、一个测试）", "scaffold a working model package (one kind, one rule, one fixture, one test)"),
+    "cli.plugin.new.name": ("插件名称", "the plugin's name"),
+    "cli.plugin.new.dir": ("在此目录中创建（默认：当前目录）", "where to create it (default: here)"),
+    "cli.restore": ("用最近一份完好的备份恢复数据存储中的某个文件（损坏的文件另行保留）",
+                    "put a store file back from its newest good backup (the broken one is kept aside)"),
+    "cli.restore.file": ("错误信息中指出的存储文件，相对于数据存储目录", "the store file the error message named, relative to the store folder"),
+    "cli.restore.db": ("数据存储目录", "store folder"),
+    "cli.restore.plugin_dir": ("另外加载放在此目录中的模型（恢复的是其中记录符合这些模型的最近一份备份）",
+                               "also load models dropped in this folder (the backup restored is the newest whose records fit them)"),
+    "cli.verify": ("按封印核对每份变更历史，按历史核对每个数据文件（有损坏时退出状态为 1）",
+                   "check every history log against its seals and every data file against its log (exit 1 when broken)"),
+    "cli.verify.db": ("数据存储目录", "store folder"),
+    "cli.demo": ("在示例数据的临时副本上进行引导演示（空格/→ 下一步，← 上一步，q 退出）",
+                 "a guided tour on a temporary copy of the examples (Space/→ next, ← back, q quit)"),
+    "cli.demo.auto": ("自动播放，每步停留的秒数", "play unattended, this many seconds a step"),
+    "cli.serve": ("在网页浏览器中使用本应用（textual-serve）：打开 http://主机:端口", "the application in a web browser (textual-serve): open http://HOST:PORT"),
+    "cli.serve.host": ("监听地址（默认 127.0.0.1；0.0.0.0 表示整个网络）", "address to listen on (default 127.0.0.1; 0.0.0.0 for the whole network)"),
+    "cli.serve.port": ("监听端口（默认 8000）", "port to listen on (default 8000)"),
+    "cli.serve.org": ("打开时显示此组织", "open on this organization"),
+    "cli.serve.as_of": ("打开时的截至日期", "open as of this day"),
+    "cli.serve.demo": ("改为提供引导演示（在示例数据的临时副本上）", "serve the guided tour (on a temporary copy of the examples) instead"),
+    "cli.serve.public_url": ("浏览器使用的地址与监听地址不同时填写（位于代理之后；https: 使 cookie 带 Secure 标记）",
+                             "the address browsers use when it differs (behind a proxy; https: makes the cookie Secure)"),
+    "cli.serve.allow_host": ("也响应对此主机名的请求（默认：监听地址和 localhost）；可重复", "also answer requests for this host name (default: the listening address and localhost); repeatable"),
+    "cli.users": ("数据存储中的人员及其 SSH 密钥：添加、列出、删除、授权、撤销、修改、同步",
+                  "the people of the store and their SSH keys: add, list, remove, grant, revoke, set, sync"),
+    "cli.users.users_command": ("操作", "action"),
+    "cli.users.add": ("添加人员，附其 SSH 公钥和角色", "add a person with their SSH public key and a role"),
+    "cli.users.add.key": ("其 OpenSSH 公钥文件（可用 ssh-keygen -t ed25519 生成）", "their OpenSSH public key (ssh-keygen -t ed25519 makes one)"),
+    "cli.users.add.org": ("只在此组织中（默认：所有组织）", "in this organization only (default: every organization)"),
+    "cli.users.add.scope": ("只限组织架构中的这些对象（需要 --org）", "only these subjects of the organization's structure (needs --org)"),
+    "cli.users.add.cases": ("可以查看和修改敏感类别（线索、问题线索、案件）", "may see and change sensitive kinds (clues, leads, cases)"),
+    "cli.users.add.display": ("显示的姓名（如 张三）", "the name shown (for example 张三)"),
+    "cli.users.list": ("列出人员及其授权和密钥", "list the people, their grants and keys"),
+    "cli.users.remove": ("删除人员及其密钥行", "remove a person and their key lines"),
+    "cli.users.grant": ("授予人员在某组织中的角色（替换其在该组织的原有授权）", "give a person a role in an organization (replacing their grant there)"),
+    "cli.users.grant.org": ("只在此组织中（默认：所有组织）", "in this organization only (default: every organization)"),
+    "cli.users.grant.scope": ("只限组织架构中的这些对象（需要 --org）", "only these subjects of the organization's structure (needs --org)"),
+    "cli.users.grant.cases": ("可以查看和修改敏感类别（线索、问题线索、案件）", "may see and change sensitive kinds (clues, leads, cases)"),
+    "cli.users.revoke": ("收回人员在某组织（或所有组织）中的授权", "take back a person's grant in an organization (or over every organization)"),
+    "cli.users.revoke.org": ("收回在此组织中的授权（默认：所有组织的）", "the organization whose grant is taken back (default: the one over every organization)"),
+    "cli.users.set": ("修改人员的邮箱、群机器人地址或显示姓名（'' 表示清除）", "change a person's e-mail, webhook or shown name ('' clears)"),
+    "cli.users.set.email": ("邮箱地址", "e-mail address"),
+    "cli.users.set.webhook": ("群机器人地址", "webhook address"),
+    "cli.users.set.display": ("显示的姓名", "the name shown"),
+    "cli.users.feed": ("给人员一个私人日历订阅地址（新地址取代旧地址），或用 --revoke 撤销", "give a person a private calendar feed address (a new one replaces the old), or --revoke it"),
+    "cli.users.feed.revoke": ("停用此人的日历订阅：原地址不再可用", "stop the person's feed: its address no longer works"),
+    "cli.users.sync": ("按数据存储中的人员重写本账户的 authorized_keys 行", "rewrite this account's authorized_keys lines from the store's people"),
+    "cli.users.passwd": ("设置人员在浏览器中登录的密码（以 argon2id 哈希保存）", "set a person's password for signing in through the browser (stored as an argon2id hash)"),
+    "cli.users.passwd.stdin": ("从标准输入的第一行读取密码，而不是询问", "read the password from the first line of standard input instead of asking"),
+    "cli.users.passwd.clear": ("删除密码（登录链接仍然可用）", "remove the password (links still work)"),
+    "cli.users.link": ("为人员生成一次性浏览器登录链接（--revoke 收回其全部链接）", "print a one-time browser sign-in link for a person ('--revoke' takes back every link)"),
+    "cli.users.link.valid": ("链接有效时长：90s、15m、2h、1d（默认 15m，最长 7d）", "how long the link works: 90s, 15m, 2h, 1d (default 15m, at most 7d)"),
+    "cli.users.link.public_url": ("人员打开的地址（默认：coordtui serve 上次使用的地址）", "the address people open (default: the address 'coordtui serve' last used)"),
+    "cli.users.link.revoke": ("收回此人尚未使用的全部链接", "revoke every link of the person not used yet"),
+    "cli.shell": ("人员 SSH 密钥的强制命令：打开应用，或执行 SSH_ORIGINAL_COMMAND 中的 check/export/import",
+                  "the forced command of a person's SSH key: the application, or check/export/import from SSH_ORIGINAL_COMMAND"),
+    "cli.shell.name": ("密钥所属的人员", "the person the key belongs to"),
+    "cli.schema": ("输出某个模型每个类别的 JSON Schema", "print the JSON Schema of each kind of a model"),
+    "cli.schema.model": ("模型编号", "the model's id"),
+}
+
+#: argparse's own words (its gettext messages, Python 3.10 to 3.13) in Chinese.
+ARGPARSE_ZH: dict[str, str] = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "subcommands": "子命令",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "one of the arguments %s is required": "必须给出参数 %s 之一",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected %s argument": "需要 %s 个值",
+    "expected %s arguments": "需要 %s 个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项有歧义：%(option)s 可能是 %(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "未知的子命令 %(parser_name)r（可选：%(choices)s）",
+    "can't open '%(filename)s': %(error)s": "无法打开 '%(filename)s'：%(error)s",
+    "unexpected option string: %s": "意外的选项：%s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+}
+
+
+_ISO_DAY = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+
+
+def days_in(text: str, lang: str = "zh") -> str:
+    """``text`` (a finding a model's rule wrote, an error) with every ISO date in it written as
+    people write it in ``lang`` (应于2026-10-09前 → 应于2026年10月9日前); English keeps ISO. For
+    display only: the stored text stays as the rule wrote it."""
+    if lang != "zh" or "-" not in text:
+        return text
+
+    def shown(match: re.Match[str]) -> str:
+        try:
+            return day(date(int(match[1]), int(match[2]), int(match[3])), lang)
+        except ValueError:  # not a day (2026-02-30): left as written
+            return match[0]
+
+    return _ISO_DAY.sub(shown, text)

@@ -379,4 +379,5 @@ class PluginHost:
             return self.models[model_id]
         except KeyError:
             known = ", ".join(sorted(self.models)) or "none loaded"
-            raise InputError(f"unknown model '{model_id}' (loaded models: {known}): check 'coordtui plugins'") from None
+            raise InputError(f"unknown model '{model_id}' (loaded models: {known}): check 'coordtui plugins'",
+                             message_zh=f"未知的模型“{model_id}”（已加载的模型：{known}）：请用 coordtui plugins 查看") from None

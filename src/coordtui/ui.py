@@ -26,6 +26,8 @@ key -> (Chinese, English)) and then the core's; ``model_text(app, model_id, key)
 same outside a screen.
 
 ``self.org()`` and ``self.recs(kind)`` give the organization being viewed and its records.
+``self.day(d)`` writes a date as people read it (2026年10月15日 in Chinese, ISO in English);
+inputs and prefilled values stay ISO.
 
 Tables are :class:`FitTable`: declare the columns with :class:`Col` (``keep=True`` for the
 subject and the duty, which are never cut; a ``rank`` for the others, which give way first)

@@ -314,7 +314,8 @@ class Workspace:
     def _stored_org(self, org_id: str) -> Organization:
         doc = self.store.get_org(org_id)
         if doc is None:
-            raise InputError(f"no organization '{shown(org_id)}' in {self.store.root}: check --org")
+            raise InputError(f"no organization '{shown(org_id)}' in {self.store.root}: check --org",
+                             message_zh=f"{self.store.root} 中没有组织“{shown(org_id)}”：请检查 --org")
         return self._organization(org_id, doc)
 
     def _organization(self, key: str, doc: dict[str, Any]) -> Organization:
@@ -340,7 +341,8 @@ class Workspace:
         actor = self._current_actor()
         if doc is None or not actor.grants(org_id):
             known = ", ".join(o.id for o in self._all_orgs() if actor.grants(o.id)) or "none"
-            raise InputError(f"no organization '{shown(org_id)}' in {self.store.root} (known: {known}): check --org")
+            raise InputError(f"no organization '{shown(org_id)}' in {self.store.root} (known: {known}): check --org",
+                             message_zh=f"{self.store.root} 中没有组织“{shown(org_id)}”（已有：{known}）：请检查 --org")
         return self._organization(org_id, doc)
 
     def model_of(self, org: Organization) -> ModelSpec:

@@ -111,7 +111,7 @@ def test_activity_log_newest_first_with_news_status(ws):
         screen = await open_screen(app, pilot, "4")
         table = screen.query_one("#activities", DataTable)
         assert table.row_count == 28
-        assert str(table.get_row_at(0)[0]) == "2026-09-30"
+        assert str(table.get_row_at(0)[0]) == "2026年9月30日"  # as people write a date
         late = next(i for i, a in enumerate(screen.rows) if a.id == "act-g2-2026q3-2")
         assert str(table.data[late][0][5]) == "◐ 逾期完成"  # with its sign, which reads without colour
         await pilot.press("n")

@@ -184,7 +184,8 @@ def parse_date(text: str, *, what: str = "date") -> date:
     try:
         return date.fromisoformat(str(text).strip())
     except ValueError:
-        raise InputError(f"{what} '{text}' is not a valid date: write YYYY-MM-DD, for example 2026-10-15") from None
+        raise InputError(f"{what} '{text}' is not a valid date: write YYYY-MM-DD, for example 2026-10-15",
+                         message_zh=f"{what} “{text}”不是有效的日期：请按 YYYY-MM-DD 书写，例如 2026-10-15") from None
 
 
 @lru_cache(maxsize=8192)

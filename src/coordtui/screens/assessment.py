@@ -11,6 +11,8 @@ from textual_plotext import PlotextPlot
 
 from coordtui.assessment import Assessment, Line, assess, percent, structure_subjects
 from coordtui.screens.base import CoreScreen
+from coordtui.widgets.columns import Col
+from coordtui.widgets.fit_table import FitTable
 
 
 class AssessmentScreen(CoreScreen):
@@ -34,7 +36,7 @@ class AssessmentScreen(CoreScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="assess-title")
-        yield DataTable(id="assess-table", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="assess-table", cursor_type="row", zebra_stripes=True)
         yield PlotextPlot(id="assess-chart")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -48,16 +50,18 @@ class AssessmentScreen(CoreScreen):
         self.result = a = assess(app.result.duties, app.ws.model_of(org), org.id, org.name, self.year, app.as_of,
                                  structure_subjects(app.ws, org))
         self.query_one("#assess-title", Static).update(
-            Text(self.t("assess.heading", org=org.name, year=self.year, as_of=app.as_of.isoformat()), style="bold"))
-        table = self.query_one("#assess-table", DataTable)
-        table.clear(columns=True)
+            Text(self.t("assess.heading", org=org.name, year=self.year, as_of=self.day(app.as_of)), style="bold"))
+        table = self.query_one("#assess-table", FitTable)
         zh = app.lang == "zh"
-        table.add_column(self.t("assess.col.subject"), key="subject", width=16 if app.size.width < 110 else None)
-        for n in range(1, 5):
-            table.add_column(f"Q{n}", key=f"q{n}")
-        for key in ("due", "on_time", "late", "open", "rate"):
-            table.add_column(self.t(f"assess.col.{key}"), key=key)
+        # The subject never cut; the on-time rate and the quarters never hidden; the counts give way
+        # (on time and late first: the rate says them) on a narrow terminal.
+        cols = [Col("subject", self.t("assess.col.subject"), keep=True),
+                *(Col(f"q{n}", f"Q{n}", rank=2, hide=False) for n in range(1, 5)),
+                Col("due", self.t("assess.col.due"), rank=3), Col("on_time", self.t("assess.col.on_time"), rank=4),
+                Col("late", self.t("assess.col.late"), rank=4), Col("open", self.t("assess.col.open"), rank=3),
+                Col("rate", self.t("assess.col.rate"), rank=1, hide=False)]
         self.lines = [a.total, *a.levels, *a.subjects]
+        rows = []
         for i, line in enumerate(self.lines):
             year = line.year
             if line.kind == "org":
@@ -67,11 +71,12 @@ class AssessmentScreen(CoreScreen):
             else:
                 label = Text(line.label)
             rate = Text(percent(year.rate), style="bold red" if year.rate is not None and year.rate < 0.8 else "")
-            table.add_row(label, *(percent(r) for r in line.rates()), str(year.due), str(year.on_time), str(year.late),
-                          str(year.open), rate, key=str(i))
+            rows.append(([label, *(percent(r) for r in line.rates()), str(year.due), str(year.on_time), str(year.late),
+                          str(year.open), rate], str(i)))
+        table.show(cols, rows)
         if not a.total.year.due:
             self.query_one("#assess-title", Static).update(
-                Text(self.t("assess.none", year=self.year, as_of=app.as_of.isoformat()), style="bold"))
+                Text(self.t("assess.none", year=self.year, as_of=self.day(app.as_of)), style="bold"))
         self.draw(table.cursor_row if 0 <= table.cursor_row < len(self.lines) else 0)
 
     def draw(self, index: int) -> None:
@@ -86,7 +91,7 @@ class AssessmentScreen(CoreScreen):
         series = [(self.t("assess.whole"), self.result.total)]
         if 0 < index < len(self.lines):
             line = self.lines[index]
-            series.append((line.label if line.id != "*" else line.level_zh, line))
+            series.append((line.label if line.id != "*" else (line.level_zh if self.app.lang == "zh" else line.level_en), line))
         for label, line in series:
             xs = [q for q, r in zip(quarters, line.rates()) if r is not None]
             ys = [r * 100 for r in line.rates() if r is not None]

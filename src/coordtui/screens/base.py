@@ -20,6 +20,13 @@ class Localized:
         localize_bindings(self, self.app.lang)  # type: ignore[attr-defined]
         self.refresh_bindings()  # type: ignore[attr-defined]
 
+    def on_descendant_focus(self, event) -> None:  # noqa: ANN001
+        """A focused widget of Textual's own (an open dropdown) lists its keys in the interface language too."""
+        from coordtui.widgets.keys import localize_widget
+
+        localize_widget(event.widget, self.app.lang)  # type: ignore[attr-defined]
+        self.refresh_bindings()  # type: ignore[attr-defined]
+
 
 class CoreScreen(Localized, Screen):
     """A core screen. Subclasses fill themselves in :meth:`populate`, which runs on mount,
@@ -56,6 +63,12 @@ class CoreScreen(Localized, Screen):
 
         return t(key, self.app.lang, **values)
 
+    def day(self, value) -> str:  # noqa: ANN001 - a date, an ISO string or None
+        """A date as a person reads it in the interface language (2026年10月15日; ISO in English)."""
+        from coordtui.i18n import day
+
+        return day(value, self.app.lang)
+
 
 class ModelScreen(CoreScreen):
     """The base of every screen a plugin contributes (see :mod:`coordtui.ui`).
@@ -81,7 +94,7 @@ class ModelScreen(CoreScreen):
         """The screen's first line: its title (a catalogue key), the organization, the as-of date."""
         from rich.text import Text
 
-        return Text(f"{self.t(key, **values)} · {self.org().name} · {self.t('as_of')} {self.app.as_of.isoformat()}", style="bold")
+        return Text(f"{self.t(key, **values)} · {self.org().name} · {self.t('as_of')} {self.day(self.app.as_of)}", style="bold")
 
     def model_messages(self) -> dict[str, tuple[str, str]]:
         """The catalogue of the model this screen belongs to ({} when there is none)."""

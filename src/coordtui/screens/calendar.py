@@ -98,7 +98,7 @@ class CalendarScreen(CoreScreen):
         info = self.app.ws.calendar.info(day)
         kind = self.t("cal.adjusted" if info.adjusted else "cal.workday" if info.workday else "cal.day_off")
         holiday = HOLIDAY_NAMES_ZH.get(info.holiday, info.holiday) if zh and info.holiday else (info.holiday or "")
-        head = f"{day.isoformat()} {kind}{' · ' + holiday if holiday else ''}{self.t('cal.provisional') if info.provisional else ''}"
+        head = f"{self.day(day)} {kind}{' · ' + holiday if holiday else ''}{self.t('cal.provisional') if info.provisional else ''}"
         lines = Text(head + "\n", style="bold")
         for row in self.due.get(day, [])[:6]:
             lines.append(f"{self.t('status.' + row.status.value)} ", style=STATUS_STYLE[row.status])

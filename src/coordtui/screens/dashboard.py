@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Label, LoadingIndicator, Static
 
+from coordtui.i18n import days_in
 from coordtui.domain.model import DutyStatus
 from coordtui.rules.engine import DutyRow
 from coordtui.screens.base import CoreScreen
@@ -70,7 +71,7 @@ class DashboardScreen(CoreScreen):
     def populate(self) -> None:
         app = self.app
         lang = app.lang
-        title = f"{self.t('app.title')} · {self.t('nav.dashboard')} · {self.t('as_of')} {app.as_of.isoformat()}"
+        title = f"{self.t('app.title')} · {self.t('nav.dashboard')} · {self.t('as_of')} {self.day(app.as_of)}"
         self.query_one("#dash-title", Static).update(Text(title, style="bold"))
         loading = self.query_one("#dash-loading", LoadingIndicator)
         table = self.query_one("#duties", FitTable)
@@ -98,7 +99,7 @@ class DashboardScreen(CoreScreen):
                 duty.subject,
                 duty.what_zh if lang == "zh" else duty.what_en,
                 duty.period.label(lang) if duty.period else "",
-                duty.due.isoformat() + ("*" if duty.provisional else ""),
+                self.day(duty.due) + ("*" if duty.provisional else ""),
             ], str(i)))
         table.show(cols, data)
         self.show_row_detail()
@@ -190,7 +191,7 @@ class DashboardScreen(CoreScreen):
         text.append(f"{self.t('sev.error')} {errors}", style=STATUS_STYLE[DutyStatus.OVERDUE] if errors else "")
         text.append(f"  {self.t('sev.warning')} {warnings}", style=STATUS_STYLE[DutyStatus.AT_RISK] if warnings else "")
         if found:
-            text.append(f"  ▸ {found[0].text(app.lang)}")
+            text.append(f"  ▸ {days_in(found[0].text(app.lang), app.lang)}")
         # Cut to the line's width when drawn, at whatever width the terminal has then (a width
         # worked out here went stale on a resize and left only "▸" on the line).
         text.no_wrap, text.overflow = True, "ellipsis"

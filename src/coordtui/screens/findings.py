@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
+from coordtui.i18n import days_in
 from coordtui.domain.records import Finding
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
@@ -43,7 +44,7 @@ class FindingsScreen(CoreScreen):
         app = self.app
         group_name = {"rule": self.t("col.rule"), "severity": self.t("col.severity"), "subject": self.t("col.subject")}[self.grouping]
         self.query_one("#findings-title", Static).update(
-            Text(f"{self.t('nav.findings')} · {app.orgs[app.org_index].name if app.orgs else ''} · {self.t('as_of')} {app.as_of.isoformat()} · {self.t('findings.group')}: {group_name} (g)", style="bold")
+            Text(f"{self.t('nav.findings')} · {app.orgs[app.org_index].name if app.orgs else ''} · {self.t('as_of')} {self.day(app.as_of)} · {self.t('findings.group')}: {group_name} (g)", style="bold")
         )
         table = self.query_one("#findings", FitTable)
         cols = [
@@ -59,7 +60,7 @@ class FindingsScreen(CoreScreen):
             return
         needle = self.query_one("#findings-filter", Input).value.strip().lower()
         findings = [f for f in app.result.findings if (f.org == app.org_id or f.org == "-")
-                    and (not needle or needle in f"{f.subject} {f.message} {f.message_en} {f.rule}".lower())]
+                    and (not needle or needle in f"{f.subject} {f.message} {days_in(f.message)} {f.message_en} {f.rule}".lower())]
         key = {
             "rule": lambda f: (f.rule, f.severity.rank, f.period or ""),
             "severity": lambda f: (f.severity.rank, f.rule, f.period or ""),
@@ -83,7 +84,7 @@ class FindingsScreen(CoreScreen):
                 Text(f"{SEVERITY_SIGN[f.severity.value]} {self.t(f'sev.{f.severity.value}')}", style=SEVERITY_STYLE[f.severity.value]),
                 f.subject,
                 f.period or "",
-                f.text(app.lang),
+                days_in(f.text(app.lang), app.lang),
                 f.rule.split(".", 1)[-1],
             ], str(i)))
             shown.append(f)
@@ -113,4 +114,4 @@ class FindingsScreen(CoreScreen):
         if f.subject_kind and f.subject_id:
             self.app.open_record(f.org, f.subject_kind, f.subject_id)
         else:
-            self.app.notify(escape(f.text(self.app.lang)), title=f.rule)
+            self.app.notify(escape(days_in(f.text(self.app.lang), self.app.lang)), title=f.rule)

@@ -296,7 +296,7 @@ class RecordForm(AttachmentKeys, CoreScreen):
             self.future_warned = future
             labels = {spec.name: label_for(spec.label, self.app.lang) for spec in self.specs}
             name, day = future[0]
-            self.app.notify(self.t("form.future", field=labels.get(name, name), day=day.isoformat(), today=self.app.ws.today().isoformat()),
+            self.app.notify(self.t("form.future", field=labels.get(name, name), day=self.day(day), today=self.day(self.app.ws.today())),
                             severity="warning", title=self.t("form.not_saved"))
             return
         self._save(record, self.rev)
@@ -373,15 +373,49 @@ class RecordForm(AttachmentKeys, CoreScreen):
             return
         mine = record.model_dump(mode="json")
         theirs = exc.current or {}
-        app.push_screen(ConflictModal(self._conflict_text(exc, record, rev), mine, theirs), lambda choice: self._resolve(choice, record, theirs))
+        app.push_screen(ConflictModal(self._conflict_text(exc, record, rev), mine, theirs, titles=self._titles(), shown=self._shown),
+                        lambda choice: self._resolve(choice, record, theirs))
 
     def _conflict_text(self, exc: ConflictError, record: Record, rev: int) -> str:
-        """Who changed the record and when, the time in the office's zone (the store keeps UTC)."""
+        """Who changed the record (their shown name) and when (in the office's zone; the store keeps
+        UTC), naming the kind, the record and the organization as the interface does."""
+        from coordtui.i18n import stamp
+
         current = exc.current
-        if not current or not current.get("_at"):
-            return exc.text(self.app.lang)
-        return self.t("conflict.changed", kind=self.kind, id=record.id, by=current.get("_by", "?"),
-                      at=self.app.ws.clock.shown(str(current["_at"])), rev=rev, have=current.get("_rev", "?"))
+        lang = self.app.lang
+        names = dict(kind=self.cls.title_zh if lang == "zh" else self.cls.title_en, label=record.label(), org=self.org_name)
+        if not current:
+            return self.t("conflict.deleted", **names)
+        if not current.get("_at"):
+            return exc.text(lang)
+        by = str(current.get("_by", "?"))
+        person = self.app.ws.store.get_person(by) or {}
+        return self.t("conflict.changed", **names, by=person.get("display") or by, at=stamp(current["_at"], lang, self.app.ws.clock),
+                      rev=rev, have=current.get("_rev", "?"))
+
+    def _titles(self) -> dict[str, str]:
+        """Each field's title in the interface language (名称, not name)."""
+        return {spec.name: label_for(spec.label, self.app.lang) for spec in self.specs}
+
+    def _shown(self, name: str, value: Any) -> str:
+        """A stored value as the form would show it: a referred record by its label, a list joined
+        with 、, a date as a person reads it, yes or no, "(empty)"."""
+        from coordtui.i18n import day
+
+        spec = next((s for s in self.specs if s.name == name), None)
+        if value is None or value == "" or value == []:
+            return self.t("conflict.empty")
+        if spec is not None and spec.widget in ("ref", "refs"):
+            labels = dict((v, label) for label, v in self._options(spec))
+            values = value if isinstance(value, list) else [value]
+            return "、".join(labels.get(str(v), str(v)) for v in values)
+        if isinstance(value, bool) or (spec is not None and spec.widget == "bool"):
+            return self.t("form.yes") if value else self.t("conflict.no")
+        if spec is not None and spec.widget == "date":
+            return day(value, self.app.lang)
+        if isinstance(value, list):
+            return "、".join(map(str, value))
+        return str(value)
 
     def _focus_id(self) -> None:
         if self.is_open and self.is_mounted:

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, LoadingIndicator, Static
 
 from coordtui.errors import CoordError
-from coordtui.i18n import CATALOGUE
+from coordtui.i18n import CATALOGUE, stamp
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
@@ -116,7 +116,7 @@ class HistoryScreen(CoreScreen):
             else:
                 cls = self.kind_class(e.get("org", ""), kind)
                 label = (cls is not None and doc.get(cls.label_field)) or doc.get("name") or doc.get("title") or e.get("id")
-            data.append(([clock.shown(str(e.get("at", ""))), e.get("user", ""), self.t(f"op.{op}") if f"op.{op}" in CATALOGUE else op,
+            data.append(([stamp(e.get("at", ""), self.app.lang, clock), e.get("user", ""), self.t(f"op.{op}") if f"op.{op}" in CATALOGUE else op,
                           orgs.get(e.get("org", ""), e.get("org", "")), self.kind_name(e.get("org", ""), kind), str(label)], None))
             shown += 1
             if shown >= self.shown:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -76,9 +76,12 @@ class ConflictModal(Localized, ModalScreen[str]):
         Binding("escape", "choose('cancel')", "Cancel", id="key.cancel"),
     ]
 
-    def __init__(self, message: str, mine: dict[str, Any], theirs: dict[str, Any]) -> None:
+    def __init__(self, message: str, mine: dict[str, Any], theirs: dict[str, Any], *, titles: dict[str, str] | None = None,
+                 shown: Callable[[str, Any], str] | None = None) -> None:
         super().__init__(classes="modal")
         self.message, self.mine, self.theirs = message, mine, theirs
+        #: Each field's title in the interface language, and how a value is shown (the form's way).
+        self.titles, self.shown = titles or {}, shown or (lambda _name, value: repr(value))
 
     def compose(self) -> ComposeResult:
         lang = self.app.lang
@@ -89,7 +92,8 @@ class ConflictModal(Localized, ModalScreen[str]):
             yield Static(self.message, markup=False)
             with VerticalScroll(id="conflict-diff"):
                 for k in differing:
-                    yield Static(t("conflict.row", lang, field=k, mine=repr(self.mine.get(k)), theirs=repr(self.theirs.get(k))), markup=False, classes="diff-row")
+                    yield Static(t("conflict.row", lang, field=self.titles.get(k, k), mine=self.shown(k, self.mine.get(k)),
+                                   theirs=self.shown(k, self.theirs.get(k))), markup=False, classes="diff-row")
             with Horizontal(classes="buttons"):
                 yield Button(t("conflict.keep_mine", lang), id="mine", variant="warning")
                 yield Button(t("conflict.take_theirs", lang), id="theirs", variant="primary")

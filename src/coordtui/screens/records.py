@@ -59,6 +59,7 @@ class RecordsScreen(CoreScreen):
         ws = self.app.ws
         self.cls = ws.model_of(ws.org(self.org_id)).kind(self.kind)
         self.specs = field_specs(self.cls)
+        self.date_fields = {s.name for s in self.specs if s.widget == "date"}
         self.all_rows = ws.rows(self.org_id, self.kind)
         self.lookups = self._lookups(self.specs)
         self.refilter()
@@ -68,10 +69,14 @@ class RecordsScreen(CoreScreen):
         rows = self.all_rows
         if needle:
             label = self.cls.label_field
-            rows = [r for r in rows if needle.lower() in " ".join(str(v) for k, v in r.items() if not k.startswith("_")).lower()
+            # what is stored, and what is shown of it: a date as 2026年10月15日, a referred record by name
+            shown = [s.name for s in self.specs if s.widget == "date" and self.app.lang == "zh"] + list(self.lookups)
+            rows = [r for r in rows if needle.lower() in " ".join([*(str(v) for k, v in r.items() if not k.startswith("_")),
+                                                                   *(self._cell(r.get(c), c) for c in shown if r.get(c))]).lower()
                     or (needle.isascii() and matches(needle, str(r.get(label) or "")))]
         if self.sort_column:
-            rows = sorted(rows, key=lambda r: (self._cell(r.get(self.sort_column), self.sort_column, self.lookups), r["id"]))
+            rows = sorted(rows, key=lambda r: (str(r.get(self.sort_column) or "") if self.sort_column in self.date_fields  # by the day
+                                               else self._cell(r.get(self.sort_column), self.sort_column), r["id"]))
         else:
             rows = sorted(rows, key=lambda r: r["id"])
         self.rows = rows
@@ -89,7 +94,7 @@ class RecordsScreen(CoreScreen):
         label_field = self.cls.label_field
         cols = [Col(c, labels.get(c, c), keep=c == label_field, rank=len(columns) - n if c == "id" else n + 1, min=8)
                 for n, c in enumerate(columns)]
-        table.show(cols, [([self._cell(row.get(c), c, self.lookups) for c in columns], str(i)) for i, row in enumerate(shown)])
+        table.show(cols, [([self._cell(row.get(c), c) for c in columns], str(i)) for i, row in enumerate(shown)])
         status = self.t("records.status", count=len(self.rows), page=self.page + 1, pages=pages)
         sort = self.t("records.sorted", column=labels.get(self.sort_column, self.sort_column)) if self.sort_column else self.t("records.unsorted")
         status = f"{status} · {sort}"
@@ -103,15 +108,17 @@ class RecordsScreen(CoreScreen):
                 result[s.name] = {r.id: r.label() for r in ws.records(self.org_id, s.ref_kind)}
         return result
 
-    @staticmethod
-    def _cell(value, column: str, lookups: dict[str, dict[str, str]]) -> str:
-        names = lookups.get(column)
+    def _cell(self, value, column: str) -> str:  # noqa: ANN001
+        """A stored value as a person reads it: referred records by name, dates as 2026年10月15日."""
+        names = self.lookups.get(column)
         if isinstance(value, list):
             return "、".join(names.get(v, v) if names else str(v) for v in value)
         if names and value:
             return names.get(value, value)
         if isinstance(value, bool):
-            return "是" if value else ""
+            return self.t("form.yes") if value else ""
+        if value and column in self.date_fields:
+            return self.day(value)
         return "" if value is None else str(value)
 
     def on_select_changed(self, event: Select.Changed) -> None:

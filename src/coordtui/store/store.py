@@ -385,7 +385,8 @@ class Store:
                              message_zh=f"{self.root}：无权读取该数据存储（仅其所有者可以打开）：请以所有者账户打开，或联系其所有者") from None
         if empty:
             if not create:
-                raise StoreError(f"{self.root}: there is no store here: create one with 'coordtui init --db {self.root}'")
+                raise StoreError(f"{self.root}: there is no store here: create one with 'coordtui init --db {self.root}'",
+                                 message_zh=f"{self.root}：此处没有数据存储：请用 coordtui init --db {self.root} 创建")
             self._init(group)
             return
         if not self.root.is_dir():

@@ -31,3 +31,16 @@ def _localized(binding, lang: str, own: dict[str, tuple[str, str]]):
     if binding.id in CATALOGUE:
         return replace(binding, description=t(binding.id, lang))
     return binding
+
+
+#: Textual's own widgets that list a key in the footer, by action: the catalogue key of its label
+#: (an open dropdown's "esc Dismiss menu").
+WIDGET_KEYS = {"dismiss": "key.close"}
+
+
+def localize_widget(widget: DOMNode, lang: str) -> None:
+    """The footer keys of one of Textual's widgets (it has no catalogue ids) in ``lang``."""
+    bindings_map = widget._bindings
+    for key, bindings in bindings_map.key_to_bindings.items():
+        bindings_map.key_to_bindings[key] = [replace(b, description=t(WIDGET_KEYS[b.action], lang))
+                                             if b.show and b.id is None and b.action in WIDGET_KEYS else b for b in bindings]

@@ -32,3 +32,15 @@ def matches(needle: str, *texts: str) -> bool:
         if needle.isascii() and (needle in initials(text) or needle in full_pinyin(text)):
             return True
     return False
+
+
+def initials_span(needle: str, text: str) -> tuple[int, int] | None:
+    """Where ``needle`` (Latin letters) matches ``text``'s pinyin initials, as a character range
+    of ``text`` (``rl`` in ``日历`` → ``(0, 2)``), or None. Each character stands for one letter, so
+    the range can be highlighted."""
+    needle = needle.strip().lower()
+    if not needle or not needle.isascii():
+        return None
+    letters = "".join((initials(ch) or ch)[:1].lower() for ch in text)
+    at = letters.find(needle)
+    return None if at < 0 else (at, at + len(needle))

@@ -1,0 +1,176 @@
+"""The command line speaks one language at a time: Chinese by default, English with --lang en.
+
+Every subcommand's --help (argparse's own words too: usage, positional arguments, options)
+and its errors, in each language, must hold no text of the other language beyond a short list
+of things that are the same in both (command and option names, metavariables, choices, file
+formats, environment variables, product names). A new subcommand or option without catalogue
+entries (i18n.CLI_HELP) fails here in Chinese.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import date, datetime
+
+import pytest
+
+from coordtui.cli import build_parser, cli_lang, main, wrap_cells
+from coordtui.i18n import CLI_HELP, day, moment, stamp
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+#: Words that are the same in both languages: formats, programs, protocols, settings, names.
+SAME_IN_BOTH = {
+    "coordtui", "json", "JSON", "xlsx", "docx", "csv", "md", "ics", "SSH", "OpenSSH", "ssh", "keygen", "ed25519", "IANA",
+    "Asia", "Shanghai", "COORDTUI_DB", "smtp", "starttls", "yes", "no", "password", "file", "serve", "textual", "http", "https",
+    "Secure", "cookie", "localhost", "authorized_keys", "argon2id", "SSH_ORIGINAL_COMMAND", "setgid", "Schema", "timezone", "host",
+    "idle_minutes", "sessions_per_person", "sessions_total", "tabs_per_session", "port", "starttls", "user", "from", "config",
+    "Q3", "H1", "s", "m", "h", "d", "q", "t", "zh", "en", "pub", "FILE", "P", "OS",
+}
+#: Chinese that the English help may quote: a data example.
+ENGLISH_MAY_QUOTE = {"张三"}
+
+
+def parsers(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    """(path, parser) for the command line and every subcommand, nested ones too."""
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from parsers(sub, (*path, name))
+
+
+def same_in_both(parser: argparse.ArgumentParser) -> set[str]:
+    """What a help text may show in either language: the names the command line itself defines."""
+    words = set(SAME_IN_BOTH)
+    for _, p in parsers(parser):
+        for action in p._actions:
+            for text in [*action.option_strings, action.metavar or "", action.dest or "", *(map(str, action.choices or ()))]:
+                words.update(LATIN_WORD.findall(str(text)))
+    return words
+
+
+PATHS = [path for path, _ in parsers(build_parser("en"))]
+
+
+def help_of(capsys, lang: str, path: tuple[str, ...]) -> str:
+    code = main(["--lang", lang, *path, "--help"])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == "", (path, err)
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_subcommands_help_speaks_only_its_language(capsys, lang):
+    allowed = same_in_both(build_parser(lang))
+    wrong = []
+    for path in PATHS:
+        text = help_of(capsys, lang, path)
+        if lang == "zh":
+            assert text.startswith("用法：coordtui"), (path, text[:40])
+            # what is left of the help once the names the command line defines are taken out
+            stray = [w for w in LATIN_WORD.findall(text) if w not in allowed and not w.isupper()]
+        else:
+            assert text.startswith("usage: coordtui"), (path, text[:40])
+            stray = [w for w in HAN.findall(re.sub("|".join(ENGLISH_MAY_QUOTE), "", text))]
+        if stray:
+            wrong.append((" ".join(path) or "coordtui", sorted(set(stray))[:8]))
+    assert wrong == []
+
+
+def test_the_chinese_help_names_argparses_sections_in_chinese(capsys):
+    text = help_of(capsys, "zh", ("export",))
+    assert "选项：" in text and "显示本帮助并退出" in text and "options:" not in text and "usage:" not in text
+    text = help_of(capsys, "zh", ("plugin", "new"))
+    assert "位置参数：" in text and "插件名称" in text
+    assert "show this help message" in help_of(capsys, "en", ("plugin", "new"))
+
+
+def test_every_catalogue_entry_of_the_command_line_has_both_languages():
+    for key, (zh, en) in CLI_HELP.items():
+        assert HAN.search(zh), key
+        assert not HAN.search(re.sub("|".join(ENGLISH_MAY_QUOTE), "", en)), key
+
+
+@pytest.mark.parametrize("args,zh,en", [
+    (["check", "--format", "xml"], "无效的选项 'xml'", "invalid choice: 'xml'"),
+    (["frobnicate"], "无效的选项 'frobnicate'", "invalid choice: 'frobnicate'"),
+    (["export"], "缺少必需的参数：--org", "the following arguments are required: --org"),
+    (["check", "--bogus"], "无法识别的参数：--bogus", "unrecognized arguments: --bogus"),
+    (["check", "--as-of", "2026-13-01"], "不是有效的日期", "is not a valid date"),
+    (["check", "--as-of", "9999-12-31"], "请给出 2000 年至", "give a day from 2000"),
+    (["schema", "nosuch"], "未知的模型“nosuch”", "unknown model 'nosuch'"),
+])
+def test_errors_are_one_line_in_the_language_asked_for(tmp_path, capsys, args, zh, en):
+    db = tmp_path / "db"
+    assert main(["init", "--db", str(db)]) == 0
+    capsys.readouterr()
+    for lang, says, other in (("zh", zh, HAN), ("en", en, None)):
+        code = main([*args, "--db", str(db), "--lang", lang])
+        err = capsys.readouterr().err
+        assert code == 2 and says in err and err.count("\n") == 1, (lang, err)
+        if lang == "zh":
+            assert "error" not in err and "usage" not in err and "invalid" not in err, err
+        else:
+            assert not HAN.search(err), err
+
+
+def test_the_language_is_read_before_parsing_and_chinese_is_the_default():
+    assert cli_lang([]) == "zh" and cli_lang(["check"]) == "zh"
+    assert cli_lang(["check", "--lang", "en"]) == "en" and cli_lang(["--lang=en", "check"]) == "en"
+    assert cli_lang(["--lang", "en", "check", "--lang", "zh"]) == "zh"  # the last one, as argparse takes it
+
+
+def test_help_is_wrapped_by_terminal_cells():
+    lines = wrap_cells("导出一个组织：json、xlsx 台账、docx 报告、某一类别的 csv、md 摘要、ics 日历", 20)
+    from rich.cells import cell_len
+
+    assert all(cell_len(line) <= 20 for line in lines) and "".join(lines).replace(" ", "") == \
+        "导出一个组织：json、xlsx台账、docx报告、某一类别的csv、md摘要、ics日历"
+    assert wrap_cells("write here; - for standard output", 12) == ["write here;", "- for", "standard", "output"]
+
+
+def test_dates_and_times_are_written_as_people_read_them():
+    assert day(date(2026, 10, 15), "zh") == "2026年10月15日" and day(date(2026, 1, 5), "zh") == "2026年1月5日"
+    assert day(date(2026, 10, 15), "en") == "2026-10-15" and day("2026-10-15", "zh") == "2026年10月15日"
+    assert day(None, "zh") == "" and day("not a date", "zh") == "not a date"
+    assert moment(datetime(2026, 12, 1, 18, 24, 21), "zh") == "2026年12月1日 18:24"
+    from coordtui.domain.clock import OfficeClock
+
+    beijing = OfficeClock("Asia/Shanghai")
+    assert stamp("2026-12-01T18:24:21+00:00", "zh", beijing) == "2026年12月2日 02:24"  # the office's day, not UTC's
+    assert stamp("2026-12-01T18:24:21Z".replace("Z", "+00:00"), "en", beijing) == "2026-12-02 02:24"
+    assert stamp("garbled", "zh", beijing) == "garbled"
+
+
+def test_dates_inside_a_rules_text_are_shown_as_people_write_them():
+    from coordtui.i18n import days_in
+
+    text = "苏岩应于2026-10-09前完成，实际2026-10-12（期间 2026-09）"
+    assert days_in(text, "zh") == "苏岩应于2026年10月9日前完成，实际2026年10月12日（期间 2026-09）"
+    assert days_in(text, "en") == text and days_in("2026-02-30", "zh") == "2026-02-30"
+
+
+def test_check_writes_its_dates_as_people_read_them_in_chinese_and_iso_in_english(tmp_path, capsys):
+    db = tmp_path / "db"
+    assert main(["init", "--db", str(db), "--examples"]) == 0
+    capsys.readouterr()
+    main(["check", "--db", str(db), "--org", "tjpu", "--as-of", "2026-10-15"])
+    out = capsys.readouterr().out
+    assert "截至 2026年10月15日" in out and "应于2026年10月9日前完成" in out and not re.search(r"\d{4}-\d\d-\d\d", out), out
+    main(["check", "--db", str(db), "--org", "tjpu", "--as-of", "2026-10-15", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert "as of 2026-10-15" in out and "2026-10-09" in out and "年10月" not in out  # English keeps ISO
+
+
+def test_init_and_the_time_zone_say_what_they_did_in_the_language_asked_for(tmp_path, capsys):
+    assert main(["init", "--db", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("数据存储已就绪：") and "办公时区 Asia/Shanghai" in out
+    assert main(["init", "--db", str(tmp_path / "b"), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("store ready at ") and not HAN.search(out)
+    assert main(["config", "timezone", "Europe/London", "--db", str(tmp_path / "a")]) == 0
+    assert re.match(r"办公时区：Europe/London（当地今天：\d{4}年\d{1,2}月\d{1,2}日）", capsys.readouterr().out)
