@@ -137,7 +137,7 @@ def test_an_archive_with_a_file_missing_on_disk_is_refused_in_one_line_naming_it
     doc = next(d for d in ws.store.query("usst", TABLE) if d["record"] == "meeting-2026-sm1")
     Blobs(ws.store.root).path(doc["sha256"]).unlink()
     out = tmp_path / "a.zip"
-    code, _, err = run(capsys, "export", "--format", "archive", "--org", "usst", "--period", "2026", "--out", out, "--db", ws.store.root)
+    code, _, err = run(capsys, "export", "--format", "archive", "--org", "usst", "--period", "2026", "--out", out, "--lang", "en", "--db", ws.store.root)
     assert code == 2 and not out.exists()
     assert err.splitlines()[-1].startswith("coordtui: usst meeting meeting-2026-sm1: attachment 会议记录.docx: ")
     assert "is missing" in err and "the archive was not written" in err

@@ -157,7 +157,7 @@ def test_limits_per_file_and_per_store_refuse_in_one_line(ws, capsys, tmp_path):
     assert run(capsys, "config", "attachments.max_file_mb", "1", "--db", root)[0] == 0
     big = tmp_path / "big.pdf"
     big.write_bytes(PDF + b"0" * (1024 * 1024))
-    code, out, err = run(capsys, "attach", "tjpu", "meeting", ACT, big, "--db", root)
+    code, out, err = run(capsys, "attach", "tjpu", "meeting", ACT, big, "--lang", "en", "--db", root)
     assert code == 2 and "larger than 1 MB" in err.splitlines()[-1]
     assert run(capsys, "config", "attachments.max_file_mb", "many", "--db", root)[0] == 2
     kept = Blobs(root).digests()
@@ -261,7 +261,7 @@ def test_the_command_line_attaches_lists_gets_and_detaches(ws, capsys, tmp_path)
     assert code == 0 and out == f"detached 新闻稿.docx (sha256 {listed['sha256']}) from meeting {ACT} of tjpu\n"
     code, out, _ = run(capsys, "attachments", "tjpu", "meeting", ACT, "--lang", "en", "--db", root)
     assert out == f"tjpu meeting {ACT}: no attachments\n"
-    code, _, err = run(capsys, "detach", "tjpu", "meeting", ACT, "新闻稿.docx", "--db", root)
+    code, _, err = run(capsys, "detach", "tjpu", "meeting", ACT, "新闻稿.docx", "--lang", "en", "--db", root)
     assert code == 2 and "has no attachment '新闻稿.docx'" in err
 
 
@@ -269,14 +269,15 @@ def test_an_elf_renamed_docx_is_refused_and_nothing_is_kept(ws, capsys, tmp_path
     fake = tmp_path / "新闻稿.docx"
     fake.write_bytes(b"\x7fELF\x02\x01\x01\0" + os.urandom(200))
     before = ws.store.history(org="tjpu")
-    code, out, err = run(capsys, "attach", "tjpu", "meeting", ACT, fake, "--db", ws.store.root)
+    code, out, err = run(capsys, "attach", "tjpu", "meeting", ACT, fake, "--lang", "en", "--db", ws.store.root)
     assert code == 2 and err.splitlines()[-1].startswith("coordtui: ")  # (the line before: the owner made administrator)
     assert "新闻稿.docx: not accepted as an attachment: it is an ELF executable" in err
     assert ws.store.history(org="tjpu") == before and ws.attachments("tjpu", "meeting", ACT) == []
 
 
-def _shell(capsys, monkeypatch, root, name, line, stdin=b""):
-    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", line)
+def _shell(capsys, monkeypatch, root, name, line, stdin=b"", lang="en"):
+    """``line`` through the forced command of ``name``; in English unless ``lang`` is None (then as it comes: Chinese)."""
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", line + (f" --lang {lang}" if lang else ""))
     return run(capsys, "shell", name, "--db", root, stdin=stdin, monkeypatch=monkeypatch)
 
 
@@ -290,8 +291,8 @@ def test_over_ssh_an_editor_attaches_from_standard_input_and_a_reader_may_not(ws
     assert (item.name, item.by) == ("新闻稿.docx", "wang")
     code, out, _ = _shell(capsys, monkeypatch, root, "li", f"attachments tjpu meeting {G2_ACT}")
     assert code == 0 and "新闻稿.docx" in out
-    code, _, err = _shell(capsys, monkeypatch, root, "li", f"attach tjpu meeting {G2_ACT} --name x.pdf", PDF)
-    assert code == 2 and "is a reader" in err
+    code, _, err = _shell(capsys, monkeypatch, root, "li", f"attach tjpu meeting {G2_ACT} --name x.pdf", PDF, lang=None)
+    assert code == 2 and "是只读人员，不能修改记录" in err  # the forced command speaks Chinese unless asked otherwise
     code, _, err = _shell(capsys, monkeypatch, root, "wang", f"attach tjpu meeting {G2_ACT} /etc/passwd")
     assert code == 2 and "standard input" in err
     code, _, err = _shell(capsys, monkeypatch, root, "wang", f"attach tjpu meeting {ACT} --name x.pdf", PDF)
