@@ -473,3 +473,80 @@ def test_an_attachment_entry_edited_by_hand_is_one_finding_of_its_organization_n
     usst = [f for f in result.findings if f.org == "usst"]
     assert [f.rule for f in usst] == ["core.store_unreadable"] and "not as coordtui writes it" in usst[0].message_en
     assert any(f.org == "tjpu" for f in result.findings) or any(r.org == "tjpu" for r in result.duties)  # the others are checked
+
+
+# what a hostile colleague tried ---------------------------------------------------------
+
+def test_a_name_that_says_another_type_gets_the_ending_its_content_has(ws):
+    for given, kept in [("会议记录.bat", "会议记录.bat.pdf"), ("gpj\u202e.exe", "gpj.exe.pdf"), ("a; filename=evil.exe", "a; filename=evil.exe.pdf"),
+                        ("附件", "附件.pdf"), ("report.pdf" + " " * 50 + ".exe", "report.pdf" + " " * 50 + ".exe.pdf"), ("扫描件.PDF", "扫描件.PDF")]:
+        item = ws.attach("tjpu", "meeting", ACT, PDF + given.encode(), name=given)
+        assert item.name == kept, given
+        assert item.name.lower().endswith(".pdf")
+
+
+def test_a_docx_whose_page_count_part_unpacks_to_gigabytes_costs_nothing_to_count(ws):
+    from coordtui.archive import pages_of
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.'
+                                          'wordprocessingml.document.main+xml"/></Types>')
+        with z.open("docProps/app.xml", "w", force_zip64=True) as part:
+            for _ in range(256):  # 256 MiB of zeros, a few hundred KB packed
+                part.write(bytes(1 << 20))
+    bomb = out.getvalue()
+    assert len(bomb) < 2_000_000 and sniff(bomb, "x.docx") == "docx"
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert pages_of(bomb, "docx") is None
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 64 * 1024  # KiB: far from the 256 MiB it claims
+
+
+def test_a_fifo_or_a_device_is_refused_in_one_line_without_waiting(ws, capsys, tmp_path):
+    fifo = tmp_path / "scan.pdf"
+    os.mkfifo(fifo)
+    for path, says in [(fifo, "not a regular file"), (os.devnull, "not a regular file"), (tmp_path, "is a folder")]:
+        code, _, err = run(capsys, "attach", "tjpu", "meeting", ACT, path, "--lang", "en", "--db", ws.store.root)
+        assert code == 2 and says in err.splitlines()[-1], err
+    with pytest.raises(InputError) as caught:
+        ws.attach_path("tjpu", "meeting", ACT, fifo)
+    assert "不是普通文件" in caught.value.message_zh
+    assert ws.attachments("tjpu", "meeting", ACT) == []
+
+
+def test_a_file_written_out_replaces_a_planted_link_and_is_private(ws, capsys, tmp_path, monkeypatch):
+    ws.attach("tjpu", "meeting", ACT, docx_bytes(), name="新闻稿.docx")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "新闻稿.docx").symlink_to(victim)  # where the file's own name will land
+    (shared / "tjpu.xlsx").symlink_to(victim)
+    (shared / "a.zip").symlink_to(victim)
+    monkeypatch.chdir(shared)
+    assert run(capsys, "attachment", "tjpu", "meeting", ACT, "新闻稿.docx", "--db", ws.store.root)[0] == 0
+    assert run(capsys, "export", "--org", "tjpu", "--format", "xlsx", "--out", shared / "tjpu.xlsx", "--db", ws.store.root)[0] == 0
+    assert run(capsys, "export", "--org", "tjpu", "--format", "archive", "--period", "2026", "--out", shared / "a.zip",
+               "--db", ws.store.root)[0] == 0
+    assert victim.read_text() == "keep me"
+    for name in ("新闻稿.docx", "tjpu.xlsx", "a.zip"):
+        written = shared / name
+        assert not written.is_symlink() and stat.S_IMODE(written.stat().st_mode) == 0o600, name
+    assert (shared / "新闻稿.docx").read_bytes() == docx_bytes()
+    assert sorted(p.name for p in shared.iterdir()) == ["a.zip", "tjpu.xlsx", "新闻稿.docx"]  # no temporary file left
+
+
+def test_attaching_the_right_bytes_again_repairs_a_file_altered_on_disk(ws, capsys):
+    a = ws.attach("tjpu", "meeting", ACT, docx_bytes(), name="新闻稿.docx")
+    ws.attach("tjpu", "meeting", G2_ACT, docx_bytes(), name="新闻稿.docx")  # the same file on two records
+    path = Blobs(ws.store.root).path(a.sha256)
+    damaged = bytearray(path.read_bytes())
+    damaged[-1] ^= 0xFF
+    path.write_bytes(bytes(damaged))  # same size
+    assert run(capsys, "verify", "--db", ws.store.root)[0] == 1
+    ws.detach("tjpu", "meeting", ACT, a.sha256)
+    ws.attach("tjpu", "meeting", ACT, docx_bytes(), name="新闻稿.docx")
+    assert path.read_bytes() == docx_bytes()
+    assert run(capsys, "verify", "--db", ws.store.root)[0] == 0

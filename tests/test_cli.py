@@ -97,7 +97,7 @@ def test_bad_import_is_one_line_exit_2_and_store_untouched(db, tmp_path, capsys,
     bad = tmp_path / "bad.json"
     if content is not None:
         bad.write_text(content if isinstance(content, str) else json.dumps(content, ensure_ascii=False))
-    code, out, err = run(capsys, "import", good, bad, "--db", db, "--plugin-dir", DROPINS)
+    code, out, err = run(capsys, "import", good, bad, "--db", db, "--lang", "en", "--plugin-dir", DROPINS)
     assert code == 2, err
     assert err.count("\n") == 1 and expected in err and str(bad) in err
     assert "Traceback" not in err

@@ -123,7 +123,7 @@ def test_a_hostile_or_broken_key_file_is_refused_and_nothing_changes(db, tmp_pat
 
 @pytest.mark.parametrize("path, says", [("/dev/zero", "not a regular file"), ("/", "is a folder"), ("/no/such.pub", "no such file")])
 def test_a_key_path_that_is_no_key_file_is_one_line(db, capsys, path, says):
-    code, _, err = run(capsys, "users", "add", "mallory", "--key", path, "--role", "reader", "--db", db)
+    code, _, err = run(capsys, "users", "add", "mallory", "--key", path, "--role", "reader", "--db", db, "--lang", "en")
     assert code == 2 and says in err and err.count("\n") == 1
 
 

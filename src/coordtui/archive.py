@@ -35,6 +35,7 @@ INDEX_HEADERS = ["序号", "类别", "事项", "日期", "文件名", "页数"]
 #: Types whose content is compressed already: stored as they are.
 _COMPRESSED = {"docx", "xlsx", "ofd", "jpg", "png"}
 PART_LIMIT = 60  # characters of one folder or file name inside the archive
+APP_XML_LIMIT = 64 * 1024  # bytes of a docx's docProps/app.xml read for its page count
 
 
 @dataclass
@@ -58,9 +59,10 @@ def pages_of(data: bytes, kind: str) -> int | None:
         return count or None
     if kind == "docx":
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                app = z.read("docProps/app.xml").decode("utf-8", "replace")
-        except (KeyError, zipfile.BadZipFile):
+            with zipfile.ZipFile(io.BytesIO(data)) as z, z.open("docProps/app.xml") as part:
+                # a few KB in any real document: read no more, whatever the part claims to unpack to
+                app = part.read(APP_XML_LIMIT).decode("utf-8", "replace")
+        except (KeyError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError):
             return None
         found = re.search(r"<Pages>(\d+)</Pages>", app)
         return int(found.group(1)) if found and int(found.group(1)) > 0 else None

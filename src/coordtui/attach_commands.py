@@ -13,6 +13,7 @@ from pathlib import Path
 import orjson
 
 from coordtui.errors import InputError, one_line
+from coordtui.userfiles import write_private_file
 
 HEADERS = {"zh": ("SHA-256", "类型", "大小", "添加日期", "添加人", "文件名", "标题"),
            "en": ("SHA-256", "type", "size", "added", "by", "file name", "title")}
@@ -117,10 +118,7 @@ def cmd_attachment(args: argparse.Namespace, ws) -> int:
         sys.stdout.flush()
         return 0
     out = Path(args.out)
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise InputError(f"{one_line(str(out))}: cannot write ({exc.strerror}): check the path and permissions") from None
+    write_private_file(out, data)  # 0600, never through a link planted under the name the uploader chose
     print(WROTE[_lang(args)].format(out=one_line(str(out)), name=one_line(item.name), size=item.size_label()), file=sys.stderr)
     return 0
 

@@ -131,6 +131,22 @@ def _zip_type(data: bytes, name: str) -> str:
 _UNSAFE = re.compile(r'[\\/:*?"<>|]')
 
 
+#: The endings a file of each type may be kept under.
+ENDINGS = {"docx": ("docx",), "xlsx": ("xlsx",), "pdf": ("pdf",), "doc": ("doc",), "xls": ("xls",), "wps": ("wps",),
+           "et": ("et",), "ofd": ("ofd",), "jpg": ("jpg", "jpeg"), "png": ("png",)}
+
+
+def named_as(name: str, type_: str) -> str:
+    """``name`` ending as its content says it is: the type was judged by the bytes, so a name
+    saying otherwise (``会议记录.bat`` holding a PDF, ``gpj.exe``) gets the type's ending after it
+    (``会议记录.bat.pdf``): whoever opens the file from the archive or a download opens what
+    was checked, never a program a name chose."""
+    ext = name.rsplit(".", 1)[1].lower() if "." in name else ""
+    if ext in ENDINGS.get(type_, (type_,)):
+        return name
+    return safe_name(f"{name}.{ENDINGS.get(type_, (type_,))[0]}")
+
+
 def safe_name(name: str, limit: int = NAME_LIMIT, *, default: str = "附件", tail: bool = True) -> str:
     """``name`` fit to be a file name anywhere: its last path part only (``tail``; else every
     separator becomes ``_``, for a label), no control characters, none of ``\\ / : * ? " < > |``,
@@ -296,6 +312,7 @@ def attach(ws: "Workspace", org_id: str, kind: str, record_id: str, data: bytes 
         raise InputError(f"{shown(name)}: the file is empty: attach the document itself",
                          message_zh=f"{shown(name)}：文件为空：请附上文件本身")
     kind_of = sniff(payload, name)
+    name = named_as(name, kind_of)
     digest = sha256(payload)
     where = f"{kind} {shown(record_id)} of {org_id}"
     for existing in stored(ws, org_id, kind, record_id):

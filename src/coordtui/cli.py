@@ -19,6 +19,7 @@ import orjson
 
 from coordtui import __version__
 from coordtui.errors import AccessError, CoordError, InputError, one_line
+from coordtui.userfiles import write_private_file
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 #: ``coordtui config`` settings of reminders (coordtui.remind.SETTINGS, named here so --help needs no import).
@@ -530,11 +531,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if out is None:
         sys.stdout.buffer.write(payload)
         return EXIT_OK
-    try:
-        out.write_bytes(payload)
-    except OSError as exc:
-        raise InputError(f"{out}: cannot write ({exc.strerror}): check the path and permissions",
-                         message_zh=f"{out}：无法写入（{exc.strerror}）：请检查路径和权限") from None
+    write_private_file(out, payload)  # 0600, never through a link planted where it goes
     from coordtui.i18n import t
 
     print(t("out.wrote", args.lang, path=out), file=sys.stderr)
@@ -552,15 +549,7 @@ def _export_archive(ws, args: argparse.Namespace, as_of: date, period) -> int:
         sys.stdout.flush()
         return EXIT_OK
     out = Path(args.out or f"{args.org}-{period or Period.containing(as_of, PeriodKind.YEAR)}.zip")
-    part = out.with_name(f".{out.name}.{os.getpid()}.part")
-    try:
-        with open(part, "wb") as fh:
-            write_archive(ws, args.org, as_of, period, fh)
-        os.replace(part, out)
-    except OSError as exc:
-        raise InputError(f"{out}: cannot write ({exc.strerror}): check the path and permissions") from None
-    finally:
-        part.unlink(missing_ok=True)
+    write_private_file(out, lambda fh: write_archive(ws, args.org, as_of, period, fh))
     print(f"wrote {out}", file=sys.stderr)
     return EXIT_OK
 

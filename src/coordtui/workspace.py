@@ -492,16 +492,19 @@ class Workspace:
         return attach(self, org_id, kind, record_id, data, name=name, title=title)
 
     def attach_path(self, org_id: str, kind: str, record_id: str, path: Path | str, *, title: str | None = None) -> "Attachment":
-        """:meth:`attach` a file on disk under its own name; a file that cannot be read is an InputError."""
-        path = Path(path)
-        try:
-            with open(path, "rb") as fh:
-                return self.attach(org_id, kind, record_id, fh, name=path.name, title=title)
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-            from coordtui.attachments import OS_REASON_ZH
+        """:meth:`attach` a file on disk under its own name; a path that is no readable regular
+        file (missing, a folder, a FIFO, a device) or is too large is an InputError, read no further."""
+        from coordtui.attachments import MAX_FILE_SETTING, MB, limits
+        from coordtui.userfiles import read_user_file
 
-            raise InputError(f"{shown(path, 200)}: cannot read the file ({exc.strerror}): check the path",
-                             message_zh=f"{shown(path, 200)}：无法读取该文件（{OS_REASON_ZH[type(exc)]}）：请检查路径") from None
+        path = Path(path)
+        limit = limits(self.store.meta())[0]
+        data = read_user_file(path, limit=limit, give="name a document or image",
+                              too_big=f"larger than {limit // MB} MB, the limit per attachment: make it smaller "
+                                      f"or ask an administrator to raise it ('coordtui config {MAX_FILE_SETTING}')",
+                              give_zh="请指明一个文档或图片",
+                              too_big_zh=f"超过每个附件 {limit // MB} MB 的上限：请缩小文件，或请管理员调高上限（coordtui config {MAX_FILE_SETTING}）")
+        return self.attach(org_id, kind, record_id, data, name=path.name, title=title)
 
     def attachments(self, org_id: str, kind: str, record_id: str) -> "list[Attachment]":
         """The attachments of a record the actor may see, oldest first (InputError for a record they cannot)."""

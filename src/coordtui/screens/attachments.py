@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import io
+import os
 import shlex
 from datetime import date
 from functools import partial
@@ -236,7 +237,7 @@ class AttachmentKeys:
         from pathlib import Path
 
         file = Path(path).expanduser()
-        if not file.is_file():  # said here in the person's language (the system's own words are English)
+        if not os.path.lexists(file):  # (a folder, a FIFO or a device is refused by attach_path, in both languages)
             shown = str(file)[:200]
             raise InputError(t("att.not_found", "en", path=shown), message_zh=t("att.not_found", "zh", path=shown))
         return self.app.ws.attach_path(self.org_id, self.kind, self.attachment_record_id(), file, title=title)

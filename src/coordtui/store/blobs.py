@@ -60,8 +60,9 @@ class Blobs:
                 digest = sha256(data)
                 digests.append(digest)
                 final = self.path(digest)
-                if os.path.isfile(final) and not os.path.islink(final) and final.stat().st_size == len(data):
-                    continue  # already kept (verify tells if its bytes were changed since)
+                if os.path.isfile(final) and not os.path.islink(final) and final.stat().st_size == len(data) \
+                        and _digest_of(final) == digest:
+                    continue  # already kept, intact (a file altered on disk is written again: attaching it again repairs it)
                 tmp = final.with_name(f"{final.name}.{os.getpid()}.coordtui-tmp")
                 _write_new(tmp, data, modes)
                 os.replace(tmp, final)
@@ -134,3 +135,15 @@ class Blobs:
         except FileNotFoundError:
             return []
         return sorted(n[:-4] for n in names if n.endswith(".bin") and _SHA.fullmatch(n[:-4]))
+
+
+def _digest_of(path: Path) -> str | None:
+    """The SHA-256 of the file at ``path``, read in pieces; None where it cannot be read."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return None
+    return h.hexdigest()
