@@ -120,6 +120,9 @@ class DemoApp(CoordApp):
         self.exported: list[str] = []
         self.caption = ""
         self._player = None  # the timer of an unattended tour, stopped once a viewer steps by hand
+        #: whether the step's screen is up and drawn: an unattended tour waits for it before going on
+        #: (on a loaded server a timer tick could otherwise close a form still mounting its fields)
+        self._shown = True
         # The footer names the tour's own keys: the application's keys stay, unlisted (its footer
         # and the tour's would not fit in 80 columns together; ? lists every key of a screen).
         tour = {"demo.next", "demo.back", "key.quit", "key.help"}
@@ -142,6 +145,8 @@ class DemoApp(CoordApp):
         self.action_demo(delta)
 
     def _auto_step(self) -> None:
+        if not self._shown:
+            return
         if self.step < len(STEPS) - 1:
             self.action_demo(1)
         else:
@@ -152,6 +157,7 @@ class DemoApp(CoordApp):
         if target == self.step or self.result is None:
             return
         self.step = target
+        self._shown = False
         step = STEPS[target]
         step.go(self)
         self.visited.append((target, type(self.screen_stack[-1]).__name__))
@@ -163,6 +169,7 @@ class DemoApp(CoordApp):
         self.call_after_refresh(self._show_caption)
 
     def _show_caption(self) -> None:
+        self._shown = True
         for screen in self.screen_stack:  # a screen the tour goes back to keeps no stale caption
             screen.query(DemoCaption).remove()
         self.screen.mount(DemoCaption(self.caption))
