@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import zipfile
 from datetime import date
 
@@ -19,7 +17,6 @@ from coordtui.domain.periods import Period
 from coordtui.exports import export
 from coordtui.plugins import PluginHost
 from coordtui.store import Store
-from coordtui.testing import example_workspace
 from coordtui.workspace import Workspace
 
 AS_OF = date(2026, 12, 1)
@@ -31,23 +28,9 @@ def host():
     return PluginHost().load()
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory, host):
-    folder = tmp_path_factory.mktemp("archive")
-    before = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
-    try:
-        example_workspace(folder)
-    finally:
-        os.environ["XDG_CONFIG_HOME"] = before or ""
-    return folder / "store"
-
-
 @pytest.fixture
-def ws(template, tmp_path, host):
-    shutil.copytree(template, tmp_path / "store")
-    shutil.copytree(template.parent / "config", os.environ["XDG_CONFIG_HOME"], dirs_exist_ok=True)
-    return Workspace(Store(tmp_path / "store"), host)
+def ws(example_store, host):
+    return Workspace(Store(example_store), host)
 
 
 def archive(ws, org="tjpu", period="2026") -> zipfile.ZipFile:

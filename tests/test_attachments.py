@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import stat
 import zipfile
 
@@ -23,7 +22,6 @@ from coordtui.errors import AccessError, InputError, StoreError
 from coordtui.plugins import PluginHost
 from coordtui.store import Store
 from coordtui.store.blobs import Blobs
-from coordtui.testing import example_workspace
 from coordtui.workspace import Workspace
 
 ACT = "meet-g1-2026q1-1"  # a member unit's meeting in 第一协作组 of tjpu (the example keeps no file with it)
@@ -52,23 +50,9 @@ def host():
     return PluginHost().load()
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory, host):
-    folder = tmp_path_factory.mktemp("attach")
-    before = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
-    try:
-        example_workspace(folder)
-    finally:
-        os.environ["XDG_CONFIG_HOME"] = before or ""
-    return folder / "store"
-
-
 @pytest.fixture
-def ws(template, tmp_path, host):
-    shutil.copytree(template, tmp_path / "store")
-    shutil.copytree(template.parent / "config", os.environ["XDG_CONFIG_HOME"], dirs_exist_ok=True)
-    return Workspace(Store(tmp_path / "store"), host)
+def ws(example_store, host):
+    return Workspace(Store(example_store), host)
 
 
 def as_person(admin: Workspace, name: str, *grants: Grant) -> Workspace:
