@@ -20,6 +20,7 @@ import unicodedata
 import zipfile
 from datetime import date
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable
+from zlib import error as zlib_error
 
 from pydantic import BaseModel, ConfigDict
 
@@ -81,14 +82,16 @@ def sniff(data: bytes, name: str = "") -> str:
         if head.startswith(magic):
             return _fail(name, what)
     if head.startswith(b"%PDF-"):
-        return "pdf"
+        return _plain(data, name, "pdf")
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
+        return _plain(data, name, "png")
     if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
+        return _plain(data, name, "jpg")
     if head.startswith(_OLE):
         if _MSI_CLSID in data[: 1 << 20]:
             raise _refuse(name, "it is a Windows Installer package", "这是 Windows 安装程序")
+        if _ole_macros(data):
+            raise _refuse(name, "it holds macros (a VBA project)", "其中含有宏（VBA 工程）")
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         return ext if ext in ("doc", "xls", "wps", "et") else "doc"  # the same container: the name tells them apart
     if head.startswith(b"PK\x03\x04"):
@@ -106,10 +109,124 @@ def _embedded_zip(data: bytes) -> bool:
     return b"PK\x05\x06" in data[-65_557:] and b"PK\x03\x04" in data
 
 
+def _plain(data: bytes, name: str, type_: str) -> str:
+    """A PDF or an image, once nothing rides behind it: an archive (a zip whose directory ends
+    the file, as polyglots and self-extracting archives are made) or a program."""
+    if _embedded_zip(data):
+        raise _refuse(name, "it carries a zip archive behind its content", "其内容后附有压缩包")
+    if _hidden_program(data):
+        raise _refuse(name, "it carries a program (ELF or Windows executable) inside", "其中夹带可执行程序（ELF 或 Windows 程序）")
+    return type_
+
+
+_ELF = re.compile(rb"\x7fELF[\x01\x02][\x01\x02]\x01")  # magic, 32/64 bit, byte order, version 1: a real ELF header
+
+
+def _hidden_program(data: bytes) -> bool:
+    """An ELF header, or an MZ header whose PE pointer lands on ``PE\\0\\0``, anywhere past the start:
+    specific enough that compressed image data does not match by chance."""
+    if _ELF.search(data, 1):
+        return True
+    at = data.find(b"MZ", 1)
+    while at != -1:
+        if at + 0x40 <= len(data):
+            pe = at + int.from_bytes(data[at + 0x3C: at + 0x40], "little")
+            if at < pe <= len(data) - 4 and data[pe: pe + 4] == b"PE\0\0":
+                return True
+        at = data.find(b"MZ", at + 1)
+    return False
+
+
+#: The OLE directory entries of a VBA project (a macro-enabled Word, Excel or WPS file).
+_MACRO_STORAGES = ("Macros", "_VBA_PROJECT_CUR", "VBA", "_VBA_PROJECT")
+_FREE, _END = 0xFFFFFFFF, 0xFFFFFFFE
+
+
+def _ole_names(data: bytes) -> list[str] | None:
+    """The names of an OLE compound file's directory entries (its storages and streams),
+    read with the standard library; None when its header or chains do not hold together."""
+    import struct
+
+    if len(data) < 512:
+        return None
+    shift = struct.unpack_from("<H", data, 0x1E)[0]
+    if shift not in (9, 12):
+        return None
+    size = 1 << shift
+    fat_count, first_dir, first_difat, difat_count = struct.unpack_from("<II16xII", data, 0x2C)
+
+    def sector(n: int) -> bytes | None:
+        start = (n + 1) * size
+        return data[start: start + size] if start + size <= len(data) else None
+
+    fat_sectors = [n for n in struct.unpack_from("<109I", data, 0x4C) if n not in (_FREE, _END)]
+    n, seen = first_difat, 0
+    while n not in (_FREE, _END) and seen < difat_count and seen < 4096:
+        block = sector(n)
+        if block is None:
+            return None
+        ids = struct.unpack(f"<{size // 4}I", block)
+        fat_sectors += [i for i in ids[:-1] if i not in (_FREE, _END)]
+        n, seen = ids[-1], seen + 1
+    if not fat_sectors or len(fat_sectors) > max(fat_count, 1) + 1:
+        return None
+    fat: list[int] = []
+    for n in fat_sectors:
+        block = sector(n)
+        if block is None:
+            return None
+        fat.extend(struct.unpack(f"<{size // 4}I", block))
+    names, n, visited = [], first_dir, set()
+    while n not in (_FREE, _END):
+        if n in visited or n >= len(fat):
+            return None
+        visited.add(n)
+        block = sector(n)
+        if block is None:
+            return None
+        for off in range(0, size, 128):
+            length = struct.unpack_from("<H", block, off + 64)[0]
+            if 2 <= length <= 64 and block[off + 66] in (1, 2, 5):
+                names.append(block[off: off + length - 2].decode("utf-16-le", "replace"))
+        n = fat[n]
+    return names
+
+
+def _ole_macros(data: bytes) -> bool:
+    """Whether an OLE file holds a VBA project: by its directory, or, where the directory cannot
+    be read, by the names (UTF-16LE, ending in NUL as directory entries do) found anywhere."""
+    names = _ole_names(data)
+    if names is not None:
+        return any(n in _MACRO_STORAGES for n in names)
+    return any(n.encode("utf-16-le") + b"\0\0" in data for n in _MACRO_STORAGES)
+
+
+MAX_MEMBERS = 10_000  # parts of a zip (a Word or Excel document has tens)
+MAX_RATIO = 100  # what all parts together may claim to unpack to, in times the file's size
+#: Endings of zip parts that are programs or scripts, whatever a document holding them claims.
+_PROGRAM_ENDINGS = (".exe", ".dll", ".bat", ".cmd", ".ps1", ".sh", ".js", ".vbs", ".scr", ".msi")
+_VBA_TYPE = "application/vnd.ms-office.vbaproject"
+
+
 def _zip_type(data: bytes, name: str) -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise _refuse(name, f"it has {len(infos)} parts (more than {MAX_MEMBERS})", f"其中有 {len(infos)} 个部件（超过 {MAX_MEMBERS} 个）")
+        claimed = sum(i.file_size for i in infos)
+        if claimed > MAX_RATIO * len(data):
+            raise _refuse(name, f"it claims to unpack to {claimed // MB} MB, more than {MAX_RATIO} times its size (a zip bomb?)",
+                          f"其声称解压后达 {claimed // MB} MB，超过自身大小的 {MAX_RATIO} 倍（压缩炸弹？）")
+        for info in infos:
+            if info.filename.lower().endswith(_PROGRAM_ENDINGS):
+                raise _refuse(name, f"it holds a program ({shown(info.filename, 60)})", f"其中夹带程序（{shown(info.filename, 60)}）")
+            if not info.is_dir() and info.file_size >= 2:
+                with archive.open(info) as part:
+                    start = part.read(4)
+                if start.startswith((b"MZ", b"\x7fELF")):
+                    raise _refuse(name, f"it holds a program ({shown(info.filename, 60)})", f"其中夹带程序（{shown(info.filename, 60)}）")
+        names = {i.filename for i in infos}
         if "OFD.xml" in names:
             return "ofd"
         if "[Content_Types].xml" in names:
@@ -117,13 +234,13 @@ def _zip_type(data: bytes, name: str) -> str:
             if info.file_size > MB:
                 raise _refuse(name, "its [Content_Types].xml is implausibly large", "其 [Content_Types].xml 大得不合常理")
             types = archive.read(info).decode("utf-8", "replace")
-            if "macroEnabled" in types or any(n.lower().endswith("vbaproject.bin") for n in names):
+            if "macroEnabled" in types or _VBA_TYPE in types.lower() or any(n.lower().endswith("vbaproject.bin") for n in names):
                 raise _refuse(name, "it holds macros (a macro-enabled document)", "其中含有宏")
             if "wordprocessingml.document.main" in types:
                 return "docx"
             if "spreadsheetml.sheet.main" in types:
                 return "xlsx"
-    except (zipfile.BadZipFile, KeyError, EOFError, ValueError, NotImplementedError):
+    except (zipfile.BadZipFile, KeyError, EOFError, ValueError, NotImplementedError, RuntimeError, OSError, zlib_error):
         raise _refuse(name, "it looks like a zip but cannot be read as one", "看似 zip 文件但无法读取") from None
     raise _refuse(name, "it is a zip archive, not a Word, Excel or OFD document", "这是压缩包，不是 Word、Excel 或 OFD 文档")
 
