@@ -629,3 +629,57 @@ def test_clean_documents_of_each_container_are_still_accepted():
     assert sniff(zip_of(("word/document.xml", "<w/>"), ("word/media/image1.png", PNG)), "a.docx") == "docx"
     assert sniff(PDF + b"MZ is only two letters" * 4, "a.pdf") == "pdf"
     assert sniff(PNG + b"IEND\xaeB`\x82", "a.png") == "png"
+
+
+# files no record holds (孤立附件文件) ------------------------------------------------------
+
+def test_verify_counts_files_no_record_holds_and_an_administrator_prunes_them(ws, capsys):
+    from coordtui.attachments import prune_orphans, size_label
+    from coordtui.store import Delete
+
+    root = ws.store.root
+    kept = ws.attach("tjpu", "meeting", ACT, PNG, name="照片.png")
+    crash = PDF + b"left by a crash" * 100
+    left = Blobs(root).put(crash)  # a file whose entry never came
+    gone = ws.attach("tjpu", "meeting", G2_ACT, PDF, name="纪要.pdf")
+    ws.store.apply([Delete("tjpu", TABLE, gone.key)])  # an old detach that left its file
+    size = size_label(len(crash) + len(PDF))
+    code, out, _ = run(capsys, "verify", "--db", root, "--lang", "en")
+    assert code == 0 and f"2 file(s) ({size}) in the attachments folder belong to no record" in out
+    assert "coordtui verify --prune-orphans" in out
+    code, out, _ = run(capsys, "verify", "--db", root)
+    assert f"2 个文件（{size}）不属于任何记录" in out and "belong to no record" not in out
+    editor = as_person(ws, "wang", Grant(org="tjpu", role="editor"))
+    with pytest.raises(AccessError, match="may not remove the attachment files"):
+        prune_orphans(editor)
+    assert Blobs(root).has(left)
+    code, out, _ = run(capsys, "verify", "--db", root, "--prune-orphans", "--lang", "en")
+    assert code == 0 and f"removed 2 attachment file(s) no record holds ({size})" in out
+    assert not Blobs(root).has(left) and not Blobs(root).has(gone.sha256) and Blobs(root).has(kept.sha256)
+    code, out, _ = run(capsys, "verify", "--db", root, "--lang", "en")
+    assert code == 0 and "belong to no record" not in out and "match their SHA-256" in out
+
+
+def test_verify_prunes_nothing_while_an_attachment_is_missing(ws, capsys):
+    root = ws.store.root
+    left = Blobs(root).put(PDF + b"orphan")
+    item = ws.attach("tjpu", "meeting", ACT, PNG, name="照片.png")
+    Blobs(root).path(item.sha256).unlink()
+    code, _, err = run(capsys, "verify", "--db", root, "--prune-orphans", "--lang", "en")
+    assert code == 1 and "no file was removed" in err and Blobs(root).has(left)
+
+
+def test_the_store_limit_says_how_much_files_no_record_holds_take_and_how_to_prune(ws):
+    from coordtui.attachments import MB, size_label
+
+    root = ws.store.root
+    before = Blobs(root).total()  # the examples' files
+    limit = before // MB + 1
+    orphan = PDF + b"0" * (limit * MB - before - 512 - len(PDF))  # the room left but for 512 bytes
+    Blobs(root).put(orphan)
+    ws.store.set_meta(**{"attachments.max_store_mb": limit})
+    with pytest.raises(InputError) as caught:
+        ws.attach("tjpu", "meeting", ACT, PDF + b"1" * 1024, name="x.pdf")
+    held = size_label(len(orphan))
+    assert f"{held} of it are files no record holds" in caught.value.message and "coordtui verify --prune-orphans" in caught.value.message
+    assert f"{held} 是已不属于任何记录的文件" in caught.value.message_zh

@@ -309,11 +309,7 @@ class Attachment(BaseModel):
         return zh if lang == "zh" else en
 
     def size_label(self) -> str:
-        if self.size < 1024:
-            return f"{self.size} B"
-        if self.size < MB:
-            return f"{self.size / 1024:.1f} KB"
-        return f"{self.size / MB:.1f} MB"
+        return size_label(self.size)
 
 
 def doc_id(kind: str, record_id: str, digest: str) -> str:
@@ -438,11 +434,7 @@ def attach(ws: "Workspace", org_id: str, kind: str, record_id: str, data: bytes 
                              message_zh=f"{shown(name)}：已作为“{shown(existing.name)}”附于{where}")
     blobs = Blobs(ws.store.root)
     if not blobs.has(digest) and blobs.total() + len(payload) > max_store:
-        mb = max_store // MB
-        raise InputError(f"{shown(name)}: the store's attachments would pass {mb} MB, its limit: remove attachments no longer needed "
-                         f"or ask an administrator to raise it ('coordtui config {MAX_STORE_SETTING}')",
-                         message_zh=f"{shown(name)}：附件总量将超过该数据存储 {mb} MB 的上限：请删除不再需要的附件，"
-                                    f"或请管理员调高上限（coordtui config {MAX_STORE_SETTING}）")
+        raise _store_full(ws.store, name, max_store)
     stem = name.rsplit(".", 1)[0] if "." in name else name
     item = Attachment(kind=kind, record=record_id, sha256=digest, name=name,
                       title=" ".join("".join(ch if ch.isprintable() else " " for ch in title or "").split())[:100] or stem,
@@ -452,6 +444,51 @@ def attach(ws: "Workspace", org_id: str, kind: str, record_id: str, data: bytes 
         blobs.put(payload)
         ws.store.apply([Put(org_id, TABLE, item.key, item.model_dump(mode="json"), record.partition() or "structure", 0)])
     return item
+
+
+def _store_full(store, name: str, max_store: int) -> InputError:
+    """The per-store limit's refusal; it says how much of the limit files no record holds take (orphans)."""
+    mb = max_store // MB
+    held = sum(size for _, size in orphans(store))
+    en = zh = ""
+    if held:
+        en = (f" ({size_label(held)} of it are files no record holds: an administrator removes them with "
+              "'coordtui verify --prune-orphans')")
+        zh = f"（其中 {size_label(held)} 是已不属于任何记录的文件：管理员可用 coordtui verify --prune-orphans 清除）"
+    return InputError(f"{shown(name)}: the store's attachments would pass {mb} MB, its limit{en}: remove attachments no longer needed "
+                      f"or ask an administrator to raise it ('coordtui config {MAX_STORE_SETTING}')",
+                      message_zh=f"{shown(name)}：附件总量将超过该数据存储 {mb} MB 的上限{zh}：请删除不再需要的附件，"
+                                 f"或请管理员调高上限（coordtui config {MAX_STORE_SETTING}）")
+
+
+def size_label(size: int) -> str:
+    """``512 B``, ``3.4 KB``, ``1.2 MB``: a size as people read it."""
+    if size < 1024:
+        return f"{size} B"
+    if size < MB:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / MB:.1f} MB"
+
+
+def orphans(store) -> list[tuple[str, int]]:
+    """(digest, bytes) of every file of the attachments folder that no entry of any
+    organization names: left by a crash between the file and its entry, or by an old detach."""
+    named = {str(doc.get("sha256")) for org in store.orgs() for doc in store.query(str(org.get("id")), TABLE)}
+    blobs = Blobs(store.root)
+    return [(digest, blobs.size(digest)) for digest in blobs.digests() if digest not in named]
+
+
+def prune_orphans(ws: "Workspace") -> tuple[int, int]:
+    """Remove the files no record holds (the store's owner or an administrator only), under
+    the store lock, each one checked again there so that an attach meanwhile keeps its file.
+    Returns (files, bytes) removed."""
+    ws.require_admin(None, action="remove the attachment files no record holds", action_zh="清除不属于任何记录的附件文件")
+    blobs = Blobs(ws.store.root)
+    with ws.store.locked():
+        found = orphans(ws.store)
+        for digest, _ in found:
+            blobs.remove(digest)
+    return len(found), sum(size for _, size in found)
 
 
 def attachment_bytes(ws: "Workspace", org_id: str, kind: str, record_id: str, key: str) -> tuple[Attachment, bytes]:

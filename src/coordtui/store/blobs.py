@@ -128,6 +128,13 @@ class Blobs:
                     total += f.stat(follow_symlinks=False).st_size
         return total
 
+    def size(self, digest: str) -> int:
+        """The bytes of the file kept under ``digest`` (0 when it is gone)."""
+        try:
+            return os.lstat(self.path(digest)).st_size
+        except FileNotFoundError:
+            return 0
+
     def digests(self) -> list[str]:
         """Every digest kept on disk, sorted (files left by a crash between write and record included)."""
         try:
