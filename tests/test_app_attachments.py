@@ -394,3 +394,25 @@ def test_history_says_a_file_was_attached_to_or_removed_from_which_record(ws, la
             assert row[5] == f"交流会新闻稿 · 新闻稿.docx · {record['id']}"
 
     drive(ws, scenario, lang=lang)
+
+
+def test_at_80_columns_the_file_name_and_the_date_appear_whole_and_the_title_gives_way(ws):
+    name = "第一季度协同监督交流会新闻稿.docx"
+    long_title = "天津工业大学纪委第一协作组2026年第一季度协同监督工作交流会新闻稿（定稿，经协作组组长审核）"
+    item = ws.attach(ORG, KIND, ID, docx_bytes("长标题"), name=name, title=long_title)
+    day = f"{item.added.year}年{item.added.month}月{item.added.day}日"
+
+    async def scenario(app, pilot):
+        app.open_record(ORG, KIND, ID)
+        await settle(app, pilot)
+        table = app.screen.query_one("#attachments", AttachmentTable)
+        table.scroll_visible(animate=False)
+        await settle(app, pilot)
+        lines = ["".join(seg.text for seg in table.render_line(y)) for y in range(table.size.height)]
+        row = next(line for line in lines if name in line)  # the whole name, on one line
+        assert day in row, lines  # with its day (never 2026年12月2)
+        assert long_title not in "".join(lines) and "…" in row  # the title is what gave way
+        assert "Word" not in row or "Word 文档" in row  # a type is shown whole or not at all (never "Word …")
+        assert "…" not in row.split(name)[1]  # nothing after the title is cut
+
+    drive(ws, scenario)

@@ -90,16 +90,23 @@ class AttachmentTable(FitTable):
     }
     """
 
+    def on_mount(self) -> None:
+        # Inline: the application's stylesheet gives every DataTable 1fr, which below a long form
+        # left this list one line (its heading) high at 80×24, and app CSS outranks DEFAULT_CSS.
+        self.styles.height = "auto"
+        self.styles.max_height = 10
+
     def fill(self, attachments: list[Any], lang: str) -> None:
         self.attachments = list(attachments)
         cols = [
-            Col("title", t("att.col.title", lang), keep=True),
-            # Every column stays (shortened at most): which file, of what type, how big and since when
-            # is what the list is for; the title wraps instead.
-            Col("name", t("att.col.name", lang), rank=2, min=8, hide=False),
-            Col("type", t("att.col.type", lang), rank=4, min=6, hide=False),
-            Col("size", t("att.col.size", lang), rank=3, hide=False),
-            Col("added", t("att.col.added", lang), rank=1, hide=False),
+            # Which file and since when is what the list is for: the file name and the day are never
+            # cut (they wrap, at worst). The title gives way first (cut with …; the file name says
+            # which file it is), then the type (hidden: its name's ending says it; never "PDF  …").
+            Col("title", t("att.col.title", lang), rank=3, min=10, hide=False),
+            Col("name", t("att.col.name", lang), keep=True),
+            Col("type", t("att.col.type", lang), rank=2),
+            Col("size", t("att.col.size", lang), rank=1, hide=False),
+            Col("added", t("att.col.added", lang), keep=True),
         ]
         rows = [([a.title, a.name, a.type_label(lang), a.size_label(), shown_date(a.added, lang)], a.sha256) for a in self.attachments]
         self.show(cols, rows)
