@@ -394,11 +394,25 @@ def attachments(ws: "Workspace", org_id: str, kind: str, record_id: str) -> list
     return stored(ws, org_id, kind, record_id)
 
 
+class AttachmentGone(InputError):
+    """The record holds no file of the SHA-256 asked for (another person or process removed it
+    meanwhile, or it was never attached): a screen that listed it says so and lists again."""
+
+    title = "File no longer attached"
+
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
 def find(items: list[Attachment], key: str, where: str) -> Attachment:
     """The attachment named by ``key``: its SHA-256 (or a prefix of 8 or more), its file name or its title."""
     key = key.strip()
     low = key.lower()
     matches = [a for a in items if a.sha256 == low] or ([a for a in items if a.sha256.startswith(low)] if len(low) >= 8 else [])
+    if not matches and _DIGEST.fullmatch(low):
+        raise AttachmentGone(f"{where} holds no attachment {low[:12]}… (any more: removed meanwhile?): "
+                             "list what it holds with 'coordtui attachments'",
+                             message_zh=f"{where} 已没有附件 {low[:12]}…（可能已被删除）：请用 coordtui attachments 查看现有附件")
     if not matches:
         matches = [a for a in items if a.name == key] or [a for a in items if a.title == key]
     if len(matches) == 1:

@@ -559,3 +559,10 @@ CLI_HELP.update({
     "cli.verify.prune_orphans": ("同时清除不属于任何记录的附件文件（因中断或旧的删除操作遗留；仅限管理员）",
                                  "also remove the attachment files no record holds (left by a crash or an old detach; administrators only)"),
 })
+
+# A file another person or process took off the record while its list was on the screen.
+CATALOGUE.update({
+    "att.gone": ("“{title}”（{name}）已不再附于{record}：可能已被他人删除；附件列表已刷新",
+                 "'{title}' ({name}) is no longer attached to {record}: someone else may have removed it; the list now shows what it holds"),
+    "att.gone_title": ("附件已不存在", "File no longer attached"),
+})

@@ -270,7 +270,9 @@ class AttachmentKeys:
         from coordtui.app import _write_private
 
         app = self.app
-        data = app.ws.attachment_bytes(self.org_id, self.kind, record_id, chosen.sha256)
+        data = self._unless_gone(chosen, app.ws.attachment_bytes, self.org_id, self.kind, record_id, chosen.sha256)
+        if data is None:
+            return None
         if app.is_web:
             app.call_from_thread(app.deliver_binary, io.BytesIO(data), save_filename=chosen.name)
             return ""
@@ -278,8 +280,10 @@ class AttachmentKeys:
         _write_private(app.export_dir, path, data)
         return str(path)
 
-    def _exported(self, path: str) -> None:
+    def _exported(self, path: str | None) -> None:
         app = self.app
+        if path is None:
+            return
         if path:
             app.notify(escape(path), title=t("att.exported", app.lang), timeout=8)
         else:
@@ -300,12 +304,32 @@ class AttachmentKeys:
 
         def answered(yes: bool | None) -> None:
             if yes:
-                work = partial(app.ws.detach, self.org_id, self.kind, record_id, chosen.sha256)
+                work = partial(self._unless_gone, chosen, app.ws.detach, self.org_id, self.kind, record_id, chosen.sha256)
                 self._in_worker(work, self._detached, f"detach {chosen.name}")
 
         app.push_screen(ConfirmModal(t("att.confirm_title", lang), question, t("att.yes", lang), t("att.no", lang)), answered)
 
+    def _unless_gone(self, chosen: Any, work: Callable[..., Any], *args: Any) -> Any:
+        """``work(*args)``, in the worker; when another person or process took the file off the
+        record meanwhile, the list is read again and says so in the interface's language (None)."""
+        from coordtui.attachments import AttachmentGone
+
+        try:
+            return work(*args)
+        except AttachmentGone:
+            self.app.call_from_thread(self._gone, chosen)
+            return None
+
+    def _gone(self, chosen: Any) -> None:
+        if self.is_mounted:  # type: ignore[attr-defined]
+            self.show_attachments()
+        values = dict(title=chosen.title, name=chosen.name, record=self.attachment_label())
+        self._error(InputError(t("att.gone", "en", **values), message_zh=t("att.gone", "zh", **values),
+                               title=t("att.gone_title", "en")))
+
     def _detached(self, attachment: Any) -> None:
+        if attachment is None:
+            return
         self._attachments_changed(t("att.removed", self.app.lang), f"{attachment.title} · {attachment.name}")
 
 
