@@ -418,8 +418,11 @@ def test_at_80_columns_the_file_name_and_the_date_appear_whole_and_the_title_giv
     drive(ws, scenario)
 
 
-@pytest.mark.parametrize("lang, says, not_said", [("zh", "已不再附于", "Invalid input"), ("en", "is no longer attached to", "已")])
-def test_removing_a_file_another_process_removed_meanwhile_says_so_and_lists_again(ws, lang, says, not_said):
+@pytest.mark.parametrize("lang, key, says, not_said", [("zh", "ctrl+t", "已不再附于", "Invalid input"),
+                                                     ("en", "ctrl+t", "is no longer attached to", "已"),
+                                                     ("zh", "ctrl+g", "已不再附于", "Invalid input")], ids=["remove-zh", "remove-en", "export-zh"])
+def test_removing_a_file_another_process_removed_meanwhile_says_so_and_lists_again(ws, tmp_path, monkeypatch, lang, key, says, not_said):
+    monkeypatch.setenv("COORDTUI_EXPORT_DIR", str(tmp_path / "exports"))
     item = ws.attach(ORG, KIND, ID, docx_bytes("另一份"), name="纪要.docx", title="纪要")
     other = Workspace(Store(ws.store.root, user="alice"), ws.host)  # another process on the same store
 
@@ -429,9 +432,10 @@ def test_removing_a_file_another_process_removed_meanwhile_says_so_and_lists_aga
         form = app.screen
         assert [r[1] for r in table_rows(form)] == ["纪要.docx"]
         other.detach(ORG, KIND, ID, item.sha256)
-        await pilot.press("ctrl+t")
+        await pilot.press(key)
         await pilot.pause()
-        await pilot.press("y")
+        if key == "ctrl+t":
+            await pilot.press("y")
         await settle(app, pilot)
         text = error_text(app)
         assert says in text and "纪要.docx" in text and not_said not in text.replace("纪要", "") and "\n" not in text.strip()
@@ -439,5 +443,6 @@ def test_removing_a_file_another_process_removed_meanwhile_says_so_and_lists_aga
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is form and table_rows(form) == []  # the list says what the record holds now
+        assert not (tmp_path / "exports" / "纪要.docx").exists()
 
     drive(ws, scenario, lang=lang)

@@ -685,3 +685,14 @@ def test_the_store_limit_says_how_much_files_no_record_holds_take_and_how_to_pru
     held = size_label(len(orphan))
     assert f"{held} of it are files no record holds" in caught.value.message and "coordtui verify --prune-orphans" in caught.value.message
     assert f"{held} 是已不属于任何记录的文件" in caught.value.message_zh
+
+
+def test_pruning_checks_again_under_the_lock_so_a_file_attached_meanwhile_stays(ws):
+    from coordtui.attachments import orphans, prune_orphans
+
+    data = PDF + b"scanned before it was attached"
+    digest = Blobs(ws.store.root).put(data)
+    assert (digest, len(data)) in orphans(ws.store)  # what a verify run a moment ago saw
+    ws.attach("tjpu", "meeting", ACT, data, name="扫描件.pdf")  # then someone attached those very bytes
+    assert prune_orphans(ws) == (0, 0) and Blobs(ws.store.root).has(digest)
+    assert ws.attachment_bytes("tjpu", "meeting", ACT, "扫描件.pdf") == data
