@@ -394,3 +394,61 @@ def test_history_says_a_file_was_attached_to_or_removed_from_which_record(ws, la
             assert row[5] == f"交流会新闻稿 · 新闻稿.docx · {record['id']}"
 
     drive(ws, scenario, lang=lang)
+
+
+def test_at_80_columns_the_file_name_and_the_date_appear_whole_and_the_title_gives_way(ws):
+    name = "第一季度协同监督交流会新闻稿.docx"
+    long_title = "天津工业大学纪委第一协作组2026年第一季度协同监督工作交流会新闻稿（定稿，经协作组组长审核）"
+    item = ws.attach(ORG, KIND, ID, docx_bytes("长标题"), name=name, title=long_title)
+    day = f"{item.added.year}年{item.added.month}月{item.added.day}日"
+
+    async def scenario(app, pilot):
+        app.open_record(ORG, KIND, ID)
+        await settle(app, pilot)
+        table = app.screen.query_one("#attachments", AttachmentTable)
+        table.scroll_visible(animate=False)
+        await settle(app, pilot)
+        lines = ["".join(seg.text for seg in table.render_line(y)) for y in range(table.size.height)]
+        row = next(line for line in lines if name in line)  # the whole name, on one line
+        assert day in row, lines  # with its day (never 2026年12月2)
+        assert long_title not in "".join(lines) and "…" in row  # the title is what gave way
+        assert "Word" not in row or "Word 文档" in row  # a type is shown whole or not at all (never "Word …")
+        assert "…" not in row.split(name)[1]  # nothing after the title is cut
+
+    drive(ws, scenario)
+
+
+@pytest.mark.parametrize("lang, says, not_said", [("zh", "已不再附于", "Invalid input"), ("en", "is no longer attached to", "已")])
+def test_exporting_or_removing_a_file_another_process_removed_meanwhile_says_so_and_lists_again(ws, tmp_path, monkeypatch,
+                                                                                               lang, says, not_said):
+    monkeypatch.setenv("COORDTUI_EXPORT_DIR", str(tmp_path / "exports"))
+    first = ws.attach(ORG, KIND, ID, docx_bytes("第一份"), name="1纪要.docx", title="纪要")
+    second = ws.attach(ORG, KIND, ID, PNG, name="2照片.png", title="照片")
+    other = Workspace(Store(ws.store.root, user="alice"), ws.host)  # another process on the same store
+
+    async def gone(app, pilot, form, name, keys):
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        await settle(app, pilot)
+        text = error_text(app)
+        assert says in text and name in text and not_said not in text.replace(name, "") and "\n" not in text.strip(), text
+        assert "has no attachment" not in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is form
+
+    async def scenario(app, pilot):
+        app.open_record(ORG, KIND, ID)
+        await settle(app, pilot)
+        form = app.screen
+        assert [r[1] for r in table_rows(form)] == ["1纪要.docx", "2照片.png"]
+        other.detach(ORG, KIND, ID, first.sha256)
+        await gone(app, pilot, form, "1纪要.docx", ["ctrl+g"])  # export
+        assert [r[1] for r in table_rows(form)] == ["2照片.png"]  # the list says what the record holds now
+        assert not (tmp_path / "exports" / "1纪要.docx").exists()
+        other.detach(ORG, KIND, ID, second.sha256)
+        await gone(app, pilot, form, "2照片.png", ["ctrl+t", "y"])  # remove, after asking
+        assert table_rows(form) == []
+
+    drive(ws, scenario, lang=lang)

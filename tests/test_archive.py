@@ -146,3 +146,24 @@ def test_the_archive_streams_to_standard_output_which_cannot_seek(ws, capsys, mo
     with zipfile.ZipFile(io.BytesIO(bytes(pipe.data))) as z:
         assert z.testzip() is None
         assert "会议/上海理工大学/2026-02-26 专题会议（部署）/会议记录.docx" in z.namelist()
+
+
+@pytest.mark.parametrize("lang, says", [("en", "is no SHA-256 digest (the entry was edited outside coordtui)"),
+                                        ("zh", "专题会议（部署）”的附件“会议记录.docx”的记录条目已在 coordtui 之外被改动")])
+def test_an_entry_edited_by_hand_to_name_no_file_stops_the_archive_naming_the_record_and_verify(ws, capsys, tmp_path, lang, says):
+    import orjson
+
+    for path in sorted((ws.store.root / "data" / "usst").glob("*.json")):
+        data = orjson.loads(path.read_bytes())
+        entry = next((d for d in data.get(TABLE, {}).values() if d["record"] == "meeting-2026-sm1"), None)
+        if entry is not None:
+            entry["sha256"] = "../../people"
+            path.write_bytes(orjson.dumps(data))
+            break
+    out = tmp_path / "a.zip"
+    code, _, err = run(capsys, "export", "--format", "archive", "--org", "usst", "--period", "2026", "--out", out, "--lang", lang,
+                       "--db", ws.store.root)
+    last = err.strip().splitlines()[-1]
+    assert code == 2 and not out.exists()
+    assert ("meeting-2026-sm1" in last or lang == "zh") and says in last and "coordtui verify" in last
+    assert not last.startswith("coordtui: '../../people'")

@@ -480,7 +480,9 @@ def test_a_docx_whose_page_count_part_unpacks_to_gigabytes_costs_nothing_to_coun
             for _ in range(256):  # 256 MiB of zeros, a few hundred KB packed
                 part.write(bytes(1 << 20))
     bomb = out.getvalue()
-    assert len(bomb) < 2_000_000 and sniff(bomb, "x.docx") == "docx"
+    assert len(bomb) < 2_000_000
+    with pytest.raises(InputError, match="zip bomb"):  # refused at the door now; the archive still counts pages of what came before
+        sniff(bomb, "x.docx")
     import resource
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -534,3 +536,147 @@ def test_attaching_the_right_bytes_again_repairs_a_file_altered_on_disk(ws, caps
     ws.attach("tjpu", "meeting", ACT, docx_bytes(), name="新闻稿.docx")
     assert path.read_bytes() == docx_bytes()
     assert run(capsys, "verify", "--db", ws.store.root)[0] == 0
+
+
+# content a reviewer expects refused (hostile review) -------------------------------------
+
+def ole_bytes(*names: str) -> bytes:
+    """A minimal OLE compound file (512-byte sectors: the FAT in sector 0, the directory in 1)
+    whose directory holds the root and one entry per name (storages), as Word 97 writes them."""
+    import struct
+
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 0x18, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIII", header, 0x2C, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+    struct.pack_into("<109I", header, 0x4C, 0, *([0xFFFFFFFF] * 108))
+    fat = struct.pack("<128I", 0xFFFFFFFD, 0xFFFFFFFE, *([0xFFFFFFFF] * 126))
+    directory = bytearray(512)
+    for n, (entry, kind) in enumerate([("Root Entry", 5), ("WordDocument", 2), *((x, 1) for x in names)][:4]):
+        raw = entry.encode("utf-16-le") + b"\0\0"
+        directory[n * 128: n * 128 + len(raw)] = raw
+        struct.pack_into("<HB", directory, n * 128 + 64, len(raw), kind)
+    return bytes(header) + fat + bytes(directory)
+
+
+def zip_of(*parts: tuple[str, bytes | str], types: str = "wordprocessingml.document.main") -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("[Content_Types].xml", FIXED), f'<Types><Override ContentType="{types}"/></Types>')
+        for name, data in parts:
+            info = zipfile.ZipInfo(name, FIXED)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+ELF = b"\x7fELF\x02\x01\x01" + b"\0" * 57
+PE = b"MZ" + b"\0" * 58 + (64).to_bytes(4, "little") + b"PE\0\0" + b"\0" * 20
+
+
+@pytest.mark.parametrize("data, why_en, why_zh", [
+    (PDF + docx_bytes(), "zip archive behind", "后附有压缩包"),
+    (PNG + b"IEND\xaeB`\x82" + ELF, "carries a program", "可执行程序"),
+    (PNG + docx_bytes(), "zip archive behind", "压缩包"),
+    (b"\xff\xd8\xff\xe0" + b"\0" * 20 + b"\xff\xd9" + PE, "carries a program", "可执行程序"),
+    (b"\xff\xd8\xff\xe0" + b"\0" * 20 + b"\xff\xd9" + ELF, "carries a program", "可执行程序"),
+    (ole_bytes("Macros"), "macros", "宏"), (ole_bytes("_VBA_PROJECT_CUR"), "macros", "宏"),
+    (ole_bytes("Objects", "VBA"), "macros", "宏"), (ole_bytes("_VBA_PROJECT"), "macros", "宏"),
+    (zip_of(("word/document.xml", "<w/>"), ("word/embeddings/setup.exe", b"x")), "holds a program", "夹带程序"),
+    (zip_of(("word/document.xml", "<w/>"), ("word/media/image1.png", ELF)), "holds a program", "夹带程序"),
+    (zip_of(("word/document.xml", "<w/>"), ("word/media/run.ps1", "x")), "holds a program", "夹带程序"),
+    (zip_of(("word/document.xml", "<w/>"), ("word/oleData.bin", PE)), "holds a program", "夹带程序"),
+    (zip_of(("word/document.xml", "<w/>"), ("word/data.bin", "x"),
+            types="wordprocessingml.document.main application/vnd.ms-office.vbaProject"), "macros", "宏"),
+    (zip_of(("word/document.xml", b"\0" * (4 << 20))), "zip bomb", "压缩炸弹"),
+], ids=["pdf+zip", "png+elf", "png+zip", "jpg+pe", "jpg+elf", "ole-macros", "ole-vba-cur", "ole-vba", "ole-vba-project",
+        "docx+exe", "docx+elf-part", "docx+ps1", "docx+pe-part", "docx-renamed-vba", "zip-bomb"])
+def test_what_a_reviewer_expects_refused_is_refused_in_one_line_in_both_languages(data, why_en, why_zh):
+    with pytest.raises(InputError, match=why_en) as caught:
+        sniff(data, "新闻稿.docx")
+    assert "\n" not in caught.value.message and why_zh in caught.value.message_zh
+    assert "not accepted" not in caught.value.message_zh and "不能作为附件" not in caught.value.message
+
+
+def test_a_zip_of_too_many_parts_is_refused_by_its_directory(monkeypatch):
+    import coordtui.attachments as attachments
+
+    monkeypatch.setattr(attachments, "MAX_MEMBERS", 3)  # (ten thousand parts would cost a second to build)
+    data = zip_of(*((f"word/p{n}.xml", "<w/>") for n in range(3)))
+    with pytest.raises(InputError, match="4 parts"):
+        sniff(data, "a.docx")
+    assert sniff(zip_of(("word/document.xml", "<w/>")), "a.docx") == "docx"
+
+
+def test_clean_documents_of_each_container_are_still_accepted():
+    assert sniff(ole_bytes("ObjectPool"), "纪要.doc") == "doc"
+    assert sniff(zip_of(("word/document.xml", "<w/>"), ("word/media/image1.png", PNG)), "a.docx") == "docx"
+    # an obfuscated font's first bytes are random: "MZ" there, without a PE header behind it, is no program
+    assert sniff(zip_of(("word/document.xml", "<w/>"), ("word/fonts/font1.odttf", b"MZ" + bytes(range(200)))), "a.docx") == "docx"
+    assert sniff(PDF + b"MZ is only two letters" * 4, "a.pdf") == "pdf"
+    assert sniff(PNG + b"IEND\xaeB`\x82", "a.png") == "png"
+
+
+# files no record holds (孤立附件文件) ------------------------------------------------------
+
+def test_verify_counts_files_no_record_holds_and_an_administrator_prunes_them(ws, capsys):
+    from coordtui.attachments import prune_orphans, size_label
+    from coordtui.store import Delete
+
+    root = ws.store.root
+    kept = ws.attach("tjpu", "meeting", ACT, PNG, name="照片.png")
+    crash = PDF + b"left by a crash" * 100
+    left = Blobs(root).put(crash)  # a file whose entry never came
+    gone = ws.attach("tjpu", "meeting", G2_ACT, PDF, name="纪要.pdf")
+    ws.store.apply([Delete("tjpu", TABLE, gone.key)])  # an old detach that left its file
+    size = size_label(len(crash) + len(PDF))
+    code, out, _ = run(capsys, "verify", "--db", root, "--lang", "en")
+    assert code == 0 and f"2 file(s) ({size}) in the attachments folder belong to no record" in out
+    assert "coordtui verify --prune-orphans" in out
+    code, out, _ = run(capsys, "verify", "--db", root)
+    assert f"2 个文件（{size}）不属于任何记录" in out and "belong to no record" not in out
+    editor = as_person(ws, "wang", Grant(org="tjpu", role="editor"))
+    with pytest.raises(AccessError, match="may not remove the attachment files"):
+        prune_orphans(editor)
+    assert Blobs(root).has(left)
+    code, out, _ = run(capsys, "verify", "--db", root, "--prune-orphans", "--lang", "en")
+    assert code == 0 and f"removed 2 attachment file(s) no record holds ({size})" in out
+    assert not Blobs(root).has(left) and not Blobs(root).has(gone.sha256) and Blobs(root).has(kept.sha256)
+    code, out, _ = run(capsys, "verify", "--db", root, "--lang", "en")
+    assert code == 0 and "belong to no record" not in out and "match their SHA-256" in out
+
+
+def test_verify_prunes_nothing_while_an_attachment_is_missing(ws, capsys):
+    root = ws.store.root
+    left = Blobs(root).put(PDF + b"orphan")
+    item = ws.attach("tjpu", "meeting", ACT, PNG, name="照片.png")
+    Blobs(root).path(item.sha256).unlink()
+    code, _, err = run(capsys, "verify", "--db", root, "--prune-orphans", "--lang", "en")
+    assert code == 1 and "no file was removed" in err and Blobs(root).has(left)
+
+
+def test_the_store_limit_says_how_much_files_no_record_holds_take_and_how_to_prune(ws):
+    from coordtui.attachments import MB, size_label
+
+    root = ws.store.root
+    before = Blobs(root).total()  # the examples' files
+    limit = before // MB + 1
+    orphan = PDF + b"0" * (limit * MB - before - 512 - len(PDF))  # the room left but for 512 bytes
+    Blobs(root).put(orphan)
+    ws.store.set_meta(**{"attachments.max_store_mb": limit})
+    with pytest.raises(InputError) as caught:
+        ws.attach("tjpu", "meeting", ACT, PDF + b"1" * 1024, name="x.pdf")
+    held = size_label(len(orphan))
+    assert f"{held} of it are files no record holds" in caught.value.message and "coordtui verify --prune-orphans" in caught.value.message
+    assert f"{held} 是已不属于任何记录的文件" in caught.value.message_zh
+
+
+def test_pruning_checks_again_under_the_lock_so_a_file_attached_meanwhile_stays(ws):
+    from coordtui.attachments import orphans, prune_orphans
+
+    data = PDF + b"scanned before it was attached"
+    digest = Blobs(ws.store.root).put(data)
+    assert (digest, len(data)) in orphans(ws.store)  # what a verify run a moment ago saw
+    ws.attach("tjpu", "meeting", ACT, data, name="扫描件.pdf")  # then someone attached those very bytes
+    assert prune_orphans(ws) == (0, 0) and Blobs(ws.store.root).has(digest)
+    assert ws.attachment_bytes("tjpu", "meeting", ACT, "扫描件.pdf") == data

@@ -25,7 +25,7 @@ from coordtui.access.policy import Policy
 from coordtui.attachments import Attachment, safe_name, stored
 from coordtui.domain.periods import Period, PeriodKind
 from coordtui.domain.records import Record
-from coordtui.store.blobs import Blobs
+from coordtui.store.blobs import Blobs, is_digest
 
 if TYPE_CHECKING:
     from coordtui.workspace import Workspace
@@ -161,9 +161,10 @@ def write_archive(ws: "Workspace", org_id: str, as_of: date, period: Period | No
             for f in sorted(files, key=lambda a: (a.added, a.name, a.sha256)):
                 problem = blobs.problem(f.sha256, f.size)
                 if problem is not None:
+                    why_zh = "缺失或被改动" if is_digest(f.sha256) else "的记录条目已在 coordtui 之外被改动（不是有效的 SHA-256）"
                     raise StoreError(f"{org_id} {cls.kind} {record.id}: attachment {f.name}: {problem}: the archive was not written; "
                                      "see 'coordtui verify'",
-                                     message_zh=f"{org_id} {cls.title_zh}“{record.label()}”的附件“{f.name}”缺失或被改动，未生成台账资料：请运行 coordtui verify")
+                                     message_zh=f"{org_id} {cls.title_zh}“{record.label()}”的附件“{f.name}”{why_zh}，未生成台账资料：请运行 coordtui verify")
                 path = _unique(f"{folder}/{safe_name(f.name, PART_LIMIT)}", taken)
                 matter = f"{subject} {record.label()}：{f.title}" if subject != org.name else f"{record.label()}：{f.title}"
                 pages = pages_of(blobs.read(f.sha256), f.type)

@@ -20,6 +20,7 @@ import unicodedata
 import zipfile
 from datetime import date
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable
+from zlib import error as zlib_error
 
 from pydantic import BaseModel, ConfigDict
 
@@ -81,14 +82,16 @@ def sniff(data: bytes, name: str = "") -> str:
         if head.startswith(magic):
             return _fail(name, what)
     if head.startswith(b"%PDF-"):
-        return "pdf"
+        return _plain(data, name, "pdf")
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
+        return _plain(data, name, "png")
     if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
+        return _plain(data, name, "jpg")
     if head.startswith(_OLE):
         if _MSI_CLSID in data[: 1 << 20]:
             raise _refuse(name, "it is a Windows Installer package", "这是 Windows 安装程序")
+        if _ole_macros(data):
+            raise _refuse(name, "it holds macros (a VBA project)", "其中含有宏（VBA 工程）")
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         return ext if ext in ("doc", "xls", "wps", "et") else "doc"  # the same container: the name tells them apart
     if head.startswith(b"PK\x03\x04"):
@@ -106,10 +109,138 @@ def _embedded_zip(data: bytes) -> bool:
     return b"PK\x05\x06" in data[-65_557:] and b"PK\x03\x04" in data
 
 
+def _plain(data: bytes, name: str, type_: str) -> str:
+    """A PDF or an image, once nothing rides behind it: an archive (a zip whose directory ends
+    the file, as polyglots and self-extracting archives are made) or a program."""
+    if _embedded_zip(data):
+        raise _refuse(name, "it carries a zip archive behind its content", "其内容后附有压缩包")
+    if _hidden_program(data):
+        raise _refuse(name, "it carries a program (ELF or Windows executable) inside", "其中夹带可执行程序（ELF 或 Windows 程序）")
+    return type_
+
+
+_ELF = re.compile(rb"\x7fELF[\x01\x02][\x01\x02]\x01")  # magic, 32/64 bit, byte order, version 1: a real ELF header
+
+
+def _hidden_program(data: bytes) -> bool:
+    """An ELF header, or an MZ header whose PE pointer lands on ``PE\\0\\0``, anywhere past the start:
+    specific enough that compressed image data does not match by chance."""
+    if _ELF.search(data, 1):
+        return True
+    at = data.find(b"MZ", 1)
+    while at != -1:
+        if at + 0x40 <= len(data):
+            pe = at + int.from_bytes(data[at + 0x3C: at + 0x40], "little")
+            if at < pe <= len(data) - 4 and data[pe: pe + 4] == b"PE\0\0":
+                return True
+        at = data.find(b"MZ", at + 1)
+    return False
+
+
+#: The OLE directory entries of a VBA project (a macro-enabled Word, Excel or WPS file).
+_MACRO_STORAGES = ("Macros", "_VBA_PROJECT_CUR", "VBA", "_VBA_PROJECT")
+_FREE, _END = 0xFFFFFFFF, 0xFFFFFFFE
+
+
+def _ole_names(data: bytes) -> list[str] | None:
+    """The names of an OLE compound file's directory entries (its storages and streams),
+    read with the standard library; None when its header or chains do not hold together."""
+    import struct
+
+    if len(data) < 512:
+        return None
+    shift = struct.unpack_from("<H", data, 0x1E)[0]
+    if shift not in (9, 12):
+        return None
+    size = 1 << shift
+    fat_count, first_dir, first_difat, difat_count = struct.unpack_from("<II16xII", data, 0x2C)
+
+    def sector(n: int) -> bytes | None:
+        start = (n + 1) * size
+        return data[start: start + size] if start + size <= len(data) else None
+
+    fat_sectors = [n for n in struct.unpack_from("<109I", data, 0x4C) if n not in (_FREE, _END)]
+    n, seen = first_difat, 0
+    while n not in (_FREE, _END) and seen < difat_count and seen < 4096:
+        block = sector(n)
+        if block is None:
+            return None
+        ids = struct.unpack(f"<{size // 4}I", block)
+        fat_sectors += [i for i in ids[:-1] if i not in (_FREE, _END)]
+        n, seen = ids[-1], seen + 1
+    if not fat_sectors or len(fat_sectors) > max(fat_count, 1) + 1:
+        return None
+    fat: list[int] = []
+    for n in fat_sectors:
+        block = sector(n)
+        if block is None:
+            return None
+        fat.extend(struct.unpack(f"<{size // 4}I", block))
+    names, n, visited = [], first_dir, set()
+    while n not in (_FREE, _END):
+        if n in visited or n >= len(fat):
+            return None
+        visited.add(n)
+        block = sector(n)
+        if block is None:
+            return None
+        for off in range(0, size, 128):
+            length = struct.unpack_from("<H", block, off + 64)[0]
+            if 2 <= length <= 64 and block[off + 66] in (1, 2, 5):
+                names.append(block[off: off + length - 2].decode("utf-16-le", "replace"))
+        n = fat[n]
+    return names
+
+
+def _ole_macros(data: bytes) -> bool:
+    """Whether an OLE file holds a VBA project: by its directory, or, where the directory cannot
+    be read, by the names (UTF-16LE, ending in NUL as directory entries do) found anywhere."""
+    names = _ole_names(data)
+    if names is not None:
+        return any(n in _MACRO_STORAGES for n in names)
+    return any(n.encode("utf-16-le") + b"\0\0" in data for n in _MACRO_STORAGES)
+
+
+MAX_MEMBERS = 10_000  # parts of a zip (a Word or Excel document has tens)
+MAX_RATIO = 100  # what all parts together may claim to unpack to, in times the file's size
+#: Endings of zip parts that are programs or scripts, whatever a document holding them claims.
+_PROGRAM_ENDINGS = (".exe", ".dll", ".bat", ".cmd", ".ps1", ".sh", ".js", ".vbs", ".scr", ".msi")
+_VBA_TYPE = "application/vnd.ms-office.vbaproject"
+
+
+def _part_is_program(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a zip part starts as a program does: a real ELF header, or MZ whose PE pointer
+    lands on ``PE\\0\\0`` (an obfuscated font's first bytes are random: two letters alone would
+    refuse one document in tens of thousands). Reads a few KB at most, whatever the part claims."""
+    with archive.open(info) as part:
+        head = part.read(64)
+        if _ELF.match(head):
+            return True
+        if not head.startswith(b"MZ") or len(head) < 64:
+            return False
+        pe = int.from_bytes(head[0x3C:0x40], "little")
+        if not 64 <= pe <= 4096:
+            return False
+        head += part.read(pe + 4 - 64)
+    return head[pe: pe + 4] == b"PE\0\0"
+
+
 def _zip_type(data: bytes, name: str) -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise _refuse(name, f"it has {len(infos)} parts (more than {MAX_MEMBERS})", f"其中有 {len(infos)} 个部件（超过 {MAX_MEMBERS} 个）")
+        claimed = sum(i.file_size for i in infos)
+        if claimed > MAX_RATIO * len(data):
+            raise _refuse(name, f"it claims to unpack to {claimed // MB} MB, more than {MAX_RATIO} times its size (a zip bomb?)",
+                          f"其声称解压后达 {claimed // MB} MB，超过自身大小的 {MAX_RATIO} 倍（压缩炸弹？）")
+        for info in infos:
+            if info.filename.lower().endswith(_PROGRAM_ENDINGS):
+                raise _refuse(name, f"it holds a program ({shown(info.filename, 60)})", f"其中夹带程序（{shown(info.filename, 60)}）")
+            if not info.is_dir() and info.file_size >= 7 and _part_is_program(archive, info):
+                raise _refuse(name, f"it holds a program ({shown(info.filename, 60)})", f"其中夹带程序（{shown(info.filename, 60)}）")
+        names = {i.filename for i in infos}
         if "OFD.xml" in names:
             return "ofd"
         if "[Content_Types].xml" in names:
@@ -117,13 +248,13 @@ def _zip_type(data: bytes, name: str) -> str:
             if info.file_size > MB:
                 raise _refuse(name, "its [Content_Types].xml is implausibly large", "其 [Content_Types].xml 大得不合常理")
             types = archive.read(info).decode("utf-8", "replace")
-            if "macroEnabled" in types or any(n.lower().endswith("vbaproject.bin") for n in names):
+            if "macroEnabled" in types or _VBA_TYPE in types.lower() or any(n.lower().endswith("vbaproject.bin") for n in names):
                 raise _refuse(name, "it holds macros (a macro-enabled document)", "其中含有宏")
             if "wordprocessingml.document.main" in types:
                 return "docx"
             if "spreadsheetml.sheet.main" in types:
                 return "xlsx"
-    except (zipfile.BadZipFile, KeyError, EOFError, ValueError, NotImplementedError):
+    except (zipfile.BadZipFile, KeyError, EOFError, ValueError, NotImplementedError, RuntimeError, OSError, zlib_error):
         raise _refuse(name, "it looks like a zip but cannot be read as one", "看似 zip 文件但无法读取") from None
     raise _refuse(name, "it is a zip archive, not a Word, Excel or OFD document", "这是压缩包，不是 Word、Excel 或 OFD 文档")
 
@@ -192,11 +323,7 @@ class Attachment(BaseModel):
         return zh if lang == "zh" else en
 
     def size_label(self) -> str:
-        if self.size < 1024:
-            return f"{self.size} B"
-        if self.size < MB:
-            return f"{self.size / 1024:.1f} KB"
-        return f"{self.size / MB:.1f} MB"
+        return size_label(self.size)
 
 
 def doc_id(kind: str, record_id: str, digest: str) -> str:
@@ -281,11 +408,25 @@ def attachments(ws: "Workspace", org_id: str, kind: str, record_id: str) -> list
     return stored(ws, org_id, kind, record_id)
 
 
+class AttachmentGone(InputError):
+    """The record holds no file of the SHA-256 asked for (another person or process removed it
+    meanwhile, or it was never attached): a screen that listed it says so and lists again."""
+
+    title = "File no longer attached"
+
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
 def find(items: list[Attachment], key: str, where: str) -> Attachment:
     """The attachment named by ``key``: its SHA-256 (or a prefix of 8 or more), its file name or its title."""
     key = key.strip()
     low = key.lower()
     matches = [a for a in items if a.sha256 == low] or ([a for a in items if a.sha256.startswith(low)] if len(low) >= 8 else [])
+    if not matches and _DIGEST.fullmatch(low):
+        raise AttachmentGone(f"{where} holds no attachment {low[:12]}… (any more: removed meanwhile?): "
+                             "list what it holds with 'coordtui attachments'",
+                             message_zh=f"{where} 已没有附件 {low[:12]}…（可能已被删除）：请用 coordtui attachments 查看现有附件")
     if not matches:
         matches = [a for a in items if a.name == key] or [a for a in items if a.title == key]
     if len(matches) == 1:
@@ -321,11 +462,7 @@ def attach(ws: "Workspace", org_id: str, kind: str, record_id: str, data: bytes 
                              message_zh=f"{shown(name)}：已作为“{shown(existing.name)}”附于{where}")
     blobs = Blobs(ws.store.root)
     if not blobs.has(digest) and blobs.total() + len(payload) > max_store:
-        mb = max_store // MB
-        raise InputError(f"{shown(name)}: the store's attachments would pass {mb} MB, its limit: remove attachments no longer needed "
-                         f"or ask an administrator to raise it ('coordtui config {MAX_STORE_SETTING}')",
-                         message_zh=f"{shown(name)}：附件总量将超过该数据存储 {mb} MB 的上限：请删除不再需要的附件，"
-                                    f"或请管理员调高上限（coordtui config {MAX_STORE_SETTING}）")
+        raise _store_full(ws.store, name, max_store)
     stem = name.rsplit(".", 1)[0] if "." in name else name
     item = Attachment(kind=kind, record=record_id, sha256=digest, name=name,
                       title=" ".join("".join(ch if ch.isprintable() else " " for ch in title or "").split())[:100] or stem,
@@ -335,6 +472,51 @@ def attach(ws: "Workspace", org_id: str, kind: str, record_id: str, data: bytes 
         blobs.put(payload)
         ws.store.apply([Put(org_id, TABLE, item.key, item.model_dump(mode="json"), record.partition() or "structure", 0)])
     return item
+
+
+def _store_full(store, name: str, max_store: int) -> InputError:
+    """The per-store limit's refusal; it says how much of the limit files no record holds take (orphans)."""
+    mb = max_store // MB
+    held = sum(size for _, size in orphans(store))
+    en = zh = ""
+    if held:
+        en = (f" ({size_label(held)} of it are files no record holds: an administrator removes them with "
+              "'coordtui verify --prune-orphans')")
+        zh = f"（其中 {size_label(held)} 是已不属于任何记录的文件：管理员可用 coordtui verify --prune-orphans 清除）"
+    return InputError(f"{shown(name)}: the store's attachments would pass {mb} MB, its limit{en}: remove attachments no longer needed "
+                      f"or ask an administrator to raise it ('coordtui config {MAX_STORE_SETTING}')",
+                      message_zh=f"{shown(name)}：附件总量将超过该数据存储 {mb} MB 的上限{zh}：请删除不再需要的附件，"
+                                 f"或请管理员调高上限（coordtui config {MAX_STORE_SETTING}）")
+
+
+def size_label(size: int) -> str:
+    """``512 B``, ``3.4 KB``, ``1.2 MB``: a size as people read it."""
+    if size < 1024:
+        return f"{size} B"
+    if size < MB:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / MB:.1f} MB"
+
+
+def orphans(store) -> list[tuple[str, int]]:
+    """(digest, bytes) of every file of the attachments folder that no entry of any
+    organization names: left by a crash between the file and its entry, or by an old detach."""
+    named = {str(doc.get("sha256")) for org in store.orgs() for doc in store.query(str(org.get("id")), TABLE)}
+    blobs = Blobs(store.root)
+    return [(digest, blobs.size(digest)) for digest in blobs.digests() if digest not in named]
+
+
+def prune_orphans(ws: "Workspace") -> tuple[int, int]:
+    """Remove the files no record holds (the store's owner or an administrator only), under
+    the store lock, each one checked again there so that an attach meanwhile keeps its file.
+    Returns (files, bytes) removed."""
+    ws.require_admin(None, action="remove the attachment files no record holds", action_zh="清除不属于任何记录的附件文件")
+    blobs = Blobs(ws.store.root)
+    with ws.store.locked():
+        found = orphans(ws.store)
+        for digest, _ in found:
+            blobs.remove(digest)
+    return len(found), sum(size for _, size in found)
 
 
 def attachment_bytes(ws: "Workspace", org_id: str, kind: str, record_id: str, key: str) -> tuple[Attachment, bytes]:

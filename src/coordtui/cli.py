@@ -250,6 +250,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="check every history log against its seals and every data file against its log (exit 1 when broken)")
     p.add_argument("--db", metavar="PATH", help="store folder")
+    p.add_argument("--prune-orphans", action="store_true",
+                   help="also remove the attachment files no record holds (left by a crash or an old detach; administrators only)")
     p.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS, help="interface language")
 
     p = sub.add_parser("demo", help="a guided tour on a temporary copy of the examples (Space/→ next, ← back, q quit)")
@@ -672,10 +674,30 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"{store.root}: the history is broken: {len(problems)} problem(s)", file=sys.stderr)
     if missing:
         print(f"{store.root}: {len(missing)} of {files} attachment(s) are missing or altered", file=sys.stderr)
+    _verify_orphans(args, store, refuse=bool(problems or missing))
     if problems or missing:
         return EXIT_FINDINGS
     print(f"{store.root}: the history is intact ({len(entries)} changes checked; {files} attachment(s) match their SHA-256)")
     return EXIT_OK
+
+
+def _verify_orphans(args: argparse.Namespace, store, *, refuse: bool) -> None:
+    """The attachment files no record holds: counted, or removed with --prune-orphans (never
+    while the history or the files are broken: an entry missing there may be what names one)."""
+    from coordtui.attachments import orphans, prune_orphans, size_label
+    from coordtui.i18n import t
+
+    lang = getattr(args, "lang", "zh")
+    if getattr(args, "prune_orphans", False):
+        if refuse:
+            print(t("verify.prune_refused", lang, root=store.root), file=sys.stderr)
+            return
+        count, size = prune_orphans(_workspace(argparse.Namespace(**{"plugin_dir": None, **vars(args)})))
+        print(t("verify.pruned", lang, root=store.root, count=count, size=size_label(size)))
+        return
+    left = orphans(store)
+    if left:
+        print(t("verify.orphans", lang, root=store.root, count=len(left), size=size_label(sum(size for _, size in left))))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -541,3 +541,28 @@ def days_in(text: str, lang: str = "zh") -> str:
             return match[0]
 
     return _ISO_DAY.sub(shown, text)
+
+
+# coordtui verify: the attachment files no record holds (孤立附件文件).
+CATALOGUE.update({
+    "verify.orphans": ("{root}：附件文件夹中有 {count} 个文件（{size}）不属于任何记录（因中断或旧的删除操作遗留），仍计入附件总量上限："
+                       "管理员可用 coordtui verify --prune-orphans 清除",
+                       "{root}: {count} file(s) ({size}) in the attachments folder belong to no record (left by a crash or an old "
+                       "detach) and still count against the store's limit: an administrator removes them with 'coordtui verify --prune-orphans'"),
+    "verify.pruned": ("{root}：已清除 {count} 个不属于任何记录的附件文件（{size}）",
+                      "{root}: removed {count} attachment file(s) no record holds ({size})"),
+    "verify.prune_refused": ("{root}：历史记录或附件有问题，未清除任何文件：请先从备份恢复，再运行 coordtui verify --prune-orphans",
+                             "{root}: the history or the attachments are broken, so no file was removed: restore from a backup "
+                             "first, then run 'coordtui verify --prune-orphans'"),
+})
+CLI_HELP.update({
+    "cli.verify.prune_orphans": ("同时清除不属于任何记录的附件文件（因中断或旧的删除操作遗留；仅限管理员）",
+                                 "also remove the attachment files no record holds (left by a crash or an old detach; administrators only)"),
+})
+
+# A file another person or process took off the record while its list was on the screen.
+CATALOGUE.update({
+    "att.gone": ("“{title}”（{name}）已不再附于{record}：可能已被他人删除；附件列表已刷新",
+                 "'{title}' ({name}) is no longer attached to {record}: someone else may have removed it; the list now shows what it holds"),
+    "att.gone_title": ("附件已不存在", "File no longer attached"),
+})

@@ -90,16 +90,23 @@ class AttachmentTable(FitTable):
     }
     """
 
+    def on_mount(self) -> None:
+        # Inline: the application's stylesheet gives every DataTable 1fr, which below a long form
+        # left this list one line (its heading) high at 80×24, and app CSS outranks DEFAULT_CSS.
+        self.styles.height = "auto"
+        self.styles.max_height = 10
+
     def fill(self, attachments: list[Any], lang: str) -> None:
         self.attachments = list(attachments)
         cols = [
-            Col("title", t("att.col.title", lang), keep=True),
-            # Every column stays (shortened at most): which file, of what type, how big and since when
-            # is what the list is for; the title wraps instead.
-            Col("name", t("att.col.name", lang), rank=2, min=8, hide=False),
-            Col("type", t("att.col.type", lang), rank=4, min=6, hide=False),
-            Col("size", t("att.col.size", lang), rank=3, hide=False),
-            Col("added", t("att.col.added", lang), rank=1, hide=False),
+            # Which file and since when is what the list is for: the file name and the day are never
+            # cut (they wrap, at worst). The title gives way first (cut with …; the file name says
+            # which file it is), then the type (hidden: its name's ending says it; never "PDF  …").
+            Col("title", t("att.col.title", lang), rank=3, min=10, hide=False),
+            Col("name", t("att.col.name", lang), keep=True),
+            Col("type", t("att.col.type", lang), rank=2),
+            Col("size", t("att.col.size", lang), rank=1, hide=False),
+            Col("added", t("att.col.added", lang), keep=True),
         ]
         rows = [([a.title, a.name, a.type_label(lang), a.size_label(), shown_date(a.added, lang)], a.sha256) for a in self.attachments]
         self.show(cols, rows)
@@ -263,7 +270,9 @@ class AttachmentKeys:
         from coordtui.app import _write_private
 
         app = self.app
-        data = app.ws.attachment_bytes(self.org_id, self.kind, record_id, chosen.sha256)
+        data = self._unless_gone(chosen, app.ws.attachment_bytes, self.org_id, self.kind, record_id, chosen.sha256)
+        if data is None:
+            return None
         if app.is_web:
             app.call_from_thread(app.deliver_binary, io.BytesIO(data), save_filename=chosen.name)
             return ""
@@ -271,8 +280,10 @@ class AttachmentKeys:
         _write_private(app.export_dir, path, data)
         return str(path)
 
-    def _exported(self, path: str) -> None:
+    def _exported(self, path: str | None) -> None:
         app = self.app
+        if path is None:
+            return
         if path:
             app.notify(escape(path), title=t("att.exported", app.lang), timeout=8)
         else:
@@ -293,12 +304,32 @@ class AttachmentKeys:
 
         def answered(yes: bool | None) -> None:
             if yes:
-                work = partial(app.ws.detach, self.org_id, self.kind, record_id, chosen.sha256)
+                work = partial(self._unless_gone, chosen, app.ws.detach, self.org_id, self.kind, record_id, chosen.sha256)
                 self._in_worker(work, self._detached, f"detach {chosen.name}")
 
         app.push_screen(ConfirmModal(t("att.confirm_title", lang), question, t("att.yes", lang), t("att.no", lang)), answered)
 
+    def _unless_gone(self, chosen: Any, work: Callable[..., Any], *args: Any) -> Any:
+        """``work(*args)``, in the worker; when another person or process took the file off the
+        record meanwhile, the list is read again and says so in the interface's language (None)."""
+        from coordtui.attachments import AttachmentGone
+
+        try:
+            return work(*args)
+        except AttachmentGone:
+            self.app.call_from_thread(self._gone, chosen)
+            return None
+
+    def _gone(self, chosen: Any) -> None:
+        if self.is_mounted:  # type: ignore[attr-defined]
+            self.show_attachments()
+        values = dict(title=chosen.title, name=chosen.name, record=self.attachment_label())
+        self._error(InputError(t("att.gone", "en", **values), message_zh=t("att.gone", "zh", **values),
+                               title=t("att.gone_title", "en")))
+
     def _detached(self, attachment: Any) -> None:
+        if attachment is None:
+            return
         self._attachments_changed(t("att.removed", self.app.lang), f"{attachment.title} · {attachment.name}")
 
 

@@ -23,6 +23,11 @@ FOLDER = "attachments"
 _SHA = re.compile(r"[0-9a-f]{64}")
 
 
+def is_digest(value: object) -> bool:
+    """Whether ``value`` is a SHA-256 as the store names files (64 lower-case hex digits)."""
+    return isinstance(value, str) and _SHA.fullmatch(value) is not None
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -88,7 +93,10 @@ class Blobs:
                              message_zh=f"{self.path(digest)}：无法读取附件：请检查其权限，或运行 coordtui verify") from None
 
     def problem(self, digest: str, size: int | None = None) -> str | None:
-        """What is wrong with the file kept under ``digest`` (missing, altered), or None."""
+        """What is wrong with the file kept under ``digest`` (missing, altered, or no file of ours
+        at all: an entry edited by hand to name ``../../people``), or None."""
+        if not _SHA.fullmatch(str(digest)):
+            return f"its entry names {str(digest)[:80]!r}, which is no SHA-256 digest (the entry was edited outside coordtui)"
         path = self.path(digest)
         if os.path.islink(path):
             return f"{path.relative_to(self.root)} is a symbolic link (replaced outside coordtui)"
@@ -127,6 +135,13 @@ class Blobs:
                 if f.name.endswith(".bin") and f.is_file(follow_symlinks=False):
                     total += f.stat(follow_symlinks=False).st_size
         return total
+
+    def size(self, digest: str) -> int:
+        """The bytes of the file kept under ``digest`` (0 when it is gone)."""
+        try:
+            return os.lstat(self.path(digest)).st_size
+        except FileNotFoundError:
+            return 0
 
     def digests(self) -> list[str]:
         """Every digest kept on disk, sorted (files left by a crash between write and record included)."""
