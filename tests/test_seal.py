@@ -43,7 +43,7 @@ def write_lines(path: Path, entries: list) -> None:
 
 
 def verify(capsys, root) -> tuple[int, str]:
-    code, out, err = run(capsys, "verify", "--db", root)
+    code, out, err = run(capsys, "verify", "--db", root, "--lang", "en")
     return code, out + err
 
 
@@ -143,7 +143,7 @@ def test_an_intact_store_verifies_clean_after_saves_moves_deletes_an_import_with
     doc = json.loads(exported.read_text())
     doc["items"] = doc["items"][1:]
     exported.write_text(json.dumps(doc, ensure_ascii=False))
-    code, out, err = run(capsys, "import", exported, "--db", db, "--replace", "--plugin-dir", DROPINS)
+    code, out, err = run(capsys, "import", exported, "--db", db, "--replace", "--plugin-dir", DROPINS, "--lang", "en")
     assert code == 0 and "deleted" in out and "deleted 0" not in out, err
     for n in range(3):
         s.put("m1", "team", "t0", {"name": f"again {n}"})

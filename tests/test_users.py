@@ -71,7 +71,7 @@ def line_for(name: str, db: Path, key: str) -> str:
 def test_add_records_the_person_and_writes_their_forced_command_line(db, tmp_path, capsys, keys_file):
     key = ed25519_key(1)
     code, out, err = run(capsys, "users", "add", "zhangsan", "--key", key_file(tmp_path, key + "\n"), "--role", "editor",
-                         "--org", "tjpu", "--display", "张三", "--db", db)
+                         "--org", "tjpu", "--display", "张三", "--db", db, "--lang", "en")
     assert code == 0, err
     assert "zhangsan  张三  editor in tjpu  1 key" in out
     assert keys_file.read_text() == line_for("zhangsan", db, key) + "\n"
@@ -94,7 +94,7 @@ def test_other_lines_are_kept_and_remove_takes_only_the_persons_line(db, tmp_pat
     assert run(capsys, "users", "add", "zhangsan", "--key", key_file(tmp_path, a, "a.pub"), "--role", "editor", "--db", db)[0] == 0
     assert run(capsys, "users", "add", "lisi", "--key", key_file(tmp_path, b, "b.pub"), "--role", "reader", "--db", db)[0] == 0
     assert keys_file.read_text().splitlines() == [*own, line_for("lisi", db, b), line_for("zhangsan", db, a)]
-    code, out, _ = run(capsys, "users", "remove", "zhangsan", "--db", db)
+    code, out, _ = run(capsys, "users", "remove", "zhangsan", "--db", db, "--lang", "en")
     assert code == 0 and "removed zhangsan" in out
     assert keys_file.read_text().splitlines() == [*own, line_for("lisi", db, b)]
     assert Store(db).get_person("zhangsan") is None
@@ -166,7 +166,7 @@ def test_grant_revoke_and_set(db, capsys):
     assert code == 2 and "has no grant in tjpu" in err
     assert [g["org"] for g in Store(db).get_person("zhangsan")["grants"]] == ["pingluo"]
     code, out, err = run(capsys, "users", "set", "zhangsan", "--email", "zs@example.org", "--webhook", "https://hooks.example.org/zs",
-                         "--display", "张三", "--db", db)
+                         "--display", "张三", "--db", db, "--lang", "en")
     assert code == 0 and "email zs@example.org" in out, err
     person = Store(db).get_person("zhangsan")
     assert (person["email"], person["webhook"], person["display"]) == ("zs@example.org", "https://hooks.example.org/zs", "张三")

@@ -85,13 +85,15 @@ def set_setting(store: Store, name: str, value: str) -> str:
     return describe_setting(store, name)
 
 
-def describe_setting(store: Store, name: str) -> str:
+def describe_setting(store: Store, name: str, lang: str = "en") -> str:
     value = settings(store).get(name)
     if name == "smtp.password-file" and value is None:
-        return f"{DEFAULT_PASSWORD_FILE} (default)"
+        return f"{DEFAULT_PASSWORD_FILE}（默认）" if lang == "zh" else f"{DEFAULT_PASSWORD_FILE} (default)"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return "(not set)" if value is None else str(value)
+    if value is None:
+        return "（未设置）" if lang == "zh" else "(not set)"
+    return str(value)
 
 
 def smtp_password(store: Store) -> str | None:

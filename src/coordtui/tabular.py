@@ -481,7 +481,11 @@ def _match_stored(ws: "Workspace", org: Organization, records: list[Record]) -> 
     return out
 
 
-def row_changes(ws: "Workspace", org: Organization, records: list[Record], places: list[str]) -> list[str]:
+#: What an import does with a row, as a person reads it.
+ROW_CHANGE_ZH = {"created": "新建", "unchanged": "未变", "updated": "更新"}
+
+
+def row_changes(ws: "Workspace", org: Organization, records: list[Record], places: list[str], lang: str = "en") -> list[str]:
     """Per row, what an import would do with it: ``FILE [sheet]: row 3: updated 协作活动 …``."""
     stored: dict[str, dict[str, Record]] = {}
     exists = ws.store.get_org(org.id) is not None
@@ -491,5 +495,9 @@ def row_changes(ws: "Workspace", org: Organization, records: list[Record], place
             stored[record.kind] = {r.id: r for r in ws.records(org, record.kind)} if exists else {}
         before = stored[record.kind].get(record.id)
         what = "created" if before is None else ("unchanged" if before.model_dump() == record.model_dump() else "updated")
-        lines.append(f"{place}: {what} {record.kind} {record.label()}")
+        if lang == "zh":  # the place is "FILE [sheet]: row N", as plan_table_rows writes it
+            place = re.sub(r": row (\d+)$", r"：第\1行", place)
+            lines.append(f"{place}：{ROW_CHANGE_ZH[what]} {record.kind} {record.label()}")
+        else:
+            lines.append(f"{place}: {what} {record.kind} {record.label()}")
     return lines

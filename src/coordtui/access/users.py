@@ -172,7 +172,20 @@ def as_json(p: Person) -> dict[str, Any]:
     return data
 
 
-def describe(p: Person) -> str:
+#: A role's name as a person reads it (角色), by its id.
+ROLE_ZH = {"admin": "管理员", "editor": "编辑", "reader": "只读"}
+
+
+def describe(p: Person, lang: str = "en") -> str:
+    """One line about a person: name, shown name, grants, keys, password, e-mail and webhook."""
+    if lang == "zh":
+        grants = "；".join(
+            (f"{g.org} 内" if g.org else "全部组织") + ROLE_ZH.get(g.role.value, g.role.value)
+            + (f"（范围 {'、'.join(g.scope)}）" if g.scope else "") + ("，含案件" if g.cases else "")
+            for g in p.grants) or "无授权"
+        extra = "".join(f"  {label} {value}" for label, value in (("邮箱", p.email), ("群机器人", p.webhook)) if value)
+        web = "  已设密码" if p.password_hash else ""
+        return f"{p.name}  {p.display or '-'}  {grants}  密钥 {len(p.keys)} 个{web}{extra}"
     grants = "; ".join(
         f"{g.role.value} {'in ' + g.org if g.org else 'everywhere'}"
         + (f" (scope {', '.join(g.scope)})" if g.scope else "") + (" +cases" if g.cases else "")
