@@ -352,7 +352,7 @@ def _open_store(args: argparse.Namespace, *, create: bool = False):
 
     identity = getattr(args, "identity", None)
     store = Store(_store_root(args), create=create, user=identity)
-    note = first_admin(store)
+    note = first_admin(store, getattr(args, "lang", "zh"))
     if note:
         print(note, file=sys.stderr)
     if identity is not None:
@@ -620,7 +620,9 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     for i in infos:
         status = t("out.plugin_ok", args.lang) if i.status == "ok" else t("out.plugin_failed", args.lang, cause=i.cause)
         models = ("、" if args.lang == "zh" else ", ").join(i.models) or "-"
-        print(t("out.plugin", args.lang, name=i.name, version=i.version, models=models, status=status, source=i.source))
+        kind, _, where = i.source.partition(" ")  # "entry point X (dist)" or "folder PATH", as plugins.py writes it
+        source = t(f"out.source.{kind}", args.lang, where=where.removeprefix("point ")) if kind in ("entry", "folder") else i.source
+        print(t("out.plugin", args.lang, name=i.name, version=i.version, models=models, status=status, source=source))
     if not infos:
         print(t("out.no_plugins", args.lang))
     return EXIT_OK

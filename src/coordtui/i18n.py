@@ -317,6 +317,12 @@ CATALOGUE.update({
 # What the command line's commands say they did (命令输出), one language at a time.
 CATALOGUE.update({
     "out.stdin": ("<标准输入>", "<standard input>"),
+    "out.first_admin": ("coordtui：{root} 中原来没有人员：其所有者 {name} 现为管理员（用 coordtui users add 添加其他人员）",
+                        "coordtui: {root} had no people: {name}, who owns it, is now its administrator (add others with 'coordtui users add')"),
+    "out.source.entry": ("入口点 {where}", "entry point {where}"),
+    "out.source.folder": ("目录 {where}", "folder {where}"),
+    "out.setting_default": ("{value}（默认）", "{value} (default)"),
+    "out.setting_unset": ("（未设置）", "(not set)"),
     "out.import": ("{source}：{org}：有效 {rows} 行；新建 {created}，更新 {updated}，未变 {unchanged}，删除 {deleted}",
                    "{source}: {org}: {rows} rows valid; created {created}, updated {updated}, unchanged {unchanged}, deleted {deleted}"),
     "out.import_dry": ("{source}：{org}：有效 {rows} 行；将新建 {created}，更新 {updated}，未变 {unchanged}，删除 {deleted}",
@@ -579,3 +585,22 @@ def days_in(text: str, lang: str = "zh") -> str:
             return match[0]
 
     return _ISO_DAY.sub(shown, text)
+
+
+#: The reasons an operating system gives most often (errno), as a person reads them in Chinese:
+#: a Chinese message never quotes the system's English strerror.
+OS_REASON_ZH = {
+    "EACCES": "没有权限", "EPERM": "没有权限", "ENOENT": "不存在", "ENOTDIR": "路径中有一部分不是文件夹",
+    "EISDIR": "这是文件夹", "ENOSPC": "磁盘空间不足", "EDQUOT": "超出磁盘配额", "EROFS": "文件系统只读",
+    "ELOOP": "路径中有符号链接", "EEXIST": "已存在同名文件", "ENAMETOOLONG": "路径过长", "EBUSY": "正被占用",
+    "EMFILE": "打开的文件过多", "ENFILE": "打开的文件过多", "EIO": "读写出错", "ETXTBSY": "正被占用",
+}
+
+
+def os_reason(exc: OSError, lang: str = "zh") -> str:
+    """Why the system refused, in ``lang``: its strerror in English, a Chinese wording in Chinese."""
+    import errno
+
+    if lang != "zh":
+        return exc.strerror or str(exc)
+    return OS_REASON_ZH.get(errno.errorcode.get(exc.errno or 0, ""), "系统拒绝")

@@ -349,7 +349,8 @@ class Workspace:
         if org.model not in self.host.models:
             raise InputError(
                 f"organization {org.id} uses model '{org.model}', which is not loaded: install or enable its plugin (see 'coordtui plugins')"
-            )
+            ,
+                             message_zh=f"组织 {org.id} 使用模型“{org.model}”，该模型未加载：请安装或启用其插件（见 coordtui plugins）")
         return self.host.models[org.model]
 
     # records ------------------------------------------------------------------------
