@@ -214,6 +214,7 @@ def ordinary_session(tmp_path: Path) -> list[tuple[str, list[str], dict]]:
         ("bad login name", ["users", "add", "Bad!", "--role", "reader"], {"fails": True}),
         ("not a key", ["users", "add", "lisi", "--key", not_a_key, "--role", "reader"], {"fails": True, "echoes": ["hello"]}),
         ("bad duration", ["users", "link", "zhangsan", "--valid", "1y"], {"fails": True}),
+        ("users link", ["users", "link", "zhangsan", "--public-url", "https://coord.example.org"], {}),
         ("users remove", ["users", "remove", "zhangsan"], {}),
         ("config", ["config", "smtp.host"], {}),
         ("export", ["export", "--org", "tjpu", "--out", exported], {}),
@@ -230,10 +231,10 @@ def ordinary_session(tmp_path: Path) -> list[tuple[str, list[str], dict]]:
 def _stray(text: str, lang: str, allowed: set[str], given: list[str]) -> list[str]:
     """What of ``text`` is in the other language: Latin words in Chinese, Han characters in English
     (paths and what the person typed taken out first)."""
+    text = re.sub(r"\S+@\S+|https?://\S+", " ", text)  # addresses
     for arg in sorted(given, key=len, reverse=True):
         text = text.replace(arg, " ")
     text = re.sub(r"(?:/[\w.\-~]+)+/?", " ", text)  # paths
-    text = re.sub(r"\S+@\S+|https?://\S+", " ", text)  # addresses
     if lang == "zh":
         return [w for w in LATIN_WORD.findall(text) if w not in allowed and not w.isupper()]
     return HAN.findall(text)
@@ -277,7 +278,7 @@ def test_ordinary_commands_and_mistakes_speak_only_the_language_asked_for(exampl
     # each says what it did, in its language
     if lang == "zh":
         assert "变更历史完好" in said["verify"] and "已添加 zhangsan" in said["users add"] and "未写入任何内容" in said["import dry run"]
-        assert "第1项（类别 bogus）" in said["bad item"] and "不是有效的 JSON" in said["not JSON"]
+        assert "第1项（类别 bogus）" in said["bad item"] and "不是有效的 JSON" in said["not JSON"] and "年" in said["users link"]
     else:
         assert "the history is intact" in said["verify"] and "added zhangsan" in said["users add"]
         assert "item 1 (kind bogus)" in said["bad item"] and "nothing written" in said["import dry run"]

@@ -783,7 +783,9 @@ def cmd_users(args: argparse.Namespace) -> int:
             return EXIT_OK
         url, expires = users.sign_in_link(ws, args.name, valid=args.valid, public_url=args.public_url)
         print(url)
-        print(t("out.link_issued", lang, until=f"{expires:%Y-%m-%d %H:%M}", name=args.name), file=sys.stderr)
+        from coordtui.i18n import moment
+
+        print(t("out.link_issued", lang, until=moment(expires, lang), name=args.name), file=sys.stderr)
         return EXIT_OK
     elif action == "set":
         person = users.update(ws, args.name, email=args.email, webhook=args.webhook, display=args.display)
