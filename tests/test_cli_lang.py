@@ -217,6 +217,8 @@ def ordinary_session(tmp_path: Path) -> list[tuple[str, list[str], dict]]:
         ("users link", ["users", "link", "zhangsan", "--public-url", "https://coord.example.org"], {}),
         ("users remove", ["users", "remove", "zhangsan"], {}),
         ("config", ["config", "smtp.host"], {}),
+        ("config cleared", ["config", "smtp.host", ""], {}),
+        ("bad port", ["config", "smtp.port", "x"], {"fails": True}),
         ("export", ["export", "--org", "tjpu", "--out", exported], {}),
         ("import dry run", ["import", exported, "--dry-run"], {}),
         ("import", ["import", exported], {}),
@@ -279,6 +281,7 @@ def test_ordinary_commands_and_mistakes_speak_only_the_language_asked_for(exampl
     if lang == "zh":
         assert "变更历史完好" in said["verify"] and "已添加 zhangsan" in said["users add"] and "未写入任何内容" in said["import dry run"]
         assert "第1项（类别 bogus）" in said["bad item"] and "不是有效的 JSON" in said["not JSON"] and "年" in said["users link"]
+        assert said["config cleared"] == "smtp.host: （未设置）\n"
     else:
         assert "the history is intact" in said["verify"] and "added zhangsan" in said["users add"]
         assert "item 1 (kind bogus)" in said["bad item"] and "nothing written" in said["import dry run"]

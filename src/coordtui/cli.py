@@ -412,7 +412,8 @@ def cmd_config(args: argparse.Namespace) -> int:
             print(remind.describe_setting(ws.store, args.setting, args.lang))
             return EXIT_OK
         ws.require_admin(None, action="change the store's settings", action_zh="修改该数据存储的设置")
-        print(f"{args.setting}: {remind.set_setting(ws.store, args.setting, args.value)}")
+        remind.set_setting(ws.store, args.setting, args.value)
+        print(f"{args.setting}: {remind.describe_setting(ws.store, args.setting, args.lang)}")
         return EXIT_OK
     if args.setting in SERVE_SETTINGS:
         from coordtui.web.auth import settings, setting_value
@@ -868,12 +869,14 @@ def cmd_shell(args: argparse.Namespace) -> int:
     if command == "attachment":
         if sub.out not in (None, "-"):
             raise AccessError(f"--out {sub.out[:60]!r}: not allowed over SSH (it would write on the server): "
-                              "the file comes to you on standard output, e.g. ssh … attachment ORG KIND ID 新闻稿.docx > 新闻稿.docx")
+                              "the file comes to you on standard output, e.g. ssh … attachment ORG KIND ID 新闻稿.docx > 新闻稿.docx",
+                              message_zh=f"--out {sub.out[:60]!r}：通过 SSH 不允许（会写在服务器上）：文件从标准输出传给您，例如 ssh … attachment 组织编号 类别 记录编号 新闻稿.docx > 新闻稿.docx")
         sub.out = "-"
     if command == "attach":
         if sub.file not in (None, "-"):
             raise AccessError(f"attach {sub.file[:60]!r}: over SSH the file comes on standard input, not from the server: "
-                              "ssh … attach ORG KIND ID --name 新闻稿.docx < 新闻稿.docx")
+                              "ssh … attach ORG KIND ID --name 新闻稿.docx < 新闻稿.docx",
+                              message_zh=f"attach {sub.file[:60]!r}：通过 SSH 时文件从标准输入传入，而不是取自服务器：ssh … attach 组织编号 类别 记录编号 --name 新闻稿.docx < 新闻稿.docx")
         if not may_edit(who):
             raise AccessError(f"attach: {who.shown()} is a reader and may not change records: ask an administrator",
                               message_zh=f"附件：{who.shown()} 是只读人员，不能修改记录：请联系管理员")
