@@ -339,6 +339,10 @@ def test_without_a_backup_that_fits_the_advised_export_and_import_repair_it(upgr
     out_file = tmp_path / "m1.json"
     code, _, err = run(capsys, "export", "--db", db, "--plugin-dir", v2, "--org", "m1", "--format", "xlsx", "--out", tmp_path / "m1.xlsx")
     one_clear_line(code, err)
+    assert "没有符合模型的备份" in err and "--format json" in err and "import --db" in err  # in the default language
+    code, _, err = run(capsys, "export", "--db", db, "--plugin-dir", v2, "--org", "m1", "--format", "xlsx", "--out", tmp_path / "m1.xlsx",
+                       "--lang", "en")
+    one_clear_line(code, err)
     assert "no backup of it fits the model" in err and "--format json" in err and "import --db" in err
     code, _, err = run(capsys, "export", "--db", db, "--plugin-dir", v2, "--org", "m1", "--format", "json", "--out", out_file)
     assert code == 0, err

@@ -265,8 +265,8 @@ class ContentCheck(Protocol):
     def problem(self, path: Path, data: dict[str, Any]) -> str | None:
         """The first record of ``data`` (kind -> id -> document) that does not fit its model, or None."""
 
-    def advice(self, path: Path) -> str:
-        """What to do about a file holding such a record (a backup that fits, or how to correct it)."""
+    def advice(self, path: Path, lang: str = "en") -> str:
+        """What to do about a file holding such a record (a backup that fits, or how to correct it), in ``lang``."""
 
 
 @dataclass
@@ -846,7 +846,7 @@ class Store:
             problem = check.problem(path, data)
             if problem is not None:
                 raise StoreError(f"{path}: nothing was saved: {problem}: {check.advice(path)}",
-                                 message_zh=f"{path}：未保存：该文件中已有不符合模型的记录（{problem}）：{check.advice(path)}")
+                                 message_zh=f"{path}：未保存：该文件中已有不符合模型的记录（{problem}）：{check.advice(path, 'zh')}")
             try:
                 old = self._cache.read_fresh(path)
             except StoreError:
