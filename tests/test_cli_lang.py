@@ -214,6 +214,8 @@ def ordinary_session(tmp_path: Path) -> list[tuple[str, list[str], dict]]:
         ("bad login name", ["users", "add", "Bad!", "--role", "reader"], {"fails": True}),
         ("not a key", ["users", "add", "lisi", "--key", not_a_key, "--role", "reader"], {"fails": True, "echoes": ["hello"]}),
         ("bad duration", ["users", "link", "zhangsan", "--valid", "1y"], {"fails": True}),
+        ("users passwd", ["users", "passwd", "zhangsan", "--stdin"], {"stdin": b"correct horse battery\n"}),
+        ("short password", ["users", "passwd", "zhangsan", "--stdin"], {"stdin": b"abc\n", "fails": True}),
         ("users link", ["users", "link", "zhangsan", "--public-url", "https://coord.example.org"], {}),
         ("users remove", ["users", "remove", "zhangsan"], {}),
         ("config", ["config", "smtp.host"], {}),
@@ -264,7 +266,7 @@ def test_ordinary_commands_and_mistakes_speak_only_the_language_asked_for(exampl
             doc["items"][1].pop("id")
             args[1].write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
         db = [] if options.get("own_db") else ["--db", example_store]
-        code, out, err = run(capsys, *args, *db, "--lang", lang)
+        code, out, err = run(capsys, *args, *db, "--lang", lang, stdin=options.get("stdin"), monkeypatch=monkeypatch)
         given = [str(a) for a in [*args, *db, tmp_path, *options.get("echoes", ())]]  # what the person wrote, shown back
         if options.get("fails"):
             assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, (what, code, err)

@@ -774,7 +774,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             users.set_password(ws, args.name, None)
             said = t("out.password_cleared", lang, name=args.name)
         else:
-            users.set_password(ws, args.name, users.read_password(args.name, from_stdin=args.stdin))
+            users.set_password(ws, args.name, users.read_password(args.name, from_stdin=args.stdin, lang=lang))
             said = t("out.password_set", lang, name=args.name)
         print(said)
         return EXIT_OK

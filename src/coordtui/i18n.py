@@ -347,6 +347,8 @@ CATALOGUE.update({
     "out.user_revoked": ("已收回授权：{person}", "revoked: {person}"),
     "out.user_changed": ("已修改：{person}", "changed: {person}"),
     "out.users_synced": ("已同步", "synchronized"),
+    "out.password_prompt": ("{name} 的新密码：", "new password for {name}: "),
+    "out.password_again": ("再输入一次：", "again: "),
     "out.password_cleared": ("{name} 现在没有密码", "{name} has no password now"),
     "out.password_set": ("{name} 可用新密码登录 coordtui serve", "{name} may sign in to 'coordtui serve' with the new password"),
     "out.links_revoked": ("已收回 {name} 的 {count} 个登录链接", "revoked {count} link(s) of {name}"),

@@ -206,7 +206,7 @@ def describe(p: Person, lang: str = "en") -> str:
 
 
 # browser sign-in (浏览器登录): passwords and one-time links --------------------------------------
-def read_password(name: str, *, from_stdin: bool) -> str:
+def read_password(name: str, *, from_stdin: bool, lang: str = "en") -> str:
     """The new password: typed twice without echo, or the first line of standard input."""
     if from_stdin:
         line = sys.stdin.readline()
@@ -220,8 +220,10 @@ def read_password(name: str, *, from_stdin: bool) -> str:
                          message_zh="users passwd：没有可输入密码的终端：请在终端中输入，或用 --stdin 发送")
     import getpass
 
-    first = getpass.getpass(f"new password for {name}: ")
-    if getpass.getpass("again: ") != first:
+    from coordtui.i18n import t
+
+    first = getpass.getpass(t("out.password_prompt", lang, name=name))
+    if getpass.getpass(t("out.password_again", lang)) != first:
         raise InputError("the two passwords differ: run 'coordtui users passwd' again",
                          message_zh="两次输入的密码不一致：请重新运行 coordtui users passwd")
     return first
