@@ -208,14 +208,14 @@ def test_verify_reports_a_file_changed_or_removed_on_disk_naming_the_record(ws, 
     item = ws.attach("tjpu", "meeting", ACT, docx_bytes(), name="新闻稿.docx")
     other = ws.attach("tjpu", "meeting", G2_ACT, PNG, name="照片.png")
     root = ws.store.root
-    code, out, _ = run(capsys, "verify", "--db", root)
+    code, out, _ = run(capsys, "verify", "--db", root, "--lang", "en")
     kept = sum(len(ws.store.query(o.id, TABLE)) for o in ws.orgs())  # (the examples' files, and these two)
     assert code == 0 and f"{kept} attachment(s) match" in out
     path = Blobs(root).path(item.sha256)
     os.chmod(path, 0o600)
     path.write_bytes(docx_bytes("改过的新闻稿"))
     Blobs(root).path(other.sha256).unlink()
-    code, out, err = run(capsys, "verify", "--db", root)
+    code, out, err = run(capsys, "verify", "--db", root, "--lang", "en")
     assert code == 1
     assert f"tjpu meeting {ACT}: attachment 新闻稿.docx: attachments/{item.sha256}.bin was altered" in out
     assert f"tjpu meeting {G2_ACT}: attachment 照片.png: attachments/{other.sha256}.bin is missing" in out

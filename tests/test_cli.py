@@ -53,7 +53,7 @@ def test_export_import_roundtrip_is_exact(db, tmp_path, capsys):
     assert run(capsys, "export", "--format", "json", "--org", "tjpu", "--db", db, "--out", out_file)[0] == 0
     fresh = tmp_path / "fresh"
     run(capsys, "init", "--db", fresh)
-    code, out, _ = run(capsys, "import", out_file, "--db", fresh)
+    code, out, _ = run(capsys, "import", out_file, "--db", fresh, "--lang", "en")
     assert code == 0 and "created" in out
     again = tmp_path / "again.json"
     run(capsys, "export", "--org", "tjpu", "--db", fresh, "--out", again)
@@ -65,7 +65,7 @@ def test_import_dry_run_writes_nothing(db, tmp_path, capsys):
     run(capsys, "export", "--org", "m1", "--db", db, "--out", out_file, "--plugin-dir", DROPINS)
     fresh = tmp_path / "fresh"
     run(capsys, "init", "--db", fresh)
-    code, out, _ = run(capsys, "import", out_file, "--db", fresh, "--dry-run", "--plugin-dir", DROPINS)
+    code, out, _ = run(capsys, "import", out_file, "--db", fresh, "--dry-run", "--plugin-dir", DROPINS, "--lang", "en")
     assert code == 0 and "would create 3" in out
     assert Store(fresh).orgs() == []
 
@@ -131,8 +131,10 @@ def test_plugins_lists_builtins_and_failures(tmp_path, capsys):
     assert code == 0
     assert data["university_grid"]["status"] == "ok" and data["university_grid"]["models"] == ["university_grid"]
     assert data["broken"]["status"] == "failed" and "nope" in data["broken"]["cause"]
-    code, out, _ = run(capsys, "plugins")
+    code, out, _ = run(capsys, "plugins", "--lang", "en")
     assert "university_grid" in out and "[ok]" in out
+    code, out, _ = run(capsys, "plugins", "--plugin-dir", tmp_path)
+    assert "[已加载]" in out and "[加载失败：" in out and "models:" not in out
 
 
 def test_schema_prints_every_kind(capsys):

@@ -12,11 +12,13 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
 from coordtui.cli import build_parser, cli_lang, main, wrap_cells
 from coordtui.i18n import CLI_HELP, day, moment, stamp
+from conftest import run
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -174,3 +176,114 @@ def test_init_and_the_time_zone_say_what_they_did_in_the_language_asked_for(tmp_
     assert out.startswith("store ready at ") and not HAN.search(out)
     assert main(["config", "timezone", "Europe/London", "--db", str(tmp_path / "a")]) == 0
     assert re.match(r"办公时区：Europe/London（当地今天：\d{4}年\d{1,2}月\d{1,2}日）", capsys.readouterr().out)
+
+
+#: Words the command line's output and errors may show in either language besides the names the
+#: command line defines: the interchange format's fields, key types, units and the like.
+OUTPUT_SAME_IN_BOTH = {
+    "format", "model", "org", "items", "id", "name", "meta", "schema", "sha256", "SHA256", "base64", "RSA", "ASCII",
+    "MiB", "UTC", "true", "false", "sync", "grant", "set", "list", "add", "remove", "revoke", "users", "plugins", "export",
+    "import", "verify", "restore", "check", "link", "passwd", "example", "org", "hooks", "zhangsan", "init", "ok",
+    "data", "nope", "json", "bad", "bogus", "tjpu", "pingluo", "unit", "ed25519", "rsa", "dss", "ecdsa", "sk", "nistp256",
+    "nistp384", "nistp521", "openssh", "com", "cert", "v01", "webauthn", "zs", "idle_minutes",
+}
+
+
+def ordinary_session(tmp_path: Path) -> list[tuple[str, list[str], dict]]:
+    """(what, arguments, options) of ordinary commands and ordinary mistakes, in the order a person
+    might make them; each is run once per language on its own copy of the examples."""
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text("{not json", encoding="utf-8")
+    wrong_format = tmp_path / "wrong.json"
+    wrong_format.write_text('{"format": "other/2", "model": "x", "org": {}, "items": []}', encoding="utf-8")
+    not_a_key = tmp_path / "nope.pub"
+    not_a_key.write_text("hello world\n", encoding="utf-8")
+    not_a_store = tmp_path / "plain"
+    not_a_store.mkdir()
+    exported = tmp_path / "tjpu.json"
+    return [
+        ("verify", ["verify"], {}),
+        ("plugins", ["plugins"], {}),
+        ("users add", ["users", "add", "zhangsan", "--role", "editor", "--org", "tjpu"], {}),
+        ("users grant", ["users", "grant", "zhangsan", "--role", "reader", "--org", "pingluo"], {}),
+        ("users set", ["users", "set", "zhangsan", "--email", "zs@example.org"], {}),
+        ("users list", ["users", "list"], {}),
+        ("users revoke", ["users", "revoke", "zhangsan", "--org", "pingluo"], {}),
+        ("revoke again", ["users", "revoke", "zhangsan", "--org", "pingluo"], {"fails": True}),
+        ("bad email", ["users", "set", "zhangsan", "--email", "bad"], {"fails": True}),
+        ("bad login name", ["users", "add", "Bad!", "--role", "reader"], {"fails": True}),
+        ("not a key", ["users", "add", "lisi", "--key", not_a_key, "--role", "reader"], {"fails": True, "echoes": ["hello"]}),
+        ("bad duration", ["users", "link", "zhangsan", "--valid", "1y"], {"fails": True}),
+        ("users passwd", ["users", "passwd", "zhangsan", "--stdin"], {"stdin": b"correct horse battery\n"}),
+        ("short password", ["users", "passwd", "zhangsan", "--stdin"], {"stdin": b"abc\n", "fails": True}),
+        ("users link", ["users", "link", "zhangsan", "--public-url", "https://coord.example.org"], {}),
+        ("users remove", ["users", "remove", "zhangsan"], {}),
+        ("config", ["config", "smtp.host"], {}),
+        ("config cleared", ["config", "smtp.host", ""], {}),
+        ("bad port", ["config", "smtp.port", "x"], {"fails": True}),
+        ("export", ["export", "--org", "tjpu", "--out", exported], {}),
+        ("import dry run", ["import", exported, "--dry-run"], {}),
+        ("import", ["import", exported], {}),
+        ("not JSON", ["import", bad_json], {"fails": True}),
+        ("wrong format", ["import", wrong_format], {"fails": True, "echoes": ["other"]}),
+        ("bad item", ["import", tmp_path / "bad-item.json"], {"fails": True, "bad_item": exported}),
+        ("restore nothing", ["restore", "data/nope.json"], {"fails": True}),
+        ("not a store", ["check", "--db", not_a_store], {"fails": True, "own_db": True}),
+    ]
+
+
+def _stray(text: str, lang: str, allowed: set[str], given: list[str]) -> list[str]:
+    """What of ``text`` is in the other language: Latin words in Chinese, Han characters in English
+    (paths and what the person typed taken out first)."""
+    text = re.sub(r"\S+@\S+|https?://\S+", " ", text)  # addresses
+    for arg in sorted(given, key=len, reverse=True):
+        text = text.replace(arg, " ")
+    text = re.sub(r"(?:/[\w.\-~]+)+/?", " ", text)  # paths
+    if lang == "zh":
+        return [w for w in LATIN_WORD.findall(text) if w not in allowed and not w.isupper()]
+    return HAN.findall(text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_ordinary_commands_and_mistakes_speak_only_the_language_asked_for(example_store, tmp_path, capsys, monkeypatch, lang):
+    import json
+
+    from coordtui.store.store import current_user
+
+    monkeypatch.setenv("COORDTUI_AUTHORIZED_KEYS", str(tmp_path / "svc" / ".ssh" / "authorized_keys"))
+    allowed = same_in_both(build_parser(lang)) | SAME_IN_BOTH | OUTPUT_SAME_IN_BOTH
+    from coordtui.plugins import PluginHost
+
+    host = PluginHost().load()
+    for model in host.models.values():
+        allowed |= {kind for kind in model.kind_map} | {model.id}
+    allowed |= {w for name in host.plugins for w in LATIN_WORD.findall(name)} | {current_user()}  # the store's owner, a person
+    wrong, said = [], {}
+    for what, args, options in ordinary_session(tmp_path):
+        if "bad_item" in options:  # the exported document with one item of a kind the model lacks
+            doc = json.loads(options["bad_item"].read_text(encoding="utf-8"))
+            doc["items"][0]["kind"] = "bogus"
+            doc["items"][1].pop("id")
+            args[1].write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        db = [] if options.get("own_db") else ["--db", example_store]
+        code, out, err = run(capsys, *args, *db, "--lang", lang, stdin=options.get("stdin"), monkeypatch=monkeypatch)
+        given = [str(a) for a in [*args, *db, tmp_path, *options.get("echoes", ())]]  # what the person wrote, shown back
+        if options.get("fails"):
+            assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, (what, code, err)
+            text = err
+        else:
+            assert code == 0, (what, err)
+            text = out + err
+        said[what] = text
+        stray = _stray(text, lang, allowed, given)
+        if stray:
+            wrong.append((what, sorted(set(stray))[:8], text[:300]))
+    assert wrong == [], "\n".join(map(repr, wrong))
+    # each says what it did, in its language
+    if lang == "zh":
+        assert "变更历史完好" in said["verify"] and "已添加 zhangsan" in said["users add"] and "未写入任何内容" in said["import dry run"]
+        assert "第1项（类别 bogus）" in said["bad item"] and "不是有效的 JSON" in said["not JSON"] and "年" in said["users link"]
+        assert said["config cleared"] == "smtp.host: （未设置）\n"
+    else:
+        assert "the history is intact" in said["verify"] and "added zhangsan" in said["users add"]
+        assert "item 1 (kind bogus)" in said["bad item"] and "nothing written" in said["import dry run"]

@@ -172,7 +172,7 @@ def test_csv_import_with_english_headers_chinese_dates_and_names(db, tmp_path, c
     path = tmp_path / "acts.csv"
     write_csv(path, [["Group", "Title", "Form", "Start", "End", "Grid members present", "News submitted on"],
                      ["第四协作组", "第三季度工作例会", "协同工作指导", "2026/9/18", "2026年9月18日", "孙刚、赵  诚", "2026.9.21"]])
-    assert main(["import", str(path), "--db", str(fresh), "--org", "tjpu", "--kind", "activity", "--dry-run"]) == 0
+    assert main(["import", str(path), "--db", str(fresh), "--org", "tjpu", "--kind", "activity", "--dry-run", "--lang", "en"]) == 0
     assert "would create 1" in capsys.readouterr().out
     assert main(["import", str(path), "--db", str(fresh), "--org", "tjpu", "--kind", "activity"]) == 0
     new = [d for d in Store(fresh).query("tjpu", "activity") if d["title"] == "第三季度工作例会"]

@@ -54,7 +54,7 @@ def mini_doc(org: dict | None = None, items: list | None = None) -> dict:
 def import_doc(capsys, db: Path, tmp_path: Path, doc: dict, *extra) -> tuple[int, str, str]:
     path = tmp_path / "in.json"
     path.write_bytes(orjson.dumps(doc))
-    return run(capsys, "import", "--db", db, "--plugin-dir", DROPINS, *extra, path)
+    return run(capsys, "import", "--db", db, "--plugin-dir", DROPINS, *extra, path, "--lang", "en")
 
 
 def store_files(db: Path) -> dict[str, bytes]:
@@ -143,7 +143,7 @@ def test_settings_nested_deep_are_refused_naming_the_setting(db, tmp_path, capsy
     path = tmp_path / "in.json"
     path.write_bytes(doc.replace(b'"DEEP"', b'{"x":' * 900 + b"1" + b"}" * 900))
     before = store_files(db)
-    code, _, err = run(capsys, "import", "--db", db, "--plugin-dir", DROPINS, path)
+    code, _, err = run(capsys, "import", "--db", db, "--plugin-dir", DROPINS, path, "--lang", "en")
     one_clear_line(code, err)
     assert "'deep'" in err and "nested" in err
     assert store_files(db) == before
@@ -164,7 +164,7 @@ def test_an_unknown_setting_is_refused_naming_it_and_the_known_ones(tmp_path, ca
 def import_doc_plain(capsys, db: Path, tmp_path: Path, doc: dict) -> tuple[int, str, str]:
     path = tmp_path / "in.json"
     path.write_bytes(orjson.dumps(doc))
-    return run(capsys, "import", "--db", db, path)
+    return run(capsys, "import", "--db", db, path, "--lang", "en")
 
 
 # 7. ids are single path-safe names ------------------------------------------------------
@@ -229,7 +229,7 @@ def test_a_plugin_raising_keyboard_interrupt_or_system_exit_is_switched_off_and_
     folder = tmp_path / "plugins"
     folder.mkdir()
     (folder / f"stopper_{len(source)}.py").write_text(source)
-    code, out, _ = run(capsys, "plugins", "--plugin-dir", folder, "--plugin-dir", DROPINS)
+    code, out, _ = run(capsys, "plugins", "--plugin-dir", folder, "--plugin-dir", DROPINS, "--lang", "en")
     assert code == 0
     assert cause in out and "mini  9.9  models: mini  [ok]" in out
 
@@ -339,13 +339,17 @@ def test_without_a_backup_that_fits_the_advised_export_and_import_repair_it(upgr
     out_file = tmp_path / "m1.json"
     code, _, err = run(capsys, "export", "--db", db, "--plugin-dir", v2, "--org", "m1", "--format", "xlsx", "--out", tmp_path / "m1.xlsx")
     one_clear_line(code, err)
+    assert "没有符合模型的备份" in err and "--format json" in err and "import --db" in err  # in the default language
+    code, _, err = run(capsys, "export", "--db", db, "--plugin-dir", v2, "--org", "m1", "--format", "xlsx", "--out", tmp_path / "m1.xlsx",
+                       "--lang", "en")
+    one_clear_line(code, err)
     assert "no backup of it fits the model" in err and "--format json" in err and "import --db" in err
     code, _, err = run(capsys, "export", "--db", db, "--plugin-dir", v2, "--org", "m1", "--format", "json", "--out", out_file)
     assert code == 0, err
     doc = json.loads(out_file.read_text())
     (t2,) = [i for i in doc["items"] if i["id"] == "t2"]
     assert "lead" not in t2 or t2["lead"] is None
-    code, _, err = run(capsys, "import", "--db", db, "--plugin-dir", v2, "--replace", out_file)
+    code, _, err = run(capsys, "import", "--db", db, "--plugin-dir", v2, "--replace", out_file, "--lang", "en")
     one_clear_line(code, err)
     assert "(kind team): field lead: " in err
     t2["lead"] = "王五"

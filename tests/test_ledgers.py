@@ -73,7 +73,7 @@ def test_a_corrected_row_updates_its_record_and_dry_run_says_so_per_row(db, tmp_
     before = len(Store(db).query("tjpu", "activity"))
     office_ledger(path, [[*row[:6], "孙刚、赵诚", "2026-09-09", "已更正"]])  # the office corrects attendance and the news date
     capsys.readouterr()
-    assert main(["import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "activity", "--dry-run"]) == 0
+    assert main(["import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "activity", "--dry-run", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "[Sheet1]: row 4: updated activity 第三季度联合检查" in out and "nothing written" in out
     assert main(["import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "activity"]) == 0
@@ -82,7 +82,7 @@ def test_a_corrected_row_updates_its_record_and_dry_run_says_so_per_row(db, tmp_
     assert stored["grid_members"] == ["gm05", "gm07"] and stored["news_submitted"] == "2026-09-09"
     capsys.readouterr()
     assert main(["import", str(path), "--db", str(db), "--org", "tjpu", "--kind", "activity", "--dry-run"]) == 0
-    assert "row 4: unchanged activity" in capsys.readouterr().out
+    assert "[Sheet1]：第4行：未变 activity" in capsys.readouterr().out
 
 
 def test_every_bad_row_is_reported_at_once_with_the_nearest_names(db, tmp_path, capsys):

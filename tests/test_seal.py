@@ -43,7 +43,7 @@ def write_lines(path: Path, entries: list) -> None:
 
 
 def verify(capsys, root) -> tuple[int, str]:
-    code, out, err = run(capsys, "verify", "--db", root)
+    code, out, err = run(capsys, "verify", "--db", root, "--lang", "en")
     return code, out + err
 
 
@@ -143,7 +143,7 @@ def test_an_intact_store_verifies_clean_after_saves_moves_deletes_an_import_with
     doc = json.loads(exported.read_text())
     doc["items"] = doc["items"][1:]
     exported.write_text(json.dumps(doc, ensure_ascii=False))
-    code, out, err = run(capsys, "import", exported, "--db", db, "--replace", "--plugin-dir", DROPINS)
+    code, out, err = run(capsys, "import", exported, "--db", db, "--replace", "--plugin-dir", DROPINS, "--lang", "en")
     assert code == 0 and "deleted" in out and "deleted 0" not in out, err
     for n in range(3):
         s.put("m1", "team", "t0", {"name": f"again {n}"})
@@ -437,13 +437,13 @@ def test_a_planted_backup_is_not_restored(store, capsys):
     backup.unlink()
     backup.write_text(json.dumps(planted, ensure_ascii=False))
     part.write_bytes(b'{"unit": {')
-    code, out, err = run(capsys, "restore", "data/o1/structure.json", "--db", store.root)
+    code, out, err = run(capsys, "restore", "data/o1/structure.json", "--db", store.root, "--lang", "en")
     assert code == 0 and "structure.json.2" in out, err  # the planted newest is passed over for one coordtui wrote
     assert Store(store.root).get("o1", "unit", "u1")["name"] != "PLANTED"
     for n in (2, 3):  # with every backup planted, nothing is restored
         (backup.parent / f"structure.json.{n}").unlink(missing_ok=True)
     part.write_bytes(b'{"unit": {')
-    code, _, err = run(capsys, "restore", "data/o1/structure.json", "--db", store.root)
+    code, _, err = run(capsys, "restore", "data/o1/structure.json", "--db", store.root, "--lang", "en")
     assert code == 2 and "no backup coordtui wrote" in err and err.count("\n") == 1
     assert part.read_bytes() == b'{"unit": {'
 

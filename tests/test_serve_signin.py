@@ -157,7 +157,7 @@ def test_users_passwd_keeps_a_hash_and_asks_twice(store, capsys, monkeypatch):
 
 
 def test_users_link_prints_a_one_time_url_and_revoke_takes_every_link_back(store, capsys):
-    code, out, err = _cli(capsys, "users", "link", "li", "--valid", "2h", "--public-url", "https://coord.example.org", "--db", str(store))
+    code, out, err = _cli(capsys, "users", "link", "li", "--valid", "2h", "--public-url", "https://coord.example.org", "--db", str(store), "--lang", "en")
     assert code == 0 and out.startswith("https://coord.example.org/link?token=") and "works once" in err
     token = out.strip().split("token=")[1]
     person = Person.model_validate({k: v for k, v in Store(store).get_person("li").items() if not k.startswith("_")})
@@ -166,7 +166,7 @@ def test_users_link_prints_a_one_time_url_and_revoke_takes_every_link_back(store
     assert auth.matching_link(person.links, token, auth.now_utc() + timedelta(hours=3)) is None  # past its end
     assert auth.matching_link(person.links, token[:-1] + "x", auth.now_utc()) is None
     _cli(capsys, "users", "link", "li", "--db", str(store))
-    code, out, _ = _cli(capsys, "users", "link", "li", "--revoke", "--db", str(store))
+    code, out, _ = _cli(capsys, "users", "link", "li", "--revoke", "--db", str(store), "--lang", "en")
     assert code == 0 and "revoked 2 link(s) of li" in out
     assert Store(store).get_person("li")["links"] == []
     code, _, err = _cli(capsys, "users", "link", "li", "--valid", "1y", "--db", str(store))

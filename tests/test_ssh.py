@@ -136,7 +136,7 @@ def test_people_reach_the_store_through_their_keys_forced_command(server):
     activity["title"] += "（远程修改）"
     edited = json.dumps(doc, ensure_ascii=False).encode()
 
-    done = ssh("zhangsan", "import", "-", stdin=edited)
+    done = ssh("zhangsan", "import", "-", "--lang", "en", stdin=edited)
     assert done.returncode == 0 and b"updated 1" in done.stdout, done.stderr
     entry = Store(store).history(kind="activity", record_id=activity["id"])[0]
     assert entry["user"] == "zhangsan" and entry["after"]["title"].endswith("（远程修改）")

@@ -201,7 +201,7 @@ def test_a_corrupt_file_names_its_newest_good_backup_and_restore_needs_the_user(
     assert "structure.json: the store file is unreadable" in message and "newest good backup" in message
     assert f"coordtui restore --db {store.root} data/o1/structure.json" in message
     assert part.read_bytes() == b'{"unit": {"u1": {"na'  # nothing overwritten before the user agrees
-    assert main(["restore", "data/o1/structure.json", "--db", str(store.root)]) == 0
+    assert main(["restore", "data/o1/structure.json", "--db", str(store.root), "--lang", "en"]) == 0
     assert "broken file is kept" in capsys.readouterr().out
     fresh = Store(store.root)
     assert fresh.get("o1", "unit", "u1")["name"] == "v3"  # the version before the last save

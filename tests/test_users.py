@@ -50,7 +50,7 @@ def keys_file(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def db(tmp_path, capsys, keys_file) -> Path:
     path = tmp_path / "store"
-    code, _, err = run(capsys, "init", "--db", path, "--examples")
+    code, _, err = run(capsys, "init", "--db", path, "--examples", "--lang", "en")
     assert code == 0 and f"{current_user()}, who owns it, is now its administrator" in err
     return path
 
@@ -71,7 +71,7 @@ def line_for(name: str, db: Path, key: str) -> str:
 def test_add_records_the_person_and_writes_their_forced_command_line(db, tmp_path, capsys, keys_file):
     key = ed25519_key(1)
     code, out, err = run(capsys, "users", "add", "zhangsan", "--key", key_file(tmp_path, key + "\n"), "--role", "editor",
-                         "--org", "tjpu", "--display", "张三", "--db", db)
+                         "--org", "tjpu", "--display", "张三", "--db", db, "--lang", "en")
     assert code == 0, err
     assert "zhangsan  张三  editor in tjpu  1 key" in out
     assert keys_file.read_text() == line_for("zhangsan", db, key) + "\n"
@@ -94,7 +94,7 @@ def test_other_lines_are_kept_and_remove_takes_only_the_persons_line(db, tmp_pat
     assert run(capsys, "users", "add", "zhangsan", "--key", key_file(tmp_path, a, "a.pub"), "--role", "editor", "--db", db)[0] == 0
     assert run(capsys, "users", "add", "lisi", "--key", key_file(tmp_path, b, "b.pub"), "--role", "reader", "--db", db)[0] == 0
     assert keys_file.read_text().splitlines() == [*own, line_for("lisi", db, b), line_for("zhangsan", db, a)]
-    code, out, _ = run(capsys, "users", "remove", "zhangsan", "--db", db)
+    code, out, _ = run(capsys, "users", "remove", "zhangsan", "--db", db, "--lang", "en")
     assert code == 0 and "removed zhangsan" in out
     assert keys_file.read_text().splitlines() == [*own, line_for("lisi", db, b)]
     assert Store(db).get_person("zhangsan") is None
@@ -115,7 +115,7 @@ def test_other_lines_are_kept_and_remove_takes_only_the_persons_line(db, tmp_pat
 def test_a_hostile_or_broken_key_file_is_refused_and_nothing_changes(db, tmp_path, capsys, keys_file, text, says):
     keys_file.parent.mkdir(parents=True)
     keys_file.write_text("kept line\n")
-    code, out, err = run(capsys, "users", "add", "mallory", "--key", key_file(tmp_path, text), "--role", "editor", "--db", db)
+    code, out, err = run(capsys, "users", "add", "mallory", "--key", key_file(tmp_path, text), "--role", "editor", "--db", db, "--lang", "en")
     assert code == 2 and says in err and err.count("\n") == 1 and "Traceback" not in err, err
     assert Store(db).get_person("mallory") is None
     assert keys_file.read_text() == "kept line\n"
@@ -130,7 +130,7 @@ def test_a_key_path_that_is_no_key_file_is_one_line(db, capsys, path, says):
 def test_one_key_cannot_belong_to_two_people(db, tmp_path, capsys):
     key = key_file(tmp_path, ed25519_key(5))
     assert run(capsys, "users", "add", "zhangsan", "--key", key, "--role", "reader", "--db", db)[0] == 0
-    code, _, err = run(capsys, "users", "add", "mallory", "--key", key, "--role", "admin", "--db", db)
+    code, _, err = run(capsys, "users", "add", "mallory", "--key", key, "--role", "admin", "--db", db, "--lang", "en")
     assert code == 2 and "already zhangsan's" in err
 
 
@@ -162,11 +162,11 @@ def test_grant_revoke_and_set(db, capsys):
     grants = Store(db).get_person("zhangsan")["grants"]
     assert grants == [{"org": "tjpu", "role": "editor", "scope": [], "cases": False}, {"org": "pingluo", "role": "reader", "scope": [], "cases": False}]
     assert run(capsys, "users", "revoke", "zhangsan", "--org", "tjpu", "--db", db)[0] == 0
-    code, _, err = run(capsys, "users", "revoke", "zhangsan", "--org", "tjpu", "--db", db)
+    code, _, err = run(capsys, "users", "revoke", "zhangsan", "--org", "tjpu", "--db", db, "--lang", "en")
     assert code == 2 and "has no grant in tjpu" in err
     assert [g["org"] for g in Store(db).get_person("zhangsan")["grants"]] == ["pingluo"]
     code, out, err = run(capsys, "users", "set", "zhangsan", "--email", "zs@example.org", "--webhook", "https://hooks.example.org/zs",
-                         "--display", "张三", "--db", db)
+                         "--display", "张三", "--db", db, "--lang", "en")
     assert code == 0 and "email zs@example.org" in out, err
     person = Store(db).get_person("zhangsan")
     assert (person["email"], person["webhook"], person["display"]) == ("zs@example.org", "https://hooks.example.org/zs", "张三")
@@ -180,7 +180,7 @@ def test_grant_revoke_and_set(db, capsys):
 def test_an_old_store_without_people_makes_its_owner_administrator_once(tmp_path, capsys):
     path = tmp_path / "old"
     Store(path, create=True)  # what the earlier version made: no people.json
-    code, _, err = run(capsys, "check", "--db", path)
+    code, _, err = run(capsys, "check", "--db", path, "--lang", "en")
     assert code == 0 and err == f"coordtui: {path} had no people: {current_user()}, who owns it, is now its administrator (add others with 'coordtui users add')\n"
     assert Store(path).get_person(current_user())["grants"] == [{"org": None, "role": "admin", "scope": [], "cases": True}]
     assert run(capsys, "check", "--db", path)[2] == ""
@@ -371,7 +371,7 @@ def test_a_store_path_with_spaces_is_quoted_and_one_with_a_quote_refused(tmp_pat
     assert keys_file.read_text() == ""
     quoted = tmp_path / 'a"b' / "store"
     assert run(capsys, "init", "--db", quoted)[0] == 0
-    code, _, err = run(capsys, "users", "add", "lisi", "--key", key_file(tmp_path, ed25519_key(12), "l.pub"), "--role", "reader", "--db", quoted)
+    code, _, err = run(capsys, "users", "add", "lisi", "--key", key_file(tmp_path, ed25519_key(12), "l.pub"), "--role", "reader", "--db", quoted, "--lang", "en")
     assert code == 2 and "cannot carry" in err and err.count("\n") == 1
     assert Store(quoted).get_person("lisi") is None
 
@@ -398,5 +398,5 @@ def test_people_json_edited_by_hand_cannot_inject_a_key_line_or_crash(db, tmp_pa
 def test_a_weak_rsa_key_is_refused(db, tmp_path, capsys):
     blob = ssh_string(b"ssh-rsa") + ssh_string(b"\x01\x00\x01") + ssh_string(b"\x00" + b"\xff" * 128)  # 1024 bits
     code, _, err = run(capsys, "users", "add", "mallory", "--key", key_file(tmp_path, f"ssh-rsa {base64.b64encode(blob).decode()}"),
-                       "--role", "reader", "--db", db)
+                       "--role", "reader", "--db", db, "--lang", "en")
     assert code == 2 and "1024 bits, fewer than 2048" in err

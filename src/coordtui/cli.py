@@ -354,7 +354,7 @@ def _open_store(args: argparse.Namespace, *, create: bool = False):
 
     identity = getattr(args, "identity", None)
     store = Store(_store_root(args), create=create, user=identity)
-    note = first_admin(store)
+    note = first_admin(store, getattr(args, "lang", "zh"))
     if note:
         print(note, file=sys.stderr)
     if identity is not None:
@@ -411,10 +411,11 @@ def cmd_config(args: argparse.Namespace) -> int:
         from coordtui import remind
 
         if args.value is None:
-            print(remind.describe_setting(ws.store, args.setting))
+            print(remind.describe_setting(ws.store, args.setting, args.lang))
             return EXIT_OK
         ws.require_admin(None, action="change the store's settings", action_zh="修改该数据存储的设置")
-        print(f"{args.setting}: {remind.set_setting(ws.store, args.setting, args.value)}")
+        remind.set_setting(ws.store, args.setting, args.value)
+        print(f"{args.setting}: {remind.describe_setting(ws.store, args.setting, args.lang)}")
         return EXIT_OK
     if args.setting in SERVE_SETTINGS:
         from coordtui.web.auth import settings, setting_value
@@ -424,7 +425,9 @@ def cmd_config(args: argparse.Namespace) -> int:
             return EXIT_OK
         ws.require_admin(None, action="change the store's settings", action_zh="修改该数据存储的设置")
         ws.store.set_meta(**{args.setting: setting_value(args.setting, args.value)})
-        print(f"{args.setting}: {settings(ws.store.meta())[args.setting]} (a running 'coordtui serve' follows at once)")
+        from coordtui.i18n import t
+
+        print(t("out.serve_setting", args.lang, setting=args.setting, value=settings(ws.store.meta())[args.setting]))
         return EXIT_OK
     if args.setting in ATTACHMENT_SETTINGS:
         from coordtui.attachments import SETTINGS, setting_value
@@ -447,6 +450,7 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from coordtui.i18n import t
     from coordtui.interchange import read_document, validate_document
 
     ws = _workspace(args)
@@ -456,7 +460,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         path = Path(f)
         if f == "-":
             plan = validate_document(_read_stdin_document(), ws, "<standard input>", merge_with_store=not args.replace)
-            plans.append(("<standard input>", plan.org, plan.records, args.replace))
+            plans.append((t("out.stdin", args.lang), plan.org, plan.records, args.replace))
         elif path.suffix.lower() in (".xlsx", ".csv"):
             from coordtui.tabular import plan_table_rows, row_changes
 
@@ -465,7 +469,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                                  message_zh=f"{f}：表格中的行要导入到某个组织：请加上 --org 组织编号")
             org, records, places = plan_table_rows(ws, path, args.org, args.kind)
             if args.dry_run:
-                rows_report.extend(row_changes(ws, org, records, places))
+                rows_report.extend(row_changes(ws, org, records, places, args.lang))
             plans.append((f, org, records, False))
         else:
             plan = validate_document(read_document(path), ws, f, merge_with_store=not args.replace)
@@ -481,11 +485,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         with ws.dry_run() if args.dry_run else contextlib.nullcontext():
             plan_ops, counts = ws.ops_for(org, records, replace=replace)
         ops.extend(plan_ops)
-        verb = "would create" if args.dry_run else "created"
-        summaries.append(f"{source}: {org.id}: {len(records)} rows valid; {verb} {counts['created']}, updated {counts['updated']}, "
-                         f"unchanged {counts['unchanged']}, deleted {counts['deleted']}")
+        summaries.append(t("out.import_dry" if args.dry_run else "out.import", args.lang, source=source, org=org.id, rows=len(records),
+                           **counts))
     if args.dry_run:
-        print("\n".join(rows_report + summaries) + "\nnothing written (--dry-run)")
+        print("\n".join([*rows_report, *summaries, t("out.nothing_written", args.lang)]))
         return EXIT_OK
     ws.apply(ops)  # (with the files of attachments whose records it deletes)
     print("\n".join(summaries))
@@ -552,7 +555,9 @@ def _export_archive(ws, args: argparse.Namespace, as_of: date, period) -> int:
         return EXIT_OK
     out = Path(args.out or f"{args.org}-{period or Period.containing(as_of, PeriodKind.YEAR)}.zip")
     write_private_file(out, lambda fh: write_archive(ws, args.org, as_of, period, fh))
-    print(f"wrote {out}", file=sys.stderr)
+    from coordtui.i18n import t
+
+    print(t("out.wrote", args.lang, path=out), file=sys.stderr)
     return EXIT_OK
 
 
@@ -613,12 +618,16 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.buffer.write(orjson.dumps([i.as_json() for i in infos], option=orjson.OPT_INDENT_2) + b"\n")
         return EXIT_OK
+    from coordtui.i18n import t
+
     for i in infos:
-        status = i.status if i.status == "ok" else f"{i.status}: {i.cause}"
-        models = ", ".join(i.models) or "-"
-        print(f"{i.name}  {i.version}  models: {models}  [{status}]\n    from {i.source}")
+        status = t("out.plugin_ok", args.lang) if i.status == "ok" else t("out.plugin_failed", args.lang, cause=i.cause)
+        models = ("、" if args.lang == "zh" else ", ").join(i.models) or "-"
+        kind, _, where = i.source.partition(" ")  # "entry point X (dist)" or "folder PATH", as plugins.py writes it
+        source = t(f"out.source.{kind}", args.lang, where=where.removeprefix("point ")) if kind in ("entry", "folder") else i.source
+        print(t("out.plugin", args.lang, name=i.name, version=i.version, models=models, status=status, source=source))
     if not infos:
-        print("no plugins found")
+        print(t("out.no_plugins", args.lang))
     return EXIT_OK
 
 
@@ -649,7 +658,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except CoordError:
         good = None  # (orgs.json itself may be what is broken: then its shape decides)
     target, backup, aside = Store.restore(root, args.file, good)
-    print(f"restored {target} from {backup}; the broken file is kept as {aside}")
+    from coordtui.i18n import t
+
+    print(t("out.restored", getattr(args, "lang", "zh"), target=target, backup=backup, aside=aside))
     return EXIT_OK
 
 
@@ -661,8 +672,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
     store._seal.key()  # without the key the seals cannot be checked: one line, exit 2
     reader = HistoryReader(store)
     entries, problems = reader.refresh()
+    from coordtui.i18n import t
+
+    lang = getattr(args, "lang", "zh")
     for note in reader.notes:
-        print(f"note: {note}")
+        print(t("out.verify_note", lang, note=note))
     for problem in problems:
         print(problem)
     from coordtui.attachments import verify as verify_attachments
@@ -671,13 +685,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for problem in missing:
         print(problem)
     if problems:
-        print(f"{store.root}: the history is broken: {len(problems)} problem(s)", file=sys.stderr)
+        print(t("out.verify_broken", lang, root=store.root, problems=len(problems)), file=sys.stderr)
     if missing:
-        print(f"{store.root}: {len(missing)} of {files} attachment(s) are missing or altered", file=sys.stderr)
+        print(t("out.verify_missing", lang, root=store.root, missing=len(missing), files=files), file=sys.stderr)
     _verify_orphans(args, store, refuse=bool(problems or missing))
     if problems or missing:
         return EXIT_FINDINGS
-    print(f"{store.root}: the history is intact ({len(entries)} changes checked; {files} attachment(s) match their SHA-256)")
+    print(t("out.verify_intact", lang, root=store.root, entries=len(entries), files=files))
     return EXIT_OK
 
 
@@ -741,12 +755,14 @@ def cmd_users(args: argparse.Namespace) -> int:
     from coordtui.access import users
     from coordtui.access.identity import person_of, require_people_admin
 
+    from coordtui.i18n import t
+
     ws = _workspace(args)
     action = args.users_command
+    lang = args.lang
     require_people_admin(ws.store, f"users {action}")
     if action == "feed":
         from coordtui import remind
-        from coordtui.i18n import t
 
         if args.revoke:
             remind.revoke_feed(ws, args.name)
@@ -761,45 +777,46 @@ def cmd_users(args: argparse.Namespace) -> int:
         if args.format == "json":
             sys.stdout.buffer.write(orjson.dumps([users.as_json(p) for p in people], option=orjson.OPT_INDENT_2) + b"\n")
         else:
-            print("\n".join(users.describe(p) for p in people) or f"no people in {ws.store.root}: add one with 'coordtui users add'")
+            print("\n".join(users.describe(p, lang) for p in people) or t("out.users_none", lang, root=ws.store.root))
         return EXIT_OK
     if action == "add":
         p = users.add(ws, args.name, key_file=Path(args.key) if args.key else None, role=args.role, org=args.org,
                       scope=args.scope, cases=args.cases, display=args.display)
-        said = f"added {users.describe(p)}"
+        said = t("out.user_added", lang, person=users.describe(p, lang))
     elif action == "remove":
         users.remove(ws, args.name)
-        said = f"removed {args.name}"
+        said = t("out.user_removed", lang, name=args.name)
     elif action == "grant":
-        said = f"granted: {users.describe(users.grant(ws, args.name, role=args.role, org=args.org, scope=args.scope, cases=args.cases))}"
+        person = users.grant(ws, args.name, role=args.role, org=args.org, scope=args.scope, cases=args.cases)
+        said = t("out.user_granted", lang, person=users.describe(person, lang))
     elif action == "revoke":
-        said = f"revoked: {users.describe(users.revoke(ws, args.name, org=args.org))}"
+        said = t("out.user_revoked", lang, person=users.describe(users.revoke(ws, args.name, org=args.org), lang))
     elif action == "passwd":
         if args.clear:
             users.set_password(ws, args.name, None)
-            said = f"{args.name} has no password now"
+            said = t("out.password_cleared", lang, name=args.name)
         else:
-            users.set_password(ws, args.name, users.read_password(args.name, from_stdin=args.stdin))
-            said = f"{args.name} may sign in to 'coordtui serve' with the new password"
+            users.set_password(ws, args.name, users.read_password(args.name, from_stdin=args.stdin, lang=lang))
+            said = t("out.password_set", lang, name=args.name)
         print(said)
         return EXIT_OK
     elif action == "link":
         if args.revoke:
-            print(f"revoked {users.revoke_links(ws, args.name)} link(s) of {args.name}")
+            print(t("out.links_revoked", lang, count=users.revoke_links(ws, args.name), name=args.name))
             return EXIT_OK
         url, expires = users.sign_in_link(ws, args.name, valid=args.valid, public_url=args.public_url)
         print(url)
-        print(f"works once, until {expires:%Y-%m-%d %H:%M} UTC; give it to {args.name} only (it signs in as them)", file=sys.stderr)
+        from coordtui.i18n import moment
+
+        print(t("out.link_issued", lang, until=moment(expires, lang), name=args.name), file=sys.stderr)
         return EXIT_OK
     elif action == "set":
-        said = f"changed: {users.describe(users.update(ws, args.name, email=args.email, webhook=args.webhook, display=args.display))}"
+        person = users.update(ws, args.name, email=args.email, webhook=args.webhook, display=args.display)
+        said = t("out.user_changed", lang, person=users.describe(person, lang))
     else:
-        said = "synchronized"
+        said = t("out.users_synced", lang)
     path = users.sync_keys(ws)
-    if path is None:
-        said += ("; SSH keys take effect when the store's owner next runs a 'coordtui users' command (for example 'users sync')")
-    else:
-        said += f"; {path} updated"
+    said += t("out.keys_later", lang) if path is None else t("out.keys_updated", lang, path=path)
     print(said)
     return EXIT_OK
 
@@ -850,6 +867,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
             sub = build_parser(lang).parse_args(words)
     except SystemExit as exc:
         return int(exc.code or 0)
+    sub.lang = lang  # the person's command speaks the language its errors do
     for option, given, why, why_zh in (("--db", sub.db, "your commands always work on this server's store", "您的命令总是作用于本服务器的数据存储"),
                                        ("--plugin-dir", sub.plugin_dir, "the models are the ones the server's owner installed", "模型由服务器所有者安装"),
                                        ("--as", sub.as_name, "your key decides who you are", "您的身份由密钥决定")):
@@ -873,12 +891,14 @@ def cmd_shell(args: argparse.Namespace) -> int:
     if command == "attachment":
         if sub.out not in (None, "-"):
             raise AccessError(f"--out {sub.out[:60]!r}: not allowed over SSH (it would write on the server): "
-                              "the file comes to you on standard output, e.g. ssh … attachment ORG KIND ID 新闻稿.docx > 新闻稿.docx")
+                              "the file comes to you on standard output, e.g. ssh … attachment ORG KIND ID 新闻稿.docx > 新闻稿.docx",
+                              message_zh=f"--out {sub.out[:60]!r}：通过 SSH 不允许（会写在服务器上）：文件从标准输出传给您，例如 ssh … attachment 组织编号 类别 记录编号 新闻稿.docx > 新闻稿.docx")
         sub.out = "-"
     if command == "attach":
         if sub.file not in (None, "-"):
             raise AccessError(f"attach {sub.file[:60]!r}: over SSH the file comes on standard input, not from the server: "
-                              "ssh … attach ORG KIND ID --name 新闻稿.docx < 新闻稿.docx")
+                              "ssh … attach ORG KIND ID --name 新闻稿.docx < 新闻稿.docx",
+                              message_zh=f"attach {sub.file[:60]!r}：通过 SSH 时文件从标准输入传入，而不是取自服务器：ssh … attach 组织编号 类别 记录编号 --name 新闻稿.docx < 新闻稿.docx")
         if not may_edit(who):
             raise AccessError(f"attach: {who.shown()} is a reader and may not change records: ask an administrator",
                               message_zh=f"附件：{who.shown()} 是只读人员，不能修改记录：请联系管理员")

@@ -314,6 +314,52 @@ CATALOGUE.update({
 })
 
 
+# What the command line's commands say they did (命令输出), one language at a time.
+CATALOGUE.update({
+    "out.stdin": ("<标准输入>", "<standard input>"),
+    "out.first_admin": ("coordtui：{root} 中原来没有人员：其所有者 {name} 现为管理员（用 coordtui users add 添加其他人员）",
+                        "coordtui: {root} had no people: {name}, who owns it, is now its administrator (add others with 'coordtui users add')"),
+    "out.source.entry": ("入口点 {where}", "entry point {where}"),
+    "out.source.folder": ("目录 {where}", "folder {where}"),
+    "out.setting_default": ("{value}（默认）", "{value} (default)"),
+    "out.setting_unset": ("（未设置）", "(not set)"),
+    "out.import": ("{source}：{org}：有效 {rows} 行；新建 {created}，更新 {updated}，未变 {unchanged}，删除 {deleted}",
+                   "{source}: {org}: {rows} rows valid; created {created}, updated {updated}, unchanged {unchanged}, deleted {deleted}"),
+    "out.import_dry": ("{source}：{org}：有效 {rows} 行；将新建 {created}，更新 {updated}，未变 {unchanged}，删除 {deleted}",
+                       "{source}: {org}: {rows} rows valid; would create {created}, updated {updated}, unchanged {unchanged}, deleted {deleted}"),
+    "out.nothing_written": ("未写入任何内容（--dry-run）", "nothing written (--dry-run)"),
+    "out.restored": ("已用备份 {backup} 恢复 {target}；损坏的文件保留为 {aside}",
+                     "restored {target} from {backup}; the broken file is kept as {aside}"),
+    "out.verify_note": ("注意：{note}", "note: {note}"),
+    "out.verify_broken": ("{root}：变更历史已损坏：{problems} 处问题", "{root}: the history is broken: {problems} problem(s)"),
+    "out.verify_missing": ("{root}：{files} 个附件中有 {missing} 个缺失或被改动", "{root}: {missing} of {files} attachment(s) are missing or altered"),
+    "out.verify_intact": ("{root}：变更历史完好（已核对 {entries} 项变更；{files} 个附件与其 SHA-256 相符）",
+                          "{root}: the history is intact ({entries} changes checked; {files} attachment(s) match their SHA-256)"),
+    "out.plugin": ("{name}  {version}  模型：{models}  [{status}]\n    来源 {source}", "{name}  {version}  models: {models}  [{status}]\n    from {source}"),
+    "out.plugin_ok": ("已加载", "ok"),
+    "out.plugin_failed": ("加载失败：{cause}", "failed: {cause}"),
+    "out.no_plugins": ("没有找到插件", "no plugins found"),
+    "out.serve_setting": ("{setting}：{value}（正在运行的 coordtui serve 立即生效）", "{setting}: {value} (a running 'coordtui serve' follows at once)"),
+    "out.users_none": ("{root} 中没有人员：请用 coordtui users add 添加", "no people in {root}: add one with 'coordtui users add'"),
+    "out.user_added": ("已添加 {person}", "added {person}"),
+    "out.user_removed": ("已删除 {name}", "removed {name}"),
+    "out.user_granted": ("已授权：{person}", "granted: {person}"),
+    "out.user_revoked": ("已收回授权：{person}", "revoked: {person}"),
+    "out.user_changed": ("已修改：{person}", "changed: {person}"),
+    "out.users_synced": ("已同步", "synchronized"),
+    "out.password_prompt": ("{name} 的新密码：", "new password for {name}: "),
+    "out.password_again": ("再输入一次：", "again: "),
+    "out.password_cleared": ("{name} 现在没有密码", "{name} has no password now"),
+    "out.password_set": ("{name} 可用新密码登录 coordtui serve", "{name} may sign in to 'coordtui serve' with the new password"),
+    "out.links_revoked": ("已收回 {name} 的 {count} 个登录链接", "revoked {count} link(s) of {name}"),
+    "out.link_issued": ("此链接只能用一次，有效至 {until}（UTC）；只交给 {name} 本人（它以其身份登录）",
+                        "works once, until {until} UTC; give it to {name} only (it signs in as them)"),
+    "out.keys_later": ("；SSH 密钥在数据存储所有者下次运行 coordtui users 命令（例如 users sync）时生效",
+                       "; SSH keys take effect when the store's owner next runs a 'coordtui users' command (for example 'users sync')"),
+    "out.keys_updated": ("；已更新 {path}", "; {path} updated"),
+})
+
+
 def day(value: date | datetime | str | None, lang: str = "zh") -> str:
     """A date as a person reads it (日期显示): ``2026年10月15日`` in Chinese, ``2026-10-15``
     (ISO, as typed in the inputs) in English; "" for None. A string that is not an ISO date is
@@ -566,3 +612,21 @@ CATALOGUE.update({
                  "'{title}' ({name}) is no longer attached to {record}: someone else may have removed it; the list now shows what it holds"),
     "att.gone_title": ("附件已不存在", "File no longer attached"),
 })
+
+#: The reasons an operating system gives most often (errno), as a person reads them in Chinese:
+#: a Chinese message never quotes the system's English strerror.
+OS_REASON_ZH = {
+    "EACCES": "没有权限", "EPERM": "没有权限", "ENOENT": "不存在", "ENOTDIR": "路径中有一部分不是文件夹",
+    "EISDIR": "这是文件夹", "ENOSPC": "磁盘空间不足", "EDQUOT": "超出磁盘配额", "EROFS": "文件系统只读",
+    "ELOOP": "路径中有符号链接", "EEXIST": "已存在同名文件", "ENAMETOOLONG": "路径过长", "EBUSY": "正被占用",
+    "EMFILE": "打开的文件过多", "ENFILE": "打开的文件过多", "EIO": "读写出错", "ETXTBSY": "正被占用",
+}
+
+
+def os_reason(exc: OSError, lang: str = "zh") -> str:
+    """Why the system refused, in ``lang``: its strerror in English, a Chinese wording in Chinese."""
+    import errno
+
+    if lang != "zh":
+        return exc.strerror or str(exc)
+    return OS_REASON_ZH.get(errno.errorcode.get(exc.errno or 0, ""), "系统拒绝")

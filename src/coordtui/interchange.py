@@ -50,9 +50,11 @@ def read_document(path: Path) -> dict[str, Any]:
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}): fix the file") from None
+        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}): fix the file",
+                         message_zh=f"{path}：不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）：请修正该文件") from None
     if not isinstance(doc, dict):
-        raise InputError(f"{path}: expected a JSON object with format, model, org and items")
+        raise InputError(f"{path}: expected a JSON object with format, model, org and items",
+                         message_zh=f"{path}：应为含 format、model、org 和 items 的 JSON 对象")
     return doc
 
 
@@ -60,39 +62,101 @@ def _item_where(source: str, number: int, kind: Any) -> str:
     return f"{shown(source, 200)}: item {number} (kind {shown(kind)})"
 
 
+def _item_where_zh(source: str, number: int, kind: Any) -> str:
+    return f"{shown(source, 200)}：第{number}项（类别 {shown(kind)}）"
+
+
 def _field_part(field: str) -> str:
     """``field F: `` before a field's problem; nothing before a whole record's (a model validator's)."""
     return "" if field in ("", "(item)") else f"field {shown(field)}: "
 
 
+def _field_part_zh(field: str) -> str:
+    return "" if field in ("", "(item)") else f"字段 {shown(field)}："
+
+
+#: pydantic's error types as a person reads them in Chinese (its own messages are English).
+PYDANTIC_ZH = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知字段",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "date_type": "应为 YYYY-MM-DD 格式的日期",
+    "date_parsing": "应为 YYYY-MM-DD 格式的日期",
+    "date_from_datetime_parsing": "应为 YYYY-MM-DD 格式的日期（该日期不存在或格式不对）",
+    "date_from_datetime_inexact": "应为日期，不带时间",
+    "datetime_parsing": "应为日期和时间",
+    "string_too_short": "不能为空",
+    "string_too_long": "文本过长",
+    "string_pattern_mismatch": "格式不符合要求",
+    "too_short": "项数不够",
+    "too_long": "项数过多",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "greater_than": "数值过小",
+    "less_than": "数值过大",
+}
+
+
+def first_error_zh(exc: ValidationError) -> str:
+    """The first problem of a pydantic error in Chinese: a model's own message where it gave
+    one (a ValueInputError's message_zh), else its error type's wording."""
+    err = exc.errors()[0]
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    error = ctx.get("error")
+    if isinstance(ctx.get("zh"), str):  # records.invalid(zh, en): a validator's complaint in both languages
+        return shown(ctx["zh"], 200)
+    if getattr(error, "message_zh", None):
+        return shown(error.message_zh, 200)
+    if kind in ("literal_error", "enum"):
+        return f"应为以下之一：{shown(ctx.get('expected', ''), 200)}"
+    if kind in ("value_error", "assertion_error") and error is not None:
+        return shown(str(error), 200)  # a plain ValueError of a model, shown as its author wrote it
+    return PYDANTIC_ZH.get(kind, "值无效")
+
+
+
 def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merge_with_store: bool = False) -> Plan:
     """Check a whole document; raise InputError naming the first problem as ``FILE: item N (kind K): field F: problem``."""
     if doc.get("format") != FORMAT:
-        raise InputError(f"{shown(source, 200)}: format is {shown(repr(doc.get('format')))}, expected '{FORMAT}'")
+        raise InputError(f"{shown(source, 200)}: format is {shown(repr(doc.get('format')))}, expected '{FORMAT}'",
+                         message_zh=f"{shown(source, 200)}：format 为 {shown(repr(doc.get('format')))}，应为 '{FORMAT}'")
     model_id = doc.get("model")
     if not isinstance(model_id, str):
-        raise InputError(f"{source}: 'model' must name a model (see 'coordtui plugins')")
+        raise InputError(f"{source}: 'model' must name a model (see 'coordtui plugins')",
+                         message_zh=f"{source}：model 应写明模型（见 coordtui plugins）")
     try:
         model = ws.host.model(model_id)
     except InputError as exc:
-        raise InputError(f"{source}: {exc.message}") from None
+        raise InputError(f"{source}: {exc.message}", message_zh=f"{source}：{exc.text('zh')}") from None
     org_raw = doc.get("org")
     if not isinstance(org_raw, dict):
-        raise InputError(f"{source}: 'org' must be an object with id and name")
+        raise InputError(f"{source}: 'org' must be an object with id and name",
+                         message_zh=f"{source}：org 应为含 id 和 name 的对象")
     try:
         org = Organization(**{**org_raw, "model": model_id})
     except (ValidationError, TypeError) as exc:
         if isinstance(exc, ValidationError):
             err = exc.errors()[0]
-            raise InputError(f"{source}: org: field {shown('.'.join(map(str, err['loc'])))}: {shown(err['msg'], 200)}") from None
-        raise InputError(f"{source}: org: {exc}") from None
+            loc = shown('.'.join(map(str, err['loc'])))
+            raise InputError(f"{source}: org: field {loc}: {shown(err['msg'], 200)}",
+                             message_zh=f"{source}：org：字段 {loc}：{first_error_zh(exc)}") from None
+        raise InputError(f"{source}: org: {exc}", message_zh=f"{source}：org：应为含 id 和 name 的对象") from None
     try:
         model.parse_settings(org.settings)
     except InputError as exc:
-        raise InputError(f"{source}: org: {exc.message}") from None
+        raise InputError(f"{source}: org: {exc.message}", message_zh=f"{source}：org：{exc.text('zh')}") from None
     items = doc.get("items")
     if not isinstance(items, list):
-        raise InputError(f"{source}: 'items' must be a list")
+        raise InputError(f"{source}: 'items' must be a list", message_zh=f"{source}：items 应为列表")
 
     from coordtui.tabular import Problems
     from coordtui.workspace import first_error
@@ -105,12 +169,14 @@ def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merg
     seen: dict[tuple[str, str], int] = {}
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            problems.add(f"{source}: item {number}: expected an object, got {type(item).__name__}")
+            problems.add(f"{source}: item {number}: expected an object, got {type(item).__name__}",
+                         f"{source}：第{number}项：应为对象")
             continue
         kind = item.get("kind")
         if not isinstance(kind, str) or kind not in model.kind_map:
             known = ", ".join(model.kind_map)
-            problems.add(f"{_item_where(source, number, kind)}: unknown kind for model {model_id} (known: {known})")
+            problems.add(f"{_item_where(source, number, kind)}: unknown kind for model {model_id} (known: {known})",
+                         f"{_item_where_zh(source, number, kind)}：模型 {model_id} 没有这个类别（已有：{'、'.join(model.kind_map)}）")
             continue
         cls = model.kind_map[kind]
         data = {k: v for k, v in item.items() if k != "kind"}
@@ -118,11 +184,13 @@ def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merg
             record = cls.model_validate(data)
         except ValidationError as exc:
             field, problem = first_error(exc)
-            problems.add(f"{_item_where(source, number, kind)}: {_field_part(field)}{shown(problem, 200)}")
+            problems.add(f"{_item_where(source, number, kind)}: {_field_part(field)}{shown(problem, 200)}",
+                         f"{_item_where_zh(source, number, kind)}：{_field_part_zh(field)}{first_error_zh(exc)}")
             continue
         key = (kind, record.id)
         if key in seen:
-            problems.add(f"{_item_where(source, number, kind)}: field id: '{record.id}' is used again (first at item {seen[key]})")
+            problems.add(f"{_item_where(source, number, kind)}: field id: '{record.id}' is used again (first at item {seen[key]})",
+                         f"{_item_where_zh(source, number, kind)}：字段 id：'{record.id}' 重复（首次出现在第{seen[key]}项）")
             continue
         seen[key] = number
         records.append(record)
@@ -133,13 +201,15 @@ def validate_document(doc: dict[str, Any], ws: "Workspace", source: str, *, merg
         for kind in model.kind_map:
             store_records[kind] = ws.records(org, kind)
     where = (lambda n, record, field: f"{_item_where(source, numbers[n - 1], record.kind)}: field {field}")
-    records = _resolve_references(records, store_records, source, where, problems=problems)
+    where_zh = (lambda n, record, field: f"{_item_where_zh(source, numbers[n - 1], record.kind)}：字段 {field}")
+    records = _resolve_references(records, store_records, source, where, problems=problems, where_zh=where_zh)
     problems.raise_if_any()
     return Plan(source, model, org, records)
 
 
 def resolve_references(records: list[Record], ws: "Workspace", org: Organization, model: ModelSpec, source: str,
-                       where: Callable[[int, Record, str], str], *, org_name: str | None = None, problems: Any = None) -> list[Record]:
+                       where: Callable[[int, Record, str], str], *, org_name: str | None = None, problems: Any = None,
+                       where_zh: Callable[[int, Record, str], str] | None = None) -> list[Record]:
     """Resolve the references of ``records`` against themselves and the organization's stored records.
 
     With ``org_name`` (a spreadsheet's names): a name with the organization's in front
@@ -153,7 +223,7 @@ def resolve_references(records: list[Record], ws: "Workspace", org: Organization
     own = problems is None and org_name is not None
     if own:
         problems = Problems()
-    resolved = _resolve_references(records, store_records, source, where, org_name=org_name, problems=problems)
+    resolved = _resolve_references(records, store_records, source, where, org_name=org_name, problems=problems, where_zh=where_zh)
     if own:
         problems.raise_if_any()
     return resolved
@@ -186,7 +256,7 @@ def _subsequence(short: str, long: str) -> bool:
 
 def _resolve_references(records: list[Record], store_records: dict[str, list[Record]], source: str,
                         where: Callable[[int, Record, str], str] | None = None, *, org_name: str | None = None,
-                        problems: Any = None) -> list[Record]:
+                        problems: Any = None, where_zh: Callable[[int, Record, str], str] | None = None) -> list[Record]:
     """Check every reference; one written as a name or alias becomes the id it names.
 
     ``驻公安纪检监察组`` and ``驻公安局纪检监察组`` are one body when one lists the other as an alias.
@@ -196,6 +266,7 @@ def _resolve_references(records: list[Record], store_records: dict[str, list[Rec
     ids |= {(r.kind, r.id) for r in known}
     names = _name_index(records + known)
     where = where or (lambda number, record, field: f"{_item_where(source, number, record.kind)}: field {field}")
+    where_zh = where_zh or (lambda number, record, field: f"{_item_where_zh(source, number, record.kind)}：字段 {field}")
     prefix = normalize_name(org_name) if org_name else None
 
     def lookup(target: str, value: str) -> set[str]:
@@ -227,17 +298,22 @@ def _resolve_references(records: list[Record], store_records: dict[str, list[Rec
                     values.append(found)
                     changed = changed or found != value
                     continue
+                at_zh = where_zh(number, record, field)
                 if len(matches) > 1:
                     message = f"{where(number, record, field)}: '{shown(value)}' names several {target}s ({', '.join(sorted(matches))}): use the id"
+                    message_zh = f"{at_zh}：“{shown(value)}”对应多条 {target} 记录（{'、'.join(sorted(matches))}）：请写编号"
                 elif org_name is not None:
                     nearest = _nearest(value, names.get(target, {}))
                     hint = f": did you mean {'、'.join(nearest)}?" if nearest else ""
+                    hint_zh = f"：是否指 {'、'.join(nearest)}？" if nearest else ""
                     message = f"{where(number, record, field)}: no {target} named '{shown(value)}'{hint}"
+                    message_zh = f"{at_zh}：没有名为“{shown(value)}”的 {target} 记录{hint_zh}"
                 else:
                     message = f"{where(number, record, field)}: no {target} with id '{shown(value)}'"
+                    message_zh = f"{at_zh}：没有编号为“{shown(value)}”的 {target} 记录"
                 if problems is None:
-                    raise InputError(message)
-                problems.add(message)
+                    raise InputError(message, message_zh=message_zh)
+                problems.add(message, message_zh)
                 bad = True
             if changed:
                 current = getattr(record, field)

@@ -38,7 +38,7 @@ from coordtui.access.actor import resolve_actor
 from coordtui.access.identity import person_of, require_person
 from coordtui.domain.model import DutyStatus
 from coordtui.errors import AccessError, InputError
-from coordtui.i18n import t
+from coordtui.i18n import os_reason, t
 from coordtui.rules.engine import DutyRow, _join_zh
 from coordtui.store import PutSent, Store
 
@@ -85,13 +85,13 @@ def set_setting(store: Store, name: str, value: str) -> str:
     return describe_setting(store, name)
 
 
-def describe_setting(store: Store, name: str) -> str:
+def describe_setting(store: Store, name: str, lang: str = "en") -> str:
     value = settings(store).get(name)
     if name == "smtp.password-file" and value is None:
-        return f"{DEFAULT_PASSWORD_FILE} (default)"
+        return t("out.setting_default", lang, value=DEFAULT_PASSWORD_FILE)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return "(not set)" if value is None else str(value)
+    return t("out.setting_unset", lang) if value is None else str(value)
 
 
 def smtp_password(store: Store) -> str | None:
@@ -106,7 +106,7 @@ def smtp_password(store: Store) -> str | None:
     except OSError as exc:
         raise InputError(f"{path}: cannot read the SMTP password ({exc.strerror}): write it there, mode 0600, "
                          "or name the file with 'coordtui config smtp.password-file PATH'",
-                         message_zh=f"{path}：无法读取 SMTP 密码（{exc.strerror}）：请将密码写入该文件（权限 0600），"
+                         message_zh=f"{path}：无法读取 SMTP 密码（{os_reason(exc)}）：请将密码写入该文件（权限 0600），"
                                     "或用 coordtui config smtp.password-file PATH 指定") from None
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise InputError(f"{path}: the SMTP password file is readable by others (mode {stat.S_IMODE(info.st_mode):04o}): "

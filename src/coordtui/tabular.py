@@ -37,6 +37,7 @@ from pydantic import ValidationError
 from coordtui.domain.model import ModelSpec, Organization
 from coordtui.domain.records import Record
 from coordtui.errors import InputError
+from coordtui.i18n import os_reason
 from coordtui.forms import FieldSpec, field_specs, label_for, split_list
 
 if TYPE_CHECKING:
@@ -240,14 +241,16 @@ def rows_to_records(cls: type[Record], headers: list[Any], rows: list[tuple[int,
         try:
             record = cls.model_validate(data)
         except ValidationError as exc:
+            from coordtui.interchange import first_error_zh
             from coordtui.workspace import first_error
 
             field, problem = first_error(exc)
             column = header_of.get(field.split(".")[0], field)
             if field == "(item)":  # a whole record's problem (a model validator's): no column to name
-                problems.add(f"{source}: row {row_number}: {problem}", f"{source}：第{row_number}行：{problem}")
+                problems.add(f"{source}: row {row_number}: {problem}", f"{source}：第{row_number}行：{first_error_zh(exc)}")
             else:
-                problems.add(f"{source}: row {row_number}: column {column}: {problem}", f"{source}：第{row_number}行“{column}”列：{problem}")
+                problems.add(f"{source}: row {row_number}: column {column}: {problem}",
+                             f"{source}：第{row_number}行“{column}”列：{first_error_zh(exc)}")
             continue
         places[len(records)] = (row_number, header_of)
         records.append(record)
@@ -285,7 +288,8 @@ def _check_size(path: Path) -> None:
     except FileNotFoundError:
         raise InputError(f"{path}: no such file: check the path", message_zh=f"{path}：没有这个文件，请检查路径") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror}): check its permissions") from None
+        raise InputError(f"{path}: cannot read ({exc.strerror}): check its permissions",
+                         message_zh=f"{path}：无法读取（{os_reason(exc)}）：请检查其权限") from None
     if size > MAX_TABLE_BYTES:
         raise InputError(f"{path}: the file is {size // (1024 * 1024)} MiB, more than the {MAX_TABLE_BYTES // (1024 * 1024)} MiB "
                          "a spreadsheet import takes: split it",
@@ -367,7 +371,8 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
         try:
             rows = _read_csv(path)
         except IsADirectoryError:
-            raise InputError(f"{path}: is a folder, not a file") from None
+            raise InputError(f"{path}: is a folder, not a file",
+                             message_zh=f"{path}：这是文件夹，不是文件") from None
         if not rows:
             raise InputError(f"{path}: the file is empty", message_zh=f"{path}：文件是空的")
         cls = model.kind(kind)
@@ -443,7 +448,11 @@ def plan_table_rows(ws: "Workspace", path: Path, org_id: str, kind: str | None) 
         where, row_number, header_of = places[number - 1]
         return f"{where}: row {row_number}: column {header_of.get(field, field)}"
 
-    records = resolve_references(records, ws, org, model, str(path), locate, org_name=org.name, problems=problems)
+    def locate_zh(number: int, record: Record, field: str) -> str:
+        where, row_number, header_of = places[number - 1]
+        return f"{where}：第{row_number}行“{header_of.get(field, field)}”列"
+
+    records = resolve_references(records, ws, org, model, str(path), locate, org_name=org.name, problems=problems, where_zh=locate_zh)
     problems.raise_if_any()
     records = _match_stored(ws, org, records)
     seen: dict[tuple[str, str], int] = {}
@@ -481,7 +490,11 @@ def _match_stored(ws: "Workspace", org: Organization, records: list[Record]) -> 
     return out
 
 
-def row_changes(ws: "Workspace", org: Organization, records: list[Record], places: list[str]) -> list[str]:
+#: What an import does with a row, as a person reads it.
+ROW_CHANGE_ZH = {"created": "新建", "unchanged": "未变", "updated": "更新"}
+
+
+def row_changes(ws: "Workspace", org: Organization, records: list[Record], places: list[str], lang: str = "en") -> list[str]:
     """Per row, what an import would do with it: ``FILE [sheet]: row 3: updated 协作活动 …``."""
     stored: dict[str, dict[str, Record]] = {}
     exists = ws.store.get_org(org.id) is not None
@@ -491,5 +504,9 @@ def row_changes(ws: "Workspace", org: Organization, records: list[Record], place
             stored[record.kind] = {r.id: r for r in ws.records(org, record.kind)} if exists else {}
         before = stored[record.kind].get(record.id)
         what = "created" if before is None else ("unchanged" if before.model_dump() == record.model_dump() else "updated")
-        lines.append(f"{place}: {what} {record.kind} {record.label()}")
+        if lang == "zh":  # the place is "FILE [sheet]: row N", as plan_table_rows writes it
+            place = re.sub(r": row (\d+)$", r"：第\1行", place)
+            lines.append(f"{place}：{ROW_CHANGE_ZH[what]} {record.kind} {record.label()}")
+        else:
+            lines.append(f"{place}: {what} {record.kind} {record.label()}")
     return lines

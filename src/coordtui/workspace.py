@@ -105,13 +105,18 @@ class _ModelCheck:
                     return f"{kind} '{shown(rid)}': field {field}: {problem}"
         return None
 
-    def advice(self, path: Path) -> str:
+    def advice(self, path: Path, lang: str = "en") -> str:
         root = self.ws.store.root
         rel = path.relative_to(root).as_posix()
         backup = newest_good_backup(root, path, lambda data: self.problem(path, data) is None)
+        org = path.parent.name
+        if lang == "zh":
+            if backup is not None:
+                return f"符合模型的最新备份是 {backup}：请用 coordtui restore --db {root} {rel} 恢复"
+            return (f"没有符合模型的备份：请用 coordtui export --db {root} --org {org} --format json --out 文件 导出该组织，"
+                    f"在文件中改正该记录，再用 coordtui import --db {root} --replace 文件 导入")
         if backup is not None:
             return f"the newest backup that fits the model is {backup}: restore it with 'coordtui restore --db {root} {rel}'"
-        org = path.parent.name
         return (f"no backup of it fits the model: export the organization with 'coordtui export --db {root} --org {org} "
                 f"--format json --out FILE', correct that record in FILE, and import it with 'coordtui import --db {root} --replace FILE'")
 
@@ -349,7 +354,8 @@ class Workspace:
         if org.model not in self.host.models:
             raise InputError(
                 f"organization {org.id} uses model '{org.model}', which is not loaded: install or enable its plugin (see 'coordtui plugins')"
-            )
+            ,
+                             message_zh=f"组织 {org.id} 使用模型“{org.model}”，该模型未加载：请安装或启用其插件（见 coordtui plugins）")
         return self.host.models[org.model]
 
     # records ------------------------------------------------------------------------
@@ -409,7 +415,8 @@ class Workspace:
                 raise StoreError(
                     f"{path}: {cls.kind} '{shown(doc.get('id'))}': field {field}: {problem} (stored by an earlier version "
                     f"of model {org.model} or of coordtui, it no longer fits the model): {_ModelCheck(self).advice(path)}"
-                ) from None
+                ,
+                                 message_zh=f"{path}：{cls.kind} 记录“{shown(doc.get('id'))}”的字段 {field} 不再符合模型（由模型 {org.model} 或 coordtui 的早期版本保存）：{_ModelCheck(self).advice(path, 'zh')}") from None
         return parsed
 
     def fits(self, path: Path, data: dict[str, Any]) -> bool:

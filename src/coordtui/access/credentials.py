@@ -37,11 +37,14 @@ def _dummy() -> str:
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise InputError(f"the password has {len(password)} characters, fewer than {MIN_PASSWORD}: choose a longer one "
-                         "(a few unrelated words are easy to remember)")
+                         "(a few unrelated words are easy to remember)",
+                         message_zh=f"密码只有 {len(password)} 个字符，少于 {MIN_PASSWORD} 个：请设一个更长的密码（几个互不相关的词就很好记）")
     if len(password) > MAX_PASSWORD:
-        raise InputError(f"the password is longer than {MAX_PASSWORD} characters: choose a shorter one")
+        raise InputError(f"the password is longer than {MAX_PASSWORD} characters: choose a shorter one",
+                         message_zh=f"密码超过 {MAX_PASSWORD} 个字符：请设一个短一些的密码")
     if any(ord(c) < 32 or ord(c) == 127 for c in password):
-        raise InputError("the password holds a control character (a pasted newline or tab?): type it again")
+        raise InputError("the password holds a control character (a pasted newline or tab?): type it again",
+                         message_zh="密码中含有控制字符（粘贴时带入了换行或制表符？）：请重新输入")
     return password
 
 
@@ -72,10 +75,12 @@ MAX_LINK = timedelta(days=7)
 def parse_duration(text: str, what: str = "--valid") -> timedelta:
     match = _DURATION.match(text.strip())
     if not match or int(match.group(1)) == 0:
-        raise InputError(f"{what} {text[:20]!r}: not a duration: give a number and s, m, h or d, for example {what} 15m")
+        raise InputError(f"{what} {text[:20]!r}: not a duration: give a number and s, m, h or d, for example {what} 15m",
+                         message_zh=f"{what} {text[:20]!r}：不是时长：请写数字加 s、m、h 或 d，例如 {what} 15m")
     span = timedelta(seconds=int(match.group(1)) * _UNIT[match.group(2)])
     if span > MAX_LINK:
-        raise InputError(f"{what} {text[:20]!r}: longer than 7 days, too long for a sign-in link: give at most 7d")
+        raise InputError(f"{what} {text[:20]!r}: longer than 7 days, too long for a sign-in link: give at most 7d",
+                         message_zh=f"{what} {text[:20]!r}：超过 7 天，登录链接不能这么久：最多 7d")
     return span
 
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from coordtui.access.people import NAME_PATTERN, Grant, Person, Role
 from coordtui.errors import AccessError, ConflictError, InputError, StoreError
+from coordtui.i18n import os_reason
 from coordtui.store.store import current_user
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ def owner_uid(root: Path) -> int | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise StoreError(f"{root}: cannot look at the store folder ({exc.strerror}): check the path and permissions") from None
+        raise StoreError(f"{root}: cannot look at the store folder ({exc.strerror}): check the path and permissions",
+                         message_zh=f"{root}：无法查看数据存储目录（{os_reason(exc)}）：请检查路径和权限") from None
 
 
 def owns_store(root: Path) -> bool:
@@ -50,7 +52,8 @@ def require_owner(root: Path, what: str) -> None:
 def check_name(name: str) -> str:
     if not re.fullmatch(NAME_PATTERN, name):
         raise InputError(f"{name[:40]!r}: not a login name (lower-case letters, digits, _ . -, at most 32, "
-                         "starting with a letter or _): for example zhangsan")
+                         "starting with a letter or _): for example zhangsan",
+                         message_zh=f"{name[:40]!r}：不是有效的登录名（小写字母、数字、_ . -，最多 32 个字符，以字母或 _ 开头）：例如 zhangsan")
     return name
 
 
@@ -75,7 +78,8 @@ def person_of(store: "Store", doc: dict[str, Any]) -> Person:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err.get("loc", ())) or "(person)"
         raise StoreError(f"{store.root / 'people.json'}: person {str(doc.get('name'))[:40]!r}: {where}: {err.get('msg', 'invalid')} "
-                         "(edited by hand?): remove them with 'coordtui users remove' and add them again") from None
+                         "(edited by hand?): remove them with 'coordtui users remove' and add them again",
+                         message_zh=f"{store.root / 'people.json'}：人员 {str(doc.get('name'))[:40]!r}：字段 {where} 无效（被手工改过？）：请用 coordtui users remove 删除后重新添加") from None
 
 
 def require_person(store: "Store", name: str, what: str) -> Person:
@@ -108,7 +112,7 @@ def require_people_admin(store: "Store", what: str) -> str:
                       message_zh=f"{what}：{name} 无权管理 {store.root} 的人员（仅所属账户或全部组织的管理员可以）：请联系管理员")
 
 
-def first_admin(store: "Store") -> str | None:
+def first_admin(store: "Store", lang: str = "en") -> str | None:
     """A store made before people existed has none: its owner, opening it, becomes its
     administrator (a person named after the OS account). Returns the line to say so, once."""
     if store.people() or not owns_store(store.root):
@@ -122,5 +126,6 @@ def first_admin(store: "Store") -> str | None:
         store.put_person(doc, rev=0)
     except ConflictError:  # another command of the owner's made it a moment ago
         return None
-    return (f"coordtui: {store.root} had no people: {name}, who owns it, is now its administrator "
-            "(add others with 'coordtui users add')")
+    from coordtui.i18n import t
+
+    return t("out.first_admin", lang, root=store.root, name=name)

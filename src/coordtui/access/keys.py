@@ -19,6 +19,7 @@ import struct
 from pathlib import Path
 
 from coordtui.errors import InputError, StoreError
+from coordtui.i18n import os_reason
 from coordtui.userfiles import read_user_file
 
 KEY_TYPES = frozenset({
@@ -34,25 +35,32 @@ OPTIONS = "restrict,pty"
 def parse_public_key(text: str, source: str) -> str:
     """``type base64`` of an OpenSSH public key, or InputError naming what is wrong."""
     if "\x00" in text:
-        raise InputError(f"{source}: not an SSH public key (binary data): give the .pub file ssh-keygen made")
+        raise InputError(f"{source}: not an SSH public key (binary data): give the .pub file ssh-keygen made",
+                         message_zh=f"{source}：不是 SSH 公钥（二进制数据）：请给出 ssh-keygen 生成的 .pub 文件")
     body = text[:-1] if text.endswith("\n") else text
     if "\n" in body or "\r" in body:
-        raise InputError(f"{source}: holds more than one line: give exactly one public key (the .pub file ssh-keygen made)")
+        raise InputError(f"{source}: holds more than one line: give exactly one public key (the .pub file ssh-keygen made)",
+                         message_zh=f"{source}：不止一行：请只给一个公钥（ssh-keygen 生成的 .pub 文件）")
     fields = body.split()
     if not fields:
-        raise InputError(f"{source}: is empty: give the .pub file ssh-keygen made")
+        raise InputError(f"{source}: is empty: give the .pub file ssh-keygen made",
+                         message_zh=f"{source}：是空的：请给出 ssh-keygen 生成的 .pub 文件")
     if fields[0] not in KEY_TYPES:
         if len(fields) > 1 and fields[1] in KEY_TYPES:
             raise InputError(f"{source}: the key carries authorized_keys options ({fields[0][:40]}): give the bare key, "
-                             "coordtui sets the options itself")
+                             "coordtui sets the options itself",
+                             message_zh=f"{source}：公钥带有 authorized_keys 选项（{fields[0][:40]}）：请只给公钥本身，选项由 coordtui 设置")
         raise InputError(f"{source}: '{fields[0][:40]}' is not an SSH public key type "
-                         f"(accepted: {', '.join(sorted(KEY_TYPES))}): give the .pub file ssh-keygen made")
+                         f"(accepted: {', '.join(sorted(KEY_TYPES))}): give the .pub file ssh-keygen made",
+                         message_zh=f"{source}：“{fields[0][:40]}”不是 SSH 公钥类型（可用：{'、'.join(sorted(KEY_TYPES))}）：请给出 ssh-keygen 生成的 .pub 文件")
     if len(fields) < 2:
-        raise InputError(f"{source}: the {fields[0]} key has no key data: give the whole .pub file")
+        raise InputError(f"{source}: the {fields[0]} key has no key data: give the whole .pub file",
+                         message_zh=f"{source}：{fields[0]} 公钥缺少密钥数据：请给出完整的 .pub 文件")
     try:
         blob = base64.b64decode(fields[1], validate=True)
     except (binascii.Error, ValueError):
-        raise InputError(f"{source}: the key data is not valid base64: give the .pub file ssh-keygen made") from None
+        raise InputError(f"{source}: the key data is not valid base64: give the .pub file ssh-keygen made",
+                         message_zh=f"{source}：密钥数据不是有效的 base64：请给出 ssh-keygen 生成的 .pub 文件") from None
     parts: list[bytes] = []
     offset = 0
     while offset < len(blob):
@@ -67,10 +75,12 @@ def parse_public_key(text: str, source: str) -> str:
         offset += 4 + length
     if len(parts) < 2 or parts[0] != fields[0].encode():
         raise InputError(f"{source}: the key data is not a {fields[0]} key (its encoded type differs or it is cut short): "
-                         "give the .pub file ssh-keygen made")
+                         "give the .pub file ssh-keygen made",
+                         message_zh=f"{source}：密钥数据不是 {fields[0]} 公钥（编码的类型不符或被截断）：请给出 ssh-keygen 生成的 .pub 文件")
     if fields[0] == "ssh-rsa" and len(parts) >= 3 and int.from_bytes(parts[2], "big").bit_length() < MIN_RSA_BITS:
         raise InputError(f"{source}: the RSA key has {int.from_bytes(parts[2], 'big').bit_length()} bits, fewer than {MIN_RSA_BITS}: "
-                         "make a new key with ssh-keygen -t ed25519")
+                         "make a new key with ssh-keygen -t ed25519",
+                         message_zh=f"{source}：RSA 公钥只有 {int.from_bytes(parts[2], 'big').bit_length()} 位，少于 {MIN_RSA_BITS} 位：请用 ssh-keygen -t ed25519 生成新密钥")
     return f"{fields[0]} {fields[1]}"
 
 def read_public_key(path: Path) -> str:
@@ -79,7 +89,8 @@ def read_public_key(path: Path) -> str:
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not an SSH public key (not ASCII text): give the .pub file ssh-keygen made") from None
+        raise InputError(f"{path}: not an SSH public key (not ASCII text): give the .pub file ssh-keygen made",
+                         message_zh=f"{path}：不是 SSH 公钥（不是 ASCII 文本）：请给出 ssh-keygen 生成的 .pub 文件") from None
     return parse_public_key(text, str(path))
 
 def authorized_keys_path() -> Path:
@@ -95,7 +106,8 @@ def forced_command(program: list[str], name: str, root: Path) -> str:
     command = shlex.join([*program, "shell", name, "--db", str(root)])
     if any(c in command for c in '"\\\n\r'):
         raise InputError(f"{root}: the store's path or the program's path holds a quote, backslash or newline, "
-                         "which an authorized_keys command cannot carry: move the store to a plainer path")
+                         "which an authorized_keys command cannot carry: move the store to a plainer path",
+                         message_zh=f"{root}：数据存储或程序的路径中含有引号、反斜杠或换行，authorized_keys 的命令无法容纳：请把数据存储移到更简单的路径")
     return command
 
 def key_line(program: list[str], name: str, root: Path, key: str) -> str:
@@ -130,7 +142,8 @@ def write_authorized_keys(path: Path, root: Path, lines: list[str]) -> None:
         dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
         raise StoreError(f"{folder}: cannot create or open the folder for authorized_keys ({exc.strerror}): check its permissions, "
-                         "then run 'coordtui users sync'") from None
+                         "then run 'coordtui users sync'",
+                         message_zh=f"{folder}：无法创建或打开存放 authorized_keys 的目录（{os_reason(exc)}）：请检查其权限，然后运行 coordtui users sync") from None
     try:
         fcntl.flock(dir_fd, fcntl.LOCK_EX)
         try:
@@ -150,6 +163,7 @@ def write_authorized_keys(path: Path, root: Path, lines: list[str]) -> None:
         os.replace(tmp, path)
         os.fsync(dir_fd)
     except OSError as exc:
-        raise StoreError(f"{path}: cannot write ({exc.strerror}): check its permissions, then run 'coordtui users sync'") from None
+        raise StoreError(f"{path}: cannot write ({exc.strerror}): check its permissions, then run 'coordtui users sync'",
+                         message_zh=f"{path}：无法写入（{os_reason(exc)}）：请检查其权限，然后运行 coordtui users sync") from None
     finally:
         os.close(dir_fd)

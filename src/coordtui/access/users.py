@@ -57,9 +57,11 @@ def _grant(ws: "Workspace", role: str, org: str | None, scope: list[str] | None,
             if unknown:
                 kinds = ", ".join(model.structure_kinds) or "none"
                 raise InputError(f"--scope {unknown[0][:60]!r}: no such subject in {org}'s structure (records of {kinds}): "
-                                 f"see 'coordtui export --org {org}' for their ids")
+                                 f"see 'coordtui export --org {org}' for their ids",
+                                 message_zh=f"--scope {unknown[0][:60]!r}：{org} 的组织架构中没有这个对象（{kinds} 类记录）：编号见 coordtui export --org {org}")
     elif scope:
-        raise InputError("--scope names subjects of one organization's structure: add --org ID")
+        raise InputError("--scope names subjects of one organization's structure: add --org ID",
+                         message_zh="--scope 指的是某个组织架构中的对象：请加上 --org 组织编号")
     return Grant(org=org, role=Role(role), scope=scope, cases=cases)
 
 
@@ -78,14 +80,16 @@ def add(ws: "Workspace", name: str, *, key_file: Path | None, role: str, org: st
         cases: bool, display: str | None) -> Person:
     check_name(name)
     if person(ws.store, name) is not None:
-        raise InputError(f"{name} is already a person of {ws.store.root}: change them with 'coordtui users grant' or 'users set'")
+        raise InputError(f"{name} is already a person of {ws.store.root}: change them with 'coordtui users grant' or 'users set'",
+                         message_zh=f"{name} 已是 {ws.store.root} 中的人员：请用 coordtui users grant 或 users set 修改")
     grant = _grant(ws, role, org, scope, cases)
     keys = []
     if key_file is not None:
         key = sshkeys.read_public_key(key_file)
         other = _key_owner(ws, key, name)
         if other:
-            raise InputError(f"{key_file}: this key is already {other}'s: each person needs a key of their own (ssh-keygen -t ed25519)")
+            raise InputError(f"{key_file}: this key is already {other}'s: each person needs a key of their own (ssh-keygen -t ed25519)",
+                             message_zh=f"{key_file}：此公钥已属于 {other}：每人需要自己的密钥（ssh-keygen -t ed25519）")
         keys.append(key)
         sshkeys.forced_command(program(), name, ws.store.root.resolve())  # a path no key line can carry: refuse before writing
     new = Person(name=name, display=_display(display) or "", keys=keys, grants=[grant])
@@ -95,7 +99,8 @@ def add(ws: "Workspace", name: str, *, key_file: Path | None, role: str, org: st
 
 def _display(display: str | None) -> str | None:
     if display is not None and (len(display) > 50 or any(ord(c) < 32 or ord(c) == 127 for c in display)):
-        raise InputError("--display: at most 50 characters, no control characters: for example --display 张三")
+        raise InputError("--display: at most 50 characters, no control characters: for example --display 张三",
+                         message_zh="--display：最多 50 个字符，不含控制字符：例如 --display 张三")
     return display
 
 
@@ -121,7 +126,9 @@ def revoke(ws: "Workspace", name: str, *, org: str | None) -> Person:
     kept = [g for g in p.grants if g.org != org]
     if len(kept) == len(p.grants):
         where = f"in {org}" if org else "over every organization (name one with --org)"
-        raise InputError(f"{name} has no grant {where}: see 'coordtui users list'")
+        where_zh = f"在 {org} 中" if org else "覆盖全部组织（请用 --org 指明组织）"
+        raise InputError(f"{name} has no grant {where}: see 'coordtui users list'",
+                         message_zh=f"{name} 没有{where_zh}的授权：见 coordtui users list")
     p.grants = kept
     ws.store.put_person(_doc(p), rev=int(doc["_rev"]))
     return p
@@ -132,11 +139,13 @@ def update(ws: "Workspace", name: str, *, email: str | None, webhook: str | None
     p = require_person(ws.store, name, "users set")
     if email is not None:
         if email and not EMAIL.match(email):
-            raise InputError(f"--email {email[:60]!r}: not an e-mail address: for example --email zhangsan@example.org ('' clears it)")
+            raise InputError(f"--email {email[:60]!r}: not an e-mail address: for example --email zhangsan@example.org ('' clears it)",
+                             message_zh=f"--email {email[:60]!r}：不是电子邮件地址：例如 --email zhangsan@example.org（'' 表示清除）")
         p.email = email or None
     if webhook is not None:
         if webhook and not WEBHOOK.match(webhook):
-            raise InputError(f"--webhook {webhook[:60]!r}: not an http(s) address: for example --webhook https://hooks.example.org/x ('' clears it)")
+            raise InputError(f"--webhook {webhook[:60]!r}: not an http(s) address: for example --webhook https://hooks.example.org/x ('' clears it)",
+                             message_zh=f"--webhook {webhook[:60]!r}：不是 http(s) 地址：例如 --webhook https://hooks.example.org/x（'' 表示清除）")
         p.webhook = webhook or None
     if display is not None:
         p.display = _display(display) or ""
@@ -172,7 +181,20 @@ def as_json(p: Person) -> dict[str, Any]:
     return data
 
 
-def describe(p: Person) -> str:
+#: A role's name as a person reads it (角色), by its id.
+ROLE_ZH = {"admin": "管理员", "editor": "编辑", "reader": "只读"}
+
+
+def describe(p: Person, lang: str = "en") -> str:
+    """One line about a person: name, shown name, grants, keys, password, e-mail and webhook."""
+    if lang == "zh":
+        grants = "；".join(
+            (f"{g.org} 内" if g.org else "全部组织") + ROLE_ZH.get(g.role.value, g.role.value)
+            + (f"（范围 {'、'.join(g.scope)}）" if g.scope else "") + ("，含案件" if g.cases else "")
+            for g in p.grants) or "无授权"
+        extra = "".join(f"  {label} {value}" for label, value in (("邮箱", p.email), ("群机器人", p.webhook)) if value)
+        web = "  已设密码" if p.password_hash else ""
+        return f"{p.name}  {p.display or '-'}  {grants}  密钥 {len(p.keys)} 个{web}{extra}"
     grants = "; ".join(
         f"{g.role.value} {'in ' + g.org if g.org else 'everywhere'}"
         + (f" (scope {', '.join(g.scope)})" if g.scope else "") + (" +cases" if g.cases else "")
@@ -184,21 +206,26 @@ def describe(p: Person) -> str:
 
 
 # browser sign-in (浏览器登录): passwords and one-time links --------------------------------------
-def read_password(name: str, *, from_stdin: bool) -> str:
+def read_password(name: str, *, from_stdin: bool, lang: str = "en") -> str:
     """The new password: typed twice without echo, or the first line of standard input."""
     if from_stdin:
         line = sys.stdin.readline()
         password = line[:-1] if line.endswith("\n") else line
         if not password:
-            raise InputError("--stdin: standard input held no password: send it as its first line")
+            raise InputError("--stdin: standard input held no password: send it as its first line",
+                             message_zh="--stdin：标准输入中没有密码：请把密码作为第一行发送")
         return password
     if not sys.stdin.isatty():
-        raise InputError("users passwd: no terminal to ask for the password on: type it in a terminal, or send it with --stdin")
+        raise InputError("users passwd: no terminal to ask for the password on: type it in a terminal, or send it with --stdin",
+                         message_zh="users passwd：没有可输入密码的终端：请在终端中输入，或用 --stdin 发送")
     import getpass
 
-    first = getpass.getpass(f"new password for {name}: ")
-    if getpass.getpass("again: ") != first:
-        raise InputError("the two passwords differ: run 'coordtui users passwd' again")
+    from coordtui.i18n import t
+
+    first = getpass.getpass(t("out.password_prompt", lang, name=name))
+    if getpass.getpass(t("out.password_again", lang)) != first:
+        raise InputError("the two passwords differ: run 'coordtui users passwd' again",
+                         message_zh="两次输入的密码不一致：请重新运行 coordtui users passwd")
     return first
 
 
@@ -224,7 +251,8 @@ def sign_in_link(ws: "Workspace", name: str, *, valid: str, public_url: str | No
     span = parse_duration(valid)
     base = public_url or str(ws.store.meta().get("serve.url") or "http://127.0.0.1:8000")
     if not re.match(r"^https?://[^\s/?#]+/?$", base):
-        raise InputError(f"--public-url {base[:60]!r}: not an http(s) address: for example --public-url https://coordtui.example.org")
+        raise InputError(f"--public-url {base[:60]!r}: not an http(s) address: for example --public-url https://coordtui.example.org",
+                         message_zh=f"--public-url {base[:60]!r}：不是 http(s) 地址：例如 --public-url https://coordtui.example.org")
     doc = ws.store.get_person(name)
     p = require_person(ws.store, name, "users link")
     token, now = new_token(), now_utc()

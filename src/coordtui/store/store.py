@@ -45,6 +45,7 @@ from tinydb.table import Document, Table
 
 from coordtui.domain.clock import utc_now
 from coordtui.errors import ConflictError, StoreError
+from coordtui.i18n import os_reason
 from coordtui.store.files import (
     JOURNAL,
     FileCache,
@@ -264,8 +265,8 @@ class ContentCheck(Protocol):
     def problem(self, path: Path, data: dict[str, Any]) -> str | None:
         """The first record of ``data`` (kind -> id -> document) that does not fit its model, or None."""
 
-    def advice(self, path: Path) -> str:
-        """What to do about a file holding such a record (a backup that fits, or how to correct it)."""
+    def advice(self, path: Path, lang: str = "en") -> str:
+        """What to do about a file holding such a record (a backup that fits, or how to correct it), in ``lang``."""
 
 
 @dataclass
@@ -390,21 +391,26 @@ class Store:
             self._init(group)
             return
         if not self.root.is_dir():
-            raise StoreError(f"{self.root}: this is a file, not a store folder: name a folder with --db")
+            raise StoreError(f"{self.root}: this is a file, not a store folder: name a folder with --db",
+                             message_zh=f"{self.root}：这是文件，不是数据存储目录：请用 --db 指定一个目录")
         if not meta_path.exists():
-            raise StoreError(f"{self.root}: this folder is not a coordtui store (no meta.json): name another folder with --db")
+            raise StoreError(f"{self.root}: this folder is not a coordtui store (no meta.json): name another folder with --db",
+                             message_zh=f"{self.root}：此目录不是 coordtui 数据存储（没有 meta.json）：请用 --db 指定其他目录")
         try:
             meta = parse_store_file(meta_path, read_nofollow(meta_path))
         except OSError as exc:
-            raise StoreError(f"{meta_path}: cannot read ({exc.strerror}): check its permissions") from None
+            raise StoreError(f"{meta_path}: cannot read ({exc.strerror}): check its permissions",
+                             message_zh=f"{meta_path}：无法读取（{os_reason(exc)}）：请检查其权限") from None
         if meta.get("format") != FORMAT or not isinstance(meta.get("schema"), int):
-            raise StoreError(f"{meta_path}: not a coordtui store's meta file: name another folder with --db")
+            raise StoreError(f"{meta_path}: not a coordtui store's meta file: name another folder with --db",
+                             message_zh=f"{meta_path}：不是 coordtui 数据存储的 meta 文件：请用 --db 指定其他目录")
         schema = meta["schema"]
         keep_group(self.root, meta)
         if schema > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.root}: the store was written by a newer coordtui (schema {schema}, this one reads {SCHEMA_VERSION}): upgrade coordtui"
-            )
+            ,
+                             message_zh=f"{self.root}：该数据存储由更新版本的 coordtui 写入（schema {schema}，本版本读取 {SCHEMA_VERSION}）：请升级 coordtui")
         with self._locked():
             remove_stale_temp_files(self.root)
             if schema < SCHEMA_VERSION:
@@ -435,7 +441,8 @@ class Store:
                 message_zh=f"{self.root}：其他用户正在保存（已等待 {self.lock_timeout:.0f} 秒）：请稍后再试",
             ) from None
         except PermissionError as exc:
-            raise StoreError(f"{self.root}: cannot lock the store ({exc.strerror}): check the folder's permissions") from None
+            raise StoreError(f"{self.root}: cannot lock the store ({exc.strerror}): check the folder's permissions",
+                             message_zh=f"{self.root}：无法锁定数据存储（{os_reason(exc)}）：请检查该目录的权限") from None
 
     def locked(self) -> Iterator[None]:
         """Hold the store's write lock (re-entrant) around work outside the data files that must
@@ -546,7 +553,8 @@ class Store:
 
         target = (root / relative).resolve()
         if root.resolve() not in target.parents:
-            raise StoreError(f"{relative}: not a file of the store {root}: give the path the error message named")
+            raise StoreError(f"{relative}: not a file of the store {root}: give the path the error message named",
+                             message_zh=f"{relative}：不是数据存储 {root} 中的文件：请给出错误信息中所写的路径")
         aside = target.with_name(f"{target.name}.broken-{datetime.now():%Y%m%d%H%M%S}")
         relative_posix = target.relative_to(root.resolve()).as_posix()
         intact = StoreError(f"{target}: is intact: nothing to restore (a restore puts back a file that cannot be read)",
@@ -557,7 +565,8 @@ class Store:
                 raise intact
             backup = newest_good_backup(root.resolve(), target, (lambda data: good(target, data)) if good else None)
             if backup is None:
-                raise StoreError(f"{target}: no good backup is kept for it: move it away, or restore the folder from your own backup")
+                raise StoreError(f"{target}: no good backup is kept for it: move it away, or restore the folder from your own backup",
+                                 message_zh=f"{target}：没有保留完好的备份：请把它移开，或用您自己的备份恢复整个目录")
             with StoreLock(root, 15, mode=modes_at(root).file):
                 if target.exists():
                     os.replace(target, aside)
@@ -583,7 +592,8 @@ class Store:
                 store._restore(path, data, aside)
                 return target, backup, aside
         raise StoreError(f"{target}: no backup coordtui wrote is kept for it (none has a sealed head that verifies): "
-                         "move it away, or restore the folder from your own backup")
+                         "move it away, or restore the folder from your own backup",
+                         message_zh=f"{target}：没有 coordtui 写入的备份（没有一个的封印头能通过核验）：请把它移开，或用您自己的备份恢复整个目录")
 
     def _restore(self, target: Path, data: dict[str, Any], aside: Path) -> None:
         """Make ``data`` (a backup of ``target``) current again, as a change recorded in its log.
@@ -694,7 +704,8 @@ class Store:
         except FileNotFoundError:
             return {}
         except OSError as exc:
-            raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions") from None
+            raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions",
+                             message_zh=f"{path}：无法读取数据存储文件（{os_reason(exc)}）：请检查其权限") from None
         if self._people_checked is not None and self._people_checked[0] == raw:
             return self._people_checked[1]
         data = parse_store_file(path, raw)
@@ -835,7 +846,7 @@ class Store:
             problem = check.problem(path, data)
             if problem is not None:
                 raise StoreError(f"{path}: nothing was saved: {problem}: {check.advice(path)}",
-                                 message_zh=f"{path}：未保存：该文件中已有不符合模型的记录（{problem}）：{check.advice(path)}")
+                                 message_zh=f"{path}：未保存：该文件中已有不符合模型的记录（{problem}）：{check.advice(path, 'zh')}")
             try:
                 old = self._cache.read_fresh(path)
             except StoreError:
