@@ -18,10 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from coordtui.errors import InputError
-
-
-def _reason_zh(exc: OSError) -> str:
-    return "没有权限" if isinstance(exc, PermissionError) else "系统拒绝"
+from coordtui.i18n import os_reason
 
 
 def read_user_file(path: Path, *, limit: int, give: str, too_big: str, give_zh: str = "请核对路径",
@@ -42,7 +39,7 @@ def read_user_file(path: Path, *, limit: int, give: str, too_big: str, give_zh: 
         raise InputError(f"{path}: is a folder, not a file: {give}", message_zh=f"{path}：这是文件夹，不是文件：{give_zh}") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror}): check its permissions",
-                         message_zh=f"{path}：无法读取（{_reason_zh(exc)}）：请检查其权限") from None
+                         message_zh=f"{path}：无法读取（{os_reason(exc)}）：请检查其权限") from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
@@ -56,7 +53,7 @@ def read_user_file(path: Path, *, limit: int, give: str, too_big: str, give_zh: 
             raw = fh.read(limit + 1)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror}): check its permissions",
-                         message_zh=f"{path}：无法读取（{_reason_zh(exc)}）：请检查其权限") from None
+                         message_zh=f"{path}：无法读取（{os_reason(exc)}）：请检查其权限") from None
     finally:
         if fd >= 0:
             os.close(fd)
@@ -78,7 +75,7 @@ def write_private_file(path: Path, data: bytes | Callable[[BinaryIO], object]) -
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:40]}.", suffix=".part")
     except OSError as exc:
         raise InputError(f"{path}: cannot write ({exc.strerror}): check the folder and its permissions",
-                         message_zh=f"{path}：无法写入（{_reason_zh(exc)}）：请检查文件夹及其权限") from None
+                         message_zh=f"{path}：无法写入（{os_reason(exc)}）：请检查文件夹及其权限") from None
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
@@ -92,7 +89,7 @@ def write_private_file(path: Path, data: bytes | Callable[[BinaryIO], object]) -
         os.replace(tmp, path)
     except OSError as exc:
         raise InputError(f"{path}: cannot write ({exc.strerror}): check the path and permissions",
-                         message_zh=f"{path}：无法写入（{_reason_zh(exc)}）：请检查路径和权限") from None
+                         message_zh=f"{path}：无法写入（{os_reason(exc)}）：请检查路径和权限") from None
     finally:
         if fd >= 0:
             os.close(fd)
