@@ -207,7 +207,7 @@ class CoordApp(App):
                         self.call_from_thread(self._check_progress, tag, len(order) - len(remaining) + done, len(order))
 
                 try:
-                    part = self.ws.check(as_of, batch, progress=progress)
+                    part = self.ws.check(as_of, org_ids=batch, progress=progress)
                 except _Switched:
                     continue
                 for org_id in batch:
