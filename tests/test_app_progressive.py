@@ -14,6 +14,7 @@ import pytest
 from coordtui.app import CoordApp
 from coordtui.screens.dashboard import DashboardScreen
 from coordtui.screens.findings import FindingsScreen
+from coordtui.ui import duty_statuses
 from coordtui.workspace import Workspace
 from tests.test_app import AS_OF, ws  # noqa: F401 (the fixture)
 
@@ -78,6 +79,8 @@ def test_the_current_organization_shows_first_and_keys_work_while_the_others_are
         # the others say they are being checked, never a count of 0 as if they were clear
         assert "平罗县纪委监委  检查中……" in lines and not any(line.startswith("平罗县纪委监委  已逾期") for line in lines)
         assert lines[-1] == "其余组织检查中：已完成 1/5 个"
+        # a model screen's statuses: the current organization's, none for one not checked yet
+        assert len(duty_statuses(app)) > 0 and len(duty_statuses(app, org_id="pingluo")) == 0
         await pilot.press("f")  # keys work meanwhile: the current organization's findings
         assert await until(pilot, lambda: isinstance(app.screen, FindingsScreen))
         assert app.screen.shown and all(f is None or f.org == "tjpu" for f in app.screen.shown)
@@ -88,6 +91,7 @@ def test_the_current_organization_shows_first_and_keys_work_while_the_others_are
         await pilot.pause()
         lines = summary(app)
         assert "平罗县纪委监委  已逾期 4" in "\n".join(lines) and not any("检查中" in line for line in lines)
+        assert len(duty_statuses(app, org_id="pingluo")) > 0
         # complete: the same findings, in the same order, and duties as one whole check
         whole = app.ws.check(AS_OF)
         assert [(f.org, f.rule, f.subject) for f in app.result.findings] == [(f.org, f.rule, f.subject) for f in whole.findings]
