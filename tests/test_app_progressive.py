@@ -110,6 +110,8 @@ def test_switching_to_an_organization_not_checked_yet_loads_it_and_checks_it_nex
         await pilot.pause()
         assert app.org_id == "zikuang" and app.result is None
         assert app.screen.query_one("#dash-loading").display
+        assert app.screen.rows == [] and app.screen.query_one("#duties").row_count == 0  # nothing of tjpu left
+        assert summary(app)[4].startswith("▶ 淄博矿业集团有限责任公司  being checked…")
         assert "being checked…" in "\n".join(summary(app)) and "检查中" not in "\n".join(summary(app))
         assert summary(app)[-1] == "Checking the other organizations: 1 of 5 done"
         gate.set()

@@ -75,6 +75,15 @@ class DashboardScreen(CoreScreen):
         table = self.query_one("#duties", FitTable)
         loading.display = app.result is None
         if app.result is None:
+            if app.pending != {o.id for o in app.orgs}:
+                # Switched to an organization not checked yet (it is checked next): nothing of
+                # the one before stays on screen, and the others' lines stay up to date.
+                self.rows = []
+                table.clear()
+                self.query_one("#dash-row", Static).update("")
+                self.query_one("#dash-empty", Label).update("")
+                self.query_one("#dash-findings", Static).update("")
+                self.query_one("#dash-summary", Static).update(self.summary_text())
             return
         cols = [
             Col("status", self.t("col.status"), rank=1, hide=False),
