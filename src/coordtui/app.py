@@ -22,7 +22,7 @@ from coordtui.screens.base import CoreScreen, ModelScreen
 from coordtui.screens.dashboard import DashboardScreen
 from coordtui.screens.modals import DateModal, ErrorModal
 from coordtui.widgets.keys import localize_bindings
-from coordtui.workspace import Workspace
+from coordtui.workspace import Workspace, _without_cyclic_gc
 
 
 class _Superseded(Exception):
@@ -185,42 +185,12 @@ class CoordApp(App):
 
     @work(thread=True, group="check")
     def _check_worker(self, tag: tuple[date, int]) -> None:
-        as_of = tag[0]
         order = [o.id for o in self.orgs]
         remaining = list(order)
-        findings: list = []
-        duties: list = []
-        size, started, shown = 1, True, [0.0]
+        shown = [0.0]
         try:
-            while remaining:
-                batch = self._next_batch(remaining, size)
-                wanted = batch[0] if len(batch) == 1 and batch[0] == self.org_id else None
-
-                def progress(done: int, total: int, batch: list[str] = batch) -> None:
-                    if self.check_tag != tag:
-                        raise _Superseded
-                    if self.org_id in remaining and self.org_id not in batch:
-                        raise _Switched  # the person moved to an organization not checked yet: it goes next
-                    now = time.monotonic()
-                    if self._result is None and now - shown[0] >= 0.2:
-                        shown[0] = now
-                        self.call_from_thread(self._check_progress, tag, len(order) - len(remaining) + done, len(order))
-
-                try:
-                    part = self.ws.check(as_of, org_ids=batch, progress=progress)
-                except _Switched:
-                    continue
-                for org_id in batch:
-                    remaining.remove(org_id)
-                findings = findings + part.findings
-                duties = duties + part.duties
-                result = CheckResult(as_of, findings, duties)
-                if not remaining:
-                    result.sort()  # complete: ordered as a whole check orders it
-                if wanted is None:
-                    size = min(size * 2, self.CHECK_BATCH)
-                started = False
-                self.call_from_thread(self._check_part, tag, result, frozenset(remaining))
+            with _without_cyclic_gc():  # between the batches too, as over one whole check
+                started = self._check_batches(tag, order, remaining, shown)
         except _Superseded:
             self.call_from_thread(self._check_ended, tag, None)
         except CoordError as exc:
@@ -231,8 +201,46 @@ class CoordApp(App):
                 message_zh=t("check.failed", "zh", error=f"{type(exc).__name__}: {exc}"), title="Internal error"))
         else:
             if started:  # no organizations at all: an empty, complete check
-                self.call_from_thread(self._check_part, tag, CheckResult(as_of), frozenset())
+                self.call_from_thread(self._check_part, tag, CheckResult(tag[0]), frozenset())
             self.call_from_thread(self._check_ended, tag, None)
+
+    def _check_batches(self, tag: tuple[date, int], order: list[str], remaining: list[str], shown: list[float]) -> bool:
+        """Check ``remaining`` batch by batch, the organization being viewed first, sending each
+        batch's results to the interface; whether there was nothing to check."""
+        as_of = tag[0]
+        findings: list = []
+        duties: list = []
+        size, started = 1, True
+        while remaining:
+            batch = self._next_batch(remaining, size)
+            wanted = batch[0] if len(batch) == 1 and batch[0] == self.org_id else None
+
+            def progress(done: int, total: int, batch: list[str] = batch) -> None:
+                if self.check_tag != tag:
+                    raise _Superseded
+                if self.org_id in remaining and self.org_id not in batch:
+                    raise _Switched  # the person moved to an organization not checked yet: it goes next
+                now = time.monotonic()
+                if self._result is None and now - shown[0] >= 0.2:
+                    shown[0] = now
+                    self.call_from_thread(self._check_progress, tag, len(order) - len(remaining) + done, len(order))
+
+            try:
+                part = self.ws.check(as_of, org_ids=batch, progress=progress)
+            except _Switched:
+                continue
+            for org_id in batch:
+                remaining.remove(org_id)
+            findings = findings + part.findings
+            duties = duties + part.duties
+            result = CheckResult(as_of, findings, duties)
+            if not remaining:
+                result.sort()  # complete: ordered as a whole check orders it
+            if wanted is None:
+                size = min(size * 2, self.CHECK_BATCH)
+            started = False
+            self.call_from_thread(self._check_part, tag, result, frozenset(remaining))
+        return started
 
     def _check_progress(self, tag: tuple[date, int], done: int, total: int) -> None:
         if tag != self.check_tag:
