@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import os
 import sys
 import time
@@ -17,7 +18,7 @@ from coordtui.commands import NavigationCommands
 from coordtui.domain.model import ScreenSpec
 from coordtui.errors import CoordError, InputError, PluginError
 from coordtui.i18n import day, t
-from coordtui.rules.engine import CheckResult, DutyRow
+from coordtui.rules.engine import CheckResult, DutyRow, _finding_key
 from coordtui.screens.base import CoreScreen, ModelScreen
 from coordtui.screens.dashboard import DashboardScreen
 from coordtui.screens.modals import DateModal, ErrorModal
@@ -209,6 +210,7 @@ class CoordApp(App):
         batch's results to the interface; whether there was nothing to check."""
         as_of = tag[0]
         findings: list = []
+        parts: list[list] = []  # each batch's findings, sorted by its check
         duties: list = []
         size, started = 1, True
         while remaining:
@@ -231,11 +233,15 @@ class CoordApp(App):
                 continue
             for org_id in batch:
                 remaining.remove(org_id)
+            parts.append(part.findings)
             findings = findings + part.findings
             duties = duties + part.duties
-            result = CheckResult(as_of, findings, duties)
             if not remaining:
-                result.sort()  # complete: ordered as a whole check orders it
+                # Complete: ordered as one whole check orders it. The batches come sorted, so they
+                # are merged (in Python steps: one sort of a million findings would hold the
+                # interface still for its whole length); equal keys lie within one organization.
+                findings = list(heapq.merge(*parts, key=_finding_key))
+            result = CheckResult(as_of, findings, duties)
             if wanted is None:
                 size = min(size * 2, self.CHECK_BATCH)
             started = False
