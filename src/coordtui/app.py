@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import os
 import sys
 import time
@@ -17,16 +18,20 @@ from coordtui.commands import NavigationCommands
 from coordtui.domain.model import ScreenSpec
 from coordtui.errors import CoordError, InputError, PluginError
 from coordtui.i18n import day, t
-from coordtui.rules.engine import CheckResult
+from coordtui.rules.engine import CheckResult, DutyRow, _finding_key
 from coordtui.screens.base import CoreScreen, ModelScreen
 from coordtui.screens.dashboard import DashboardScreen
 from coordtui.screens.modals import DateModal, ErrorModal
 from coordtui.widgets.keys import localize_bindings
-from coordtui.workspace import Workspace
+from coordtui.workspace import Workspace, _without_cyclic_gc
 
 
 class _Superseded(Exception):
     """Raised inside a check whose as-of date or generation is no longer current."""
+
+
+class _Switched(Exception):
+    """Raised inside a batch of organizations when the person switched to one not checked yet."""
 
 
 class CoordApp(App):
@@ -72,12 +77,18 @@ class CoordApp(App):
         self.as_of = as_of or ws.today()
         self.pinned = as_of is not None
         self.notice = notice
-        self.result: CheckResult | None = None
+        self.orgs = ws.orgs()
+        self._result: CheckResult | None = None  # see the property result
+        self._pending: frozenset[str] = frozenset(o.id for o in self.orgs)
+        #: The duties per organization of the result ``_index_of``, extended as a check's parts arrive.
+        self._index: dict[str, list[DutyRow]] = {}
+        self._index_of: CheckResult | None = None
+        self._index_tag: tuple[date, int] | None = None
+        self._arriving: frozenset[str] = frozenset()  # the pending set of results on their way to _checked
         #: Bumped on every save, date change and refresh: a check computed for an older
         #: (as-of date, generation) is never shown.
         self.generation = 0
         self._checking = False  # one check at a time; a request meanwhile re-runs it when it ends
-        self.orgs = ws.orgs()
         ids = [o.id for o in self.orgs]
         if org_id is not None and org_id not in ids:
             raise InputError(f"no organization '{org_id}' in {ws.store.root} (known: {', '.join(ids) or 'none'}): check --org",
@@ -109,39 +120,133 @@ class CoordApp(App):
 
     def run_check(self) -> None:
         """Check again for the current as-of date, in a worker thread (the interface keeps
-        answering keys meanwhile). Whatever a check still running was computed for is stale
-        from now on: it stops at its next organization, its result is dropped, and the check
-        runs again for what is current."""
+        answering keys meanwhile). The organization being viewed is checked first and shown as
+        soon as it is done; the others follow in batches, their counts appearing as they arrive
+        (see :attr:`result` and :attr:`pending`). Whatever a check still running was computed
+        for is stale from now on: it stops at its next organization, its result is dropped, and
+        the check runs again for what is current."""
         self.generation += 1
         if self._checking:
             return
         self._checking = True
         self._check_worker(self.check_tag)
 
+    # What app.result holds ----------------------------------------------------------------
+    @property
+    def result(self) -> CheckResult | None:
+        """The latest check's findings and duties of the organizations checked so far, or None
+        while the organization being viewed (``org_id``) is not among them: every screen about
+        one organization shows its loading state rather than an all-clear for what was not
+        checked. The organizations still to check are :attr:`pending`; a screen that needs
+        every organization waits for :attr:`check_complete`."""
+        if self._result is None or (self.org_id is not None and self.org_id in self._pending):
+            return None
+        return self._result
+
+    @result.setter
+    def result(self, value: CheckResult | None) -> None:
+        """Set a whole check's result (every organization checked), or None: nothing checked yet."""
+        self._result = value
+        self._pending = frozenset() if value is not None else frozenset(o.id for o in self.orgs)
+        self._index_of = self._index_tag = None
+
+    @property
+    def pending(self) -> frozenset[str]:
+        """The organizations (ids) whose results for the current as-of date have not arrived yet."""
+        return self._pending
+
+    @property
+    def check_complete(self) -> bool:
+        """Whether :attr:`result` holds every organization (a total across organizations may be shown)."""
+        return self._result is not None and not self._pending
+
+    def duties_of(self, org_id: str) -> list[DutyRow] | None:
+        """The duties of ``org_id`` in the latest check, or None while it is pending (indexed as
+        results arrive, so hundreds of organizations are never walked once per organization)."""
+        if self._result is None or org_id in self._pending:
+            return None
+        if self._index_of is not self._result:  # a result set whole (not by the progressive check)
+            index: dict[str, list[DutyRow]] = {}
+            for row in self._result.duties:
+                index.setdefault(row.org, []).append(row)
+            self._index, self._index_of, self._index_tag = index, self._result, None
+        return self._index.get(org_id, [])
+
+    #: Organizations checked together after the first (doubling up to this many): few enough
+    #: that a switch to an organization not checked yet is served soon, many enough that the
+    #: per-check cost (one forked rule worker) stays small against the rules' own work.
+    CHECK_BATCH = 64
+
+    def _next_batch(self, remaining: list[str], size: int) -> list[str]:
+        """The organization being viewed if it is still to check, else the next ``size`` in order."""
+        wanted = self.org_id
+        if wanted in remaining:
+            return [wanted]
+        return remaining[:size]
+
     @work(thread=True, group="check")
     def _check_worker(self, tag: tuple[date, int]) -> None:
+        order = [o.id for o in self.orgs]
+        remaining = list(order)
         shown = [0.0]
-
-        def progress(done: int, total: int) -> None:  # at most five updates a second
-            if self.check_tag != tag:
-                raise _Superseded
-            now = time.monotonic()
-            if now - shown[0] >= 0.2:
-                shown[0] = now
-                self.call_from_thread(self._check_progress, tag, done, total)
-
         try:
-            result = self.ws.check(tag[0], progress=progress)
+            with _without_cyclic_gc():  # between the batches too, as over one whole check
+                started = self._check_batches(tag, order, remaining, shown)
         except _Superseded:
-            self.call_from_thread(self._check_ended, tag, None, None)
+            self.call_from_thread(self._check_ended, tag, None)
         except CoordError as exc:
-            self.call_from_thread(self._check_ended, tag, None, exc)
+            self.call_from_thread(self._check_ended, tag, exc)
         except Exception as exc:  # a bug: say so plainly and keep the application usable
-            self.call_from_thread(self._check_ended, tag, None, CoordError(
+            self.call_from_thread(self._check_ended, tag, CoordError(
                 t("check.failed", "en", error=f"{type(exc).__name__}: {exc}"),
                 message_zh=t("check.failed", "zh", error=f"{type(exc).__name__}: {exc}"), title="Internal error"))
         else:
-            self.call_from_thread(self._check_ended, tag, result, None)
+            if started:  # no organizations at all: an empty, complete check
+                self.call_from_thread(self._check_part, tag, CheckResult(tag[0]), frozenset())
+            self.call_from_thread(self._check_ended, tag, None)
+
+    def _check_batches(self, tag: tuple[date, int], order: list[str], remaining: list[str], shown: list[float]) -> bool:
+        """Check ``remaining`` batch by batch, the organization being viewed first, sending each
+        batch's results to the interface; whether there was nothing to check."""
+        as_of = tag[0]
+        findings: list = []
+        parts: list[list] = []  # each batch's findings, sorted by its check
+        duties: list = []
+        size, started = 1, True
+        while remaining:
+            batch = self._next_batch(remaining, size)
+            wanted = batch[0] if len(batch) == 1 and batch[0] == self.org_id else None
+
+            def progress(done: int, total: int, batch: list[str] = batch) -> None:
+                if self.check_tag != tag:
+                    raise _Superseded
+                if self.org_id in remaining and self.org_id not in batch:
+                    raise _Switched  # the person moved to an organization not checked yet: it goes next
+                now = time.monotonic()
+                if self._result is None and now - shown[0] >= 0.2:
+                    shown[0] = now
+                    self.call_from_thread(self._check_progress, tag, len(order) - len(remaining) + done, len(order))
+
+            try:
+                part = self.ws.check(as_of, org_ids=batch, progress=progress)
+            except _Switched:
+                continue
+            for org_id in batch:
+                remaining.remove(org_id)
+            parts.append(part.findings)
+            findings = findings + part.findings
+            duties = duties + part.duties
+            if not remaining:
+                # Complete: ordered as one whole check orders it. The batches come sorted, so they
+                # are merged (in Python steps: one sort of a million findings would hold the
+                # interface still for its whole length); equal keys lie within one organization.
+                findings = list(heapq.merge(*parts, key=_finding_key))
+            result = CheckResult(as_of, findings, duties)
+            if wanted is None:
+                size = min(size * 2, self.CHECK_BATCH)
+            started = False
+            self.call_from_thread(self._check_part, tag, result, frozenset(remaining))
+        return started
 
     def _check_progress(self, tag: tuple[date, int], done: int, total: int) -> None:
         if tag != self.check_tag:
@@ -150,7 +255,22 @@ class CoordApp(App):
             if isinstance(screen, DashboardScreen) and screen.is_mounted:
                 screen.show_progress(done, total)
 
-    def _check_ended(self, tag: tuple[date, int], result: CheckResult | None, error: CoordError | None) -> None:
+    def _check_part(self, tag: tuple[date, int], result: CheckResult, pending: frozenset[str]) -> None:
+        """Results arrived for more organizations (``pending``: those still to come)."""
+        if tag != self.check_tag:
+            return
+        # A check's parts only ever add duties after those already indexed (each organization once).
+        if self._index_tag != tag or self._index_of is None:
+            self._index, self._index_tag, indexed = {}, tag, []
+        else:
+            indexed = self._index_of.duties
+        for row in result.duties[len(indexed):]:
+            self._index.setdefault(row.org, []).append(row)
+        self._index_of = result
+        self._arriving = pending
+        self._checked(result)
+
+    def _check_ended(self, tag: tuple[date, int], error: CoordError | None) -> None:
         self._checking = False
         if tag != self.check_tag:  # computed for another date, or before a save: run it for what is current
             self._checking = True
@@ -158,12 +278,13 @@ class CoordApp(App):
             return
         if error is not None:
             self.show_error(error)
-        elif result is not None:
-            self._checked(result)
 
     def _checked(self, result: CheckResult) -> None:
-        """A current check's result arrived (the tour, a subclass, starts from here)."""
-        self.result = result
+        """A current check's results arrived: first the organization being viewed, then the
+        others in batches (the tour, a subclass, starts from here; :attr:`pending` says what
+        is still to come)."""
+        self._result, self._pending = result, self._arriving
+        self._arriving = frozenset()
         self.refresh_screens()
 
     def follow_today(self) -> None:

@@ -115,6 +115,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "demo.back": ("上一步", "Back"),
     "plugin.failed": ("插件 {name} 未加载：{cause}", "Plugin {name} is off: {cause}"),
     "dash.checking": ("正在检查：{done}/{total} 个组织", "Checking: {done} of {total} organizations"),
+    "dash.org_checking": ("检查中……", "being checked…"),
+    "dash.checking_rest": ("其余组织检查中：已完成 {done}/{total} 个", "Checking the other organizations: {done} of {total} done"),
     "dash.more_orgs": ("… 另有 {count} 个组织（逾期最多的列在上面；c 切换组织）", "… {count} more organizations (the most overdue are listed; c switches)"),
     "record.gone": ("{kind} {id}：记录不存在（可能已被他人删除）", "{kind} {id}: no such record (someone may have deleted it)"),
     "export.running": ("正在导出……", "Exporting…"),

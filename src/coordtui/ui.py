@@ -9,7 +9,10 @@ which offers (and only these are promised):
   in one transaction, ``ws.calendar``, ``ws.org(org_id)``);
 - ``app.org_id``: the organization being viewed; ``app.as_of``: the as-of date;
   ``app.lang``: ``"zh"`` or ``"en"``;
-- ``app.result``: the latest check (``.findings``, ``.duties``), or None while running;
+- ``app.result``: the latest check (``.findings``, ``.duties``) of the organizations checked
+  so far, or None while the organization being viewed is still being checked (it is checked
+  first, the others after it: ``app.pending`` holds their ids, and ``app.check_complete``
+  says when every organization is in);
   read duties through :func:`duty_statuses` (a :class:`~coordtui.rules.statuses.DutyStatuses`
   of :class:`~coordtui.rules.engine.DutyRow`: statuses per subject and period);
 - ``app.open_record(org_id, kind, id)``, ``app.new_record(org_id, kind, prefill)``:
@@ -86,7 +89,9 @@ def model_settings(app, org_id: str | None = None):
 def duty_statuses(app, *, rule: str | None = None, org_id: str | None = None) -> DutyStatuses:
     """The duties of the organization being viewed (or ``org_id``) in the latest check, with
     their statuses per subject and period; only ``rule``'s if given. Empty while the check runs."""
-    return DutyStatuses.of(app.result, org_id or app.org_id, rule=rule)
+    org_id = org_id or app.org_id
+    pending = getattr(app, "pending", ())  # an organization not checked yet has no statuses to show
+    return DutyStatuses.of(None if org_id in pending else app.result, org_id, rule=rule)
 
 
 def open_duty(app, duty: Duty | DutyRow, *, org_id: str | None = None, **extra: object) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections import defaultdict
-
 from datetime import timedelta
 
 from rich.text import Text
@@ -77,6 +75,15 @@ class DashboardScreen(CoreScreen):
         table = self.query_one("#duties", FitTable)
         loading.display = app.result is None
         if app.result is None:
+            if app.pending != {o.id for o in app.orgs}:
+                # Switched to an organization not checked yet (it is checked next): nothing of
+                # the one before stays on screen, and the others' lines stay up to date.
+                self.rows = []
+                table.clear()
+                self.query_one("#dash-row", Static).update("")
+                self.query_one("#dash-empty", Label).update("")
+                self.query_one("#dash-findings", Static).update("")
+                self.query_one("#dash-summary", Static).update(self.summary_text())
             return
         cols = [
             Col("status", self.t("col.status"), rank=1, hide=False),
@@ -107,16 +114,31 @@ class DashboardScreen(CoreScreen):
         self.query_one("#dash-summary", Static).update(self.summary_text())
         self.query_one("#dash-findings", Static).update(self.findings_text())
 
-    def duties_by_org(self) -> dict[str, list[DutyRow]]:
-        """The latest check's duties per organization, indexed once per check (hundreds of
-        organizations and a hundred thousand duties must not be walked once per organization)."""
-        result = self.app.result
-        if getattr(self, "_index_of", None) is not result:
-            index: dict[str, list[DutyRow]] = defaultdict(list)
-            for row in result.duties:
-                index[row.org].append(row)
-            self._index_of, self._index = result, index
-        return self._index
+    def summary_line(self, org) -> tuple | None:  # noqa: ANN001 (an Organization)
+        """``org``'s counts (overdue, at risk, due soon, met this period of how many, deadlines
+        met of how many), or None while it is still being checked. Kept per organization while
+        its duties stay the same list: as the other organizations' results arrive, only theirs
+        are counted (hundreds of organizations, a hundred thousand duties)."""
+        app = self.app
+        duties = app.duties_of(org.id)
+        if duties is None:
+            return None
+        cache = self.__dict__.setdefault("_lines", {})
+        kept = cache.get(org.id)
+        if kept is not None and kept[0] is duties and kept[1] == app.as_of:
+            return kept[2]
+        horizon = app.as_of + timedelta(days=14)
+        overdue = sum(1 for r in duties if r.status is DutyStatus.OVERDUE)
+        at_risk = sum(1 for r in duties if r.status is DutyStatus.AT_RISK)
+        soon = sum(1 for r in duties if r.status is DutyStatus.DUE and r.duty.due <= horizon)
+        current = [r for r in duties if r.duty.period is not None and app.as_of in r.duty.period]
+        met_now = sum(1 for r in current if r.status in (DutyStatus.MET, DutyStatus.LATE))
+        # Per-record duties (限期事项: a problem's rectification date) have no period: counted on their own.
+        deadlines = [r for r in duties if r.duty.period is None]
+        met_deadlines = sum(1 for r in deadlines if r.status in (DutyStatus.MET, DutyStatus.LATE))
+        line = (overdue, at_risk, soon, met_now, len(current), met_deadlines, len(deadlines))
+        cache[org.id] = (duties, app.as_of, line)
+        return line
 
     def show_progress(self, done: int, total: int) -> None:
         """How far the first check has come (it takes seconds with hundreds of organizations)."""
@@ -128,7 +150,7 @@ class DashboardScreen(CoreScreen):
         within 14 days (soonest first)."""
         app = self.app
         horizon = app.as_of + timedelta(days=14)
-        rows = [r for r in self.duties_by_org().get(app.org_id, []) if r.status in (DutyStatus.OVERDUE, DutyStatus.AT_RISK)
+        rows = [r for r in (app.duties_of(app.org_id) or []) if r.status in (DutyStatus.OVERDUE, DutyStatus.AT_RISK)
                 or (r.status is DutyStatus.DUE and r.duty.due <= horizon)]
         order = {DutyStatus.OVERDUE: 0, DutyStatus.AT_RISK: 1, DutyStatus.DUE: 2}
         rows.sort(key=lambda r: (order[r.status], -r.overdue_days, r.duty.due, r.duty.subject))
@@ -142,31 +164,24 @@ class DashboardScreen(CoreScreen):
         organizations than lines, the current one and those with the most overdue, and how
         many more there are (``c`` goes through them)."""
         app = self.app
-        by_org = self.duties_by_org()
-        horizon = app.as_of + timedelta(days=14)
-        lines = []
-        for org in app.orgs:
-            duties = by_org.get(org.id, [])
-            overdue = sum(1 for r in duties if r.status is DutyStatus.OVERDUE)
-            at_risk = sum(1 for r in duties if r.status is DutyStatus.AT_RISK)
-            soon = sum(1 for r in duties if r.status is DutyStatus.DUE and r.duty.due <= horizon)
-            current = [r for r in duties if r.duty.period is not None and app.as_of in r.duty.period]
-            met_now = sum(1 for r in current if r.status in (DutyStatus.MET, DutyStatus.LATE))
-            # Per-record duties (限期事项: a problem's rectification date) have no period: counted on their own.
-            deadlines = [r for r in duties if r.duty.period is None]
-            met_deadlines = sum(1 for r in deadlines if r.status in (DutyStatus.MET, DutyStatus.LATE))
-            lines.append((org, overdue, at_risk, soon, met_now, len(current), met_deadlines, len(deadlines)))
+        lines = [(org, self.summary_line(org)) for org in app.orgs]
         shown = lines
         if len(lines) > self.SUMMARY_LINES:
             mine = [line for line in lines if line[0].id == app.org_id]
-            worst = sorted((line for line in lines if line[0].id != app.org_id), key=lambda line: -line[1])
+            # The most overdue of those checked; those still being checked after them.
+            worst = sorted((line for line in lines if line[0].id != app.org_id),
+                           key=lambda line: (line[1] is None, -line[1][0] if line[1] else 0))
             shown = mine + worst[: self.SUMMARY_LINES - 1 - len(mine)]
         text = Text()
-        for n, (org, overdue, at_risk, soon, met_now, current, met_deadlines, deadlines) in enumerate(shown):
+        for n, (org, counts) in enumerate(shown):
             if n:
                 text.append("\n")
             marker = "▶ " if org.id == app.org_id and len(app.orgs) > 1 else ""
             text.append(f"{marker}{org.name}  ", style="bold")
+            if counts is None:  # not checked yet: no count shown as if it were one
+                text.append(self.t("dash.org_checking"), style="dim")
+                continue
+            overdue, at_risk, soon, met_now, current, met_deadlines, deadlines = counts
             text.append(f"{self.t('dash.overdue')} {overdue}", style=STATUS_STYLE[DutyStatus.OVERDUE] if overdue else "bold")
             text.append("  ")
             text.append(f"{self.t('dash.at_risk')} {at_risk}", style=STATUS_STYLE[DutyStatus.AT_RISK])
@@ -177,6 +192,9 @@ class DashboardScreen(CoreScreen):
                 text.append(f"  {self.t('dash.deadlines')} {met_deadlines}/{deadlines}")
         if len(shown) < len(lines):
             text.append("\n" + self.t("dash.more_orgs", count=len(lines) - len(shown)), style="dim")
+        if app.pending:
+            done = len(app.orgs) - len(app.pending)
+            text.append("\n" + self.t("dash.checking_rest", done=done, total=len(app.orgs)), style="dim")
         return text
 
     def findings_text(self) -> Text:
