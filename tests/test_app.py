@@ -29,10 +29,8 @@ AS_OF = date(2026, 10, 15)
 
 
 @pytest.fixture
-def ws(tmp_path):
-    w = Workspace(Store(tmp_path / "s", create=True, user="alice"), PluginHost())
-    w.load_examples()
-    return w
+def ws(example_store):
+    return Workspace(Store(example_store, user="alice"), PluginHost())
 
 
 def drive(ws, scenario, *, lang="zh"):

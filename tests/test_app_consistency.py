@@ -28,10 +28,8 @@ WAIT = 10  # seconds: the most any blocked thread in these tests waits before gi
 
 
 @pytest.fixture
-def ws(tmp_path):
-    w = Workspace(Store(tmp_path / "s", create=True, user="alice"), PluginHost())
-    w.load_examples()
-    return w
+def ws(example_store):
+    return Workspace(Store(example_store, user="alice"), PluginHost())
 
 
 def drive(ws, scenario, *, as_of=AS_OF):

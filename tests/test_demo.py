@@ -13,9 +13,8 @@ from coordtui.store import Store
 from coordtui.workspace import Workspace
 
 
-def test_demo_plays_every_step_and_writes_its_exports(tmp_path):
-    ws = Workspace(Store(tmp_path / "s", create=True), PluginHost())
-    ws.load_examples()
+def test_demo_plays_every_step_and_writes_its_exports(example_store, tmp_path):
+    ws = Workspace(Store(example_store), PluginHost())
     exports = tmp_path / "exports"
     exports.mkdir()
 
@@ -44,9 +43,8 @@ def test_demo_plays_every_step_and_writes_its_exports(tmp_path):
     assert sorted(p.suffix for p in exports.iterdir()) == [".docx", ".xlsx"]
 
 
-def test_keys_step_forward_and_back(tmp_path):
-    ws = Workspace(Store(tmp_path / "s", create=True), PluginHost())
-    ws.load_examples()
+def test_keys_step_forward_and_back(example_store, tmp_path):
+    ws = Workspace(Store(example_store), PluginHost())
 
     async def main():
         app = DemoApp(ws, tmp_path, lang="en")
@@ -83,11 +81,10 @@ def test_keys_step_forward_and_back(tmp_path):
 
 @pytest.mark.parametrize("lang,words", [("zh", ["上一步", "下一步", "退出"]),
                                         pytest.param("en", ["Back", "Next", "Quit"], marks=pytest.mark.slow)])
-def test_the_tours_footer_fits_80_columns(tmp_path, lang, words):
+def test_the_tours_footer_fits_80_columns(example_store, tmp_path, lang, words):
     from textual.widgets._footer import FooterKey
 
-    ws = Workspace(Store(tmp_path / "s", create=True), PluginHost())
-    ws.load_examples()
+    ws = Workspace(Store(example_store), PluginHost())
 
     async def main():
         app = DemoApp(ws, tmp_path, lang=lang)

@@ -16,9 +16,8 @@ from coordtui.workspace import Workspace
 
 
 @pytest.fixture
-def app(tmp_path):
-    ws = Workspace(Store(tmp_path / "s", create=True), PluginHost())
-    ws.load_examples()
+def app(example_store):
+    ws = Workspace(Store(example_store), PluginHost())
     return CoordApp(ws, as_of=date(2026, 10, 15), org_id="tjpu")
 
 
