@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest-xdist workers: one more than the cores, since a third of the suite waits on real processes
+# (sshd, Chromium, LibreOffice, ptys) rather than computing.
+WORKERS ?= $(shell echo $$(( $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2) + 1 )))
 
 .PHONY: run test test-all bench clean fixtures screenshots report-pages serve
 
@@ -18,10 +21,10 @@ run: $(STAMP)
 	$(BIN)/coordtui $(ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist loadscope
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist loadscope
 
 test-all: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist loadscope -m ''
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist loadscope -m ''
 
 # The goals of issue 22 with the figures measured here, at 100,000 records (BENCH_1M=1: and at
 # 1,000,000). bench/check.py, bench/records.py, bench/startup.py and bench/seal.py measure more.
