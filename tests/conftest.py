@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,6 +50,42 @@ def _isolated_keys(tmp_path):
         os.environ["XDG_CONFIG_HOME"] = old
 
 
+@contextmanager
+def own_key(folder: Path):
+    """Within the block, stores made get their seal key in ``<folder>/config``: a template store
+    built once keeps its key beside it, for :func:`copy_with_key`."""
+    before = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("XDG_CONFIG_HOME", None)
+        else:
+            os.environ["XDG_CONFIG_HOME"] = before
+
+
+def copy_with_key(template: Path, dest: Path) -> Path:
+    """A copy of the template store ``template`` (made under :func:`own_key` of its parent folder)
+    at ``dest``, its seal key put in this test's configuration folder: changed freely."""
+    shutil.copytree(template, dest)
+    shutil.copytree(template.parent / "config", os.environ["XDG_CONFIG_HOME"], dirs_exist_ok=True)
+    return dest
+
+
+def one_example(root: Path, model: str, org: str, kind: str, record_id: str, *, user: str | None = None) -> Workspace:
+    """A store at ``root`` holding only ``model``'s first example organization, the record
+    ``kind``/``record_id`` stripped of the files the example keeps with it."""
+    from coordtui.interchange import validate_document
+
+    ws = Workspace(Store(root, create=True, user=user), PluginHost())
+    plan = validate_document(ws.host.fixtures(model)[0], ws, f"<{model} example>")
+    ws.replace_org(plan.org, plan.records, replace=True)
+    for attachment in ws.attachments(org, kind, record_id):
+        ws.detach(org, kind, record_id, attachment.sha256)
+    return ws
+
+
 @pytest.fixture(scope="session")
 def example_template(tmp_path_factory) -> Path:
     """The bundled examples, built once per test session (per xdist worker) with their own seal key
@@ -55,12 +93,8 @@ def example_template(tmp_path_factory) -> Path:
     from coordtui.testing import example_workspace
 
     folder = tmp_path_factory.mktemp("examples")
-    before = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
-    try:
+    with own_key(folder):
         example_workspace(folder)
-    finally:
-        os.environ["XDG_CONFIG_HOME"] = before or ""
     return folder / "store"
 
 
@@ -68,11 +102,7 @@ def example_template(tmp_path_factory) -> Path:
 def example_store(example_template, tmp_path) -> Path:
     """A fresh copy of the bundled examples' store in this test's folder, its seal key in this test's
     configuration folder: the test may change it freely."""
-    import shutil
-
-    shutil.copytree(example_template, tmp_path / "store")
-    shutil.copytree(example_template.parent / "config", os.environ["XDG_CONFIG_HOME"], dirs_exist_ok=True)
-    return tmp_path / "store"
+    return copy_with_key(example_template, tmp_path / "store")
 
 
 @pytest.fixture

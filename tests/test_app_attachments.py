@@ -8,13 +8,13 @@ import asyncio
 import io
 import os
 import re
-import shutil
 import zipfile
 from datetime import date
 
 import pytest
 from textual.widgets import Input
 
+from conftest import copy_with_key, one_example, own_key
 from coordtui.access import Grant, Person, Role, resolve_actor
 from coordtui.app import CoordApp
 from coordtui.i18n import CATALOGUE
@@ -50,31 +50,19 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
-    """The examples loaded once, with their seal key in a configuration folder of their own."""
+    """tjpu alone (every other organization would only lengthen each start's check), loaded once
+    with its seal key beside it; the record starts without files, whatever the example brings."""
     folder = tmp_path_factory.mktemp("attach")
-    old = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
-    try:
-        # tjpu alone: every other organization would only lengthen each start's check
-        from coordtui.interchange import validate_document
-
-        ws = Workspace(Store(folder / "s", create=True, user="alice"), PluginHost())
-        plan = validate_document(ws.host.fixtures("university_grid")[0], ws, "<university_grid example>")
-        ws.replace_org(plan.org, plan.records, replace=True)
+    with own_key(folder):
+        ws = one_example(folder / "s", "university_grid", ORG, KIND, ID, user="alice")
         ws.save_person(Person(name="zhao", grants=[Grant(org=ORG, role=Role.READER, scope=["g1"])]))  # reads group 1
-        for attachment in ws.attachments(ORG, KIND, ID):  # the record starts without files, whatever the examples bring
-            ws.detach(ORG, KIND, ID, attachment.sha256)
-    finally:
-        os.environ.pop("XDG_CONFIG_HOME") if old is None else os.environ.__setitem__("XDG_CONFIG_HOME", old)
-    return folder
+    return folder / "s"
 
 
 @pytest.fixture
 def ws(template, tmp_path):
     """A copy of the examples for one test (the key goes to the test's own configuration folder)."""
-    shutil.copytree(template / "s", tmp_path / "s")
-    shutil.copytree(template / "config", os.environ["XDG_CONFIG_HOME"], dirs_exist_ok=True)
-    return Workspace(Store(tmp_path / "s", user="alice"), PluginHost())
+    return Workspace(Store(copy_with_key(template, tmp_path / "s"), user="alice"), PluginHost())
 
 
 def drive(ws, scenario, *, lang="zh", remote=False):

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import re
-import shutil
 import zipfile
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from conftest import copy_with_key, one_example, own_key
 from coordtui.access import Grant, Person, Role
 from coordtui.plugins import PluginHost
 from coordtui.store import Store
@@ -42,28 +41,16 @@ def docx_bytes(text: str = "新闻稿") -> bytes:
 def template(tmp_path_factory):
     """tjpu with three people: li edits group 1, zhao reads group 1, wang edits group 2 only."""
     folder = tmp_path_factory.mktemp("serve-attach")
-    old = os.environ.get("XDG_CONFIG_HOME")
-    os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
-    try:
-        from coordtui.interchange import validate_document
-
-        ws = Workspace(Store(folder / "s", create=True), PluginHost())
-        plan = validate_document(ws.host.fixtures("university_grid")[0], ws, "<university_grid example>")
-        ws.replace_org(plan.org, plan.records, replace=True)
+    with own_key(folder):
+        ws = one_example(folder / "s", "university_grid", ORG, KIND, ID)
         for name, role, group in [("li", Role.EDITOR, "g1"), ("zhao", Role.READER, "g1"), ("wang", Role.EDITOR, "g2")]:
             ws.save_person(Person(name=name, grants=[Grant(org=ORG, role=role, scope=[group])]))
-        for attachment in ws.attachments(ORG, KIND, ID):  # the record starts without files, whatever the examples bring
-            ws.detach(ORG, KIND, ID, attachment.sha256)
-    finally:
-        os.environ.pop("XDG_CONFIG_HOME") if old is None else os.environ.__setitem__("XDG_CONFIG_HOME", old)
-    return folder
+    return folder / "s"
 
 
 @pytest.fixture
 def store(template, tmp_path):
-    shutil.copytree(template / "s", tmp_path / "s")
-    shutil.copytree(template / "config", os.environ["XDG_CONFIG_HOME"], dirs_exist_ok=True)
-    return Store(tmp_path / "s")
+    return Store(copy_with_key(template, tmp_path / "s"))
 
 
 def serve(store, scenario):
