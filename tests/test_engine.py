@@ -112,6 +112,7 @@ def test_parsed_records_are_kept_for_a_bounded_number_of_organizations(tmp_path,
 
     ws = example_workspace(tmp_path)
     monkeypatch.setattr(type(ws), "PARSED_ORGS", 2)
+    monkeypatch.setenv("COORDTUI_RULES_IN_PROCESS", "1")  # (in worker processes, this one parses nothing)
     ws.check(date(2026, 10, 15))
     assert len(ws._parsed) == 2
     ids = [o.id for o in ws.orgs()]

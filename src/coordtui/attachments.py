@@ -19,7 +19,7 @@ import re
 import unicodedata
 import zipfile
 from datetime import date
-from typing import TYPE_CHECKING, Any, BinaryIO, Iterable
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable
 from zlib import error as zlib_error
 
 from pydantic import BaseModel, ConfigDict
@@ -656,6 +656,20 @@ def counted_view(ctx, asks, held):
     return Context(ctx.org, ctx.model, load, ctx.calendar, ctx.as_of, ctx._tracking_start)
 
 
+class _Held:
+    """:func:`held_files`, read when a rule first asks: in the process that runs the rules (a
+    check's worker), so the process that asked for the check never holds the store's files. An
+    entry that is not as coordtui writes it is a StoreError there: the organization's one finding."""
+
+    def __init__(self, read: Callable[[], dict[tuple[str, str], list[Attachment]]]) -> None:
+        self._read, self._held = read, None
+
+    def get(self, key: tuple[str, str], default: Any = None) -> Any:
+        if self._held is None:
+            self._held = self._read()
+        return self._held.get(key, default)
+
+
 def with_evidence(ws: "Workspace", org_id: str, model, rules: list, obligations: list) -> tuple[list, list, dict[int, object]]:
     """The rules and obligations of one organization's check with its model's evidence
     applied: one rule per :class:`~coordtui.domain.evidence.Evidence`, and obligations that
@@ -664,7 +678,7 @@ def with_evidence(ws: "Workspace", org_id: str, model, rules: list, obligations:
 
     if not model.evidence:
         return rules, obligations, {}
-    held = held_files(ws, org_id)
+    held = _Held(lambda: held_files(ws, org_id))
     rules = [*rules, *(evidence_rule(model, ask, held) for ask in model.evidence)]
     required = [ask for ask in model.evidence if ask.required_for_duty]
     if not required:

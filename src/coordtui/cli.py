@@ -566,8 +566,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     ws = _workspace(args)
     as_of = _as_of(args, ws.today())  # the office's day, whatever TZ says
-    result = ws.check(as_of, args.org)
-    findings = result.findings
+    findings = ws.findings(as_of, args.org)
     for problem in ws.store.verify_history():
         from coordtui.domain.records import Finding, Severity
 
@@ -575,11 +574,29 @@ def cmd_check(args: argparse.Namespace) -> int:
                                 message=f"变更历史被篡改：{problem}", message_en=f"history tampered: {problem}"))
     summary = summarize(findings)
     if args.format == "json":
-        out = {"as_of": as_of.isoformat(), "findings": [f.as_json() for f in findings], "summary": summary}
-        sys.stdout.buffer.write(orjson.dumps(out, option=orjson.OPT_INDENT_2) + b"\n")
+        _write_check_json(as_of, findings, summary)
     else:
         _print_findings(ws, findings, as_of, summary, args.lang)
     return EXIT_FINDINGS if summary["error"] else EXIT_OK
+
+
+def _write_check_json(as_of: date, findings: list, summary: dict[str, int]) -> None:
+    """``{"as_of", "findings", "summary"}`` as ``orjson.dumps(..., OPT_INDENT_2)`` writes it, byte
+    for byte, one finding at a time: the whole document at once (47 MB at 100,000 records, and
+    a dict per finding before it) was the largest part of a check's peak memory."""
+    out = sys.stdout.buffer
+    out.write(b'{\n  "as_of": ' + orjson.dumps(as_of.isoformat()) + b',\n  "findings": ')
+    if not findings:
+        out.write(b"[]")
+    else:
+        head = b"[\n"
+        for start in range(0, len(findings), 1000):
+            # (a newline inside a value is written escaped: every newline here is the layout's)
+            out.write(head + b",\n".join(b"    " + orjson.dumps(f.as_json(), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+                                         for f in findings[start:start + 1000]))
+            head = b",\n"
+        out.write(b"\n  ]")
+    out.write(b',\n  "summary": ' + orjson.dumps(summary, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ") + b"\n}\n")
 
 
 def _print_findings(ws, findings, as_of: date, summary: dict[str, int], lang: str) -> None:

@@ -1,0 +1,125 @@
+"""A disposable, sealed cache of check results on disk (检查结果缓存): ``cache/check/<org>/<as-of>.json``.
+
+A fresh ``coordtui check`` process would otherwise read, validate and judge every record
+again although nothing changed since the last check of the same day. Each file holds one
+organization's result for one as-of date together with a digest of everything that result
+depends on (worked out by the caller: the as-of date, the organization's settings, every
+partition's file signature, the calendar, the code of the core and of the plugins). The
+store knows nothing of what the rows mean: they are plain JSON.
+
+Never trusted over the store's files: an entry is used only when its digest is the one the
+caller computes now, from the files as they are now (another process's write changes a
+signature, so the entry is passed over and replaced). Each file is sealed with the store's
+key like ``cache/verified.json`` (seal.VerifiedCache): a file written by anyone without the
+key (a colleague in the store's group), or copied from another organization or day, or
+corrupt, or torn by a crash, is ignored and rebuilt; without the key nothing is cached. It
+is read as JSON only, never unpickled or run. Files take the store's modes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import stat
+import threading
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from coordtui.errors import StoreError
+from coordtui.store.files import check_inside, make_folder, modes_at, read_nofollow
+from coordtui.store.seal import CACHE, Seal
+
+FOLDER = "check"
+#: As-of dates kept per organization; older ones are removed when a new one is written.
+KEEP = 8
+
+
+class ResultCache:
+    """Sealed results per organization and as-of date (see the module's docstring)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.folder = self.root / CACHE / FOLDER
+        seal = Seal(self.root)
+        self.key, _ = seal.try_key()
+        try:
+            self.store_id = seal.store_id if self.key is not None else ""
+        except StoreError:
+            self.key, self.store_id = None, ""
+
+    @property
+    def usable(self) -> bool:
+        """Whether this account holds the store's key (without it nothing is read or written)."""
+        return self.key is not None
+
+    def _path(self, org: str, as_of: str) -> Path:
+        return self.folder / org / f"{as_of}.json"
+
+    def _mac(self, org: str, as_of: str, payload: bytes) -> str:
+        assert self.key is not None
+        text = "\x1f".join(("check-cache", self.store_id, org, as_of, hashlib.sha256(payload).hexdigest()))
+        return hmac.digest(self.key, text.encode("utf-8"), "sha256").hex()
+
+    def load(self, org: str, as_of: str, digest: str) -> list[Any] | None:
+        """The rows kept for ``org`` on ``as_of`` under ``digest``; None when there are none to trust."""
+        if self.key is None:
+            return None
+        try:
+            raw = read_nofollow(self._path(org, as_of))
+        except (OSError, ValueError):
+            return None
+        mac, _, payload = raw.partition(b"\n")
+        try:
+            if not hmac.compare_digest(mac.decode("ascii"), self._mac(org, as_of, payload)):
+                return None
+            kept = orjson.loads(payload)
+        except (UnicodeDecodeError, orjson.JSONDecodeError):
+            return None
+        if not isinstance(kept, dict) or kept.get("digest") != digest or not isinstance(kept.get("rows"), list):
+            return None
+        return kept["rows"]
+
+    def save(self, org: str, as_of: str, digest: str, rows: list[Any]) -> None:
+        """Keep ``rows`` (atomically: a temporary file renamed into place). A cache that cannot
+        be written is left out silently: nothing depends on it."""
+        if self.key is None:
+            return
+        payload = orjson.dumps({"digest": digest, "rows": rows})
+        body = self._mac(org, as_of, payload).encode("ascii") + b"\n" + payload
+        path = self._path(org, as_of)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.coordtui-tmp")
+        try:
+            make_folder(path.parent)
+            check_inside(self.root, tmp)
+            modes = modes_at(path.parent)
+            tmp.unlink(missing_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC, modes.file)
+            try:
+                st = os.fstat(fd)
+                if stat.S_IMODE(st.st_mode) != modes.file:
+                    os.fchmod(fd, modes.file)
+                if modes.gid is not None and st.st_gid != modes.gid:
+                    os.fchown(fd, -1, modes.gid)
+                view = memoryview(body)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+            self._prune(path.parent)
+        except (OSError, StoreError):
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def _prune(self, folder: Path) -> None:
+        """Keep the :data:`KEEP` as-of dates written last (a daily cron check adds one a day)."""
+        with os.scandir(folder) as entries:
+            files = [(e.stat(follow_symlinks=False).st_mtime_ns, e.path) for e in entries if e.name.endswith(".json")]
+        files.sort(reverse=True)
+        for _, path in files[KEEP:]:
+            os.unlink(path)

@@ -1,0 +1,202 @@
+"""The check results kept on disk between processes (issue 22; ``cache/check``, store/results.py).
+
+A second ``coordtui check`` of the same as-of date with nothing changed takes each
+organization's findings from the sealed cache instead of judging it again. These tests prove
+that its output is byte for byte a fresh check's, that a change made by another store object
+is seen, that a forged, corrupt, replayed or stale cache file is passed over and rebuilt, and
+that a scoped person sees only their part of a result an administrator's check kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+
+import pytest
+
+from conftest import run
+from coordtui import workspace as workspace_module
+from coordtui.access.people import Grant
+from coordtui.access.actor import resolve_actor
+from coordtui.access.people import Person
+from coordtui.store import Store
+from coordtui.workspace import Workspace
+
+AS_OF = "2026-10-15"
+
+
+@pytest.fixture
+def judged(monkeypatch):
+    """The organizations judged (their rules run) from now on."""
+    seen: list[str] = []
+    real = workspace_module.evaluate
+
+    def counting(ctx, *args, **kwargs):
+        seen.append(ctx.org.id)
+        return real(ctx, *args, **kwargs)
+
+    monkeypatch.setattr(workspace_module, "evaluate", counting)
+    return seen
+
+
+def _check(capsys, store, as_of=AS_OF):
+    code, out, err = run(capsys, "check", "--db", store, "--format", "json", "--as-of", as_of, "--lang", "en")
+    assert code in (0, 1), err
+    return out
+
+
+def _cache(store):
+    return store / "cache" / "check"
+
+
+def test_a_second_check_takes_every_result_from_the_cache_and_prints_the_same(example_store, capsys, judged):
+    first = _check(capsys, example_store)
+    orgs = sorted(judged)
+    assert len(orgs) == 5 and json.loads(first)["findings"]
+    assert sorted(p.name for p in _cache(example_store).iterdir()) == orgs
+    judged.clear()
+    assert _check(capsys, example_store) == first and judged == []  # nothing judged again
+    judged.clear()
+    other = _check(capsys, example_store, "2026-11-16")  # another day is judged anew, and kept beside
+    assert sorted(judged) == orgs and other != first
+    assert len(list((_cache(example_store) / "tjpu").iterdir())) == 2
+    shutil.rmtree(_cache(example_store))
+    judged.clear()
+    assert _check(capsys, example_store) == first and sorted(judged) == orgs  # the cache was only a copy
+
+
+def test_a_change_by_another_store_is_seen_and_only_its_organization_judged_again(example_store, capsys, judged):
+    before = _check(capsys, example_store)
+    other = Workspace.open(example_store)
+    kind = "activity"
+    record = other.records("tjpu", kind)[0]
+    other.delete("tjpu", kind, record.id, rev=None)
+    judged.clear()
+    after = _check(capsys, example_store)
+    assert judged == ["tjpu"] and after != before
+    shutil.rmtree(_cache(example_store))
+    assert _check(capsys, example_store) == after  # what a check with no cache at all says
+
+
+#: Each organization's file damaged in its own way (one check for all five).
+DAMAGES = {"tjpu": "garbage", "usst": "truncated", "zikuang": "forged", "tianjin": "replayed", "pingluo": "a link"}
+
+
+def _damage(path, how, store):
+    raw = path.read_bytes()
+    mac, _, payload = raw.partition(b"\n")
+    if how == "garbage":
+        path.write_bytes(b"\x00not json")
+    elif how == "truncated":
+        path.write_bytes(raw[: len(raw) // 2])
+    elif how == "forged":  # no findings, under the old seal: an all-clear planted by someone without the key
+        path.write_bytes(mac + b"\n" + json.dumps({"digest": json.loads(payload)["digest"], "rows": []}).encode())
+    elif how == "replayed":  # another organization's sealed file, copied over
+        shutil.copyfile(_cache(store) / "tjpu" / path.name, path)
+    elif how == "a link":  # a symbolic link planted in its place, to a well-sealed file
+        shutil.copyfile(path, path.with_name("elsewhere.json"))
+        path.unlink()
+        path.symlink_to(path.with_name("elsewhere.json"))
+
+
+def test_a_forged_or_corrupt_cache_file_is_passed_over_and_rebuilt(example_store, capsys, judged):
+    first = _check(capsys, example_store)
+    for org in ("tianjin", "tjpu", "usst", "zikuang", "pingluo"):  # (tianjin's copy is of tjpu's good file)
+        _damage(_cache(example_store) / org / f"{AS_OF}.json", DAMAGES[org], example_store)
+    judged.clear()
+    assert _check(capsys, example_store) == first
+    assert sorted(judged) == sorted(DAMAGES)
+    judged.clear()
+    assert _check(capsys, example_store) == first and judged == []  # rebuilt: trusted again
+
+
+def test_a_stale_entry_is_not_used_after_its_file_changed_back_and_forth(example_store, capsys, judged):
+    """An edit by hand outside coordtui (the file's signature changes) is judged anew, whatever the cache holds."""
+    first = _check(capsys, example_store)
+    part = sorted((example_store / "data" / "tjpu").glob("*.json"))[0]
+    part.write_bytes(part.read_bytes())  # the same bytes, a new file version
+    judged.clear()
+    assert _check(capsys, example_store) == first and judged == ["tjpu"]
+
+
+def test_without_the_key_nothing_is_kept_or_trusted(example_store, capsys, monkeypatch, judged):
+    first = _check(capsys, example_store)  # (the owner's first check also makes them its administrator)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(example_store.parent / "elsewhere"))  # this account has no key now
+    judged.clear()
+    assert _check(capsys, example_store) != first  # (it says the seals were not checked)
+    assert len(judged) == 5
+    shutil.rmtree(_cache(example_store))
+    run(capsys, "check", "--db", example_store, "--org", "tjpu")
+    assert not _cache(example_store).exists() and len(judged) == 6
+
+
+def test_the_cache_has_the_store_s_modes_and_keeps_a_few_days(example_store, capsys, monkeypatch):
+    from coordtui.store import results
+
+    monkeypatch.setattr(results, "KEEP", 2)
+    for day in ("2026-10-13", "2026-10-14", "2026-10-15"):
+        run(capsys, "check", "--db", example_store, "--org", "tjpu", "--as-of", day)
+    folder = _cache(example_store) / "tjpu"
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-10-14.json", "2026-10-15.json"]
+    assert all(stat.S_IMODE(os.stat(p).st_mode) == 0o600 for p in folder.iterdir())
+
+
+def test_a_scoped_person_sees_only_their_part_of_a_kept_result(example_store, capsys, judged):
+    everything = json.loads(_check(capsys, example_store))["findings"]
+    admin = Workspace.open(example_store)
+    admin.save_person(Person(name="tester", display="测试员", grants=[Grant(org="tjpu", role="editor", scope=["g2"])]))
+    store = Store(example_store)
+    editor = Workspace(store, admin.host, actor=resolve_actor(store, "tester"))
+    judged.clear()
+    theirs = editor.findings(editor.today().fromisoformat(AS_OF))
+    assert judged == []  # from the cache
+    expected = editor.check(editor.today().fromisoformat(AS_OF)).findings
+    assert [f.as_json() for f in theirs] == [f.as_json() for f in expected]
+    assert theirs and {f.org for f in theirs} == {"tjpu"}
+    assert len(theirs) < len([f for f in everything if f["org"] == "tjpu"])
+
+
+def test_two_worker_processes_find_what_one_process_does(example_store, capsys, monkeypatch):
+    """With enough to read, the organizations are shared between two worker processes, each
+    reading its own; the result is the one the rules give in this process."""
+    from coordtui.rules import engine
+
+    if not engine.can_isolate():
+        pytest.skip("no fork here")
+    monkeypatch.setattr(workspace_module, "SHARED_FROM", 0)
+    monkeypatch.setattr(workspace_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    started = []
+    real = engine.RuleWorker.start
+    monkeypatch.setattr(engine.RuleWorker, "start", lambda self: (started.append(len(self.contexts)), real(self)))
+    ws = Workspace.open(example_store)
+    day = ws.today().fromisoformat(AS_OF)
+    shared = ws.check(day)
+    assert sorted(started) == [2, 3]  # five organizations, split by their partitions
+    monkeypatch.setenv("COORDTUI_RULES_IN_PROCESS", "1")
+    alone = Workspace.open(example_store).check(day)
+    assert [f.as_json() for f in shared.findings] == [f.as_json() for f in alone.findings]
+    assert [(r.org, r.rule, r.subject_id, r.period, r.due, r.status) for r in shared.duties] == \
+           [(r.org, r.rule, r.subject_id, r.period, r.due, r.status) for r in alone.duties]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2500])
+def test_the_json_is_written_as_orjson_writes_the_whole_document(capsys, count):
+    import orjson
+
+    from coordtui.cli import _write_check_json
+    from coordtui.domain.records import Finding, Severity
+
+    findings = [Finding(rule="m.r", severity=Severity.ERROR if n % 3 else Severity.INFO, org="o", subject=f"张三 {n}",
+                        message="第一行\n第二行\t“引号” \\ \"", message_en="line\nnext", period="2026Q1" if n % 2 else None,
+                        subject_kind="unit" if n % 5 else None, subject_id=f"u{n}")
+                for n in range(count)]
+    summary = {"error": count, "warning": 0, "info": 1}
+    day = __import__("datetime").date(2026, 10, 15)
+    _write_check_json(day, findings, summary)
+    out = capsys.readouterr().out
+    expected = orjson.dumps({"as_of": "2026-10-15", "findings": [f.as_json() for f in findings], "summary": summary},
+                            option=orjson.OPT_INDENT_2) + b"\n"
+    assert out.encode() == expected
