@@ -58,6 +58,8 @@ def test_a_second_check_takes_every_result_from_the_cache_and_prints_the_same(ex
     assert sorted(p.name for p in _cache(example_store).iterdir()) == orgs
     judged.clear()
     assert _check(capsys, example_store) == first and judged == []  # nothing judged again
+    texts = [run(capsys, "check", "--db", example_store, "--as-of", AS_OF, "--lang", lang)[1] for lang in ("zh", "en")]
+    assert judged == []  # the text too, from what the cache keeps of each finding
     judged.clear()
     other = _check(capsys, example_store, "2026-11-16")  # another day is judged anew, and kept beside
     assert sorted(judged) == orgs and other != first
@@ -65,6 +67,12 @@ def test_a_second_check_takes_every_result_from_the_cache_and_prints_the_same(ex
     shutil.rmtree(_cache(example_store))
     judged.clear()
     assert _check(capsys, example_store) == first and sorted(judged) == orgs  # the cache was only a copy
+    fresh = []
+    for lang in ("zh", "en"):
+        shutil.rmtree(_cache(example_store))
+        fresh.append(run(capsys, "check", "--db", example_store, "--as-of", AS_OF, "--lang", lang)[1])
+    assert texts == fresh
+    assert "Summary: errors" in texts[1]
 
 
 def test_a_change_by_another_store_is_seen_and_only_its_organization_judged_again(example_store, capsys, judged):
@@ -92,7 +100,8 @@ def _damage(path, how, store):
     elif how == "truncated":
         path.write_bytes(raw[: len(raw) // 2])
     elif how == "forged":  # no findings, under the old seal: an all-clear planted by someone without the key
-        path.write_bytes(mac + b"\n" + json.dumps({"digest": json.loads(payload)["digest"], "rows": []}).encode())
+        header = json.loads(payload.partition(b"\n")[0])
+        path.write_bytes(mac + b"\n" + json.dumps({"digest": header["digest"], "rows": []}).encode() + b"\n")
     elif how == "replayed":  # another organization's sealed file, copied over
         shutil.copyfile(_cache(store) / "tjpu" / path.name, path)
     elif how == "a link":  # a symbolic link planted in its place, to a well-sealed file

@@ -33,6 +33,7 @@ from coordtui.store.files import newest_good_backup, unreadable
 if TYPE_CHECKING:
     from coordtui.attachments import Attachment
     from coordtui.domain.evidence import Evidence
+    from coordtui.rules.cache import KeptFinding
     from coordtui.store.results import ResultCache
 
 HOLIDAYS_FILE = "holidays.txt"
@@ -798,12 +799,14 @@ class Workspace:
         finally:
             self._pinned = pinned
 
-    def findings(self, as_of: date, org_ids: Iterable[str] | None = None) -> list[Finding]:
+    def findings(self, as_of: date, org_ids: Iterable[str] | None = None) -> "list[Finding | KeptFinding]":
         """The findings of :meth:`check` (the same, in the same order), for a caller that needs no
         duties (``coordtui check``): an organization whose result for ``as_of`` is kept on disk
         from an earlier process (``cache/check``, sealed; see :mod:`coordtui.store.results`)
         under exactly its files, settings, calendar and code as they are now is not read or
-        judged again, and a result judged now is kept there for the next process."""
+        judged again, and a result judged now is kept there for the next process. Those read back
+        are :class:`~coordtui.rules.cache.KeptFinding`: what the command reads of a finding, and
+        its JSON as it was written (:func:`~coordtui.rules.cache.render`)."""
         from coordtui.store.results import ResultCache
 
         orgs = [self.org(o) for o in org_ids] if org_ids else self.orgs()
@@ -859,8 +862,8 @@ class Workspace:
                 continue
             if disk is not None:
                 digests[org.id] = self._disk_digest(org, as_of, parts)
-                rows = disk.load(org.id, as_of.isoformat(), digests[org.id])
-                found = from_rows(rows) if rows is not None else None
+                kept_rows = disk.load(org.id, as_of.isoformat(), digests[org.id])
+                found = from_rows(*kept_rows) if kept_rows is not None else None
                 if found is not None:
                     total.findings.extend(found)
                     continue
@@ -929,7 +932,7 @@ class Workspace:
             # On disk only what the next process would find again: not a rule that failed or
             # hung (a timeout depends on the machine's load), nor an unreadable file.
             if disk is not None and not any(f.rule.startswith("core.") for f in result.findings):
-                disk.save(org.id, as_of.isoformat(), digests[org.id], to_rows(result.findings))
+                disk.save(org.id, as_of.isoformat(), digests[org.id], *to_rows(result.findings))
 
     def _read_all(self, org: Organization, parts: list[tuple[str, Any]]) -> None:
         for part, signature in parts:

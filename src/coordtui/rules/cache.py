@@ -19,12 +19,10 @@ import orjson
 
 from coordtui.domain.calendar import WorkCalendar
 from coordtui.domain.records import Finding, Severity
-from coordtui.rules.engine import finding_of
 
 #: Bumped whenever the rows' layout or the meaning of a digest changes.
-LAYOUT = 1
+LAYOUT = 2
 
-_FIELDS = tuple(Finding.model_fields)
 _SEVERITY = {s.value: s for s in Severity}
 
 
@@ -84,32 +82,56 @@ def digest(*parts: Any) -> str:
     return hashlib.sha256(orjson.dumps(parts, default=str)).hexdigest()
 
 
-def to_rows(findings: Iterable[Finding]) -> list[list[Any]]:
-    """Findings as plain JSON rows (their fields in order)."""
-    rows = []
+def render(f: Any) -> bytes:
+    """One finding as ``coordtui check --format json`` writes it inside its list (indented, as
+    ``orjson.dumps(..., OPT_INDENT_2)`` indents the whole document). A newline inside a value is
+    written escaped, so every newline here is the layout's."""
+    if isinstance(f, KeptFinding):
+        return f.rendered
+    return b"    " + orjson.dumps(f.as_json(), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+
+
+class KeptFinding:
+    """A finding read back from the cache without rebuilding it: the fields a check sorts,
+    filters (by scope) and counts by, and its JSON as :func:`render` wrote it. Reads like a
+    :class:`Finding` where ``coordtui check`` reads one (``text``, ``as_json``)."""
+
+    __slots__ = ("severity", "org", "rule", "subject", "period", "subject_kind", "subject_id", "rendered")
+
+    def __init__(self, severity: Severity, org: str, rule: str, subject: str, period: str | None,
+                 subject_kind: str | None, subject_id: str | None, rendered: bytes) -> None:
+        self.severity, self.org, self.rule, self.subject, self.period = severity, org, rule, subject, period
+        self.subject_kind, self.subject_id, self.rendered = subject_kind, subject_id, rendered
+
+    def as_json(self) -> dict[str, Any]:
+        return orjson.loads(self.rendered)
+
+    def text(self, lang: str = "zh") -> str:
+        data = self.as_json()
+        return data["message"] if lang == "zh" else data["message_en"]
+
+
+def to_rows(findings: Iterable[Finding]) -> tuple[list[list[Any]], bytes]:
+    """Findings as plain JSON rows (what :class:`KeptFinding` holds, and the length of each
+    one's JSON) and those JSONs, one after another."""
+    rows, chunks = [], []
     for f in findings:
-        data = f.__dict__
-        values = [data[name] for name in _FIELDS]
-        values[1] = values[1].value
-        since = values[9]
-        values[9] = since.isoformat() if since is not None else None
-        rows.append(values)
-    return rows
+        chunk = render(f)
+        chunks.append(chunk)
+        rows.append([f.severity.value, f.org, f.rule, f.subject, f.period, f.subject_kind, f.subject_id, len(chunk)])
+    return rows, b"".join(chunks)
 
 
-def from_rows(rows: list[Any]) -> list[Finding] | None:
-    """The findings of :func:`to_rows` again (without validating: they were valid when kept,
-    and their seal says they are what was kept); None for rows of another shape."""
+def from_rows(rows: list[Any], blob: bytes) -> list[KeptFinding] | None:
+    """The findings of :func:`to_rows` again (not validated: they were when kept, and the seal
+    says they are what was kept); None for rows of another shape."""
     found = []
-    size = len(_FIELDS)
+    at = 0
     try:
-        for values in rows:
-            if len(values) != size:
-                return None
-            values[1] = _SEVERITY[values[1]]
-            if values[9] is not None:
-                values[9] = date.fromisoformat(values[9])
-            found.append(finding_of(values))
+        for severity, org, rule, subject, period, subject_kind, subject_id, size in rows:
+            found.append(KeptFinding(_SEVERITY[severity], org, rule, subject, period, subject_kind, subject_id,
+                                     blob[at:at + size]))
+            at += size
     except (KeyError, TypeError, ValueError):
         return None
-    return found
+    return found if at == len(blob) else None

@@ -63,8 +63,8 @@ class ResultCache:
         text = "\x1f".join(("check-cache", self.store_id, org, as_of, hashlib.sha256(payload).hexdigest()))
         return hmac.digest(self.key, text.encode("utf-8"), "sha256").hex()
 
-    def load(self, org: str, as_of: str, digest: str) -> list[Any] | None:
-        """The rows kept for ``org`` on ``as_of`` under ``digest``; None when there are none to trust."""
+    def load(self, org: str, as_of: str, digest: str) -> tuple[list[Any], bytes] | None:
+        """The rows and bytes kept for ``org`` on ``as_of`` under ``digest``; None when there are none to trust."""
         if self.key is None:
             return None
         try:
@@ -75,19 +75,20 @@ class ResultCache:
         try:
             if not hmac.compare_digest(mac.decode("ascii"), self._mac(org, as_of, payload)):
                 return None
-            kept = orjson.loads(payload)
+            header, _, blob = payload.partition(b"\n")
+            kept = orjson.loads(header)
         except (UnicodeDecodeError, orjson.JSONDecodeError):
             return None
         if not isinstance(kept, dict) or kept.get("digest") != digest or not isinstance(kept.get("rows"), list):
             return None
-        return kept["rows"]
+        return kept["rows"], blob
 
-    def save(self, org: str, as_of: str, digest: str, rows: list[Any]) -> None:
-        """Keep ``rows`` (atomically: a temporary file renamed into place). A cache that cannot
-        be written is left out silently: nothing depends on it."""
+    def save(self, org: str, as_of: str, digest: str, rows: list[Any], blob: bytes = b"") -> None:
+        """Keep ``rows`` (plain JSON) and ``blob`` (any bytes) atomically: a temporary file renamed
+        into place. A cache that cannot be written is left out silently: nothing depends on it."""
         if self.key is None:
             return
-        payload = orjson.dumps({"digest": digest, "rows": rows})
+        payload = orjson.dumps({"digest": digest, "rows": rows}) + b"\n" + blob
         body = self._mac(org, as_of, payload).encode("ascii") + b"\n" + payload
         path = self._path(org, as_of)
         tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.coordtui-tmp")
