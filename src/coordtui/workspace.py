@@ -874,16 +874,11 @@ class Workspace:
                     rule="core.settings_invalid", severity=Severity.ERROR, org=org.id, subject=org.name,
                     message=f"组织 {org.id} 未检查：{exc.text('zh')}", message_en=f"organization {org.id} was not checked: {exc.message}"))
                 continue
-            # Every file read (and parsed) first: one that cannot be is one finding, whichever rules
-            # run. In a worker process where there is one (RuleWorker's prepare): this process
-            # then holds none of the records, and the workers read in parallel.
-            if not isolate:
-                try:
-                    self._read_all(org, parts)
-                except StoreError as exc:
-                    self._results[org.id] = (key, CheckResult(as_of, [store_problem(ctx, exc)]))
-                    total.extend(self._results[org.id][1])
-                    continue
+            # Every file is read (and parsed) before the organization's first rule: one that cannot
+            # be is one finding, whichever rules run. Right before its rules (see _judge), so that
+            # an organization is parsed once, whatever PARSED_ORGS keeps; in a worker process where
+            # there is one (RuleWorker's prepare): this process then holds none of the records,
+            # and the workers read in parallel.
             pending.append((org, key, ctx))
             partitions[org.id] = parts
         if not pending:
@@ -918,12 +913,13 @@ class Workspace:
             try:
                 for worker in workers:
                     worker.start()  # forked here, from this thread, before the threads below exist
-                _each_in_a_thread([(lambda w=worker, g=group: self._judge(g, jobs, w, results)) for worker, group in zip(workers, groups)])
+                _each_in_a_thread([(lambda w=worker, g=group: self._judge(g, jobs, w, results, partitions))
+                                   for worker, group in zip(workers, groups)])
             finally:
                 for worker in workers:
                     worker.close()
         else:
-            self._judge(pending, jobs, False, results)
+            self._judge(pending, jobs, False, results, partitions)
         for org, key, ctx in pending:
             result = results[org.id]
             if duties:  # kept even after a timeout: the rule that hung is switched off until the next start
@@ -939,8 +935,16 @@ class Workspace:
             self._partition(org, part, signature)
 
     def _judge(self, pending: list[tuple[Organization, tuple, Context]], jobs: dict[str, tuple[list, list]],
-               worker: "RuleWorker | bool", results: dict[str, CheckResult]) -> None:
+               worker: "RuleWorker | bool", results: dict[str, CheckResult], partitions: dict[str, list[tuple[str, Any]]]) -> None:
+        """Each organization's result into ``results``: in ``worker`` (which reads its files), or
+        here, its files read first (one that cannot be is the organization's one finding)."""
         for org, _, ctx in pending:
+            if worker is False:
+                try:
+                    self._read_all(org, partitions[org.id])
+                except StoreError as exc:
+                    results[org.id] = CheckResult(ctx.as_of, [store_problem(ctx, exc)])
+                    continue
             results[org.id] = evaluate(ctx, *jobs[org.id], plugin_of=self._plugin_of, isolate=worker)
 
     def _plugin_of(self, item: Any) -> str | None:
