@@ -10,6 +10,7 @@ that a scoped person sees only their part of a result an administrator's check k
 from __future__ import annotations
 
 import json
+from datetime import date
 import os
 import shutil
 import stat
@@ -209,3 +210,24 @@ def test_the_json_is_written_as_orjson_writes_the_whole_document(capsys, count):
     expected = orjson.dumps({"as_of": "2026-10-15", "findings": [f.as_json() for f in findings], "summary": summary},
                             option=orjson.OPT_INDENT_2) + b"\n"
     assert out.encode() == expected
+
+
+@pytest.mark.parametrize("change, problem", [
+    ({}, None),
+    ({"required": True}, "a Duty's required is True"),
+    ({"required": -1}, "a Duty's required is -1"),
+    ({"done": [date(2026, 1, 1), "2026-01-02"]}, "a Duty's done is"),
+    ({"subject": 7}, "a Duty's subject is 7"),
+    ({"record_id": 3}, "a Duty's record_id is 3"),
+    ({"period": "2026Q1"}, "a Duty's period is '2026Q1'"),
+])
+def test_a_duty_with_a_field_of_the_wrong_type_is_named(change, problem):
+    """(The engine's quick test of a well-formed duty must let through exactly what its detailed one does.)"""
+    import dataclasses
+
+    from coordtui.domain.model import Duty
+    from coordtui.rules.engine import _duty_problem
+
+    duty = dataclasses.replace(Duty(subject="一组", due=date(2026, 3, 31), what_zh="活动", what_en="activity"), **change)
+    found = _duty_problem(duty)
+    assert found == problem if problem is None else found.startswith(problem)

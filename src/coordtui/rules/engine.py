@@ -323,6 +323,15 @@ def _duty_problem(duty: Any) -> str | None:
     """What is wrong with a duty an obligation returned (a plugin's bug), or None."""
     if not isinstance(duty, Duty):
         return f"returned {type(duty).__name__}, not Duty"
+    # The usual case first, in one expression (124,000 duties at 100,000 records); the checks
+    # below name what is wrong when something is.
+    required, done, period = duty.required, duty.done, duty.period
+    if (type(duty.subject) is str and isinstance(duty.due, date) and type(duty.what_zh) is str
+            and type(duty.what_en) is str and type(required) is int and required >= 0 and type(done) is list
+            and (period is None or isinstance(period, Period)) and type(duty.provisional) is bool
+            and type(duty.unit_zh) is str and type(duty.unit_en) is str
+            and (duty.record_id is None or type(duty.record_id) is str) and all(isinstance(d, date) for d in done)):
+        return None
     checks = (
         ("subject", isinstance(duty.subject, str)),
         ("due", isinstance(duty.due, date)),
