@@ -9,6 +9,7 @@ Layout of a store folder::
     <any of these>.history.jsonl       the file's history log, one change per line
     manifest.json                      the sealed list of the data files (see seal.py)
     cache/verified.json                disposable: what verifying each file found (seal.VerifiedCache)
+    cache/check/<org>/<as-of>.json     disposable: an organization's findings on a day (store.results)
     .lock                              the cross-process write lock
 
 The folder is 0700 and every file 0600 (a group store's 2770 and 0660), whatever the
