@@ -33,8 +33,9 @@ from coordtui.store.files import check_inside, make_folder, modes_at, read_nofol
 from coordtui.store.seal import CACHE, Seal
 
 FOLDER = "check"
-#: As-of dates kept per organization; older ones are removed when a new one is written.
-KEEP = 8
+#: As-of dates kept per organization; older ones are removed when a new one is written. (A
+#: daily check needs today's; the cache is about a third of the data files' size per date.)
+KEEP = 3
 
 
 class ResultCache:
@@ -118,7 +119,7 @@ class ResultCache:
                 pass
 
     def _prune(self, folder: Path) -> None:
-        """Keep the :data:`KEEP` as-of dates written last (a daily cron check adds one a day)."""
+        """Keep the :data:`KEEP` as-of dates written last."""
         with os.scandir(folder) as entries:
             files = [(e.stat(follow_symlinks=False).st_mtime_ns, e.path) for e in entries if e.name.endswith(".json")]
         files.sort(reverse=True)
