@@ -924,11 +924,16 @@ class Workspace:
             result = results[org.id]
             if duties:  # kept even after a timeout: the rule that hung is switched off until the next start
                 self._results[org.id] = (key, result)
-            total.extend(result)
             # On disk only what the next process would find again: not a rule that failed or
-            # hung (a timeout depends on the machine's load), nor an unreadable file.
+            # hung (a timeout depends on the machine's load), nor an unreadable file. What was
+            # kept is what this check gives too (each finding's JSON is then written only once).
             if disk is not None and not any(f.rule.startswith("core.") for f in result.findings):
-                disk.save(org.id, as_of.isoformat(), digests[org.id], *to_rows(result.findings))
+                rows, blob = to_rows(result.findings)
+                disk.save(org.id, as_of.isoformat(), digests[org.id], rows, blob)
+                kept = from_rows(rows, blob)
+                if kept is not None:
+                    result = CheckResult(as_of, kept, result.duties)
+            total.extend(result)
 
     def _read_all(self, org: Organization, parts: list[tuple[str, Any]]) -> None:
         for part, signature in parts:
