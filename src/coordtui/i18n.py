@@ -625,6 +625,17 @@ OS_REASON_ZH = {
 }
 
 
+# coordtui serve's own lines on the administrator's terminal.
+CATALOGUE.update({
+    "out.serve_nobody": ("coordtui：还没有人能登录：用 coordtui users passwd 姓名 给某人设置密码，或用 coordtui users link 姓名 发一次性链接",
+                         "coordtui: nobody can sign in yet: give a person a password with 'coordtui users passwd NAME' "
+                         "or a one-time link with 'coordtui users link NAME'"),
+    "out.serve_tour": ("演示（无需登录，临时副本）", "the tour (no sign-in, a temporary copy)"),
+    "out.serving": ("coordtui：正在 {where} 提供 {what}，允许的主机：{hosts}；按 Ctrl+C 停止",
+                    "coordtui: serving {what} on {where} for the hosts {hosts}; Ctrl+C stops"),
+})
+
+
 def os_reason(exc: OSError, lang: str = "zh") -> str:
     """Why the system refused, in ``lang``: its strerror in English, a Chinese wording in Chinese."""
     import errno
