@@ -456,3 +456,15 @@ def test_the_history_screen_names_a_broken_history_in_the_interface_language(exa
     else:
         assert title.startswith("History  ⚠ data/tjpu/2026-01.history.jsonl: history entry 1 was altered after it was written"), title
         assert not HAN.search(title), title
+
+
+def test_a_store_file_broken_by_hand_is_one_finding_in_the_language_asked_for(example_store, capsys):
+    (example_store / "data" / "tjpu" / "structure.json").write_text('{"unit": []}', encoding="utf-8")
+    said = {}
+    for lang in ("zh", "en"):
+        code, out, err = run(capsys, "check", "--db", example_store, "--org", "tjpu", "--as-of", "2026-10-15", "--lang", lang)
+        said[lang] = [line.replace(str(example_store), "") for line in out.splitlines() if "core.store_unreadable" in line]
+        assert code == 1 and len(said[lang]) == 1, (lang, out + err)
+    assert "其中的表“unit”存放的是列表，而不是按标识存放的记录（被手工修改过？）：没有保留它的备份" in said["zh"][0], said
+    assert _stray(said["zh"][0].replace("core.store_unreadable", ""), "zh", _output_words("zh"), []) == [], said
+    assert "its table 'unit' holds a list, not records by id" in said["en"][0] and not HAN.search(said["en"][0].split(": ", 1)[1]), said

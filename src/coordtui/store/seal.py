@@ -148,7 +148,8 @@ def create_key(store_id: str, gid: int | None = None) -> Path:
     except FileExistsError:
         pass
     except OSError as exc:
-        raise StoreError(f"{path}: cannot make the store's seal key ({exc.strerror}): check the permissions of {path.parent}") from None
+        raise StoreError(f"{path}: cannot make the store's seal key ({exc.strerror}): check the permissions of {path.parent}",
+                         message_zh=f"{path}：无法生成本数据存储的封存密钥（{os_reason(exc)}）：请检查 {path.parent} 的权限") from None
     return path
 
 
@@ -753,7 +754,8 @@ def _group_gid(group: str | None) -> int | None:
     try:
         return grp.getgrnam(group).gr_gid
     except KeyError:
-        raise StoreError(f"there is no group '{group}' on this machine: create it (groupadd {group}) or name another with --group") from None
+        raise StoreError(f"there is no group '{group}' on this machine: create it (groupadd {group}) or name another with --group",
+                         message_zh=f"本机没有用户组“{group}”：请先创建（groupadd {group}），或用 --group 指定另一个组") from None
 
 
 def new_store_files(root: Path, created: str, schema: int, fmt: str, group: str | None) -> dict[Path, bytes]:
@@ -773,7 +775,9 @@ def prepare_folder(root: Path, group: str | None) -> None:
     gid = _group_gid(group)
     if gid is not None and os.geteuid() != 0 and gid != os.getegid() and gid not in os.getgroups():
         raise StoreError(f"you are not a member of the group '{group}': ask an administrator to add you (adduser "
-                         f"{_account()} {group}), log in again, then run init")
+                         f"{_account()} {group}), log in again, then run init",
+                         message_zh=f"您不是用户组“{group}”的成员：请管理员把您加入该组（adduser {_account()} {group}），"
+                                    "重新登录后再运行 init")
     try:
         root.mkdir(parents=True, exist_ok=True)
         if gid is not None:
@@ -782,7 +786,8 @@ def prepare_folder(root: Path, group: str | None) -> None:
         else:
             os.chmod(root, 0o700)
     except OSError as exc:
-        raise StoreError(f"{root}: cannot create the store folder ({exc.strerror}): check the path and permissions") from None
+        raise StoreError(f"{root}: cannot create the store folder ({exc.strerror}): check the path and permissions",
+                         message_zh=f"{root}：无法创建数据存储文件夹（{os_reason(exc)}）：请检查路径和权限") from None
 
 
 def keep_group(root: Path, meta: dict[str, Any]) -> None:
@@ -865,7 +870,9 @@ def upgrade(root: Path) -> None:
         seq, hash_ = (entries[-1]["seq"], entries[-1]["hash"]) if entries else (0, "")
         if HEAD in data:  # a sealed head in a store being sealed for the first time: planted
             raise StoreError(f"{seal.rel(path)}: has a sealed head although the store was never sealed: it was written outside "
-                             f"coordtui; nothing was upgraded: see 'coordtui verify --db {root}'")
+                             f"coordtui; nothing was upgraded: see 'coordtui verify --db {root}'",
+                             message_zh=f"{seal.rel(path)}：该数据存储从未封存，这个文件却有封存头：它是在 coordtui 之外写入的；"
+                                        f"未做任何升级：请运行 coordtui verify --db {root}")
         unsealed = seq
         files[path] = seal.encode(path, data, seq, hash_, unsealed)[0]
         listed[seal.rel(path)] = seq
