@@ -403,6 +403,12 @@ def test_plugins_that_fail_to_load_are_explained_in_one_language(tmp_path, capsy
         assert "未知的钩子 coordtui_modles（拼写错误？" in lines["misspelt_hook"]
         assert "在 coordtui_models 中出错：RuntimeError：“boom”" in lines["raising_hook"]
         assert "[已停用：已被 COORDTUI_DISABLE_PLUGINS 停用]" in lines["four_duties"] and "插件目录不存在" in out
+        import json
+
+        code, out, _ = run(capsys, "plugins", "--plugin-dir", folder, "--format", "json")
+        cause = {p["name"]: (p["cause"], p["cause_zh"]) for p in json.loads(out)}["missing_dep"]
+        assert cause == ("failed to import: ModuleNotFoundError: No module named 'nonexistent_dependency_xyz'",
+                         "导入失败：找不到模块“nonexistent_dependency_xyz”（ModuleNotFoundError）")
     else:
         assert "failed to import: ModuleNotFoundError: No module named 'nonexistent_dependency_xyz'" in lines["missing_dep"]
         assert "unknown hook coordtui_modles (misspelt?" in lines["misspelt_hook"]
