@@ -457,10 +457,10 @@ def test_the_history_screen_names_a_broken_history_in_the_interface_language(exa
     asyncio.run(main())
     title = seen["title"]
     if lang == "zh":
-        assert title.startswith("变更历史  ⚠ data/tjpu/2026-01.history.jsonl：第 1 项变更在写入后被改动（哈希值不符）"), title
+        assert title == "变更历史  ⚠ data/tjpu/2026-01.history.jsonl：第 1 项变更在写入后被改动（哈希值不符）（另有 2 处问题：请运行 coordtui verify 查看）", title
         assert _stray(title, "zh", _output_words("zh"), []) == [], title
     else:
-        assert title.startswith("History  ⚠ data/tjpu/2026-01.history.jsonl: history entry 1 was altered after it was written"), title
+        assert title == "History  ⚠ data/tjpu/2026-01.history.jsonl: history entry 1 was altered after it was written (hash mismatch) (and 2 more: see 'coordtui verify')", title
         assert not HAN.search(title), title
 
 

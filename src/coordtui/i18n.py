@@ -640,6 +640,7 @@ CATALOGUE.update({
     "plugin.status.failed": ("加载失败", "failed"),
     "plugin.status.disabled": ("已停用", "disabled"),
     "out.plugin_disabled": ("已停用：{cause}", "disabled: {cause}"),
+    "history.more_problems": ("（另有 {count} 处问题：请运行 coordtui verify 查看）", " (and {count} more: see 'coordtui verify')"),
 })
 
 

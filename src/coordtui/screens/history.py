@@ -90,7 +90,8 @@ class HistoryScreen(CoreScreen):
     def show_rows(self) -> None:
         title = Text(self.t("nav.history"), style="bold")
         if self.problems:
-            title.append(f"  ⚠ {one_line(text_in(self.problems[0], self.app.lang))}", style="bold red")
+            more = self.t("history.more_problems", count=len(self.problems) - 1) if len(self.problems) > 1 else ""
+            title.append(f"  ⚠ {one_line(text_in(self.problems[0], self.app.lang))}{more}", style="bold red")
         self.query_one("#history-title", Static).update(title)
         self.query_one("#history-loading", LoadingIndicator).display = self.entries is None
         table = self.query_one("#history", FitTable)
