@@ -428,8 +428,8 @@ def test_an_organization_whose_plugin_is_off_is_reported_by_check_in_one_languag
                for line in said["en"])
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_history_screen_names_a_broken_history_in_the_interface_language(example_store, lang):
+def test_the_history_screen_names_a_broken_history_in_the_interface_language(example_store):
+    """In Chinese, then (the language key pressed on the screen) in English."""
     import asyncio
 
     from textual.widgets import Static
@@ -445,24 +445,25 @@ def test_the_history_screen_names_a_broken_history_in_the_interface_language(exa
     seen = {}
 
     async def main():
-        app = CoordApp(ws, lang=lang, as_of=date(2026, 10, 15), org_id="tjpu")
+        app = CoordApp(ws, lang="zh", as_of=date(2026, 10, 15), org_id="tjpu")
         async with app.run_test(size=(120, 24)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.press("h")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert isinstance(app.screen, HistoryScreen)
-            seen["title"] = str(app.screen.query_one("#history-title", Static).content)
+            for lang in ("zh", "en"):
+                if lang == "en":
+                    await pilot.press("l")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                assert isinstance(app.screen, HistoryScreen) and app.lang == lang
+                seen[lang] = str(app.screen.query_one("#history-title", Static).content)
 
     asyncio.run(main())
-    title = seen["title"]
-    if lang == "zh":
-        assert title == "变更历史  ⚠ data/tjpu/2026-01.history.jsonl：第 1 项变更在写入后被改动（哈希值不符）（另有 2 处问题：请运行 coordtui verify 查看）", title
-        assert _stray(title, "zh", _output_words("zh"), []) == [], title
-    else:
-        assert title == "History  ⚠ data/tjpu/2026-01.history.jsonl: history entry 1 was altered after it was written (hash mismatch) (and 2 more: see 'coordtui verify')", title
-        assert not HAN.search(title), title
-
+    assert seen["zh"] == ("变更历史  ⚠ data/tjpu/2026-01.history.jsonl：第 1 项变更在写入后被改动（哈希值不符）"
+                          "（另有 2 处问题：请运行 coordtui verify 查看）"), seen
+    assert _stray(seen["zh"], "zh", _output_words("zh"), []) == [], seen
+    assert seen["en"] == ("History  ⚠ data/tjpu/2026-01.history.jsonl: history entry 1 was altered after it was written (hash mismatch)"
+                          " (and 2 more: see 'coordtui verify')"), seen
+    assert not HAN.search(seen["en"]), seen
 
 def test_a_store_file_broken_by_hand_is_one_finding_in_the_language_asked_for(example_store, capsys):
     (example_store / "data" / "tjpu" / "structure.json").write_text('{"unit": []}', encoding="utf-8")
