@@ -87,7 +87,7 @@ def test_every_file_and_folder_of_a_store_is_private_whatever_the_umask(umask, t
 
 
 def test_init_group_names_a_group_that_exists(tmp_path, capsys):
-    code = main(["init", "--db", str(tmp_path / "g"), "--group", "no-such-group-here"])
+    code = main(["init", "--db", str(tmp_path / "g"), "--group", "no-such-group-here", "--lang", "en"])
     err = capsys.readouterr().err
     assert code == 2 and "there is no group 'no-such-group-here'" in err and err.count("\n") == 1
     assert not (tmp_path / "g" / "meta.json").exists()

@@ -777,8 +777,10 @@ class Workspace:
         if info is None or info.status == "ok":
             why_zh, why_en = f"没有插件提供模型 {org.model}", f"no loaded plugin provides model {org.model}"
         else:
+            from coordtui.i18n import text_in
+
             cause = info.cause or info.status
-            why_zh, why_en = f"插件 {info.name} 未加载：{cause}", f"plugin {info.name} is {info.status}: {cause}"
+            why_zh, why_en = f"插件 {info.name} 未加载：{text_in(cause, 'zh')}", f"plugin {info.name} is {info.status}: {text_in(cause, 'en')}"
         return Finding(
             rule="core.model_unavailable", severity=Severity.ERROR, org=org.id, subject=org.name,
             message=f"组织 {org.id}（{org.name}）未检查：{why_zh}；请修复或启用该插件（见 coordtui plugins）后重新检查",

@@ -19,6 +19,7 @@ from typing import Any, Callable
 import orjson
 
 from coordtui.errors import StoreError
+from coordtui.i18n import Bilingual, os_reason
 
 JOURNAL = "journal.json"
 _TMP_SUFFIX = ".coordtui-tmp"
@@ -92,7 +93,7 @@ class FileCache:
             self._files.pop(path, None)
             return None, {}
         except OSError as exc:
-            raise StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions") from None
+            raise _read_error(path, exc) from None
         cached = self._files.get(path)
         if cached is not None and cached.signature == _signature(st, path):
             return cached.signature, cached.data
@@ -179,8 +180,10 @@ def _open_nofollow(path: str | Path, flags: int) -> int:
 def _read_error(path: Path, exc: OSError) -> StoreError:
     if exc.errno == 40:  # ELOOP: the last component is a symbolic link
         return StoreError(f"{path}: is a symbolic link, not a file of the store: coordtui never follows links in a store; "
-                          "remove the link and run 'coordtui verify'")
-    return StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions")
+                          "remove the link and run 'coordtui verify'",
+                          message_zh=f"{path}：是符号链接，不是数据存储的文件：coordtui 从不跟随数据存储中的链接；请删除该链接并运行 coordtui verify")
+    return StoreError(f"{path}: cannot read the store file ({exc.strerror}): check its permissions",
+                      message_zh=f"{path}：无法读取数据存储文件（{os_reason(exc)}）：请检查其权限")
 
 
 def read_nofollow(path: Path) -> bytes:
@@ -293,9 +296,12 @@ def _unreadable(path: Path, why: str, good: Callable[[dict[str, Any]], bool] | N
 
         when = datetime.fromtimestamp(backup.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
         hint = f"the newest good backup is {backup} ({when}): restore it with 'coordtui restore --db {root} {path.relative_to(root)}'"
+        hint_zh = f"最新的完好备份是 {backup}（{when}）：请用 coordtui restore --db {root} {path.relative_to(root)} 恢复"
     else:
         hint = "no backup of it is kept: move it away, or restore the folder from your own backup"
-    return StoreError(f"{path}: {why}: {hint}")
+        hint_zh = "没有保留它的备份：请将它移开，或用您自己的备份恢复该文件夹"
+    why_zh = why.zh if isinstance(why, Bilingual) else why
+    return StoreError(f"{path}: {why}: {hint}", message_zh=f"{path}：{why_zh}：{hint_zh}")
 
 
 def parse_store_file(path: Path, raw: bytes) -> dict[str, Any]:
@@ -305,26 +311,32 @@ def parse_store_file(path: Path, raw: bytes) -> dict[str, Any]:
     return data
 
 
-def _parse(path: Path, raw: bytes) -> tuple[dict[str, Any], str | None]:
-    """(content, None), or ({}, what is wrong with it): its JSON, and its shape (tables of records by id)."""
+def _parse(path: Path, raw: bytes) -> tuple[dict[str, Any], Bilingual | None]:
+    """(content, None), or ({}, what is wrong with it, in both languages): its JSON, and its shape (tables of records by id)."""
     if not raw.strip():
-        return {}, "the store file is empty (a crash or another program emptied it)"
+        return {}, Bilingual("the store file is empty (a crash or another program emptied it)", "该数据存储文件是空的（因程序中断或被其他程序清空）")
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        return {}, f"the store file is unreadable ({exc})"
+        return {}, Bilingual(f"the store file is unreadable ({exc})", f"该数据存储文件无法解读（不是有效的 JSON，第 {exc.lineno} 行第 {exc.colno} 列）")
     if not isinstance(data, dict):
-        return {}, "this is not a coordtui store file (expected an object of tables)"
+        return {}, Bilingual("this is not a coordtui store file (expected an object of tables)", "这不是 coordtui 的数据存储文件（应为由各表组成的对象）")
     if path.name not in ("meta.json", "manifest.json"):
         for name, table in data.items():
             if name == "_head":  # the sealed head (store/seal.py), not a table
                 continue
             if not isinstance(table, dict):
-                return {}, f"its table '{_shown(name)}' holds {_json_type(table)}, not records by id (edited by hand?)"
+                return {}, Bilingual(f"its table '{_shown(name)}' holds {_json_type(table)}, not records by id (edited by hand?)",
+                                     f"其中的表“{_shown(name)}”存放的是{_JSON_TYPE_ZH.get(type(table), '其他值')}，而不是按标识存放的记录（被手工修改过？）")
             for key, doc in table.items():
                 if not isinstance(doc, dict):
-                    return {}, f"its table '{_shown(name)}' holds {_json_type(doc)} under '{_shown(key)}', not a record (edited by hand?)"
+                    return {}, Bilingual(f"its table '{_shown(name)}' holds {_json_type(doc)} under '{_shown(key)}', not a record (edited by hand?)",
+                                         f"其中的表“{_shown(name)}”在“{_shown(key)}”下存放的是{_JSON_TYPE_ZH.get(type(doc), '其他值')}，"
+                                         "而不是一条记录（被手工修改过？）")
     return data, None
+
+
+_JSON_TYPE_ZH = {list: "列表", str: "文本", int: "数字", float: "数字", bool: "真/假值", type(None): "空值"}
 
 
 def _json_type(value: Any) -> str:

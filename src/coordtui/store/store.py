@@ -1094,7 +1094,7 @@ class Store:
         key, why = seal.try_key()
         paths, listed, problems = seal.files_to_verify(key)
         if key is None:
-            problems.insert(0, f"the history's seals were not checked: {why}")
+            problems.insert(0, seal.unchecked(why))
         return problems + VerifiedCache(seal).problems(key, paths, listed)
 
 
@@ -1118,7 +1118,7 @@ class HistoryReader:
         key, why = seal.try_key()
         paths, listed, problems = seal.files_to_verify(key)
         if key is None:
-            problems.insert(0, f"the history's seals were not checked: {why}")
+            problems.insert(0, seal.unchecked(why))
         entries: list[dict[str, Any]] = []
         notes: list[str] = []
         current: dict[Path, tuple] = {}
@@ -1164,7 +1164,7 @@ class HistoryPager:
         key, why = seal.try_key()
         paths, listed, problems = seal.files_to_verify(key)
         if key is None:
-            problems.insert(0, f"the history's seals were not checked: {why}")
+            problems.insert(0, seal.unchecked(why))
         found, logs = VerifiedCache(seal).refresh(key, paths, listed)
         self.problems = problems + found
         self._states = {path: state for path, (state, _, _) in logs.items()}
