@@ -30,7 +30,7 @@ import re
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from pydantic import ValidationError
 
@@ -54,6 +54,8 @@ _DATE_FORMS = [re.compile(p) for p in (r"^(\d{4})-(\d{1,2})-(\d{1,2})$", r"^(\d{
                                         r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$", r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")]
 _WEEKDAY = re.compile(r"\s*[（(]?\s*(星期|周|礼拜)[一二三四五六日天]\s*[）)]?$")
 _TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_SERIAL_TEXT = re.compile(r"\d{5}(\.\d+)?")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _TRUE, _FALSE = {"是", "true", "yes", "y", "1", "√", "✓"}, {"否", "false", "no", "n", "0", ""}
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -77,7 +79,12 @@ def parse_cn_date(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _serial(value)
     text = str(value).strip()
-    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+    if m := _ISO_DATE.fullmatch(text):  # the common case, without the other forms' substitutions
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            raise ValueError(f"'{text}' is not a day of the calendar") from None
+    if _SERIAL_TEXT.fullmatch(text):
         return _serial(float(text))
     bare = _TIME.sub("", _WEEKDAY.sub("", text)).replace(" ", "")
     for pattern in _DATE_FORMS:
@@ -126,37 +133,72 @@ def _unquote(value: Any) -> Any:
     return value
 
 
-def _convert(cls: type[Record], spec: FieldSpec, value: Any) -> Any:
-    value = _unquote(value)
-    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-        raise ValueError(f"the cell holds {len(value):,} characters, more than the {MAX_CELL_CHARS:,} a cell may")
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return [] if spec.widget in ("refs", "choices", "list") else None
-    if spec.widget == "date":
-        return parse_cn_date(value)
+_MISSING = object()
+_MEMO_CELLS = 10_000  # distinct values remembered per column
+
+
+def _converter(cls: type[Record], spec: FieldSpec) -> Callable[[Any], Any]:
+    """The function that turns one cell of ``spec``'s column into the value its field takes.
+
+    Worked out once per column (the choice labels, the widget), not once per cell."""
     labels = {v: k for k, v in cls.choice_labels.get(spec.name, {}).items()}
-    if spec.widget in ("refs", "choices", "list"):
-        parts = [p for line in str(value).splitlines() for p in split_list(line)]
-        return [labels.get(p, p) for p in parts]
-    if spec.widget == "choice":
-        text = str(value).strip()
-        return labels.get(text, text)
-    if spec.widget == "bool":
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ValueError(f"'{value}' is not yes or no (是/否)")
-    if spec.widget == "int" and isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (datetime, date)) and spec.widget == "text":
-        value = parse_cn_date(value)
-    if spec.name in _PERIOD_FIELDS and isinstance(value, str):
-        return parse_cn_period(value.strip())
-    return str(value).strip() if isinstance(value, str) else value
+    widget = spec.widget
+    several = widget in ("refs", "choices", "list")
+    period = spec.name in _PERIOD_FIELDS
+
+    def specific(value: Any) -> Any:
+        if widget == "date":
+            return parse_cn_date(value)
+        if several:
+            parts = [p for line in str(value).splitlines() for p in split_list(line)]
+            return [labels.get(p, p) for p in parts] if labels else parts
+        if widget == "choice":
+            text = str(value).strip()
+            return labels.get(text, text)
+        if widget == "bool":
+            text = str(value).strip().lower()
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            raise ValueError(f"'{value}' is not yes or no (是/否)")
+        if isinstance(value, float) and value.is_integer():
+            return int(value) if widget == "int" else str(int(value))
+        if isinstance(value, (datetime, date)) and widget == "text":
+            value = parse_cn_date(value)
+        if period and isinstance(value, str):
+            return parse_cn_period(value.strip())
+        return value.strip() if isinstance(value, str) else value
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, str):
+            value = _unquote(value)
+            if len(value) > MAX_CELL_CHARS:
+                raise ValueError(f"the cell holds {len(value):,} characters, more than the {MAX_CELL_CHARS:,} a cell may")
+            if not value.strip():
+                return [] if several else None
+        elif value is None:
+            return [] if several else None
+        return specific(value)
+
+    # A ledger's column repeats itself (the group, the form, the same units row after row): a
+    # value is converted once. Keyed by type as well (True == 1 == 1.0); a bad value is not kept,
+    # so every row that has it is reported. Bounded, for the columns whose every value differs.
+    memo: dict[tuple[type, Any], Any] = {}
+
+    def remembered(value: Any) -> Any:
+        key = (value.__class__, value)
+        try:
+            found = memo.get(key, _MISSING)
+        except TypeError:  # (no cell of a csv or workbook is unhashable; a caller's might be)
+            return convert(value)
+        if found is _MISSING:
+            found = convert(value)
+            if len(memo) < _MEMO_CELLS:
+                memo[key] = found
+        return list(found) if several else found
+
+    return remembered
 
 
 class Problems:
@@ -213,33 +255,36 @@ def rows_to_records(cls: type[Record], headers: list[Any], rows: list[tuple[int,
                              message_zh=f"{source}：列“{text}”不是{cls.title_zh}的字段；可用的列：{known}")
         columns.append((n, text, spec))
     has_id = any(spec.name == "id" for _, _, spec in columns)
+    # Every row has the same columns: one header map for all, one converter per column.
+    header_of = {spec.name: text for _, text, spec in columns}
+    converters = [(n, text, spec.name, _converter(cls, spec)) for n, text, spec in columns]
+    validate = cls.model_validate
     records: list[Record] = []
     places: dict[int, tuple[int, dict[str, str]]] = {}
     for row_number, values in rows:
-        filled = [v for v in values if v not in (None, "")]
+        filled = [v for v in values if v is not None and v != ""]
         if not filled:
             continue
         if len(filled) == 1 and isinstance(filled[0], str) and _NOTE.match(filled[0]):
             continue  # 填表人：… under the table
         data: dict[str, Any] = {}
-        header_of: dict[str, str] = {}
         bad = False
-        for n, text, spec in columns:
-            header_of[spec.name] = text
+        width = len(values)
+        for n, text, name, convert in converters:
             try:
-                converted = _convert(cls, spec, values[n] if n < len(values) else None)
+                converted = convert(values[n] if n < width else None)
             except ValueError as exc:
                 problems.add(f"{source}: row {row_number}: column {text}: {exc}", f"{source}：第{row_number}行“{text}”列：{exc}")
                 bad = True
                 continue
             if converted is not None:
-                data[spec.name] = converted
+                data[name] = converted
         if bad:
             continue
         if not has_id or not data.get("id"):
             data["id"] = provisional_id(cls, data)
         try:
-            record = cls.model_validate(data)
+            record = validate(data)
         except ValidationError as exc:
             from coordtui.interchange import first_error_zh
             from coordtui.workspace import first_error
@@ -484,8 +529,9 @@ def _match_stored(ws: "Workspace", org: Organization, records: list[Record]) -> 
         stored = by_key[record.kind].get(natural_key(record))
         if stored is not None and stored != record.id:
             record = record.model_copy(update={"id": stored})
-        elif stored is None:
-            record = record.model_copy(update={"id": provisional_id(type(record), record.model_dump())})
+        elif stored is None:  # (the id from the key as it reads once its names are resolved to ids)
+            key = record.model_dump(include=set(record.natural_key))
+            record = record.model_copy(update={"id": provisional_id(type(record), key)})
         out.append(record)
     return out
 

@@ -1,0 +1,81 @@
+"""What the fast paths of a spreadsheet import must keep: each column worked out once and each
+name looked up once still give every row its own values and every bad row its own report.
+(Correctness only: the speed is bench/goals.py's.)"""
+
+from __future__ import annotations
+
+import csv
+
+from coordtui.store import Store
+
+from conftest import run
+
+HEADER = ["协作组", "活动名称", "活动形式", "开始", "结束", "参加单位", "出席网格员", "新闻稿报送日期"]
+
+
+def write_csv(path, rows):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([HEADER, *rows])
+    return path
+
+
+def imported(store, prefix):
+    return sorted((d for d in Store(store).query("tjpu", "activity") if d["title"].startswith(prefix)), key=lambda d: d["title"])
+
+
+def test_a_name_repeated_on_every_row_is_resolved_on_each(example_store, tmp_path, capsys):
+    rows = [["第四协作组", f"例会{n:02d}", "协同工作指导", start, "2026-09-18", units, "孙刚 赵诚", "2026年9月21日"]
+            for n, (start, units) in enumerate([("2026-09-18", "机关纪委"), ("2026/9/18", "机关纪委、后勤纪委"),
+                                               ("2026.9.18", "机关纪委"), ("2026年9月18日（星期五）", "后勤纪委\n机关纪委")])]
+    code, _, err = run(capsys, "import", write_csv(tmp_path / "rows.csv", rows), "--db", example_store, "--org", "tjpu",
+                       "--kind", "activity", "--lang", "en")
+    assert code == 0, err
+    got = imported(example_store, "例会")
+    assert [d["units"] for d in got] == [["u01"], ["u01", "u02"], ["u01"], ["u02", "u01"]]
+    assert all(d["group"] == "g4" and d["grid_members"] == ["gm05", "gm07"] for d in got)
+    assert all(d["start"] == "2026-09-18" and d["news_submitted"] == "2026-09-21" for d in got)
+
+
+def test_the_same_bad_name_on_many_rows_is_reported_for_each_row(example_store, tmp_path, capsys):
+    rows = [["第四协作组", f"例会{n:02d}", "协同工作指导", "2026-09-18", "2026-09-18", "机关纪委", "孙刚", "2026-09-21"]
+            for n in range(25)]
+    for n in (3, 10, 24):
+        rows[n][5] = "不存在纪委"
+    rows[7][3] = "2026-02-30"
+    rows[8][2] = "开会"
+    path = write_csv(tmp_path / "bad.csv", rows)
+    before = Store(example_store).query("tjpu", "activity")
+    code, _, err = run(capsys, "import", path, "--db", example_store, "--org", "tjpu", "--kind", "activity", "--lang", "en")
+    err = err.splitlines()[-1]  # (after the first use's note that the store had no people)
+    assert code == 2 and err.startswith(f"coordtui: 5 problems: {path}: row 9: column 开始: '2026-02-30'")
+    for row in (5, 12, 26):  # each row that names it, not only the first
+        assert f"{path}: row {row}: column 参加单位: no unit named '不存在纪委'" in err
+    assert f"{path}: row 10: column 活动形式:" in err
+    code, _, err_zh = run(capsys, "import", path, "--db", example_store, "--org", "tjpu", "--kind", "activity")
+    assert code == 2 and err_zh.count("\n") == 1 and "共5处问题" in err_zh and "第26行“参加单位”列：没有名为“不存在纪委”" in err_zh
+    assert Store(example_store).query("tjpu", "activity") == before
+
+
+def test_more_than_twenty_bad_rows_name_the_first_twenty_and_count_the_rest(example_store, tmp_path, capsys):
+    rows = [["第九协作组", f"例会{n:02d}", "协同工作指导", "2026-09-18", "2026-09-18", "", "", ""] for n in range(23)]
+    path = write_csv(tmp_path / "bad.csv", rows)
+    code, _, err = run(capsys, "import", path, "--db", example_store, "--org", "tjpu", "--kind", "activity", "--lang", "en")
+    assert code == 2 and "23 problems" in err and err.count("no group named '第九协作组'") == 20 and err.rstrip().endswith("and 3 more")
+    code, _, err_zh = run(capsys, "import", path, "--db", example_store, "--org", "tjpu", "--kind", "activity")
+    assert code == 2 and "共23处问题" in err_zh and err_zh.rstrip().endswith("另有3处")
+
+
+def test_rows_without_ids_keep_one_record_per_natural_key(example_store, tmp_path, capsys):
+    rows = [["第四协作组", "专题培训", "学习培训交流", "2026-09-18", "2026-09-18", "机关纪委", "孙刚", ""],
+            ["第四协作组", "专题培训", "学习培训交流", "2026-09-25", "2026-09-25", "机关纪委", "孙刚", ""]]
+    path = write_csv(tmp_path / "rows.csv", rows)
+    args = ("import", path, "--db", example_store, "--org", "tjpu", "--kind", "activity", "--lang", "en")
+    assert run(capsys, *args)[0] == 0
+    first = imported(example_store, "专题培训")
+    assert len(first) == 2 and len({d["id"] for d in first}) == 2
+    rows[1][5] = "后勤纪委"  # the office corrects the second row: it updates its record
+    write_csv(path, rows)
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and "created 0, updated 1, unchanged 1" in out
+    second = imported(example_store, "专题培训")
+    assert [d["id"] for d in second] == [d["id"] for d in first] and sorted(d["units"][0] for d in second) == ["u01", "u02"]
