@@ -79,3 +79,43 @@ def test_rows_without_ids_keep_one_record_per_natural_key(example_store, tmp_pat
     assert code == 0 and "created 0, updated 1, unchanged 1" in out
     second = imported(example_store, "专题培训")
     assert [d["id"] for d in second] == [d["id"] for d in first] and sorted(d["units"][0] for d in second) == ["u01", "u02"]
+
+
+def _sheet_with(tmp_path, name, extra_row_xml):
+    """A one-sheet workbook of groups (名称, x) with ``extra_row_xml`` put in after its rows."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "协作组"
+    book.active.append(["名称"])
+    book.active.append(["第九协作组"])
+    good, bad = tmp_path / "good.xlsx", tmp_path / name
+    book.save(good)
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.decode().replace("</row></sheetData>", f"</row>{extra_row_xml}</sheetData>").encode()
+            zout.writestr(item, data)
+    return bad
+
+
+def test_a_cell_far_out_is_refused_before_the_sheet_is_read(example_store, tmp_path, capsys):
+    # One cell at XFD1048576 makes a sheet of 17 billion cells: the reader would abort the
+    # process asking for their memory. It is one line, and nothing is written.
+    before = Store(example_store).query("tjpu", "group")
+    for name, extra, expected in [
+        ("far.xlsx", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', "more than 100,000 rows: split the sheet"),
+        ("wide.xlsx", '<row r="3"><c r="XFD3"><v>1</v></c></row><row r="400"><c r="A400"><v>1</v></c></row>',
+         "the sheet spans 400 rows by 16,384 columns"),
+        ("odd.xlsx", '<row r="3"><c r="xfd3"><v>1</v></c></row>', "a cell reference that cannot be read"),
+        ("unquoted.xlsx", '<row r="3"><c r=XFD3><v>1</v></c></row>', "a cell or row tag that cannot be read"),
+    ]:
+        code, _, err = run(capsys, "import", _sheet_with(tmp_path, name, extra), "--db", example_store, "--org", "tjpu", "--lang", "en")
+        assert code == 2 and expected in err.splitlines()[-1] and "Traceback" not in err, (name, err)
+    code, _, err = run(capsys, "import", _sheet_with(tmp_path, "ok.xlsx", '<row r="3"><c r="A3" t="inlineStr"><is><t>第十协作组</t></is></c></row>'),
+                       "--db", example_store, "--org", "tjpu", "--lang", "en")
+    assert code == 2 and "[协作组]: row 3: column number: required field is missing" in err  # read, as far as it goes
+    assert Store(example_store).query("tjpu", "group") == before

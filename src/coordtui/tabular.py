@@ -3,7 +3,7 @@
 Ledgers are read as offices keep them: a title row (merged or not) above the header, the
 header in any of the first rows and split over lines (``新闻稿⏎报送日期``), a 序号 and a 备注
 column, notes rows under the table (``填表人：…``), cells merged down over rows (the value
-counts for each row), Excel date cells (also in the East Asian formats openpyxl does not
+counts for each row), Excel date cells (also in the East Asian formats the reader does not
 know, which arrive as serial numbers such as 46273), dates written ``2026-03-05``,
 ``2026/3/5``, ``2026.3.5``, ``2026年3月5日（星期二）`` or ``2026-09-08 00:00:00``, periods written
 ``2026年第四季度`` or ``2026年8月``, choice codes written as their Chinese labels (``撰写报告``),
@@ -370,39 +370,109 @@ def _check_unpacked(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked <= MAX_UNPACKED_BYTES:
+                for info in archive.infolist():
+                    if info.filename.lower().endswith(".xml"):
+                        _check_extent(path, archive, info.filename)
     except (zipfile.BadZipFile, OSError):
-        return  # openpyxl says it is not a workbook
+        return  # the reader says it is not a workbook
     if unpacked > MAX_UNPACKED_BYTES:
         raise InputError(f"{path}: the workbook unpacks to {unpacked // (1024 * 1024)} MiB, more than the "
                          f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MiB an import takes: split it or remove long cells",
                          message_zh=f"{path}：工作簿解压后 {unpacked // (1024 * 1024)} MiB，超过上限，请拆分或删去过长的单元格")
 
 
-def _merged_fill(book_path: Path, sheet_path: str | None, rows: list[list[Any]]) -> None:
+# A sheet is read whole into memory as rows × columns (python-calamine): a small file may place
+# one cell at A1 and one at XFD1048576, which would ask for 17 billion cells. So before reading,
+# every part's cell and row tags are scanned for how far they reach. A tag the strict pattern
+# cannot read is a damaged file; comments or text that look like tags only make the bound larger.
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"
+_ATTR = rb"\s+[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*')"
+_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)(?:" + _ATTR + rb")*\s*/?>")
+_ANY_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)[\s/>]")
+_WITH_R = re.compile(rb"<" + _NS + rb"(?:c|row)(?:" + _ATTR + rb")*?\s+r\s*=\s*[\"']")
+_PLACED = re.compile(rb"<" + _NS + rb"(?:c|row)(?:" + _ATTR + rb")*?\s+r\s*=\s*[\"']([A-Z]{0,3})([1-9]\d{0,6})[\"']")
+_UNTYPED = re.compile(rb"<" + _NS + rb"c(?:\s+(?!t\s*=)[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*>\s*(?:<" + _NS + rb"f\b(?:"
+                      + _ATTR + rb")*\s*(?:/>|>[^<]*</" + _NS + rb"f\s*>))?\s*<" + _NS + rb"v\s*>([^<]*)</")
+MAX_SHEET_CELLS = 5_000_000  # rows × columns of one sheet as read (100,000 rows of 50 columns)
+_CHUNK = 4 * 1024 * 1024
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_extent(path: Path, archive: zipfile.ZipFile, part: str) -> None:
+    """Refuse a part whose cells reach further than an import reads, or whose cell tags or
+    number cells cannot be read (a number cell holding text: the file is damaged)."""
+    rows = cols = tags = unplaced = 0
+
+    def damaged(what: str) -> InputError:
+        return InputError(f"{path}: not a readable xlsx workbook ({part}: {what}): open it in Excel and save it again",
+                          message_zh=f"{path}：工作簿已损坏（{part}），请用 Excel 打开后重新保存")
+
+    def scan(buf: bytes) -> None:
+        nonlocal rows, cols, tags, unplaced
+        found = len(_TAG.findall(buf))
+        if found != len(_ANY_TAG.findall(buf)):
+            raise damaged("a cell or row tag that cannot be read")
+        placed = _PLACED.findall(buf)
+        if len(placed) != len(_WITH_R.findall(buf)):
+            raise damaged("a cell reference that cannot be read")
+        tags += found
+        unplaced += found - len(placed)
+        if placed:
+            rows = max(rows, max(int(n) for n in {n for _, n in placed}))
+            cols = max(cols, max(_column_number(c) for c in {c for c, _ in placed}))
+        for value in set(_UNTYPED.findall(buf)):
+            try:
+                float(value)
+            except ValueError:
+                raise damaged(f"a number cell holds {value[:20].decode('utf-8', 'replace')!r}") from None
+
+    with archive.open(part) as fh:
+        pending = b""
+        while True:
+            chunk = fh.read(_CHUNK)
+            data = pending + chunk
+            if not chunk:
+                scan(data)
+                break
+            cut = data.rfind(b"row>")  # a row's end: no cell or value is cut in two
+            if cut < 0:
+                pending = data
+                continue
+            scan(data[:cut + 4])
+            pending = data[cut + 4:]
+    # Cells and rows without a reference follow the one before: at most one step further each.
+    rows, cols = rows + unplaced, cols + unplaced
+    if rows > MAX_ROWS + HEADER_SEARCH_ROWS and tags:
+        raise InputError(f"{path} [{part}]: more than {MAX_ROWS:,} rows: split the sheet",
+                         message_zh=f"{path} [{part}]：超过 {MAX_ROWS:,} 行，请拆分")
+    if rows * cols > MAX_SHEET_CELLS:
+        raise InputError(f"{path} [{part}]: the sheet spans {rows:,} rows by {cols:,} columns, more than the {MAX_SHEET_CELLS:,} "
+                         "cells an import reads: delete the empty rows and columns around the table, or split it",
+                         message_zh=f"{path} [{part}]：工作表跨 {rows:,} 行 {cols:,} 列，超过导入可读的 {MAX_SHEET_CELLS:,} 个单元格："
+                                    "请删去表格周围的空行空列，或拆分")
+
+
+def _merged_fill(rows: list[list[Any]], ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
     """A value merged down (or across) over cells counts for each of them, as the reader sees it.
 
-    (openpyxl's read-only sheets, which keep memory bounded, do not report merged cells, so
-    the sheet's own part is read for its <mergeCell> list.)"""
-    from openpyxl.utils.cell import range_boundaries
-
-    if not sheet_path:
-        return
-    try:
-        with zipfile.ZipFile(book_path) as archive:
-            xml = archive.read(sheet_path.lstrip("/")).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return
-    for ref in re.findall(r'<(?:\w+:)?mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"', xml):
-        min_col, min_row, max_col, max_row = range_boundaries(ref)
-        if min_row - 1 >= len(rows):
+    ``ranges``: the sheet's merged ranges, ((first row, first column), (last row, last column)) from 0."""
+    for (min_row, min_col), (max_row, max_col) in ranges:
+        if min_row >= len(rows):
             continue
-        top = rows[min_row - 1]
-        value = top[min_col - 1] if min_col - 1 < len(top) else None
-        for r in range(min_row - 1, min(max_row, len(rows))):
+        top = rows[min_row]
+        value = top[min_col] if min_col < len(top) else None
+        for r in range(min_row, min(max_row + 1, len(rows))):
             row = rows[r]
-            while len(row) < max_col:
+            while len(row) <= max_col:
                 row.append(None)
-            for c in range(min_col - 1, max_col):
+            for c in range(min_col, max_col + 1):
                 if row[c] in (None, ""):
                     row[c] = value
 
@@ -425,38 +495,39 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
         return [(cls, str(path), rows[at], [(n, r) for n, r in enumerate(rows[at + 1:], start=at + 2)])]
     _check_unpacked(path)
     try:
-        from openpyxl import load_workbook
+        from python_calamine import CalamineWorkbook, SheetTypeEnum
 
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        book = CalamineWorkbook.from_path(str(path))
+        titles = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    except Exception as exc:  # the reader raises many kinds for a file that is not a workbook
         raise InputError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}): save it as .xlsx",
                          message_zh=f"{path}：不是可读的 xlsx 工作簿，请另存为 .xlsx") from None
     tables = []
     try:
-        sheets = list(book.worksheets)
-        kinds = [_sheet_kind(model, s.title) for s in sheets]
-        for n, sheet in enumerate(sheets):
+        kinds = [_sheet_kind(model, title) for title in titles]
+        for n, title in enumerate(titles):
             cls = kinds[n]
-            if kind and cls is None and (len(sheets) == 1 or _DEFAULT_SHEET.match(sheet.title.strip())):
+            if kind and cls is None and (len(titles) == 1 or _DEFAULT_SHEET.match(title.strip())):
                 cls = model.kind(kind)  # Excel's Sheet1 (Sheet2 and Sheet3 left empty) with --kind
             if cls is None or (kind and cls.kind != kind):
                 continue
-            rows = []
-            for values in sheet.iter_rows(values_only=True):
-                rows.append(list(values))
-                if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                    raise InputError(f"{path} [{sheet.title}]: more than {MAX_ROWS:,} rows: split the sheet",
-                                     message_zh=f"{path} [{sheet.title}]：超过 {MAX_ROWS:,} 行，请拆分")
+            sheet = book.get_sheet_by_name(title)
+            rows = sheet.to_python(skip_empty_area=False)  # from A1: row numbers as Excel shows them
+            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise InputError(f"{path} [{title}]: more than {MAX_ROWS:,} rows: split the sheet",
+                                 message_zh=f"{path} [{title}]：超过 {MAX_ROWS:,} 行，请拆分")
             while rows and not any(v not in (None, "") for v in rows[-1]):
                 rows.pop()
             if not rows:
                 continue
-            _merged_fill(path, getattr(sheet, "_worksheet_path", None), rows)
+            _merged_fill(rows, sheet.merged_cell_ranges or [])
             at = find_header(cls, rows)
-            tables.append((cls, f"{path} [{sheet.title}]", rows[at], [(i, r) for i, r in enumerate(rows[at + 1:], start=at + 2)]))
+            tables.append((cls, f"{path} [{title}]", rows[at], [(i, r) for i, r in enumerate(rows[at + 1:], start=at + 2)]))
     except InputError:
         raise
-    except Exception as exc:  # a damaged sheet: a number cell holding text, a shared string that is not there
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a damaged sheet (a shared string that is not there); a reader's panic is a BaseException
         raise InputError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}: {str(exc)[:80]!r}): open it in Excel and save it again",
                          message_zh=f"{path}：工作簿已损坏（{type(exc).__name__}），请用 Excel 打开后重新保存") from None
     finally:
