@@ -388,10 +388,10 @@ def _check_unpacked(path: Path) -> None:
 # cannot read is a damaged file; comments or text that look like tags only make the bound larger.
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _ATTR = rb"\s+[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*')"
-_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)(?:" + _ATTR + rb")*\s*/?>")
+_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)((?:" + _ATTR + rb")*)\s*/?>")
 _ANY_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)[\s/>]")
-_WITH_R = re.compile(rb"<" + _NS + rb"(?:c|row)(?:" + _ATTR + rb")*?\s+r\s*=\s*[\"']")
-_PLACED = re.compile(rb"<" + _NS + rb"(?:c|row)(?:" + _ATTR + rb")*?\s+r\s*=\s*[\"']([A-Z]{0,3})([1-9]\d{0,6})[\"']")
+_WITH_R = re.compile(rb"\sr\s*=\s*[\"']")
+_PLACED = re.compile(rb"\sr\s*=\s*[\"']([A-Z]{0,3})([1-9]\d{0,6})[\"']")
 _UNTYPED = re.compile(rb"<" + _NS + rb"c(?:\s+(?!t\s*=)[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*>\s*(?:<" + _NS + rb"f\b(?:"
                       + _ATTR + rb")*\s*(?:/>|>[^<]*</" + _NS + rb"f\s*>))?\s*<" + _NS + rb"v\s*>([^<]*)</")
 MAX_SHEET_CELLS = 5_000_000  # rows × columns of one sheet as read (100,000 rows of 50 columns)
@@ -416,14 +416,18 @@ def _check_extent(path: Path, archive: zipfile.ZipFile, part: str) -> None:
 
     def scan(buf: bytes) -> None:
         nonlocal rows, cols, tags, unplaced
-        found = len(_TAG.findall(buf))
+        attributes = _TAG.findall(buf)
+        found = len(attributes)
         if found != len(_ANY_TAG.findall(buf)):
             raise damaged("a cell or row tag that cannot be read")
-        placed = _PLACED.findall(buf)
-        if len(placed) != len(_WITH_R.findall(buf)):
+        # Every r= among the tags' attributes (one inside another attribute's quoted value only
+        # makes the bound larger, or the file refused).
+        joined = b"\n".join(attributes)
+        placed = _PLACED.findall(joined)
+        if len(placed) != len(_WITH_R.findall(joined)):
             raise damaged("a cell reference that cannot be read")
         tags += found
-        unplaced += found - len(placed)
+        unplaced += max(0, found - len(placed))
         if placed:
             rows = max(rows, max(int(n) for n in {n for _, n in placed}))
             cols = max(cols, max(_column_number(c) for c in {c for c, _ in placed}))
