@@ -102,6 +102,19 @@ def _sheet_with(tmp_path, name, extra_row_xml):
     return bad
 
 
+def _renamed_part(src, dst):
+    """``src`` with its sheet's part moved to ``xl/worksheets/sheet1.dat``, as its relationships say."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                data = data.replace(b"sheet1.xml", b"sheet1.dat")
+            zout.writestr(item.filename.replace("sheet1.xml", "sheet1.dat"), data)
+    return dst
+
+
 def test_a_cell_far_out_is_refused_before_the_sheet_is_read(example_store, tmp_path, capsys):
     # One cell at XFD1048576 makes a sheet of 17 billion cells: the reader would abort the
     # process asking for their memory. It is one line, and nothing is written.
@@ -115,6 +128,10 @@ def test_a_cell_far_out_is_refused_before_the_sheet_is_read(example_store, tmp_p
     ]:
         code, _, err = run(capsys, "import", _sheet_with(tmp_path, name, extra), "--db", example_store, "--org", "tjpu", "--lang", "en")
         assert code == 2 and expected in err.splitlines()[-1] and "Traceback" not in err, (name, err)
+    # The sheet's part need not be called .xml: whatever the workbook's relationships name is scanned.
+    renamed = _renamed_part(_sheet_with(tmp_path, "far2.xlsx", '<row r="3"><c r="XFD1048576"><v>1</v></c></row>'), tmp_path / "renamed.xlsx")
+    code, _, err = run(capsys, "import", renamed, "--db", example_store, "--org", "tjpu", "--lang", "en")
+    assert code == 2 and "more than 100,000 rows" in err.splitlines()[-1], err
     code, _, err = run(capsys, "import", _sheet_with(tmp_path, "ok.xlsx", '<row r="3"><c r="A3" t="inlineStr"><is><t>第十协作组</t></is></c></row>'),
                        "--db", example_store, "--org", "tjpu", "--lang", "en")
     assert code == 2 and "[协作组]: row 3: column number: required field is missing" in err  # read, as far as it goes

@@ -26,11 +26,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import posixpath
 import re
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import unquote
 
 from pydantic import ValidationError
 
@@ -371,9 +373,8 @@ def _check_unpacked(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
             if unpacked <= MAX_UNPACKED_BYTES:
-                for info in archive.infolist():
-                    if info.filename.lower().endswith(".xml"):
-                        _check_extent(path, archive, info.filename)
+                for part in _sheet_parts(archive):
+                    _check_extent(path, archive, part)
     except (zipfile.BadZipFile, OSError):
         return  # the reader says it is not a workbook
     if unpacked > MAX_UNPACKED_BYTES:
@@ -396,6 +397,28 @@ _UNTYPED = re.compile(rb"<" + _NS + rb"c(?:\s+(?!t\s*=)[\w.:-]+\s*=\s*(?:\"[^\"]
                       + _ATTR + rb")*\s*(?:/>|>[^<]*</" + _NS + rb"f\s*>))?\s*<" + _NS + rb"v\s*>([^<]*)</")
 MAX_SHEET_CELLS = 5_000_000  # rows × columns of one sheet as read (100,000 rows of 50 columns)
 _CHUNK = 4 * 1024 * 1024
+
+
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^<]*")
+_TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']*)["']""")
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> list[str]:
+    """Every part a reader may take for a sheet: each .xml part, and whatever any relationship of
+    a worksheet names (a sheet's part need not end in .xml), however its target is written."""
+    names = {info.filename for info in archive.infolist()}
+    parts = {name for name in names if name.lower().endswith(".xml")}
+    for rels in [name for name in names if name.lower().endswith(".rels")]:
+        base = posixpath.dirname(posixpath.dirname(rels))  # xl/_rels/workbook.xml.rels -> xl
+        for tag in _RELATIONSHIP.findall(archive.read(rels)):
+            target = _TARGET.search(tag)
+            if target is None or b"worksheet" not in tag.lower():
+                continue
+            written = unquote(target.group(1).decode("utf-8", "replace")).replace("\\", "/")
+            for candidate in (written.lstrip("/"), posixpath.normpath(posixpath.join(base, written)),
+                              posixpath.normpath(posixpath.join("xl", written))):
+                parts.update(name for name in names if name.lower() == candidate.lower())
+    return sorted(parts)
 
 
 def _column_number(letters: bytes) -> int:
