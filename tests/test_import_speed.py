@@ -136,3 +136,14 @@ def test_a_cell_far_out_is_refused_before_the_sheet_is_read(example_store, tmp_p
                        "--db", example_store, "--org", "tjpu", "--lang", "en")
     assert code == 2 and "[协作组]: row 3: column number: required field is missing" in err  # read, as far as it goes
     assert Store(example_store).query("tjpu", "group") == before
+
+
+def test_an_installation_without_the_xlsx_reader_says_so(example_store, tmp_path, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "python_calamine", None)  # (an import of it raises ImportError)
+    path = _sheet_with(tmp_path, "ok.xlsx", "")
+    code, _, err = run(capsys, "import", path, "--db", example_store, "--org", "tjpu", "--lang", "en")
+    assert code == 2 and "needs the python-calamine package" in err.splitlines()[-1]
+    code, _, err = run(capsys, "import", path, "--db", example_store, "--org", "tjpu")
+    assert code == 2 and "需要 python-calamine 软件包" in err

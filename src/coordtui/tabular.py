@@ -523,7 +523,12 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
     _check_unpacked(path)
     try:
         from python_calamine import CalamineWorkbook, SheetTypeEnum
-
+    except ImportError:  # an installation from before it was a dependency
+        raise InputError(f"{path}: reading an xlsx needs the python-calamine package, which is not installed: "
+                         "install coordtui again (pip install coordtui, or make in a checkout)",
+                         message_zh=f"{path}：读取 xlsx 需要 python-calamine 软件包，但未安装：请重新安装 coordtui"
+                                    "（pip install coordtui，或在源码目录中运行 make）") from None
+    try:
         book = CalamineWorkbook.from_path(str(path))
         titles = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
     except Exception as exc:  # the reader raises many kinds for a file that is not a workbook
