@@ -147,3 +147,22 @@ def test_an_installation_without_the_xlsx_reader_says_so(example_store, tmp_path
     assert code == 2 and "needs the python-calamine package" in err.splitlines()[-1]
     code, _, err = run(capsys, "import", path, "--db", example_store, "--org", "tjpu")
     assert code == 2 and "需要 python-calamine 软件包" in err
+
+
+def test_numbers_in_a_workbook_read_as_people_typed_them(example_store, tmp_path, capsys):
+    # The xlsx reader gives every number as a float: 1 in a yes/no column is 是, 0 is 否, and a
+    # whole number in a text column is its digits.
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "协作活动"
+    book.active.append(["协作组", "活动名称", "活动形式", "交叉检查", "开始", "结束"])
+    book.active.append(["第四协作组", 2026, "联合监督检查", 1, "2026-09-18", "2026-09-18"])
+    book.active.append(["第四协作组", "数字例会", "协同工作指导", 0, "2026-09-19", "2026-09-19"])
+    path = tmp_path / "numbers.xlsx"
+    book.save(path)
+    code, _, err = run(capsys, "import", path, "--db", example_store, "--org", "tjpu", "--lang", "en")
+    assert code == 0, err
+    got = {d["title"]: d["cross_inspection"] for d in Store(example_store).query("tjpu", "activity") if d["start"] >= "2026-09-18"
+           and d["group"] == "g4" and d["title"] in ("2026", "数字例会")}
+    assert got == {"2026": True, "数字例会": False}

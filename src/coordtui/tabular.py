@@ -148,17 +148,21 @@ def _converter(cls: type[Record], spec: FieldSpec) -> Callable[[Any], Any]:
     several = widget in ("refs", "choices", "list")
     period = spec.name in _PERIOD_FIELDS
 
+    def text_of(value: Any) -> str:
+        # The reader gives every number as a float: 1.0 in a yes/no, choice or list column is 1.
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
     def specific(value: Any) -> Any:
         if widget == "date":
             return parse_cn_date(value)
         if several:
-            parts = [p for line in str(value).splitlines() for p in split_list(line)]
+            parts = [p for line in text_of(value).splitlines() for p in split_list(line)]
             return [labels.get(p, p) for p in parts] if labels else parts
         if widget == "choice":
-            text = str(value).strip()
+            text = text_of(value).strip()
             return labels.get(text, text)
         if widget == "bool":
-            text = str(value).strip().lower()
+            text = text_of(value).strip().lower()
             if text in _TRUE:
                 return True
             if text in _FALSE:
