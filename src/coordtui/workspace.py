@@ -593,6 +593,7 @@ class Workspace:
             for kind in self.store.kinds(org.id):
                 for doc in self.store.query(org.id, kind):
                     existing[(kind, doc["id"])] = doc
+        everything = policy.sees_everything  # (the actor's grants: the same for every record)
         with policy.pending(records):  # a new task's steps belong through the task the same file brings
             for record in records:
                 data = record.model_dump(mode="json")
@@ -600,10 +601,10 @@ class Workspace:
                 # "Unchanged" only for a record the actor may see: a copy of a hidden record must
                 # not come back as a confirmation of its content.
                 if before is not None and strip_meta(before) == data and (
-                        policy.sees_everything or policy.sees(record.kind, strip_meta(before))):
+                        everything or policy.sees(record.kind, strip_meta(before))):
                     counts["unchanged"] += 1
                     continue
-                if not policy.sees_everything:
+                if not everything:
                     refusal = policy.refusal(record.kind, strip_meta(before) if before is not None else None, record)
                     if refusal is not None:
                         self._refuse(org.id, record.kind, record.id, refusal)
@@ -614,7 +615,7 @@ class Workspace:
             for (kind, rid), doc in existing.items():
                 if (kind, rid) in incoming:
                     continue
-                if not policy.sees_everything:
+                if not everything:
                     before = strip_meta(doc)
                     if not policy.sees(kind, before):
                         continue  # not theirs to keep or to drop
