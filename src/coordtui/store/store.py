@@ -22,7 +22,8 @@ records never loads it.
 
 Guarantees (see ARCHITECTURE.md for the failures of stock TinyDB that motivate them):
 writes are serialized across processes by a file lock and re-read fresh state under
-it; every commit is atomic (temp file, fsync, rename; a journal across files); every
+it; every commit is atomic and durable (one record of the commit journal, fsynced once,
+then each file put in place by temp file and rename: see ``files.py``); every
 document carries a revision, and a write based on a stale revision raises
 :class:`ConflictError`; every change is recorded with who, when, before and after.
 """
@@ -47,9 +48,9 @@ from coordtui.domain.clock import utc_now
 from coordtui.errors import ConflictError, StoreError
 from coordtui.i18n import os_reason
 from coordtui.store.files import (
-    JOURNAL,
     FileCache,
     commit_files,
+    commit_pending,
     dump,
     is_layout_file,
     modes_at,
@@ -499,11 +500,11 @@ class Store:
     def _settle(self) -> None:
         """Wait while a commit is pending, so that no read sees one half done.
 
-        A multi-file commit renames its files while its journal exists; a writer killed in
-        the middle leaves the journal behind. Either way a reader that finds the journal takes
-        the lock, which waits for a live writer and finishes (``recover``) a dead one's commit.
+        A commit puts its files in place while ``journal.pending`` exists; a writer killed in
+        the middle leaves it behind. Either way a reader that finds it takes the lock, which
+        waits for a live writer and finishes (``recover``) a dead one's commit.
         """
-        if not self._lock.held and os.path.lexists(self.root / JOURNAL):
+        if not self._lock.held and commit_pending(self.root):
             with self._locked():
                 pass
 
@@ -513,7 +514,7 @@ class Store:
         for _ in range(3):
             self._settle()
             result = read()
-            if self._lock.held or not os.path.lexists(self.root / JOURNAL):
+            if self._lock.held or not commit_pending(self.root):
                 return result
         self._settle()
         return read()
@@ -568,6 +569,7 @@ class Store:
                 raise StoreError(f"{target}: no good backup is kept for it: move it away, or restore the folder from your own backup",
                                  message_zh=f"{target}：没有保留完好的备份：请把它移开，或用您自己的备份恢复整个目录")
             with StoreLock(root, 15, mode=modes_at(root).file):
+                recover(root)
                 if target.exists():
                     os.replace(target, aside)
                 restore_file(root.resolve(), target, read_nofollow(backup))
