@@ -206,7 +206,7 @@ def test_the_journal_is_checkpointed_when_it_grows_past_its_bound(tmp_path, monk
     store.put("o", "activity", "a", {"v": "one"}, part=MONTH)
     store.put("o", "activity", "a", {"v": "two"}, part=MONTH)
     records = files._journal_records(store.root, store.root / files.WAL, (store.root / files.WAL).read_bytes())[1]
-    assert len(records) == 1 and b'"two"' in records[0].files[0][1]  # the earlier ones were made durable and dropped
+    assert len(records) == 1 and b'"two"' in bytes(records[0].files[0][1])  # the earlier ones were made durable and dropped
 
 
 def test_a_planted_journal_record_naming_a_file_outside_the_store_is_refused_and_nothing_is_replayed(tmp_path, monkeypatch):
@@ -233,3 +233,26 @@ def test_a_commit_journal_left_by_the_earlier_design_is_still_finished(tmp_path)
     (store.root / files.JOURNAL).write_text(json.dumps({"files": [["data/o/2026.json.1.coordtui-tmp", "data/o/2026.json"]], "appends": []}))
     assert files.recover(store.root)
     assert not (store.root / files.JOURNAL).exists() and target.exists() and not tmp.exists()
+
+
+def test_the_id_index_learns_each_commit_and_stays_what_reading_every_file_gives(tmp_path):
+    store = _new(tmp_path / "s")
+    store.get("o", "activity", "a")  # the index is built
+    store.put("o", "activity", "a", {"v": 2}, part="2026-06")  # moved: leaves 2026-03
+    store.delete("o", "activity", "b")  # deleted: its tombstone stays in 2026-04
+    store.apply([Put("o", "activity", "c", {"v": 1}, "2026-07"), Put("o", "activity", "c", {"v": 2}, "2026-08")])
+    store.put("o", "activity", "b", {"v": 3}, part="2026-03")  # created again elsewhere
+    learned = {key: set(parts) for key, parts in store._index["o"].where.items()}
+    fresh = Store(store.root)
+    assert learned == {key: set(parts) for key, parts in fresh._where("o").items()}
+    assert learned["activity/a"] == {"2026-06"} and learned["activity/b"] == {"2026-03", "2026-04"}
+    assert learned["activity/c"] == {"2026-08"}
+
+
+def test_the_id_index_is_not_fooled_by_a_commit_of_another_process_after_its_own(tmp_path):
+    store = _new(tmp_path / "s")
+    store.put("o", "activity", "a", {"v": 2}, part=MONTH)  # learned, not read
+    Store(store.root, user="bob").put("o", "activity", "a", {"v": 3}, part="2026-09")  # moved by another process
+    assert store.get("o", "activity", "a")["_part"] == "2026-09"
+    store.put("o", "activity", "a", {"v": 4}, part="2026-09", rev=3)
+    assert [d["v"] for d in Store(store.root).query("o", "activity") if d["id"] == "a"] == [4]

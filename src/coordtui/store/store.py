@@ -295,6 +295,9 @@ class _Txn:
     dirs: dict[str, Path] = field(default_factory=dict)
     #: org -> ``kind/id`` -> the partitions this transaction filed it in
     placed: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    #: data file -> the (kind, id) whose record or tombstone this transaction changed in it: what
+    #: the id index learns from the commit instead of reading the file again (see :meth:`Store._learn`)
+    touched: dict[Path, set[tuple[str, str]]] = field(default_factory=dict)
 
 
 class _IdIndex:
@@ -310,7 +313,7 @@ class _IdIndex:
     """
 
     def __init__(self) -> None:
-        self.parts: dict[str, tuple[tuple[int, ...] | None, frozenset[str]]] = {}
+        self.parts: dict[str, tuple[tuple[int, ...] | None, set[str]]] = {}
         self.where: dict[str, set[str]] = {}
 
     def refresh(self, listed: list[str], signature: Callable[[str], tuple[int, ...] | None],
@@ -325,11 +328,29 @@ class _IdIndex:
                 continue
             sig, data = read(part)
             self._drop(part)
-            keys = frozenset(_keys(data))
+            keys = set(_keys(data))
             self.parts[part] = (sig, keys)
             for key in keys:
                 self.where.setdefault(key, set()).add(part)
         return self.where
+
+    def learn(self, part: str, signature: tuple[int, ...] | None, present: dict[str, bool]) -> None:
+        """The partition was just written (at ``signature``) by this process, from the content the
+        index held for it: ``present`` says, for each key the write changed, whether the file
+        still holds it. The file need not be read again."""
+        keys = self.parts[part][1] if part in self.parts else set()
+        for key, here in present.items():
+            if here:
+                keys.add(key)
+                self.where.setdefault(key, set()).add(part)
+            else:
+                keys.discard(key)
+                places = self.where.get(key)
+                if places is not None:
+                    places.discard(part)
+                    if not places:
+                        del self.where[key]
+        self.parts[part] = (signature, keys)
 
     def _drop(self, part: str) -> None:
         kept = self.parts.pop(part, None)
@@ -833,6 +854,29 @@ class Store:
         for path, data in txn.stage.items():
             self._cache.remember(path, data, files[path])
         self._seal.committed(txn.stage)
+        self._learn(txn)
+
+    def _learn(self, txn: _Txn) -> None:
+        """Bring the id index up to the partitions this transaction wrote, from what it changed in
+        them (re-reading a partition of 1,700 records for its keys took 2-10 ms a save). The index
+        of a partition staged otherwise (a restore), or not brought up to date under this lock, is
+        dropped instead: the next use reads it again."""
+        data_root = self.root / "data"
+        for path, data in txn.stage.items():
+            if path.parent.parent != data_root:
+                continue
+            org, part = path.parent.name, path.name[: -len(".json")]
+            index = self._index.get(org)
+            if index is None:
+                continue
+            touched = txn.touched.get(path)
+            signature = self._cache.signature_read(path)
+            if touched is None or org not in txn.where or signature is None:
+                index._drop(part)
+                continue
+            tombs = data.get(TOMBSTONES) or {}
+            index.learn(part, signature, {f"{kind}/{rid}": rid in (data.get(kind) or {}) or f"{kind}/{rid}" in tombs
+                                          for kind, rid in touched})
 
     def _check_content(self, txn: _Txn) -> set[Path]:
         """Refuse (StoreError, nothing written) a data file whose new content does not fit the
@@ -951,6 +995,7 @@ class Store:
                                  message_zh=f"{what} 不存在（可能已被他人删除）：请刷新")
             for part, _ in places:
                 path = folder / f"{part}.json"
+                txn.touched.setdefault(path, set()).add((op.kind, op.id))
                 del self._staged_table(txn, path, op.kind)[op.id]
                 _bury_in(self._staged_table(txn, path, TOMBSTONES), key, last)
                 self._record(txn, path, "delete", op.org, op.kind, op.id, current, None, now)
@@ -961,9 +1006,11 @@ class Store:
             if part != op.part:
                 # The record moved to another partition (its date changed month): leave the old one.
                 old_path = folder / f"{part}.json"
+                txn.touched.setdefault(old_path, set()).add((op.kind, op.id))
                 del self._staged_table(txn, old_path, op.kind)[op.id]
                 self._record(txn, old_path, "move-out", op.org, op.kind, op.id, dict(doc), None, now)
         path = folder / f"{op.part}.json"
+        txn.touched.setdefault(path, set()).add((op.kind, op.id))
         table = self._staged_table(txn, path, op.kind)
         table.pop(op.id, None)  # a record saved again goes to the end of its table, as TinyDB put it
         table[op.id] = new
