@@ -256,3 +256,37 @@ def test_the_id_index_is_not_fooled_by_a_commit_of_another_process_after_its_own
     assert store.get("o", "activity", "a")["_part"] == "2026-09"
     store.put("o", "activity", "a", {"v": 4}, part="2026-09", rev=3)
     assert [d["v"] for d in Store(store.root).query("o", "activity") if d["id"] == "a"] == [4]
+
+
+def test_a_rename_refused_after_the_commit_point_is_one_line_and_the_next_open_completes_it(tmp_path, monkeypatch):
+    import errno
+
+    store = _new(tmp_path / "s")
+    real = os.replace
+
+    def refused(src, dst):
+        if _data_rename(src, dst):
+            raise OSError(errno.EIO, "Input/output error")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(StoreError) as err:
+        _save(store)
+    assert "the change is saved but not yet in place (Input/output error)" in err.value.message and "\n" not in err.value.message
+    assert err.value.message_zh and "下次保存时会自动完成" in err.value.message_zh
+    monkeypatch.undo()
+    assert _state(store.root) == NEW
+
+
+def test_a_checkpoint_makes_every_file_the_journal_names_durable(tmp_path, monkeypatch):
+    store = _new(tmp_path / "s")
+    _save(store)
+    synced: list[str] = []
+    real = os.fdatasync
+    monkeypatch.setattr(os, "fdatasync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")), real(fd))[1])
+    with store.locked():
+        files._checkpoint(store.root)
+    names = {str(Path(p).relative_to(store.root)) for p in synced}
+    assert {f"data/o/{m}.json" for m in (MONTH, "2026-04", "2026-05")} <= names
+    assert {f"data/o/{m}.history.jsonl" for m in (MONTH, "2026-04", "2026-05")} <= names and "manifest.json" in names
+    assert (store.root / files.WAL).read_bytes() == files._journal_header(files.boot_id())
