@@ -262,6 +262,7 @@ class Seal:
         self._manifest_text: _ManifestText | None = None  # the text its seal is over, when _manifest is ours
         self._pending_manifest: dict[str, int] = {}
         self._pending_text: _ManifestText | None = None
+        self._rel_logs: dict[Path, str] = {}  # data file -> its log relative to the store (an entry's seal names it)
         self._pending_raw: bytes = b""
 
     # identity and key --------------------------------------------------------
@@ -298,7 +299,10 @@ class Seal:
             return None, exc.message
 
     def seal_entry(self, path: Path, entry: dict[str, Any]) -> None:
-        entry["seal"] = _mac(self.key(), "entry", self.store_id, self.rel(history_path(path)), entry["hash"])
+        rel_log = self._rel_logs.get(path)
+        if rel_log is None:
+            rel_log = self._rel_logs[path] = self.rel(history_path(path))
+        entry["seal"] = _mac(self.key(), "entry", self.store_id, rel_log, entry["hash"])
 
     def _head_seal(self, key: bytes, path: Path, seq: int, hash_: str, unsealed: int, digest: str) -> str:
         return _mac(key, "head", self.store_id, self.rel(path), seq, hash_, unsealed, digest)

@@ -994,7 +994,7 @@ class Store:
                 raise StoreError(f"{what} does not exist (it may have been deleted by someone else): reload",
                                  message_zh=f"{what} 不存在（可能已被他人删除）：请刷新")
             for part, _ in places:
-                path = folder / f"{part}.json"
+                path = self._txn_path(folder, (op.org, part))
                 txn.touched.setdefault(path, set()).add((op.kind, op.id))
                 del self._staged_table(txn, path, op.kind)[op.id]
                 _bury_in(self._staged_table(txn, path, TOMBSTONES), key, last)
@@ -1005,11 +1005,11 @@ class Store:
         for part, doc in places:
             if part != op.part:
                 # The record moved to another partition (its date changed month): leave the old one.
-                old_path = folder / f"{part}.json"
+                old_path = self._txn_path(folder, (op.org, part))
                 txn.touched.setdefault(old_path, set()).add((op.kind, op.id))
                 del self._staged_table(txn, old_path, op.kind)[op.id]
                 self._record(txn, old_path, "move-out", op.org, op.kind, op.id, dict(doc), None, now)
-        path = folder / f"{op.part}.json"
+        path = self._txn_path(folder, (op.org, op.part))
         txn.touched.setdefault(path, set()).add((op.kind, op.id))
         table = self._staged_table(txn, path, op.kind)
         table.pop(op.id, None)  # a record saved again goes to the end of its table, as TinyDB put it
@@ -1017,6 +1017,14 @@ class Store:
         txn.placed.setdefault(op.org, {}).setdefault(key, set()).add(op.part)
         self._record(txn, path, "update" if current else "create", op.org, op.kind, op.id, current, new, now)
         return dict(new) | {"_part": op.part}
+
+    def _txn_path(self, folder: Path, org_part: tuple[str, str]) -> Path:
+        """A partition's path in ``folder`` (its organization's, checked by :meth:`_txn_dir` once per
+        transaction), made once per process: a 10,000-row transaction joined 20,000 paths."""
+        path = self._part_paths.get(org_part)
+        if path is None:
+            path = self._part_paths[org_part] = folder / f"{org_part[1]}.json"
+        return path
 
     def _txn_dir(self, txn: _Txn, org: str) -> Path:
         """The organization's folder, checked once per transaction (see :meth:`_org_dir`)."""
@@ -1070,7 +1078,7 @@ class Store:
         places: list[tuple[str, dict]] = []
         last = 0
         for name in sorted(candidates):
-            path = folder / f"{name}.json"
+            path = self._txn_path(folder, (org, name))
             data = txn.stage[path] if path in txn.stage else self._cache.read_fresh(path)
             doc = (data.get(kind) or {}).get(record_id)
             if doc is not None:
