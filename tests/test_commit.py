@@ -137,18 +137,21 @@ def _checkpointed(store: Store, tmp_path: Path) -> Path:
     return snapshot
 
 
-def test_after_a_power_cut_every_returned_save_is_put_back_from_the_journal(tmp_path, monkeypatch):
+@pytest.mark.parametrize("manifest", ["as at the checkpoint", "renamed but empty"])
+def test_after_a_power_cut_every_returned_save_is_put_back_from_the_journal(tmp_path, monkeypatch, manifest):
     store = _new(tmp_path / "s")
     snapshot = _checkpointed(store, tmp_path)
     _save(store)
     store.put("o", "activity", "a", {"v": "newer"}, part="2026-06")  # moved to another month
     store.delete("o", "activity", "b")
     _power_cut(store.root, snapshot, monkeypatch)
+    if manifest == "renamed but empty":  # the journal holds only the manifest's changes: it is rebuilt without reading it
+        (store.root / "manifest.json").write_bytes(b"")
     assert _state(tmp_path / "s") == {"a": "newer", "b": None, "c": "new", "problems": []}
     fresh = Store(store.root)
     assert fresh.get("o", "activity", "a")["_part"] == "2026-06" and fresh.query("o", "activity", parts=[MONTH]) == []
     # the journal was emptied once it was all on the disk, and names the boot it now belongs to
-    assert (store.root / files.WAL).read_bytes() == files._journal_header("another-boot")
+    assert (store.root / files.WAL).read_bytes() == files._journal_start(store.root, "another-boot")
 
 
 def test_a_record_cut_short_by_the_power_cut_is_not_put_back(tmp_path, monkeypatch):
@@ -197,7 +200,7 @@ def test_where_the_boot_cannot_be_told_each_commit_is_made_durable_before_it_ret
     store.put("o", "activity", "a", {"v": "new"}, part=MONTH)
     names = {Path(p).name for p in synced}
     assert {files.WAL, f"{MONTH}.json", f"{MONTH}.history.jsonl", "manifest.json"} <= names
-    assert (store.root / files.WAL).read_bytes() == files._journal_header(None)  # nothing left to put back
+    assert (store.root / files.WAL).read_bytes() == files._journal_start(store.root, None)  # nothing left to put back
 
 
 def test_the_journal_is_checkpointed_when_it_grows_past_its_bound(tmp_path, monkeypatch):
@@ -206,7 +209,9 @@ def test_the_journal_is_checkpointed_when_it_grows_past_its_bound(tmp_path, monk
     store.put("o", "activity", "a", {"v": "one"}, part=MONTH)
     store.put("o", "activity", "a", {"v": "two"}, part=MONTH)
     records = files._journal_records(store.root, store.root / files.WAL, (store.root / files.WAL).read_bytes())[1]
-    assert len(records) == 1 and b'"two"' in bytes(records[0].files[0][1])  # the earlier ones were made durable and dropped
+    # the earlier ones were made durable and dropped: the manifest as it was then, and the last save
+    assert [[f.name for f, _ in r.files] for r in records] == [["manifest.json"], [f"{MONTH}.json"]]
+    assert b'"two"' in bytes(records[1].files[0][1]) and records[1].manifest[0] == {f"data/o/{MONTH}.json": 3}
 
 
 def test_a_planted_journal_record_naming_a_file_outside_the_store_is_refused_and_nothing_is_replayed(tmp_path, monkeypatch):
@@ -289,4 +294,4 @@ def test_a_checkpoint_makes_every_file_the_journal_names_durable(tmp_path, monke
     names = {str(Path(p).relative_to(store.root)) for p in synced}
     assert {f"data/o/{m}.json" for m in (MONTH, "2026-04", "2026-05")} <= names
     assert {f"data/o/{m}.history.jsonl" for m in (MONTH, "2026-04", "2026-05")} <= names and "manifest.json" in names
-    assert (store.root / files.WAL).read_bytes() == files._journal_header(files.boot_id())
+    assert (store.root / files.WAL).read_bytes() == files._journal_start(store.root, files.boot_id())

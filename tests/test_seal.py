@@ -121,7 +121,7 @@ def test_the_journal_names_files_relative_to_the_store_and_recovery_still_finish
         store.put("o1", "unit", "u1", {"name": "late"})
     last = [line for line in (store.root / WAL).read_bytes().split(b"\n") if line.startswith(b"R{")][-1]
     body = json.loads(last[1:])
-    assert [f for f, _ in body["files"]] == ["data/o1/structure.json", "manifest.json"]
+    assert [f for f, _ in body["files"]] == ["data/o1/structure.json"] and list(body["manifest"]["set"]) == ["data/o1/structure.json"]
     assert [a[0] for a in body["appends"]] == ["data/o1/structure.history.jsonl"]
     monkeypatch.undo()
     fresh = Store(store.root)

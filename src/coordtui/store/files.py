@@ -44,6 +44,7 @@ from coordtui.i18n import os_reason
 #: The journal of the commit design before the commit journal: only ever recovered (a store
 #: a crash left while an older coordtui was saving), never written.
 JOURNAL = "journal.json"
+MANIFEST = "manifest.json"
 #: The commit journal (see the module's docstring).
 WAL = "journal.wal"
 #: Exists while a commit is being put in place, and after its writer died in the middle.
@@ -454,7 +455,7 @@ def _size(path: Path) -> int:
 
 
 def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes] | None = None,
-                 unkept: set[Path] | frozenset[Path] = frozenset()) -> None:
+                 unkept: set[Path] | frozenset[Path] = frozenset(), manifest: tuple[dict[str, int], str] | None = None) -> None:
     """Write every file in ``files`` and append to every log in ``appends``, all of it or none,
     durably (a power cut after the return loses nothing): one record of the commit journal,
     fsynced once, then each file put in place (see the module's docstring). Under the store lock.
@@ -462,6 +463,10 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
     Raises StoreError (with the previous state intact) if the disk refuses. The version each
     file replaces becomes its newest backup, except for the files in ``unkept`` (a version that
     does not fit the models: the backups keep the ones that did).
+
+    ``manifest``: (the entries the commit changes, its seal) when ``files`` holds the manifest as
+    ``Seal.commit_bytes`` made it from the one on disk: the journal then holds only those (a
+    store of 100,000 records has a 280 KB manifest), and a replay rebuilds it from them.
     """
     appends = {path: payload for path, payload in (appends or {}).items() if payload}
     if not files and not appends:
@@ -474,7 +479,8 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
     try:
         for final, payload in files.items():
             written.append((_write_tmp(final, payload), final))
-        _journal_commit(root, [(final, files[final]) for _, final in written], grown, boot)
+        journaled = [(final, files[final]) for _, final in written if manifest is None or final != root / MANIFEST]
+        _journal_commit(root, journaled, grown, boot, manifest)
     except OSError as exc:
         for tmp, _ in written:
             tmp.unlink(missing_ok=True)
@@ -561,18 +567,32 @@ def _journal_header(boot: str | None) -> bytes:
     return _WAL_HEAD + (boot or "").encode("ascii") + b"\n"
 
 
-def _journal_record(root: Path, files: list[tuple[Path, bytes]], grown: list[tuple[Path, int, bytes]]) -> list[bytes]:
+def _journal_record(root: Path, files: list[tuple[Path, bytes]], grown: list[tuple[Path, int, bytes]],
+                    manifest: tuple[dict[str, int], str] | None = None) -> list[bytes]:
     """One commit as the journal holds it: a line naming each file and append (paths relative
-    to the store, with lengths), the bytes of all of them, and a newline; a CRC of the bytes
-    tells a whole record from one a crash cut short."""
+    to the store, with lengths) and the manifest's changed entries and seal, the bytes of all
+    of them, and a newline; a CRC of the bytes tells a whole record from one a crash cut short."""
     parts = [payload for _, payload in files] + [payload for _, _, payload in grown]
     crc = 0
     for part in parts:
         crc = zlib.crc32(part, crc)
-    head = {"files": [[path.relative_to(root).as_posix(), len(payload)] for path, payload in files],
-            "appends": [[path.relative_to(root).as_posix(), offset, len(payload)] for path, offset, payload in grown],
-            "size": sum(len(part) for part in parts), "crc": crc}
+    head: dict[str, Any] = {"files": [[path.relative_to(root).as_posix(), len(payload)] for path, payload in files],
+                            "appends": [[path.relative_to(root).as_posix(), offset, len(payload)] for path, offset, payload in grown],
+                            "size": sum(len(part) for part in parts), "crc": crc}
+    if manifest is not None:
+        head["manifest"] = {"set": manifest[0], "seal": manifest[1]}
     return [b"R" + dump(head) + b"\n", *parts, b"\n"]
+
+
+def _journal_start(root: Path, boot: str | None) -> bytes:
+    """A journal's first bytes: its header, then the manifest as it is now (the base the
+    records' manifest changes apply to: a replay never reads manifest.json, which a power cut
+    may have left half written)."""
+    try:
+        base = read_nofollow(root / MANIFEST)
+    except FileNotFoundError:
+        return _journal_header(boot)
+    return _journal_header(boot) + b"B" + dump({"size": len(base), "crc": zlib.crc32(base)}) + b"\n" + base + b"\n"
 
 
 def _open_journal(root: Path, boot: str | None) -> int:
@@ -584,13 +604,14 @@ def _open_journal(root: Path, boot: str | None) -> int:
         pass
     modes = modes_at(root)
     tmp = root / f"{WAL}.{os.getpid()}{_TMP_SUFFIX}"
-    _write_new(tmp, _journal_header(boot), modes)
+    _write_new(tmp, _journal_start(root, boot), modes)
     os.replace(tmp, path)
     _fsync_dir(root)
     return os.open(path, os.O_WRONLY | os.O_APPEND | _NOFOLLOW | os.O_CLOEXEC)
 
 
-def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tuple[Path, int, bytes]], boot: str | None) -> None:
+def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tuple[Path, int, bytes]], boot: str | None,
+                    manifest: tuple[dict[str, int], str] | None = None) -> None:
     """Append one commit's record to the journal and make it durable (the commit point)."""
     fd = _open_journal(root, boot)
     try:
@@ -603,7 +624,7 @@ def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tup
             size = os.fstat(fd).st_size
         _touch(root / PENDING, modes_at(root))
         try:
-            for part in _journal_record(root, files, grown):
+            for part in _journal_record(root, files, grown, manifest):
                 _write_all(fd, part)
             os.fdatasync(fd)
         except OSError:
@@ -624,6 +645,8 @@ class _Commit:
 
     files: list[tuple[Path, memoryview]]
     appends: list[tuple[Path, int, memoryview]]
+    #: (the manifest entries the commit changed, the manifest's seal), where it holds no whole manifest
+    manifest: tuple[dict[str, int], str] | None = None
 
 
 def _journal_records(root: Path, journal: Path, raw: bytes) -> tuple[bool, list[_Commit], int]:
@@ -636,6 +659,10 @@ def _journal_records(root: Path, journal: Path, raw: bytes) -> tuple[bool, list[
         return False, [], 0
     pos, records = nl + 1, []
     view = memoryview(raw)
+    base = _base_record(raw, pos)
+    if base is not None:
+        pos, manifest = base
+        records.append(_Commit([(_journal_path(root, journal, MANIFEST, is_layout_file), manifest)], []))
     while pos < len(raw) and raw[pos:pos + 1] == b"R":
         end = raw.find(b"\n", pos)
         if end < 0:
@@ -656,9 +683,29 @@ def _journal_records(root: Path, journal: Path, raw: bytes) -> tuple[bool, list[
         for rel, offset, length in head["appends"]:
             commit.appends.append((_journal_path(root, journal, rel, is_layout_log), offset, view[at:at + length]))
             at += length
+        if "manifest" in head:
+            commit.manifest = (head["manifest"]["set"], head["manifest"]["seal"])
         records.append(commit)
         pos = stop + 1
     return True, records, pos
+
+
+def _base_record(raw: bytes, pos: int) -> tuple[int, memoryview] | None:
+    """(where the records start, the manifest) of the base record at ``pos``, if there is a whole one."""
+    if raw[pos:pos + 1] != b"B":
+        return None
+    end = raw.find(b"\n", pos)
+    try:
+        head = orjson.loads(raw[pos + 1:end]) if end > 0 else None
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(head, dict) or type(head.get("size")) is not int or type(head.get("crc")) is not int or head["size"] < 0:
+        return None
+    start, stop = end + 1, end + 1 + head["size"]
+    body = memoryview(raw)[start:stop]
+    if raw[stop:stop + 1] != b"\n" or zlib.crc32(body) != head["crc"]:
+        return None
+    return stop + 1, body
 
 
 def _record_head_ok(head: Any) -> bool:
@@ -674,16 +721,47 @@ def _record_head_ok(head: Any) -> bool:
         return False
     if not all(isinstance(a, list) and len(a) == 3 and isinstance(a[0], str) and count(a[1]) and count(a[2]) for a in appends):
         return False
+    if "manifest" in head:
+        m = head["manifest"]
+        if not (isinstance(m, dict) and isinstance(m.get("seal"), str) and isinstance(m.get("set"), dict)
+                and all(isinstance(k, str) and count(v) for k, v in m["set"].items())):
+            return False
     return sum(f[1] for f in files) + sum(a[2] for a in appends) == head["size"]
 
 
-def _put_in_place(commit: _Commit) -> None:
-    """One journal record's files and appends, as its commit would have left them."""
-    for final, payload in commit.files:
+def _put_in_place(commit: _Commit, manifest: tuple[Path, bytes] | None = None) -> None:
+    """One journal record's files and appends, as its commit would have left them (``manifest``:
+    the manifest it wrote, rebuilt by :func:`_manifests`)."""
+    for final, payload in [*commit.files, *([manifest] if manifest is not None else [])]:
         tmp = _write_tmp(final, payload)
         os.replace(tmp, final)
     for path, offset, payload in commit.appends:
         _append(path, offset, payload)
+
+
+def _manifests(root: Path, records: list[_Commit]) -> list[tuple[Path, bytes] | None]:
+    """For each record, the manifest its commit wrote where the record holds only its changes:
+    the last whole manifest before it (the journal's base, or a record's own), with the changes
+    of every record up to it, in name order, with the record's seal, as ``Seal.commit_bytes``
+    wrote it. None where the record holds the whole manifest, or none, or no base parses."""
+    path = Path(os.path.realpath(root)) / MANIFEST
+    listed: dict[str, int] | None = None
+    out: list[tuple[Path, bytes] | None] = []
+    for commit in records:
+        whole = next((payload for final, payload in commit.files if final == path), None)
+        if whole is not None:
+            try:
+                body = orjson.loads(whole)
+                listed = dict(body["files"]) if isinstance(body, dict) and isinstance(body.get("files"), dict) else None
+            except orjson.JSONDecodeError:
+                listed = None
+            out.append(None)
+        elif commit.manifest is not None and listed is not None:
+            listed.update(commit.manifest[0])
+            out.append((path, dump({"files": dict(sorted(listed.items())), "seal": commit.manifest[1]})))
+        else:
+            out.append(None)
+    return out
 
 
 def _sync_paths(paths: set[Path]) -> None:
@@ -720,9 +798,9 @@ def _checkpoint(root: Path, records: list[_Commit] | None = None) -> None:
         paths = _journal_paths(root)
     else:
         paths = {path for commit in records for path, _ in commit.files} | {path for commit in records for path, _, _ in commit.appends}
-    _sync_paths(paths)
+    _sync_paths(paths | {root / MANIFEST})
     tmp = root / f"{WAL}.{os.getpid()}{_TMP_SUFFIX}"
-    _write_new(tmp, _journal_header(boot_id()), modes_at(root))
+    _write_new(tmp, _journal_start(root, boot_id()), modes_at(root))
     os.replace(tmp, root / WAL)
     _fsync_dir(root)
 
@@ -740,6 +818,13 @@ def _journal_paths(root: Path) -> set[Path]:
     try:
         size = os.fstat(fd).st_size
         pos = len(os.pread(fd, 256, 0).split(b"\n", 1)[0]) + 1
+        first = os.pread(fd, 256, pos)
+        if first[:1] == b"B" and b"\n" in first:  # the base manifest: skipped by its length
+            line = first.split(b"\n", 1)[0]
+            try:
+                pos += len(line) + 1 + int(orjson.loads(line[1:])["size"]) + 1
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                return paths
         while pos < size:
             chunk = os.pread(fd, 4096, pos)
             while b"\n" not in chunk and len(chunk) < size - pos:
@@ -788,11 +873,12 @@ def _recover_journal(root: Path) -> bool:
         return False  # the common case: nothing to do
     raw = _read_journal(root) or b""
     _, records, end = _journal_records(root, journal, raw)
+    manifests = _manifests(root, records)
     if same_boot:
         # A writer died with its commit half in place: only the last commit can be (every
         # earlier one finished before the next took the lock). Its record, if whole, goes in.
-        for commit in records[-1:]:
-            _put_in_place(commit)
+        for commit, manifest in list(zip(records, manifests))[-1:]:
+            _put_in_place(commit, manifest)
         if end < len(raw):
             with open(journal, "r+b", opener=_open_nofollow) as fh:
                 fh.truncate(end)
@@ -800,8 +886,8 @@ def _recover_journal(root: Path) -> bool:
         # Written before this boot: any of it may not have reached the disk. All of it goes in
         # again, in order (each record whole files and appends at their offsets, so the last
         # state wins), then it is made durable and the journal emptied.
-        for commit in records:
-            _put_in_place(commit)
+        for commit, manifest in zip(records, manifests):
+            _put_in_place(commit, manifest)
         _checkpoint(root, records)
     for commit in records[-1:] if same_boot else records:
         for final, _ in commit.files:

@@ -262,6 +262,7 @@ class Seal:
         self._manifest_text: _ManifestText | None = None  # the text its seal is over, when _manifest is ours
         self._pending_manifest: dict[str, int] = {}
         self._pending_text: _ManifestText | None = None
+        self.pending_change: tuple[dict[str, int], str] | None = None
         self._rel_logs: dict[Path, str] = {}  # data file -> its log relative to the store (an entry's seal names it)
         self._pending_raw: bytes = b""
 
@@ -453,8 +454,11 @@ class Seal:
         else:
             listed = dict(sorted(listed.items()))
             text = _ManifestText(listed)
-        files[self.root / MANIFEST] = self._pending_raw = dump({"files": listed, "seal": text.seal(self.key(), self.store_id)})
+        seal = text.seal(self.key(), self.store_id)
+        files[self.root / MANIFEST] = self._pending_raw = dump({"files": listed, "seal": seal})
         self._pending_manifest, self._pending_text = listed, text
+        #: what the commit journal keeps of the manifest instead of its bytes (see files.commit_files)
+        self.pending_change = (changes, seal)
         logs = {history_path(path): b"".join(dump(e) + b"\n" for e in entries) for path, entries in history.items()}
         return files, logs
 

@@ -847,7 +847,7 @@ class Store:
                 files, logs = self._seal.commit_bytes(txn.stage, txn.history, txn.tails)
             except orjson.JSONEncodeError as exc:
                 raise _unencodable(self.root, exc) from None
-            commit_files(self.root, files, logs, unkept=unkept)
+            commit_files(self.root, files, logs, unkept=unkept, manifest=self._seal.pending_change)
         except BaseException:
             self._forget(txn)
             raise
