@@ -295,3 +295,21 @@ def test_a_checkpoint_makes_every_file_the_journal_names_durable(tmp_path, monke
     assert {f"data/o/{m}.json" for m in (MONTH, "2026-04", "2026-05")} <= names
     assert {f"data/o/{m}.history.jsonl" for m in (MONTH, "2026-04", "2026-05")} <= names and "manifest.json" in names
     assert (store.root / files.WAL).read_bytes() == files._journal_start(store.root, files.boot_id())
+
+
+def test_a_full_disk_while_the_record_is_written_changes_nothing_and_leaves_no_record(tmp_path, monkeypatch):
+    import errno
+
+    store = _new(tmp_path / "s")
+    journal = (store.root / files.WAL).read_bytes()
+
+    def full(fd, payload):
+        os.write(fd, payload[:10])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files, "_write_all", full)
+    with pytest.raises(StoreError, match="No space left on device.*nothing was changed"):
+        _save(store)
+    monkeypatch.undo()
+    assert (store.root / files.WAL).read_bytes() == journal and not (store.root / files.PENDING).exists()
+    assert not list(store.root.rglob("*.coordtui-tmp")) and _state(store.root) == OLD
