@@ -184,6 +184,28 @@ def _mac(key: bytes, *parts: Any) -> str:
     return hmac.digest(key, "\x1f".join(str(p) for p in parts).encode("utf-8"), "sha256").hex()  # one-shot: a fifth of hmac.new's time
 
 
+class _ManifestText:
+    """The text the manifest's seal is computed over (``Seal._manifest_seal``), kept entry by entry:
+    a commit that moves a few files' seqs on changes those entries and joins the text again,
+    instead of formatting all of them (a store of 100,000 records lists ~9,000 files)."""
+
+    def __init__(self, files: dict[str, int]) -> None:
+        """``files`` in name order."""
+        self.pos = {rel: n for n, rel in enumerate(files)}
+        self.pieces = list(map("{}={}".format, files, files.values()))
+
+    def changed(self, seqs: dict[str, int]) -> "_ManifestText":
+        """A copy with the entries of ``seqs`` (all already listed) at their new seqs."""
+        new = object.__new__(_ManifestText)
+        new.pos, new.pieces = self.pos, list(self.pieces)
+        for rel, seq in seqs.items():
+            new.pieces[self.pos[rel]] = f"{rel}={seq}"
+        return new
+
+    def seal(self, key: bytes, store_id: str) -> str:
+        return hmac.digest(key, "\x1f".join(["manifest", store_id, *self.pieces]).encode("utf-8"), "sha256").hex()
+
+
 def _same(a: Any, b: str) -> bool:
     return isinstance(a, str) and hmac.compare_digest(a, b)
 
@@ -245,7 +267,11 @@ class Seal:
         self._key: bytes | None = None
         self._heads: dict[Path, tuple[tuple[int, ...], tuple[int, str, int]]] = {}
         self._manifest: tuple[bytes, dict[str, int]] | None = None  # (its bytes, what it lists)
+        self._manifest_text: _ManifestText | None = None  # the text its seal is over, when _manifest is ours
         self._pending_manifest: dict[str, int] = {}
+        self._pending_text: _ManifestText | None = None
+        self.pending_change: tuple[dict[str, int], str] | None = None
+        self._rel_logs: dict[Path, str] = {}  # data file -> its log relative to the store (an entry's seal names it)
         self._pending_raw: bytes = b""
 
     # identity and key --------------------------------------------------------
@@ -290,13 +316,21 @@ class Seal:
         return Problem(f"the history's seals were not checked: {why}", f"变更历史的封印未能核对：{why.zh}")
 
     def seal_entry(self, path: Path, entry: dict[str, Any]) -> None:
-        entry["seal"] = _mac(self.key(), "entry", self.store_id, self.rel(history_path(path)), entry["hash"])
+        rel_log = self._rel_logs.get(path)
+        if rel_log is None:
+            rel_log = self._rel_logs[path] = self.rel(history_path(path))
+        entry["seal"] = _mac(self.key(), "entry", self.store_id, rel_log, entry["hash"])
 
     def _head_seal(self, key: bytes, path: Path, seq: int, hash_: str, unsealed: int, digest: str) -> str:
         return _mac(key, "head", self.store_id, self.rel(path), seq, hash_, unsealed, digest)
 
-    def _manifest_seal(self, key: bytes, files: dict[str, int]) -> str:
-        return _mac(key, "manifest", self.store_id, *(f"{rel}={seq}" for rel, seq in sorted(files.items())))
+    def _manifest_seal(self, key: bytes, files: dict[str, int], *, in_order: bool = False) -> str:
+        """The manifest's MAC over its entries in name order (``in_order``: ``files`` already is).
+        The same value as ``_mac(key, "manifest", store_id, "rel=seq", ...)``, built without a
+        Python loop per entry: a store of 100,000 records lists ~9,000 files, sealed on every save."""
+        rels = list(files) if in_order else sorted(files)
+        message = "\x1f".join(["manifest", self.store_id, *map("{}={}".format, rels, map(files.__getitem__, rels))])
+        return hmac.digest(key, message.encode("utf-8"), "sha256").hex()
 
     # writing ------------------------------------------------------------------
     def encode(self, path: Path, data: dict[str, Any], seq: int, hash_: str, unsealed: int) -> tuple[bytes, dict[str, Any]]:
@@ -389,9 +423,11 @@ class Seal:
             return None, Problem(f"{MANIFEST}: does not match its seal (written outside coordtui)", f"{MANIFEST}：与其封印不符（在 coordtui 之外写入）")
         return files, Problem("")
 
-    def manifest_bytes(self, files: dict[str, int]) -> bytes:
-        files = dict(sorted(files.items()))
-        return dump({"files": files, "seal": self._manifest_seal(self.key(), files)})
+    def manifest_bytes(self, files: dict[str, int], *, in_order: bool = False) -> bytes:
+        """The sealed manifest listing ``files`` in name order (``in_order``: ``files`` already is)."""
+        if not in_order:
+            files = dict(sorted(files.items()))
+        return dump({"files": files, "seal": self._manifest_seal(self.key(), files, in_order=True)})
 
     def _listed(self) -> dict[str, int]:
         """The verified manifest, for a commit (StoreError when it does not verify). Under the lock,
@@ -413,6 +449,7 @@ class Seal:
                              message_zh=f"{problem.zh}：未保存任何内容；请运行 coordtui verify --db {self.root}")
         if raw is not None:
             self._manifest = (raw, listed)
+            self._manifest_text = None
         return dict(listed)
 
     def commit_bytes(self, stage: dict[Path, dict], history: dict[Path, list[dict]],
@@ -425,6 +462,7 @@ class Seal:
         an earlier version, and saving would seal over that."""
         files: dict[Path, bytes] = {}
         listed = self._listed()
+        changes: dict[str, int] = {}
         for path, data in stage.items():
             entries = history.get(path)
             seq, hash_, unsealed = tails[path] if tails and path in tails else self.tail(path)
@@ -437,9 +475,18 @@ class Seal:
             if entries:
                 seq, hash_ = entries[-1]["seq"], entries[-1]["hash"]
             files[path], data[HEAD] = self.encode(path, data, seq, hash_, unsealed)
-            listed[rel] = seq
-        files[self.root / MANIFEST] = self._pending_raw = self.manifest_bytes(listed)
-        self._pending_manifest = listed
+            listed[rel] = changes[rel] = seq
+        text = self._manifest_text
+        if text is not None and all(rel in text.pos for rel in changes):
+            text = text.changed(changes)  # the common case: a few seqs move on, in place
+        else:
+            listed = dict(sorted(listed.items()))
+            text = _ManifestText(listed)
+        seal = text.seal(self.key(), self.store_id)
+        files[self.root / MANIFEST] = self._pending_raw = dump({"files": listed, "seal": seal})
+        self._pending_manifest, self._pending_text = listed, text
+        #: what the commit journal keeps of the manifest instead of its bytes (see files.commit_files)
+        self.pending_change = (changes, seal)
         logs = {history_path(path): b"".join(dump(e) + b"\n" for e in entries) for path, entries in history.items()}
         return files, logs
 
@@ -447,8 +494,9 @@ class Seal:
         """Remember the heads and manifest just written, so that the next save need not re-read and re-hash them."""
         try:
             self._manifest = (self._pending_raw, self._pending_manifest)
+            self._manifest_text = self._pending_text
         except (OSError, AttributeError):
-            self._manifest = None
+            self._manifest = self._manifest_text = None
         for path, data in stage.items():
             head = data.get(HEAD)
             try:
