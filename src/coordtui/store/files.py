@@ -261,9 +261,11 @@ def check_inside(root: Path, path: Path) -> str:
     try:
         rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
     except ValueError:
-        raise StoreError(f"{path}: is not inside the store {root}: coordtui writes only the store's own files") from None
+        raise StoreError(f"{path}: is not inside the store {root}: coordtui writes only the store's own files",
+                         message_zh=f"{path}：不在数据存储 {root} 之内：coordtui 只写入数据存储自身的文件") from None
     if not rel.parts or ".." in rel.parts:
-        raise StoreError(f"{path}: is not inside the store {root}: coordtui writes only the store's own files")
+        raise StoreError(f"{path}: is not inside the store {root}: coordtui writes only the store's own files",
+                         message_zh=f"{path}：不在数据存储 {root} 之内：coordtui 只写入数据存储自身的文件")
     p = Path(root)
     for part in rel.parts:
         p = p / part
@@ -273,7 +275,8 @@ def check_inside(root: Path, path: Path) -> str:
             break
         if stat.S_ISLNK(st.st_mode):
             raise StoreError(f"{p}: is a symbolic link inside the store: coordtui never writes through links; "
-                             "remove it and run 'coordtui verify'")
+                             "remove it and run 'coordtui verify'",
+                             message_zh=f"{p}：是数据存储中的符号链接：coordtui 从不经由链接写入；请删除它后运行 coordtui verify")
     return rel.as_posix()
 
 
@@ -1004,7 +1007,8 @@ def _recover_old_journal(root: Path) -> bool:
     except OSError as exc:
         if exc.errno == 40:
             raise _refuse(journal, str(journal), "which is a symbolic link") from None
-        raise StoreError(f"{journal}: cannot read the store's journal ({exc.strerror}): check its permissions") from None
+        raise StoreError(f"{journal}: cannot read the store's journal ({exc.strerror}): check its permissions",
+                         message_zh=f"{journal}：无法读取数据存储的日志（{os_reason(exc)}）：请检查其权限") from None
     try:
         renames, appends = _replay_plan(root, journal, orjson.loads(raw))
     except (orjson.JSONDecodeError, ValueError):
