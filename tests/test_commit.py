@@ -313,3 +313,26 @@ def test_a_full_disk_while_the_record_is_written_changes_nothing_and_leaves_no_r
     monkeypatch.undo()
     assert (store.root / files.WAL).read_bytes() == journal and not (store.root / files.PENDING).exists()
     assert not list(store.root.rglob("*.coordtui-tmp")) and _state(store.root) == OLD
+
+
+def test_a_store_of_the_design_before_the_journal_is_upgraded_and_an_older_coordtui_then_refuses_it(tmp_path, monkeypatch):
+    import coordtui.store.store as store_module
+
+    with monkeypatch.context() as older:  # a store as schema 3's coordtui wrote it
+        older.setattr(store_module, "SCHEMA_VERSION", 3)
+        _new(tmp_path / "s")
+    assert orjson_load(tmp_path / "s" / "meta.json")["schema"] == 3
+    store = Store(tmp_path / "s", user="carol")  # this coordtui upgrades it on opening
+    assert orjson_load(tmp_path / "s" / "meta.json")["schema"] == 4
+    assert store.get("o", "activity", "a")["v"] == "old" and store.verify_history() == []
+    # A coordtui that knows nothing of journal.wal (schema 3) no longer opens it: a commit a
+    # crash left half in place would be read torn, and its own writes undone by a replay.
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 3)
+    with pytest.raises(StoreError, match=r"written by a newer coordtui \(schema 4, this one reads 3\)"):
+        Store(tmp_path / "s", user="carol")
+
+
+def orjson_load(path: Path) -> dict:
+    from coordtui.store.files import parse_store_file
+
+    return parse_store_file(path, path.read_bytes())

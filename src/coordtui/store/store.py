@@ -63,7 +63,7 @@ from coordtui.store.lock import LockTimeout, StoreLock
 from coordtui.store.seal import HEAD, HISTORY_SUFFIX, Seal, entry_hash, history_path, instant, new_store_files, prepare_folder, read_log
 from coordtui.store.seal import VerifiedCache, keep_group, restore_file, upgrade, well_formed
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FORMAT = "coordtui-store"
 STRUCTURE = "structure"
 HISTORY = "_history"
@@ -100,8 +100,18 @@ def _history_out_of_data_files(root: Path) -> None:
         commit_files(root, {path: dump(data)}, {history_path(path): log})
 
 
+def _commit_journal(root: Path) -> None:
+    """Schema 3 -> 4: commits go through the commit journal (``journal.wal``, see files.py).
+
+    Nothing in the files changes (the older design's ``journal.json`` is finished when the
+    store opens, before any migration). The version says it so that an older coordtui, which
+    knows nothing of ``journal.wal`` and ``journal.pending``, refuses the store ("written by a
+    newer coordtui") rather than read a commit a crash left half in place, or write beside a
+    journal whose replay after a power cut would put its own older files back over it."""
+
+
 #: Schema migrations: version N -> function(store root) upgrading it to N+1.
-MIGRATIONS: dict[int, Any] = {1: _history_out_of_data_files, 2: upgrade}
+MIGRATIONS: dict[int, Any] = {1: _history_out_of_data_files, 2: upgrade, 3: _commit_journal}
 
 
 class _StrTable(Table):
