@@ -907,6 +907,19 @@ class Workspace:
         # killed with its worker), each reading the files of its organizations itself; with
         # enough to do, two of them, one per core, each with half the organizations.
         results: dict[str, CheckResult] = {}
+
+        def kept(org: Organization, result: CheckResult) -> CheckResult:
+            """On disk only what the next process would find again: not a rule that failed or
+            hung (a timeout depends on the machine's load), nor an unreadable file. What was kept
+            is what this check gives too: each finding's JSON is written once, and the findings
+            as objects are let go organization by organization, not all held to the end."""
+            if disk is None or any(f.rule.startswith("core.") for f in result.findings):
+                return result
+            rows, blob = to_rows(result.findings)
+            disk.save(org.id, as_of.isoformat(), digests[org.id], rows, blob)
+            found = from_rows(rows, blob)
+            return result if found is None else CheckResult(as_of, found, result.duties)
+
         if isolate:
             groups = _shares(pending, partitions)
             workers = [RuleWorker([(ctx, *jobs[org.id]) for org, _, ctx in group], self._plugin_of, duties=duties,
@@ -914,26 +927,17 @@ class Workspace:
             try:
                 for worker in workers:
                     worker.start()  # forked here, from this thread, before the threads below exist
-                _each_in_a_thread([(lambda w=worker, g=group: self._judge(g, jobs, w, results, partitions))
+                _each_in_a_thread([(lambda w=worker, g=group: self._judge(g, jobs, w, results, partitions, kept))
                                    for worker, group in zip(workers, groups)])
             finally:
                 for worker in workers:
                     worker.close()
         else:
-            self._judge(pending, jobs, False, results, partitions)
+            self._judge(pending, jobs, False, results, partitions, kept)
         for org, key, ctx in pending:
             result = results[org.id]
             if duties:  # kept even after a timeout: the rule that hung is switched off until the next start
                 self._results[org.id] = (key, result)
-            # On disk only what the next process would find again: not a rule that failed or
-            # hung (a timeout depends on the machine's load), nor an unreadable file. What was
-            # kept is what this check gives too (each finding's JSON is then written only once).
-            if disk is not None and not any(f.rule.startswith("core.") for f in result.findings):
-                rows, blob = to_rows(result.findings)
-                disk.save(org.id, as_of.isoformat(), digests[org.id], rows, blob)
-                kept = from_rows(rows, blob)
-                if kept is not None:
-                    result = CheckResult(as_of, kept, result.duties)
             total.extend(result)
 
     def _read_all(self, org: Organization, parts: list[tuple[str, Any]]) -> None:
@@ -941,9 +945,11 @@ class Workspace:
             self._partition(org, part, signature)
 
     def _judge(self, pending: list[tuple[Organization, tuple, Context]], jobs: dict[str, tuple[list, list]],
-               worker: "RuleWorker | bool", results: dict[str, CheckResult], partitions: dict[str, list[tuple[str, Any]]]) -> None:
-        """Each organization's result into ``results``: in ``worker`` (which reads its files), or
-        here, its files read first (one that cannot be is the organization's one finding)."""
+               worker: "RuleWorker | bool", results: dict[str, CheckResult], partitions: dict[str, list[tuple[str, Any]]],
+               kept: Callable[[Organization, CheckResult], CheckResult]) -> None:
+        """Each organization's result, as ``kept`` keeps it, into ``results``: judged in ``worker``
+        (which reads its files), or here, its files read first (one that cannot be is the
+        organization's one finding)."""
         for org, _, ctx in pending:
             if worker is False:
                 try:
@@ -951,7 +957,7 @@ class Workspace:
                 except StoreError as exc:
                     results[org.id] = CheckResult(ctx.as_of, [store_problem(ctx, exc)])
                     continue
-            results[org.id] = evaluate(ctx, *jobs[org.id], plugin_of=self._plugin_of, isolate=worker)
+            results[org.id] = kept(org, evaluate(ctx, *jobs[org.id], plugin_of=self._plugin_of, isolate=worker))
 
     def _plugin_of(self, item: Any) -> str | None:
         item = self._wrapped.get(id(item), item)  # an obligation counting evidence: its model's own
