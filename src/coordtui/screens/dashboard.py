@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Label, LoadingIndicator, Static
+from textual.widgets import DataTable, Label, LoadingIndicator, Static
 
 from coordtui.i18n import days_in
 from coordtui.domain.model import DutyStatus
@@ -17,6 +17,7 @@ from coordtui.rules.engine import DutyRow
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
+from coordtui.widgets.footer import KeyFooter
 
 #: A sign before each status, so it reads without colour too (NO_COLOR, a monochrome terminal).
 STATUS_SIGN = {
@@ -64,7 +65,7 @@ class DashboardScreen(CoreScreen):
             yield FitTable(id="duties", cursor_type="row", zebra_stripes=True)
             yield Static("", id="dash-row")
             yield Label("", id="dash-empty")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def populate(self) -> None:
         app = self.app
