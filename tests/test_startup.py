@@ -67,3 +67,55 @@ def test_the_footer_is_rebuilt_when_its_keys_change_and_only_then(example_store)
             assert "Dash" in labels and "总览" not in labels
 
     asyncio.run(main())
+
+
+def _line(row):
+    return row.org, row.rule, row.duty.subject, row.duty.due, row.status
+
+
+def test_beyond_the_organizations_kept_the_dashboard_still_counts_every_one_and_a_switch_checks_again(example_store, monkeypatch):
+    """The application keeps the findings and duties of RESULTS_KEPT organizations (memory: a
+    million records' took about 2 GB); the others keep their dashboard counts, and viewing one
+    checks it again, with the results a whole check gives."""
+    from coordtui.screens.dashboard import DashboardScreen, summary_counts
+
+    ws = Workspace(Store(example_store, user="alice"), PluginHost())
+    as_of = date(2026, 10, 15)
+    whole = ws.check(as_of)
+    expected = {o.id: summary_counts([r for r in whole.duties if r.org == o.id], as_of) for o in ws.orgs()}
+    monkeypatch.setattr(CoordApp, "RESULTS_KEPT", 2)
+
+    async def main():
+        app = CoordApp(ws, lang="zh", as_of=as_of, org_id="tjpu")
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(250):  # 5 s at most
+                if app.check_complete:
+                    break
+                await pilot.pause(0.02)
+            await app.workers.wait_for_complete()
+            assert app.check_complete
+            ids = [o.id for o in app.orgs]
+            kept = [o for o in ids if app.duties_of(o) is not None]
+            dropped = [o for o in ids if app.counts_of(o) is not None]
+            assert "tjpu" in kept and len(kept) == 2 and sorted(kept + dropped) == sorted(ids)
+            assert {r.org for r in app.result.duties} <= set(kept)
+            screen = app.screen
+            assert isinstance(screen, DashboardScreen)
+            assert {o.id: screen.summary_line(o) for o in app.orgs} == expected
+            # Switch to an organization whose results were let go: it is checked again.
+            target = next(o for o in ids[ids.index("tjpu") + 1:] + ids if o in dropped)
+            while app.org_id != target:
+                await pilot.press("c")
+            for _ in range(250):
+                if app.result is not None:
+                    break
+                await pilot.pause(0.02)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.result is not None and app.counts_of(target) is None
+            assert sorted(map(_line, app.duties_of(target))) == sorted(_line(r) for r in whole.duties if r.org == target)
+            assert [f.rule for f in app.result.findings if f.org == target] == [f.rule for f in whole.findings if f.org == target]
+            assert len([o for o in ids if app.duties_of(o) is not None]) == 2  # still two, the one viewed among them
+            assert {o.id: screen.summary_line(o) for o in app.orgs} == expected  # the one viewed before is counted
+
+    asyncio.run(main())

@@ -47,6 +47,21 @@ def status_cell(status: DutyStatus, label: str) -> Text:
     return Text(f"{STATUS_SIGN[status]} {label}", style=STATUS_STYLE[status])
 
 
+def summary_counts(duties: list[DutyRow], as_of) -> tuple[int, int, int, int, int, int, int]:  # noqa: ANN001 (a date)
+    """An organization's line on the dashboard: overdue, at risk, due within 14 days, met this
+    period of how many, deadlines met of how many."""
+    horizon = as_of + timedelta(days=14)
+    overdue = sum(1 for r in duties if r.status is DutyStatus.OVERDUE)
+    at_risk = sum(1 for r in duties if r.status is DutyStatus.AT_RISK)
+    soon = sum(1 for r in duties if r.status is DutyStatus.DUE and r.duty.due <= horizon)
+    current = [r for r in duties if r.duty.period is not None and as_of in r.duty.period]
+    met_now = sum(1 for r in current if r.status in (DutyStatus.MET, DutyStatus.LATE))
+    # Per-record duties (限期事项: a problem's rectification date) have no period: counted on their own.
+    deadlines = [r for r in duties if r.duty.period is None]
+    met_deadlines = sum(1 for r in deadlines if r.status in (DutyStatus.MET, DutyStatus.LATE))
+    return overdue, at_risk, soon, met_now, len(current), met_deadlines, len(deadlines)
+
+
 class DashboardScreen(CoreScreen):
     AUTO_FOCUS = "#duties"
     """The first screen: one table of what needs attention, most overdue first."""
@@ -122,22 +137,14 @@ class DashboardScreen(CoreScreen):
         are counted (hundreds of organizations, a hundred thousand duties)."""
         app = self.app
         duties = app.duties_of(org.id)
-        if duties is None:
-            return None
         cache = self.__dict__.setdefault("_lines", {})
+        if duties is None:
+            cache.pop(org.id, None)  # (the cache must not keep alive the duties the application let go)
+            return app.counts_of(org.id)  # None while it is checked; its counts when its duties were let go
         kept = cache.get(org.id)
         if kept is not None and kept[0] is duties and kept[1] == app.as_of:
             return kept[2]
-        horizon = app.as_of + timedelta(days=14)
-        overdue = sum(1 for r in duties if r.status is DutyStatus.OVERDUE)
-        at_risk = sum(1 for r in duties if r.status is DutyStatus.AT_RISK)
-        soon = sum(1 for r in duties if r.status is DutyStatus.DUE and r.duty.due <= horizon)
-        current = [r for r in duties if r.duty.period is not None and app.as_of in r.duty.period]
-        met_now = sum(1 for r in current if r.status in (DutyStatus.MET, DutyStatus.LATE))
-        # Per-record duties (限期事项: a problem's rectification date) have no period: counted on their own.
-        deadlines = [r for r in duties if r.duty.period is None]
-        met_deadlines = sum(1 for r in deadlines if r.status in (DutyStatus.MET, DutyStatus.LATE))
-        line = (overdue, at_risk, soon, met_now, len(current), met_deadlines, len(deadlines))
+        line = summary_counts(duties, app.as_of)
         cache[org.id] = (duties, app.as_of, line)
         return line
 
