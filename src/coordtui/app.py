@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import os
 import sys
 import time
@@ -25,6 +24,27 @@ from coordtui.screens.dashboard import DashboardScreen
 from coordtui.screens.modals import DateModal, ErrorModal
 from coordtui.widgets.keys import localize_bindings
 from coordtui.workspace import Workspace, _without_cyclic_gc
+
+
+class _Part:
+    """One batch's results, arranged in the check's worker thread (the interface's thread only
+    files them): duties and findings per organization, and each organization's dashboard counts."""
+
+    def __init__(self, duties: dict, findings: dict, counts: dict) -> None:
+        self.duties, self.findings, self.counts = duties, findings, counts
+
+    @classmethod
+    def of(cls, part: CheckResult, batch: list[str], as_of: date) -> "_Part":
+        from coordtui.screens.dashboard import summary_counts
+
+        duties: dict[str, list[DutyRow]] = {org_id: [] for org_id in batch}
+        for row in part.duties:
+            duties.setdefault(row.org, []).append(row)
+        findings: dict[str, dict[int, list[Finding]]] = {org_id: {} for org_id in batch}
+        for finding in part.findings:  # (sorted by the check: each group stays in its order)
+            findings.setdefault(finding.org, {}).setdefault(_finding_key(finding)[0], []).append(finding)
+        counts = {org_id: summary_counts(duties[org_id], as_of) for org_id in batch}
+        return cls(duties, findings, counts)
 
 
 class _Superseded(Exception):
@@ -84,8 +104,10 @@ class CoordApp(App):
         #: The duties and the findings per organization of the result ``_index_of``, extended as a
         #: check's parts arrive; at most RESULTS_KEPT organizations' (see :meth:`_keep_at_most`).
         self._index: dict[str, list[DutyRow]] = {}
-        self._found: dict[str, list[Finding]] = {}
-        #: The dashboard's counts of the organizations whose duties were let go (org id -> counts).
+        #: org id -> severity rank -> its findings, in a whole check's order
+        self._found: dict[str, dict[int, list[Finding]]] = {}
+        #: The dashboard's counts of every organization checked (org id -> counts), those whose
+        #: duties were let go included.
         self._counts: dict[str, tuple] = {}
         self._index_of: CheckResult | None = None
         self._index_tag: tuple[date, int] | None = None
@@ -151,7 +173,7 @@ class CoordApp(App):
         organization shows its loading state rather than an all-clear for what was not checked.
         The organizations still to check are :attr:`pending`; a screen that needs every
         organization waits for :attr:`check_complete`."""
-        if self._result is None or (self.org_id is not None and (self.org_id in self._pending or self.org_id in self._counts)):
+        if self._result is None or (self.org_id is not None and (self.org_id in self._pending or self._let_go(self.org_id))):
             return None
         return self._result
 
@@ -177,7 +199,7 @@ class CoordApp(App):
         """The duties of ``org_id`` in the latest check, or None while it is pending or its duties
         were let go (:attr:`RESULTS_KEPT`; :meth:`counts_of` has its counts). Indexed as results
         arrive, so hundreds of organizations are never walked once per organization."""
-        if self._result is None or org_id in self._pending or org_id in self._counts:
+        if self._result is None or org_id in self._pending or self._let_go(org_id):
             return None
         if self._index_of is not self._result:  # a result set whole (not by the progressive check)
             index: dict[str, list[DutyRow]] = {}
@@ -187,9 +209,14 @@ class CoordApp(App):
         return self._index.get(org_id, [])
 
     def counts_of(self, org_id: str) -> tuple | None:
-        """The dashboard's counts of an organization whose duties were let go (see
-        :func:`~coordtui.screens.dashboard.summary_counts`), or None."""
+        """The dashboard's counts of an organization (see :func:`~coordtui.screens.dashboard.summary_counts`)
+        as the check worked them out, or None (not checked yet, or a result set whole)."""
+        if self._result is None or org_id in self._pending or self._index_of is not self._result:
+            return None
         return self._counts.get(org_id)
+
+    def _let_go(self, org_id: str) -> bool:
+        return org_id in self._counts and org_id not in self._index
 
     #: Organizations checked together after the first (doubling up to this many): few enough
     #: that a switch to an organization not checked yet is served soon, many enough that the
@@ -221,7 +248,7 @@ class CoordApp(App):
                 message_zh=t("check.failed", "zh", error=f"{type(exc).__name__}: {exc}"), title="Internal error"))
         else:
             if started:  # no organizations at all: an empty, complete check
-                self.call_from_thread(self._check_part, tag, CheckResult(tag[0]), [], frozenset())
+                self.call_from_thread(self._check_part, tag, _Part.of(CheckResult(tag[0]), [], tag[0]), frozenset())
             self.call_from_thread(self._check_ended, tag, None)
 
     def _check_batches(self, tag: tuple[date, int], order: list[str], remaining: list[str], shown: list[float]) -> bool:
@@ -252,7 +279,7 @@ class CoordApp(App):
             if wanted is None:
                 size = min(size * 2, self.CHECK_BATCH)
             started = False
-            self.call_from_thread(self._check_part, tag, part, batch, frozenset(remaining))
+            self.call_from_thread(self._check_part, tag, _Part.of(part, batch, as_of), frozenset(remaining))
         return started
 
     def _check_progress(self, tag: tuple[date, int], done: int, total: int) -> None:
@@ -262,48 +289,48 @@ class CoordApp(App):
             if isinstance(screen, DashboardScreen) and screen.is_mounted:
                 screen.show_progress(done, total)
 
-    def _check_part(self, tag: tuple[date, int], part: CheckResult, batch: list[str], pending: frozenset[str] | None) -> None:
-        """The results of the organizations ``batch`` arrived (``pending``: those still to come;
+    def _check_part(self, tag: tuple[date, int], part: "_Part", pending: frozenset[str] | None) -> None:
+        """The results of the organizations of ``part`` arrived (``pending``: those still to come;
         None: as they were)."""
         if tag != self.check_tag:
             return
         if self._index_tag != tag or self._index_of is None or self._index_of is not self._result:
             self._index, self._found, self._counts, self._index_tag = {}, {}, {}, tag
-        for org_id in batch:
-            self._counts.pop(org_id, None)
-            self._index[org_id], self._found[org_id] = [], []
-        for row in part.duties:
-            self._index.setdefault(row.org, []).append(row)
-        for finding in part.findings:
-            self._found.setdefault(finding.org, []).append(finding)
-        self._keep_at_most(self.RESULTS_KEPT, tag[0])
-        # Ordered as one whole check orders it. Each organization's findings came sorted, so they
-        # are merged (equal keys lie within one organization).
-        findings = list(heapq.merge(*self._found.values(), key=_finding_key))
+        self._index.update(part.duties)
+        self._counts.update(part.counts)
+        for org_id, groups in part.findings.items():
+            if org_id in part.counts or org_id not in self._found:
+                self._found[org_id] = groups
+            else:  # findings of no organization checked (a store-wide one) from another batch
+                for rank, found in groups.items():
+                    self._found[org_id][rank] = sorted(self._found[org_id].get(rank, []) + found, key=_finding_key)
+        self._keep_at_most(self.RESULTS_KEPT)
+        # Ordered as one whole check orders them (severity, then organization, ...): each
+        # organization's findings of one severity came in that order, so they are only joined.
+        groups = sorted((rank, org_id, found) for org_id, by_rank in self._found.items() for rank, found in by_rank.items())
+        findings = [f for _, _, found in groups for f in found]
         result = CheckResult(tag[0], findings, [row for rows in self._index.values() for row in rows])
         self._index_of = result
         self._arriving = self._pending if pending is None else pending
         self._checked(result)
 
-    def _keep_at_most(self, count: int, as_of: date) -> None:
+    def _keep_at_most(self, count: int) -> None:
         """Let go of the findings and duties of the organizations checked longest ago beyond
-        ``count`` (never the one being viewed), keeping the dashboard's counts of each; the
-        workspace forgets its copy too. Viewing one of them again checks it again (:meth:`_fetch`)."""
-        from coordtui.screens.dashboard import summary_counts
-
+        ``count`` (never the one being viewed); their dashboard counts stay, and the workspace
+        forgets its copy too. Viewing one of them again checks it again (:meth:`_fetch`)."""
         excess = len(self._index) - count
         if excess <= 0:
             return
         dropped = [org_id for org_id in self._index if org_id != self.org_id][:excess]
         for org_id in dropped:
-            self._counts[org_id] = summary_counts(self._index.pop(org_id), as_of)
+            del self._index[org_id]
             self._found.pop(org_id, None)
         self.ws.forget_results(dropped)
 
     def _fetch(self) -> None:
         """Check the organization being viewed again when its results were let go."""
         org_id = self.org_id
-        if org_id is None or org_id not in self._counts or self._fetching == (self.check_tag, org_id):
+        if org_id is None or not self._let_go(org_id) or self._fetching == (self.check_tag, org_id):
             return
         self._fetching = (self.check_tag, org_id)
         self._fetch_worker(self.check_tag, org_id)
@@ -320,7 +347,7 @@ class CoordApp(App):
                 t("check.failed", "en", error=f"{type(exc).__name__}: {exc}"),
                 message_zh=t("check.failed", "zh", error=f"{type(exc).__name__}: {exc}"), title="Internal error"))
             return
-        self.call_from_thread(self._check_part, tag, part, [org_id], None)
+        self.call_from_thread(self._check_part, tag, _Part.of(part, [org_id], tag[0]), None)
 
     def _check_ended(self, tag: tuple[date, int], error: CoordError | None) -> None:
         self._checking = False

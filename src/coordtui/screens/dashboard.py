@@ -91,6 +91,7 @@ class DashboardScreen(CoreScreen):
         table = self.query_one("#duties", FitTable)
         loading.display = app.result is None
         if app.result is None:
+            self._shown_for = None
             if app.pending != {o.id for o in app.orgs}:
                 # Switched to an organization not checked yet (it is checked next): nothing of
                 # the one before stays on screen, and the others' lines stay up to date.
@@ -101,6 +102,14 @@ class DashboardScreen(CoreScreen):
                 self.query_one("#dash-findings", Static).update("")
                 self.query_one("#dash-summary", Static).update(self.summary_text())
             return
+        # The organization's own lines are those of its one check in this generation: as the other
+        # organizations' results arrive (dozens of batches), only the summary changes.
+        duties = app.duties_of(app.org_id)
+        shown_for = (app.org_id, app.generation, app.as_of, lang, id(table), id(duties), len(duties or ()))
+        if getattr(self, "_shown_for", None) == shown_for:
+            self.query_one("#dash-summary", Static).update(self.summary_text())
+            return
+        self._shown_for = shown_for
         cols = [
             Col("status", self.t("col.status"), rank=1, hide=False),
             Col("since", self.t("col.since"), rank=3, min=6),
@@ -136,11 +145,13 @@ class DashboardScreen(CoreScreen):
         its duties stay the same list: as the other organizations' results arrive, only theirs
         are counted (hundreds of organizations, a hundred thousand duties)."""
         app = self.app
+        counts = app.counts_of(org.id)  # as the check worked them out (also of those whose duties were let go)
+        if counts is not None:
+            return counts
         duties = app.duties_of(org.id)
-        cache = self.__dict__.setdefault("_lines", {})
         if duties is None:
-            cache.pop(org.id, None)  # (the cache must not keep alive the duties the application let go)
-            return app.counts_of(org.id)  # None while it is checked; its counts when its duties were let go
+            return None
+        cache = self.__dict__.setdefault("_lines", {})
         kept = cache.get(org.id)
         if kept is not None and kept[0] is duties and kept[1] == app.as_of:
             return kept[2]
