@@ -16,6 +16,8 @@ from coordtui.plugins import PluginHost
 from coordtui.store import Store
 from coordtui.widgets.footer import KeyFooter
 from coordtui.workspace import Workspace
+from tests.test_app import AS_OF, ws  # noqa: F401 (the fixture)
+from tests.test_app_progressive import held, until  # noqa: F401 (the fixture)
 
 #: Modules the dashboard's first frame does not need: each is imported when a screen, an export
 #: or a filter first uses it. Measured: pypinyin alone took 0.25 s of every start.
@@ -118,5 +120,33 @@ def test_beyond_the_organizations_kept_the_dashboard_still_counts_every_one_and_
             assert [f.rule for f in app.result.findings if f.org == target] == [f.rule for f in whole.findings if f.org == target]
             assert len([o for o in ids if app.duties_of(o) is not None]) == 2  # still two, the one viewed among them
             assert {o.id: screen.summary_line(o) for o in app.orgs} == expected  # the one viewed before is counted
+
+    asyncio.run(main())
+
+
+def test_back_from_an_organization_still_being_checked_the_dashboard_shows_its_rows_again(ws, held):
+    """The dashboard redraws its table only when what it shows changed: leaving for an organization
+    still being checked empties it, and coming back fills it again."""
+    gate, _ = held
+
+    async def main():
+        app = CoordApp(ws, lang="zh", as_of=AS_OF, org_id="tjpu")
+        async with app.run_test(size=(100, 30)) as pilot:
+            try:
+                assert await until(pilot, lambda: app.result is not None)
+                await pilot.pause()
+                table = app.screen.query_one("#duties")
+                rows = [[str(c) for c in cells] for cells, _ in table.data]
+                assert rows
+                await pilot.press("c")  # the next organization: its check is held
+                await pilot.pause()
+                assert app.result is None and table.row_count == 0
+                while app.org_id != "tjpu":
+                    await pilot.press("c")
+                await pilot.pause()
+                assert [[str(c) for c in cells] for cells, _ in table.data] == rows and table.row_count == len(rows)
+            finally:
+                gate.set()
+                await app.workers.wait_for_complete()
 
     asyncio.run(main())
