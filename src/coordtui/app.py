@@ -112,6 +112,8 @@ class CoordApp(App):
         self._index_of: CheckResult | None = None
         self._index_tag: tuple[date, int] | None = None
         self._fetching: tuple[tuple[date, int], str] | None = None
+        #: What was let go, freed by the check's thread (see :meth:`_keep_at_most`).
+        self._graveyard: list = []
         self._arriving: frozenset[str] = frozenset()  # the pending set of results on their way to _checked
         #: Bumped on every save, date change and refresh: a check computed for an older
         #: (as-of date, generation) is never shown.
@@ -280,6 +282,7 @@ class CoordApp(App):
                 size = min(size * 2, self.CHECK_BATCH)
             started = False
             self.call_from_thread(self._check_part, tag, _Part.of(part, batch, as_of), frozenset(remaining))
+            self._bury()
         return started
 
     def _check_progress(self, tag: tuple[date, int], done: int, total: int) -> None:
@@ -323,9 +326,15 @@ class CoordApp(App):
             return
         dropped = [org_id for org_id in self._index if org_id != self.org_id][:excess]
         for org_id in dropped:
-            del self._index[org_id]
-            self._found.pop(org_id, None)
+            # Freed by the check's thread, not here: at a million records a batch lets go of some
+            # hundred thousand objects, and freeing them held the interface still.
+            self._graveyard.append((self._index.pop(org_id), self._found.pop(org_id, None)))
         self.ws.forget_results(dropped)
+
+    def _bury(self) -> None:
+        """Free what :meth:`_keep_at_most` let go (called in the check's thread)."""
+        graveyard, self._graveyard = self._graveyard, []
+        graveyard.clear()
 
     def _fetch(self) -> None:
         """Check the organization being viewed again when its results were let go."""
