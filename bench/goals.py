@@ -13,12 +13,13 @@ person would meet it:
   its first page (1,000 changes the person may see), first with nothing cached, then again;
   beside it what the screen did before paging (every log read and verified:
   ``HistoryReader.refresh``);
-- an import of a 10,000-row csv into one organization, against SQLite parsing the same csv and
-  inserting it (WAL, synchronous FULL, one commit).
+- an import of a 10,000-row csv, and of the same rows as an xlsx, into one organization, against
+  SQLite parsing the same csv and inserting it (WAL, synchronous FULL, one commit).
 
 The save and query goals are bench/store.py's (``make bench`` runs both). Figures on a shared
 machine are noisy: read the ratios, and compare checkouts in the same run (PYTHONPATH=other/src).
 Usage: python bench/goals.py [N ...]   (default 100000; BENCH_1M=1 adds 1000000)
+       python bench/goals.py --import    (the import goals alone)
 """
 
 from __future__ import annotations
@@ -188,12 +189,66 @@ def startup_and_import() -> None:
         full = sorted(measured([sys.executable, "-c", COORDTUI, str(store)])[0] for _ in range(3))[1]
         print("examples store (5 organizations)")
         row("start -> dashboard vs a bare one-label Textual app", f"{full:.2f} / {bare:.2f} s = {full / bare:.1f}x", "<=1.5x", full / bare <= 1.5)
-        rows = ten_thousand_rows(store, tmp)
-        imported, _, _ = measured([sys.executable, "-m", "coordtui.cli", "import", "--db", str(store), "--org", "tjpu", "--kind", "activity", str(rows)])
-        lite, _, out = measured([sys.executable, "-c", CSV_SQLITE, str(rows), str(tmp / "rows.db")])
-        row("import a 10,000-row csv into one organization", f"{imported:.2f} s ({imported / float(out):.0f}x sqlite)", "<1 s", imported < 1)
-        print(f"  (SQLite parse + insert of the same rows, WAL, synchronous FULL: {float(out):.2f} s; the import's time includes"
-              " the interpreter's start and the plugins' import)")
+        import_goals(store, tmp)
+
+
+def import_goals(store: Path, tmp: Path) -> None:
+    """The import goal for a csv and an xlsx of the same 10,000 rows into tjpu of ``store`` (the
+    examples store), each into a fresh copy of it. Alone: ``python bench/goals.py --import``."""
+    rows = ten_thousand_rows(store, tmp)
+    book = as_workbook(rows, tmp / "rows10k.xlsx")
+    _, _, out = measured([sys.executable, "-c", CSV_SQLITE, str(rows), str(tmp / "rows.db")])
+    for path in (rows, book):
+        imported, cpu = median_import(store, path, tmp)
+        row(f"import a 10,000-row {path.suffix.lstrip('.')} into one organization", f"{imported:.2f} s ({imported / float(out):.0f}x sqlite)",
+            "<1 s", imported < 1)
+        print(f"    (its CPU time, user + system: {cpu:.2f} s)")
+    print(f"  (SQLite parse + insert of the csv's rows, WAL, synchronous FULL: {float(out):.2f} s; the import's time includes"
+          " the interpreter's start and the plugins' import; each import into a fresh copy of the store, median of 3)")
+
+
+def only_imports() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        store = tmp / "store"
+        subprocess.run([sys.executable, "-m", "coordtui.cli", "init", "--db", str(store), "--examples"], check=True, capture_output=True)
+        print("examples store (5 organizations)")
+        import_goals(store, tmp)
+
+
+def as_workbook(rows: Path, out: Path) -> Path:
+    """The csv's rows as an .xlsx written with openpyxl, its dates as date cells (as Excel keeps them)."""
+    import re
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    with open(rows, encoding="utf-8-sig", newline="") as fh:
+        for values in csv.reader(fh):
+            sheet.append([date.fromisoformat(v) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) else v for v in values])
+    book.save(out)
+    return out
+
+
+def median_import(store: Path, path: Path, tmp: Path) -> tuple[float, float]:
+    """``coordtui import`` of ``path`` into tjpu, each time into a fresh copy of ``store``: the median
+    wall time of 3, and the median CPU time (user + system: what a loaded machine does not inflate)."""
+    walls, cpus = [], []
+    for n in range(3):
+        copy = tmp / f"import-{path.suffix.lstrip('.')}-{n}"
+        shutil.copytree(store, copy)
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "coordtui.cli", "import", "--db", str(copy), "--org", "tjpu", "--kind", "activity",
+                                 str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"coordtui import {path.name}: exit status {os.waitstatus_to_exitcode(status)}")
+        shutil.rmtree(copy)
+    return sorted(walls)[1], sorted(cpus)[1]
 
 
 def main(sizes: list[int]) -> None:
@@ -203,6 +258,9 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--import"]:
+        only_imports()
+        raise SystemExit(0)
     sizes = [int(a) for a in sys.argv[1:]] or [100_000]
     if os.environ.get("BENCH_1M") and 1_000_000 not in sizes:
         sizes.append(1_000_000)

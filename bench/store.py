@@ -8,11 +8,19 @@ beside stock TinyDB (JSONStorage, one file) and SQLite (one table, JSON text) do
 same work in the same run. SQLite runs in WAL mode, with synchronous FULL (every commit fsynced,
 the durability the store promises: the ratio the goal is set against) and NORMAL. Usage:
 python bench/store.py [SIZE ...]  (default 1000 10000 100000)
+
+The stores above put SIZE records in 5 organizations (1,700 records a month file at 100,000). A
+store of bench/generate.py's scheme (241 organizations at 100,000, ~10 records a month file, a
+manifest listing ~9,000 files) costs a save otherwise; to measure saves into a copy of one, beside
+SQLite with as many rows, in the same run (the copy is removed afterwards; its seal key must be
+this account's):
+python bench/store.py --store DIR
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -106,6 +114,29 @@ def bench_sqlite(path: Path, size: int, synchronous: str = "FULL") -> dict:
     return result
 
 
+def bench_copy(source: Path) -> None:
+    """New and edited records saved into a copy of the store ``source`` (one organization half
+    way through its list, its newest month), beside SQLite holding as many rows."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "store"
+        shutil.copytree(source, root, symlinks=True)
+        store = Store(root, user="bench")
+        size = store.count()
+        orgs = [o["id"] for o in store.orgs()]
+        org = orgs[len(orgs) // 2]
+        month = [p for p in store.parts(org) if p != "structure"][-1]
+        kind, table = next((k, t) for k, t in store.read_part(org, month)[1].items() if t)
+        rid, record = next(iter(table.items()))
+        body = {k: v for k, v in record.items() if not k.startswith("_")}
+        new = timed(lambda k: store.put(org, kind, f"bench-{k}", body | {"id": f"bench-{k}"}, part=month, rev=0))
+        edit = timed(lambda k: store.put(org, kind, rid, body | {"bench": k}, part=month))
+        full = bench_sqlite(Path(tmp) / "full.db", size, "FULL")
+    print(f"{size:>8} {'coordtui copy':<14} {new[0]:>8.2f} {new[1]:>8.2f} {edit[0]:>9.2f}  ({len(orgs)} organizations; {org}/{month}: {len(table)} {kind} records)")
+    print(f"{size:>8} {'sqlite FULL':<14} {full['write'][0]:>8.2f} {full['write'][1]:>8.2f} {full['edit'][0]:>9.2f}")
+    print(f"{size:>8} {'ratio':<14} one save into {source.name} vs an SQLite insert (WAL, synchronous FULL): new {new[0] / full['write'][0]:.1f}x,"
+          f" edit {edit[0] / full['edit'][0]:.1f}x (goal <=5x)")
+
+
 def main(sizes: list[int]) -> None:
     print(f"{'records':>8} {'engine':<14} {'new med':>8} {'new p95':>8} {'edit med':>9} {'query med':>10} {'get med':>9}  (ms)")
     for size in sizes:
@@ -127,4 +158,7 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1000, 10000, 100000])
+    if sys.argv[1:2] == ["--store"]:
+        bench_copy(Path(sys.argv[2]).expanduser().resolve())
+    else:
+        main([int(a) for a in sys.argv[1:]] or [1000, 10000, 100000])

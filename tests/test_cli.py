@@ -163,6 +163,8 @@ def test_a_terminal_that_cannot_host_the_app_gets_one_clear_line(monkeypatch, ca
 def test_app_outside_a_terminal_is_refused(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("TERM", "xterm-256color")
     code, _, err = run(capsys, "--db", tmp_path / "s")  # pytest's stdout is not a terminal
+    assert code == 2 and "界面需要在终端中运行" in err
+    code, _, err = run(capsys, "--db", tmp_path / "s", "--lang", "en")
     assert code == 2 and "needs a terminal" in err
 
 

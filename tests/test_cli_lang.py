@@ -287,3 +287,191 @@ def test_ordinary_commands_and_mistakes_speak_only_the_language_asked_for(exampl
     else:
         assert "the history is intact" in said["verify"] and "added zhangsan" in said["users add"]
         assert "item 1 (kind bogus)" in said["bad item"] and "nothing written" in said["import dry run"]
+
+
+# a broken history, a broken plugin, the History screen: what verification and loading found ------------
+
+def _tamper(root: Path) -> None:
+    """A colleague's edits by hand: one entry of tjpu's first log changed, and one record of its
+    structure file changed without a history entry."""
+    import json
+
+    log = sorted((root / "data" / "tjpu").glob("*.history.jsonl"))[0]
+    lines = log.read_text(encoding="utf-8").splitlines()
+    entry = json.loads(lines[0])
+    entry["user"] = "mallory"
+    log.write_text("\n".join([json.dumps(entry, ensure_ascii=False), *lines[1:]]) + "\n", encoding="utf-8")
+    part = root / "data" / "tjpu" / "structure.json"
+    text = part.read_text(encoding="utf-8")
+    part.write_text(text.replace('"name":"机关纪委"', '"name":"机关纪委（改）"', 1), encoding="utf-8")
+    assert part.read_text(encoding="utf-8") != text
+
+
+def _output_words(lang: str) -> set[str]:
+    """The words the command line's output may show in either language, the models' kind ids among them."""
+    from coordtui.plugins import PluginHost
+
+    allowed = same_in_both(build_parser(lang)) | SAME_IN_BOTH | OUTPUT_SAME_IN_BOTH
+    for model in PluginHost().load().models.values():
+        allowed |= set(model.kind_map) | {model.id}
+    return allowed
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_tampered_history_is_reported_by_verify_and_check_in_one_language(example_store, capsys, lang):
+    _tamper(example_store)
+    allowed, given = _output_words(lang), [str(example_store)]
+    said = {}
+    # check verifies and keeps what it found in the sealed cache; the second check reads it from there
+    for what, args in [("check", ["check", "--org", "tjpu", "--as-of", "2026-10-15"]), ("check again", ["check", "--org", "tjpu", "--as-of", "2026-10-15"]),
+                       ("verify", ["verify"])]:
+        code, out, err = run(capsys, *args, "--db", example_store, "--lang", lang)
+        assert code == 1, (what, err)
+        if what.startswith("check"):  # the history's findings (the others quote the records' own words)
+            out = "".join(line.replace("core.history_tampered", "") + "\n" for line in out.splitlines() if "core.history_tampered" in line)
+        said[what] = out + err
+    from coordtui.store.store import current_user
+
+    given += ["u01", current_user()]  # the record changed by hand, named by its id; the store's owner, a person
+    wrong = {what: sorted(set(_stray(text, lang, allowed, given))) for what, text in said.items()}
+    assert wrong == {"check": [], "check again": [], "verify": []}, said
+    if lang == "zh":
+        for text in said.values():
+            assert "data/tjpu/2026-01.history.jsonl：第 1 项变更在写入后被改动（哈希值不符）" in text, text
+            assert "data/tjpu/structure.json：其中的记录在 coordtui 之外被修改" in text, text
+        assert said["check again"].count("变更历史被篡改：") == 3 and "变更历史已损坏：3 处问题" in said["verify"]
+    else:
+        for text in said.values():
+            assert "data/tjpu/2026-01.history.jsonl: history entry 1 was altered after it was written (hash mismatch)" in text, text
+            assert "data/tjpu/structure.json: its records were changed outside coordtui" in text, text
+        assert said["check again"].count("history tampered: ") == 3 and "the history is broken: 3 problem(s)" in said["verify"]
+
+
+def test_a_verification_cache_of_the_earlier_format_is_rebuilt_with_both_languages(example_store):
+    """Problems cached as plain strings (the format before both languages) are not trusted: the
+    files they belong to are verified again, and the cache is rewritten with [en, zh] pairs."""
+    import orjson
+
+    from coordtui.store import Store
+    from coordtui.store.seal import VerifiedCache
+
+    _tamper(example_store)
+    store = Store(example_store)
+    first = store.verify_history()
+    assert len(first) == 3 and all(p.zh != str(p) for p in first)
+    cache = VerifiedCache(store._seal)
+    key = store._seal.key()
+    files = cache.load(key)
+    assert sum(len(v[2]) for v in files.values()) == 3
+    old = {rel: [*v[:2], [en for en, _ in v[2]], *v[3:]] for rel, v in files.items()}
+    cache.save(key, old)  # sealed with the right key: only its format is old
+    assert len(cache.load(key)) == len(files) - 2  # the two files' entries with plain-string problems are left out
+    again = Store(example_store).verify_history()
+    assert again == first and [p.zh for p in again] == [p.zh for p in first]
+    payload = orjson.loads(cache.path.read_bytes().partition(b"\n")[2])
+    assert sorted(pair for v in payload.values() for pair in map(tuple, v[2])) == sorted((str(p), p.zh) for p in first)
+
+
+BROKEN_PLUGINS = {
+    "missing_dep.py": "import nonexistent_dependency_xyz\n",
+    "bad_syntax.py": "def oops(:\n",
+    "misspelt_hook.py": "from coordtui import hookimpl\n\n@hookimpl\ndef coordtui_modles():\n    return []\n",
+    "raising_hook.py": "from coordtui import hookimpl\n\n@hookimpl\ndef coordtui_models():\n    raise RuntimeError('boom')\n",
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_plugins_that_fail_to_load_are_explained_in_one_language(tmp_path, capsys, monkeypatch, lang):
+    from coordtui.plugins import HOOKS
+
+    folder = tmp_path / "dropins"
+    folder.mkdir()
+    for name, code in BROKEN_PLUGINS.items():
+        (folder / name).write_text(code, encoding="utf-8")
+    allowed = _output_words(lang) | set(HOOKS) | {"coordtui_modles", "nonexistent_dependency_xyz", "ModuleNotFoundError", "SyntaxError",
+                                                  "RuntimeError", "COORDTUI_DISABLE_PLUGINS", "PLUGIN", "plugin", "py"}
+    monkeypatch.setenv("COORDTUI_DISABLE_PLUGINS", "four_duties")
+    code, out, err = run(capsys, "plugins", "--plugin-dir", folder, "--plugin-dir", tmp_path / "nowhere", "--lang", lang)
+    assert code == 0, err
+    allowed |= {Path(n).stem for n in BROKEN_PLUGINS} | {w for n in BROKEN_PLUGINS for w in LATIN_WORD.findall(n)}
+    # 'boom' is the plugin's own message, quoted as it said it
+    assert _stray(out + err, lang, allowed, [str(folder), str(tmp_path), "boom"]) == [], out
+    lines = {line.split()[0]: line for line in out.splitlines() if line and not line.startswith(" ")}
+    if lang == "zh":
+        assert "导入失败：找不到模块“nonexistent_dependency_xyz”" in lines["missing_dep"]
+        assert "bad_syntax.py 第 1 行有语法错误" in lines["bad_syntax"]
+        assert "未知的钩子 coordtui_modles（拼写错误？" in lines["misspelt_hook"]
+        assert "在 coordtui_models 中出错：RuntimeError：“boom”" in lines["raising_hook"]
+        assert "[已停用：已被 COORDTUI_DISABLE_PLUGINS 停用]" in lines["four_duties"] and "插件目录不存在" in out
+        import json
+
+        code, out, _ = run(capsys, "plugins", "--plugin-dir", folder, "--format", "json")
+        cause = {p["name"]: (p["cause"], p["cause_zh"]) for p in json.loads(out)}["missing_dep"]
+        assert cause == ("failed to import: ModuleNotFoundError: No module named 'nonexistent_dependency_xyz'",
+                         "导入失败：找不到模块“nonexistent_dependency_xyz”（ModuleNotFoundError）")
+    else:
+        assert "failed to import: ModuleNotFoundError: No module named 'nonexistent_dependency_xyz'" in lines["missing_dep"]
+        assert "unknown hook coordtui_modles (misspelt?" in lines["misspelt_hook"]
+        assert "raised in coordtui_models: RuntimeError: boom" in lines["raising_hook"]
+        assert "[disabled: blocked by COORDTUI_DISABLE_PLUGINS]" in lines["four_duties"] and "plugin folder does not exist" in out
+
+
+def test_an_organization_whose_plugin_is_off_is_reported_by_check_in_one_language(example_store, capsys, monkeypatch):
+    monkeypatch.setenv("COORDTUI_DISABLE_PLUGINS", "four_duties")
+    said = {}
+    for lang in ("zh", "en"):
+        code, out, err = run(capsys, "check", "--db", example_store, "--as-of", "2026-10-15", "--lang", lang)
+        said[lang] = [line for line in out.splitlines() if "core.model_unavailable" in line]
+        assert code == 1 and said[lang], (lang, out + err)
+    assert all("插件 four_duties 未加载：已被 COORDTUI_DISABLE_PLUGINS 停用" in line and "blocked" not in line for line in said["zh"])
+    assert all("plugin four_duties is disabled: blocked by COORDTUI_DISABLE_PLUGINS" in line and not HAN.search(line.split("(")[0])
+               for line in said["en"])
+
+
+def test_the_history_screen_names_a_broken_history_in_the_interface_language(example_store):
+    """In Chinese, then (the language key pressed on the screen) in English."""
+    import asyncio
+
+    from textual.widgets import Static
+
+    from coordtui.app import CoordApp
+    from coordtui.plugins import PluginHost
+    from coordtui.screens.history import HistoryScreen
+    from coordtui.store import Store
+    from coordtui.workspace import Workspace
+
+    _tamper(example_store)
+    ws = Workspace(Store(example_store), PluginHost())
+    seen = {}
+
+    async def main():
+        app = CoordApp(ws, lang="zh", as_of=date(2026, 10, 15), org_id="tjpu")
+        async with app.run_test(size=(120, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("h")
+            for lang in ("zh", "en"):
+                if lang == "en":
+                    await pilot.press("l")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                assert isinstance(app.screen, HistoryScreen) and app.lang == lang
+                seen[lang] = str(app.screen.query_one("#history-title", Static).content)
+
+    asyncio.run(main())
+    assert seen["zh"] == ("变更历史  ⚠ data/tjpu/2026-01.history.jsonl：第 1 项变更在写入后被改动（哈希值不符）"
+                          "（另有 2 处问题：请运行 coordtui verify 查看）"), seen
+    assert _stray(seen["zh"], "zh", _output_words("zh"), []) == [], seen
+    assert seen["en"] == ("History  ⚠ data/tjpu/2026-01.history.jsonl: history entry 1 was altered after it was written (hash mismatch)"
+                          " (and 2 more: see 'coordtui verify')"), seen
+    assert not HAN.search(seen["en"]), seen
+
+def test_a_store_file_broken_by_hand_is_one_finding_in_the_language_asked_for(example_store, capsys):
+    (example_store / "data" / "tjpu" / "structure.json").write_text('{"unit": []}', encoding="utf-8")
+    said = {}
+    for lang in ("zh", "en"):
+        code, out, err = run(capsys, "check", "--db", example_store, "--org", "tjpu", "--as-of", "2026-10-15", "--lang", lang)
+        said[lang] = [line.replace(str(example_store), "") for line in out.splitlines() if "core.store_unreadable" in line]
+        assert code == 1 and len(said[lang]) == 1, (lang, out + err)
+    assert "其中的表“unit”存放的是列表，而不是按标识存放的记录（被手工修改过？）：没有保留它的备份" in said["zh"][0], said
+    assert _stray(said["zh"][0].replace("core.store_unreadable", ""), "zh", _output_words("zh"), []) == [], said
+    assert "its table 'unit' holds a list, not records by id" in said["en"][0] and not HAN.search(said["en"][0].split(": ", 1)[1]), said

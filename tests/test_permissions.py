@@ -23,7 +23,7 @@ import pytest
 from coordtui.cli import main
 from coordtui.errors import StoreError
 from coordtui.store import Put, Store
-from coordtui.store.files import JOURNAL
+from coordtui.store.files import JOURNAL, WAL
 from coordtui.store.seal import key_path
 
 from conftest import DROPINS
@@ -66,8 +66,8 @@ def test_every_file_and_folder_of_a_store_is_private_whatever_the_umask(umask, t
     real_append = files._append
     seen = {}
 
-    def crash(path, offset, payload):  # a crash after the renames: the journal stays for the next writer
-        seen["journal"] = oct(stat.S_IMODE((s.root / JOURNAL).stat().st_mode))
+    def crash(path, offset, payload):  # a crash after the renames: the commit journal holds it for the next writer
+        seen["journal"] = oct(stat.S_IMODE((s.root / WAL).stat().st_mode))
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(files, "_append", crash)
@@ -87,7 +87,7 @@ def test_every_file_and_folder_of_a_store_is_private_whatever_the_umask(umask, t
 
 
 def test_init_group_names_a_group_that_exists(tmp_path, capsys):
-    code = main(["init", "--db", str(tmp_path / "g"), "--group", "no-such-group-here"])
+    code = main(["init", "--db", str(tmp_path / "g"), "--group", "no-such-group-here", "--lang", "en"])
     err = capsys.readouterr().err
     assert code == 2 and "there is no group 'no-such-group-here'" in err and err.count("\n") == 1
     assert not (tmp_path / "g" / "meta.json").exists()

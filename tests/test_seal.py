@@ -15,7 +15,7 @@ import pytest
 
 from coordtui.errors import StoreError
 from coordtui.store import HistoryReader, Put, Store
-from coordtui.store.files import JOURNAL
+from coordtui.store.files import JOURNAL, PENDING, WAL
 from coordtui.store.seal import HEAD, entry_hash, key_path
 
 from conftest import DROPINS, run
@@ -119,12 +119,14 @@ def test_the_journal_names_files_relative_to_the_store_and_recovery_still_finish
     monkeypatch.setattr(files, "_append", lambda path, offset, payload: (_ for _ in ()).throw(OSError(5, "Input/output error")))
     with pytest.raises(StoreError, match="history could not be written yet"):
         store.put("o1", "unit", "u1", {"name": "late"})
-    body = json.loads((store.root / JOURNAL).read_text())
-    assert all(not p.startswith("/") for pair in body["files"] for p in pair) and body["appends"][0][0] == "data/o1/structure.history.jsonl"
+    last = [line for line in (store.root / WAL).read_bytes().split(b"\n") if line.startswith(b"R{")][-1]
+    body = json.loads(last[1:])
+    assert [f for f, _ in body["files"]] == ["data/o1/structure.json"] and list(body["manifest"]["set"]) == ["data/o1/structure.json"]
+    assert [a[0] for a in body["appends"]] == ["data/o1/structure.history.jsonl"]
     monkeypatch.undo()
     fresh = Store(store.root)
     fresh.put("o1", "unit", "u2", {"name": "next"})
-    assert not (store.root / JOURNAL).exists() and fresh.verify_history() == []
+    assert not (store.root / PENDING).exists() and fresh.verify_history() == []
 
 
 # seals and verify --------------------------------------------------------------------
@@ -339,7 +341,7 @@ def test_a_store_of_the_earlier_version_is_sealed_by_its_owner_and_never_reporte
     _make_unsealed_store(root)
     s = Store(root, user="alice")
     meta = json.loads((root / "meta.json").read_text())
-    assert meta["schema"] == 3 and meta["store_id"] and key_path(meta["store_id"]).exists()
+    assert meta["schema"] == 4 and meta["store_id"] and key_path(meta["store_id"]).exists()
     assert oct(root.stat().st_mode & 0o777) == "0o700" and oct((root / "orgs.json").stat().st_mode & 0o777) == "0o600"
     assert s.verify_history() == []
     s.put("o1", "unit", "u1", {"name": "B"})  # 2026-12-01T19:42:00Z or later: after the +08:00 entry's instant

@@ -71,23 +71,27 @@ def test_a_busy_port_is_one_line_and_exit_2(tmp_path, capsys):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        assert main(["--db", str(tmp_path / "s"), "serve", "--port", str(port)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and f"127.0.0.1:{port}: the port is already in use" in err and "--port" in err
+        assert main(["--lang", "en", "--db", str(tmp_path / "s"), "serve", "--port", str(port)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"127.0.0.1:{port}: the port is already in use" in err and "--port" in err
+        assert main(["--db", str(tmp_path / "s"), "serve", "--port", str(port)]) == 2  # Chinese, the default
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"127.0.0.1:{port}：端口已被占用" in err and "in use" not in err
 
 
-@pytest.mark.parametrize("args, says", [
-    (["--port", "70000"], "not a port number"),
-    (["--host", "no-such-host.invalid"], "no such address"),
-    (["--org", "nope"], "nope"),
-    (["--as-of", "2026-13-01"], "--as-of"),
-    (["--public-url", "ftp://x"], "--public-url"),
-    (["--allow-host", "evil example"], "--allow-host"),
+@pytest.mark.parametrize("args, says, says_zh", [
+    (["--port", "70000"], "not a port number", "不是端口号"),
+    (["--host", "no-such-host.invalid"], "no such address", "本机没有这个地址"),
+    (["--org", "nope"], "nope", "nope"),
+    (["--as-of", "2026-13-01"], "--as-of", "--as-of"),
+    (["--public-url", "ftp://x"], "not an http(s) address", "不是 http(s) 地址"),
+    (["--allow-host", "evil example"], "not a host name", "不是主机名或地址"),
 ])
-def test_bad_serve_options_are_one_line_and_exit_2(tmp_path, capsys, args, says):
-    assert main(["--db", str(tmp_path / "s"), "serve", "--port", str(free_port()), *args]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and says in err and "Traceback" not in err
+def test_bad_serve_options_are_one_line_and_exit_2(tmp_path, capsys, args, says, says_zh):
+    for lang, said in (("en", says), ("zh", says_zh)):
+        assert main(["--lang", lang, "--db", str(tmp_path / "s"), "serve", "--port", str(free_port()), *args]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and said in err and "Traceback" not in err, (lang, err)
 
 
 @pytest.fixture
@@ -321,8 +325,17 @@ def test_nothing_starts_for_a_foreign_page_a_foreign_host_no_session_or_one_sess
             assert children(server.pid) == []
 
         asyncio.run(attack())
+        # requests the HTTP parser refuses (anyone on the network can send them): 400, one log line each
+        port = int(url.rsplit(":", 1)[1])
+        for raw in (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n",
+                    b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: " + b"a" * 9000 + b"\r\n\r\n"):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw_client:
+                raw_client.sendall(raw)
+                assert raw_client.recv(100).startswith(b"HTTP/1.0 400")
     output = server_log(server)
     assert "Traceback" not in output, output
+    assert "refused a malformed request from 127.0.0.1: 400 Invalid character in Content-Length" in output, output
+    assert "refused a malformed request from 127.0.0.1: 400 Got more than 8190 bytes" in output, output
     for line in ("Host 'evil.example' is not one this server answers to", "Origin 'http://evil.example' is not this site",
                  "Origin '' is not this site", "not signed in", "has 1 tabs open already (serve.tabs_per_session)",
                  "sign-in refused: li from 127.0.0.1: already 2 sessions (serve.sessions_per_person)",

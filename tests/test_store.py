@@ -6,7 +6,7 @@ import pytest
 
 from coordtui.errors import ConflictError, StoreError
 from coordtui.store import Put, Store
-from coordtui.store.files import JOURNAL, recover
+from coordtui.store.files import JOURNAL, PENDING, recover
 
 
 @pytest.fixture
@@ -230,10 +230,10 @@ def test_a_crash_between_the_rename_and_the_history_append_is_finished_by_the_ne
     with pytest.raises(StoreError, match="history could not be written yet"):
         store.put("o1", "unit", "u1", {"name": "B"})
     monkeypatch.undo()
-    assert (store.root / JOURNAL).exists()  # the journal holds the entry that did not reach the log
+    assert (store.root / PENDING).exists()  # the commit journal holds the entry that did not reach the log
     other = Store(store.root, user="bob")
     other.put("o1", "unit", "u2", {"name": "C"})  # the next writer finishes the commit first
-    assert not (store.root / JOURNAL).exists()
+    assert not (store.root / PENDING).exists()
     assert [e["op"] for e in reversed(other.history(record_id="u1"))] == ["create", "update"]
     assert other.get("o1", "unit", "u1")["name"] == "B" and other.verify_history() == []
 
@@ -259,7 +259,7 @@ def test_a_schema_1_store_has_its_history_moved_to_logs_on_open(tmp_path):
     (old.root / "meta.json").write_text(json.dumps(meta | {"schema": 1}))
 
     fresh = Store(old.root, user="bob")
-    assert json.loads((old.root / "meta.json").read_text())["schema"] == 3  # schema 2 moved the history, 3 sealed it
+    assert json.loads((old.root / "meta.json").read_text())["schema"] == 4  # schema 2 moved the history, 3 sealed it, 4 journals commits
     assert "_history" not in json.loads((old.root / "data" / "o1" / "structure.json").read_text())
     assert [e["after"]["name"] for e in fresh.history(record_id="u1")] == ["B", "A"] and fresh.verify_history() == []
     fresh.put("o1", "unit", "u1", {"name": "C"})  # the chain goes on from the moved entries

@@ -354,9 +354,9 @@ def test_an_open_session_never_sees_half_of_a_commit_whose_writer_died(tmp_path,
     with pytest.raises(KeyboardInterrupt):
         writer.apply([Put("o", "activity", f"a{m}", {"v": "new"}, part=month) for m, month in enumerate(months)])
     monkeypatch.setattr(store_files.os, "replace", real_replace)
-    assert (writer.root / "journal.json").exists() and len(renames) == 6
+    assert (writer.root / store_files.PENDING).exists() and len(renames) == 6
     assert {d["v"] for d in reader.query("o", "activity")} == {"new"}  # finished, not half
-    assert not (writer.root / "journal.json").exists() and reader.verify_history() == []
+    assert not (writer.root / store_files.PENDING).exists() and reader.verify_history() == []
 
 
 @pytest.mark.parametrize("content, words", [

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from coordtui.commands import NavigationCommands
 from coordtui.domain.model import ScreenSpec
 from coordtui.errors import CoordError, InputError, PluginError
-from coordtui.i18n import day, t
+from coordtui.i18n import Bilingual, day, t, text_in
 from coordtui.domain.records import Finding
 from coordtui.rules.engine import CheckResult, DutyRow, _finding_key
 from coordtui.screens.base import CoreScreen, ModelScreen
@@ -138,7 +138,7 @@ class CoordApp(App):
             self.notify(t("dash.no_orgs", self.lang), severity="warning", timeout=10)
         for info in self.ws.host.plugins.values():
             if info.status == "failed":
-                self.notify(t("plugin.failed", self.lang, name=info.name, cause=info.cause), severity="error", timeout=10)
+                self.notify(t("plugin.failed", self.lang, name=info.name, cause=text_in(info.cause, self.lang)), severity="error", timeout=10)
         self.run_check()
         self.set_interval(self.DAY_CHECK_SECONDS, self.follow_today, name="office day")
 
@@ -690,14 +690,18 @@ def _write_private(folder: Path, path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def check_terminal() -> str | None:
-    """Why this terminal cannot host the interface, or None."""
+def check_terminal() -> Bilingual | None:
+    """Why this terminal cannot host the interface (in both languages), or None."""
     if "web_driver" in os.environ.get("TEXTUAL_DRIVER", ""):
         return None  # a browser tab of 'coordtui serve': Textual's web driver speaks over pipes
     if os.environ.get("TERM", "") in ("dumb", "unknown"):
-        return f"this terminal (TERM={os.environ.get('TERM')}) cannot show the full-screen interface: use one such as xterm-256color, or the commands 'coordtui check' and 'coordtui export'"
+        term = os.environ.get("TERM")
+        return Bilingual(f"this terminal (TERM={term}) cannot show the full-screen interface: use one such as xterm-256color, "
+                         "or the commands 'coordtui check' and 'coordtui export'",
+                         f"此终端（TERM={term}）无法显示全屏界面：请换用 xterm-256color 之类的终端，或使用 coordtui check 和 coordtui export 命令")
     if not sys.stdout.isatty() or not sys.stdin.isatty():
-        return "the interface needs a terminal (standard input and output are not one): run it in a terminal, or use 'coordtui check'"
+        return Bilingual("the interface needs a terminal (standard input and output are not one): run it in a terminal, or use 'coordtui check'",
+                         "界面需要在终端中运行（标准输入和输出不是终端）：请在终端中运行，或使用 coordtui check 命令")
     return None
 
 
@@ -707,7 +711,7 @@ def run_app(*, db: str | None, lang: str, plugin_dirs: Iterable[Path] = (), as_o
     is made by (the forced command's NAME, the owner's ``--as``); None: the OS account."""
     problem = check_terminal()
     if problem:
-        print(f"coordtui: {problem}", file=sys.stderr)
+        print(f"coordtui: {problem.text(lang)}", file=sys.stderr)
         return 2
     from coordtui.plugins import PluginHost
     from coordtui.store import Store

@@ -25,6 +25,7 @@ from zlib import error as zlib_error
 from pydantic import BaseModel, ConfigDict
 
 from coordtui.errors import InputError, StoreError, shown
+from coordtui.i18n import Bilingual
 from coordtui.store import Delete, Put
 from coordtui.store.blobs import Blobs, sha256
 from coordtui.store.store import ATTACHMENTS
@@ -563,11 +564,11 @@ def forget_unused(ws: "Workspace", digests: Iterable[str]) -> None:
         blobs.remove(digest)
 
 
-def verify(store) -> tuple[int, list[str]]:
-    """(files checked, problems): every attachment entry of the store against the file its hash names."""
+def verify(store) -> tuple[int, list[Bilingual]]:
+    """(files checked, problems in both languages): every attachment entry of the store against the file its hash names."""
     blobs = Blobs(store.root)
-    problems: list[str] = []
-    checked: dict[str, str | None] = {}
+    problems: list[Bilingual] = []
+    checked: dict[str, Bilingual | None] = {}
     count = 0
     for org in sorted(store.orgs(), key=lambda o: str(o.get("id"))):
         org_id = str(org.get("id"))
@@ -578,9 +579,12 @@ def verify(store) -> tuple[int, list[str]]:
                 try:
                     checked[digest] = blobs.problem(digest, size if isinstance(size, int) else None)
                 except StoreError as exc:
-                    checked[digest] = exc.message
-            if checked[digest] is not None:
-                problems.append(f"{org_id} {doc.get('kind')} {doc.get('record')}: attachment {shown(doc.get('name'))}: {checked[digest]}")
+                    checked[digest] = Bilingual(exc.message, exc.message_zh)
+            found = checked[digest]
+            if found is not None:
+                where = f"{org_id} {doc.get('kind')} {doc.get('record')}"
+                problems.append(Bilingual(f"{where}: attachment {shown(doc.get('name'))}: {found}",
+                                          f"{where}：附件“{shown(doc.get('name'))}”：{found.zh}"))
     return count, problems
 
 

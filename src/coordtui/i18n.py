@@ -625,6 +625,17 @@ OS_REASON_ZH = {
 }
 
 
+# coordtui serve's own lines on the administrator's terminal.
+CATALOGUE.update({
+    "out.serve_nobody": ("coordtui：还没有人能登录：用 coordtui users passwd 姓名 给某人设置密码，或用 coordtui users link 姓名 发一次性链接",
+                         "coordtui: nobody can sign in yet: give a person a password with 'coordtui users passwd NAME' "
+                         "or a one-time link with 'coordtui users link NAME'"),
+    "out.serve_tour": ("演示（无需登录，临时副本）", "the tour (no sign-in, a temporary copy)"),
+    "out.serving": ("coordtui：正在 {where} 提供 {what}，允许的主机：{hosts}；按 Ctrl+C 停止",
+                    "coordtui: serving {what} on {where} for the hosts {hosts}; Ctrl+C stops"),
+})
+
+
 def os_reason(exc: OSError, lang: str = "zh") -> str:
     """Why the system refused, in ``lang``: its strerror in English, a Chinese wording in Chinese."""
     import errno
@@ -632,3 +643,51 @@ def os_reason(exc: OSError, lang: str = "zh") -> str:
     if lang != "zh":
         return exc.strerror or str(exc)
     return OS_REASON_ZH.get(errno.errorcode.get(exc.errno or 0, ""), "系统拒绝")
+
+
+# A plugin's state as the Plugins screen and ``coordtui plugins`` say it (插件状态).
+CATALOGUE.update({
+    "plugin.status.ok": ("已加载", "ok"),
+    "plugin.status.failed": ("加载失败", "failed"),
+    "plugin.status.disabled": ("已停用", "disabled"),
+    "out.plugin_disabled": ("已停用：{cause}", "disabled: {cause}"),
+    "history.more_problems": ("（另有 {count} 处问题：请运行 coordtui verify 查看）", " (and {count} more: see 'coordtui verify')"),
+})
+
+
+class Bilingual(str):
+    """A text a person reads, in both languages (双语文本): the str is the English, ``zh`` the Chinese.
+
+    For what the store and the plugin host say (a broken history's problems, a plugin's cause)
+    and the interface shows later, in whichever language the person asked for: it goes through
+    every ``str`` consumer unchanged (logs, JSON, English messages), and :meth:`text` picks the
+    language where it is shown. ``zh`` falls back to the English when none was given.
+    """
+
+    __slots__ = ("zh",)
+    zh: str
+
+    def __new__(cls, en: str, zh: str | None = None) -> "Bilingual":
+        self = super().__new__(cls, en)
+        self.zh = zh if zh else str(en)
+        return self
+
+    @property
+    def en(self) -> str:
+        return str.__str__(self)
+
+    def text(self, lang: str) -> str:
+        """The text in ``lang`` (Chinese for ``zh``, English otherwise)."""
+        return self.zh if lang == "zh" else str.__str__(self)
+
+    def pair(self) -> list[str]:
+        """[en, zh], as a cache keeps it."""
+        return [str.__str__(self), self.zh]
+
+    def __reduce__(self):  # copies keep both languages
+        return (Bilingual, (str.__str__(self), self.zh))
+
+
+def text_in(value: object, lang: str) -> str:
+    """``value`` in ``lang``: a :class:`Bilingual`'s own language, anything else as it is."""
+    return value.text(lang) if isinstance(value, Bilingual) else str(value)

@@ -264,12 +264,15 @@ def _resolve_references(records: list[Record], store_records: dict[str, list[Rec
     ids = {(r.kind, r.id) for r in records}
     known = [r for rs in store_records.values() for r in rs if (r.kind, r.id) not in ids]
     ids |= {(r.kind, r.id) for r in known}
-    names = _name_index(records + known)
+    refs_of = {cls: cls.references() for cls in {type(r) for r in records}}
+    targets = {target for refs in refs_of.values() for target in refs.values()}
+    # Only the kinds something refers to are looked up by name (not 10,000 activities' titles).
+    names = _name_index([r for r in records if r.kind in targets] + [r for r in known if r.kind in targets])
     where = where or (lambda number, record, field: f"{_item_where(source, number, record.kind)}: field {field}")
     where_zh = where_zh or (lambda number, record, field: f"{_item_where_zh(source, number, record.kind)}：字段 {field}")
     prefix = normalize_name(org_name) if org_name else None
 
-    def lookup(target: str, value: str) -> set[str]:
+    def find(target: str, value: str) -> set[str]:
         if (target, value) in ids:
             return {value}
         index = names.get(target, {})
@@ -279,25 +282,54 @@ def _resolve_references(records: list[Record], store_records: dict[str, list[Rec
             matches = index.get(key[len(prefix):], set())
         return matches
 
+    # A ledger names the same few units and people on every row: each name is looked up once.
+    looked_up: dict[tuple[str, str], set[str]] = {}
+
+    def lookup(target: str, value: str) -> set[str]:
+        matches = looked_up.get((target, value))
+        if matches is None:
+            matches = looked_up[(target, value)] = find(target, value)
+        return matches
+
+    def parts(target: str, value: str) -> list[str]:
+        """Several names in one cell separated by spaces, unless the spaces only pad one name."""
+        return [value] if lookup(target, value) or not value.split()[1:] else value.split()
+
+    # (target, split by spaces, the values as written) -> (the ids, whether they differ from what
+    # was written, each value that names no one record with its matches): a ledger repeats cells.
+    field_memo: dict[tuple[str, bool, tuple[str, ...]], tuple[list[str], bool, list[tuple[str, set[str]]]]] = {}
+
+    def resolve_field(target: str, split: bool, raw: tuple[str, ...]) -> tuple[list[str], bool, list[tuple[str, set[str]]]]:
+        key = (target, split, raw)
+        got = field_memo.get(key)
+        if got is not None:
+            return got
+        values: list[str] = []
+        failures: list[tuple[str, set[str]]] = []
+        written: Any = raw
+        if split:
+            written = [part for value in raw for part in parts(target, value)]
+        changed = split
+        for value in written:
+            matches = lookup(target, value)
+            if len(matches) == 1:
+                found = next(iter(matches))
+                values.append(found)
+                changed = changed or found != value
+            else:
+                failures.append((value, matches))
+        got = field_memo[key] = (values, changed, failures)
+        return got
+
     resolved = []
     for number, record in enumerate(records, start=1):
         updates = {}
         bad = False
-        for field, target in record.references().items():
-            values, changed = [], False
-            raw = record.ref_values(field)
-            if org_name is not None and isinstance(getattr(record, field), list):
-                # several names in one cell separated by spaces, unless the spaces only pad one name
-                raw = [part for value in raw for part in ([value] if lookup(target, value) or not value.split()[1:]
-                                                         else value.split())]
-                changed = True
-            for value in raw:
-                matches = lookup(target, value)
-                if len(matches) == 1:
-                    found = next(iter(matches))
-                    values.append(found)
-                    changed = changed or found != value
-                    continue
+        for field, target in refs_of[type(record)].items():
+            current = getattr(record, field)
+            values, changed, failures = resolve_field(target, org_name is not None and isinstance(current, list),
+                                                      tuple(record.ref_values(field)))
+            for value, matches in failures:
                 at_zh = where_zh(number, record, field)
                 if len(matches) > 1:
                     message = f"{where(number, record, field)}: '{shown(value)}' names several {target}s ({', '.join(sorted(matches))}): use the id"
@@ -316,8 +348,7 @@ def _resolve_references(records: list[Record], store_records: dict[str, list[Rec
                 problems.add(message, message_zh)
                 bad = True
             if changed:
-                current = getattr(record, field)
-                updates[field] = values if isinstance(current, list) else (values[0] if values else current)
+                updates[field] = list(values) if isinstance(current, list) else (values[0] if values else current)
         if bad:
             continue
         resolved.append(record.model_copy(update=updates) if updates else record)

@@ -22,6 +22,7 @@ import importlib
 import importlib.machinery
 import importlib.util
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -33,6 +34,7 @@ import pluggy
 
 from coordtui import PROJECT, hookspecs
 from coordtui.domain.model import ExportSpec, ModelSpec, Obligation, Rule, ScreenSpec
+from coordtui.i18n import Bilingual
 
 ENTRY_POINT_GROUP = "coordtui"
 HOOKS = [name for name in dir(hookspecs) if name.startswith("coordtui_")]
@@ -42,13 +44,14 @@ OK, FAILED, DISABLED = "ok", "failed", "disabled"
 
 @dataclass
 class PluginInfo:
-    """What ``coordtui plugins`` shows of one plugin."""
+    """What ``coordtui plugins`` shows of one plugin. ``cause``: why it is off, in both languages
+    (a :class:`~coordtui.i18n.Bilingual`: its str is the English, ``cause.zh`` the Chinese)."""
 
     name: str
     source: str
     version: str = "-"
     status: str = OK
-    cause: str | None = None
+    cause: Bilingual | None = None
     models: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -57,7 +60,8 @@ class PluginInfo:
             "version": self.version,
             "source": self.source,
             "status": self.status,
-            "cause": self.cause,
+            "cause": None if self.cause is None else str(self.cause),
+            "cause_zh": getattr(self.cause, "zh", self.cause),
             "models": self.models,
         }
 
@@ -66,9 +70,38 @@ def _env_list(name: str) -> list[str]:
     return [p.strip() for p in os.environ.get(name, "").split(",") if p.strip()]
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException) -> Bilingual:
+    """What an exception says, in both languages: Python's own common words put into Chinese
+    (a missing module, a syntax error, an exit); any other message is the plugin's own, quoted."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    kind = type(exc).__name__
+    en = f"{kind}: {text}" if text else kind
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        zh = f"找不到模块“{exc.name}”（{kind}）"
+    elif isinstance(exc, SyntaxError):
+        where = (Path(exc.filename).name if exc.filename else "") + (f" 第 {exc.lineno} 行" if exc.lineno else "")
+        zh = f"{where}有语法错误（{kind}）"
+    elif isinstance(exc, ImportError):
+        zh = f"导入出错（{kind}）" + (f"：{exc.name}" if exc.name else "")
+    elif isinstance(exc, SystemExit):
+        zh = f"调用了 sys.exit（{kind}）"
+    elif isinstance(exc, KeyboardInterrupt):
+        zh = f"被中断（{kind}）"
+    elif type(exc).__name__ == "PluginValidationError":
+        hook = re.search(r"for hook '(\w+)'", text)
+        zh = f"钩子{' ' + hook.group(1) + ' ' if hook else ''}的参数与钩子规范不符（{kind}）"
+    else:
+        zh = f"{kind}：“{text}”" if text else kind
+    return Bilingual(en, zh)
+
+
+def _source_zh(source: str) -> str:
+    """Where a plugin came from, in Chinese (as ``coordtui plugins`` says it)."""
+    if source.startswith("entry point "):
+        return "入口点 " + source.removeprefix("entry point ")
+    if source.startswith("folder "):
+        return "目录 " + source.removeprefix("folder ")
+    return source
 
 
 #: Top-level module name -> the plugin folder it was imported from, in this process.
@@ -81,16 +114,16 @@ def _found_elsewhere(name: str, folder: Path) -> str | None:
     """Where a module called ``name`` comes from other than a plugin folder (the standard library,
     an installed package, one already imported), or None when only plugin folders have it."""
     if name in sys.builtin_module_names or name in getattr(sys, "stdlib_module_names", ()):
-        return "the standard library"
+        return Bilingual("the standard library", "标准库")
     loaded = sys.modules.get(name)
     if loaded is not None and name not in _FOLDER_MODULES:
-        return getattr(loaded, "__file__", None) or "already imported"
+        return getattr(loaded, "__file__", None) or Bilingual("already imported", "已导入的模块")
     here = {str(folder), str(folder.resolve())} | _FOLDERS
     try:
         spec = importlib.machinery.PathFinder.find_spec(name, [p for p in sys.path if p not in here and p])
     except (ImportError, ValueError):
         return None
-    return spec.origin or "an installed package" if spec is not None else None
+    return spec.origin or Bilingual("an installed package", "已安装的包") if spec is not None else None
 
 
 def _import_from(folder: Path, stem: str, target: str) -> Any:
@@ -181,7 +214,8 @@ class PluginHost:
             try:
                 module = ep.load()
             except BaseException as exc:  # noqa: B036 - a broken plugin (even one raising KeyboardInterrupt or SystemExit) must not stop the others
-                self._fail_new(ep.name, source, version, f"failed to import: {_describe(exc)}")
+                why = _describe(exc)
+                self._fail_new(ep.name, source, version, Bilingual(f"failed to import: {why}", f"导入失败：{why.zh}"))
                 continue
             self._register(ep.name, module, source, version)
 
@@ -192,7 +226,7 @@ class PluginHost:
         and ``coordtui plugin new`` lay them out), else in the package itself.
         """
         if not folder.is_dir():
-            self._fail_new(str(folder), f"folder {folder}", "-", "plugin folder does not exist")
+            self._fail_new(str(folder), f"folder {folder}", "-", Bilingual("plugin folder does not exist", "插件目录不存在"))
             return
         # At the end of the path, never before it: a module in the folder must not stand in for
         # a library of the same name (an icalendar.py would break every calendar export).
@@ -214,12 +248,15 @@ class PluginHost:
                 continue
             shadowed = _found_elsewhere(entry.stem, folder)
             if shadowed:
-                self._fail_new(name, source, "-", f"its name would shadow the module '{entry.stem}' ({shadowed}): rename the plugin")
+                self._fail_new(name, source, "-", Bilingual(
+                    f"its name would shadow the module '{entry.stem}' ({shadowed}): rename the plugin",
+                    f"其名称会遮蔽模块“{entry.stem}”（{getattr(shadowed, 'zh', shadowed)}）：请给插件改名"))
                 continue
             try:
                 module = _import_from(folder, entry.stem, target)
             except BaseException as exc:  # noqa: B036 - a plugin's KeyboardInterrupt or SystemExit must not end coordtui
-                self._fail_new(name, source, "-", f"failed to import: {_describe(exc)}")
+                why = _describe(exc)
+                self._fail_new(name, source, "-", Bilingual(f"failed to import: {why}", f"导入失败：{why.zh}"))
                 continue
             package = sys.modules.get(entry.stem)
             version = getattr(module, "__version__", getattr(package, "__version__", "-"))
@@ -232,28 +269,34 @@ class PluginHost:
 
     def _blocked(self, name: str, source: str, version: str) -> bool:
         if name in self.disabled:
-            self.plugins[name] = PluginInfo(name, source, version, DISABLED, "blocked by COORDTUI_DISABLE_PLUGINS")
+            self.plugins[name] = PluginInfo(name, source, version, DISABLED,
+                                            Bilingual("blocked by COORDTUI_DISABLE_PLUGINS", "已被 COORDTUI_DISABLE_PLUGINS 停用"))
             return True
         return False
 
-    def _fail_new(self, name: str, source: str, version: str, cause: str) -> None:
+    def _fail_new(self, name: str, source: str, version: str, cause: Bilingual) -> None:
         self.plugins[name] = PluginInfo(name, source, version, FAILED, cause)
 
     def _register(self, name: str, module: object, source: str, version: str) -> None:
         if name in self.plugins and self.plugins[name].status == OK:
-            self._fail_new(f"{name} ({source})", source, version, f"a plugin named '{name}' is already loaded from {self.plugins[name].source}")
+            first = self.plugins[name].source
+            self._fail_new(f"{name} ({source})", source, version, Bilingual(
+                f"a plugin named '{name}' is already loaded from {first}", f"已从{_source_zh(first)}加载了同名插件“{name}”"))
             return
         unknown = [
             attr for attr in dir(module)
             if self.pm.parse_hookimpl_opts(module, attr) is not None and attr not in HOOKS
         ]
         if unknown:
-            self._fail_new(name, source, version, f"unknown hook {', '.join(unknown)} (misspelt? known hooks: {', '.join(HOOKS)})")
+            self._fail_new(name, source, version, Bilingual(
+                f"unknown hook {', '.join(unknown)} (misspelt? known hooks: {', '.join(HOOKS)})",
+                f"未知的钩子 {'、'.join(unknown)}（拼写错误？已知的钩子：{'、'.join(HOOKS)}）"))
             return
         try:
             self.pm.register(module, name=name)
         except Exception as exc:  # pluggy.PluginValidationError: a hook with wrong arguments
-            self._fail_new(name, source, version, f"failed validation: {_describe(exc)}")
+            why = _describe(exc)
+            self._fail_new(name, source, version, Bilingual(f"failed validation: {why}", f"未通过校验：{why.zh}"))
             return
         self.plugins[name] = PluginInfo(name, source, version)
         self._order.append(name)
@@ -265,11 +308,12 @@ class PluginHost:
         return sorted(impls, key=lambda i: rank.get(i.plugin_name, 1 << 30))
 
     def fail(self, plugin: str, cause: str) -> None:
-        """Switch a plugin off (its contributions go with it) and record why."""
+        """Switch a plugin off (its contributions go with it) and record why (a
+        :class:`~coordtui.i18n.Bilingual` for both languages; a plain str shows as it is in both)."""
         info = self.plugins.get(plugin)
         if info is None or info.status != OK:
             return
-        info.status, info.cause = FAILED, cause
+        info.status, info.cause = FAILED, cause if isinstance(cause, Bilingual) else Bilingual(cause)
         try:
             self.pm.unregister(name=plugin)
         except ValueError:
@@ -283,7 +327,8 @@ class PluginHost:
             try:
                 value = impl.function(**{a: kwargs[a] for a in impl.argnames})
             except BaseException as exc:  # noqa: B036 - SystemExit or KeyboardInterrupt from a hook switches the plugin off too
-                self.fail(impl.plugin_name, f"raised in {hook}: {_describe(exc)}")
+                why = _describe(exc)
+                self.fail(impl.plugin_name, Bilingual(f"raised in {hook}: {why}", f"在 {hook} 中出错：{why.zh}"))
                 continue
             results.append((impl.plugin_name, value))
         return results
@@ -293,11 +338,14 @@ class PluginHost:
             if value is None:
                 continue
             if not isinstance(value, (list, tuple)) or not all(isinstance(m, ModelSpec) for m in value):
-                self.fail(plugin, f"coordtui_models returned {type(value).__name__}, expected a list of ModelSpec")
+                self.fail(plugin, Bilingual(f"coordtui_models returned {type(value).__name__}, expected a list of ModelSpec",
+                                            f"coordtui_models 返回了 {type(value).__name__}，应返回 ModelSpec 的列表"))
                 continue
             for model in value:
                 if model.id in self.models:
-                    self.fail(plugin, f"model id '{model.id}' is already provided by plugin {self._model_owner[model.id]}")
+                    owner = self._model_owner[model.id]
+                    self.fail(plugin, Bilingual(f"model id '{model.id}' is already provided by plugin {owner}",
+                                                f"模型标识“{model.id}”已由插件 {owner} 提供"))
                     break
                 self.models[model.id] = model
                 self._model_owner[model.id] = plugin
@@ -308,18 +356,19 @@ class PluginHost:
                     if value is None:
                         continue
                     if not isinstance(value, (list, tuple)) or not all(isinstance(v, expected) for v in value):
-                        self.fail(plugin, f"{hook} returned {type(value).__name__}, expected a list of {expected.__name__}")
+                        self.fail(plugin, Bilingual(f"{hook} returned {type(value).__name__}, expected a list of {expected.__name__}",
+                                                    f"{hook} 返回了 {type(value).__name__}，应返回 {expected.__name__} 的列表"))
                         continue
                     problem = self._check_items(hook, model, value)
                     if problem:
-                        self.fail(plugin, f"{hook}: {problem}")
+                        self.fail(plugin, Bilingual(f"{hook}: {problem}", f"{hook}：{problem.zh}"))
                         continue
                     self._contrib[hook].extend((plugin, model.id, v) for v in value)
             self._drop_failed()
         for plugin, info in self.plugins.items():
             info.models = [m for m, owner in self._model_owner.items() if owner == plugin and m in self.models]
 
-    def _check_items(self, hook: str, model: ModelSpec, items: list[Any]) -> str | None:
+    def _check_items(self, hook: str, model: ModelSpec, items: list[Any]) -> Bilingual | None:
         """Rule ids start with the model's id and are unique among rules (and among obligations).
 
         A rule and an obligation may share an id: both report under one rule of the domain.
@@ -330,11 +379,11 @@ class PluginHost:
         for item in items:
             rule_id = self._rule_id(item)
             if not rule_id.startswith(model.id + "."):
-                return f"rule id '{rule_id}' must start with '{model.id}.'"
+                return Bilingual(f"rule id '{rule_id}' must start with '{model.id}.'", f"规则标识“{rule_id}”必须以“{model.id}.”开头")
             if rule_id in existing:
-                return f"rule id '{rule_id}' is declared twice"
+                return Bilingual(f"rule id '{rule_id}' is declared twice", f"规则标识“{rule_id}”声明了两次")
             if not callable(item.check if isinstance(item, Rule) else item.duties):
-                return f"rule '{rule_id}' has nothing to call"
+                return Bilingual(f"rule '{rule_id}' has nothing to call", f"规则“{rule_id}”没有可调用的检查函数")
             existing.add(rule_id)
         return None
 

@@ -3,7 +3,7 @@
 Ledgers are read as offices keep them: a title row (merged or not) above the header, the
 header in any of the first rows and split over lines (``新闻稿⏎报送日期``), a 序号 and a 备注
 column, notes rows under the table (``填表人：…``), cells merged down over rows (the value
-counts for each row), Excel date cells (also in the East Asian formats openpyxl does not
+counts for each row), Excel date cells (also in the East Asian formats the reader does not
 know, which arrive as serial numbers such as 46273), dates written ``2026-03-05``,
 ``2026/3/5``, ``2026.3.5``, ``2026年3月5日（星期二）`` or ``2026-09-08 00:00:00``, periods written
 ``2026年第四季度`` or ``2026年8月``, choice codes written as their Chinese labels (``撰写报告``),
@@ -26,11 +26,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import posixpath
 import re
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import unquote
 
 from pydantic import ValidationError
 
@@ -54,6 +56,8 @@ _DATE_FORMS = [re.compile(p) for p in (r"^(\d{4})-(\d{1,2})-(\d{1,2})$", r"^(\d{
                                         r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$", r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")]
 _WEEKDAY = re.compile(r"\s*[（(]?\s*(星期|周|礼拜)[一二三四五六日天]\s*[）)]?$")
 _TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_SERIAL_TEXT = re.compile(r"\d{5}(\.\d+)?")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _TRUE, _FALSE = {"是", "true", "yes", "y", "1", "√", "✓"}, {"否", "false", "no", "n", "0", ""}
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -77,7 +81,12 @@ def parse_cn_date(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _serial(value)
     text = str(value).strip()
-    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+    if m := _ISO_DATE.fullmatch(text):  # the common case, without the other forms' substitutions
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            raise ValueError(f"'{text}' is not a day of the calendar") from None
+    if _SERIAL_TEXT.fullmatch(text):
         return _serial(float(text))
     bare = _TIME.sub("", _WEEKDAY.sub("", text)).replace(" ", "")
     for pattern in _DATE_FORMS:
@@ -126,37 +135,76 @@ def _unquote(value: Any) -> Any:
     return value
 
 
-def _convert(cls: type[Record], spec: FieldSpec, value: Any) -> Any:
-    value = _unquote(value)
-    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-        raise ValueError(f"the cell holds {len(value):,} characters, more than the {MAX_CELL_CHARS:,} a cell may")
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return [] if spec.widget in ("refs", "choices", "list") else None
-    if spec.widget == "date":
-        return parse_cn_date(value)
+_MISSING = object()
+_MEMO_CELLS = 10_000  # distinct values remembered per column
+
+
+def _converter(cls: type[Record], spec: FieldSpec) -> Callable[[Any], Any]:
+    """The function that turns one cell of ``spec``'s column into the value its field takes.
+
+    Worked out once per column (the choice labels, the widget), not once per cell."""
     labels = {v: k for k, v in cls.choice_labels.get(spec.name, {}).items()}
-    if spec.widget in ("refs", "choices", "list"):
-        parts = [p for line in str(value).splitlines() for p in split_list(line)]
-        return [labels.get(p, p) for p in parts]
-    if spec.widget == "choice":
-        text = str(value).strip()
-        return labels.get(text, text)
-    if spec.widget == "bool":
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ValueError(f"'{value}' is not yes or no (是/否)")
-    if spec.widget == "int" and isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (datetime, date)) and spec.widget == "text":
-        value = parse_cn_date(value)
-    if spec.name in _PERIOD_FIELDS and isinstance(value, str):
-        return parse_cn_period(value.strip())
-    return str(value).strip() if isinstance(value, str) else value
+    widget = spec.widget
+    several = widget in ("refs", "choices", "list")
+    period = spec.name in _PERIOD_FIELDS
+
+    def text_of(value: Any) -> str:
+        # The reader gives every number as a float: 1.0 in a yes/no, choice or list column is 1.
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+    def specific(value: Any) -> Any:
+        if widget == "date":
+            return parse_cn_date(value)
+        if several:
+            parts = [p for line in text_of(value).splitlines() for p in split_list(line)]
+            return [labels.get(p, p) for p in parts] if labels else parts
+        if widget == "choice":
+            text = text_of(value).strip()
+            return labels.get(text, text)
+        if widget == "bool":
+            text = text_of(value).strip().lower()
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            raise ValueError(f"'{value}' is not yes or no (是/否)")
+        if isinstance(value, float) and value.is_integer():
+            return int(value) if widget == "int" else str(int(value))
+        if isinstance(value, (datetime, date)) and widget == "text":
+            value = parse_cn_date(value)
+        if period and isinstance(value, str):
+            return parse_cn_period(value.strip())
+        return value.strip() if isinstance(value, str) else value
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, str):
+            value = _unquote(value)
+            if len(value) > MAX_CELL_CHARS:
+                raise ValueError(f"the cell holds {len(value):,} characters, more than the {MAX_CELL_CHARS:,} a cell may")
+            if not value.strip():
+                return [] if several else None
+        elif value is None:
+            return [] if several else None
+        return specific(value)
+
+    # A ledger's column repeats itself (the group, the form, the same units row after row): a
+    # value is converted once. Keyed by type as well (True == 1 == 1.0); a bad value is not kept,
+    # so every row that has it is reported. Bounded, for the columns whose every value differs.
+    memo: dict[tuple[type, Any], Any] = {}
+
+    def remembered(value: Any) -> Any:
+        key = (value.__class__, value)
+        try:
+            found = memo.get(key, _MISSING)
+        except TypeError:  # (no cell of a csv or workbook is unhashable; a caller's might be)
+            return convert(value)
+        if found is _MISSING:
+            found = convert(value)
+            if len(memo) < _MEMO_CELLS:
+                memo[key] = found
+        return list(found) if several else found
+
+    return remembered
 
 
 class Problems:
@@ -213,33 +261,36 @@ def rows_to_records(cls: type[Record], headers: list[Any], rows: list[tuple[int,
                              message_zh=f"{source}：列“{text}”不是{cls.title_zh}的字段；可用的列：{known}")
         columns.append((n, text, spec))
     has_id = any(spec.name == "id" for _, _, spec in columns)
+    # Every row has the same columns: one header map for all, one converter per column.
+    header_of = {spec.name: text for _, text, spec in columns}
+    converters = [(n, text, spec.name, _converter(cls, spec)) for n, text, spec in columns]
+    validate = cls.model_validate
     records: list[Record] = []
     places: dict[int, tuple[int, dict[str, str]]] = {}
     for row_number, values in rows:
-        filled = [v for v in values if v not in (None, "")]
+        filled = [v for v in values if v is not None and v != ""]
         if not filled:
             continue
         if len(filled) == 1 and isinstance(filled[0], str) and _NOTE.match(filled[0]):
             continue  # 填表人：… under the table
         data: dict[str, Any] = {}
-        header_of: dict[str, str] = {}
         bad = False
-        for n, text, spec in columns:
-            header_of[spec.name] = text
+        width = len(values)
+        for n, text, name, convert in converters:
             try:
-                converted = _convert(cls, spec, values[n] if n < len(values) else None)
+                converted = convert(values[n] if n < width else None)
             except ValueError as exc:
                 problems.add(f"{source}: row {row_number}: column {text}: {exc}", f"{source}：第{row_number}行“{text}”列：{exc}")
                 bad = True
                 continue
             if converted is not None:
-                data[spec.name] = converted
+                data[name] = converted
         if bad:
             continue
         if not has_id or not data.get("id"):
             data["id"] = provisional_id(cls, data)
         try:
-            record = cls.model_validate(data)
+            record = validate(data)
         except ValidationError as exc:
             from coordtui.interchange import first_error_zh
             from coordtui.workspace import first_error
@@ -325,39 +376,134 @@ def _check_unpacked(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked <= MAX_UNPACKED_BYTES:
+                for part in _sheet_parts(archive):
+                    _check_extent(path, archive, part)
     except (zipfile.BadZipFile, OSError):
-        return  # openpyxl says it is not a workbook
+        return  # the reader says it is not a workbook
     if unpacked > MAX_UNPACKED_BYTES:
         raise InputError(f"{path}: the workbook unpacks to {unpacked // (1024 * 1024)} MiB, more than the "
                          f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MiB an import takes: split it or remove long cells",
                          message_zh=f"{path}：工作簿解压后 {unpacked // (1024 * 1024)} MiB，超过上限，请拆分或删去过长的单元格")
 
 
-def _merged_fill(book_path: Path, sheet_path: str | None, rows: list[list[Any]]) -> None:
+# A sheet is read whole into memory as rows × columns (python-calamine): a small file may place
+# one cell at A1 and one at XFD1048576, which would ask for 17 billion cells. So before reading,
+# every part's cell and row tags are scanned for how far they reach. A tag the strict pattern
+# cannot read is a damaged file; comments or text that look like tags only make the bound larger.
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"
+_ATTR = rb"\s+[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*')"
+_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)((?:" + _ATTR + rb")*)\s*/?>")
+_ANY_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)[\s/>]")
+_WITH_R = re.compile(rb"\sr\s*=\s*[\"']")
+_PLACED = re.compile(rb"\sr\s*=\s*[\"']([A-Z]{0,3})([1-9]\d{0,6})[\"']")
+_UNTYPED = re.compile(rb"<" + _NS + rb"c(?:\s+(?!t\s*=)[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*>\s*(?:<" + _NS + rb"f\b(?:"
+                      + _ATTR + rb")*\s*(?:/>|>[^<]*</" + _NS + rb"f\s*>))?\s*<" + _NS + rb"v\s*>([^<]*)</")
+MAX_SHEET_CELLS = 5_000_000  # rows × columns of one sheet as read (100,000 rows of 50 columns)
+_CHUNK = 4 * 1024 * 1024
+
+
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^<]*")
+_TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']*)["']""")
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> list[str]:
+    """Every part a reader may take for a sheet: each .xml part, and whatever any relationship of
+    a worksheet names (a sheet's part need not end in .xml), however its target is written."""
+    names = {info.filename for info in archive.infolist()}
+    parts = {name for name in names if name.lower().endswith(".xml")}
+    for rels in [name for name in names if name.lower().endswith(".rels")]:
+        base = posixpath.dirname(posixpath.dirname(rels))  # xl/_rels/workbook.xml.rels -> xl
+        for tag in _RELATIONSHIP.findall(archive.read(rels)):
+            target = _TARGET.search(tag)
+            if target is None or b"worksheet" not in tag.lower():
+                continue
+            written = unquote(target.group(1).decode("utf-8", "replace")).replace("\\", "/")
+            for candidate in (written.lstrip("/"), posixpath.normpath(posixpath.join(base, written)),
+                              posixpath.normpath(posixpath.join("xl", written))):
+                parts.update(name for name in names if name.lower() == candidate.lower())
+    return sorted(parts)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_extent(path: Path, archive: zipfile.ZipFile, part: str) -> None:
+    """Refuse a part whose cells reach further than an import reads, or whose cell tags or
+    number cells cannot be read (a number cell holding text: the file is damaged)."""
+    rows = cols = tags = unplaced = 0
+
+    def damaged(what: str) -> InputError:
+        return InputError(f"{path}: not a readable xlsx workbook ({part}: {what}): open it in Excel and save it again",
+                          message_zh=f"{path}：工作簿已损坏（{part}），请用 Excel 打开后重新保存")
+
+    def scan(buf: bytes) -> None:
+        nonlocal rows, cols, tags, unplaced
+        attributes = _TAG.findall(buf)
+        found = len(attributes)
+        if found != len(_ANY_TAG.findall(buf)):
+            raise damaged("a cell or row tag that cannot be read")
+        # Every r= among the tags' attributes (one inside another attribute's quoted value only
+        # makes the bound larger, or the file refused).
+        joined = b"\n".join(attributes)
+        placed = _PLACED.findall(joined)
+        if len(placed) != len(_WITH_R.findall(joined)):
+            raise damaged("a cell reference that cannot be read")
+        tags += found
+        unplaced += max(0, found - len(placed))
+        if placed:
+            rows = max(rows, max(int(n) for n in {n for _, n in placed}))
+            cols = max(cols, max(_column_number(c) for c in {c for c, _ in placed}))
+        for value in set(_UNTYPED.findall(buf)):
+            try:
+                float(value)
+            except ValueError:
+                raise damaged(f"a number cell holds {value[:20].decode('utf-8', 'replace')!r}") from None
+
+    with archive.open(part) as fh:
+        pending = b""
+        while True:
+            chunk = fh.read(_CHUNK)
+            data = pending + chunk
+            if not chunk:
+                scan(data)
+                break
+            cut = data.rfind(b"row>")  # a row's end: no cell or value is cut in two
+            if cut < 0:
+                pending = data
+                continue
+            scan(data[:cut + 4])
+            pending = data[cut + 4:]
+    # Cells and rows without a reference follow the one before: at most one step further each.
+    rows, cols = rows + unplaced, cols + unplaced
+    if rows > MAX_ROWS + HEADER_SEARCH_ROWS and tags:
+        raise InputError(f"{path} [{part}]: more than {MAX_ROWS:,} rows: split the sheet",
+                         message_zh=f"{path} [{part}]：超过 {MAX_ROWS:,} 行，请拆分")
+    if rows * cols > MAX_SHEET_CELLS:
+        raise InputError(f"{path} [{part}]: the sheet spans {rows:,} rows by {cols:,} columns, more than the {MAX_SHEET_CELLS:,} "
+                         "cells an import reads: delete the empty rows and columns around the table, or split it",
+                         message_zh=f"{path} [{part}]：工作表跨 {rows:,} 行 {cols:,} 列，超过导入可读的 {MAX_SHEET_CELLS:,} 个单元格："
+                                    "请删去表格周围的空行空列，或拆分")
+
+
+def _merged_fill(rows: list[list[Any]], ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
     """A value merged down (or across) over cells counts for each of them, as the reader sees it.
 
-    (openpyxl's read-only sheets, which keep memory bounded, do not report merged cells, so
-    the sheet's own part is read for its <mergeCell> list.)"""
-    from openpyxl.utils.cell import range_boundaries
-
-    if not sheet_path:
-        return
-    try:
-        with zipfile.ZipFile(book_path) as archive:
-            xml = archive.read(sheet_path.lstrip("/")).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return
-    for ref in re.findall(r'<(?:\w+:)?mergeCell ref="([A-Z]+\d+:[A-Z]+\d+)"', xml):
-        min_col, min_row, max_col, max_row = range_boundaries(ref)
-        if min_row - 1 >= len(rows):
+    ``ranges``: the sheet's merged ranges, ((first row, first column), (last row, last column)) from 0."""
+    for (min_row, min_col), (max_row, max_col) in ranges:
+        if min_row >= len(rows):
             continue
-        top = rows[min_row - 1]
-        value = top[min_col - 1] if min_col - 1 < len(top) else None
-        for r in range(min_row - 1, min(max_row, len(rows))):
+        top = rows[min_row]
+        value = top[min_col] if min_col < len(top) else None
+        for r in range(min_row, min(max_row + 1, len(rows))):
             row = rows[r]
-            while len(row) < max_col:
+            while len(row) <= max_col:
                 row.append(None)
-            for c in range(min_col - 1, max_col):
+            for c in range(min_col, max_col + 1):
                 if row[c] in (None, ""):
                     row[c] = value
 
@@ -380,38 +526,44 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
         return [(cls, str(path), rows[at], [(n, r) for n, r in enumerate(rows[at + 1:], start=at + 2)])]
     _check_unpacked(path)
     try:
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        from python_calamine import CalamineWorkbook, SheetTypeEnum
+    except ImportError:  # an installation from before it was a dependency
+        raise InputError(f"{path}: reading an xlsx needs the python-calamine package, which is not installed: "
+                         "install coordtui again (pip install coordtui, or make in a checkout)",
+                         message_zh=f"{path}：读取 xlsx 需要 python-calamine 软件包，但未安装：请重新安装 coordtui"
+                                    "（pip install coordtui，或在源码目录中运行 make）") from None
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        titles = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    except Exception as exc:  # the reader raises many kinds for a file that is not a workbook
         raise InputError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}): save it as .xlsx",
                          message_zh=f"{path}：不是可读的 xlsx 工作簿，请另存为 .xlsx") from None
     tables = []
     try:
-        sheets = list(book.worksheets)
-        kinds = [_sheet_kind(model, s.title) for s in sheets]
-        for n, sheet in enumerate(sheets):
+        kinds = [_sheet_kind(model, title) for title in titles]
+        for n, title in enumerate(titles):
             cls = kinds[n]
-            if kind and cls is None and (len(sheets) == 1 or _DEFAULT_SHEET.match(sheet.title.strip())):
+            if kind and cls is None and (len(titles) == 1 or _DEFAULT_SHEET.match(title.strip())):
                 cls = model.kind(kind)  # Excel's Sheet1 (Sheet2 and Sheet3 left empty) with --kind
             if cls is None or (kind and cls.kind != kind):
                 continue
-            rows = []
-            for values in sheet.iter_rows(values_only=True):
-                rows.append(list(values))
-                if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                    raise InputError(f"{path} [{sheet.title}]: more than {MAX_ROWS:,} rows: split the sheet",
-                                     message_zh=f"{path} [{sheet.title}]：超过 {MAX_ROWS:,} 行，请拆分")
+            sheet = book.get_sheet_by_name(title)
+            rows = sheet.to_python(skip_empty_area=False)  # from A1: row numbers as Excel shows them
+            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise InputError(f"{path} [{title}]: more than {MAX_ROWS:,} rows: split the sheet",
+                                 message_zh=f"{path} [{title}]：超过 {MAX_ROWS:,} 行，请拆分")
             while rows and not any(v not in (None, "") for v in rows[-1]):
                 rows.pop()
             if not rows:
                 continue
-            _merged_fill(path, getattr(sheet, "_worksheet_path", None), rows)
+            _merged_fill(rows, sheet.merged_cell_ranges or [])
             at = find_header(cls, rows)
-            tables.append((cls, f"{path} [{sheet.title}]", rows[at], [(i, r) for i, r in enumerate(rows[at + 1:], start=at + 2)]))
+            tables.append((cls, f"{path} [{title}]", rows[at], [(i, r) for i, r in enumerate(rows[at + 1:], start=at + 2)]))
     except InputError:
         raise
-    except Exception as exc:  # a damaged sheet: a number cell holding text, a shared string that is not there
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a damaged sheet (a shared string that is not there); a reader's panic is a BaseException
         raise InputError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}: {str(exc)[:80]!r}): open it in Excel and save it again",
                          message_zh=f"{path}：工作簿已损坏（{type(exc).__name__}），请用 Excel 打开后重新保存") from None
     finally:
@@ -484,8 +636,9 @@ def _match_stored(ws: "Workspace", org: Organization, records: list[Record]) -> 
         stored = by_key[record.kind].get(natural_key(record))
         if stored is not None and stored != record.id:
             record = record.model_copy(update={"id": stored})
-        elif stored is None:
-            record = record.model_copy(update={"id": provisional_id(type(record), record.model_dump())})
+        elif stored is None:  # (the id from the key as it reads once its names are resolved to ids)
+            key = record.model_dump(include=set(record.natural_key))
+            record = record.model_copy(update={"id": provisional_id(type(record), key)})
         out.append(record)
     return out
 

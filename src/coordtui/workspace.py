@@ -600,6 +600,7 @@ class Workspace:
             for kind in self.store.kinds(org.id):
                 for doc in self.store.query(org.id, kind):
                     existing[(kind, doc["id"])] = doc
+        everything = policy.sees_everything  # (the actor's grants: the same for every record)
         with policy.pending(records):  # a new task's steps belong through the task the same file brings
             for record in records:
                 data = record.model_dump(mode="json")
@@ -607,10 +608,10 @@ class Workspace:
                 # "Unchanged" only for a record the actor may see: a copy of a hidden record must
                 # not come back as a confirmation of its content.
                 if before is not None and strip_meta(before) == data and (
-                        policy.sees_everything or policy.sees(record.kind, strip_meta(before))):
+                        everything or policy.sees(record.kind, strip_meta(before))):
                     counts["unchanged"] += 1
                     continue
-                if not policy.sees_everything:
+                if not everything:
                     refusal = policy.refusal(record.kind, strip_meta(before) if before is not None else None, record)
                     if refusal is not None:
                         self._refuse(org.id, record.kind, record.id, refusal)
@@ -621,7 +622,7 @@ class Workspace:
             for (kind, rid), doc in existing.items():
                 if (kind, rid) in incoming:
                     continue
-                if not policy.sees_everything:
+                if not everything:
                     before = strip_meta(doc)
                     if not policy.sees(kind, before):
                         continue  # not theirs to keep or to drop
@@ -784,8 +785,10 @@ class Workspace:
         if info is None or info.status == "ok":
             why_zh, why_en = f"没有插件提供模型 {org.model}", f"no loaded plugin provides model {org.model}"
         else:
+            from coordtui.i18n import text_in
+
             cause = info.cause or info.status
-            why_zh, why_en = f"插件 {info.name} 未加载：{cause}", f"plugin {info.name} is {info.status}: {cause}"
+            why_zh, why_en = f"插件 {info.name} 未加载：{text_in(cause, 'zh')}", f"plugin {info.name} is {info.status}: {text_in(cause, 'en')}"
         return Finding(
             rule="core.model_unavailable", severity=Severity.ERROR, org=org.id, subject=org.name,
             message=f"组织 {org.id}（{org.name}）未检查：{why_zh}；请修复或启用该插件（见 coordtui plugins）后重新检查",

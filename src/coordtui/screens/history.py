@@ -17,8 +17,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, LoadingIndicator, Static
 
-from coordtui.errors import CoordError
-from coordtui.i18n import CATALOGUE, stamp
+from coordtui.errors import CoordError, one_line
+from coordtui.i18n import CATALOGUE, stamp, text_in
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
@@ -90,7 +90,8 @@ class HistoryScreen(CoreScreen):
     def show_rows(self) -> None:
         title = Text(self.t("nav.history"), style="bold")
         if self.problems:
-            title.append(f"  ⚠ {self.problems[0]}", style="bold red")
+            more = self.t("history.more_problems", count=len(self.problems) - 1) if len(self.problems) > 1 else ""
+            title.append(f"  ⚠ {one_line(text_in(self.problems[0], self.app.lang))}{more}", style="bold red")
         self.query_one("#history-title", Static).update(title)
         self.query_one("#history-loading", LoadingIndicator).display = self.entries is None
         table = self.query_one("#history", FitTable)

@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
+from coordtui.i18n import text_in
+from coordtui.plugins import _source_zh
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
@@ -28,5 +30,8 @@ class PluginsScreen(CoreScreen):
         data = []
         for info in sorted(self.app.ws.host.plugins.values(), key=lambda i: i.name):
             style = {"ok": "green", "failed": "bold red", "disabled": "yellow"}[info.status]
-            data.append(([info.name, Text(info.status, style=style), ", ".join(info.models) or "-", info.version, info.cause or "", info.source], info.name))
+            status = self.t(f"plugin.status.{info.status}")
+            cause = text_in(info.cause, self.app.lang) if info.cause else ""
+            source = (_source_zh(info.source) if self.app.lang == "zh" else info.source)
+            data.append(([info.name, Text(status, style=style), ", ".join(info.models) or "-", info.version, cause, source], info.name))
         table.show(cols, data)

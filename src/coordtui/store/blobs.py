@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from coordtui.errors import StoreError
+from coordtui.i18n import Bilingual, os_reason
 from coordtui.store.files import _fsync_dir, _write_new, check_inside, make_folder, modes_at, read_nofollow
 
 FOLDER = "attachments"
@@ -92,22 +93,25 @@ class Blobs:
                              "or run 'coordtui verify'",
                              message_zh=f"{self.path(digest)}：无法读取附件：请检查其权限，或运行 coordtui verify") from None
 
-    def problem(self, digest: str, size: int | None = None) -> str | None:
+    def problem(self, digest: str, size: int | None = None) -> Bilingual | None:
         """What is wrong with the file kept under ``digest`` (missing, altered, or no file of ours
-        at all: an entry edited by hand to name ``../../people``), or None."""
+        at all: an entry edited by hand to name ``../../people``), or None; in both languages."""
         if not _SHA.fullmatch(str(digest)):
-            return f"its entry names {str(digest)[:80]!r}, which is no SHA-256 digest (the entry was edited outside coordtui)"
+            return Bilingual(f"its entry names {str(digest)[:80]!r}, which is no SHA-256 digest (the entry was edited outside coordtui)",
+                             f"其条目记的 {str(digest)[:80]!r} 不是 SHA-256 摘要（该条目在 coordtui 之外被修改）")
         path = self.path(digest)
+        rel = path.relative_to(self.root)
         if os.path.islink(path):
-            return f"{path.relative_to(self.root)} is a symbolic link (replaced outside coordtui)"
+            return Bilingual(f"{rel} is a symbolic link (replaced outside coordtui)", f"{rel} 是符号链接（在 coordtui 之外被替换）")
         try:
             data = read_nofollow(path)
         except FileNotFoundError:
-            return f"{path.relative_to(self.root)} is missing (removed outside coordtui)"
+            return Bilingual(f"{rel} is missing (removed outside coordtui)", f"{rel} 不见了（在 coordtui 之外被删除）")
         except OSError as exc:
-            return f"{path.relative_to(self.root)} cannot be read ({exc.strerror})"
+            return Bilingual(f"{rel} cannot be read ({exc.strerror})", f"{rel} 无法读取（{os_reason(exc)}）")
         if sha256(data) != digest or (size is not None and len(data) != size):
-            return f"{path.relative_to(self.root)} was altered (its content no longer matches its SHA-256)"
+            return Bilingual(f"{rel} was altered (its content no longer matches its SHA-256)",
+                             f"{rel} 被改动过（其内容与 SHA-256 摘要不再相符）")
         return None
 
     def remove(self, digest: str) -> None:
