@@ -1,11 +1,15 @@
 """Start-up: the application with the bundled examples to its first complete screen, beside a bare
 Textual app that shows one label. Each in a fresh interpreter (imports count), headless.
 
-Usage: python bench/startup.py [RUNS]   (default 5). Prints the medians and their ratio.
+Usage: python bench/startup.py [RUNS]   (default 5). Prints the medians and their ratio, of the
+wall time and of the CPU time (user + system, by wait4): on a shared machine the wall time swings
+with the others' load, the CPU time much less. Compare checkouts in one run with
+PYTHONPATH=other/src.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -35,23 +39,31 @@ Timed(Workspace.open(sys.argv[1])).run(headless=True, size=(80, 24))
 """
 
 
-def timed(code: str, *args: str) -> float:
+def timed(code: str, *args: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of the program in a fresh interpreter."""
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True)
-    return time.perf_counter() - t0
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(err.decode(errors="replace")[-2000:])
+    return time.perf_counter() - t0, usage.ru_utime + usage.ru_stime
 
 
 def main(runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = f"{tmp}/store"
         subprocess.run([sys.executable, "-m", "coordtui.cli", "init", "--db", store, "--examples"], check=True, capture_output=True)
-        bare = [timed(BARE) for _ in range(runs)]
-        full = [timed(COORDTUI, store) for _ in range(runs)]
-    b, f = statistics.median(bare), statistics.median(full)
-    print(f"{'app':<40} {'median s':>9} {'min s':>7}")
-    print(f"{'bare Textual app, one label':<40} {b:>9.2f} {min(bare):>7.2f}")
-    print(f"{'coordtui, 5 example orgs, dashboard':<40} {f:>9.2f} {min(full):>7.2f}")
-    print(f"ratio coordtui / bare: {f / b:.2f}")
+        bare, full = [], []
+        for _ in range(runs):  # interleaved, so both meet the same load
+            bare.append(timed(BARE))
+            full.append(timed(COORDTUI, store))
+    b, f = statistics.median(w for w, _ in bare), statistics.median(w for w, _ in full)
+    bc, fc = statistics.median(c for _, c in bare), statistics.median(c for _, c in full)
+    print(f"{'app':<40} {'median s':>9} {'min s':>7} {'CPU s':>7}")
+    print(f"{'bare Textual app, one label':<40} {b:>9.2f} {min(w for w, _ in bare):>7.2f} {bc:>7.2f}")
+    print(f"{'coordtui, 5 example orgs, dashboard':<40} {f:>9.2f} {min(w for w, _ in full):>7.2f} {fc:>7.2f}")
+    print(f"ratio coordtui / bare: {f / b:.2f} (CPU {fc / bc:.2f})")
 
 
 if __name__ == "__main__":

@@ -173,3 +173,10 @@ def test_as_of_and_period_are_bounded_to_years_that_mean_something(db, capsys):
                  ["export", "--org", "tjpu", "--format", "md", "--period", "9999"]):
         code, _, err = run(capsys, "--lang", "en", *args, "--db", db)
         assert code == 2 and "give a" in err and err.count("\n") == 1, (args, err)
+
+
+def test_a_store_named_before_the_command_is_the_one_verify_and_restore_work_on(example_store, capsys):
+    code, out, err = run(capsys, "--lang", "en", "--db", example_store, "verify")
+    assert code == 0 and str(example_store) in out and "history is intact" in out, (out, err)
+    code, out, err = run(capsys, "--lang", "en", "--db", example_store, "restore", "manifest.json")
+    assert code == 2 and f"{example_store}/manifest.json: is intact" in err, err

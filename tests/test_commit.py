@@ -336,3 +336,34 @@ def orjson_load(path: Path) -> dict:
     from coordtui.store.files import parse_store_file
 
     return parse_store_file(path, path.read_bytes())
+
+
+def test_a_broken_or_missing_manifest_is_made_again_from_the_verified_sealed_heads(tmp_path):
+    root = tmp_path / "s"
+    store = _new(root)
+    manifest = root / "manifest.json"
+    with pytest.raises(StoreError, match="is intact"):
+        Store.restore(root, "manifest.json")
+    manifest.write_text("garbage")
+    assert any("manifest.json" in p for p in Store(root, user="carol").verify_history())
+    target, backup, aside = Store.restore(root, "manifest.json")
+    assert target == manifest.resolve() and backup is None and aside.read_text() == "garbage"
+    again = Store(root, user="carol")
+    assert again.verify_history() == []
+    again.put("o", "activity", "a", {"v": "after"}, part=MONTH)  # saves go on from it
+    assert Store(root, user="dan").get("o", "activity", "a")["v"] == "after"
+    manifest.unlink()
+    assert Store.restore(root, "manifest.json")[2] is None and Store(root).verify_history() == []
+
+
+def test_the_manifest_is_not_made_again_over_a_file_put_back_to_an_earlier_version(tmp_path):
+    root = tmp_path / "s"
+    store = _new(root)
+    part = root / "data" / "o" / f"{MONTH}.json"
+    earlier = part.read_bytes()
+    store.put("o", "activity", "a", {"v": "newer"}, part=MONTH)
+    part.write_bytes(earlier)  # its own good head, of an earlier entry: only the manifest knew
+    (root / "manifest.json").unlink()
+    with pytest.raises(StoreError, match=rf"data/o/{MONTH}.json: does not verify, so the manifest cannot be made again"):
+        Store.restore(root, "manifest.json")
+    assert not (root / "manifest.json").exists()

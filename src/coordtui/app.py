@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import os
 import sys
 import time
@@ -18,12 +17,34 @@ from coordtui.commands import NavigationCommands
 from coordtui.domain.model import ScreenSpec
 from coordtui.errors import CoordError, InputError, PluginError
 from coordtui.i18n import Bilingual, day, t, text_in
+from coordtui.domain.records import Finding
 from coordtui.rules.engine import CheckResult, DutyRow, _finding_key
 from coordtui.screens.base import CoreScreen, ModelScreen
 from coordtui.screens.dashboard import DashboardScreen
 from coordtui.screens.modals import DateModal, ErrorModal
 from coordtui.widgets.keys import localize_bindings
 from coordtui.workspace import Workspace, _without_cyclic_gc
+
+
+class _Part:
+    """One batch's results, arranged in the check's worker thread (the interface's thread only
+    files them): duties and findings per organization, and each organization's dashboard counts."""
+
+    def __init__(self, duties: dict, findings: dict, counts: dict) -> None:
+        self.duties, self.findings, self.counts = duties, findings, counts
+
+    @classmethod
+    def of(cls, part: CheckResult, batch: list[str], as_of: date) -> "_Part":
+        from coordtui.screens.dashboard import summary_counts
+
+        duties: dict[str, list[DutyRow]] = {org_id: [] for org_id in batch}
+        for row in part.duties:
+            duties.setdefault(row.org, []).append(row)
+        findings: dict[str, dict[int, list[Finding]]] = {org_id: {} for org_id in batch}
+        for finding in part.findings:  # (sorted by the check: each group stays in its order)
+            findings.setdefault(finding.org, {}).setdefault(_finding_key(finding)[0], []).append(finding)
+        counts = {org_id: summary_counts(duties[org_id], as_of) for org_id in batch}
+        return cls(duties, findings, counts)
 
 
 class _Superseded(Exception):
@@ -80,10 +101,19 @@ class CoordApp(App):
         self.orgs = ws.orgs()
         self._result: CheckResult | None = None  # see the property result
         self._pending: frozenset[str] = frozenset(o.id for o in self.orgs)
-        #: The duties per organization of the result ``_index_of``, extended as a check's parts arrive.
+        #: The duties and the findings per organization of the result ``_index_of``, extended as a
+        #: check's parts arrive; at most RESULTS_KEPT organizations' (see :meth:`_keep_at_most`).
         self._index: dict[str, list[DutyRow]] = {}
+        #: org id -> severity rank -> its findings, in a whole check's order
+        self._found: dict[str, dict[int, list[Finding]]] = {}
+        #: The dashboard's counts of every organization checked (org id -> counts), those whose
+        #: duties were let go included.
+        self._counts: dict[str, tuple] = {}
         self._index_of: CheckResult | None = None
         self._index_tag: tuple[date, int] | None = None
+        self._fetching: tuple[tuple[date, int], str] | None = None
+        #: What was let go, freed by the check's thread (see :meth:`_keep_at_most`).
+        self._graveyard: list = []
         self._arriving: frozenset[str] = frozenset()  # the pending set of results on their way to _checked
         #: Bumped on every save, date change and refresh: a check computed for an older
         #: (as-of date, generation) is never shown.
@@ -132,14 +162,20 @@ class CoordApp(App):
         self._check_worker(self.check_tag)
 
     # What app.result holds ----------------------------------------------------------------
+    #: Organizations whose findings and duties are kept in memory (the one being viewed always
+    #: among them); of the others only the dashboard's counts (:meth:`counts_of`) are. A million
+    #: records' findings and duties took about 2 GB; a screen shows one organization's.
+    RESULTS_KEPT = 48
+
     @property
     def result(self) -> CheckResult | None:
-        """The latest check's findings and duties of the organizations checked so far, or None
-        while the organization being viewed (``org_id``) is not among them: every screen about
-        one organization shows its loading state rather than an all-clear for what was not
-        checked. The organizations still to check are :attr:`pending`; a screen that needs
-        every organization waits for :attr:`check_complete`."""
-        if self._result is None or (self.org_id is not None and self.org_id in self._pending):
+        """The latest check's findings and duties of the organizations checked so far (at most
+        :attr:`RESULTS_KEPT` of them, the one being viewed always among them), or None while the
+        organization being viewed (``org_id``) is not among them: every screen about one
+        organization shows its loading state rather than an all-clear for what was not checked.
+        The organizations still to check are :attr:`pending`; a screen that needs every
+        organization waits for :attr:`check_complete`."""
+        if self._result is None or (self.org_id is not None and (self.org_id in self._pending or self._let_go(self.org_id))):
             return None
         return self._result
 
@@ -149,6 +185,7 @@ class CoordApp(App):
         self._result = value
         self._pending = frozenset() if value is not None else frozenset(o.id for o in self.orgs)
         self._index_of = self._index_tag = None
+        self._counts = {}
 
     @property
     def pending(self) -> frozenset[str]:
@@ -161,16 +198,27 @@ class CoordApp(App):
         return self._result is not None and not self._pending
 
     def duties_of(self, org_id: str) -> list[DutyRow] | None:
-        """The duties of ``org_id`` in the latest check, or None while it is pending (indexed as
-        results arrive, so hundreds of organizations are never walked once per organization)."""
-        if self._result is None or org_id in self._pending:
+        """The duties of ``org_id`` in the latest check, or None while it is pending or its duties
+        were let go (:attr:`RESULTS_KEPT`; :meth:`counts_of` has its counts). Indexed as results
+        arrive, so hundreds of organizations are never walked once per organization."""
+        if self._result is None or org_id in self._pending or self._let_go(org_id):
             return None
         if self._index_of is not self._result:  # a result set whole (not by the progressive check)
             index: dict[str, list[DutyRow]] = {}
             for row in self._result.duties:
                 index.setdefault(row.org, []).append(row)
-            self._index, self._index_of, self._index_tag = index, self._result, None
+            self._index, self._index_of, self._index_tag, self._counts = index, self._result, None, {}
         return self._index.get(org_id, [])
+
+    def counts_of(self, org_id: str) -> tuple | None:
+        """The dashboard's counts of an organization (see :func:`~coordtui.screens.dashboard.summary_counts`)
+        as the check worked them out, or None (not checked yet, or a result set whole)."""
+        if self._result is None or org_id in self._pending or self._index_of is not self._result:
+            return None
+        return self._counts.get(org_id)
+
+    def _let_go(self, org_id: str) -> bool:
+        return org_id in self._counts and org_id not in self._index
 
     #: Organizations checked together after the first (doubling up to this many): few enough
     #: that a switch to an organization not checked yet is served soon, many enough that the
@@ -202,16 +250,13 @@ class CoordApp(App):
                 message_zh=t("check.failed", "zh", error=f"{type(exc).__name__}: {exc}"), title="Internal error"))
         else:
             if started:  # no organizations at all: an empty, complete check
-                self.call_from_thread(self._check_part, tag, CheckResult(tag[0]), frozenset())
+                self.call_from_thread(self._check_part, tag, _Part.of(CheckResult(tag[0]), [], tag[0]), frozenset())
             self.call_from_thread(self._check_ended, tag, None)
 
     def _check_batches(self, tag: tuple[date, int], order: list[str], remaining: list[str], shown: list[float]) -> bool:
         """Check ``remaining`` batch by batch, the organization being viewed first, sending each
         batch's results to the interface; whether there was nothing to check."""
         as_of = tag[0]
-        findings: list = []
-        parts: list[list] = []  # each batch's findings, sorted by its check
-        duties: list = []
         size, started = 1, True
         while remaining:
             batch = self._next_batch(remaining, size)
@@ -233,19 +278,11 @@ class CoordApp(App):
                 continue
             for org_id in batch:
                 remaining.remove(org_id)
-            parts.append(part.findings)
-            findings = findings + part.findings
-            duties = duties + part.duties
-            if not remaining:
-                # Complete: ordered as one whole check orders it. The batches come sorted, so they
-                # are merged (in Python steps: one sort of a million findings would hold the
-                # interface still for its whole length); equal keys lie within one organization.
-                findings = list(heapq.merge(*parts, key=_finding_key))
-            result = CheckResult(as_of, findings, duties)
             if wanted is None:
                 size = min(size * 2, self.CHECK_BATCH)
             started = False
-            self.call_from_thread(self._check_part, tag, result, frozenset(remaining))
+            self.call_from_thread(self._check_part, tag, _Part.of(part, batch, as_of), frozenset(remaining))
+            self._bury()
         return started
 
     def _check_progress(self, tag: tuple[date, int], done: int, total: int) -> None:
@@ -255,20 +292,71 @@ class CoordApp(App):
             if isinstance(screen, DashboardScreen) and screen.is_mounted:
                 screen.show_progress(done, total)
 
-    def _check_part(self, tag: tuple[date, int], result: CheckResult, pending: frozenset[str]) -> None:
-        """Results arrived for more organizations (``pending``: those still to come)."""
+    def _check_part(self, tag: tuple[date, int], part: "_Part", pending: frozenset[str] | None) -> None:
+        """The results of the organizations of ``part`` arrived (``pending``: those still to come;
+        None: as they were)."""
         if tag != self.check_tag:
             return
-        # A check's parts only ever add duties after those already indexed (each organization once).
-        if self._index_tag != tag or self._index_of is None:
-            self._index, self._index_tag, indexed = {}, tag, []
-        else:
-            indexed = self._index_of.duties
-        for row in result.duties[len(indexed):]:
-            self._index.setdefault(row.org, []).append(row)
+        if self._index_tag != tag or self._index_of is None or self._index_of is not self._result:
+            self._index, self._found, self._counts, self._index_tag = {}, {}, {}, tag
+        self._index.update(part.duties)
+        self._counts.update(part.counts)
+        for org_id, groups in part.findings.items():
+            if org_id in part.counts or org_id not in self._found:
+                self._found[org_id] = groups
+            else:  # findings of no organization checked (a store-wide one) from another batch
+                for rank, found in groups.items():
+                    self._found[org_id][rank] = sorted(self._found[org_id].get(rank, []) + found, key=_finding_key)
+        self._keep_at_most(self.RESULTS_KEPT)
+        # Ordered as one whole check orders them (severity, then organization, ...): each
+        # organization's findings of one severity came in that order, so they are only joined.
+        groups = sorted((rank, org_id, found) for org_id, by_rank in self._found.items() for rank, found in by_rank.items())
+        findings = [f for _, _, found in groups for f in found]
+        result = CheckResult(tag[0], findings, [row for rows in self._index.values() for row in rows])
         self._index_of = result
-        self._arriving = pending
+        self._arriving = self._pending if pending is None else pending
         self._checked(result)
+
+    def _keep_at_most(self, count: int) -> None:
+        """Let go of the findings and duties of the organizations checked longest ago beyond
+        ``count`` (never the one being viewed); their dashboard counts stay, and the workspace
+        forgets its copy too. Viewing one of them again checks it again (:meth:`_fetch`)."""
+        excess = len(self._index) - count
+        if excess <= 0:
+            return
+        dropped = [org_id for org_id in self._index if org_id != self.org_id][:excess]
+        for org_id in dropped:
+            # Freed by the check's thread, not here: at a million records a batch lets go of some
+            # hundred thousand objects, and freeing them held the interface still.
+            self._graveyard.append((self._index.pop(org_id), self._found.pop(org_id, None)))
+        self.ws.forget_results(dropped)
+
+    def _bury(self) -> None:
+        """Free what :meth:`_keep_at_most` let go (called in the check's thread)."""
+        graveyard, self._graveyard = self._graveyard, []
+        graveyard.clear()
+
+    def _fetch(self) -> None:
+        """Check the organization being viewed again when its results were let go."""
+        org_id = self.org_id
+        if org_id is None or not self._let_go(org_id) or self._fetching == (self.check_tag, org_id):
+            return
+        self._fetching = (self.check_tag, org_id)
+        self._fetch_worker(self.check_tag, org_id)
+
+    @work(thread=True, group="fetch")
+    def _fetch_worker(self, tag: tuple[date, int], org_id: str) -> None:
+        try:
+            part = self.ws.check(tag[0], org_ids=[org_id])
+        except CoordError as exc:
+            self.call_from_thread(self.show_error, exc)
+            return
+        except Exception as exc:  # a bug: say so plainly and keep the application usable
+            self.call_from_thread(self.show_error, CoordError(
+                t("check.failed", "en", error=f"{type(exc).__name__}: {exc}"),
+                message_zh=t("check.failed", "zh", error=f"{type(exc).__name__}: {exc}"), title="Internal error"))
+            return
+        self.call_from_thread(self._check_part, tag, _Part.of(part, [org_id], tag[0]), None)
 
     def _check_ended(self, tag: tuple[date, int], error: CoordError | None) -> None:
         self._checking = False
@@ -278,6 +366,8 @@ class CoordApp(App):
             return
         if error is not None:
             self.show_error(error)
+        elif self.check_complete:
+            _warm_matching()
 
     def _checked(self, result: CheckResult) -> None:
         """A current check's results arrived: first the organization being viewed, then the
@@ -286,6 +376,7 @@ class CoordApp(App):
         self._result, self._pending = result, self._arriving
         self._arriving = frozenset()
         self.refresh_screens()
+        self._fetch()
 
     def follow_today(self) -> None:
         """Move to the office's new day (an application left open overnight), unless the
@@ -473,6 +564,7 @@ class CoordApp(App):
             return
         self.org_index = (self.org_index + 1) % len(self.orgs)
         self.notify(self.orgs[self.org_index].name, title=t("nav.org", self.lang))
+        self._fetch()
         top = self.screen
         name = {"RecordsScreen": "records", "TreeScreen": "tree"}.get(type(top).__name__)
         if name:
@@ -570,6 +662,18 @@ class CoordApp(App):
                 except Exception as exc:  # a plugin screen that breaks while mounting
                     self.show_error(PluginError(f"plugin {plugin}: screen {spec.id} failed: {type(exc).__name__}: {exc}"))
                 return
+
+
+def _warm_matching() -> None:
+    """Load the pinyin dictionaries of the filters and the command palette in a thread, once the
+    first check is done (kept out of the start-up, they would delay the first frame by 0.25 s)."""
+    if "pypinyin" in sys.modules:
+        return
+    import threading
+
+    from coordtui.widgets.match import warm
+
+    threading.Thread(target=warm, name="pinyin", daemon=True).start()
 
 
 def _write_private(folder: Path, path: Path, data: bytes) -> None:

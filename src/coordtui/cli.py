@@ -246,13 +246,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("restore", help="put a store file back from its newest good backup (the broken one is kept aside)")
     p.add_argument("file", metavar="FILE", help="the store file the error message named, relative to the store folder")
-    p.add_argument("--db", metavar="PATH", help="store folder")
+    p.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="store folder")
     p.add_argument("--plugin-dir", metavar="DIR", action="append", default=argparse.SUPPRESS,
                    help="also load models dropped in this folder (the backup restored is the newest whose records fit them)")
     p.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS, help="interface language")
 
     p = sub.add_parser("verify", help="check every history log against its seals and every data file against its log (exit 1 when broken)")
-    p.add_argument("--db", metavar="PATH", help="store folder")
+    p.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="store folder")
     p.add_argument("--prune-orphans", action="store_true",
                    help="also remove the attachment files no record holds (left by a crash or an old detach; administrators only)")
     p.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS, help="interface language")
@@ -691,7 +691,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     target, backup, aside = Store.restore(root, args.file, good)
     from coordtui.i18n import t
 
-    print(t("out.restored", getattr(args, "lang", "zh"), target=target, backup=backup, aside=aside))
+    lang = getattr(args, "lang", "zh")
+    if backup is None:  # the manifest: made again from the data files' verified sealed heads
+        print(t("out.manifest_rebuilt", lang, target=target) + (t("out.kept_aside", lang, aside=aside) if aside else ""))
+    else:
+        print(t("out.restored", lang, target=target, backup=backup, aside=aside))
     return EXIT_OK
 
 

@@ -625,6 +625,15 @@ OS_REASON_ZH = {
 }
 
 
+# coordtui restore of the manifest (it has no backups: it is made again from the sealed heads).
+CATALOGUE.update({
+    "out.manifest_rebuilt": ("已据各数据文件经核验的封存头重建 {target}（此前与其日志一同被删除的数据文件从此无法再被发现）",
+                             "{target} was made again from every data file's verified sealed head (a data file deleted together "
+                             "with its log before now can no longer be noticed)"),
+    "out.kept_aside": ("；损坏的清单保留为 {aside}", "; the broken one is kept as {aside}"),
+})
+
+
 # coordtui serve's own lines on the administrator's terminal.
 CATALOGUE.update({
     "out.serve_nobody": ("coordtui：还没有人能登录：用 coordtui users passwd 姓名 给某人设置密码，或用 coordtui users link 姓名 发一次性链接",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import zipfile
 from functools import lru_cache
-from xml.sax.saxutils import escape
 
 _TITLE, _BODY = "COORDTUI-TITLE", "COORDTUI-BODY"
 _FIXED = (2026, 1, 1, 0, 0, 0)  # zip entries' date: the same text, the same bytes
@@ -31,6 +30,8 @@ def _template() -> dict[str, bytes]:
 @lru_cache(maxsize=512)  # examples are loaded again and again (tests, demo): made once per process
 def docx(title: str, *paragraphs: str) -> bytes:
     """A Word document (docx) with ``title`` as its heading and ``paragraphs`` below it."""
+    from xml.sax.saxutils import escape  # here, not at start-up: it brings urllib and http.client
+
     parts = dict(_template())
     xml = parts["word/document.xml"].decode("utf-8")
     body_para = xml[xml.rfind("<w:p", 0, xml.index(_BODY)):xml.index("</w:p>", xml.index(_BODY)) + len("</w:p>")]

@@ -12,7 +12,9 @@ which offers (and only these are promised):
 - ``app.result``: the latest check (``.findings``, ``.duties``) of the organizations checked
   so far, or None while the organization being viewed is still being checked (it is checked
   first, the others after it: ``app.pending`` holds their ids, and ``app.check_complete``
-  says when every organization is in);
+  says when every organization is in). It always holds the organization being viewed; with
+  more organizations than ``app.RESULTS_KEPT`` (48) it holds only that many, so filter it by
+  ``app.org_id``, as every screen does;
   read duties through :func:`duty_statuses` (a :class:`~coordtui.rules.statuses.DutyStatuses`
   of :class:`~coordtui.rules.engine.DutyRow`: statuses per subject and period);
 - ``app.open_record(org_id, kind, id)``, ``app.new_record(org_id, kind, prefill)``:

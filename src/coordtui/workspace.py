@@ -255,6 +255,13 @@ class Workspace:
         path = os.environ.get("COORDTUI_HOLIDAYS")
         return WorkCalendar.from_file(Path(path) if path else self.store.root / HOLIDAYS_FILE)
 
+    def forget_results(self, org_ids: Iterable[str]) -> None:
+        """Let go of the kept results of these organizations' last check (memory: an application
+        over thousands of organizations holds only those it shows). Their next check evaluates
+        them again."""
+        for org_id in org_ids:
+            self._results.pop(org_id, None)
+
     def set_timezone(self, name: str) -> None:
         """Make ``name`` (an IANA zone) the office's time zone for everyone using this store."""
         clock = OfficeClock(name)  # an unknown zone is an InputError before anything is written

@@ -6,13 +6,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from coordtui.assessment import Assessment, Line, assess, percent, structure_subjects
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
+from coordtui.widgets.footer import KeyFooter
 
 
 class AssessmentScreen(CoreScreen):
@@ -38,7 +39,7 @@ class AssessmentScreen(CoreScreen):
         yield Static(id="assess-title")
         yield FitTable(id="assess-table", cursor_type="row", zebra_stripes=True)
         yield PlotextPlot(id="assess-chart")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def populate(self) -> None:
         app = self.app

@@ -29,7 +29,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from coordtui.errors import CoordError, InputError
 from coordtui.forms import field_specs, label_for
@@ -37,6 +37,7 @@ from coordtui.i18n import t
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
+from coordtui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from coordtui.app import CoordApp
@@ -355,7 +356,7 @@ class RecordDetailScreen(AttachmentKeys, CoreScreen):
         with VerticalScroll(id="detail-body"):
             yield Static("", id="detail-fields", markup=False)
             yield from self.attachments_widgets()
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def populate(self) -> None:
         ws, lang = self.app.ws, self.app.lang

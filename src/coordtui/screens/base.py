@@ -118,13 +118,15 @@ class ModelScreen(CoreScreen):
     def compose(self):
         from textual.widgets import Footer, Static
 
+        from coordtui.widgets.footer import KeyFooter
+
         try:
             widgets = list(self.build())
         except Exception as exc:
             widgets = [Static(self.failure_text(exc), classes="plugin-failure", markup=False)]
         yield from widgets
         if not any(isinstance(w, Footer) for w in widgets):
-            yield Footer(compact=True, show_command_palette=False)
+            yield KeyFooter()
 
     def build(self):
         """Yield the screen's widgets."""

@@ -9,12 +9,13 @@ from datetime import date
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from coordtui.domain.calendar import HOLIDAY_NAMES_ZH
 from coordtui.domain.model import DutyStatus
 from coordtui.screens.base import CoreScreen
 from coordtui.screens.dashboard import STATUS_STYLE
+from coordtui.widgets.footer import KeyFooter
 
 OPEN = (DutyStatus.OVERDUE, DutyStatus.AT_RISK, DutyStatus.DUE)
 
@@ -35,7 +36,7 @@ class CalendarScreen(CoreScreen):
         yield Static(id="cal-title")
         yield DataTable(id="month", cursor_type="cell", show_row_labels=False)
         yield Static(id="cal-day")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def populate(self) -> None:
         app = self.app

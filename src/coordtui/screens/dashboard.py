@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Label, LoadingIndicator, Static
+from textual.widgets import DataTable, Label, LoadingIndicator, Static
 
 from coordtui.i18n import days_in
 from coordtui.domain.model import DutyStatus
@@ -17,6 +17,7 @@ from coordtui.rules.engine import DutyRow
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
+from coordtui.widgets.footer import KeyFooter
 
 #: A sign before each status, so it reads without colour too (NO_COLOR, a monochrome terminal).
 STATUS_SIGN = {
@@ -46,6 +47,21 @@ def status_cell(status: DutyStatus, label: str) -> Text:
     return Text(f"{STATUS_SIGN[status]} {label}", style=STATUS_STYLE[status])
 
 
+def summary_counts(duties: list[DutyRow], as_of) -> tuple[int, int, int, int, int, int, int]:  # noqa: ANN001 (a date)
+    """An organization's line on the dashboard: overdue, at risk, due within 14 days, met this
+    period of how many, deadlines met of how many."""
+    horizon = as_of + timedelta(days=14)
+    overdue = sum(1 for r in duties if r.status is DutyStatus.OVERDUE)
+    at_risk = sum(1 for r in duties if r.status is DutyStatus.AT_RISK)
+    soon = sum(1 for r in duties if r.status is DutyStatus.DUE and r.duty.due <= horizon)
+    current = [r for r in duties if r.duty.period is not None and as_of in r.duty.period]
+    met_now = sum(1 for r in current if r.status in (DutyStatus.MET, DutyStatus.LATE))
+    # Per-record duties (限期事项: a problem's rectification date) have no period: counted on their own.
+    deadlines = [r for r in duties if r.duty.period is None]
+    met_deadlines = sum(1 for r in deadlines if r.status in (DutyStatus.MET, DutyStatus.LATE))
+    return overdue, at_risk, soon, met_now, len(current), met_deadlines, len(deadlines)
+
+
 class DashboardScreen(CoreScreen):
     AUTO_FOCUS = "#duties"
     """The first screen: one table of what needs attention, most overdue first."""
@@ -64,7 +80,7 @@ class DashboardScreen(CoreScreen):
             yield FitTable(id="duties", cursor_type="row", zebra_stripes=True)
             yield Static("", id="dash-row")
             yield Label("", id="dash-empty")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def populate(self) -> None:
         app = self.app
@@ -75,6 +91,7 @@ class DashboardScreen(CoreScreen):
         table = self.query_one("#duties", FitTable)
         loading.display = app.result is None
         if app.result is None:
+            self._shown_for = None
             if app.pending != {o.id for o in app.orgs}:
                 # Switched to an organization not checked yet (it is checked next): nothing of
                 # the one before stays on screen, and the others' lines stay up to date.
@@ -85,6 +102,14 @@ class DashboardScreen(CoreScreen):
                 self.query_one("#dash-findings", Static).update("")
                 self.query_one("#dash-summary", Static).update(self.summary_text())
             return
+        # The organization's own lines are those of its one check in this generation: as the other
+        # organizations' results arrive (dozens of batches), only the summary changes.
+        duties = app.duties_of(app.org_id)
+        shown_for = (app.org_id, app.generation, app.as_of, lang, id(table), id(duties), len(duties or ()))
+        if getattr(self, "_shown_for", None) == shown_for:
+            self.query_one("#dash-summary", Static).update(self.summary_text())
+            return
+        self._shown_for = shown_for
         cols = [
             Col("status", self.t("col.status"), rank=1, hide=False),
             Col("since", self.t("col.since"), rank=3, min=6),
@@ -120,6 +145,9 @@ class DashboardScreen(CoreScreen):
         its duties stay the same list: as the other organizations' results arrive, only theirs
         are counted (hundreds of organizations, a hundred thousand duties)."""
         app = self.app
+        counts = app.counts_of(org.id)  # as the check worked them out (also of those whose duties were let go)
+        if counts is not None:
+            return counts
         duties = app.duties_of(org.id)
         if duties is None:
             return None
@@ -127,16 +155,7 @@ class DashboardScreen(CoreScreen):
         kept = cache.get(org.id)
         if kept is not None and kept[0] is duties and kept[1] == app.as_of:
             return kept[2]
-        horizon = app.as_of + timedelta(days=14)
-        overdue = sum(1 for r in duties if r.status is DutyStatus.OVERDUE)
-        at_risk = sum(1 for r in duties if r.status is DutyStatus.AT_RISK)
-        soon = sum(1 for r in duties if r.status is DutyStatus.DUE and r.duty.due <= horizon)
-        current = [r for r in duties if r.duty.period is not None and app.as_of in r.duty.period]
-        met_now = sum(1 for r in current if r.status in (DutyStatus.MET, DutyStatus.LATE))
-        # Per-record duties (限期事项: a problem's rectification date) have no period: counted on their own.
-        deadlines = [r for r in duties if r.duty.period is None]
-        met_deadlines = sum(1 for r in deadlines if r.status in (DutyStatus.MET, DutyStatus.LATE))
-        line = (overdue, at_risk, soon, met_now, len(current), met_deadlines, len(deadlines))
+        line = summary_counts(duties, app.as_of)
         cache[org.id] = (duties, app.as_of, line)
         return line
 

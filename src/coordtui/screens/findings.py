@@ -8,13 +8,14 @@ from rich.text import Text
 from textual.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from coordtui.i18n import days_in
 from coordtui.domain.records import Finding
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
+from coordtui.widgets.footer import KeyFooter
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 if os.environ.get("NO_COLOR"):  # weight and reverse video instead of colours Textual would turn grey
@@ -38,7 +39,7 @@ class FindingsScreen(CoreScreen):
         yield Static("", id="findings-title")
         yield Input(placeholder=self.t("filter.placeholder"), id="findings-filter")
         yield FitTable(id="findings", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def populate(self) -> None:
         app = self.app

@@ -16,7 +16,7 @@ from textual.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Checkbox, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static
 
 from coordtui.domain.records import Record
 from coordtui.errors import ConflictError, CoordError, InputError
@@ -26,6 +26,7 @@ from coordtui.screens.attachments import BINDINGS as ATTACHMENT_BINDINGS
 from coordtui.screens.attachments import AttachmentKeys, AttachmentTable
 from coordtui.screens.base import CoreScreen
 from coordtui.screens.modals import ConflictModal
+from coordtui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from coordtui.app import CoordApp
@@ -86,7 +87,7 @@ class RecordForm(AttachmentKeys, CoreScreen):
                 yield Label("", id=f"err-{spec.name}", classes="field-error")
             yield Label("", id="err-", classes="field-error")
             yield from self.attachments_widgets()
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def _options(self, spec: FieldSpec) -> list[tuple[str, str]]:
         records = self.app.ws.records(self.org_id, spec.ref_kind) if spec.ref_kind else []

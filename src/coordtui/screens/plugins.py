@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from coordtui.i18n import text_in
 from coordtui.plugins import _source_zh
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
+from coordtui.widgets.footer import KeyFooter
 
 
 class PluginsScreen(CoreScreen):
@@ -18,7 +19,7 @@ class PluginsScreen(CoreScreen):
     def compose(self) -> ComposeResult:
         yield Static("", id="plugins-title")
         yield FitTable(id="plugins", cursor_type="row")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def populate(self) -> None:
         self.query_one("#plugins-title", Static).update(Text(self.t("nav.plugins"), style="bold"))

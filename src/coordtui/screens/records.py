@@ -6,13 +6,14 @@ from textual.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from coordtui.forms import field_specs, label_for
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable
 from coordtui.widgets.match import matches
+from coordtui.widgets.footer import KeyFooter
 
 PAGE = 200
 MAX_COLUMNS = 6
@@ -52,7 +53,7 @@ class RecordsScreen(CoreScreen):
             yield Input(placeholder=self.t("filter.placeholder"), id="records-filter")
         yield FitTable(id="records", cursor_type="row", zebra_stripes=True)
         yield Static("", id="records-status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def populate(self) -> None:
         """Reload the kind's rows (cheap: the store's cache), then show the current page."""

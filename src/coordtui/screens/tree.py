@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets import Input, Static, Tree
 
 from coordtui.domain.records import Record
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.match import matches
+from coordtui.widgets.footer import KeyFooter
 
 
 Node = tuple[Record, list["Node"]]
@@ -71,7 +72,7 @@ class TreeScreen(CoreScreen):
         yield Static("", id="tree-title")
         yield Input(placeholder=self.t("tree.placeholder"), id="tree-filter")
         yield Tree("", id="org-tree")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def populate(self) -> None:
         ws = self.app.ws

@@ -562,7 +562,7 @@ class Store:
         return sorted(n[:-5] for n in names if n.endswith(".json"))
 
     @classmethod
-    def restore(cls, root: Path | str, relative: str, good: Callable[[Path, dict[str, Any]], bool] | None = None) -> tuple[Path, Path, Path]:
+    def restore(cls, root: Path | str, relative: str, good: Callable[[Path, dict[str, Any]], bool] | None = None) -> tuple[Path, Path | None, Path | None]:
         """Put the newest good backup of ``relative`` back in place; the broken file is kept aside.
 
         Returns (restored file, backup used, where the broken one was moved). Works on a store
@@ -579,7 +579,7 @@ class Store:
                              message_zh=f"{root}：无权读取该数据存储：只有其所有者可以恢复其中的文件") from None
 
     @classmethod
-    def _restore_file(cls, root: Path, relative: str, good: Callable[[Path, dict[str, Any]], bool] | None) -> tuple[Path, Path, Path]:
+    def _restore_file(cls, root: Path, relative: str, good: Callable[[Path, dict[str, Any]], bool] | None) -> tuple[Path, Path | None, Path | None]:
         """See :meth:`restore`. ``good(target, content)``: the caller that knows the models says
         which backup fits them (the store knows only shapes and seals)."""
         from coordtui.store.files import backup_paths, newest_good_backup
@@ -592,7 +592,9 @@ class Store:
         relative_posix = target.relative_to(root.resolve()).as_posix()
         intact = StoreError(f"{target}: is intact: nothing to restore (a restore puts back a file that cannot be read)",
                             message_zh=f"{target}：文件完好，无需恢复")
-        if relative_posix in ("meta.json", "manifest.json") or not is_layout_file(relative_posix):
+        if relative_posix == "manifest.json":
+            return cls._rebuild_manifest(root, target, aside, intact)
+        if relative_posix == "meta.json" or not is_layout_file(relative_posix):
             # Files without a history of their own: put back as they were, and only when broken.
             if _parses(target) and (good is None or good(target, parse_store_file(target, read_nofollow(target)))):
                 raise intact
@@ -628,6 +630,51 @@ class Store:
         raise StoreError(f"{target}: no backup coordtui wrote is kept for it (none has a sealed head that verifies): "
                          "move it away, or restore the folder from your own backup",
                          message_zh=f"{target}：没有 coordtui 写入的备份（没有一个的封印头能通过核验）：请把它移开，或用您自己的备份恢复整个目录")
+
+    @classmethod
+    def _rebuild_manifest(cls, root: Path, target: Path, aside: Path, intact: StoreError) -> tuple[Path, None, Path | None]:
+        """Put back a broken or missing ``manifest.json`` (清单), the sealed list of every data
+        file's newest seq. It has no backups (every save rewrites it, and an earlier one would
+        disagree with every file saved since): it is made again from the data files' own sealed
+        heads, each verified with the store's key, so only the key's holder can, and only when
+        every data file verifies. Returns (the manifest, None: no backup was used, where the
+        broken one was moved or None)."""
+        from coordtui.store.seal import data_files
+
+        store = cls(root)
+        seal = store._seal
+        key = seal.key()  # without the key nothing can be verified or sealed: one line
+        with StoreLock(root, 15, mode=modes_at(root).file):
+            recover(root)
+            if seal.manifest_files(key)[0] is not None:
+                raise intact
+            listed: dict[str, int] = {}
+            for path in data_files(store.root):
+                rel = seal.rel(path)
+                try:
+                    raw = read_nofollow(path)
+                    head, problems = seal.check_head(path, raw, parse_store_file(path, raw), key)
+                    entries = [e for e in read_log(history_path(path)) or [] if well_formed(e)]
+                except (StoreError, OSError):
+                    head, problems, entries = None, [], []
+                # A file put back to an earlier version of its own carries a good head, but its log
+                # goes further: the manifest is what would have told, so it is never made from that.
+                behind = head is not None and head["seq"] != (entries[-1]["seq"] if entries else 0)
+                if head is None or problems or behind:
+                    why = "does not verify" if problems or behind else "cannot be read or has no sealed head"
+                    why_zh = "未通过核验" if problems or behind else "无法读取或没有封存头"
+                    raise StoreError(
+                        f"{rel}: {why}, so the manifest cannot "
+                        f"be made again from the data files: put that file back first ('coordtui restore --db {root} {rel}'), "
+                        "then the manifest",
+                        message_zh=f"{rel}：{why_zh}，无法据数据文件重建清单：请先恢复该文件"
+                                   f"（coordtui restore --db {root} {rel}），再恢复清单")
+                listed[rel] = head["seq"]
+            moved = os.path.lexists(target)
+            if moved:
+                os.replace(target, aside)
+            restore_file(root.resolve(), target, seal.manifest_bytes(listed))
+        return target, None, aside if moved else None
 
     def _restore(self, target: Path, data: dict[str, Any], aside: Path) -> None:
         """Make ``data`` (a backup of ``target``) current again, as a change recorded in its log.
