@@ -82,7 +82,8 @@ def _describe(exc: BaseException) -> Bilingual:
         where = (Path(exc.filename).name if exc.filename else "") + (f" 第 {exc.lineno} 行" if exc.lineno else "")
         zh = f"{where}有语法错误（{kind}）"
     elif isinstance(exc, ImportError):
-        zh = f"导入出错（{kind}）" + (f"：{exc.name}" if exc.name else "")
+        # The plugin's own words say what could not be imported ("cannot import name Team"): quoted.
+        zh = f"导入出错（{kind}）" + (f"：{text}" if text else (f"：{exc.name}" if exc.name else ""))
     elif isinstance(exc, SystemExit):
         zh = f"调用了 sys.exit（{kind}）"
     elif isinstance(exc, KeyboardInterrupt):
