@@ -778,6 +778,26 @@ def _manifests(root: Path, records: list[_Commit]) -> list[tuple[Path, bytes] | 
     return out
 
 
+def journal_manifest(root: Path) -> bytes | None:
+    """The manifest (清单) as the commit journal's last whole record left it (its base, or a
+    record's own, with the changes of the records after it), or None when the journal holds
+    none. Under the lock, after ``recover``. Its seal is the caller's to check: a rebuilt
+    manifest must list every file it lists, at least at its seq (else a file was deleted or
+    put back to an earlier version since)."""
+    raw = _read_journal(root)
+    if raw is None:
+        return None
+    _, records, _ = _journal_records(root, root / WAL, raw)
+    path = Path(os.path.realpath(root)) / MANIFEST
+    last: bytes | None = None
+    for commit, rebuilt in zip(records, _manifests(root, records)):
+        if rebuilt is not None:
+            last = rebuilt[1]
+        else:
+            last = next((bytes(payload) for final, payload in commit.files if final == path), last)
+    return last
+
+
 def _sync_paths(paths: set[Path]) -> None:
     """fdatasync every file of ``paths`` that exists, then fsync their folders (the renames)."""
     for path in sorted(paths):
