@@ -67,3 +67,48 @@ def test_the_manifest_is_made_again_after_a_checkpoint_and_a_new_boot(tmp_path, 
     (root / "manifest.json").unlink()
     Store.restore(root, "manifest.json")
     assert Store(root, user="dan").verify_history() == []
+
+
+def test_bytes_planted_in_the_journal_cannot_make_a_recovery_put_an_earlier_commit_back(tmp_path):
+    root = tmp_path / "s"
+    store = _new(root)
+    journal = root / files.WAL
+    journal.write_bytes(journal.read_bytes() + b"x\n")  # ends like a record: the next save appends after it
+    store.put("o", "activity", "a", {"v": "two"}, part=MONTH)
+    store.put("o", "activity", "a", {"v": "three"}, part=MONTH)
+    (root / files.PENDING).touch()  # "a writer died": recovery would replay the last whole record it could read
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    with pytest.raises(StoreError, match="has a whole commit record after bytes that are not one.*nothing was replayed") as refused:
+        Store(root, user="carol")
+    assert "\n" not in str(refused.value) and refused.value.message_zh
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+def test_a_journal_not_ending_in_a_record_is_started_afresh_by_the_next_save(tmp_path):
+    root = tmp_path / "s"
+    store = _new(root)
+    journal = root / files.WAL
+    journal.write_bytes(journal.read_bytes() + b"junk")
+    store.put("o", "activity", "a", {"v": "two"}, part=MONTH)
+    (root / files.PENDING).touch()
+    again = Store(root, user="carol")
+    assert again.get("o", "activity", "a")["v"] == "two" and again.verify_history() == []
+    assert b"junk" not in journal.read_bytes()
+
+
+@pytest.mark.skipif(not hasattr(files.os, "SEEK_HOLE"), reason="needs SEEK_HOLE")
+@pytest.mark.parametrize("pending", [True, False])
+def test_a_sparse_journal_of_many_gib_is_never_read_into_memory(tmp_path, pending):
+    root = tmp_path / "s"
+    _new(root)
+    journal = root / files.WAL
+    with open(journal, "r+b") as fh:
+        fh.seek(0, 2)
+        fh.write(b"R")
+        fh.truncate(64 << 30)  # 64 GiB that cost no disk: reading it whole would exhaust memory
+    if pending:
+        (root / files.PENDING).touch()
+    store = Store(root, user="carol")
+    store.put("o", "activity", "a", {"v": "two"}, part=MONTH)  # past the checkpoint bound: started afresh
+    assert journal.stat().st_size < 1 << 20
+    assert Store(root, user="dan").get("o", "activity", "a")["v"] == "two"

@@ -50,6 +50,9 @@ WAL = "journal.wal"
 #: Exists while a commit is being put in place, and after its writer died in the middle.
 PENDING = "journal.pending"
 _WAL_HEAD = b"coordtui-journal 1 "
+#: The longest first line of a record (the files it names) that is read: past it, what follows
+#: is not a record coordtui wrote (250,000 files' names), and is not read further.
+MAX_HEAD_LINE = 16 << 20
 #: When the commit journal is larger, the next commit first checkpoints it (every file it
 #: names fsynced, then the journal emptied): the bound of what a reboot has to put in place again.
 CHECKPOINT_BYTES = 32 << 20
@@ -613,7 +616,7 @@ def _open_journal(root: Path, boot: str | None) -> int:
     """The commit journal open for appending; made (with its header, durably) when missing."""
     path = root / WAL
     try:
-        return os.open(path, os.O_WRONLY | os.O_APPEND | _NOFOLLOW | os.O_CLOEXEC)
+        return os.open(path, os.O_RDWR | os.O_APPEND | _NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
         pass
     modes = modes_at(root)
@@ -621,7 +624,7 @@ def _open_journal(root: Path, boot: str | None) -> int:
     _write_new(tmp, _journal_start(root, boot), modes)
     os.replace(tmp, path)
     _fsync_dir(root)
-    return os.open(path, os.O_WRONLY | os.O_APPEND | _NOFOLLOW | os.O_CLOEXEC)
+    return os.open(path, os.O_RDWR | os.O_APPEND | _NOFOLLOW | os.O_CLOEXEC)
 
 
 def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tuple[Path, int, bytes]], boot: str | None,
@@ -630,7 +633,10 @@ def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tup
     fd = _open_journal(root, boot)
     try:
         size = os.fstat(fd).st_size
-        if size > CHECKPOINT_BYTES:
+        # Every record (and the header) ends in a newline: a journal that does not was written
+        # to outside coordtui, and a record appended after such bytes could not be read back
+        # by a recovery. A checkpoint starts it afresh.
+        if size > CHECKPOINT_BYTES or (size and os.pread(fd, 1, size - 1) != b"\n"):
             os.close(fd)
             fd = -1
             _checkpoint(root)
@@ -678,7 +684,7 @@ def _journal_records(root: Path, journal: Path, raw: bytes) -> tuple[bool, list[
         pos, manifest = base
         records.append(_Commit([(_journal_path(root, journal, MANIFEST, is_layout_file), manifest)], []))
     while pos < len(raw) and raw[pos:pos + 1] == b"R":
-        end = raw.find(b"\n", pos)
+        end = raw.find(b"\n", pos, pos + MAX_HEAD_LINE)
         if end < 0:
             break
         try:
@@ -701,7 +707,36 @@ def _journal_records(root: Path, journal: Path, raw: bytes) -> tuple[bool, list[
             commit.manifest = (head["manifest"]["set"], head["manifest"]["seal"])
         records.append(commit)
         pos = stop + 1
+    if pos < len(raw) and _whole_record_after(raw, pos):
+        # A record cut short by a crash is the journal's last: a writer that fails truncates
+        # its own, and the next writer truncates a killed one's before it appends. A whole
+        # record after the break means bytes were put there by hand: replaying "the last
+        # record" would then put an earlier commit in place again over every later one.
+        raise StoreError(
+            f"{journal}: has a whole commit record after bytes that are not one (written outside coordtui): nothing was "
+            f"replayed; move it aside (mv {journal} {journal.parent / 'journal.refused'}) and run "
+            f"'coordtui verify --db {journal.parent}'",
+            message_zh=f"{journal}：在不成记录的字节之后还有完整的提交记录（在 coordtui 之外写入），未执行任何恢复；"
+                       f"请将其移走（mv {journal} {journal.parent / 'journal.refused'}），然后运行 coordtui verify")
     return True, records, pos
+
+
+def _whole_record_after(raw: bytes, pos: int) -> bool:
+    """Whether a whole record (its head parses, its bytes match its CRC) starts anywhere after ``pos``."""
+    at = raw.find(b"\nR", pos - 1 if pos else 0)
+    while at >= 0:
+        end = raw.find(b"\n", at + 2, at + 2 + MAX_HEAD_LINE)
+        if end > 0:
+            try:
+                head = orjson.loads(memoryview(raw)[at + 2:end])
+            except orjson.JSONDecodeError:
+                head = None
+            if _record_head_ok(head):
+                start, stop = end + 1, end + 1 + head["size"]
+                if raw[stop:stop + 1] == b"\n" and zlib.crc32(memoryview(raw)[start:stop]) == head["crc"]:
+                    return True
+        at = raw.find(b"\nR", at + 1)
+    return False
 
 
 def _base_record(raw: bytes, pos: int) -> tuple[int, memoryview] | None:
@@ -814,8 +849,12 @@ def _sync_paths(paths: set[Path]) -> None:
 
 
 def _read_journal(root: Path) -> bytes | None:
+    """The journal's bytes up to its first hole: coordtui only appends to it, so a hole (a sparse
+    file of many GiB costs its planter no disk) ends what can be a record, and is never read
+    into memory."""
     try:
-        return read_nofollow(root / WAL)
+        with open(root / WAL, "rb", opener=_open_nofollow) as fh:
+            return os.pread(fh.fileno(), _first_hole(fh.fileno()), 0) if hasattr(os, "SEEK_HOLE") else fh.read()
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -823,6 +862,15 @@ def _read_journal(root: Path) -> bytes | None:
             raise _refuse(root / WAL, str(root / WAL), "which is a symbolic link") from None
         raise StoreError(f"{root / WAL}: cannot read the store's commit journal ({exc.strerror}): check its permissions",
                          message_zh=f"{root / WAL}：无法读取数据存储的提交日志（{os_reason(exc)}）：请检查其权限") from None
+
+
+def _first_hole(fd: int) -> int:
+    """Where the file's first hole starts (its size when it has none, or where that cannot be told)."""
+    size = os.fstat(fd).st_size
+    try:
+        return min(os.lseek(fd, 0, os.SEEK_HOLE), size)
+    except OSError:
+        return size
 
 
 def _checkpoint(root: Path, records: list[_Commit] | None = None) -> None:
@@ -850,7 +898,7 @@ def _journal_paths(root: Path) -> set[Path]:
     except FileNotFoundError:
         return paths
     try:
-        size = os.fstat(fd).st_size
+        size = _first_hole(fd) if hasattr(os, "SEEK_HOLE") else os.fstat(fd).st_size
         pos = len(os.pread(fd, 256, 0).split(b"\n", 1)[0]) + 1
         first = os.pread(fd, 256, pos)
         if first[:1] == b"B" and b"\n" in first:  # the base manifest: skipped by its length
@@ -861,7 +909,7 @@ def _journal_paths(root: Path) -> set[Path]:
                 return paths
         while pos < size:
             chunk = os.pread(fd, 4096, pos)
-            while b"\n" not in chunk and len(chunk) < size - pos:
+            while b"\n" not in chunk and len(chunk) < min(size - pos, MAX_HEAD_LINE):
                 more = os.pread(fd, 65536, pos + len(chunk))
                 if not more:
                     break
