@@ -11,6 +11,7 @@ import pytest
 import coordtui.store.files as files
 from coordtui.errors import StoreError
 from coordtui.store import Store
+from conftest import run
 
 MONTH = "2026-03"
 
@@ -112,3 +113,13 @@ def test_a_sparse_journal_of_many_gib_is_never_read_into_memory(tmp_path, pendin
     store.put("o", "activity", "a", {"v": "two"}, part=MONTH)  # past the checkpoint bound: started afresh
     assert journal.stat().st_size < 1 << 20
     assert Store(root, user="dan").get("o", "activity", "a")["v"] == "two"
+
+
+def test_a_csv_row_of_millions_of_columns_is_refused_in_one_line(example_store, tmp_path, capsys):
+    path = tmp_path / "commas.csv"
+    path.write_bytes("名称\n".encode() + b"," * 200_000)  # 200 KB: 200,001 empty cells in one row
+    before = Store(example_store).query("tjpu", "group")
+    for lang, says in (("en", "row 2: 200,001 columns, more than the 16,384 a sheet may"), ("zh", "第2行有 200,001 列")):
+        code, _, err = run(capsys, "import", path, "--db", example_store, "--org", "tjpu", "--kind", "group", "--lang", lang)
+        assert code == 2 and says in err.splitlines()[-1] and "Traceback" not in err, err
+    assert Store(example_store).query("tjpu", "group") == before

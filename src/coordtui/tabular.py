@@ -49,6 +49,7 @@ MAX_TABLE_BYTES = 50 * 1024 * 1024  # a ledger's file on disk
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an xlsx's parts once unzipped (a small file can hold a huge string)
 MAX_ROWS = 100_000
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
+MAX_COLUMNS = 16_384  # Excel's own limit for a row (A to XFD)
 MAX_REPORTED = 20
 HEADER_SEARCH_ROWS = 10
 
@@ -362,6 +363,11 @@ def _read_csv(path: Path) -> list[list[Any]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         for row in reader:
+            if len(row) > MAX_COLUMNS:  # 20 MB of commas is 10 million cells: finding the header took 12 s
+                raise InputError(f"{path}: row {reader.line_num}: {len(row):,} columns, more than the {MAX_COLUMNS:,} a sheet may: "
+                                 "check the file's separator, or delete the empty columns",
+                                 message_zh=f"{path}：第{reader.line_num}行有 {len(row):,} 列，超过表格最多的 {MAX_COLUMNS:,} 列："
+                                            "请检查文件的分隔符，或删去空列")
             rows.append(row)
             if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise InputError(f"{path}: more than {MAX_ROWS:,} rows: split the file",
