@@ -123,3 +123,35 @@ def test_a_csv_row_of_millions_of_columns_is_refused_in_one_line(example_store, 
         code, _, err = run(capsys, "import", path, "--db", example_store, "--org", "tjpu", "--kind", "group", "--lang", lang)
         assert code == 2 and says in err.splitlines()[-1] and "Traceback" not in err, err
     assert Store(example_store).query("tjpu", "group") == before
+
+
+@pytest.mark.skipif(not hasattr(files.os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("planted", [files.WAL, "manifest.json", files.PENDING])
+def test_a_named_pipe_planted_as_a_store_file_is_refused_instead_of_holding_everyone_still(tmp_path, planted):
+    # Opening a pipe for reading blocks until someone opens it for writing: on main every
+    # coordtui process then hung for good, the store lock held.
+    root = tmp_path / "s"
+    _new(root)
+    path = root / planted
+    path.unlink(missing_ok=True)
+    files.os.mkfifo(path)
+    if planted == files.PENDING:  # the marker is removed by the recovery it asks for
+        store = Store(root, user="carol")
+        store.put("o", "activity", "a", {"v": "two"}, part=MONTH)
+        assert Store(root, user="dan").get("o", "activity", "a")["v"] == "two"
+        return
+    with pytest.raises(StoreError, match="not a regular file: put there outside coordtui") as refused:
+        Store(root, user="carol").put("o", "activity", "a", {"v": "two"}, part=MONTH)
+    assert "\n" not in str(refused.value) and refused.value.message_zh
+
+
+def test_a_folder_planted_as_the_pending_marker_is_one_line_or_removed_when_empty(tmp_path):
+    root = tmp_path / "s"
+    _new(root)
+    (root / files.PENDING).mkdir()
+    assert Store(root, user="carol").get("o", "activity", "a")["v"] == "old"  # an empty one: removed
+    (root / files.PENDING).mkdir()
+    (root / files.PENDING / "x").touch()
+    with pytest.raises(StoreError, match="journal.pending: is a folder, not a file coordtui makes") as refused:
+        Store(root, user="carol")
+    assert "\n" not in str(refused.value) and refused.value.message_zh

@@ -27,6 +27,7 @@ they wait (take the lock) while ``journal.pending`` exists.
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 import re
@@ -213,7 +214,23 @@ def modes_at(folder: Path) -> Modes:
 
 
 def _open_nofollow(path: str | Path, flags: int) -> int:
-    return os.open(path, flags | _NOFOLLOW | os.O_CLOEXEC)
+    return _open_regular(path, flags)
+
+
+#: Opening a named pipe blocks until another process opens its other end: one planted where a
+#: store file goes would hold every coordtui still, the store lock held. So a store file is
+#: opened without blocking, and anything but a regular file refused.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def _open_regular(path: str | Path, flags: int, mode: int = 0o777) -> int:
+    """``os.open`` of a store file, never through a symbolic link, never blocking on a pipe;
+    OSError (EINVAL) for anything but a regular file (a pipe, a device, a folder)."""
+    fd = os.open(path, flags | _NOFOLLOW | os.O_CLOEXEC | _NONBLOCK, mode)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file: put there outside coordtui", str(path))
+    return fd
 
 
 def _read_error(path: Path, exc: OSError) -> StoreError:
@@ -452,7 +469,7 @@ def _append(path: Path, offset: int, payload: bytes) -> None:
     redoes it). Not fsynced: the commit journal holds the same bytes durably."""
     make_folder(path.parent)
     modes = modes_at(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | _NOFOLLOW | os.O_CLOEXEC, modes.file)
+    fd = _open_regular(path, os.O_WRONLY | os.O_CREAT, modes.file)
     try:
         _set_mode(fd, modes)
         os.ftruncate(fd, offset)
@@ -558,13 +575,20 @@ def _unlink(path: Path) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
+    except IsADirectoryError:  # a folder planted where a marker goes: an empty one is removed
+        try:
+            os.rmdir(path)
+        except OSError:
+            raise StoreError(f"{path}: is a folder, not a file coordtui makes (put there outside coordtui): remove it "
+                             f"(rm -r {path}) and run 'coordtui verify --db {path.parent}'",
+                             message_zh=f"{path}：是文件夹，不是 coordtui 建立的文件（在 coordtui 之外放入）：请删除它，然后运行 coordtui verify") from None
 
 
 def _touch(path: Path, modes: Modes) -> None:
     """Create ``path`` empty if missing, never through a link (one planted there is removed)."""
     for _ in range(2):
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | _NOFOLLOW | os.O_CLOEXEC, modes.file)
+            fd = _open_regular(path, os.O_WRONLY | os.O_CREAT, modes.file)
         except OSError as exc:
             if exc.errno != 40:  # ELOOP: a link where the marker goes
                 raise
@@ -616,7 +640,7 @@ def _open_journal(root: Path, boot: str | None) -> int:
     """The commit journal open for appending; made (with its header, durably) when missing."""
     path = root / WAL
     try:
-        return os.open(path, os.O_RDWR | os.O_APPEND | _NOFOLLOW | os.O_CLOEXEC)
+        return _open_regular(path, os.O_RDWR | os.O_APPEND)
     except FileNotFoundError:
         pass
     modes = modes_at(root)
@@ -624,7 +648,7 @@ def _open_journal(root: Path, boot: str | None) -> int:
     _write_new(tmp, _journal_start(root, boot), modes)
     os.replace(tmp, path)
     _fsync_dir(root)
-    return os.open(path, os.O_RDWR | os.O_APPEND | _NOFOLLOW | os.O_CLOEXEC)
+    return _open_regular(path, os.O_RDWR | os.O_APPEND)
 
 
 def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tuple[Path, int, bytes]], boot: str | None,
@@ -837,7 +861,7 @@ def _sync_paths(paths: set[Path]) -> None:
     """fdatasync every file of ``paths`` that exists, then fsync their folders (the renames)."""
     for path in sorted(paths):
         try:
-            fd = os.open(path, os.O_RDONLY | _NOFOLLOW | os.O_CLOEXEC)
+            fd = _open_regular(path, os.O_RDONLY)
         except OSError:
             continue
         try:
@@ -894,7 +918,7 @@ def _journal_paths(root: Path) -> set[Path]:
     journal = root / WAL
     paths: set[Path] = set()
     try:
-        fd = os.open(journal, os.O_RDONLY | _NOFOLLOW | os.O_CLOEXEC)
+        fd = _open_regular(journal, os.O_RDONLY)
     except FileNotFoundError:
         return paths
     try:
@@ -936,7 +960,7 @@ def _recover_journal(root: Path) -> bool:
     pending = os.path.lexists(root / PENDING)
     journal = root / WAL
     try:
-        fd = os.open(journal, os.O_RDONLY | _NOFOLLOW | os.O_CLOEXEC)
+        fd = _open_regular(journal, os.O_RDONLY)
     except FileNotFoundError:
         if pending:
             _unlink(root / PENDING)
