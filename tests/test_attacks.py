@@ -155,3 +155,19 @@ def test_a_folder_planted_as_the_pending_marker_is_one_line_or_removed_when_empt
     with pytest.raises(StoreError, match="journal.pending: is a folder, not a file coordtui makes") as refused:
         Store(root, user="carol")
     assert "\n" not in str(refused.value) and refused.value.message_zh
+
+
+def test_a_forged_record_planted_in_the_journal_is_caught_and_the_version_it_replaced_can_be_put_back(tmp_path):
+    root = tmp_path / "s"
+    store = _new(root)
+    store.put("o", "activity", "a", {"v": "good"}, part=MONTH)
+    part = root / "data" / "o" / f"{MONTH}.json"
+    forged = part.read_bytes().replace(b'"good"', b'"forged"')  # its sealed head no longer matches
+    journal = root / files.WAL
+    journal.write_bytes(journal.read_bytes() + b"".join(files._journal_record(root, [(part, forged)], [])))
+    (root / files.PENDING).touch()  # "a writer died": the owner's next open puts the record in place
+    opened = Store(root, user="carol")
+    assert part.read_bytes() == forged and any(f"data/o/{MONTH}.json" in p for p in opened.verify_history())
+    Store.restore(root, f"data/o/{MONTH}.json")  # the version the record replaced was kept
+    again = Store(root, user="dan")
+    assert again.get("o", "activity", "a")["v"] == "good" and again.verify_history() == []

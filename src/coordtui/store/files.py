@@ -802,9 +802,19 @@ def _record_head_ok(head: Any) -> bool:
     return sum(f[1] for f in files) + sum(a[2] for a in appends) == head["size"]
 
 
-def _put_in_place(commit: _Commit, manifest: tuple[Path, bytes] | None = None) -> None:
+def _put_in_place(commit: _Commit, manifest: tuple[Path, bytes] | None = None, keep_in: Path | None = None) -> None:
     """One journal record's files and appends, as its commit would have left them (``manifest``:
-    the manifest it wrote, rebuilt by :func:`_manifests`)."""
+    the manifest it wrote, rebuilt by :func:`_manifests`). ``keep_in``: the store's folder,
+    where a file that differs from the record's is kept as its newest backup first, as its
+    commit would have kept it (a record planted in the journal then never destroys the
+    version it replaces: 'coordtui restore' puts it back)."""
+    for final, payload in commit.files:
+        if keep_in is not None and final.name != MANIFEST:
+            try:
+                if read_nofollow(final) != payload:
+                    _rotate(keep_in, final)
+            except OSError:
+                pass  # missing, or not a file: nothing to keep
     for final, payload in [*commit.files, *([manifest] if manifest is not None else [])]:
         tmp = _write_tmp(final, payload)
         os.replace(tmp, final)
@@ -984,7 +994,7 @@ def _recover_journal(root: Path) -> bool:
         # A writer died with its commit half in place: only the last commit can be (every
         # earlier one finished before the next took the lock). Its record, if whole, goes in.
         for commit, manifest in list(zip(records, manifests))[-1:]:
-            _put_in_place(commit, manifest)
+            _put_in_place(commit, manifest, Path(os.path.realpath(root)))
         if end < len(raw):
             with open(journal, "r+b", opener=_open_nofollow) as fh:
                 fh.truncate(end)
