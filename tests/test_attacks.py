@@ -171,3 +171,21 @@ def test_a_forged_record_planted_in_the_journal_is_caught_and_the_version_it_rep
     Store.restore(root, f"data/o/{MONTH}.json")  # the version the record replaced was kept
     again = Store(root, user="dan")
     assert again.get("o", "activity", "a")["v"] == "good" and again.verify_history() == []
+
+
+def test_a_full_disk_while_a_killed_save_is_finished_is_one_line_and_the_next_open_finishes_it(tmp_path, monkeypatch):
+    root = tmp_path / "s"
+    _new(root)
+    (root / files.PENDING).touch()  # a writer killed after its commit point
+
+    def full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    real = files._write_tmp
+    monkeypatch.setattr(files, "_write_tmp", full)
+    with pytest.raises(StoreError, match="cannot finish the last save \\(No space left on device\\).*nothing is lost") as refused:
+        Store(root, user="carol")
+    assert "\n" not in str(refused.value) and refused.value.message_zh
+    monkeypatch.setattr(files, "_write_tmp", real)
+    again = Store(root, user="carol")
+    assert not (root / files.PENDING).exists() and again.get("o", "activity", "b")["v"] == "evidence"

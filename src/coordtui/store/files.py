@@ -1094,8 +1094,14 @@ def recover(root: Path) -> bool:
     outside the folder, a symbolic link, a name not of the store's layout) is refused whole
     with a StoreError, and nothing of it is replayed. Returns True when something was recovered.
     """
-    old = _recover_old_journal(root)
-    return _recover_journal(root) or old
+    try:
+        old = _recover_old_journal(root)
+        return _recover_journal(root) or old
+    except OSError as exc:  # the disk full, a file made read-only: the journal still holds it all
+        raise StoreError(f"{root}: cannot finish the last save ({exc.strerror or exc}): free disk space or check permissions; "
+                         "nothing is lost: it is finished when the store is next opened",
+                         message_zh=f"{root}：无法完成上一次保存（{os_reason(exc)}）：请释放磁盘空间或检查权限；"
+                                    "没有丢失任何内容：下次打开数据存储时会自动完成") from None
 
 
 def _recover_old_journal(root: Path) -> bool:
