@@ -189,3 +189,26 @@ def test_a_full_disk_while_a_killed_save_is_finished_is_one_line_and_the_next_op
     monkeypatch.setattr(files, "_write_tmp", real)
     again = Store(root, user="carol")
     assert not (root / files.PENDING).exists() and again.get("o", "activity", "b")["v"] == "evidence"
+
+
+def test_many_sheets_each_within_the_bound_are_refused_together_before_they_exhaust_memory(example_store, tmp_path, capsys,
+                                                                                          monkeypatch):
+    # Each sheet's reach is bounded by the scan, but the sheets read are kept together: a 15 KB
+    # workbook of 20 sheets each reaching AX100000 held 1.4 GB (100 of them: all the memory).
+    import coordtui.tabular as tabular
+    from openpyxl import Workbook
+
+    monkeypatch.setattr(tabular, "MAX_SHEET_CELLS", 1_000)
+    book = Workbook()
+    for n in range(3):
+        sheet = book.active if n == 0 else book.create_sheet()
+        sheet.title = f"Sheet{n + 1}"
+        sheet["A1"], sheet["A2"], sheet["AN20"] = "名称", f"第{n + 10}协作组", "x"  # 20 rows by 40 columns: 800 cells
+    path = tmp_path / "sheets.xlsx"
+    book.save(path)
+    before = Store(example_store).query("tjpu", "group")
+    for lang, says in (("en", "[Sheet2]: the sheets read so far span 1,600 cells together, more than the 1,000"),
+                       ("zh", "已读的工作表合计 1,600 个单元格")):
+        code, _, err = run(capsys, "import", path, "--db", example_store, "--org", "tjpu", "--kind", "group", "--lang", lang)
+        assert code == 2 and says in err.splitlines()[-1] and "Traceback" not in err, err
+    assert Store(example_store).query("tjpu", "group") == before

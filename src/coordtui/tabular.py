@@ -545,6 +545,7 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
         raise InputError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}): save it as .xlsx",
                          message_zh=f"{path}：不是可读的 xlsx 工作簿，请另存为 .xlsx") from None
     tables = []
+    cells = 0
     try:
         kinds = [_sheet_kind(model, title) for title in titles]
         for n, title in enumerate(titles):
@@ -555,6 +556,15 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
                 continue
             sheet = book.get_sheet_by_name(title)
             rows = sheet.to_python(skip_empty_area=False)  # from A1: row numbers as Excel shows them
+            # Each sheet is bounded by the scan, but the sheets read are kept together: a 15 KB
+            # workbook of 20 sheets, each reaching AX100000, held 1.4 GB. So is their sum.
+            cells += sum(map(len, rows))
+            if cells > MAX_SHEET_CELLS:
+                raise InputError(f"{path} [{title}]: the sheets read so far span {cells:,} cells together, more than the "
+                                 f"{MAX_SHEET_CELLS:,} an import reads: delete the empty rows and columns around each table, "
+                                 "or split the workbook",
+                                 message_zh=f"{path} [{title}]：已读的工作表合计 {cells:,} 个单元格，超过导入可读的 "
+                                            f"{MAX_SHEET_CELLS:,} 个：请删去各表格周围的空行空列，或拆分工作簿")
             if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise InputError(f"{path} [{title}]: more than {MAX_ROWS:,} rows: split the sheet",
                                  message_zh=f"{path} [{title}]：超过 {MAX_ROWS:,} 行，请拆分")
