@@ -212,3 +212,22 @@ def test_many_sheets_each_within_the_bound_are_refused_together_before_they_exha
         code, _, err = run(capsys, "import", path, "--db", example_store, "--org", "tjpu", "--kind", "group", "--lang", lang)
         assert code == 2 and says in err.splitlines()[-1] and "Traceback" not in err, err
     assert Store(example_store).query("tjpu", "group") == before
+
+
+def test_a_reader_panic_while_opening_a_workbook_is_one_line(example_store, tmp_path, capsys, monkeypatch):
+    # python-calamine reports a Rust panic as pyo3's PanicException, a BaseException: the
+    # sheets were guarded against it, opening the workbook was not (a traceback).
+    import python_calamine
+    from openpyxl import Workbook
+
+    class PanicException(BaseException):
+        pass
+
+    def panics(_path):
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+
+    path = tmp_path / "book.xlsx"
+    Workbook().save(path)
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", panics)
+    code, _, err = run(capsys, "import", path, "--db", example_store, "--org", "tjpu", "--kind", "group", "--lang", "en")
+    assert code == 2 and "not a readable xlsx workbook (PanicException)" in err.splitlines()[-1] and "Traceback" not in err, err

@@ -541,7 +541,9 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
     try:
         book = CalamineWorkbook.from_path(str(path))
         titles = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-    except Exception as exc:  # the reader raises many kinds for a file that is not a workbook
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # the reader raises many kinds for a file that is not a workbook; a panic is a BaseException
         raise InputError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}): save it as .xlsx",
                          message_zh=f"{path}：不是可读的 xlsx 工作簿，请另存为 .xlsx") from None
     tables = []
