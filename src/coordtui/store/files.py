@@ -731,36 +731,7 @@ def _journal_records(root: Path, journal: Path, raw: bytes) -> tuple[bool, list[
             commit.manifest = (head["manifest"]["set"], head["manifest"]["seal"])
         records.append(commit)
         pos = stop + 1
-    if pos < len(raw) and _whole_record_after(raw, pos):
-        # A record cut short by a crash is the journal's last: a writer that fails truncates
-        # its own, and the next writer truncates a killed one's before it appends. A whole
-        # record after the break means bytes were put there by hand: replaying "the last
-        # record" would then put an earlier commit in place again over every later one.
-        raise StoreError(
-            f"{journal}: has a whole commit record after bytes that are not one (written outside coordtui): nothing was "
-            f"replayed; move it aside (mv {journal} {journal.parent / 'journal.refused'}) and run "
-            f"'coordtui verify --db {journal.parent}'",
-            message_zh=f"{journal}：在不成记录的字节之后还有完整的提交记录（在 coordtui 之外写入），未执行任何恢复；"
-                       f"请将其移走（mv {journal} {journal.parent / 'journal.refused'}），然后运行 coordtui verify")
     return True, records, pos
-
-
-def _whole_record_after(raw: bytes, pos: int) -> bool:
-    """Whether a whole record (its head parses, its bytes match its CRC) starts anywhere after ``pos``."""
-    at = raw.find(b"\nR", pos - 1 if pos else 0)
-    while at >= 0:
-        end = raw.find(b"\n", at + 2, at + 2 + MAX_HEAD_LINE)
-        if end > 0:
-            try:
-                head = orjson.loads(memoryview(raw)[at + 2:end])
-            except orjson.JSONDecodeError:
-                head = None
-            if _record_head_ok(head):
-                start, stop = end + 1, end + 1 + head["size"]
-                if raw[stop:stop + 1] == b"\n" and zlib.crc32(memoryview(raw)[start:stop]) == head["crc"]:
-                    return True
-        at = raw.find(b"\nR", at + 1)
-    return False
 
 
 def _base_record(raw: bytes, pos: int) -> tuple[int, memoryview] | None:
@@ -857,14 +828,35 @@ def journal_manifest(root: Path) -> bytes | None:
     if raw is None:
         return None
     _, records, _ = _journal_records(root, root / WAL, raw)
+    return _last_manifest(root, records, _manifests(root, records))
+
+
+def _last_manifest(root: Path, records: list[_Commit], manifests: list[tuple[Path, bytes] | None]) -> bytes | None:
     path = Path(os.path.realpath(root)) / MANIFEST
     last: bytes | None = None
-    for commit, rebuilt in zip(records, _manifests(root, records)):
+    for commit, rebuilt in zip(records, manifests):
         if rebuilt is not None:
             last = rebuilt[1]
         else:
             last = next((bytes(payload) for final, payload in commit.files if final == path), last)
     return last
+
+
+def _behind_the_store(root: Path, records: list[_Commit], manifests: list[tuple[Path, bytes] | None]) -> bool:
+    """Whether the journal's last readable record is older than the manifest on disk (it lists
+    a data file the record does not, or at a later seq). A commit's record is durable before
+    any of its files is in place, so coordtui never leaves one so: bytes were put in the journal
+    by hand before later records (replaying "the last record" would put an earlier commit back
+    over them), or it was cut. Reads only the manifest; False when either cannot be read."""
+    last = _last_manifest(root, records, manifests)
+    try:
+        journaled = orjson.loads(last)["files"] if last is not None else None
+        on_disk = orjson.loads(read_nofollow(root / MANIFEST))["files"]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return False
+    if not isinstance(journaled, dict) or not isinstance(on_disk, dict):
+        return False
+    return any(type(seq) is int and not (type(journaled.get(rel)) is int and journaled[rel] >= seq) for rel, seq in on_disk.items())
 
 
 def _sync_paths(paths: set[Path]) -> None:
@@ -990,6 +982,13 @@ def _recover_journal(root: Path) -> bool:
     raw = _read_journal(root) or b""
     _, records, end = _journal_records(root, journal, raw)
     manifests = _manifests(root, records)
+    if _behind_the_store(root, records, manifests):
+        raise StoreError(
+            f"{journal}: its last readable record is older than the store's manifest (bytes were put in it outside coordtui): "
+            f"nothing was replayed; move it aside (mv {journal} {journal.parent / 'journal.refused'}) and run "
+            f"'coordtui verify --db {journal.parent}'",
+            message_zh=f"{journal}：其最后一条可读记录比数据存储的清单旧（有人在 coordtui 之外向其中写入了内容），未执行任何恢复；"
+                       f"请将其移走（mv {journal} {journal.parent / 'journal.refused'}），然后运行 coordtui verify")
     if same_boot:
         # A writer died with its commit half in place: only the last commit can be (every
         # earlier one finished before the next took the lock). Its record, if whole, goes in.
