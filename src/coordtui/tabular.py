@@ -49,6 +49,7 @@ MAX_TABLE_BYTES = 50 * 1024 * 1024  # a ledger's file on disk
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an xlsx's parts once unzipped (a small file can hold a huge string)
 MAX_ROWS = 100_000
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
+MAX_COLUMNS = 16_384  # Excel's own limit for a row (A to XFD)
 MAX_REPORTED = 20
 HEADER_SEARCH_ROWS = 10
 
@@ -362,6 +363,11 @@ def _read_csv(path: Path) -> list[list[Any]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         for row in reader:
+            if len(row) > MAX_COLUMNS:  # 20 MB of commas is 10 million cells: finding the header took 12 s
+                raise InputError(f"{path}: row {reader.line_num}: {len(row):,} columns, more than the {MAX_COLUMNS:,} a sheet may: "
+                                 "check the file's separator, or delete the empty columns",
+                                 message_zh=f"{path}：第{reader.line_num}行有 {len(row):,} 列，超过表格最多的 {MAX_COLUMNS:,} 列："
+                                            "请检查文件的分隔符，或删去空列")
             rows.append(row)
             if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise InputError(f"{path}: more than {MAX_ROWS:,} rows: split the file",
@@ -535,10 +541,13 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
     try:
         book = CalamineWorkbook.from_path(str(path))
         titles = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-    except Exception as exc:  # the reader raises many kinds for a file that is not a workbook
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # the reader raises many kinds for a file that is not a workbook; a panic is a BaseException
         raise InputError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}): save it as .xlsx",
                          message_zh=f"{path}：不是可读的 xlsx 工作簿，请另存为 .xlsx") from None
     tables = []
+    cells = 0
     try:
         kinds = [_sheet_kind(model, title) for title in titles]
         for n, title in enumerate(titles):
@@ -549,6 +558,15 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
                 continue
             sheet = book.get_sheet_by_name(title)
             rows = sheet.to_python(skip_empty_area=False)  # from A1: row numbers as Excel shows them
+            # Each sheet is bounded by the scan, but the sheets read are kept together: a 15 KB
+            # workbook of 20 sheets, each reaching AX100000, held 1.4 GB. So is their sum.
+            cells += sum(map(len, rows))
+            if cells > MAX_SHEET_CELLS:
+                raise InputError(f"{path} [{title}]: the sheets read so far span {cells:,} cells together, more than the "
+                                 f"{MAX_SHEET_CELLS:,} an import reads: delete the empty rows and columns around each table, "
+                                 "or split the workbook",
+                                 message_zh=f"{path} [{title}]：已读的工作表合计 {cells:,} 个单元格，超过导入可读的 "
+                                            f"{MAX_SHEET_CELLS:,} 个：请删去各表格周围的空行空列，或拆分工作簿")
             if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise InputError(f"{path} [{title}]: more than {MAX_ROWS:,} rows: split the sheet",
                                  message_zh=f"{path} [{title}]：超过 {MAX_ROWS:,} 行，请拆分")

@@ -27,6 +27,7 @@ they wait (take the lock) while ``journal.pending`` exists.
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 import re
@@ -50,6 +51,9 @@ WAL = "journal.wal"
 #: Exists while a commit is being put in place, and after its writer died in the middle.
 PENDING = "journal.pending"
 _WAL_HEAD = b"coordtui-journal 1 "
+#: The longest first line of a record (the files it names) that is read: past it, what follows
+#: is not a record coordtui wrote (250,000 files' names), and is not read further.
+MAX_HEAD_LINE = 16 << 20
 #: When the commit journal is larger, the next commit first checkpoints it (every file it
 #: names fsynced, then the journal emptied): the bound of what a reboot has to put in place again.
 CHECKPOINT_BYTES = 32 << 20
@@ -210,7 +214,23 @@ def modes_at(folder: Path) -> Modes:
 
 
 def _open_nofollow(path: str | Path, flags: int) -> int:
-    return os.open(path, flags | _NOFOLLOW | os.O_CLOEXEC)
+    return _open_regular(path, flags)
+
+
+#: Opening a named pipe blocks until another process opens its other end: one planted where a
+#: store file goes would hold every coordtui still, the store lock held. So a store file is
+#: opened without blocking, and anything but a regular file refused.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def _open_regular(path: str | Path, flags: int, mode: int = 0o777) -> int:
+    """``os.open`` of a store file, never through a symbolic link, never blocking on a pipe;
+    OSError (EINVAL) for anything but a regular file (a pipe, a device, a folder)."""
+    fd = os.open(path, flags | _NOFOLLOW | os.O_CLOEXEC | _NONBLOCK, mode)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file: put there outside coordtui", str(path))
+    return fd
 
 
 def _read_error(path: Path, exc: OSError) -> StoreError:
@@ -449,7 +469,7 @@ def _append(path: Path, offset: int, payload: bytes) -> None:
     redoes it). Not fsynced: the commit journal holds the same bytes durably."""
     make_folder(path.parent)
     modes = modes_at(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | _NOFOLLOW | os.O_CLOEXEC, modes.file)
+    fd = _open_regular(path, os.O_WRONLY | os.O_CREAT, modes.file)
     try:
         _set_mode(fd, modes)
         os.ftruncate(fd, offset)
@@ -555,13 +575,20 @@ def _unlink(path: Path) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
+    except IsADirectoryError:  # a folder planted where a marker goes: an empty one is removed
+        try:
+            os.rmdir(path)
+        except OSError:
+            raise StoreError(f"{path}: is a folder, not a file coordtui makes (put there outside coordtui): remove it "
+                             f"(rm -r {path}) and run 'coordtui verify --db {path.parent}'",
+                             message_zh=f"{path}：是文件夹，不是 coordtui 建立的文件（在 coordtui 之外放入）：请删除它，然后运行 coordtui verify") from None
 
 
 def _touch(path: Path, modes: Modes) -> None:
     """Create ``path`` empty if missing, never through a link (one planted there is removed)."""
     for _ in range(2):
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | _NOFOLLOW | os.O_CLOEXEC, modes.file)
+            fd = _open_regular(path, os.O_WRONLY | os.O_CREAT, modes.file)
         except OSError as exc:
             if exc.errno != 40:  # ELOOP: a link where the marker goes
                 raise
@@ -613,7 +640,7 @@ def _open_journal(root: Path, boot: str | None) -> int:
     """The commit journal open for appending; made (with its header, durably) when missing."""
     path = root / WAL
     try:
-        return os.open(path, os.O_WRONLY | os.O_APPEND | _NOFOLLOW | os.O_CLOEXEC)
+        return _open_regular(path, os.O_RDWR | os.O_APPEND)
     except FileNotFoundError:
         pass
     modes = modes_at(root)
@@ -621,7 +648,7 @@ def _open_journal(root: Path, boot: str | None) -> int:
     _write_new(tmp, _journal_start(root, boot), modes)
     os.replace(tmp, path)
     _fsync_dir(root)
-    return os.open(path, os.O_WRONLY | os.O_APPEND | _NOFOLLOW | os.O_CLOEXEC)
+    return _open_regular(path, os.O_RDWR | os.O_APPEND)
 
 
 def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tuple[Path, int, bytes]], boot: str | None,
@@ -630,7 +657,10 @@ def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tup
     fd = _open_journal(root, boot)
     try:
         size = os.fstat(fd).st_size
-        if size > CHECKPOINT_BYTES:
+        # Every record (and the header) ends in a newline: a journal that does not was written
+        # to outside coordtui, and a record appended after such bytes could not be read back
+        # by a recovery. A checkpoint starts it afresh.
+        if size > CHECKPOINT_BYTES or (size and os.pread(fd, 1, size - 1) != b"\n"):
             os.close(fd)
             fd = -1
             _checkpoint(root)
@@ -678,7 +708,7 @@ def _journal_records(root: Path, journal: Path, raw: bytes) -> tuple[bool, list[
         pos, manifest = base
         records.append(_Commit([(_journal_path(root, journal, MANIFEST, is_layout_file), manifest)], []))
     while pos < len(raw) and raw[pos:pos + 1] == b"R":
-        end = raw.find(b"\n", pos)
+        end = raw.find(b"\n", pos, pos + MAX_HEAD_LINE)
         if end < 0:
             break
         try:
@@ -743,9 +773,19 @@ def _record_head_ok(head: Any) -> bool:
     return sum(f[1] for f in files) + sum(a[2] for a in appends) == head["size"]
 
 
-def _put_in_place(commit: _Commit, manifest: tuple[Path, bytes] | None = None) -> None:
+def _put_in_place(commit: _Commit, manifest: tuple[Path, bytes] | None = None, keep_in: Path | None = None) -> None:
     """One journal record's files and appends, as its commit would have left them (``manifest``:
-    the manifest it wrote, rebuilt by :func:`_manifests`)."""
+    the manifest it wrote, rebuilt by :func:`_manifests`). ``keep_in``: the store's folder,
+    where a file that differs from the record's is kept as its newest backup first, as its
+    commit would have kept it (a record planted in the journal then never destroys the
+    version it replaces: 'coordtui restore' puts it back)."""
+    for final, payload in commit.files:
+        if keep_in is not None and final.name != MANIFEST:
+            try:
+                if read_nofollow(final) != payload:
+                    _rotate(keep_in, final)
+            except OSError:
+                pass  # missing, or not a file: nothing to keep
     for final, payload in [*commit.files, *([manifest] if manifest is not None else [])]:
         tmp = _write_tmp(final, payload)
         os.replace(tmp, final)
@@ -778,11 +818,52 @@ def _manifests(root: Path, records: list[_Commit]) -> list[tuple[Path, bytes] | 
     return out
 
 
+def journal_manifest(root: Path) -> bytes | None:
+    """The manifest (清单) as the commit journal's last whole record left it (its base, or a
+    record's own, with the changes of the records after it), or None when the journal holds
+    none. Under the lock, after ``recover``. Its seal is the caller's to check: a rebuilt
+    manifest must list every file it lists, at least at its seq (else a file was deleted or
+    put back to an earlier version since)."""
+    raw = _read_journal(root)
+    if raw is None:
+        return None
+    _, records, _ = _journal_records(root, root / WAL, raw)
+    return _last_manifest(root, records, _manifests(root, records))
+
+
+def _last_manifest(root: Path, records: list[_Commit], manifests: list[tuple[Path, bytes] | None]) -> bytes | None:
+    path = Path(os.path.realpath(root)) / MANIFEST
+    last: bytes | None = None
+    for commit, rebuilt in zip(records, manifests):
+        if rebuilt is not None:
+            last = rebuilt[1]
+        else:
+            last = next((bytes(payload) for final, payload in commit.files if final == path), last)
+    return last
+
+
+def _behind_the_store(root: Path, records: list[_Commit], manifests: list[tuple[Path, bytes] | None]) -> bool:
+    """Whether the journal's last readable record is older than the manifest on disk (it lists
+    a data file the record does not, or at a later seq). A commit's record is durable before
+    any of its files is in place, so coordtui never leaves one so: bytes were put in the journal
+    by hand before later records (replaying "the last record" would put an earlier commit back
+    over them), or it was cut. Reads only the manifest; False when either cannot be read."""
+    last = _last_manifest(root, records, manifests)
+    try:
+        journaled = orjson.loads(last)["files"] if last is not None else None
+        on_disk = orjson.loads(read_nofollow(root / MANIFEST))["files"]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return False
+    if not isinstance(journaled, dict) or not isinstance(on_disk, dict):
+        return False
+    return any(type(seq) is int and not (type(journaled.get(rel)) is int and journaled[rel] >= seq) for rel, seq in on_disk.items())
+
+
 def _sync_paths(paths: set[Path]) -> None:
     """fdatasync every file of ``paths`` that exists, then fsync their folders (the renames)."""
     for path in sorted(paths):
         try:
-            fd = os.open(path, os.O_RDONLY | _NOFOLLOW | os.O_CLOEXEC)
+            fd = _open_regular(path, os.O_RDONLY)
         except OSError:
             continue
         try:
@@ -794,8 +875,12 @@ def _sync_paths(paths: set[Path]) -> None:
 
 
 def _read_journal(root: Path) -> bytes | None:
+    """The journal's bytes up to its first hole: coordtui only appends to it, so a hole (a sparse
+    file of many GiB costs its planter no disk) ends what can be a record, and is never read
+    into memory."""
     try:
-        return read_nofollow(root / WAL)
+        with open(root / WAL, "rb", opener=_open_nofollow) as fh:
+            return os.pread(fh.fileno(), _first_hole(fh.fileno()), 0) if hasattr(os, "SEEK_HOLE") else fh.read()
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -803,6 +888,15 @@ def _read_journal(root: Path) -> bytes | None:
             raise _refuse(root / WAL, str(root / WAL), "which is a symbolic link") from None
         raise StoreError(f"{root / WAL}: cannot read the store's commit journal ({exc.strerror}): check its permissions",
                          message_zh=f"{root / WAL}：无法读取数据存储的提交日志（{os_reason(exc)}）：请检查其权限") from None
+
+
+def _first_hole(fd: int) -> int:
+    """Where the file's first hole starts (its size when it has none, or where that cannot be told)."""
+    size = os.fstat(fd).st_size
+    try:
+        return min(os.lseek(fd, 0, os.SEEK_HOLE), size)
+    except OSError:
+        return size
 
 
 def _checkpoint(root: Path, records: list[_Commit] | None = None) -> None:
@@ -826,11 +920,11 @@ def _journal_paths(root: Path) -> set[Path]:
     journal = root / WAL
     paths: set[Path] = set()
     try:
-        fd = os.open(journal, os.O_RDONLY | _NOFOLLOW | os.O_CLOEXEC)
+        fd = _open_regular(journal, os.O_RDONLY)
     except FileNotFoundError:
         return paths
     try:
-        size = os.fstat(fd).st_size
+        size = _first_hole(fd) if hasattr(os, "SEEK_HOLE") else os.fstat(fd).st_size
         pos = len(os.pread(fd, 256, 0).split(b"\n", 1)[0]) + 1
         first = os.pread(fd, 256, pos)
         if first[:1] == b"B" and b"\n" in first:  # the base manifest: skipped by its length
@@ -841,7 +935,7 @@ def _journal_paths(root: Path) -> set[Path]:
                 return paths
         while pos < size:
             chunk = os.pread(fd, 4096, pos)
-            while b"\n" not in chunk and len(chunk) < size - pos:
+            while b"\n" not in chunk and len(chunk) < min(size - pos, MAX_HEAD_LINE):
                 more = os.pread(fd, 65536, pos + len(chunk))
                 if not more:
                     break
@@ -868,7 +962,7 @@ def _recover_journal(root: Path) -> bool:
     pending = os.path.lexists(root / PENDING)
     journal = root / WAL
     try:
-        fd = os.open(journal, os.O_RDONLY | _NOFOLLOW | os.O_CLOEXEC)
+        fd = _open_regular(journal, os.O_RDONLY)
     except FileNotFoundError:
         if pending:
             _unlink(root / PENDING)
@@ -888,11 +982,18 @@ def _recover_journal(root: Path) -> bool:
     raw = _read_journal(root) or b""
     _, records, end = _journal_records(root, journal, raw)
     manifests = _manifests(root, records)
+    if _behind_the_store(root, records, manifests):
+        raise StoreError(
+            f"{journal}: its last readable record is older than the store's manifest (bytes were put in it outside coordtui): "
+            f"nothing was replayed; move it aside (mv {journal} {journal.parent / 'journal.refused'}) and run "
+            f"'coordtui verify --db {journal.parent}'",
+            message_zh=f"{journal}：其最后一条可读记录比数据存储的清单旧（有人在 coordtui 之外向其中写入了内容），未执行任何恢复；"
+                       f"请将其移走（mv {journal} {journal.parent / 'journal.refused'}），然后运行 coordtui verify")
     if same_boot:
         # A writer died with its commit half in place: only the last commit can be (every
         # earlier one finished before the next took the lock). Its record, if whole, goes in.
         for commit, manifest in list(zip(records, manifests))[-1:]:
-            _put_in_place(commit, manifest)
+            _put_in_place(commit, manifest, Path(os.path.realpath(root)))
         if end < len(raw):
             with open(journal, "r+b", opener=_open_nofollow) as fh:
                 fh.truncate(end)
@@ -992,8 +1093,14 @@ def recover(root: Path) -> bool:
     outside the folder, a symbolic link, a name not of the store's layout) is refused whole
     with a StoreError, and nothing of it is replayed. Returns True when something was recovered.
     """
-    old = _recover_old_journal(root)
-    return _recover_journal(root) or old
+    try:
+        old = _recover_old_journal(root)
+        return _recover_journal(root) or old
+    except OSError as exc:  # the disk full, a file made read-only: the journal still holds it all
+        raise StoreError(f"{root}: cannot finish the last save ({exc.strerror or exc}): free disk space or check permissions; "
+                         "nothing is lost: it is finished when the store is next opened",
+                         message_zh=f"{root}：无法完成上一次保存（{os_reason(exc)}）：请释放磁盘空间或检查权限；"
+                                    "没有丢失任何内容：下次打开数据存储时会自动完成") from None
 
 
 def _recover_old_journal(root: Path) -> bool:

@@ -639,6 +639,7 @@ class Store:
         heads, each verified with the store's key, so only the key's holder can, and only when
         every data file verifies. Returns (the manifest, None: no backup was used, where the
         broken one was moved or None)."""
+        from coordtui.store.files import journal_manifest
         from coordtui.store.seal import data_files
 
         store = cls(root)
@@ -670,6 +671,27 @@ class Store:
                         message_zh=f"{rel}：{why_zh}，无法据数据文件重建清单：请先恢复该文件"
                                    f"（coordtui restore --db {root} {rel}），再恢复清单")
                 listed[rel] = head["seq"]
+            # Every data file's own head verifies, but a file deleted with its log, or put back
+            # with its log cut to match, leaves no trace in the files left: the journal's sealed
+            # manifest (the last commit's) is what tells. Without it nothing can tell, so no
+            # manifest is made that would let verify call such a store intact.
+            journaled = journal_manifest(root)
+            known = seal.manifest_files(key, journaled)[0] if journaled is not None else None
+            if known is None:
+                raise StoreError(
+                    f"{root / 'journal.wal'}: holds no sealed manifest to check the data files against (a data file deleted "
+                    "with its log could not be told), so the manifest is not made again: restore the folder from your own backup",
+                    message_zh=f"{root / 'journal.wal'}：其中没有可核对数据文件的已封存清单（无法发现连同日志一起被删除的数据文件），"
+                               "因此不重建清单：请用您自己的备份恢复整个目录")
+            for rel, seq in sorted(known.items()):
+                if listed.get(rel, -1) < seq:
+                    have = "is missing" if rel not in listed else f"is at entry {listed[rel]}"
+                    have_zh = "不见了" if rel not in listed else f"停在第 {listed[rel]} 条"
+                    raise StoreError(
+                        f"{rel}: {have}, but the last save left it at entry {seq} (it was deleted or put back to an earlier "
+                        f"version outside coordtui), so the manifest is not made again: restore the folder from your own backup",
+                        message_zh=f"{rel}：{have_zh}，而最后一次保存时它是第 {seq} 条（在 coordtui 之外被删除或退回到早先版本），"
+                                   "因此不重建清单：请用您自己的备份恢复整个目录")
             moved = os.path.lexists(target)
             if moved:
                 os.replace(target, aside)
