@@ -32,6 +32,7 @@ import glob
 import os
 import re
 import stat
+import threading
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -453,6 +454,36 @@ def _write_new(path: Path, payload: bytes, modes: Modes, *, sync: bool = True) -
         fh.flush()
         if sync:
             os.fsync(fh.fileno())
+
+
+def write_cache_file(root: Path, path: Path, body: bytes) -> bool:
+    """Put ``body`` in place as ``path``, a disposable cache file inside the store ``root``:
+    a temporary file of its own (this process and thread), never through a link, with the
+    store's mode and group, renamed into place; not fsynced (a cache lost in a crash is
+    rebuilt). False, with nothing left behind, when it cannot be written: nothing depends on
+    a cache."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}{_TMP_SUFFIX}")
+    try:
+        make_folder(path.parent)
+        check_inside(root, tmp)
+        _write_new(tmp, body, modes_at(path.parent), sync=False)
+        os.replace(tmp, path)
+        return True
+    except (OSError, StoreError):
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return False
+
+
+def _journal_unreadable(journal: Path, exc: OSError) -> StoreError:
+    """Why a journal (the commit journal, or the older design's) cannot be read: a link planted in
+    its place is refused as such, anything else names the system's reason."""
+    if exc.errno == 40:
+        return _refuse(journal, str(journal), "which is a symbolic link")
+    return StoreError(f"{journal}: cannot read the store's commit journal ({exc.strerror}): check its permissions",
+                      message_zh=f"{journal}：无法读取数据存储的提交日志（{os_reason(exc)}）：请检查其权限")
 
 
 def _write_tmp(final: Path, payload: bytes) -> Path:
@@ -968,10 +999,7 @@ def _recover_journal(root: Path) -> bool:
             _unlink(root / PENDING)
         return pending
     except OSError as exc:
-        if exc.errno == 40:
-            raise _refuse(journal, str(journal), "which is a symbolic link") from None
-        raise StoreError(f"{journal}: cannot read the store's commit journal ({exc.strerror}): check its permissions",
-                         message_zh=f"{journal}：无法读取数据存储的提交日志（{os_reason(exc)}）：请检查其权限") from None
+        raise _journal_unreadable(journal, exc) from None
     try:
         header = _journal_header(boot_id())
         same_boot = os.pread(fd, len(header), 0) == header
@@ -1112,10 +1140,7 @@ def _recover_old_journal(root: Path) -> bool:
     try:
         raw = read_nofollow(journal)
     except OSError as exc:
-        if exc.errno == 40:
-            raise _refuse(journal, str(journal), "which is a symbolic link") from None
-        raise StoreError(f"{journal}: cannot read the store's journal ({exc.strerror}): check its permissions",
-                         message_zh=f"{journal}：无法读取数据存储的日志（{os_reason(exc)}）：请检查其权限") from None
+        raise _journal_unreadable(journal, exc) from None
     try:
         renames, appends = _replay_plan(root, journal, orjson.loads(raw))
     except (orjson.JSONDecodeError, ValueError):

@@ -21,15 +21,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import stat
-import threading
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from coordtui.errors import StoreError
-from coordtui.store.files import check_inside, make_folder, modes_at, read_nofollow
+from coordtui.store.files import read_nofollow, write_cache_file
 from coordtui.store.seal import CACHE, Seal
 
 FOLDER = "check"
@@ -92,29 +90,9 @@ class ResultCache:
         payload = orjson.dumps({"digest": digest, "rows": rows}) + b"\n" + blob
         body = self._mac(org, as_of, payload).encode("ascii") + b"\n" + payload
         path = self._path(org, as_of)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.coordtui-tmp")
-        try:
-            make_folder(path.parent)
-            check_inside(self.root, tmp)
-            modes = modes_at(path.parent)
-            tmp.unlink(missing_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC, modes.file)
+        if write_cache_file(self.root, path, body):
             try:
-                st = os.fstat(fd)
-                if stat.S_IMODE(st.st_mode) != modes.file:
-                    os.fchmod(fd, modes.file)
-                if modes.gid is not None and st.st_gid != modes.gid:
-                    os.fchown(fd, -1, modes.gid)
-                view = memoryview(body)
-                while view:
-                    view = view[os.write(fd, view):]
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-            self._prune(path.parent)
-        except (OSError, StoreError):
-            try:
-                tmp.unlink(missing_ok=True)
+                self._prune(path.parent)
             except OSError:
                 pass
 

@@ -32,7 +32,6 @@ import os
 import pwd
 import secrets
 import stat
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,13 +44,12 @@ from coordtui.i18n import Bilingual as Problem
 from coordtui.i18n import os_reason
 from coordtui.store.files import _signature as _file_signature
 from coordtui.store.files import (
-    check_inside,
     commit_files,
     dump,
-    make_folder,
     modes_at,
     parse_store_file,
     read_nofollow,
+    write_cache_file,
 )
 
 HEAD = "_head"
@@ -734,30 +732,7 @@ class VerifiedCache:
         be written is left out silently, since nothing depends on it."""
         payload = orjson.dumps(files)
         body = self._mac(key, payload).encode("ascii") + b"\n" + payload
-        tmp = self.path.with_name(f"{VERIFIED}.{os.getpid()}-{threading.get_ident()}.coordtui-tmp")
-        try:
-            make_folder(self.path.parent)
-            check_inside(self.seal.root, tmp)
-            modes = modes_at(self.path.parent)
-            tmp.unlink(missing_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC, modes.file)
-            try:
-                st = os.fstat(fd)
-                if stat.S_IMODE(st.st_mode) != modes.file:
-                    os.fchmod(fd, modes.file)
-                if modes.gid is not None and st.st_gid != modes.gid:
-                    os.fchown(fd, -1, modes.gid)
-                view = memoryview(body)
-                while view:
-                    view = view[os.write(fd, view):]
-            finally:
-                os.close(fd)
-            os.replace(tmp, self.path)
-        except (OSError, StoreError):
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
+        write_cache_file(self.seal.root, self.path, body)
 
     def problems(self, key: bytes | None, paths: list[Path], listed: dict[str, int]) -> list[Problem]:
         """Every problem of ``paths`` (see :meth:`Seal.verify_file`), verifying only the files whose
