@@ -5,7 +5,7 @@ organizations; with ``BENCH_1M=1`` also 1,000,000 in 2,409), then, each in a fre
 person would meet it:
 
 - ``coordtui check --format json``: the first run (nothing cached), the same as-of again with
-  nothing changed, a new as-of date; the process's peak memory (its own VmHWM, by wait4);
+  nothing changed, a new as-of date; the process's peak memory (its own, and its workers', by wait4 in a small launcher);
 - process start to the first dashboard frame, against a bare one-label Textual app (the
   examples store, as bench/startup.py);
 - the application to its dashboard with the check's results, and the application's peak;
@@ -106,17 +106,34 @@ print(time.perf_counter() - t0)
 """
 
 
+# The measured program is started from this small launcher, not from the benchmark itself: a
+# child's ru_maxrss starts from its parent's high-water mark (Linux keeps it across fork and
+# exec), and this process holds the generated store's spreadsheets, so a fork from here would
+# report this process's peak rather than the program's. The launcher, a bare interpreter,
+# reports the program's wall time, its peak (its own and the workers' it reaped) and its exit.
+LAUNCH = r"""
+import os, sys, time
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execve(sys.argv[2], sys.argv[2:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{time.perf_counter() - t0} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def measured(argv: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """(wall seconds, the process's own peak RSS in MiB, its standard output)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    out = proc.stdout.read().decode() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - t0
-    if proc.returncode not in (0, 1):  # 1: the check found errors
-        raise SystemExit(f"{' '.join(argv[:3])}...: exit status {proc.returncode}")
-    return wall, usage.ru_maxrss / 1024, out
+    """(wall seconds, the program's own peak RSS in MiB, its standard output)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".measured") as report:
+        proc = subprocess.Popen([sys.executable, "-c", LAUNCH, report.name, *argv], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, env=env)
+        out = proc.stdout.read().decode() if proc.stdout else ""
+        proc.wait()
+        wall, peak_kib, code = report.read().split()
+    if int(code) not in (0, 1):  # 1: the check found errors
+        raise SystemExit(f"{' '.join(argv[:3])}...: exit status {code}")
+    return float(wall), int(peak_kib) / 1024, out
 
 
 def row(goal: str, figure: str, target: str, met: bool | None) -> None:
@@ -164,7 +181,7 @@ def goals(size: int) -> None:
         row("check, the same as-of, nothing changed", f"{same:.2f} s ({same / (1.0 if big else 0.3):.1f}x goal)",
             "<1 s" if big else "<0.3 s", same < (1.0 if big else 0.3))
         row("check, a new as-of date", f"{new:.2f} s ({new / (15 if big else 2):.1f}x goal)", "<15 s" if big else "<2 s", new < (15 if big else 2))
-        row("check's peak memory (main process)", f"{peak:.0f} MiB", "<1024 MiB" if big else "<250 MiB", peak < (1024 if big else 250))
+        row("check's peak memory (its largest process)", f"{peak:.0f} MiB", "<1024 MiB" if big else "<250 MiB", peak < (1024 if big else 250))
         row("app -> dashboard with the organization's results", f"{checked:.2f} s", "<1 s", checked < 1)
         row("app -> first dashboard frame at this size", f"{frame:.2f} s", "", None)
         row("app -> every organization's results (in the background)", f"{complete:.2f} s", "", None)
