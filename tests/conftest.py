@@ -14,6 +14,22 @@ from coordtui.workspace import Workspace
 HERE = Path(__file__).parent
 
 
+
+def docx_bytes(text: str = "新闻稿") -> bytes:
+    """A real (tiny) OOXML word document, as Word writes its parts: what the attachment tests
+    keep with a record (fixed dates: the same text makes the same bytes)."""
+    import io
+    import zipfile
+
+    fixed = (2026, 9, 25, 0, 0, 0)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(zipfile.ZipInfo("[Content_Types].xml", fixed), '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr(zipfile.ZipInfo("word/document.xml", fixed), f"<w:document><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>")
+    return buf.getvalue()
+
+
 def run(capsys, *args, stdin: bytes | None = None, monkeypatch=None) -> tuple[int, str, str]:
     """``coordtui ARGS`` in this process: (exit status, standard output, standard error).
     ``stdin``: bytes the command reads as its standard input (needs ``monkeypatch``)."""

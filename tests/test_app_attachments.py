@@ -5,16 +5,14 @@ person can cause (one line each, nothing written), SSH and the browser tab."""
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import re
-import zipfile
 from datetime import date
 
 import pytest
 from textual.widgets import Input
 
-from conftest import copy_with_key, one_example, own_key
+from conftest import copy_with_key, docx_bytes, one_example, own_key
 from coordtui.access import Grant, Person, Role, resolve_actor
 from coordtui.app import CoordApp
 from coordtui.i18n import CATALOGUE
@@ -33,16 +31,6 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 FORMATS = {"docx", "xlsx", "pdf", "doc", "wps", "ofd", "jpg", "png", "PDF", "Word", "Excel", "OFD", "WPS", "PNG", "JPEG", "ELF"}
 
 
-def docx_bytes(text: str = "新闻稿") -> bytes:
-    """The smallest file the workspace takes for a Word document: a zip whose parts say so."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        # a fixed time in each part: the same text gives the same bytes, whenever it is made
-        z.writestr(zipfile.ZipInfo("[Content_Types].xml", (2026, 10, 15, 9, 0, 0)),
-                   '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.'
-                   'wordprocessingml.document.main+xml"/></Types>')
-        z.writestr(zipfile.ZipInfo("word/document.xml", (2026, 10, 15, 9, 0, 0)), f"<w:document><w:t>{text}</w:t></w:document>")
-    return out.getvalue()
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -14,7 +14,7 @@ import zipfile
 
 import pytest
 
-from conftest import run
+from conftest import docx_bytes, run
 from coordtui.access.actor import resolve_actor
 from coordtui.access.people import Grant, Person
 from coordtui.attachments import TABLE, safe_name, sniff
@@ -31,14 +31,6 @@ G2_ACT = "meet-g2-2026q1-1"
 FIXED = (2026, 9, 25, 0, 0, 0)
 
 
-def docx_bytes(text: str = "新闻稿") -> bytes:
-    """A real (tiny) OOXML word document, as Word writes its parts."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:  # (fixed dates: the same text makes the same bytes)
-        z.writestr(zipfile.ZipInfo("[Content_Types].xml", FIXED), '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
-        z.writestr(zipfile.ZipInfo("word/document.xml", FIXED), f"<w:document><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>")
-    return buf.getvalue()
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64

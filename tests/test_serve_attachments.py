@@ -7,15 +7,13 @@ roles and scopes. No browser and no application process: sessions are started di
 from __future__ import annotations
 
 import asyncio
-import io
 import re
-import zipfile
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from conftest import copy_with_key, one_example, own_key
+from conftest import copy_with_key, docx_bytes, one_example, own_key
 from coordtui.access import Grant, Person, Role
 from coordtui.plugins import PluginHost
 from coordtui.store import Store
@@ -26,15 +24,6 @@ ORG, KIND, ID = "tjpu", "activity", "act-g1-2026q1-1"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def docx_bytes(text: str = "新闻稿") -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        # a fixed time in each part: the same text gives the same bytes, whenever it is made
-        z.writestr(zipfile.ZipInfo("[Content_Types].xml", (2026, 10, 15, 9, 0, 0)),
-                   '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.'
-                   'wordprocessingml.document.main+xml"/></Types>')
-        z.writestr(zipfile.ZipInfo("word/document.xml", (2026, 10, 15, 9, 0, 0)), f"<w:document><w:t>{text}</w:t></w:document>")
-    return out.getvalue()
 
 
 @pytest.fixture(scope="module")

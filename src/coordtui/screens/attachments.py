@@ -254,13 +254,21 @@ class AttachmentKeys:
         self._attachments_changed(t("att.attached", self.app.lang), f"{attachment.title} · {attachment.name} · {attachment.size_label()}")
 
     # export ---------------------------------------------------------------------------------
-    def action_export_attachment(self) -> None:
-        app = self.app
+    def _chosen(self) -> tuple[str, Any] | None:
+        """(the record's id, the attachment selected in its table), or None after saying there is none."""
         record_id = self.attachment_record_id()
         chosen = self._selected() if record_id else None
         if chosen is None:
-            app.notify(t("att.nothing", app.lang), severity="warning")
+            self.app.notify(t("att.nothing", self.app.lang), severity="warning")
+            return None
+        return record_id, chosen
+
+    def action_export_attachment(self) -> None:
+        app = self.app
+        picked = self._chosen()
+        if picked is None:
             return
+        record_id, chosen = picked
         if app.remote and not app.is_web:
             values = dict(org=self.org_id, kind=self.kind, id=record_id, digest=chosen.sha256[:12], name=shlex.quote(chosen.name))
             self._error(InputError(t("att.export_over_ssh", "en", **values), message_zh=t("att.export_over_ssh", "zh", **values)))
@@ -295,11 +303,10 @@ class AttachmentKeys:
         from coordtui.screens.modals import ConfirmModal
 
         app = self.app
-        record_id = self.attachment_record_id()
-        chosen = self._selected() if record_id else None
-        if chosen is None:
-            app.notify(t("att.nothing", app.lang), severity="warning")
+        picked = self._chosen()
+        if picked is None:
             return
+        record_id, chosen = picked
         lang = app.lang
         question = t("att.confirm", lang, record=self.attachment_label(), title=chosen.title, name=chosen.name)
 
