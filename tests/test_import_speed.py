@@ -125,6 +125,10 @@ def test_a_cell_far_out_is_refused_before_the_sheet_is_read(example_store, tmp_p
          "the sheet spans 400 rows by 16,384 columns"),
         ("odd.xlsx", '<row r="3"><c r="xfd3"><v>1</v></c></row>', "a cell reference that cannot be read"),
         ("unquoted.xlsx", '<row r="3"><c r=XFD3><v>1</v></c></row>', "a cell or row tag that cannot be read"),
+        # A tag inside another tag's attribute (the scan reads each tag once, past its attributes).
+        ("inner.xlsx", '<row r="3"><c r="A3" x="<c r=&apos;XFD3&apos;>"><v>1</v></c></row>', "a cell or row tag that cannot be read"),
+        ("inner2.xlsx", '<row r="3"><c r="A3" x="<row r=\'4\'/>"><v>1</v></c></row>', "a cell or row tag that cannot be read"),
+        ("lower.xlsx", '<row r="3"><c r="A3" x=" r=\'q\'"><v>1</v></c></row>', "a cell reference that cannot be read"),
     ]:
         code, _, err = run(capsys, "import", _sheet_with(tmp_path, name, extra), "--db", example_store, "--org", "tjpu", "--lang", "en")
         assert code == 2 and expected in err.splitlines()[-1] and "Traceback" not in err, (name, err)
