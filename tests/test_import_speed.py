@@ -170,3 +170,49 @@ def test_numbers_in_a_workbook_read_as_people_typed_them(example_store, tmp_path
     got = {d["title"]: d["cross_inspection"] for d in Store(example_store).query("tjpu", "activity") if d["start"] >= "2026-09-18"
            and d["group"] == "g4" and d["title"] in ("2026", "数字例会")}
     assert got == {"2026": True, "数字例会": False}
+
+
+PLUGINS_LOADED = r"""
+import sys
+from coordtui.cli import main
+code = main(sys.argv[1:])
+models = ("county_zones", "dispatched_linkage", "enterprise_tiers", "four_duties", "university_grid")
+print(code, ",".join(sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in models})))
+"""
+
+
+def test_a_spreadsheet_import_loads_only_its_organizations_model(example_store, tmp_path):
+    # tjpu is a university_grid organization: the other installed models are not imported.
+    import os
+    import subprocess
+    import sys
+
+    rows = write_csv(tmp_path / "one.csv", [["第一协作组", "单独导入", "协同工作指导", "2026-03-02", "2026-03-02", "机关纪委", "王洪彬", ""]])
+    argv = [sys.executable, "-c", PLUGINS_LOADED, "import", "--db", str(example_store), "--org", "tjpu", "--kind", "activity", "--lang", "en"]
+    done = subprocess.run([*argv, str(rows)], capture_output=True, text=True, env=os.environ, timeout=120)
+    assert done.stdout.split()[-2:] == ["0", "university_grid"], done.stdout + done.stderr
+    assert [d["title"] for d in imported(example_store, "单独导入")] == ["单独导入"]
+    # A JSON document names its own model: every plugin is loaded, as for any other command.
+    doc = tmp_path / "tjpu.json"
+    assert run_main(["export", "--db", str(example_store), "--org", "tjpu", "--format", "json", "--out", str(doc)]) == 0
+    done = subprocess.run([*argv[:3], "import", "--db", str(example_store), str(doc)], capture_output=True, text=True, env=os.environ, timeout=120)
+    assert done.stdout.split()[-1].count(",") == 4, done.stdout + done.stderr
+
+
+def test_an_import_whose_model_is_switched_off_says_so_as_before(example_store, tmp_path, capsys, monkeypatch):
+    # The plugin named after the model does not provide it here: the import falls back to every
+    # plugin, and says what any command says of an organization whose model is not loaded.
+    monkeypatch.setenv("COORDTUI_DISABLE_PLUGINS", "university_grid")
+    rows = write_csv(tmp_path / "one.csv", [["第一协作组", "单独导入", "协同工作指导", "2026-03-02", "2026-03-02", "机关纪委", "王洪彬", ""]])
+    before = Store(example_store).query("tjpu", "activity")
+    code, _, err = run(capsys, "import", rows, "--db", example_store, "--org", "tjpu", "--kind", "activity", "--lang", "en")
+    assert code == 2 and "organization tjpu uses model 'university_grid', which is not loaded" in err, err
+    code, _, check_err = run(capsys, "export", "--db", example_store, "--org", "tjpu", "--format", "csv", "--kind", "activity", "--lang", "en")
+    assert err.splitlines()[-1] == check_err.splitlines()[-1]
+    assert Store(example_store).query("tjpu", "activity") == before
+
+
+def run_main(argv):
+    from coordtui.cli import main
+
+    return main(argv)
