@@ -216,3 +216,28 @@ def run_main(argv):
     from coordtui.cli import main
 
     return main(argv)
+
+
+def test_references_resolved_in_place_are_what_a_copy_would_be(example_store):
+    # plan_table_rows lets the resolution change its own records in place; anyone else's are copied.
+    from coordtui.interchange import _resolve_references
+    from coordtui.workspace import Workspace
+
+    ws = Workspace.open(example_store)
+    org = ws.org("tjpu")
+    model = ws.model_of(org)
+    cls = model.kind_map["activity"]
+    stored = {kind: ws.records(org, kind) for kind in model.kind_map}
+
+    def fresh():
+        return [cls.model_validate({"id": f"a{n}", "group": "第一协作组", "title": f"活动{n}", "form": "协同工作指导", "start": "2026-03-02",
+                                    "end": "2026-03-02", "units": ["机关纪委", "后勤纪委"], "grid_members": ["王洪彬"]}) for n in range(3)]
+
+    given = fresh()
+    copied = _resolve_references(given, stored, "x.csv", org_name=org.name)
+    assert [r.units for r in given] == [["机关纪委", "后勤纪委"]] * 3  # the caller's records as they were
+    owned = fresh()
+    in_place = _resolve_references(owned, stored, "x.csv", org_name=org.name, owned=True)
+    assert [r.model_dump() for r in in_place] == [r.model_dump() for r in copied]
+    assert [r.model_fields_set for r in in_place] == [r.model_fields_set for r in copied]
+    assert in_place[0].units != ["机关纪委", "后勤纪委"] and in_place[0] is owned[0]

@@ -638,7 +638,8 @@ def plan_table_rows(ws: "Workspace", path: Path, org_id: str, kind: str | None) 
         where, row_number, header_of = places[number - 1]
         return f"{where}：第{row_number}行“{header_of.get(field, field)}”列"
 
-    records = resolve_references(records, ws, org, model, str(path), locate, org_name=org.name, problems=problems, where_zh=locate_zh)
+    records = resolve_references(records, ws, org, model, str(path), locate, org_name=org.name, problems=problems, where_zh=locate_zh,
+                                 owned=True)
     problems.raise_if_any()
     records = _match_stored(ws, org, records)
     seen: dict[tuple[str, str], int] = {}
