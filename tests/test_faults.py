@@ -4,6 +4,7 @@ a half state or a lost save). Each test here failed before its fix."""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -114,6 +115,27 @@ def test_tab_and_newline_stay_allowed_in_long_text_but_not_in_a_label(db, tmp_pa
     code, _, err = import_doc(capsys, db, tmp_path, label)
     one_clear_line(code, err)
     assert "field name" in err and "\\n" in err
+
+
+def test_every_item_of_a_list_field_is_checked_for_control_characters():
+    # (A list of texts all printable is passed at once; any other list is searched item by item.)
+    from pydantic import ValidationError
+
+    from coordtui.domain.records import Record
+
+    class Crew(Record):
+        kind = "crew"
+        aliases_field = "aliases"
+        aliases: list[str] = []
+        notes: list[str] = []
+        sizes: list[int] = []
+
+    assert Crew(id="c", aliases=["一组", "二组"], notes=["甲"], sizes=[1, 2]).notes == ["甲"]
+    assert Crew(id="c", notes=["张三\t(代)", "李四\n王五"]).notes[1] == "李四\n王五"  # long text keeps tab and newline
+    for field, value, shown in [("notes", ["一组", "二\x1b[2J组"], "\\x1b"), ("aliases", ["一组", "二\t组"], "\\t"),
+                                ("notes", ["甲", "\x9b"], "\\x9b")]:
+        with pytest.raises(ValidationError, match=re.escape(shown)):
+            Crew(id="c", **{field: value})
 
 
 # 5. messages never echo input raw -------------------------------------------------------

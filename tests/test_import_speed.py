@@ -125,6 +125,10 @@ def test_a_cell_far_out_is_refused_before_the_sheet_is_read(example_store, tmp_p
          "the sheet spans 400 rows by 16,384 columns"),
         ("odd.xlsx", '<row r="3"><c r="xfd3"><v>1</v></c></row>', "a cell reference that cannot be read"),
         ("unquoted.xlsx", '<row r="3"><c r=XFD3><v>1</v></c></row>', "a cell or row tag that cannot be read"),
+        # A tag inside another tag's attribute (the scan reads each tag once, past its attributes).
+        ("inner.xlsx", '<row r="3"><c r="A3" x="<c r=&apos;XFD3&apos;>"><v>1</v></c></row>', "a cell or row tag that cannot be read"),
+        ("inner2.xlsx", '<row r="3"><c r="A3" x="<row r=\'4\'/>"><v>1</v></c></row>', "a cell or row tag that cannot be read"),
+        ("lower.xlsx", '<row r="3"><c r="A3" x=" r=\'q\'"><v>1</v></c></row>', "a cell reference that cannot be read"),
     ]:
         code, _, err = run(capsys, "import", _sheet_with(tmp_path, name, extra), "--db", example_store, "--org", "tjpu", "--lang", "en")
         assert code == 2 and expected in err.splitlines()[-1] and "Traceback" not in err, (name, err)
@@ -166,3 +170,74 @@ def test_numbers_in_a_workbook_read_as_people_typed_them(example_store, tmp_path
     got = {d["title"]: d["cross_inspection"] for d in Store(example_store).query("tjpu", "activity") if d["start"] >= "2026-09-18"
            and d["group"] == "g4" and d["title"] in ("2026", "数字例会")}
     assert got == {"2026": True, "数字例会": False}
+
+
+PLUGINS_LOADED = r"""
+import sys
+from coordtui.cli import main
+code = main(sys.argv[1:])
+models = ("county_zones", "dispatched_linkage", "enterprise_tiers", "four_duties", "university_grid")
+print(code, ",".join(sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in models})))
+"""
+
+
+def test_a_spreadsheet_import_loads_only_its_organizations_model(example_store, tmp_path):
+    # tjpu is a university_grid organization: the other installed models are not imported.
+    import os
+    import subprocess
+    import sys
+
+    rows = write_csv(tmp_path / "one.csv", [["第一协作组", "单独导入", "协同工作指导", "2026-03-02", "2026-03-02", "机关纪委", "王洪彬", ""]])
+    argv = [sys.executable, "-c", PLUGINS_LOADED, "import", "--db", str(example_store), "--org", "tjpu", "--kind", "activity", "--lang", "en"]
+    done = subprocess.run([*argv, str(rows)], capture_output=True, text=True, env=os.environ, timeout=120)
+    assert done.stdout.split()[-2:] == ["0", "university_grid"], done.stdout + done.stderr
+    assert [d["title"] for d in imported(example_store, "单独导入")] == ["单独导入"]
+    # A JSON document names its own model: every plugin is loaded, as for any other command.
+    doc = tmp_path / "tjpu.json"
+    assert run_main(["export", "--db", str(example_store), "--org", "tjpu", "--format", "json", "--out", str(doc)]) == 0
+    done = subprocess.run([*argv[:3], "import", "--db", str(example_store), str(doc)], capture_output=True, text=True, env=os.environ, timeout=120)
+    assert done.stdout.split()[-1].count(",") == 4, done.stdout + done.stderr
+
+
+def test_an_import_whose_model_is_switched_off_says_so_as_before(example_store, tmp_path, capsys, monkeypatch):
+    # The plugin named after the model does not provide it here: the import falls back to every
+    # plugin, and says what any command says of an organization whose model is not loaded.
+    monkeypatch.setenv("COORDTUI_DISABLE_PLUGINS", "university_grid")
+    rows = write_csv(tmp_path / "one.csv", [["第一协作组", "单独导入", "协同工作指导", "2026-03-02", "2026-03-02", "机关纪委", "王洪彬", ""]])
+    before = Store(example_store).query("tjpu", "activity")
+    code, _, err = run(capsys, "import", rows, "--db", example_store, "--org", "tjpu", "--kind", "activity", "--lang", "en")
+    assert code == 2 and "organization tjpu uses model 'university_grid', which is not loaded" in err, err
+    code, _, check_err = run(capsys, "export", "--db", example_store, "--org", "tjpu", "--format", "csv", "--kind", "activity", "--lang", "en")
+    assert err.splitlines()[-1] == check_err.splitlines()[-1]
+    assert Store(example_store).query("tjpu", "activity") == before
+
+
+def run_main(argv):
+    from coordtui.cli import main
+
+    return main(argv)
+
+
+def test_references_resolved_in_place_are_what_a_copy_would_be(example_store):
+    # plan_table_rows lets the resolution change its own records in place; anyone else's are copied.
+    from coordtui.interchange import _resolve_references
+    from coordtui.workspace import Workspace
+
+    ws = Workspace.open(example_store)
+    org = ws.org("tjpu")
+    model = ws.model_of(org)
+    cls = model.kind_map["activity"]
+    stored = {kind: ws.records(org, kind) for kind in model.kind_map}
+
+    def fresh():
+        return [cls.model_validate({"id": f"a{n}", "group": "第一协作组", "title": f"活动{n}", "form": "协同工作指导", "start": "2026-03-02",
+                                    "end": "2026-03-02", "units": ["机关纪委", "后勤纪委"], "grid_members": ["王洪彬"]}) for n in range(3)]
+
+    given = fresh()
+    copied = _resolve_references(given, stored, "x.csv", org_name=org.name)
+    assert [r.units for r in given] == [["机关纪委", "后勤纪委"]] * 3  # the caller's records as they were
+    owned = fresh()
+    in_place = _resolve_references(owned, stored, "x.csv", org_name=org.name, owned=True)
+    assert [r.model_dump() for r in in_place] == [r.model_dump() for r in copied]
+    assert [r.model_fields_set for r in in_place] == [r.model_fields_set for r in copied]
+    assert in_place[0].units != ["机关纪委", "后勤纪委"] and in_place[0] is owned[0]

@@ -172,6 +172,12 @@ class Record(BaseModel):
         # fields of a check of 100,000 records; anything else is searched character by character.)
         if type(value) is str and value.isprintable():
             return value
+        if type(value) is list and value:  # (a list of texts all printable, in one C call: units, members)
+            try:
+                if "".join(value).isprintable():
+                    return value
+            except TypeError:  # not all texts: searched item by item below
+                pass
         if isinstance(value, (str, list, tuple, set, frozenset, dict)):
             found = control_problem(value, one_line=info.field_name in (cls.label_field, cls.aliases_field))
             if found:
