@@ -251,3 +251,43 @@ def test_an_older_coordtui_refuses_a_store_whose_journal_may_hold_patches(tmp_pa
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", 4)
     with pytest.raises(StoreError, match=r"written by a newer coordtui \(schema 5, this one reads 4\)"):
         Store(tmp_path / "s", user="carol")
+
+
+class _Counting:
+    """A content check that refuses a record whose ``v`` is "bad", counting the records it looks at."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def problem(self, path: Path, data: dict) -> str | None:
+        for name, table in data.items():
+            if name.startswith("_") or not isinstance(table, dict):
+                continue
+            for rid, doc in table.items():
+                self.seen += 1
+                if doc.get("v") == "bad":
+                    return f"{name} '{rid}': bad"
+        return None
+
+    def advice(self, path: Path, lang: str = "en") -> str:
+        return "fix it"
+
+
+def test_a_save_into_a_file_last_found_fitting_checks_only_the_records_it_changes(tmp_path):
+    store = _new(tmp_path / "s")
+    check = store.content_check = _Counting()
+    store.put("o", "activity", "n1", {"v": "new"}, part=MONTH, rev=0)  # the first: every record checked
+    assert check.seen >= FILLER
+    check.seen = 0
+    store.put("o", "activity", "n2", {"v": "new"}, part=MONTH, rev=0)
+    store.put("o", "activity", "f1", {"v": "edited"}, part=MONTH)
+    assert check.seen == 2
+    with pytest.raises(StoreError, match="nothing was saved: activity 'f2': bad: fix it"):
+        store.put("o", "activity", "f2", {"v": "bad"}, part=MONTH)
+    # a record another process put in the file (not through this check) is seen on the next save
+    other = Store(store.root, user="bob")
+    other.put("o", "activity", "f3", {"v": "bad"}, part=MONTH)
+    check.seen = 0
+    with pytest.raises(StoreError, match="activity 'f3': bad"):
+        store.put("o", "activity", "n3", {"v": "new"}, part=MONTH, rev=0)
+    assert check.seen > 2 and store.get("o", "activity", "n3") is None

@@ -322,6 +322,8 @@ class _Txn:
     #: data file -> its content as read from disk when first staged: what the commit journal's
     #: patch of the file is made against (see :meth:`Store._patches`)
     bases: dict[Path, dict] = field(default_factory=dict)
+    #: data files whose new content the content check found fitting, every record of it
+    fits: set[Path] = field(default_factory=set)
 
 
 class _IdIndex:
@@ -422,6 +424,8 @@ class Store:
         #: data file -> (the content this process last wrote to it, its records serialized by table
         #: and id): what the next save into it serializes the file from (see :meth:`_serialized`)
         self._pieces: dict[Path, tuple[dict[str, Any], dict[str, dict[str, bytes]]]] = {}
+        #: data file -> (the content check, the content this process last wrote to it, which the check found fitting whole)
+        self._fitting: dict[Path, tuple[ContentCheck, dict[str, Any]]] = {}
         self._open(create, group)
 
     # opening ------------------------------------------------------------------
@@ -938,9 +942,9 @@ class Store:
         """Write a transaction's staged files (each with its sealed head) and history entries, all
         or nothing. Under the lock."""
         try:
-            unkept = self._check_content(txn)
             try:
                 patches = self._patches(txn)
+                unkept = self._check_content(txn, patches)
                 bodies = {path: body for path, (_, body, _) in patches.items() if body is not None}
                 files, logs = self._seal.commit_bytes(txn.stage, txn.history, txn.tails, bodies)
                 journaled = {}
@@ -957,6 +961,10 @@ class Store:
             raise
         for path, data in txn.stage.items():
             self._cache.remember(path, data, files[path])
+            if path in txn.fits and self.content_check is not None:
+                self._fitting[path] = (self.content_check, data)
+            else:
+                self._fitting.pop(path, None)
             pieces = patches[path][2] if path in patches else None
             if pieces is not None:
                 self._pieces[path] = (data, pieces)
@@ -1046,10 +1054,15 @@ class Store:
             index.learn(part, signature, {f"{kind}/{rid}": rid in (data.get(kind) or {}) or f"{kind}/{rid}" in tombs
                                           for kind, rid in touched})
 
-    def _check_content(self, txn: _Txn) -> set[Path]:
+    def _check_content(self, txn: _Txn, patches: dict[Path, Any] | None = None) -> set[Path]:
         """Refuse (StoreError, nothing written) a data file whose new content does not fit the
         models, and return the files whose current version does not fit them either: those are
-        not rotated into the backups, which keep the newest versions that did."""
+        not rotated into the backups, which keep the newest versions that did.
+
+        Where the content a file was staged from is the very content this check last found
+        fitting (this process's last save into it: see ``_fitting``) and the commit's patch shows
+        every other record unchanged (``patches``, see files.make_patch), only the records the
+        transaction changed are checked: checking a month file of 1,700 records took ~15 ms a save."""
         check = self.content_check
         unkept: set[Path] = set()
         if check is None:
@@ -1057,10 +1070,25 @@ class Store:
         for path, data in txn.stage.items():
             if path.parent.parent != self.root / "data":
                 continue
+            fitting = self._fitting.get(path)
+            if (patches and path in patches and fitting is not None and fitting[0] is check
+                    and fitting[1] is txn.bases.get(path)):
+                changed: dict[str, dict[str, Any]] = {}
+                for kind, rid in txn.touched.get(path, ()):
+                    doc = (data.get(kind) or {}).get(rid)
+                    if doc is not None:
+                        changed.setdefault(kind, {})[rid] = doc
+                problem = check.problem(path, changed)
+                if problem is None:
+                    txn.fits.add(path)
+                    continue
+                raise StoreError(f"{path}: nothing was saved: {problem}: {check.advice(path)}",
+                                 message_zh=f"{path}：未保存：该文件中已有不符合模型的记录（{problem}）：{check.advice(path, 'zh')}")
             problem = check.problem(path, data)
             if problem is not None:
                 raise StoreError(f"{path}: nothing was saved: {problem}: {check.advice(path)}",
                                  message_zh=f"{path}：未保存：该文件中已有不符合模型的记录（{problem}）：{check.advice(path, 'zh')}")
+            txn.fits.add(path)
             try:
                 old = self._cache.read_fresh(path)
             except StoreError:
