@@ -154,7 +154,7 @@ def test_saves_of_two_processes_into_one_file_are_rebuilt_after_a_power_cut(tmp_
 
 KILLS = {
     "the record written, not yet fsynced": ("either", lambda: setattr(os, "fdatasync", lambda fd: os._exit(9))),
-    "before the data file's rename": ("new", lambda: setattr(os, "replace", lambda *a, **k: os._exit(9))),
+    "before the data file is put in place": ("new", lambda: setattr(files, "_into_place", lambda *a, **k: os._exit(9))),
     "before the log's append": ("new", lambda: setattr(files, "_append", lambda *a, **k: os._exit(9))),
 }
 
@@ -291,3 +291,25 @@ def test_a_save_into_a_file_last_found_fitting_checks_only_the_records_it_change
     with pytest.raises(StoreError, match="activity 'f3': bad"):
         store.put("o", "activity", "n3", {"v": "new"}, part=MONTH, rev=0)
     assert check.seen > 2 and store.get("o", "activity", "n3") is None
+
+
+@pytest.mark.parametrize("swap", ["names swapped", "renamed over (no renameat2 here)"])
+def test_a_file_is_put_in_place_without_a_rename_over_it_and_the_version_it_replaces_is_the_newest_backup(tmp_path, monkeypatch, swap):
+    if swap != "names swapped":
+        monkeypatch.setattr(files, "_EXCHANGE", [None])
+    store = _new(tmp_path / "s")
+    path = store.root / "data" / "o" / f"{MONTH}.json"
+    versions = [path.read_bytes()]
+    renamed_over: list[str] = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: (renamed_over.append(os.fspath(dst)), real(src, dst))[1])
+    for n in range(4):
+        store.put("o", "activity", "f1", {"v": n}, part=MONTH)
+        versions.append(path.read_bytes())
+    monkeypatch.setattr(os, "replace", real)
+    if swap == "names swapped" and files._EXCHANGE[0] is None:
+        pytest.skip("this file system cannot swap names (renameat2 RENAME_EXCHANGE)")
+    assert (os.fspath(path) in renamed_over) == (swap != "names swapped")
+    backups = files.backup_paths(store.root, path)
+    assert [b.read_bytes() for b in backups] == versions[-2:-5:-1]  # newest first, KEEP of them
+    assert not list(store.root.rglob("*.coordtui-tmp")) and Store(store.root).verify_history() == []

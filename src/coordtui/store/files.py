@@ -592,18 +592,83 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
 
 
 def _put_written(root: Path, written: list[tuple[Path, Path]], unkept: set[Path] | frozenset[Path]) -> None:
-    """Rename each temporary file onto its final name, keeping the version it replaces as a backup."""
+    """Put each temporary file in place as its final name, keeping the version it replaces as a backup."""
     for tmp, final in written:
+        # The manifest is rewritten by every commit and lists every data file's newest seq: a
+        # version of it from before the last commit cannot be put back without that commit's
+        # file disagreeing with it (and refusing saves), so none is kept (at 100,000 records
+        # rotating it cost two renames and a 280 KB file freed per save).
+        _into_place(root, tmp, final, final not in unkept and final.name != "manifest.json")
+
+
+#: renameat2(2)'s flag that swaps two names atomically
+_RENAME_EXCHANGE = 2
+_EXCHANGE: list[Any] = []
+
+
+def _exchange(tmp: Path, final: Path) -> bool:
+    """Swap ``tmp`` and ``final`` atomically (renameat2 with RENAME_EXCHANGE): True when done; False
+    where ``final`` does not exist yet or the system or file system cannot swap (then nothing was done).
+
+    Why not a rename over ``final``: ext4 (its default ``auto_da_alloc``) starts writing a file out
+    as soon as it is renamed over another, and the next commit's fsync then waits for it: a save
+    into a month file of 1,700 records paid for its 500 KB going to the disk. Swapped, the file is
+    written out in the background, as any unsynced write: the commit journal holds it durably."""
+    if not _EXCHANGE:
         try:
-            # The manifest is rewritten by every commit and lists every data file's newest seq: a
-            # version of it from before the last commit cannot be put back without that commit's
-            # file disagreeing with it (and refusing saves), so none is kept (at 100,000 records
-            # rotating it cost two renames and a 280 KB file freed per save).
-            if final not in unkept and final.name != "manifest.json":
-                _rotate(root, final)
-        except OSError:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            call = libc.renameat2
+            call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+            call.restype = ctypes.c_int
+            _EXCHANGE.append((call, ctypes.get_errno))
+        except (OSError, AttributeError, ImportError):
+            _EXCHANGE.append(None)
+    if _EXCHANGE[0] is None:
+        return False
+    call, get_errno = _EXCHANGE[0]
+    if call(-100, os.fsencode(tmp), -100, os.fsencode(final), _RENAME_EXCHANGE) == 0:  # -100: AT_FDCWD
+        return True
+    err = get_errno()
+    if err == errno.ENOENT:
+        return False
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EPERM):
+        _EXCHANGE[0] = None  # not here: rename over, as everywhere else
+        return False
+    raise OSError(err, os.strerror(err), str(final))
+
+
+def _into_place(root: Path, tmp: Path, final: Path, keep: bool) -> None:
+    """Put ``tmp`` in place as ``final`` (the name always names one whole version), the version it
+    replaces becoming the newest backup when ``keep``."""
+    try:
+        swappable = stat.S_ISREG(os.lstat(final).st_mode)
+    except FileNotFoundError:
+        swappable = False
+    if swappable and _exchange(tmp, final):
+        # ``tmp`` now names the version replaced: it is the newest backup, or goes
+        try:
+            if keep and root in final.parents:
+                base = root / BACKUPS / final.relative_to(root)
+                make_folder(base.parent)
+                check_inside(root, base)
+                for n in range(KEEP - 1, 0, -1):
+                    older = base.with_name(f"{base.name}.{n}")
+                    if older.exists():
+                        os.replace(older, base.with_name(f"{base.name}.{n + 1}"))
+                os.replace(tmp, base.with_name(f"{base.name}.1"))
+                return
+        except (OSError, StoreError):
             pass  # a backup that cannot be kept must not stop the save
-        os.replace(tmp, final)
+        _unlink(tmp)
+        return
+    try:
+        if keep:
+            _rotate(root, final)
+    except OSError:
+        pass  # a backup that cannot be kept must not stop the save
+    os.replace(tmp, final)
 
 
 _BOOT: list[str | None] = []
