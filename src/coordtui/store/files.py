@@ -925,6 +925,8 @@ def make_patch(base: dict[str, Any], data: dict[str, Any], changed: dict[str, se
         if not isinstance(table, dict) or not isinstance(old, dict):
             return None
         ids = changed.get(name, set())
+        if len(ids) > PATCH_OPS:
+            return None  # a bulk change: journaled whole (and not searched for, record by record)
         keys = list(table)
         cut = len(keys)
         while cut and keys[cut - 1] in ids:
