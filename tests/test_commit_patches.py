@@ -313,3 +313,13 @@ def test_a_file_is_put_in_place_without_a_rename_over_it_and_the_version_it_repl
     backups = files.backup_paths(store.root, path)
     assert [b.read_bytes() for b in backups] == versions[-2:-5:-1]  # newest first, KEEP of them
     assert not list(store.root.rglob("*.coordtui-tmp")) and Store(store.root).verify_history() == []
+
+
+def test_only_the_files_saved_into_last_keep_their_serialized_records(tmp_path, monkeypatch):
+    monkeypatch.setattr(Store, "SERIALIZED_FROM", 0)
+    monkeypatch.setattr(Store, "KEPT_FILES", 2)
+    store = _new(tmp_path / "s")
+    for month in ("2026-04", "2026-05", MONTH, MONTH, "2026-04"):
+        store.put("o", "activity", "b", {"v": month}, part=month)
+        store.put("o", "activity", f"n-{month}", {"v": "new"}, part=month)
+    assert [p.name for p in store._pieces] == [f"{MONTH}.json", "2026-04.json"]

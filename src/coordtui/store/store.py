@@ -961,15 +961,16 @@ class Store:
             raise
         for path, data in txn.stage.items():
             self._cache.remember(path, data, files[path])
+            self._fitting.pop(path, None)
             if path in txn.fits and self.content_check is not None:
                 self._fitting[path] = (self.content_check, data)
-            else:
-                self._fitting.pop(path, None)
+            self._pieces.pop(path, None)
             pieces = patches[path][2] if path in patches else None
             if pieces is not None:
                 self._pieces[path] = (data, pieces)
-            else:
-                self._pieces.pop(path, None)
+        for kept in (self._fitting, self._pieces):  # the files saved into last, a few
+            while len(kept) > self.KEPT_FILES:
+                del kept[next(iter(kept))]
         self._seal.committed(txn.stage)
         self._learn(txn)
 
@@ -996,6 +997,8 @@ class Store:
 
     #: A data file read larger than this keeps its records serialized one by one (see :meth:`_serialized`).
     SERIALIZED_FROM = 32 << 10
+    #: How many data files (the ones saved into last) keep their serialized records and their content check's verdict.
+    KEPT_FILES = 16
 
     def _serialized(self, path: Path, base: dict[str, Any], data: dict[str, Any],
                     patch: dict[str, Any]) -> tuple[bytes | None, dict[str, dict[str, bytes]] | None]:
