@@ -323,3 +323,21 @@ def test_only_the_files_saved_into_last_keep_their_serialized_records(tmp_path, 
         store.put("o", "activity", "b", {"v": month}, part=month)
         store.put("o", "activity", f"n-{month}", {"v": "new"}, part=month)
     assert [p.name for p in store._pieces] == [f"{MONTH}.json", "2026-04.json"]
+
+
+def test_a_save_after_this_process_s_own_lists_no_partition_again_until_another_process_commits(tmp_path, monkeypatch):
+    store = _new(tmp_path / "s")
+    store.put("o", "activity", "n1", {"v": 1}, part=MONTH, rev=0)
+    listed: list[str] = []
+    real = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda p=".": (listed.append(os.fspath(p)), real(p))[1])
+    store.put("o", "activity", "n2", {"v": 1}, part="2026-05", rev=0)
+    store.put("o", "activity", "n1", {"v": 2}, part=MONTH)
+    assert not [p for p in listed if p.endswith("/data/o")]
+    other = Store(store.root, user="bob")  # another writer: a record of its own, filed in another month
+    other.put("o", "activity", "n2", {"v": "moved"}, part="2026-06")
+    store.put("o", "activity", "n2", {"v": 3}, part="2026-05")  # must find (and leave) the one in 2026-06
+    assert [p for p in listed if p.endswith("/data/o")]
+    fresh = Store(store.root)
+    assert fresh.get("o", "activity", "n2")["_part"] == "2026-05" and fresh.query("o", "activity", parts=["2026-06"]) == []
+    assert fresh.verify_history() == []

@@ -770,6 +770,16 @@ def _open_journal(root: Path, boot: str | None) -> int:
     return _open_regular(path, os.O_RDWR | os.O_APPEND)
 
 
+def journal_state(root: Path) -> tuple[int, ...] | None:
+    """What changes whenever any process commits: the commit journal's (inode, size, mtime, ctime)
+    (every commit appends a record to it; a checkpoint replaces it), or None without one."""
+    try:
+        st = os.stat(os.path.join(root, WAL))
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 #: store folder -> (the journal's inode, where this process's last record starts, its first line,
 #: the data files the journal holds whole from there back to its start): what a commit may journal as a patch.
 _WHOLE: dict[str, tuple[int, int, bytes, set[Path]]] = {}

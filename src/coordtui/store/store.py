@@ -54,6 +54,7 @@ from coordtui.store.files import (
     commit_pending,
     dump,
     is_layout_file,
+    journal_state,
     make_patch,
     modes_at,
     parse_store_file,
@@ -341,10 +342,14 @@ class _IdIndex:
     def __init__(self) -> None:
         self.parts: dict[str, tuple[tuple[int, ...] | None, set[str]]] = {}
         self.where: dict[str, set[str]] = {}
+        #: The commit journal's state (files.journal_state) right after this process's commit that
+        #: last brought the whole index up to date under the lock; None when it is not known to be.
+        self.token: tuple[int, ...] | None = None
 
     def refresh(self, listed: list[str], signature: Callable[[str], tuple[int, ...] | None],
                 read: Callable[[str], tuple[tuple[int, ...] | None, dict[str, Any]]]) -> dict[str, set[str]]:
         """Bring the index up to the partitions ``listed`` now; returns ``where``."""
+        self.token = None
         now = set(listed)
         for part in [p for p in self.parts if p not in now]:
             self._drop(part)
@@ -379,6 +384,7 @@ class _IdIndex:
         self.parts[part] = (signature, keys)
 
     def _drop(self, part: str) -> None:
+        self.token = None
         kept = self.parts.pop(part, None)
         if kept is None:
             return
@@ -1041,6 +1047,11 @@ class Store:
         of a partition staged otherwise (a restore), or not brought up to date under this lock, is
         dropped instead: the next use reads it again."""
         data_root = self.root / "data"
+        token = journal_state(self.root)
+        for org in txn.where:  # refreshed under this lock; what this commit changed is learnt below
+            index = self._index.get(org)
+            if index is not None:
+                index.token = token
         for path, data in txn.stage.items():
             if path.parent.parent != data_root:
                 continue
@@ -1251,6 +1262,11 @@ class Store:
         index = self._index.get(org)
         if index is None:
             index = self._index[org] = _IdIndex()
+        if index.token is not None and self._lock.held and index.token == journal_state(self.root):
+            # Under the lock, and the commit journal is as this process's last commit left it: no
+            # other process has committed since (each commit appends to it, a checkpoint replaces
+            # it), so no partition of the organization changed: none is listed or stat'ed again.
+            return index.where
 
         def signature(part: str) -> tuple[int, ...] | None:
             return self._cache.signature(folder / f"{part}.json")
