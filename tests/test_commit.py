@@ -79,17 +79,13 @@ def _nth(real, n, when=lambda *a: True):
     return step
 
 
-def _data_rename(src, dst) -> bool:
-    return "backups" not in str(dst) and not str(dst).endswith(files.WAL)
-
-
 KILLS = {
     # before the commit point: the save never returned, so either state may be found, whole
     "the record half written": ("either", lambda s: setattr(files, "_write_all", lambda fd, b: (os.write(fd, b[: len(b) // 2]), _die()))),
     "the record written, not yet fsynced": ("either", lambda s: setattr(os, "fdatasync", _die)),
     # after it: the commit is durable and is finished by the next process
-    "before the first rename": ("new", lambda s: setattr(os, "replace", _nth(os.replace, 0, _data_rename))),
-    "after one data file's rename": ("new", lambda s: setattr(os, "replace", _nth(os.replace, 1, _data_rename))),
+    "before the first rename": ("new", lambda s: setattr(files, "_into_place", _nth(files._into_place, 0))),
+    "after one data file's rename": ("new", lambda s: setattr(files, "_into_place", _nth(files._into_place, 1))),
     "after every rename, before the logs": ("new", lambda s: setattr(files, "_append", _die)),
     "after one log's append": ("new", lambda s: setattr(files, "_append", _nth(files._append, 1))),
     "after everything, before the pending mark goes": ("new", lambda s: setattr(files, "_unlink", _die)),
@@ -113,7 +109,7 @@ def test_a_reader_open_during_a_killed_commit_sees_it_whole(tmp_path):
     store = _new(tmp_path / "s")
     reader = Store(store.root, user="dave")
     assert reader.get("o", "activity", "a")["v"] == "old"
-    _killed_at(store.root, lambda s: setattr(os, "replace", _nth(os.replace, 1, _data_rename)))
+    _killed_at(store.root, lambda s: setattr(files, "_into_place", _nth(files._into_place, 1)))
     assert (store.root / files.PENDING).exists()  # the killed writer's commit is half in place
     assert [reader.get("o", "activity", k)["v"] for k in "abc"] == ["new"] * 3
 
@@ -267,14 +263,11 @@ def test_a_rename_refused_after_the_commit_point_is_one_line_and_the_next_open_c
     import errno
 
     store = _new(tmp_path / "s")
-    real = os.replace
 
-    def refused(src, dst):
-        if _data_rename(src, dst):
-            raise OSError(errno.EIO, "Input/output error")
-        return real(src, dst)
+    def refused(root, tmp, final, keep):  # each file put in place (a rename, or a swap of names)
+        raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(os, "replace", refused)
+    monkeypatch.setattr(files, "_into_place", refused)
     with pytest.raises(StoreError) as err:
         _save(store)
     assert "the change is saved but not yet in place (Input/output error)" in err.value.message and "\n" not in err.value.message
@@ -323,12 +316,13 @@ def test_a_store_of_the_design_before_the_journal_is_upgraded_and_an_older_coord
         _new(tmp_path / "s")
     assert orjson_load(tmp_path / "s" / "meta.json")["schema"] == 3
     store = Store(tmp_path / "s", user="carol")  # this coordtui upgrades it on opening
-    assert orjson_load(tmp_path / "s" / "meta.json")["schema"] == 4
+    assert orjson_load(tmp_path / "s" / "meta.json")["schema"] == store_module.SCHEMA_VERSION
     assert store.get("o", "activity", "a")["v"] == "old" and store.verify_history() == []
     # A coordtui that knows nothing of journal.wal (schema 3) no longer opens it: a commit a
     # crash left half in place would be read torn, and its own writes undone by a replay.
+    current = store_module.SCHEMA_VERSION
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", 3)
-    with pytest.raises(StoreError, match=r"written by a newer coordtui \(schema 4, this one reads 3\)"):
+    with pytest.raises(StoreError, match=rf"written by a newer coordtui \(schema {current}, this one reads 3\)"):
         Store(tmp_path / "s", user="carol")
 
 

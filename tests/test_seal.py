@@ -341,7 +341,7 @@ def test_a_store_of_the_earlier_version_is_sealed_by_its_owner_and_never_reporte
     _make_unsealed_store(root)
     s = Store(root, user="alice")
     meta = json.loads((root / "meta.json").read_text())
-    assert meta["schema"] == 4 and meta["store_id"] and key_path(meta["store_id"]).exists()
+    assert meta["schema"] == 5 and meta["store_id"] and key_path(meta["store_id"]).exists()
     assert oct(root.stat().st_mode & 0o777) == "0o700" and oct((root / "orgs.json").stat().st_mode & 0o777) == "0o600"
     assert s.verify_history() == []
     s.put("o1", "unit", "u1", {"name": "B"})  # 2026-12-01T19:42:00Z or later: after the +08:00 entry's instant

@@ -259,7 +259,7 @@ def test_a_schema_1_store_has_its_history_moved_to_logs_on_open(tmp_path):
     (old.root / "meta.json").write_text(json.dumps(meta | {"schema": 1}))
 
     fresh = Store(old.root, user="bob")
-    assert json.loads((old.root / "meta.json").read_text())["schema"] == 4  # schema 2 moved the history, 3 sealed it, 4 journals commits
+    assert json.loads((old.root / "meta.json").read_text())["schema"] == 5  # schema 2 moved the history, 3 sealed it, 4 journals commits, 5 journals patches
     assert "_history" not in json.loads((old.root / "data" / "o1" / "structure.json").read_text())
     assert [e["after"]["name"] for e in fresh.history(record_id="u1")] == ["B", "A"] and fresh.verify_history() == []
     fresh.put("o1", "unit", "u1", {"name": "C"})  # the chain goes on from the moved entries

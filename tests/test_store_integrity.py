@@ -341,19 +341,18 @@ def test_an_open_session_never_sees_half_of_a_commit_whose_writer_died(tmp_path,
     reader = Store(writer.root, user="bob")
     assert {d["v"] for d in reader.query("o", "activity")} == {"old"}  # every month file cached
 
-    real_replace, renames = os.replace, []
+    real_into_place, renames = store_files._into_place, []
 
-    def dies_after_six(src, dst):  # the writer is killed after 6 of its renames
-        if str(dst).endswith(".json") and "journal" not in str(dst) and "backups" not in str(dst):
-            if len(renames) == 6:
-                raise KeyboardInterrupt("killed")
-            renames.append(dst)
-        return real_replace(src, dst)
+    def dies_after_six(root, tmp, final, keep):  # the writer is killed after 6 of its files are put in place
+        if len(renames) == 6:
+            raise KeyboardInterrupt("killed")
+        renames.append(final)
+        return real_into_place(root, tmp, final, keep)
 
-    monkeypatch.setattr(store_files.os, "replace", dies_after_six)
+    monkeypatch.setattr(store_files, "_into_place", dies_after_six)
     with pytest.raises(KeyboardInterrupt):
         writer.apply([Put("o", "activity", f"a{m}", {"v": "new"}, part=month) for m, month in enumerate(months)])
-    monkeypatch.setattr(store_files.os, "replace", real_replace)
+    monkeypatch.setattr(store_files, "_into_place", real_into_place)
     assert (writer.root / store_files.PENDING).exists() and len(renames) == 6
     assert {d["v"] for d in reader.query("o", "activity")} == {"new"}  # finished, not half
     assert not (writer.root / store_files.PENDING).exists() and reader.verify_history() == []

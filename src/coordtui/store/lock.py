@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import threading
 import time
 from pathlib import Path
-
-from filelock import FileLock, Timeout
 
 
 class LockTimeout(Exception):
@@ -35,13 +34,13 @@ def _try(fd: int) -> bool:
         return False
 
 
-def _wait_for(take, deadline: float) -> None:
+def _wait_for(take, deadline: float, longest: float = 0.01) -> None:
     delay = 0.001
     while not take():
         if time.monotonic() >= deadline:
             raise LockTimeout
         time.sleep(delay)
-        delay = min(delay * 2, 0.01)
+        delay = min(delay * 2, longest)
 
 
 class StoreLock:
@@ -53,9 +52,22 @@ class StoreLock:
     def __init__(self, root: Path, timeout: float, *, mode: int = 0o600) -> None:
         self.root = Path(root)
         self.timeout = timeout
-        # The turnstile is an ordinary lock file (filelock); what excludes is the folder's lock.
-        self._turnstile = FileLock(str(self.root / self.TURNSTILE), mode=mode, poll_interval=0.002)
+        # The turnstile is an ordinary lock file; what excludes is the folder's lock.
+        self._turnstile_path = os.path.join(self.root, self.TURNSTILE)
+        self._mode = mode
         self._local = threading.local()
+
+    def _open_turnstile(self) -> int:
+        """The turnstile's file, open (made with the store's mode when missing), never through a link."""
+        fd = os.open(self._turnstile_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK, self._mode)
+        try:
+            st = os.fstat(fd)
+            if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) != self._mode:
+                os.fchmod(fd, self._mode)
+        except OSError:
+            os.close(fd)
+            raise
+        return fd
 
     def acquire(self) -> None:
         depth = getattr(self._local, "depth", 0)
@@ -63,16 +75,15 @@ class StoreLock:
             self._local.depth = depth + 1
             return
         deadline = time.monotonic() + self.timeout
+        # Each acquire opens both anew: flock excludes between open files, so between threads too.
         folder = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
+            turnstile = self._open_turnstile()
             try:
-                self._turnstile.acquire(timeout=self.timeout)
-            except Timeout:
-                raise LockTimeout from None
-            try:
+                _wait_for(lambda: _try(turnstile), deadline, 0.002)  # polled as often as filelock polled it
                 _wait_for(lambda: _try(folder), deadline)
             finally:
-                self._turnstile.release()  # the next in line may queue now
+                os.close(turnstile)  # the next in line may queue now
         except BaseException:
             os.close(folder)
             raise

@@ -45,6 +45,7 @@ from coordtui.i18n import os_reason
 from coordtui.store.files import _signature as _file_signature
 from coordtui.store.files import (
     commit_files,
+    data_file_bytes,
     dump,
     modes_at,
     parse_store_file,
@@ -331,14 +332,17 @@ class Seal:
         return hmac.digest(key, message.encode("utf-8"), "sha256").hex()
 
     # writing ------------------------------------------------------------------
-    def encode(self, path: Path, data: dict[str, Any], seq: int, hash_: str, unsealed: int) -> tuple[bytes, dict[str, Any]]:
-        """The bytes of a data file: its records, then its sealed head."""
-        body = dump({k: v for k, v in data.items() if k != HEAD})
+    def encode(self, path: Path, data: dict[str, Any], seq: int, hash_: str, unsealed: int,
+               body: bytes | None = None) -> tuple[bytes, dict[str, Any]]:
+        """The bytes of a data file: its records, then its sealed head. ``body``: the records
+        already serialized (``dump`` of ``data`` without its head), where the caller has them."""
+        if body is None:
+            body = dump({k: v for k, v in data.items() if k != HEAD})
         prefix = body[:-1]
         digest = _digest(prefix)
         head = {"seq": seq, "hash": hash_, "unsealed": unsealed, "digest": digest,
                 "seal": self._head_seal(self.key(), path, seq, hash_, unsealed, digest)}
-        return prefix + (b"," if len(prefix) > 1 else b"") + b'"' + HEAD.encode() + b'":' + dump(head) + b"}", head
+        return data_file_bytes(prefix, head), head
 
     def check_head(self, path: Path, raw: bytes, data: dict[str, Any], key: bytes | None) -> tuple[dict[str, Any] | None, list[Problem]]:
         """(the head when it can be trusted, the problems with it)."""
@@ -451,10 +455,12 @@ class Seal:
         return dict(listed)
 
     def commit_bytes(self, stage: dict[Path, dict], history: dict[Path, list[dict]],
-                     tails: dict[Path, tuple[int, str, int]] | None = None) -> tuple[dict[Path, bytes], dict[Path, bytes]]:
+                     tails: dict[Path, tuple[int, str, int]] | None = None,
+                     bodies: dict[Path, bytes] | None = None) -> tuple[dict[Path, bytes], dict[Path, bytes]]:
         """The bytes one commit writes: each staged data file with its new sealed head, each log's new
         lines, and the manifest with the new heads' seqs. The staged dicts get their new heads.
-        ``tails`` gives (seq, hash, unsealed) for files whose own head is not to be read (a restore).
+        ``tails`` gives (seq, hash, unsealed) for files whose own head is not to be read (a restore);
+        ``bodies`` the records of some staged files already serialized (see :meth:`encode`).
 
         Refuses (StoreError) a file whose head is not the one the manifest lists: it was put back to
         an earlier version, and saving would seal over that."""
@@ -472,7 +478,7 @@ class Seal:
                                             f"之外被换回了另一个版本；未保存任何内容；请运行 coordtui verify --db {self.root}")
             if entries:
                 seq, hash_ = entries[-1]["seq"], entries[-1]["hash"]
-            files[path], data[HEAD] = self.encode(path, data, seq, hash_, unsealed)
+            files[path], data[HEAD] = self.encode(path, data, seq, hash_, unsealed, bodies.get(path) if bodies else None)
             listed[rel] = changes[rel] = seq
         text = self._manifest_text
         if text is not None and all(rel in text.pos for rel in changes):

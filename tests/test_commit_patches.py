@@ -1,0 +1,343 @@
+"""A save into a large data file journals its change, not the file (issue 22): the commit journal
+holds each data file whole once since its last checkpoint, then patches of it; a replay after a
+power cut or a killed writer rebuilds the file, byte for byte, from them. And the records of a
+large file are serialized from the last save's, not all again.
+
+Kills are real (``os._exit`` in a forked child); a power cut is simulated as in test_commit.py:
+every file back as at the last checkpoint, the journal as it is, another boot.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import orjson
+import pytest
+
+import coordtui.store.files as files
+import coordtui.store.store as store_module
+from coordtui.errors import StoreError
+from coordtui.store import Delete, Put, Store
+
+MONTH = "2026-03"
+FILLER = 60  # records in MONTH: a file of ~10 KB, whose patch is far smaller
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="kills a forked writer")
+
+
+def _new(root: Path) -> Store:
+    store = Store(root, create=True, user="alice")
+    store.put_org({"id": "o", "name": "O", "model": "m"})
+    store.apply([Put("o", "activity", f"f{i}", {"title": f"filler record {i} " * 4}, MONTH) for i in range(FILLER)])
+    store.put("o", "activity", "b", {"v": "old"}, part="2026-04")
+    return store
+
+
+def _records(root: Path) -> list[files._Commit]:
+    return files._journal_records(root, root / files.WAL, (root / files.WAL).read_bytes())[1]
+
+
+def _heads(root: Path) -> list[dict]:
+    """The first line of each record of the journal, parsed."""
+    raw = (root / files.WAL).read_bytes()
+    return [orjson.loads(line[1:]) for line in raw.split(b"\n") if line.startswith(b'R{"files"')]
+
+
+def _data(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "data").rglob("*")) if p.is_file()}
+
+
+def _checkpointed(store: Store, tmp_path: Path) -> Path:
+    with store.locked():
+        files._checkpoint(store.root)
+    snapshot = tmp_path / "at-checkpoint"
+    shutil.copytree(store.root, snapshot, ignore=shutil.ignore_patterns(files.WAL, ".lock"))
+    return snapshot
+
+
+def _power_cut(root: Path, snapshot: Path, monkeypatch) -> None:
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.name in (files.WAL, ".lock") or path.is_dir():
+            continue
+        path.unlink()
+    shutil.copytree(snapshot, root, dirs_exist_ok=True)
+    monkeypatch.setattr(files, "_BOOT", ["another-boot"])
+    monkeypatch.setattr(files, "_WHOLE", {})
+
+
+def _saves(store: Store) -> None:
+    """New records, one saved again (to its table's end), one deleted, one moved to another month, all in MONTH."""
+    store.put("o", "activity", "n1", {"v": "new"}, part=MONTH, rev=0)
+    store.put("o", "activity", "f3", {"v": "edited"}, part=MONTH)
+    store.put("o", "activity", "n2", {"v": "new"}, part=MONTH, rev=0)
+    store.delete("o", "activity", "f5")
+    store.put("o", "activity", "f7", {"v": "moved"}, part="2026-04")
+    store.apply([Put("o", "activity", "n3", {"v": "new"}, MONTH), Delete("o", "activity", "n1")])
+
+
+def test_a_save_into_a_file_the_journal_holds_whole_journals_only_its_patch(tmp_path):
+    store = _new(tmp_path / "s")
+    _checkpointed(store, tmp_path)
+    store.put("o", "activity", "n1", {"v": "new"}, part=MONTH, rev=0)  # the first since the checkpoint: whole
+    store.put("o", "activity", "n2", {"v": "new"}, part=MONTH, rev=0)
+    first, second = _heads(store.root)[-2:]
+    rel = f"data/o/{MONTH}.json"
+    assert [f[0] for f in first["files"]] == [rel] and "patches" not in first
+    assert second["files"] == [] and [p[0] for p in second["patches"]] == [rel]
+    size = (store.root / rel).stat().st_size
+    assert second["patches"][0][1] * 4 < size < first["files"][0][1] + 200
+    # read back, the patch is the whole file as it is on disk
+    last = _records(store.root)[-1]
+    assert [(p.name, bytes(b)) for p, b in last.files] == [(f"{MONTH}.json", (store.root / rel).read_bytes())]
+
+
+@pytest.mark.parametrize("serialized", ["from the last save's", "all again"])
+def test_after_a_power_cut_every_patched_save_is_rebuilt_byte_for_byte(tmp_path, monkeypatch, serialized):
+    if serialized == "from the last save's":
+        monkeypatch.setattr(Store, "SERIALIZED_FROM", 0)
+    store = _new(tmp_path / "s")
+    snapshot = _checkpointed(store, tmp_path)
+    _saves(store)
+    assert sum(bool(h.get("patches")) for h in _heads(store.root)) >= 4
+    if serialized == "from the last save's":
+        assert store.root / "data" / "o" / f"{MONTH}.json" in store._pieces
+    before = _data(store.root)
+    _power_cut(store.root, snapshot, monkeypatch)
+    assert _data(store.root) != before
+    fresh = Store(store.root, user="carol")  # opening replays the journal
+    assert _data(store.root) == before and fresh.verify_history() == []
+    assert (store.root / files.WAL).read_bytes() == files._journal_start(store.root, "another-boot")
+    assert fresh.get("o", "activity", "f3")["v"] == "edited" and fresh.get("o", "activity", "f5") is None
+    assert fresh.get("o", "activity", "f7")["_part"] == "2026-04" and fresh.get("o", "activity", "n1") is None
+    fresh.put("o", "activity", "n4", {"v": "after"}, part=MONTH, rev=0)  # and the store goes on
+    assert Store(store.root).verify_history() == []
+
+
+def test_the_records_serialized_from_the_last_save_are_the_bytes_serializing_them_all_gives(tmp_path, monkeypatch):
+    monkeypatch.setattr(Store, "SERIALIZED_FROM", 0)
+    store = _new(tmp_path / "s")
+    path = store.root / "data" / "o" / f"{MONTH}.json"
+    for step in range(6):
+        store.put("o", "activity", f"f{step}", {"v": step, "text": "改" * step}, part=MONTH)
+        store.put("o", "activity", f"x{step}", {"v": step}, part=MONTH, rev=0)
+        if step % 2:
+            store.delete("o", "activity", f"x{step - 1}")
+        raw = path.read_bytes()
+        assert files.dump(orjson.loads(raw)) == raw
+    assert path in store._pieces and store.verify_history() == []
+
+
+def test_saves_of_two_processes_into_one_file_are_rebuilt_after_a_power_cut(tmp_path, monkeypatch):
+    store = _new(tmp_path / "s")
+    snapshot = _checkpointed(store, tmp_path)
+    store.put("o", "activity", "n1", {"v": "parent"}, part=MONTH, rev=0)
+    pid = os.fork()
+    if pid == 0:  # another process: saves as a patch (it knows the journal holds the file whole), then a new one
+        try:
+            other = Store(store.root, user="bob")
+            other.put("o", "activity", "n2", {"v": "child"}, part=MONTH, rev=0)
+            other.put("o", "activity", "f1", {"v": "child"}, part=MONTH)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    store.put("o", "activity", "n3", {"v": "parent"}, part=MONTH, rev=0)  # after the child's records: still a patch
+    assert [bool(h.get("patches")) for h in _heads(store.root)[-4:]] == [False, True, True, True]
+    before = _data(store.root)
+    _power_cut(store.root, snapshot, monkeypatch)
+    fresh = Store(store.root, user="carol")
+    assert _data(store.root) == before and fresh.verify_history() == []
+    assert [fresh.get("o", "activity", k)["v"] for k in ("n1", "n2", "f1", "n3")] == ["parent", "child", "child", "parent"]
+
+
+KILLS = {
+    "the record written, not yet fsynced": ("either", lambda: setattr(os, "fdatasync", lambda fd: os._exit(9))),
+    "before the data file is put in place": ("new", lambda: setattr(files, "_into_place", lambda *a, **k: os._exit(9))),
+    "before the log's append": ("new", lambda: setattr(files, "_append", lambda *a, **k: os._exit(9))),
+}
+
+
+@pytest.mark.parametrize("step", list(KILLS))
+def test_a_writer_killed_during_a_patched_save_leaves_the_old_or_the_new_file_whole(tmp_path, step):
+    expected, kill = KILLS[step]
+    store = _new(tmp_path / "s")
+    _checkpointed(store, tmp_path)
+    store.put("o", "activity", "n1", {"v": "whole"}, part=MONTH, rev=0)
+    old = _data(store.root)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            writer = Store(store.root, user="bob")  # a process of its own, which knows the journal holds the file whole
+            kill()
+            writer.put("o", "activity", "f2", {"v": "patched"}, part=MONTH)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 9
+    assert _heads(store.root)[-1].get("patches") or expected == "either"
+    fresh = Store(store.root, user="carol")  # opening finishes the killed commit
+    found = fresh.get("o", "activity", "f2")
+    assert found.get("v") == "patched" if expected == "new" else found.get("v") in ("patched", None)
+    if found.get("v") is None:
+        assert _data(store.root) == old
+    assert fresh.verify_history() == [] and not (store.root / files.PENDING).exists()
+    fresh.put("o", "activity", "n2", {"v": "next"}, part=MONTH, rev=0)
+    assert Store(store.root).verify_history() == []
+
+
+def _patch_only_journal(store: Store, tmp_path: Path) -> tuple[Path, bytes]:
+    """A journal holding only a patch of MONTH (its whole version dropped), and the file's bytes the patch was made against."""
+    path = store.root / "data" / "o" / f"{MONTH}.json"
+    _checkpointed(store, tmp_path)
+    store.put("o", "activity", "n1", {"v": "whole"}, part=MONTH, rev=0)
+    base = path.read_bytes()
+    raw = (store.root / files.WAL).read_bytes()
+    store.put("o", "activity", "n2", {"v": "patched"}, part=MONTH, rev=0)
+    patched = (store.root / files.WAL).read_bytes()[len(raw):]
+    assert b'"patches"' in patched.split(b"\n", 1)[0]
+    header_and_base = files._journal_start(store.root, files.boot_id())
+    (store.root / files.WAL).write_bytes(header_and_base + patched)
+    return path, base
+
+
+def test_a_patch_whose_whole_version_is_not_in_the_journal_is_made_against_the_file_it_was_made_from(tmp_path, monkeypatch):
+    store = _new(tmp_path / "s")
+    path, base = _patch_only_journal(store, tmp_path)
+    new = path.read_bytes()
+    path.write_bytes(base)
+    monkeypatch.setattr(files, "_BOOT", ["another-boot"])
+    Store(store.root, user="carol")
+    assert path.read_bytes() == new
+
+
+def test_a_patch_that_cannot_be_rebuilt_refuses_the_journal_and_replays_nothing(tmp_path, monkeypatch):
+    store = _new(tmp_path / "s")
+    path, _ = _patch_only_journal(store, tmp_path)
+    other = _new(tmp_path / "other").root / "data" / "o" / f"{MONTH}.json"  # another version: not the patch's base
+    path.write_bytes(other.read_bytes())
+    monkeypatch.setattr(files, "_BOOT", ["another-boot"])
+    with pytest.raises(StoreError, match=rf"its record of {MONTH}.json cannot be rebuilt .*nothing was replayed; move the journal aside"):
+        Store(store.root, user="carol")
+    assert path.read_bytes() == other.read_bytes()
+
+
+def test_a_change_outside_the_records_said_to_have_changed_is_journaled_whole():
+    head = {"digest": "d"}
+    base = {"activity": {"a": {"v": 1}, "b": {"v": 1}, "c": {"v": 1}}, "_head": head}
+    saved_again = {"activity": {"a": base["activity"]["a"], "c": base["activity"]["c"], "b": {"v": 2}}, "_head": {"digest": "e"}}
+    patch = files.make_patch(base, saved_again, {"activity": {"b"}})
+    assert patch["ops"] == [["activity", "b", {"v": 2}, 1]] and patch["base"] == "d"
+    assert files.apply_patch(orjson.loads(files.dump(base)), orjson.loads(files.dump(patch))) == saved_again
+    # a record not among those said to have changed differs, or moved, or was removed: no patch
+    changed_too = {"activity": {"a": {"v": 9}, "c": base["activity"]["c"], "b": {"v": 2}}, "_head": {}}
+    assert files.make_patch(base, changed_too, {"activity": {"b"}}) is None
+    reordered = {"activity": {"c": base["activity"]["c"], "a": base["activity"]["a"], "b": {"v": 2}}, "_head": {}}
+    assert files.make_patch(base, reordered, {"activity": {"b"}}) is None
+    removed = {"activity": {"a": base["activity"]["a"], "b": {"v": 2}}, "_head": {}}
+    assert files.make_patch(base, removed, {"activity": {"b"}}) is None
+    # and one does not apply to another version of the file
+    with pytest.raises(ValueError):
+        files.apply_patch({"activity": {}, "_head": {"digest": "other"}}, patch)
+
+
+def test_an_older_coordtui_refuses_a_store_whose_journal_may_hold_patches(tmp_path, monkeypatch):
+    with monkeypatch.context() as older:  # a store as schema 4's coordtui wrote it: upgraded on opening
+        older.setattr(store_module, "SCHEMA_VERSION", 4)
+        _new(tmp_path / "s")
+    Store(tmp_path / "s", user="carol")
+    assert orjson.loads((tmp_path / "s" / "meta.json").read_bytes())["schema"] == 5
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 4)
+    with pytest.raises(StoreError, match=r"written by a newer coordtui \(schema 5, this one reads 4\)"):
+        Store(tmp_path / "s", user="carol")
+
+
+class _Counting:
+    """A content check that refuses a record whose ``v`` is "bad", counting the records it looks at."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def problem(self, path: Path, data: dict) -> str | None:
+        for name, table in data.items():
+            if name.startswith("_") or not isinstance(table, dict):
+                continue
+            for rid, doc in table.items():
+                self.seen += 1
+                if doc.get("v") == "bad":
+                    return f"{name} '{rid}': bad"
+        return None
+
+    def advice(self, path: Path, lang: str = "en") -> str:
+        return "fix it"
+
+
+def test_a_save_into_a_file_last_found_fitting_checks_only_the_records_it_changes(tmp_path):
+    store = _new(tmp_path / "s")
+    check = store.content_check = _Counting()
+    store.put("o", "activity", "n1", {"v": "new"}, part=MONTH, rev=0)  # the first: every record checked
+    assert check.seen >= FILLER
+    check.seen = 0
+    store.put("o", "activity", "n2", {"v": "new"}, part=MONTH, rev=0)
+    store.put("o", "activity", "f1", {"v": "edited"}, part=MONTH)
+    assert check.seen == 2
+    with pytest.raises(StoreError, match="nothing was saved: activity 'f2': bad: fix it"):
+        store.put("o", "activity", "f2", {"v": "bad"}, part=MONTH)
+    # a record another process put in the file (not through this check) is seen on the next save
+    other = Store(store.root, user="bob")
+    other.put("o", "activity", "f3", {"v": "bad"}, part=MONTH)
+    check.seen = 0
+    with pytest.raises(StoreError, match="activity 'f3': bad"):
+        store.put("o", "activity", "n3", {"v": "new"}, part=MONTH, rev=0)
+    assert check.seen > 2 and store.get("o", "activity", "n3") is None
+
+
+@pytest.mark.parametrize("swap", ["names swapped", "renamed over (no renameat2 here)"])
+def test_a_file_is_put_in_place_without_a_rename_over_it_and_the_version_it_replaces_is_the_newest_backup(tmp_path, monkeypatch, swap):
+    if swap != "names swapped":
+        monkeypatch.setattr(files, "_EXCHANGE", [None])
+    store = _new(tmp_path / "s")
+    path = store.root / "data" / "o" / f"{MONTH}.json"
+    versions = [path.read_bytes()]
+    renamed_over: list[str] = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: (renamed_over.append(os.fspath(dst)), real(src, dst))[1])
+    for n in range(4):
+        store.put("o", "activity", "f1", {"v": n}, part=MONTH)
+        versions.append(path.read_bytes())
+    monkeypatch.setattr(os, "replace", real)
+    if swap == "names swapped" and files._EXCHANGE[0] is None:
+        pytest.skip("this file system cannot swap names (renameat2 RENAME_EXCHANGE)")
+    assert (os.fspath(path) in renamed_over) == (swap != "names swapped")
+    backups = files.backup_paths(store.root, path)
+    assert [b.read_bytes() for b in backups] == versions[-2:-5:-1]  # newest first, KEEP of them
+    assert not list(store.root.rglob("*.coordtui-tmp")) and Store(store.root).verify_history() == []
+
+
+def test_only_the_files_saved_into_last_keep_their_serialized_records(tmp_path, monkeypatch):
+    monkeypatch.setattr(Store, "SERIALIZED_FROM", 0)
+    monkeypatch.setattr(Store, "KEPT_FILES", 2)
+    store = _new(tmp_path / "s")
+    for month in ("2026-04", "2026-05", MONTH, MONTH, "2026-04"):
+        store.put("o", "activity", "b", {"v": month}, part=month)
+        store.put("o", "activity", f"n-{month}", {"v": "new"}, part=month)
+    assert [p.name for p in store._pieces] == [f"{MONTH}.json", "2026-04.json"]
+
+
+def test_a_save_after_this_process_s_own_lists_no_partition_again_until_another_process_commits(tmp_path, monkeypatch):
+    store = _new(tmp_path / "s")
+    store.put("o", "activity", "n1", {"v": 1}, part=MONTH, rev=0)
+    listed: list[str] = []
+    real = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda p=".": (listed.append(os.fspath(p)), real(p))[1])
+    store.put("o", "activity", "n2", {"v": 1}, part="2026-05", rev=0)
+    store.put("o", "activity", "n1", {"v": 2}, part=MONTH)
+    assert not [p for p in listed if p.endswith("/data/o")]
+    other = Store(store.root, user="bob")  # another writer: a record of its own, filed in another month
+    other.put("o", "activity", "n2", {"v": "moved"}, part="2026-06")
+    store.put("o", "activity", "n2", {"v": 3}, part="2026-05")  # must find (and leave) the one in 2026-06
+    assert [p for p in listed if p.endswith("/data/o")]
+    fresh = Store(store.root)
+    assert fresh.get("o", "activity", "n2")["_part"] == "2026-05" and fresh.query("o", "activity", parts=["2026-06"]) == []
+    assert fresh.verify_history() == []
