@@ -849,7 +849,7 @@ class Workspace:
         or with ``disk`` on disk: findings only), else evaluated (and then kept). ``duties=False``:
         only the findings are wanted (the duties may be left out, and nothing is kept in this
         process, where a later check would want them)."""
-        from coordtui.rules.cache import from_rows, to_rows
+        from coordtui.rules.cache import KeptFinding, from_rows, to_rows
 
         pending: list[tuple[Organization, tuple, Context]] = []
         digests: dict[str, str] = {}
@@ -924,13 +924,15 @@ class Workspace:
                 return result
             rows, blob = to_rows(result.findings)
             disk.save(org.id, as_of.isoformat(), digests[org.id], rows, blob)
+            if all(type(f) is KeptFinding for f in result.findings):  # rendered by the worker already
+                return result
             found = from_rows(rows, blob)
             return result if found is None else CheckResult(as_of, found, result.duties)
 
         if isolate:
             groups = _shares(pending, partitions)
             workers = [RuleWorker([(ctx, *jobs[org.id]) for org, _, ctx in group], self._plugin_of, duties=duties,
-                                  prepare=lambda ctx: self._read_all(ctx.org, partitions[ctx.org.id])) for group in groups]
+                                  rendered=not duties, prepare=lambda ctx: self._read_all(ctx.org, partitions[ctx.org.id])) for group in groups]
             try:
                 for worker in workers:
                     worker.start()  # forked here, from this thread, before the threads below exist

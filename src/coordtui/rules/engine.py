@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+
 import pickle
 import queue
 import select
@@ -22,8 +23,13 @@ from typing import Any, Callable, Iterable
 
 from coordtui.domain.model import Context, Duty, DutyStatus, Obligation, Rule
 from coordtui.domain.periods import Period
-from coordtui.domain.records import Finding, Severity
+from coordtui.domain.records import Finding, Severity, finding_from
 from coordtui.errors import StoreError, shown
+
+try:
+    import fcntl
+except ImportError:  # (not on Windows, where no worker is forked either)
+    fcntl = None  # type: ignore[assignment]
 
 
 @dataclass(slots=True)
@@ -466,17 +472,25 @@ class _Reader:
     """Length-prefixed pickles from a worker's pipe, each wait bounded."""
 
     def __init__(self, fd: int) -> None:
-        self.fd, self.buffer = fd, b""
+        #: What was read and not yet returned: ``buffer[start:]`` (a message is sliced out once,
+        #: and the buffer compacted only when what was returned outweighs what is left; a
+        #: worker's results come in thousands of messages, some of megabytes).
+        self.fd, self.buffer, self.start = fd, bytearray(), 0
 
     def next(self, deadline: float | None) -> Any:
         """The next message; None at end of file; TimeoutError when ``deadline`` passes first
         (None: the worker waits for its parent's next command as long as it takes)."""
         while True:
-            if len(self.buffer) >= 8:
-                size = struct.unpack("!Q", self.buffer[:8])[0]
-                if len(self.buffer) >= 8 + size:
-                    payload, self.buffer = self.buffer[8:8 + size], self.buffer[8 + size:]
-                    return pickle.loads(payload)
+            buffer, start = self.buffer, self.start
+            if len(buffer) - start >= 8:
+                size = struct.unpack_from("!Q", buffer, start)[0]
+                if len(buffer) - start >= 8 + size:
+                    message = pickle.loads(memoryview(buffer)[start + 8:start + 8 + size])
+                    self.start = start + 8 + size
+                    if self.start * 2 >= len(buffer):
+                        del buffer[:self.start]
+                        self.start = 0
+                    return message
             if deadline is not None:
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -487,7 +501,20 @@ class _Reader:
             chunk = os.read(self.fd, 1 << 20)
             if not chunk:
                 return None
-            self.buffer += chunk
+            buffer += chunk
+
+
+def _widen(fd: int) -> None:
+    """A pipe of a megabyte where the system allows (Linux; 64 KiB otherwise): a worker then
+    rarely waits, in the middle of a result, for the parent to read the rest (the parent reads
+    for two workers in one interpreter)."""
+    size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if size is None:
+        return
+    try:
+        fcntl.fcntl(fd, size, 1 << 20)
+    except OSError:  # above the system's limit for this user: the pipe stays as it was
+        pass
 
 
 _FINDING_FIELDS = tuple(Finding.model_fields)
@@ -502,24 +529,12 @@ def _pack(findings: list[Finding], rows: list[DutyRow]) -> tuple:
              for r in rows])
 
 
-_new = object.__new__
-_set = object.__setattr__
-#: Every finding made here has every field set: one set shared by all (a Finding is frozen, so
-#: pydantic never changes it; a set each was 30 MB at 84,000 findings).
-_EVERY_FIELD = set(_FINDING_FIELDS)
 _STATUS = {s.value: s for s in DutyStatus}
 
-
-def finding_of(values: Iterable[Any]) -> Finding:
-    """A Finding from its field values in order, not validated again (they were when it was
-    made): what ``model_construct`` does, without its per-field work (84,000 findings of a
-    check at 100,000 records: 1.1 s with ``model_construct``)."""
-    f = _new(Finding)
-    _set(f, "__dict__", dict(zip(_FINDING_FIELDS, values)))
-    _set(f, "__pydantic_fields_set__", _EVERY_FIELD)
-    _set(f, "__pydantic_extra__", None)
-    _set(f, "__pydantic_private__", None)
-    return f
+#: A Finding from its field values in order, not validated again (they were when it was made):
+#: what ``model_construct`` does, without its per-field work (84,000 findings of a check at
+#: 100,000 records: 1.1 s with ``model_construct``).
+finding_of = finding_from
 
 
 def _unpack(packed: tuple) -> tuple[list[Finding], list[DutyRow]]:
@@ -536,7 +551,7 @@ class RuleWorker:
 
     def __init__(self, jobs: list[tuple[Context, list[Rule], list[Obligation]]],
                  plugin_of: Callable[[Rule | Obligation], str | None] | None = None, seconds: float | None = None,
-                 prepare: Callable[[Context], None] | None = None, duties: bool = True) -> None:
+                 prepare: Callable[[Context], None] | None = None, duties: bool = True, rendered: bool = False) -> None:
         #: ``prepare(ctx)``, run in the worker before an organization's first rule (reading and
         #: parsing its files there, so that the parent need not hold them): a StoreError it
         #: raises is the organization's one finding, as from a rule.
@@ -544,6 +559,11 @@ class RuleWorker:
         #: False: the duties' rows are not sent back, only the findings (``coordtui check``
         #: prints no duties: 124,000 rows at 100,000 records, more to carry than the findings).
         self.duties = duties
+        #: True: each finding comes back as its JSON (:func:`coordtui.rules.cache.render`, made in
+        #: the worker) and is a :class:`~coordtui.rules.cache.KeptFinding` here, for a caller that
+        #: only writes findings out (``coordtui check``): the parent, which waits for both workers
+        #: in one interpreter, then neither rebuilds nor renders them (84,000 at 100,000 records).
+        self.rendered = rendered
         self.seconds = seconds or RULE_SECONDS
         self.contexts = [ctx for ctx, _, _ in jobs]
         self.items = [[("check", r, plugin_of(r) if plugin_of else None) for r in rules]
@@ -567,6 +587,7 @@ class RuleWorker:
     def _start(self) -> None:
         cmd_read, cmd_write = os.pipe()
         out_read, out_write = os.pipe()
+        _widen(out_write)
         pid = os.fork()
         if pid == 0:  # the worker: nothing of the parent's is flushed or run at exit
             try:
@@ -606,7 +627,8 @@ class RuleWorker:
                     continue
             for index in range(start, len(self.items[job])):
                 what, item, plugin = self.items[job][index]
-                _send(out_fd, ("start", index))
+                if index == start:  # (each later one is said by the "done" of the one before it)
+                    _send(out_fd, ("start", index))
                 try:
                     result = run_rule(ctx, item, plugin=plugin) if what == "check" else run_obligation(ctx, item, plugin=plugin)
                 except StoreError as exc:
@@ -614,11 +636,31 @@ class RuleWorker:
                     break
                 findings, rows = (result, []) if what == "check" else (result[1], result[0])
                 try:
-                    _send(out_fd, ("done", index, _pack(findings, rows if self.duties else [])))
+                    _send(out_fd, ("done", index, self._packed(findings, rows if self.duties else [])))
                 except Exception as exc:  # a result that cannot be pickled: the plugin's
                     _send(out_fd, ("done", index, _pack([_rule_failed(ctx, _item_id(item), what, exc, plugin)], [])))
             else:
-                _send(out_fd, ("end",))
+                if start >= len(self.items[job]):  # (else the last "done" says the organization is done)
+                    _send(out_fd, ("end",))
+
+    def _packed(self, findings: list[Finding], rows: list[DutyRow]) -> tuple:
+        if not self.rendered:
+            return _pack(findings, rows)
+        from coordtui.rules.cache import to_rows
+
+        kept_rows, blob = to_rows(findings)
+        return ("rendered", kept_rows, blob, _pack([], rows)[1])
+
+    def _unpacked(self, packed: tuple) -> tuple[list, list[DutyRow]]:
+        if len(packed) == 4 and packed[0] == "rendered":
+            from coordtui.rules.cache import from_rows
+
+            _, kept_rows, blob, rows = packed
+            found = from_rows(kept_rows, blob)
+            if found is None:  # (written by to_rows in the worker: never)
+                raise StoreError("a rules worker sent findings of another shape")
+            return found, _unpack(([], rows))[1]
+        return _unpack(packed)
 
     def evaluate(self, ctx: Context) -> CheckResult:
         """The findings and duties of one of the organizations the worker was made for."""
@@ -657,10 +699,15 @@ class RuleWorker:
                     if message[0] == "start":
                         current = message[1]
                     elif message[0] == "done":
-                        findings, rows = _unpack(message[2])
+                        findings, rows = self._unpacked(message[2])
                         result.findings.extend(findings)
                         result.duties.extend(rows)
-                        current = None
+                        # The worker goes on with the next item at once: its "done" says that
+                        # one started (a message each, not two: every write wakes this process).
+                        if message[1] + 1 == len(items):  # and after the last, the organization is done
+                            start = len(items)
+                            break
+                        current = message[1] + 1
                     elif message[0] == "end":
                         start = len(items)
                         break
