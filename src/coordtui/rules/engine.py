@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from coordtui.domain.model import Context, Duty, DutyStatus, Obligation, Rule
@@ -120,8 +121,10 @@ def status_label(status: DutyStatus, lang: str = "zh") -> str:
     return _STATUS_ZH[status] if lang == "zh" else status.value.replace("_", " ")
 
 
+@lru_cache(maxsize=4096)
 def _join_zh(period: str, what: str) -> str:
-    """``2022年度`` + ``年度工作总结`` -> ``2022年度工作总结``: no word said twice where they meet."""
+    """``2022年度`` + ``年度工作总结`` -> ``2022年度工作总结``: no word said twice where they meet.
+    (Kept per pair: a check joins the same few periods and duties tens of thousands of times.)"""
     for k in range(min(len(period), len(what)), 1, -1):
         if period.endswith(what[:k]):
             return period[:-k] + what
@@ -366,7 +369,10 @@ def _as_of(duty: Duty, as_of: date) -> Duty:
 
 
 def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | None = None,
-                   plugin: str | None = None) -> tuple[list[DutyRow], list[Finding]]:
+                   plugin: str | None = None, rows: bool = True) -> tuple[list[DutyRow], list[Finding]]:
+    """The duties' rows and the findings of their shortfalls (``rows=False``: the findings only,
+    for a caller that reads no rows)."""
+    want_rows = rows
     try:
         duties = _guarded(obligation, "duties", lambda: list(obligation.duties(ctx) or []), seconds or RULE_SECONDS)
     except StoreError:
@@ -392,8 +398,8 @@ def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | Non
     rows, findings = [], []
     for duty in duties:
         status = duty.status(ctx.as_of, at_risk_days)
-        row = DutyRow(ctx.org.id, obligation.rule, obligation.title_zh, obligation.title_en, duty, status, ctx.as_of)
-        rows.append(row)
+        if want_rows:
+            rows.append(DutyRow(ctx.org.id, obligation.rule, obligation.title_zh, obligation.title_en, duty, status, ctx.as_of))
         severity = severities.get(status)
         if severity is None:
             continue
@@ -630,7 +636,10 @@ class RuleWorker:
                 if index == start:  # (each later one is said by the "done" of the one before it)
                     _send(out_fd, ("start", index))
                 try:
-                    result = run_rule(ctx, item, plugin=plugin) if what == "check" else run_obligation(ctx, item, plugin=plugin)
+                    if what == "check":
+                        result = run_rule(ctx, item, plugin=plugin)
+                    else:
+                        result = run_obligation(ctx, item, plugin=plugin, rows=self.duties)
                 except StoreError as exc:
                     _send(out_fd, ("store", exc.message, exc.message_zh))
                     break
