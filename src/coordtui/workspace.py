@@ -849,7 +849,7 @@ class Workspace:
         or with ``disk`` on disk: findings only), else evaluated (and then kept). ``duties=False``:
         only the findings are wanted (the duties may be left out, and nothing is kept in this
         process, where a later check would want them)."""
-        from coordtui.rules.cache import KeptFinding, from_rows, to_rows
+        from coordtui.rules.cache import from_rows, to_rows
 
         pending: list[tuple[Organization, tuple, Context]] = []
         digests: dict[str, str] = {}
@@ -914,25 +914,31 @@ class Workspace:
         # killed with its worker), each reading the files of its organizations itself; with
         # enough to do, two of them, one per core, each with half the organizations.
         results: dict[str, CheckResult] = {}
+        # coordtui check (no duties): the workers render the findings and keep them on disk.
+        rendered = isolate and not duties
 
         def kept(org: Organization, result: CheckResult) -> CheckResult:
             """On disk only what the next process would find again: not a rule that failed or
             hung (a timeout depends on the machine's load), nor an unreadable file. What was kept
             is what this check gives too: each finding's JSON is written once, and the findings
             as objects are let go organization by organization, not all held to the end."""
-            if disk is None or any(f.rule.startswith("core.") for f in result.findings):
-                return result
+            if disk is None or rendered or any(f.rule.startswith("core.") for f in result.findings):
+                return result  # (a worker that renders the findings keeps them itself: keep_in_worker)
             rows, blob = to_rows(result.findings)
             disk.save(org.id, as_of.isoformat(), digests[org.id], rows, blob)
-            if all(type(f) is KeptFinding for f in result.findings):  # rendered by the worker already
-                return result
             found = from_rows(rows, blob)
             return result if found is None else CheckResult(as_of, found, result.duties)
+
+        def keep_in_worker(ctx: Context, rows: list, blob: bytes) -> None:
+            """(In a worker that renders the findings: what kept does, there.)"""
+            if disk is not None:
+                disk.save(ctx.org.id, as_of.isoformat(), digests[ctx.org.id], rows, blob)
 
         if isolate:
             groups = _shares(pending, partitions)
             workers = [RuleWorker([(ctx, *jobs[org.id]) for org, _, ctx in group], self._plugin_of, duties=duties,
-                                  rendered=not duties, prepare=lambda ctx: self._read_all(ctx.org, partitions[ctx.org.id])) for group in groups]
+                                  rendered=rendered, keep=keep_in_worker,
+                                  prepare=lambda ctx: self._read_all(ctx.org, partitions[ctx.org.id])) for group in groups]
             try:
                 for worker in workers:
                     worker.start()  # forked here, from this thread, before the threads below exist

@@ -557,7 +557,8 @@ class RuleWorker:
 
     def __init__(self, jobs: list[tuple[Context, list[Rule], list[Obligation]]],
                  plugin_of: Callable[[Rule | Obligation], str | None] | None = None, seconds: float | None = None,
-                 prepare: Callable[[Context], None] | None = None, duties: bool = True, rendered: bool = False) -> None:
+                 prepare: Callable[[Context], None] | None = None, duties: bool = True, rendered: bool = False,
+                 keep: Callable[[Context, list, bytes], None] | None = None) -> None:
         #: ``prepare(ctx)``, run in the worker before an organization's first rule (reading and
         #: parsing its files there, so that the parent need not hold them): a StoreError it
         #: raises is the organization's one finding, as from a rule.
@@ -570,6 +571,13 @@ class RuleWorker:
         #: only writes findings out (``coordtui check``): the parent, which waits for both workers
         #: in one interpreter, then neither rebuilds nor renders them (84,000 at 100,000 records).
         self.rendered = rendered
+        #: With ``rendered``: ``keep(ctx, rows, blob)``, run in the worker once every rule and
+        #: obligation of an organization has answered and none failed (no ``core.*`` finding),
+        #: with its findings as :func:`~coordtui.rules.cache.to_rows` gives them, sorted as
+        #: :meth:`CheckResult.sort` sorts them: to write the organization's result to the disk
+        #: cache there, in parallel, not in the parent. Done before the last result is sent, so
+        #: the parent, which ends the worker when the check is over, never cuts it short.
+        self.keep = keep if rendered else None
         self.seconds = seconds or RULE_SECONDS
         self.contexts = [ctx for ctx, _, _ in jobs]
         self.items = [[("check", r, plugin_of(r) if plugin_of else None) for r in rules]
@@ -631,6 +639,8 @@ class RuleWorker:
                 except StoreError as exc:
                     _send(out_fd, ("store", exc.message, exc.message_zh))
                     continue
+            # An organization's results, for keep: only from its first rule on, in one worker.
+            kept: list | None = [] if self.keep is not None and start == 0 else None
             for index in range(start, len(self.items[job])):
                 what, item, plugin = self.items[job][index]
                 if index == start:  # (each later one is said by the "done" of the one before it)
@@ -645,12 +655,36 @@ class RuleWorker:
                     break
                 findings, rows = (result, []) if what == "check" else (result[1], result[0])
                 try:
-                    _send(out_fd, ("done", index, self._packed(findings, rows if self.duties else [])))
+                    packed = self._packed(findings, rows if self.duties else [])
+                    if kept is not None:
+                        kept.append(packed)
+                        if index == len(self.items[job]) - 1:
+                            self._keep(ctx, kept)
+                    _send(out_fd, ("done", index, packed))
                 except Exception as exc:  # a result that cannot be pickled: the plugin's
                     _send(out_fd, ("done", index, _pack([_rule_failed(ctx, _item_id(item), what, exc, plugin)], [])))
             else:
                 if start >= len(self.items[job]):  # (else the last "done" says the organization is done)
+                    if kept is not None:
+                        self._keep(ctx, kept)
                     _send(out_fd, ("end",))
+
+    def _keep(self, ctx: Context, packed: list[tuple]) -> None:
+        """``keep`` the organization's findings, unless a rule or obligation failed; a keep that
+        fails is left out (the cache is disposable; the findings still go to the parent)."""
+        from coordtui.rules.cache import from_rows, to_rows
+
+        rows = [row for item in packed for row in item[1]]
+        if any(row[2].startswith("core.") for row in rows):
+            return
+        found = from_rows(rows, b"".join(item[2] for item in packed))
+        if found is None:
+            return
+        found.sort(key=_finding_key)
+        try:
+            self.keep(ctx, *to_rows(found))
+        except Exception:  # (write_cache_file says nothing of a folder it cannot write)
+            pass
 
     def _packed(self, findings: list[Finding], rows: list[DutyRow]) -> tuple:
         if not self.rendered:
