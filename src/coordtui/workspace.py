@@ -28,6 +28,7 @@ from coordtui.errors import AccessError, InputError, StoreError, shown
 from coordtui.plugins import PluginHost
 from coordtui.rules.engine import CheckResult, RuleWorker, can_isolate, evaluate, store_problem
 from coordtui.store import STRUCTURE, Delete, Put, PutOrg, Refused, Store, strip_meta
+from coordtui.store.store import ATTACHMENTS
 from coordtui.store.files import newest_good_backup, unreadable
 
 if TYPE_CHECKING:
@@ -466,9 +467,11 @@ class Workspace:
         cached = kept.get((org.model, part))
         if cached is not None and cached[0] == signature and signature is not None:
             return cached[1]
-        signature, tables = self.store.read_part(org.id, part)
+        signature, tables = self.store.read_part(org.id, part, attachments=True)
         model = self.model_of(org)
         parsed = {kind: self._parse(org, part, model.kind_map[kind], table.values()) for kind, table in tables.items() if kind in model.kind_map}
+        if tables.get(ATTACHMENTS):  # the attachments' entries as stored (for a check's evidence rules; no kind is named so)
+            parsed[ATTACHMENTS] = list(tables[ATTACHMENTS].values())
         kept[(org.model, part)] = (signature, parsed)
         return parsed
 
@@ -899,8 +902,10 @@ class Workspace:
         self._wrapped = {}  # (only this check's: the wrapped obligations live as long as it)
         for org, key, ctx in list(pending):
             try:
-                rules, obligations, originals = with_evidence(self, org.id, ctx.model, self.host.rules(org.model),
-                                                              self.host.obligations(org.model))
+                rules, obligations, originals = with_evidence(
+                    self, org.id, ctx.model, self.host.rules(org.model), self.host.obligations(org.model),
+                    # the entries from the files the check reads (in its worker), not every file again
+                    lambda org=org: self._attachment_docs(org, partitions[org.id]))
             except StoreError as exc:  # an attachment entry edited by hand: this organization's one finding
                 self._results[org.id] = (key, CheckResult(as_of, [store_problem(ctx, exc)]))
                 total.extend(self._results[org.id][1])
@@ -954,6 +959,10 @@ class Workspace:
             if duties:  # kept even after a timeout: the rule that hung is switched off until the next start
                 self._results[org.id] = (key, result)
             total.extend(result)
+
+    def _attachment_docs(self, org: Organization, parts: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+        """The attachments' entries of ``parts`` (as ``store.query(org, ATTACHMENTS)`` lists them)."""
+        return [doc for part, signature in parts for doc in self._partition(org, part, signature).get(ATTACHMENTS, ())]
 
     def _read_all(self, org: Organization, parts: list[tuple[str, Any]]) -> None:
         for part, signature in parts:
