@@ -171,20 +171,25 @@ def test_a_scoped_person_sees_only_their_part_of_a_kept_result(example_store, ca
 
 def test_two_worker_processes_find_what_one_process_does(example_store, capsys, monkeypatch):
     """With enough to read, the organizations are shared between two worker processes, each
-    reading its own; the result is the one the rules give in this process."""
+    reading its own, taken by whichever is free; each organization is judged once; the result
+    is the one the rules give in this process."""
     from coordtui.rules import engine
 
     if not engine.can_isolate():
         pytest.skip("no fork here")
     monkeypatch.setattr(workspace_module, "SHARED_FROM", 0)
     monkeypatch.setattr(workspace_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    started = []
-    real = engine.RuleWorker.start
+    started, judged = [], []
+    real, real_evaluate = engine.RuleWorker.start, engine.RuleWorker.evaluate
     monkeypatch.setattr(engine.RuleWorker, "start", lambda self: (started.append(len(self.contexts)), real(self)))
+    monkeypatch.setattr(engine.RuleWorker, "evaluate",
+                        lambda self, ctx: (judged.append((id(self), ctx.org.id)), real_evaluate(self, ctx))[1])
     ws = Workspace.open(example_store)
     day = ws.today().fromisoformat(AS_OF)
     shared = ws.check(day)
-    assert sorted(started) == [2, 3]  # five organizations, split by their partitions
+    assert started == [5, 5]  # two workers, each able to judge any of the five organizations
+    assert sorted(org for _, org in judged) == sorted(o.id for o in ws.orgs())  # each once
+    assert len({worker for worker, _ in judged}) == 2  # both took some
     monkeypatch.setenv("COORDTUI_RULES_IN_PROCESS", "1")
     alone = Workspace.open(example_store).check(day)
     assert [f.as_json() for f in shared.findings] == [f.as_json() for f in alone.findings]

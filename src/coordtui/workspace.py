@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -153,24 +154,45 @@ def _without_cyclic_gc() -> Iterator[None]:
 SHARED_FROM = 400
 
 
-def _shares(pending: list[tuple[Organization, tuple, Context]], partitions: dict[str, list]) -> list[list]:
-    """The organizations to check split between the worker processes: one per core (at most
-    two), each about as many partitions as the other, each in the order given."""
+def _workers_for(pending: list[tuple[Organization, tuple, Context]], partitions: dict[str, list]) -> int:
+    """How many worker processes a check uses: one per core, at most two, and one when there
+    is little to read."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
     count = min(2, cores, len(pending))
     if count < 2 or sum(len(partitions[org.id]) for org, _, _ in pending) < SHARED_FROM:
-        return [pending]
-    groups: list[list] = [[] for _ in range(count)]
-    loads = [0] * count
-    for item in sorted(pending, key=lambda item: -len(partitions[item[0].id])):
-        least = loads.index(min(loads))
-        groups[least].append(item)
-        loads[least] += len(partitions[item[0].id])
-    order = {id(item): n for n, item in enumerate(pending)}
-    return [sorted(group, key=lambda item: order[id(item)]) for group in groups]
+        return 1
+    return count
+
+
+def _largest_first(pending: list[tuple[Organization, tuple, Context]], partitions: dict[str, list]) -> list:
+    """The organizations by the bytes of their files, the largest first (ties in the order given):
+    handed out in this order to whichever worker is free, the workers end about together."""
+    def size(item: tuple[Organization, tuple, Context]) -> int:
+        return sum(sig[2] for _, sig in partitions[item[0].id] if sig is not None)
+
+    return sorted(pending, key=lambda item: -size(item))
+
+
+class _Turns:
+    """The organizations still to judge, taken one at a time by the threads of a check (each
+    feeding its own worker process): an organization is judged once, by the first free worker."""
+
+    def __init__(self, items: list) -> None:
+        self._items, self._next = items, 0
+        self._lock = threading.Lock()
+
+    def __iter__(self) -> "_Turns":
+        return self
+
+    def __next__(self) -> Any:
+        with self._lock:
+            if self._next >= len(self._items):
+                raise StopIteration
+            self._next += 1
+            return self._items[self._next - 1]
 
 
 def _each_in_a_thread(calls: list[Callable[[], None]]) -> None:
@@ -179,8 +201,6 @@ def _each_in_a_thread(calls: list[Callable[[], None]]) -> None:
     if len(calls) == 1:
         calls[0]()
         return
-    import threading
-
     errors: list[BaseException] = []
 
     def guarded(call: Callable[[], None]) -> None:
@@ -940,15 +960,19 @@ class Workspace:
                 disk.save(ctx.org.id, as_of.isoformat(), digests[ctx.org.id], rows, blob)
 
         if isolate:
-            groups = _shares(pending, partitions)
-            workers = [RuleWorker([(ctx, *jobs[org.id]) for org, _, ctx in group], self._plugin_of, duties=duties,
+            # Each worker is made for every organization (forked, they share the contexts) and
+            # judges those its thread takes, largest first, as soon as it is free: however
+            # unequal the organizations' costs, neither waits long for the other at the end.
+            count = _workers_for(pending, partitions)
+            turns = _Turns(_largest_first(pending, partitions) if count > 1 else pending)
+            workers = [RuleWorker([(ctx, *jobs[org.id]) for org, _, ctx in pending], self._plugin_of, duties=duties,
                                   rendered=rendered, keep=keep_in_worker,
-                                  prepare=lambda ctx: self._read_all(ctx.org, partitions[ctx.org.id])) for group in groups]
+                                  prepare=lambda ctx: self._read_all(ctx.org, partitions[ctx.org.id])) for _ in range(count)]
             try:
                 for worker in workers:
                     worker.start()  # forked here, from this thread, before the threads below exist
-                _each_in_a_thread([(lambda w=worker, g=group: self._judge(g, jobs, w, results, partitions, kept))
-                                   for worker, group in zip(workers, groups)])
+                _each_in_a_thread([(lambda w=worker: self._judge(turns, jobs, w, results, partitions, kept))
+                                   for worker in workers])
             finally:
                 for worker in workers:
                     worker.close()
@@ -968,7 +992,7 @@ class Workspace:
         for part, signature in parts:
             self._partition(org, part, signature)
 
-    def _judge(self, pending: list[tuple[Organization, tuple, Context]], jobs: dict[str, tuple[list, list]],
+    def _judge(self, pending: Iterable[tuple[Organization, tuple, Context]], jobs: dict[str, tuple[list, list]],
                worker: "RuleWorker | bool", results: dict[str, CheckResult], partitions: dict[str, list[tuple[str, Any]]],
                kept: Callable[[Organization, CheckResult], CheckResult]) -> None:
         """Each organization's result, as ``kept`` keeps it, into ``results``: judged in ``worker``

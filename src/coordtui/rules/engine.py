@@ -339,7 +339,8 @@ def _duty_problem(duty: Any) -> str | None:
             and type(duty.what_en) is str and type(required) is int and required >= 0 and type(done) is list
             and (period is None or isinstance(period, Period)) and type(duty.provisional) is bool
             and type(duty.unit_zh) is str and type(duty.unit_en) is str
-            and (duty.record_id is None or type(duty.record_id) is str) and all(isinstance(d, date) for d in done)):
+            and (duty.record_id is None or type(duty.record_id) is str)
+            and (not done or all(isinstance(d, date) for d in done))):
         return None
     checks = (
         ("subject", isinstance(duty.subject, str)),
@@ -363,7 +364,7 @@ def _duty_problem(duty: Any) -> str | None:
 def _as_of(duty: Duty, as_of: date) -> Duty:
     """The duty as it stood on ``as_of``: a record dated after it had not happened yet, so it
     neither counts nor meets the duty (no "0 short" on a duty that is not met)."""
-    if all(d <= as_of for d in duty.done):
+    if not duty.done or max(duty.done) <= as_of:  # (most owe nothing done yet, or all of it before)
         return duty
     return replace(duty, done=[d for d in duty.done if d <= as_of])
 
