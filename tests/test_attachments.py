@@ -672,3 +672,23 @@ def test_pruning_checks_again_under_the_lock_so_a_file_attached_meanwhile_stays(
     ws.attach("tjpu", "meeting", ACT, data, name="扫描件.pdf")  # then someone attached those very bytes
     assert prune_orphans(ws) == (0, 0) and Blobs(ws.store.root).has(digest)
     assert ws.attachment_bytes("tjpu", "meeting", ACT, "扫描件.pdf") == data
+
+
+def test_a_check_sees_evidence_another_store_removed_after_its_last_check(ws, host):
+    # The check reads the attachments' entries with the records of each file it reads: a file
+    # another process changed is read again, entries and all (never the earlier check's copy).
+    from datetime import date
+
+    day = date(2026, 12, 1)
+    record = ("activity", "act-g1-2026q1-1")
+
+    def evidence(found):
+        return [(f.rule, f.subject_id) for f in found if ".evidence_" in f.rule]
+
+    assert evidence(ws.check(day, ["tjpu"]).findings) == []
+    assert evidence(ws.findings(day, ["tjpu"])) == []
+    other = Workspace(Store(ws.store.root), host)
+    for item in other.attachments("tjpu", *record):
+        other.detach("tjpu", *record, item.sha256)
+    assert evidence(ws.check(day, ["tjpu"]).findings) == [("university_grid.evidence_activity", record[1])]
+    assert evidence(ws.findings(day, ["tjpu"])) == [("university_grid.evidence_activity", record[1])]

@@ -171,20 +171,25 @@ def test_a_scoped_person_sees_only_their_part_of_a_kept_result(example_store, ca
 
 def test_two_worker_processes_find_what_one_process_does(example_store, capsys, monkeypatch):
     """With enough to read, the organizations are shared between two worker processes, each
-    reading its own; the result is the one the rules give in this process."""
+    reading its own, taken by whichever is free; each organization is judged once; the result
+    is the one the rules give in this process."""
     from coordtui.rules import engine
 
     if not engine.can_isolate():
         pytest.skip("no fork here")
     monkeypatch.setattr(workspace_module, "SHARED_FROM", 0)
     monkeypatch.setattr(workspace_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    started = []
-    real = engine.RuleWorker.start
+    started, judged = [], []
+    real, real_evaluate = engine.RuleWorker.start, engine.RuleWorker.evaluate
     monkeypatch.setattr(engine.RuleWorker, "start", lambda self: (started.append(len(self.contexts)), real(self)))
+    monkeypatch.setattr(engine.RuleWorker, "evaluate",
+                        lambda self, ctx: (judged.append((id(self), ctx.org.id)), real_evaluate(self, ctx))[1])
     ws = Workspace.open(example_store)
     day = ws.today().fromisoformat(AS_OF)
     shared = ws.check(day)
-    assert sorted(started) == [2, 3]  # five organizations, split by their partitions
+    assert started == [5, 5]  # two workers, each able to judge any of the five organizations
+    assert sorted(org for _, org in judged) == sorted(o.id for o in ws.orgs())  # each once
+    assert len({worker for worker, _ in judged}) == 2  # both took some
     monkeypatch.setenv("COORDTUI_RULES_IN_PROCESS", "1")
     alone = Workspace.open(example_store).check(day)
     assert [f.as_json() for f in shared.findings] == [f.as_json() for f in alone.findings]
@@ -231,3 +236,52 @@ def test_a_duty_with_a_field_of_the_wrong_type_is_named(change, problem):
     duty = dataclasses.replace(Duty(subject="一组", due=date(2026, 3, 31), what_zh="活动", what_en="activity"), **change)
     found = _duty_problem(duty)
     assert found == problem if problem is None else found.startswith(problem)
+
+
+def _kept_payloads(store):
+    """org -> (rows, findings' JSON) of each result kept for AS_OF (the seal's line left out)."""
+    found = {}
+    for path in _cache(store).glob(f"*/{AS_OF}.json"):
+        _, _, payload = path.read_bytes().partition(b"\n")
+        header, _, blob = payload.partition(b"\n")
+        found[path.parent.name] = (json.loads(header)["rows"], blob)
+    return found
+
+
+def test_the_workers_keep_each_result_as_this_process_would_and_not_one_where_a_rule_failed(example_store, monkeypatch):
+    """``coordtui check``'s workers render the findings and write each organization's result to
+    the cache themselves: the same rows and JSON as when the rules run in this process; and an
+    organization one of whose rules failed is not kept (its next check judges it again)."""
+    from coordtui.domain.model import Rule
+    from coordtui.rules import engine
+
+    if not engine.can_isolate():
+        pytest.skip("no fork here")
+    monkeypatch.setattr(workspace_module, "SHARED_FROM", 0)
+    monkeypatch.setattr(workspace_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    day = date.fromisoformat(AS_OF)
+    shared = [f.as_json() for f in Workspace.open(example_store).findings(day)]
+    in_workers = _kept_payloads(example_store)
+    assert len(in_workers) == 5
+    shutil.rmtree(_cache(example_store))
+    monkeypatch.setenv("COORDTUI_RULES_IN_PROCESS", "1")
+    assert [f.as_json() for f in Workspace.open(example_store).findings(day)] == shared
+    assert _kept_payloads(example_store) == in_workers
+    monkeypatch.delenv("COORDTUI_RULES_IN_PROCESS")
+
+    shutil.rmtree(_cache(example_store))
+    ws = Workspace.open(example_store)
+    victim = ws.orgs()[0]
+    real = ws.host.rules
+
+    def breaks(ctx):
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setattr(ws.host, "rules", lambda model: [*real(model), *([Rule("x.breaks", "x", "x", breaks)]
+                                                                         if model == victim.model else [])])
+    found = ws.findings(day)
+    assert any(f.rule == "core.rule_failed" and f.org == victim.id for f in found)
+    kept = _kept_payloads(example_store)
+    others = {o.id for o in ws.orgs() if o.model != victim.model}
+    assert others and set(kept) == others
+    assert {org: kept[org] for org in others} == {org: in_workers[org] for org in others}

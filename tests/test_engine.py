@@ -270,3 +270,73 @@ def test_a_tracking_start_covers_the_period_it_falls_in_and_later_ones_only():
     assert sorted((r.duty.what_en, str(r.duty.period)) for r in result.duties) == [
         ("annual report", "2025"), ("rectification", "None"), ("summary", "2025Q1")]
     assert not any(f.period == "2024" for f in result.findings)
+
+
+def _worker_rules():
+    import time
+
+    def first(ctx):
+        return [ctx.finding("mini.first", "warning", "甲", "一", "one", period="2026-01")]
+
+    def hangs(ctx):
+        while True:
+            time.sleep(0.05)
+
+    def last(ctx):
+        return [ctx.finding("mini.last", "error", "乙", "二\n行", "two", subject_kind="team", subject_id="t1",
+                            since=date(2026, 1, 2), provisional=True)]
+
+    return [Rule("mini.first", "x", "x", first), Rule("mini.hangs", "x", "x", hangs), Rule("mini.last", "x", "x", last)]
+
+
+def test_in_a_worker_the_rule_that_hangs_is_the_one_named_between_rules_that_answer():
+    # The worker says "done" once per rule (which says the next one started): the rule named is
+    # the one that hung, neither the one before it nor the one after it.
+    import pytest
+
+    from coordtui.rules.engine import RuleWorker, can_isolate
+
+    if not can_isolate():
+        pytest.skip("no fork here")
+    ctx = _ctx([], date(2026, 1, 10))
+    with RuleWorker([(ctx, _worker_rules(), [])], seconds=0.5) as worker:
+        found = worker.evaluate(ctx).findings
+    assert [(f.rule, f.subject) for f in found] == [("core.rule_timeout", "mini.hangs"), ("mini.last", "乙"),
+                                                     ("mini.first", "甲")]
+
+
+def test_findings_rendered_in_the_worker_are_those_judged_in_process_written_the_same():
+    import pytest
+
+    from coordtui.rules.cache import KeptFinding, render
+    from coordtui.rules.engine import RuleWorker, can_isolate
+
+    if not can_isolate():
+        pytest.skip("no fork here")
+    ctx = _ctx([], date(2026, 1, 10))
+    rules = [r for r in _worker_rules() if r.id != "mini.hangs"]
+    expected = evaluate(ctx, rules, [])
+    with RuleWorker([(ctx, rules, [])], rendered=True) as worker:
+        got = worker.evaluate(ctx).findings
+    assert all(type(f) is KeptFinding for f in got)
+    assert [render(f) for f in got] == [render(f) for f in expected.findings]
+    assert [(f.rule, f.severity, f.subject, f.period, f.subject_kind, f.subject_id) for f in got] == [
+        (f.rule, f.severity, f.subject, f.period, f.subject_kind, f.subject_id) for f in expected.findings]
+
+
+def test_a_finding_made_of_values_of_other_types_is_validated_as_always():
+    from coordtui.domain.records import Finding, Severity, make_finding
+
+    class Text(str):
+        pass
+
+    made = make_finding(Text("mini.x"), Severity.INFO, "o", "s", None, "m", "m", None, None, None, False)
+    assert type(made.rule) is str and made == Finding(rule="mini.x", severity="info", org="o", subject="s",
+                                                       message="m", message_en="m")
+    quick = make_finding("mini.x", Severity.INFO, "o", "s", None, "m", "m", None, None, None, False)
+    assert quick == made and quick.model_fields_set == made.model_fields_set
+    import pydantic
+    import pytest
+
+    with pytest.raises(pydantic.ValidationError):
+        make_finding("mini.x", Severity.INFO, "o", "s", None, "m", "m", None, None, "not a day", False)

@@ -9,7 +9,7 @@ from typing import Iterable
 from coordtui.api import Context, Duty, Finding, Obligation, Period, PeriodKind, Rule, Severity
 
 from university_grid import MODEL_ID
-from university_grid.kinds import Activity, CollaborationGroup, LeaderTerm, Unit
+from university_grid.kinds import CollaborationGroup, LeaderTerm, Unit
 from university_grid.rotation import term_end
 
 R = f"{MODEL_ID}."
@@ -130,14 +130,21 @@ def check_plan_filer(ctx: Context) -> Iterable[Finding]:
 # obligations -----------------------------------------------------------------------------
 
 
+def _quarter_of(day: date) -> tuple[int, int]:
+    """The (year, quarter) a day falls in: the key of :class:`Period` ``(year, QUARTER, index)``."""
+    return day.year, (day.month - 1) // 3 + 1
+
+
 def quarterly_activity_duties(ctx: Context) -> Iterable[Duty]:
     required = ctx.settings.activities_per_quarter
-    by_group: dict[str, list[Activity]] = defaultdict(list)
+    # (group, quarter) -> the days its activities ended, in the records' order: looked up per
+    # quarter and group, not searched through all of a group's activities each time.
+    ended: dict[tuple[str, tuple[int, int]], list[date]] = defaultdict(list)
     for activity in ctx.records("activity"):
-        by_group[activity.group].append(activity)
+        ended[(activity.group, _quarter_of(activity.end))].append(activity.end)
     for quarter in ctx.periods(PeriodKind.QUARTER):
         for group in _groups(ctx):
-            done = [a.end for a in by_group.get(group.id, []) if a.end in quarter]
+            done = list(ended.get((group.id, (quarter.year, quarter.index)), ()))
             yield Duty(subject=group.name, subject_kind="group", subject_id=group.id, period=quarter, due=quarter.end,
                        required=required, done=done, what_zh="协作活动", what_en="collaboration activities",
                        unit_zh="次", unit_en="activities", record_kind="activity", prefill={"group": group.id})
@@ -156,12 +163,18 @@ def attendance_duties(ctx: Context) -> Iterable[Duty]:
         for member in meeting.grid_members:
             if unit_group.get(meeting.unit) in groups_of.get(member, []):
                 events[member].append(meeting.date)
+    # (member, quarter) -> those days, in the same order: looked up, not searched per quarter.
+    by_quarter: dict[tuple[str, tuple[int, int]], list[date]] = defaultdict(list)
+    for member_id, days in events.items():
+        for day in days:
+            by_quarter[(member_id, _quarter_of(day))].append(day)
     members = sorted(ctx.records("grid_member"), key=lambda m: m.id)
     for quarter in ctx.periods(PeriodKind.QUARTER):
+        key = (quarter.year, quarter.index)
         for member in members:
             if member.id not in groups_of:
                 continue
-            done = [d for d in events.get(member.id, []) if d in quarter]
+            done = list(by_quarter.get((member.id, key), ()))
             yield Duty(subject=member.name, subject_kind="grid_member", subject_id=member.id, period=quarter, due=quarter.end,
                        required=required, done=done, what_zh="参加协作组活动和会议", what_en="attendance at group activities and meetings",
                        unit_zh="次", unit_en="attendances", record_kind="activity")

@@ -390,10 +390,12 @@ def _record(ws: "Workspace", org_id: str, kind: str, record_id: str):
     return found[0]
 
 
-def stored(ws: "Workspace", org_id: str, kind: str | None = None, record_id: str | None = None) -> list[Attachment]:
-    """Every attachment of ``org_id`` as stored (of one record, when given), whoever may see it."""
+def stored(ws: "Workspace", org_id: str, kind: str | None = None, record_id: str | None = None, *,
+           docs: Iterable[dict[str, Any]] | None = None) -> list[Attachment]:
+    """Every attachment of ``org_id`` as stored (of one record, when given), whoever may see it.
+    ``docs``: the entries as read already (a check's, with its records), else read now."""
     out = []
-    for doc in ws.store.query(org_id, TABLE):
+    for doc in ws.store.query(org_id, TABLE) if docs is None else docs:
         if (kind is None or doc.get("kind") == kind) and (record_id is None or doc.get("record") == record_id):
             try:
                 out.append(Attachment.model_validate(doc))
@@ -590,10 +592,12 @@ def verify(store) -> tuple[int, list[Bilingual]]:
 
 # evidence the models ask for (佐证材料要求) ------------------------------------------------
 
-def held_files(ws: "Workspace", org_id: str) -> dict[tuple[str, str], list[Attachment]]:
-    """(kind, record id) -> its attachments, for the rules (read in the checking process)."""
+def held_files(ws: "Workspace", org_id: str, docs: Callable[[], Iterable[dict[str, Any]]] | None = None
+               ) -> dict[tuple[str, str], list[Attachment]]:
+    """(kind, record id) -> its attachments, for the rules (read in the checking process;
+    ``docs()``: the entries as the check read them with the records)."""
     held: dict[tuple[str, str], list[Attachment]] = {}
-    for item in stored(ws, org_id):
+    for item in stored(ws, org_id, docs=docs() if docs is not None else None):
         held.setdefault((item.kind, item.record), []).append(item)
     return held
 
@@ -674,7 +678,8 @@ class _Held:
         return self._held.get(key, default)
 
 
-def with_evidence(ws: "Workspace", org_id: str, model, rules: list, obligations: list) -> tuple[list, list, dict[int, object]]:
+def with_evidence(ws: "Workspace", org_id: str, model, rules: list, obligations: list,
+                  docs: Callable[[], Iterable[dict[str, Any]]] | None = None) -> tuple[list, list, dict[int, object]]:
     """The rules and obligations of one organization's check with its model's evidence
     applied: one rule per :class:`~coordtui.domain.evidence.Evidence`, and obligations that
     count a record only once it carries the evidence its duty requires. Also wrapped -> original."""
@@ -682,7 +687,7 @@ def with_evidence(ws: "Workspace", org_id: str, model, rules: list, obligations:
 
     if not model.evidence:
         return rules, obligations, {}
-    held = _Held(lambda: held_files(ws, org_id))
+    held = _Held(lambda: held_files(ws, org_id, docs))
     rules = [*rules, *(evidence_rule(model, ask, held) for ask in model.evidence)]
     required = [ask for ask in model.evidence if ask.required_for_duty]
     if not required:

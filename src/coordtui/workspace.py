@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from coordtui.errors import AccessError, InputError, StoreError, shown
 from coordtui.plugins import PluginHost
 from coordtui.rules.engine import CheckResult, RuleWorker, can_isolate, evaluate, store_problem
 from coordtui.store import STRUCTURE, Delete, Put, PutOrg, Refused, Store, strip_meta
+from coordtui.store.store import ATTACHMENTS
 from coordtui.store.files import newest_good_backup, unreadable
 
 if TYPE_CHECKING:
@@ -152,24 +154,45 @@ def _without_cyclic_gc() -> Iterator[None]:
 SHARED_FROM = 400
 
 
-def _shares(pending: list[tuple[Organization, tuple, Context]], partitions: dict[str, list]) -> list[list]:
-    """The organizations to check split between the worker processes: one per core (at most
-    two), each about as many partitions as the other, each in the order given."""
+def _workers_for(pending: list[tuple[Organization, tuple, Context]], partitions: dict[str, list]) -> int:
+    """How many worker processes a check uses: one per core, at most two, and one when there
+    is little to read."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
     count = min(2, cores, len(pending))
     if count < 2 or sum(len(partitions[org.id]) for org, _, _ in pending) < SHARED_FROM:
-        return [pending]
-    groups: list[list] = [[] for _ in range(count)]
-    loads = [0] * count
-    for item in sorted(pending, key=lambda item: -len(partitions[item[0].id])):
-        least = loads.index(min(loads))
-        groups[least].append(item)
-        loads[least] += len(partitions[item[0].id])
-    order = {id(item): n for n, item in enumerate(pending)}
-    return [sorted(group, key=lambda item: order[id(item)]) for group in groups]
+        return 1
+    return count
+
+
+def _largest_first(pending: list[tuple[Organization, tuple, Context]], partitions: dict[str, list]) -> list:
+    """The organizations by the bytes of their files, the largest first (ties in the order given):
+    handed out in this order to whichever worker is free, the workers end about together."""
+    def size(item: tuple[Organization, tuple, Context]) -> int:
+        return sum(sig[2] for _, sig in partitions[item[0].id] if sig is not None)
+
+    return sorted(pending, key=lambda item: -size(item))
+
+
+class _Turns:
+    """The organizations still to judge, taken one at a time by the threads of a check (each
+    feeding its own worker process): an organization is judged once, by the first free worker."""
+
+    def __init__(self, items: list) -> None:
+        self._items, self._next = items, 0
+        self._lock = threading.Lock()
+
+    def __iter__(self) -> "_Turns":
+        return self
+
+    def __next__(self) -> Any:
+        with self._lock:
+            if self._next >= len(self._items):
+                raise StopIteration
+            self._next += 1
+            return self._items[self._next - 1]
 
 
 def _each_in_a_thread(calls: list[Callable[[], None]]) -> None:
@@ -178,8 +201,6 @@ def _each_in_a_thread(calls: list[Callable[[], None]]) -> None:
     if len(calls) == 1:
         calls[0]()
         return
-    import threading
-
     errors: list[BaseException] = []
 
     def guarded(call: Callable[[], None]) -> None:
@@ -466,9 +487,11 @@ class Workspace:
         cached = kept.get((org.model, part))
         if cached is not None and cached[0] == signature and signature is not None:
             return cached[1]
-        signature, tables = self.store.read_part(org.id, part)
+        signature, tables = self.store.read_part(org.id, part, attachments=True)
         model = self.model_of(org)
         parsed = {kind: self._parse(org, part, model.kind_map[kind], table.values()) for kind, table in tables.items() if kind in model.kind_map}
+        if tables.get(ATTACHMENTS):  # the attachments' entries as stored (for a check's evidence rules; no kind is named so)
+            parsed[ATTACHMENTS] = list(tables[ATTACHMENTS].values())
         kept[(org.model, part)] = (signature, parsed)
         return parsed
 
@@ -899,8 +922,10 @@ class Workspace:
         self._wrapped = {}  # (only this check's: the wrapped obligations live as long as it)
         for org, key, ctx in list(pending):
             try:
-                rules, obligations, originals = with_evidence(self, org.id, ctx.model, self.host.rules(org.model),
-                                                              self.host.obligations(org.model))
+                rules, obligations, originals = with_evidence(
+                    self, org.id, ctx.model, self.host.rules(org.model), self.host.obligations(org.model),
+                    # the entries from the files the check reads (in its worker), not every file again
+                    lambda org=org: self._attachment_docs(org, partitions[org.id]))
             except StoreError as exc:  # an attachment entry edited by hand: this organization's one finding
                 self._results[org.id] = (key, CheckResult(as_of, [store_problem(ctx, exc)]))
                 total.extend(self._results[org.id][1])
@@ -914,28 +939,40 @@ class Workspace:
         # killed with its worker), each reading the files of its organizations itself; with
         # enough to do, two of them, one per core, each with half the organizations.
         results: dict[str, CheckResult] = {}
+        # coordtui check (no duties): the workers render the findings and keep them on disk.
+        rendered = isolate and not duties
 
         def kept(org: Organization, result: CheckResult) -> CheckResult:
             """On disk only what the next process would find again: not a rule that failed or
             hung (a timeout depends on the machine's load), nor an unreadable file. What was kept
             is what this check gives too: each finding's JSON is written once, and the findings
             as objects are let go organization by organization, not all held to the end."""
-            if disk is None or any(f.rule.startswith("core.") for f in result.findings):
-                return result
+            if disk is None or rendered or any(f.rule.startswith("core.") for f in result.findings):
+                return result  # (a worker that renders the findings keeps them itself: keep_in_worker)
             rows, blob = to_rows(result.findings)
             disk.save(org.id, as_of.isoformat(), digests[org.id], rows, blob)
             found = from_rows(rows, blob)
             return result if found is None else CheckResult(as_of, found, result.duties)
 
+        def keep_in_worker(ctx: Context, rows: list, blob: bytes) -> None:
+            """(In a worker that renders the findings: what kept does, there.)"""
+            if disk is not None:
+                disk.save(ctx.org.id, as_of.isoformat(), digests[ctx.org.id], rows, blob)
+
         if isolate:
-            groups = _shares(pending, partitions)
-            workers = [RuleWorker([(ctx, *jobs[org.id]) for org, _, ctx in group], self._plugin_of, duties=duties,
-                                  prepare=lambda ctx: self._read_all(ctx.org, partitions[ctx.org.id])) for group in groups]
+            # Each worker is made for every organization (forked, they share the contexts) and
+            # judges those its thread takes, largest first, as soon as it is free: however
+            # unequal the organizations' costs, neither waits long for the other at the end.
+            count = _workers_for(pending, partitions)
+            turns = _Turns(_largest_first(pending, partitions) if count > 1 else pending)
+            workers = [RuleWorker([(ctx, *jobs[org.id]) for org, _, ctx in pending], self._plugin_of, duties=duties,
+                                  rendered=rendered, keep=keep_in_worker,
+                                  prepare=lambda ctx: self._read_all(ctx.org, partitions[ctx.org.id])) for _ in range(count)]
             try:
                 for worker in workers:
                     worker.start()  # forked here, from this thread, before the threads below exist
-                _each_in_a_thread([(lambda w=worker, g=group: self._judge(g, jobs, w, results, partitions, kept))
-                                   for worker, group in zip(workers, groups)])
+                _each_in_a_thread([(lambda w=worker: self._judge(turns, jobs, w, results, partitions, kept))
+                                   for worker in workers])
             finally:
                 for worker in workers:
                     worker.close()
@@ -947,11 +984,15 @@ class Workspace:
                 self._results[org.id] = (key, result)
             total.extend(result)
 
+    def _attachment_docs(self, org: Organization, parts: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+        """The attachments' entries of ``parts`` (as ``store.query(org, ATTACHMENTS)`` lists them)."""
+        return [doc for part, signature in parts for doc in self._partition(org, part, signature).get(ATTACHMENTS, ())]
+
     def _read_all(self, org: Organization, parts: list[tuple[str, Any]]) -> None:
         for part, signature in parts:
             self._partition(org, part, signature)
 
-    def _judge(self, pending: list[tuple[Organization, tuple, Context]], jobs: dict[str, tuple[list, list]],
+    def _judge(self, pending: Iterable[tuple[Organization, tuple, Context]], jobs: dict[str, tuple[list, list]],
                worker: "RuleWorker | bool", results: dict[str, CheckResult], partitions: dict[str, list[tuple[str, Any]]],
                kept: Callable[[Organization, CheckResult], CheckResult]) -> None:
         """Each organization's result, as ``kept`` keeps it, into ``results``: judged in ``worker``

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from coordtui.domain.calendar import WorkCalendar
 from coordtui.domain.evidence import Evidence
 from coordtui.domain.periods import Period, PeriodKind
-from coordtui.domain.records import ID_PATTERN, Finding, Record, Severity, control_problem, invalid
+from coordtui.domain.records import ID_PATTERN, Finding, Record, Severity, control_problem, invalid, make_finding
 from coordtui.errors import InputError, shown
 
 
@@ -383,18 +383,18 @@ class Context:
     ) -> Finding:
         """Build a finding for this organization; ``record`` (or ``subject_kind`` and ``subject_id``)
         is where Enter leads in the interface."""
-        return Finding(
-            rule=rule,
-            severity=severity if isinstance(severity, Severity) else Severity(severity),
-            org=self.org.id,
-            subject=subject,
-            period=str(period) if period is not None else None,
-            message=message,
-            message_en=message_en,
-            subject_kind=record.kind if record is not None else subject_kind,
-            subject_id=record.id if record is not None else subject_id,
-            since=since,
-            provisional=provisional,
+        return make_finding(
+            rule,
+            severity if isinstance(severity, Severity) else Severity(severity),
+            self.org.id,
+            subject,
+            str(period) if period is not None else None,
+            message,
+            message_en,
+            record.kind if record is not None else subject_kind,
+            record.id if record is not None else subject_id,
+            since,
+            provisional,
         )
 
 

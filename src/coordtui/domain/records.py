@@ -383,3 +383,40 @@ class Finding(BaseModel):
         if self.provisional:
             data["provisional"] = True
         return data
+
+
+_FINDING_FIELDS = tuple(Finding.model_fields)
+#: Every finding made by :func:`finding_from` has every field set: one set shared by all (a
+#: Finding is frozen, so pydantic never changes it).
+_EVERY_FINDING_FIELD = set(_FINDING_FIELDS)
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+
+
+def finding_from(values: typing.Iterable[Any]) -> Finding:
+    """A Finding from its field values in :class:`Finding`'s order, not validated again: what
+    ``model_construct`` does, without its per-field work. Only for values a Finding already
+    held, or that are each of exactly the type its field declares (see :func:`make_finding`)."""
+    f = _new_object(Finding)
+    _set_attribute(f, "__dict__", dict(zip(_FINDING_FIELDS, values)))
+    _set_attribute(f, "__pydantic_fields_set__", _EVERY_FINDING_FIELD)
+    _set_attribute(f, "__pydantic_extra__", None)
+    _set_attribute(f, "__pydantic_private__", None)
+    return f
+
+
+def make_finding(rule: str, severity: Severity, org: str, subject: str, period: str | None, message: str,
+                 message_en: str, subject_kind: str | None, subject_id: str | None, since: date | None,
+                 provisional: bool) -> Finding:
+    """``Finding(rule=..., ...)`` with every field given: the same finding, validated only where
+    a value is not already exactly of its field's type (then by pydantic, which converts or
+    refuses it as always). A check makes 54,000 findings of duties at 100,000 records."""
+    if (type(rule) is str and type(severity) is Severity and type(org) is str and type(subject) is str
+            and (period is None or type(period) is str) and type(message) is str and type(message_en) is str
+            and (subject_kind is None or type(subject_kind) is str) and (subject_id is None or type(subject_id) is str)
+            and (since is None or type(since) is date) and type(provisional) is bool):
+        return finding_from((rule, severity, org, subject, period, message, message_en, subject_kind, subject_id,
+                             since, provisional))
+    return Finding(rule=rule, severity=severity, org=org, subject=subject, period=period, message=message,
+                   message_en=message_en, subject_kind=subject_kind, subject_id=subject_id, since=since,
+                   provisional=provisional)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+
 import pickle
 import queue
 import select
@@ -18,12 +19,18 @@ import time
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from coordtui.domain.model import Context, Duty, DutyStatus, Obligation, Rule
 from coordtui.domain.periods import Period
-from coordtui.domain.records import Finding, Severity
+from coordtui.domain.records import Finding, Severity, finding_from
 from coordtui.errors import StoreError, shown
+
+try:
+    import fcntl
+except ImportError:  # (not on Windows, where no worker is forked either)
+    fcntl = None  # type: ignore[assignment]
 
 
 @dataclass(slots=True)
@@ -97,7 +104,7 @@ def _finding_key(f: Finding) -> tuple[int, str, str, str, str]:
 def summarize(findings: Iterable[Finding]) -> dict[str, int]:
     summary = {s.value: 0 for s in Severity}
     for f in findings:
-        summary[f.severity.value] += 1
+        summary[f.severity._value_] += 1  # (not the enum's value property: 84,000 at 100,000 records)
     return summary
 
 
@@ -114,8 +121,10 @@ def status_label(status: DutyStatus, lang: str = "zh") -> str:
     return _STATUS_ZH[status] if lang == "zh" else status.value.replace("_", " ")
 
 
+@lru_cache(maxsize=4096)
 def _join_zh(period: str, what: str) -> str:
-    """``2022年度`` + ``年度工作总结`` -> ``2022年度工作总结``: no word said twice where they meet."""
+    """``2022年度`` + ``年度工作总结`` -> ``2022年度工作总结``: no word said twice where they meet.
+    (Kept per pair: a check joins the same few periods and duties tens of thousands of times.)"""
     for k in range(min(len(period), len(what)), 1, -1):
         if period.endswith(what[:k]):
             return period[:-k] + what
@@ -330,7 +339,8 @@ def _duty_problem(duty: Any) -> str | None:
             and type(duty.what_en) is str and type(required) is int and required >= 0 and type(done) is list
             and (period is None or isinstance(period, Period)) and type(duty.provisional) is bool
             and type(duty.unit_zh) is str and type(duty.unit_en) is str
-            and (duty.record_id is None or type(duty.record_id) is str) and all(isinstance(d, date) for d in done)):
+            and (duty.record_id is None or type(duty.record_id) is str)
+            and (not done or all(isinstance(d, date) for d in done))):
         return None
     checks = (
         ("subject", isinstance(duty.subject, str)),
@@ -354,13 +364,16 @@ def _duty_problem(duty: Any) -> str | None:
 def _as_of(duty: Duty, as_of: date) -> Duty:
     """The duty as it stood on ``as_of``: a record dated after it had not happened yet, so it
     neither counts nor meets the duty (no "0 short" on a duty that is not met)."""
-    if all(d <= as_of for d in duty.done):
+    if not duty.done or max(duty.done) <= as_of:  # (most owe nothing done yet, or all of it before)
         return duty
     return replace(duty, done=[d for d in duty.done if d <= as_of])
 
 
 def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | None = None,
-                   plugin: str | None = None) -> tuple[list[DutyRow], list[Finding]]:
+                   plugin: str | None = None, rows: bool = True) -> tuple[list[DutyRow], list[Finding]]:
+    """The duties' rows and the findings of their shortfalls (``rows=False``: the findings only,
+    for a caller that reads no rows)."""
+    want_rows = rows
     try:
         duties = _guarded(obligation, "duties", lambda: list(obligation.duties(ctx) or []), seconds or RULE_SECONDS)
     except StoreError:
@@ -386,8 +399,8 @@ def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | Non
     rows, findings = [], []
     for duty in duties:
         status = duty.status(ctx.as_of, at_risk_days)
-        row = DutyRow(ctx.org.id, obligation.rule, obligation.title_zh, obligation.title_en, duty, status, ctx.as_of)
-        rows.append(row)
+        if want_rows:
+            rows.append(DutyRow(ctx.org.id, obligation.rule, obligation.title_zh, obligation.title_en, duty, status, ctx.as_of))
         severity = severities.get(status)
         if severity is None:
             continue
@@ -466,17 +479,25 @@ class _Reader:
     """Length-prefixed pickles from a worker's pipe, each wait bounded."""
 
     def __init__(self, fd: int) -> None:
-        self.fd, self.buffer = fd, b""
+        #: What was read and not yet returned: ``buffer[start:]`` (a message is sliced out once,
+        #: and the buffer compacted only when what was returned outweighs what is left; a
+        #: worker's results come in thousands of messages, some of megabytes).
+        self.fd, self.buffer, self.start = fd, bytearray(), 0
 
     def next(self, deadline: float | None) -> Any:
         """The next message; None at end of file; TimeoutError when ``deadline`` passes first
         (None: the worker waits for its parent's next command as long as it takes)."""
         while True:
-            if len(self.buffer) >= 8:
-                size = struct.unpack("!Q", self.buffer[:8])[0]
-                if len(self.buffer) >= 8 + size:
-                    payload, self.buffer = self.buffer[8:8 + size], self.buffer[8 + size:]
-                    return pickle.loads(payload)
+            buffer, start = self.buffer, self.start
+            if len(buffer) - start >= 8:
+                size = struct.unpack_from("!Q", buffer, start)[0]
+                if len(buffer) - start >= 8 + size:
+                    message = pickle.loads(memoryview(buffer)[start + 8:start + 8 + size])
+                    self.start = start + 8 + size
+                    if self.start * 2 >= len(buffer):
+                        del buffer[:self.start]
+                        self.start = 0
+                    return message
             if deadline is not None:
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -487,7 +508,20 @@ class _Reader:
             chunk = os.read(self.fd, 1 << 20)
             if not chunk:
                 return None
-            self.buffer += chunk
+            buffer += chunk
+
+
+def _widen(fd: int) -> None:
+    """A pipe of a megabyte where the system allows (Linux; 64 KiB otherwise): a worker then
+    rarely waits, in the middle of a result, for the parent to read the rest (the parent reads
+    for two workers in one interpreter)."""
+    size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if size is None:
+        return
+    try:
+        fcntl.fcntl(fd, size, 1 << 20)
+    except OSError:  # above the system's limit for this user: the pipe stays as it was
+        pass
 
 
 _FINDING_FIELDS = tuple(Finding.model_fields)
@@ -502,24 +536,12 @@ def _pack(findings: list[Finding], rows: list[DutyRow]) -> tuple:
              for r in rows])
 
 
-_new = object.__new__
-_set = object.__setattr__
-#: Every finding made here has every field set: one set shared by all (a Finding is frozen, so
-#: pydantic never changes it; a set each was 30 MB at 84,000 findings).
-_EVERY_FIELD = set(_FINDING_FIELDS)
 _STATUS = {s.value: s for s in DutyStatus}
 
-
-def finding_of(values: Iterable[Any]) -> Finding:
-    """A Finding from its field values in order, not validated again (they were when it was
-    made): what ``model_construct`` does, without its per-field work (84,000 findings of a
-    check at 100,000 records: 1.1 s with ``model_construct``)."""
-    f = _new(Finding)
-    _set(f, "__dict__", dict(zip(_FINDING_FIELDS, values)))
-    _set(f, "__pydantic_fields_set__", _EVERY_FIELD)
-    _set(f, "__pydantic_extra__", None)
-    _set(f, "__pydantic_private__", None)
-    return f
+#: A Finding from its field values in order, not validated again (they were when it was made):
+#: what ``model_construct`` does, without its per-field work (84,000 findings of a check at
+#: 100,000 records: 1.1 s with ``model_construct``).
+finding_of = finding_from
 
 
 def _unpack(packed: tuple) -> tuple[list[Finding], list[DutyRow]]:
@@ -536,7 +558,8 @@ class RuleWorker:
 
     def __init__(self, jobs: list[tuple[Context, list[Rule], list[Obligation]]],
                  plugin_of: Callable[[Rule | Obligation], str | None] | None = None, seconds: float | None = None,
-                 prepare: Callable[[Context], None] | None = None, duties: bool = True) -> None:
+                 prepare: Callable[[Context], None] | None = None, duties: bool = True, rendered: bool = False,
+                 keep: Callable[[Context, list, bytes], None] | None = None) -> None:
         #: ``prepare(ctx)``, run in the worker before an organization's first rule (reading and
         #: parsing its files there, so that the parent need not hold them): a StoreError it
         #: raises is the organization's one finding, as from a rule.
@@ -544,6 +567,18 @@ class RuleWorker:
         #: False: the duties' rows are not sent back, only the findings (``coordtui check``
         #: prints no duties: 124,000 rows at 100,000 records, more to carry than the findings).
         self.duties = duties
+        #: True: each finding comes back as its JSON (:func:`coordtui.rules.cache.render`, made in
+        #: the worker) and is a :class:`~coordtui.rules.cache.KeptFinding` here, for a caller that
+        #: only writes findings out (``coordtui check``): the parent, which waits for both workers
+        #: in one interpreter, then neither rebuilds nor renders them (84,000 at 100,000 records).
+        self.rendered = rendered
+        #: With ``rendered``: ``keep(ctx, rows, blob)``, run in the worker once every rule and
+        #: obligation of an organization has answered and none failed (no ``core.*`` finding),
+        #: with its findings as :func:`~coordtui.rules.cache.to_rows` gives them, sorted as
+        #: :meth:`CheckResult.sort` sorts them: to write the organization's result to the disk
+        #: cache there, in parallel, not in the parent. Done before the last result is sent, so
+        #: the parent, which ends the worker when the check is over, never cuts it short.
+        self.keep = keep if rendered else None
         self.seconds = seconds or RULE_SECONDS
         self.contexts = [ctx for ctx, _, _ in jobs]
         self.items = [[("check", r, plugin_of(r) if plugin_of else None) for r in rules]
@@ -567,6 +602,7 @@ class RuleWorker:
     def _start(self) -> None:
         cmd_read, cmd_write = os.pipe()
         out_read, out_write = os.pipe()
+        _widen(out_write)
         pid = os.fork()
         if pid == 0:  # the worker: nothing of the parent's is flushed or run at exit
             try:
@@ -604,21 +640,71 @@ class RuleWorker:
                 except StoreError as exc:
                     _send(out_fd, ("store", exc.message, exc.message_zh))
                     continue
+            # An organization's results, for keep: only from its first rule on, in one worker.
+            kept: list | None = [] if self.keep is not None and start == 0 else None
             for index in range(start, len(self.items[job])):
                 what, item, plugin = self.items[job][index]
-                _send(out_fd, ("start", index))
+                if index == start:  # (each later one is said by the "done" of the one before it)
+                    _send(out_fd, ("start", index))
                 try:
-                    result = run_rule(ctx, item, plugin=plugin) if what == "check" else run_obligation(ctx, item, plugin=plugin)
+                    if what == "check":
+                        result = run_rule(ctx, item, plugin=plugin)
+                    else:
+                        result = run_obligation(ctx, item, plugin=plugin, rows=self.duties)
                 except StoreError as exc:
                     _send(out_fd, ("store", exc.message, exc.message_zh))
                     break
                 findings, rows = (result, []) if what == "check" else (result[1], result[0])
                 try:
-                    _send(out_fd, ("done", index, _pack(findings, rows if self.duties else [])))
+                    packed = self._packed(findings, rows if self.duties else [])
+                    if kept is not None:
+                        kept.append(packed)
+                        if index == len(self.items[job]) - 1:
+                            self._keep(ctx, kept)
+                    _send(out_fd, ("done", index, packed))
                 except Exception as exc:  # a result that cannot be pickled: the plugin's
                     _send(out_fd, ("done", index, _pack([_rule_failed(ctx, _item_id(item), what, exc, plugin)], [])))
             else:
-                _send(out_fd, ("end",))
+                if start >= len(self.items[job]):  # (else the last "done" says the organization is done)
+                    if kept is not None:
+                        self._keep(ctx, kept)
+                    _send(out_fd, ("end",))
+
+    def _keep(self, ctx: Context, packed: list[tuple]) -> None:
+        """``keep`` the organization's findings, unless a rule or obligation failed; a keep that
+        fails is left out (the cache is disposable; the findings still go to the parent)."""
+        from coordtui.rules.cache import from_rows, to_rows
+
+        rows = [row for item in packed for row in item[1]]
+        if any(row[2].startswith("core.") for row in rows):
+            return
+        found = from_rows(rows, b"".join(item[2] for item in packed))
+        if found is None:
+            return
+        found.sort(key=_finding_key)
+        try:
+            self.keep(ctx, *to_rows(found))
+        except Exception:  # (write_cache_file says nothing of a folder it cannot write)
+            pass
+
+    def _packed(self, findings: list[Finding], rows: list[DutyRow]) -> tuple:
+        if not self.rendered:
+            return _pack(findings, rows)
+        from coordtui.rules.cache import to_rows
+
+        kept_rows, blob = to_rows(findings)
+        return ("rendered", kept_rows, blob, _pack([], rows)[1])
+
+    def _unpacked(self, packed: tuple) -> tuple[list, list[DutyRow]]:
+        if len(packed) == 4 and packed[0] == "rendered":
+            from coordtui.rules.cache import from_rows
+
+            _, kept_rows, blob, rows = packed
+            found = from_rows(kept_rows, blob)
+            if found is None:  # (written by to_rows in the worker: never)
+                raise StoreError("a rules worker sent findings of another shape")
+            return found, _unpack(([], rows))[1]
+        return _unpack(packed)
 
     def evaluate(self, ctx: Context) -> CheckResult:
         """The findings and duties of one of the organizations the worker was made for."""
@@ -657,10 +743,15 @@ class RuleWorker:
                     if message[0] == "start":
                         current = message[1]
                     elif message[0] == "done":
-                        findings, rows = _unpack(message[2])
+                        findings, rows = self._unpacked(message[2])
                         result.findings.extend(findings)
                         result.duties.extend(rows)
-                        current = None
+                        # The worker goes on with the next item at once: its "done" says that
+                        # one started (a message each, not two: every write wakes this process).
+                        if message[1] + 1 == len(items):  # and after the last, the organization is done
+                            start = len(items)
+                            break
+                        current = message[1] + 1
                     elif message[0] == "end":
                         start = len(items)
                         break

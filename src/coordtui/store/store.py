@@ -800,11 +800,14 @@ class Store:
         return self._cache.signature(self._part_path(org, part))
 
     # reading ----------------------------------------------------------------------
-    def read_part(self, org: str, part: str) -> tuple[tuple[int, ...] | None, dict[str, dict[str, dict[str, Any]]]]:
+    def read_part(self, org: str, part: str, *, attachments: bool = False) -> tuple[tuple[int, ...] | None, dict[str, dict[str, dict[str, Any]]]]:
         """(signature, {kind: {id: doc}}) of one partition, for a caller that keeps its own
-        converted copy (the store does not keep this one). Read-only dicts."""
+        converted copy (the store does not keep this one). Read-only dicts. ``attachments``:
+        the attachments' entries too, under ``ATTACHMENTS`` (what ``query(org, ATTACHMENTS)``
+        finds in this partition: a check reads them with the records, not every file again)."""
         signature, data = self._read(lambda: self._cache.read_signed(self._part_path(org, part), keep=False))
-        return signature, {kind: table for kind, table in data.items() if not kind.startswith("_")}
+        return signature, {kind: table for kind, table in data.items()
+                           if not kind.startswith("_") or (attachments and kind == ATTACHMENTS)}
 
     def orgs(self) -> list[dict[str, Any]]:
         raw = self._read(lambda: self._cache.read(self._orgs_path)).get(ORG_TABLE, {})
