@@ -14,9 +14,9 @@ Two faults of a plain lock file that this avoids:
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
-import stat
 import threading
 import time
 from pathlib import Path
@@ -58,16 +58,31 @@ class StoreLock:
         self._local = threading.local()
 
     def _open_turnstile(self) -> int:
-        """The turnstile's file, open (made with the store's mode when missing), never through a link."""
-        fd = os.open(self._turnstile_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK, self._mode)
+        """The turnstile's file, open, never through a link: made with the store's mode when missing
+        (as filelock made it; an existing one keeps the mode its owner gave it, as a store shared
+        by hand with ``chmod`` needs), opened for reading only where it cannot be written (another
+        account's, or a read-only file system): flock works as well on such a descriptor."""
+        flags = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK
         try:
-            st = os.fstat(fd)
-            if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) != self._mode:
-                os.fchmod(fd, self._mode)
-        except OSError:
-            os.close(fd)
-            raise
-        return fd
+            fd = os.open(self._turnstile_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, self._mode)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            if not isinstance(exc, PermissionError) and exc.errno != errno.EROFS:
+                raise
+        else:
+            try:
+                os.fchmod(fd, self._mode)  # the umask does not narrow or widen it
+            except OSError:
+                os.close(fd)
+                raise
+            return fd
+        try:
+            return os.open(self._turnstile_path, os.O_RDWR | flags)
+        except OSError as exc:
+            if not isinstance(exc, PermissionError) and exc.errno != errno.EROFS:
+                raise
+            return os.open(self._turnstile_path, os.O_RDONLY | flags)
 
     def acquire(self) -> None:
         depth = getattr(self._local, "depth", 0)

@@ -491,9 +491,18 @@ class Store:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         try:
-            with self._lock:
+            try:
+                self._lock.acquire()
+            except OSError as exc:  # a read-only file system, a turnstile gone missing there...
+                if isinstance(exc, PermissionError):
+                    raise
+                raise StoreError(f"{self.root}: cannot lock the store ({exc.strerror}): check the folder and its file system",
+                                 message_zh=f"{self.root}：无法锁定数据存储（{os_reason(exc)}）：请检查该目录及其文件系统") from None
+            try:
                 recover(self.root)
                 yield
+            finally:
+                self._lock.release()
         except LockTimeout:
             raise StoreError(
                 f"{self.root}: the store is busy (another user has been saving for {self.lock_timeout:.0f} s): try again",
