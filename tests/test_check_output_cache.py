@@ -39,21 +39,23 @@ sys.exit(code)
 """ % (HEAVY,)
 
 
-def imported(store: Path, *args: str, env: dict | None = None, person: str | None = None) -> tuple[int, bytes, list[str]]:
+def imported(store: Path, *args: str, env: dict | None = None, person: str | None = None,
+             cwd: Path | None = None) -> tuple[int, bytes, list[str]]:
     """(exit status, standard output, which of :data:`HEAVY` it imported) of a check of ``store``."""
     argv = [*(["--as", person] if person else []), "check", "--db", str(store), "--format", "json", "--as-of", AS_OF,
             "--lang", "en", *args]
     done = subprocess.run([sys.executable, "-c", SCRIPT, *argv], capture_output=True, timeout=120,
-                          env={**os.environ, **(env or {})})
+                          env={**os.environ, **(env or {})}, cwd=cwd)
     *said, modules = done.stderr.decode().strip().splitlines()
     assert done.returncode in (0, 1), done.stderr.decode()
     return done.returncode, done.stdout, json.loads(modules)
 
 
-def check(store: Path, *args: str, env: dict | None = None, person: str | None = None) -> tuple[int, bytes, bool]:
+def check(store: Path, *args: str, env: dict | None = None, person: str | None = None,
+          cwd: Path | None = None) -> tuple[int, bytes, bool]:
     """(exit status, standard output, whether it was served from the cache) of a check of ``store``
     (``person``: as that person of the store, ``--as``)."""
-    code, out, modules = imported(store, *args, env=env, person=person)
+    code, out, modules = imported(store, *args, env=env, person=person, cwd=cwd)
     return code, out, not set(modules) & set(CHECKING)
 
 
@@ -294,3 +296,18 @@ def test_a_served_check_in_this_process_does_not_run_the_check(warm, monkeypatch
     real = cli._check
     monkeypatch.setattr(cli, "_check", lambda *a: (called.append(1), real(*a))[1])
     assert run(capsys, *args)[:2] == (code, out) and called == []
+
+
+def test_a_module_put_in_the_current_folder_is_a_new_check_and_other_files_are_not(warm, tmp_path):
+    """``python -c``/``-m`` import from the current folder first: a module there could stand in for
+    one the check imports; a file of any other kind (a folder where people work) changes nothing."""
+    store, first, code = warm
+    here = tmp_path / "work"
+    here.mkdir()
+    check(store, cwd=here)
+    assert check(store, cwd=here) == (code, first, True)
+    (here / "notes.txt").write_text("x")
+    (here / "drafts").mkdir()
+    assert check(store, cwd=here) == (code, first, True)
+    (here / "helper.py").write_text("")
+    assert check(store, cwd=here) == (code, first, False)

@@ -14,11 +14,13 @@ The key (:func:`key`):
 
 - the store: every file's state (``outcache.store_state``; None while it needs recovering or
   a commit is under way: then nothing is served);
-- the code: the interpreter, ``sys.path`` and the state of each folder on it and of its
-  entries (a package installed, upgraded or removed changes them), every file of coordtui's
-  package and of each package of the ``coordtui`` entry points (found without importing
-  them), of each plugin folder (``--plugin-dir``, ``COORDTUI_PLUGIN_PATH``) and the holiday
-  file ``COORDTUI_HOLIDAYS`` names;
+- the code: the interpreter, ``sys.path`` and what each folder on it offers to import (its
+  modules' and .pth files' states, its packages and distributions by name, each
+  distribution's entry points: a package installed, upgraded or removed changes them), every
+  file of coordtui's package and of each package of the ``coordtui`` entry points (found
+  without importing them), of each plugin folder (``--plugin-dir``, ``COORDTUI_PLUGIN_PATH``)
+  and the holiday file ``COORDTUI_HOLIDAYS`` names. A library's files edited in place inside
+  site-packages (not reinstalled) are not looked at;
 - the command: its every argument (the store's path resolved), the person (the name the
   forced command or ``--as`` authenticated, the OS account and groups from the kernel),
   standard output's encoding, the environment variables that reach coordtui (``COORDTUI_*``,
@@ -48,6 +50,8 @@ from coordtui import PROJECT, __version__
 LAYOUT = 1
 _ENV_PREFIXES = ("COORDTUI_", "PYTHON", "XDG_")
 _ENV_NAMES = ("TZ", "HOME", "LANG", "LC_ALL", "LC_CTYPE")
+#: What a module found on the path may end in (with .pth files, which change the path).
+_MODULE_ENDINGS = (".py", ".pyc", ".so", ".pth", ".egg-link", ".zip", ".egg")
 #: coordtui.plugins.ENTRY_POINT_GROUP (not imported: that module imports the models' API)
 ENTRY_POINT_GROUP = PROJECT
 
@@ -111,17 +115,27 @@ def _code(args: Any, path: list[str]) -> list[str]:
 
     lines = [f"layout {LAYOUT} coordtui {__version__}", sys.version, sys.executable, repr(sys.flags), repr(path)]
     for entry in path:
+        # What each folder on the path offers to import: its modules and .pth files as they are,
+        # its packages and distributions by name (one installed, upgraded or removed changes
+        # them) with each distribution's entry points. Not the folder's own state, nor its other
+        # files: the current folder (``python -m``) or a home folder changes all the time.
         folder = entry or os.getcwd()
-        lines.append(_stat_line(folder))
+        lines.append(f"path {folder}")
         try:
             with os.scandir(folder) as it:
                 names = sorted(it, key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            lines.append(f"-{exc.errno}")
             continue
         for e in names:
-            lines.append(_stat_line(e.path))
-            if e.name.endswith((".dist-info", ".egg-info")):
+            name = e.name
+            if name.endswith(_MODULE_ENDINGS):
+                lines.append(_stat_line(e.path))
+            elif name.endswith((".dist-info", ".egg-info")):
+                lines.append(name)
                 lines.append(_stat_line(os.path.join(e.path, "entry_points.txt")))
+            elif name.isidentifier() and e.is_dir() and os.path.lexists(os.path.join(e.path, "__init__.py")):
+                lines.append(name)  # (a folder without one is at most a namespace package: never first)
     _tree(os.path.dirname(coordtui.__file__), lines)
     if not os.environ.get("COORDTUI_DISABLE_PLUGIN_AUTOLOAD"):
         for item in _entry_point_folders():
