@@ -311,3 +311,17 @@ def test_a_module_put_in_the_current_folder_is_a_new_check_and_other_files_are_n
     assert check(store, cwd=here) == (code, first, True)
     (here / "helper.py").write_text("")
     assert check(store, cwd=here) == (code, first, False)
+
+
+def test_a_file_changed_while_the_key_was_taken_keeps_nothing(warm):
+    """A file whose ctime is later than a moment counts as changed after it, so that an edit in
+    place within one tick of a coarse clock (the same ctime as before) is never taken for no change."""
+    import time
+
+    from coordtui.store.outcache import store_state
+
+    store = warm[0]
+    assert store_state(store, time.time_ns()) == store_state(store) is not None
+    moment = time.time_ns() - 5_000_000
+    (store / "orgs.json").chmod(0o600)  # (a ctime now: nothing else changes)
+    assert store_state(store, moment) is None and store_state(store) is not None

@@ -50,6 +50,8 @@ from coordtui import PROJECT, __version__
 LAYOUT = 1
 _ENV_PREFIXES = ("COORDTUI_", "PYTHON", "XDG_")
 _ENV_NAMES = ("TZ", "HOME", "LANG", "LC_ALL", "LC_CTYPE")
+#: How long before a check's start its store's files must have last changed for its output to be kept.
+SETTLE_NS = 20_000_000
 #: What a module found on the path may end in (with .pth files, which change the path).
 _MODULE_ENDINGS = (".py", ".pyc", ".so", ".pth", ".egg-link", ".zip", ".egg")
 #: coordtui.plugins.ENTRY_POINT_GROUP (not imported: that module imports the models' API)
@@ -189,14 +191,16 @@ def _days(root: Path) -> list[str] | None:
         return None
 
 
-def slot_and_key(args: Any, root: Path, path: list[str] | None = None) -> tuple[str, str] | None:
+def slot_and_key(args: Any, root: Path, path: list[str] | None = None,
+                 changed_after_ns: int | None = None) -> tuple[str, str] | None:
     """(the slot, the key) of this check (see the module's docstring), ``path`` being the
     ``sys.path`` it began with (default: now); None when there is none to trust (the store
-    needs opening the ordinary way)."""
+    needs opening the ordinary way, or, with ``changed_after_ns``, a file of it changed after
+    that moment)."""
     from coordtui.store.files import boot_id
     from coordtui.store.outcache import store_state
 
-    state = store_state(root)
+    state = store_state(root, changed_after_ns)
     if state is None:
         return None
     days = _days(root)
@@ -322,10 +326,11 @@ class Recording:
     goes to standard output as always and into a new body of the slot; :meth:`keep` then puts
     it in place, when nothing changed while it ran (see the module's docstring)."""
 
-    def __init__(self, args: Any, root: Path, found: tuple[str, str] | None) -> None:
+    def __init__(self, args: Any, root: Path, found: tuple[str, str] | None, began_ns: int) -> None:
+        """``began_ns``: ``time.time_ns()`` from before ``found`` was computed."""
         from coordtui.store.outcache import OutputCache
 
-        self.args, self.root, self.found = args, root, found
+        self.args, self.root, self.found, self.began_ns = args, root, found, began_ns
         self.path = list(sys.path)
         self.cache = OutputCache(root)
         self.writer = self.cache.writer(found[0]) if found is not None else None
@@ -363,7 +368,11 @@ class Recording:
         writer, self.writer = self.writer, None
         if writer is None or self.found is None:
             return False
-        if self.moment_bound or self._watched.written or slot_and_key(self.args, self.root, self.path) != self.found:
+        # Nothing may have changed since the key was taken, not even within one tick of a coarse
+        # clock (~4 ms; a file edited in place to the same size and mtime then keeps its ctime):
+        # a file whose ctime is that recent is taken as changed, and nothing is kept.
+        settled = self.began_ns - SETTLE_NS
+        if self.moment_bound or self._watched.written or slot_and_key(self.args, self.root, self.path, settled) != self.found:
             writer.discard()
             return False
         return self.cache.commit(writer, self.found[1], status)

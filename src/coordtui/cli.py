@@ -577,13 +577,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     """The findings; an unchanged check (the same command, person, code and store files as a
     run kept) is answered from that run's output before anything heavy is imported
     (coordtui.check_output)."""
+    import time
+
     from coordtui import check_output
 
+    began = time.time_ns()
     root = _store_root(args)
     status, found = check_output.serve(args, root)
     if status is not None:
         return status
-    recording = check_output.Recording(args, root, found)
+    recording = check_output.Recording(args, root, found, began)
     with recording:
         status = _check(args, recording)
     recording.keep(status)

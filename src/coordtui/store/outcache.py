@@ -90,9 +90,10 @@ def _edges(root: str) -> list[Any]:
     return out
 
 
-def store_state(root: Path | str) -> str | None:
+def store_state(root: Path | str, changed_after_ns: int | None = None) -> str | None:
     """A digest of the state of every file of the store (see the module's docstring); None when
-    the store must be opened the ordinary way (or cannot be walked)."""
+    the store must be opened the ordinary way (or cannot be walked), and, with
+    ``changed_after_ns``, when a file changed (its ctime) after that moment."""
     top = os.fspath(root)
     try:
         if recovery_needed(Path(top)):
@@ -119,6 +120,8 @@ def store_state(root: Path | str) -> str | None:
                 if name.endswith(_TMP_SUFFIX):
                     return None  # a commit's leftover: the ordinary way removes it
                 st = entry.stat(follow_symlinks=False)
+                if changed_after_ns is not None and st.st_ctime_ns > changed_after_ns:
+                    return None
                 lines.append(f"{rel}{name}\0{st.st_mode} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}")
                 if stat.S_ISDIR(st.st_mode):
                     stack.append((f"{rel}{name}/", entry.path))
