@@ -325,3 +325,82 @@ def test_a_file_changed_while_the_key_was_taken_keeps_nothing(warm):
     moment = time.time_ns() - 5_000_000
     (store / "orgs.json").chmod(0o600)  # (a ctime now: nothing else changes)
     assert store_state(store, moment) is None and store_state(store) is not None
+
+
+# Attacks by a colleague on the same server (another process, a link, a full disk) ----------------
+
+def test_a_plugin_reached_through_a_link_edited_is_a_new_check(example_store, tmp_path):
+    """A plugin folder whose package is a symbolic link to where it is developed: an edit there
+    is an edit of the plugin the check imports."""
+    real = tmp_path / "src" / "mini"
+    shutil.copytree(DROPINS / "mini", real)
+    dropins = tmp_path / "dropins"
+    dropins.mkdir()
+    (dropins / "mini").symlink_to(real, target_is_directory=True)
+    args = ("--plugin-dir", str(dropins))
+    check(example_store, *args)
+    code, out, _ = check(example_store, *args)
+    assert check(example_store, *args) == (code, out, True)
+    source = real / "__init__.py"
+    source.write_text(source.read_text() + "\n# edited\n")
+    assert check(example_store, *args) == (code, out, False)
+
+
+def test_a_holiday_file_reached_through_a_link_changed_is_a_new_key(warm, tmp_path, monkeypatch):
+    """The store's holidays.txt, or the one COORDTUI_HOLIDAYS names, a symbolic link: the check
+    reads the file it points at, so a change there changes the key."""
+    import argparse
+
+    from coordtui import check_output
+
+    store = warm[0]
+    args = argparse.Namespace(plugin_dir=None, identity=None, db=str(store))
+    for where in (store / "holidays.txt", tmp_path / "named.txt"):
+        target = tmp_path / f"{where.name}.real"
+        target.write_text("2026-10-09 holiday\n")
+        where.symlink_to(target)
+        if where.parent != store:
+            monkeypatch.setenv("COORDTUI_HOLIDAYS", str(where))
+        before = check_output.slot_and_key(args, store)
+        target.write_text("2026-10-09 holiday\n2026-10-12 holiday\n")
+        assert before is not None and check_output.slot_and_key(args, store) not in (None, before), where
+
+
+class _Full:
+    """A file on a full disk: every write and flush fails (ENOSPC), closing too."""
+
+    def __init__(self, fh) -> None:
+        self.fh = fh
+
+    def write(self, data):
+        raise OSError(28, "No space left on device")
+
+    def flush(self):
+        raise OSError(28, "No space left on device")
+
+    def fileno(self):
+        return self.fh.fileno()
+
+    def close(self):
+        self.fh.close()
+        raise OSError(28, "No space left on device")
+
+
+def test_a_full_disk_leaves_the_check_s_output_whole(warm, monkeypatch, capsys):
+    """The cache's disk full while a check prints: the check prints all of its output and ends
+    as always, with nothing on standard error, no slot kept and nothing half written left."""
+    from conftest import run
+    from coordtui.store import outcache
+
+    store, first, code = warm
+    shutil.rmtree(store / "cache" / "output")
+    real = outcache.SlotWriter.__init__
+
+    def full(self, *a, **kw):
+        real(self, *a, **kw)
+        self.fh = _Full(self.fh)
+
+    monkeypatch.setattr(outcache.SlotWriter, "__init__", full)
+    args = ("check", "--db", store, "--format", "json", "--as-of", AS_OF, "--lang", "en")
+    assert run(capsys, *args) == (code, first.decode(), "")
+    assert slots(store) == []

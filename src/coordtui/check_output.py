@@ -40,6 +40,7 @@ import hashlib
 import io
 import os
 import pwd
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -59,19 +60,34 @@ ENTRY_POINT_GROUP = PROJECT
 
 
 def _stat_line(path: str) -> str:
+    """The state of ``path``, and of what it points at when it is a symbolic link (what is read
+    through it: a plugin or a holiday file linked from where it is edited)."""
     try:
         st = os.lstat(path)
     except OSError as exc:
         return f"{path}\0-{exc.errno}"
-    return f"{path}\0{st.st_mode} {st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}"
+    line = f"{path}\0{st.st_mode} {st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}"
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            return f"{line} -> {os.readlink(path)!r} -{exc.errno}"
+        line += f" -> {st.st_mode} {st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}"
+    return line
 
 
 def _tree(folder: str, lines: list[str]) -> None:
-    """The state of every file under ``folder`` but compiled bytecode and tests (a model's own)."""
+    """The state of every file under ``folder`` but compiled bytecode and tests (a model's own),
+    through symbolic links to folders too (each real folder once)."""
     lines.append(_stat_line(folder))
     stack = [folder]
+    seen: set[str] = set()
     while stack:
         top = stack.pop()
+        real = os.path.realpath(top)
+        if real in seen:
+            continue
+        seen.add(real)
         try:
             with os.scandir(top) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -82,7 +98,7 @@ def _tree(folder: str, lines: list[str]) -> None:
             if name.startswith(".") or name in ("__pycache__", "tests") or name.endswith((".pyc", ".pyo")):
                 continue
             lines.append(_stat_line(entry.path))
-            if entry.is_dir(follow_symlinks=False):
+            if entry.is_dir():
                 stack.append(entry.path)
 
 

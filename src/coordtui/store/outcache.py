@@ -123,6 +123,14 @@ def store_state(root: Path | str, changed_after_ns: int | None = None) -> str | 
                 if changed_after_ns is not None and st.st_ctime_ns > changed_after_ns:
                     return None
                 lines.append(f"{rel}{name}\0{st.st_mode} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}")
+                if stat.S_ISLNK(st.st_mode):  # (a holidays.txt linked from elsewhere is read through the link)
+                    st = entry.stat()
+                    if stat.S_ISDIR(st.st_mode):  # a folder of the store elsewhere: read the ordinary way
+                        return None
+                    if changed_after_ns is not None and st.st_ctime_ns > changed_after_ns:
+                        return None
+                    lines.append(f"-> {st.st_dev} {st.st_mode} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}")
+                    continue
                 if stat.S_ISDIR(st.st_mode):
                     stack.append((f"{rel}{name}/", entry.path))
         except OSError:  # a file gone or a folder unreadable while walked: the ordinary way says
@@ -214,7 +222,7 @@ class OutputCache:
         """Put ``writer``'s body in place as its slot's, under ``key`` and ``exit_status``."""
         head, body = self._paths(writer.slot)
         try:
-            if writer.size > MAX_ONE:
+            if writer.size > MAX_ONE or writer.failed:
                 return False
             os.replace(writer.tmp, body)
             st = os.fstat(writer.fh.fileno())  # this very file, after its rename (which sets its ctime)
@@ -274,16 +282,31 @@ class SlotWriter:
             os.fchown(fd, -1, modes.gid)
         self.fh: BinaryIO = os.fdopen(fd, "w+b")
         self.size = 0
+        #: A write or flush failed (a full disk, a quota): nothing is kept, and the command's
+        #: own output, written before this copy of it, goes on as if there were no cache.
+        self.failed = False
         self._closed = False
 
     def write(self, data: bytes) -> int:
         self.size += len(data)
-        if self.size <= MAX_ONE:  # past it nothing is kept: stop filling the disk
-            self.fh.write(data)
+        if self.size <= MAX_ONE and not self.failed:  # past it nothing is kept: stop filling the disk
+            try:
+                self.fh.write(data)
+            except OSError:
+                self._fail()
         return len(data)
 
     def flush(self) -> None:
-        self.fh.flush()
+        if not self.failed:
+            try:
+                self.fh.flush()
+            except OSError:
+                self._fail()
+
+    def _fail(self) -> None:
+        """Give the disk back at once: what was written is of no use."""
+        self.failed = True
+        self.discard()
 
     def discard(self) -> None:
         """Close the file and remove what is left of the temporary (nothing after a commit)."""
@@ -292,6 +315,8 @@ class SlotWriter:
         self._closed = True
         try:
             self.fh.close()
+        except OSError:  # (the buffer's last bytes not written: the file is removed anyway)
+            pass
         finally:
             try:
                 self.tmp.unlink(missing_ok=True)
