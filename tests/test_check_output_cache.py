@@ -404,3 +404,21 @@ def test_a_full_disk_leaves_the_check_s_output_whole(warm, monkeypatch, capsys):
     args = ("check", "--db", store, "--format", "json", "--as-of", AS_OF, "--lang", "en")
     assert run(capsys, *args) == (code, first.decode(), "")
     assert slots(store) == []
+
+
+def test_a_run_killed_while_it_printed_leaves_nothing_for_long(warm):
+    """A check killed (SIGKILL, SIGTERM) while it printed leaves its partial body (as large as its
+    output): never served, and removed by the next run once its writer is gone; a living writer's
+    partial body is left alone."""
+    store, first, code = warm
+    head, body = _slot(store)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(timeout=60)
+    gone = body.with_name(f"{body.name}.{dead.pid}-1.partial")
+    alive = body.with_name(f"{body.name}.{os.getpid()}-1.partial")
+    for partial in (gone, alive):
+        partial.write_bytes(b'{\n  "as_of": "2026-')
+    head.unlink()
+    assert check(store) == (code, first, False)
+    assert not gone.exists() and alive.exists()
+    assert check(store) == (code, first, True)

@@ -245,8 +245,9 @@ class OutputCache:
         old = time.time_ns() - PARTIAL_SECONDS * 10**9
         with os.scandir(self.folder) as entries:
             for e in entries:
-                if e.name.endswith(PARTIAL) and e.stat(follow_symlinks=False).st_mtime_ns < old:
-                    os.unlink(e.path)
+                if e.name.endswith(PARTIAL):
+                    if _writer_gone(e.name) or e.stat(follow_symlinks=False).st_mtime_ns < old:
+                        os.unlink(e.path)
                 elif e.name.endswith(".json") and not e.name.startswith("."):
                     slot = e.name[: -len(".json")]
                     try:
@@ -263,6 +264,36 @@ class OutputCache:
                     path.unlink(missing_ok=True)
 
 
+def _sweep(folder: Path, slot: str) -> None:
+    """Remove the partial bodies of ``slot`` whose writers have ended (before writing a new one:
+    runs killed one after another never reach a commit, which prunes the others)."""
+    try:
+        with os.scandir(folder) as entries:
+            for e in entries:
+                if e.name.startswith(f"{slot}.out.") and e.name.endswith(PARTIAL) and _writer_gone(e.name):
+                    os.unlink(e.path)
+    except OSError:
+        pass
+
+
+def _writer_gone(name: str) -> bool:
+    """Whether the process that wrote the partial body ``name`` (``<slot>.out.<pid>-<thread>.partial``)
+    has ended: a run killed (SIGKILL, SIGTERM) while it printed leaves one, as large as its output."""
+    try:
+        pid = int(name.rsplit(".", 2)[-2].split("-", 1)[0])
+    except (IndexError, ValueError):
+        return False
+    if pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # another account's process: alive
+        return False
+    return False
+
+
 class SlotWriter:
     """A new body file for a slot: written to while the command runs, put in place by
     :meth:`OutputCache.commit`, else removed (:meth:`discard`)."""
@@ -276,6 +307,7 @@ class SlotWriter:
         check_inside(cache.root, self.tmp)
         modes = modes_at(cache.folder)
         self.tmp.unlink(missing_ok=True)
+        _sweep(cache.folder, slot)
         fd = os.open(self.tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | os.O_CLOEXEC, modes.file)
         os.fchmod(fd, modes.file)
         if modes.gid is not None:
