@@ -422,3 +422,38 @@ def test_a_run_killed_while_it_printed_leaves_nothing_for_long(warm):
     assert check(store) == (code, first, False)
     assert not gone.exists() and alive.exists()
     assert check(store) == (code, first, True)
+
+
+def test_in_a_group_store_a_kept_body_is_its_owner_s_alone(tmp_path, capsys):
+    """A group store's members may write its files (0660); a kept body must not be one of them:
+    it is served after one fstat of its identity, so a member writing into it in place while a
+    served run sends it (a reader of a full pipe holds that run in sendfile) would change what
+    the key holder reads, and a slot is one person's output."""
+    import grp
+
+    from conftest import run
+
+    store = tmp_path / "g"
+    group = grp.getgrgid(os.getgid()).gr_name
+    assert run(capsys, "init", "--db", store, "--group", group, "--examples", "--lang", "en")[0] == 0
+    args = ("check", "--db", store, "--as-of", AS_OF, "--lang", "en")
+    code, out, _ = run(capsys, *args)
+    assert run(capsys, *args)[:2] == (code, out)
+    bodies = [p for p in (store / "cache" / "output").iterdir() if p.suffix == ".out"]
+    assert bodies and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in bodies)
+    assert check(store, "--format", "text")[2] is False and check(store, "--format", "text")[2] is True
+
+    from coordtui import cli
+    from coordtui.store import outcache
+
+    # One an earlier version kept, group-writable from its creation: never served, kept again as its owner's.
+    shutil.rmtree(store / "cache" / "output")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(outcache, "BODY_MODE", 0o660)
+        assert run(capsys, *args)[:2] == (code, out)
+    called = []
+    real = cli._check
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cli, "_check", lambda *a: (called.append(1), real(*a))[1])
+        assert run(capsys, *args)[:2] == (code, out) and called == [1]
+        assert run(capsys, *args)[:2] == (code, out) and called == [1]

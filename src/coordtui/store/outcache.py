@@ -75,6 +75,8 @@ MAX_ONE = 1 << 30
 PARTIAL = ".partial"
 PARTIAL_SECONDS = 6 * 3600
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+#: A body's mode (see SlotWriter).
+BODY_MODE = 0o600
 
 
 def _edges(root: str) -> list[Any]:
@@ -199,7 +201,9 @@ class OutputCache:
             return None
         try:
             st = os.fstat(fd)
-            if stat.S_ISREG(st.st_mode) and _identity(st) == kept["body"]:
+            # (one another account could write, as an earlier version kept in a group store, never)
+            if (stat.S_ISREG(st.st_mode) and _identity(st) == kept["body"] and st.st_uid == os.geteuid()
+                    and not st.st_mode & 0o077):
                 fd, ours = -1, fd
                 return ours, kept["exit"]
         except OSError:
@@ -308,8 +312,11 @@ class SlotWriter:
         modes = modes_at(cache.folder)
         self.tmp.unlink(missing_ok=True)
         _sweep(cache.folder, slot)
-        fd = os.open(self.tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | os.O_CLOEXEC, modes.file)
-        os.fchmod(fd, modes.file)
+        # Its owner's alone (0600), even in a group store: the body is not hashed, only its
+        # identity checked, so a member able to write it could change what a served run sends
+        # after that check; and a slot is one person's (another's scope may be narrower).
+        fd = os.open(self.tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | os.O_CLOEXEC, BODY_MODE)
+        os.fchmod(fd, BODY_MODE)
         if modes.gid is not None:
             os.fchown(fd, -1, modes.gid)
         self.fh: BinaryIO = os.fdopen(fd, "w+b")
