@@ -457,3 +457,41 @@ def test_in_a_group_store_a_kept_body_is_its_owner_s_alone(tmp_path, capsys):
         mp.setattr(cli, "_check", lambda *a: (called.append(1), real(*a))[1])
         assert run(capsys, *args)[:2] == (code, out) and called == [1]
         assert run(capsys, *args)[:2] == (code, out) and called == [1]
+
+
+def test_a_change_on_a_file_system_of_whole_seconds_within_the_second_keeps_nothing(warm, monkeypatch):
+    """On a file system that keeps whole seconds (ext3 with 128-byte inodes), a file edited in
+    place to the same size and mtime later in the same second keeps its ctime: a file whose
+    whole-second ctime is that of the moment a run began counts as changed after it."""
+    import time
+    import types
+
+    from coordtui.store import outcache
+
+    class Coarse:
+        def __init__(self, entry) -> None:
+            self.entry, self.name, self.path = entry, entry.name, entry.path
+
+        def stat(self, follow_symlinks=True):
+            st = self.entry.stat(follow_symlinks=follow_symlinks)
+            return types.SimpleNamespace(st_mode=st.st_mode, st_ino=st.st_ino, st_dev=st.st_dev, st_size=st.st_size,
+                                         st_mtime_ns=st.st_mtime_ns // 10**9 * 10**9,
+                                         st_ctime_ns=st.st_ctime_ns // 10**9 * 10**9)
+
+    class Listing:
+        def __init__(self, folder) -> None:
+            self.it = os.scandir(folder)
+
+        def __enter__(self):
+            return (Coarse(e) for e in self.it.__enter__())
+
+        def __exit__(self, *exc):
+            return self.it.__exit__(*exc)
+
+    store = warm[0]
+    monkeypatch.setattr(outcache, "os", types.SimpleNamespace(**{**vars(os), "scandir": Listing}))
+    (store / "orgs.json").chmod(0o600)  # a change now: on such a file system its ctime is this second's
+    changed = os.stat(store / "orgs.json").st_ctime_ns
+    began = changed + 25_000_000  # a run that began 25 ms later, still within that second or not
+    assert outcache.store_state(store, began - 20_000_000) is None
+    assert outcache.store_state(store, time.time_ns() + 3 * 10**9) is not None  # (long after: settled)

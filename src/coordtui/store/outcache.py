@@ -92,6 +92,18 @@ def _edges(root: str) -> list[Any]:
     return out
 
 
+#: How long a whole-second ctime may stand for: a file system that keeps seconds only (ext3,
+#: 128-byte inodes; 2 s on some) gives an edit made later in that second the same ctime.
+COARSE_NS = 2_000_000_000
+
+
+def _changed_after(ctime_ns: int, moment_ns: int) -> bool:
+    """Whether a file whose ctime is ``ctime_ns`` may have changed after ``moment_ns``: a ctime of
+    whole seconds is taken as any moment up to :data:`COARSE_NS` later (on a file system with
+    nanoseconds, one such ctime in a billion only keeps a run's output from being kept)."""
+    return ctime_ns > moment_ns or (ctime_ns % 1_000_000_000 == 0 and ctime_ns + COARSE_NS > moment_ns)
+
+
 def store_state(root: Path | str, changed_after_ns: int | None = None) -> str | None:
     """A digest of the state of every file of the store (see the module's docstring); None when
     the store must be opened the ordinary way (or cannot be walked), and, with
@@ -122,14 +134,14 @@ def store_state(root: Path | str, changed_after_ns: int | None = None) -> str | 
                 if name.endswith(_TMP_SUFFIX):
                     return None  # a commit's leftover: the ordinary way removes it
                 st = entry.stat(follow_symlinks=False)
-                if changed_after_ns is not None and st.st_ctime_ns > changed_after_ns:
+                if changed_after_ns is not None and _changed_after(st.st_ctime_ns, changed_after_ns):
                     return None
                 lines.append(f"{rel}{name}\0{st.st_mode} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}")
                 if stat.S_ISLNK(st.st_mode):  # (a holidays.txt linked from elsewhere is read through the link)
                     st = entry.stat()
                     if stat.S_ISDIR(st.st_mode):  # a folder of the store elsewhere: read the ordinary way
                         return None
-                    if changed_after_ns is not None and st.st_ctime_ns > changed_after_ns:
+                    if changed_after_ns is not None and _changed_after(st.st_ctime_ns, changed_after_ns):
                         return None
                     lines.append(f"-> {st.st_dev} {st.st_mode} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}")
                     continue
