@@ -495,3 +495,24 @@ def test_a_change_on_a_file_system_of_whole_seconds_within_the_second_keeps_noth
     began = changed + 25_000_000  # a run that began 25 ms later, still within that second or not
     assert outcache.store_state(store, began - 20_000_000) is None
     assert outcache.store_state(store, time.time_ns() + 3 * 10**9) is not None  # (long after: settled)
+
+
+def test_a_package_on_the_path_outside_the_installation_edited_in_place_is_a_new_check(tmp_path):
+    """A package a plugin's rules import from a folder on PYTHONPATH (or the current folder), not
+    installed: an edit of its files in place is a new check (the installation's own packages
+    change only by being installed again, which their distributions show)."""
+    import argparse
+
+    from coordtui import check_output
+
+    lib = tmp_path / "lib"
+    (lib / "helperlib" / "deep").mkdir(parents=True)
+    inner = lib / "helperlib" / "deep" / "limits.py"
+    (lib / "helperlib" / "__init__.py").write_text("")
+    (lib / "helperlib" / "deep" / "__init__.py").write_text("")
+    inner.write_text("LIMIT = 3\n")
+    args = argparse.Namespace(plugin_dir=None)
+    path = [*sys.path, str(lib)]
+    before = check_output._code(args, path)
+    inner.write_text("LIMIT = 4\n")
+    assert check_output._code(args, path) != before

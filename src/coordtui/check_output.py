@@ -132,6 +132,8 @@ def _code(args: Any, path: list[str]) -> list[str]:
     import coordtui
 
     lines = [f"layout {LAYOUT} coordtui {__version__}", sys.version, sys.executable, repr(sys.flags), repr(path)]
+    installed = tuple({os.path.join(os.path.realpath(p), "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+    own = os.path.realpath(os.path.dirname(coordtui.__file__))
     for entry in path:
         # What each folder on the path offers to import: its modules and .pth files as they are,
         # its packages and distributions by name (one installed, upgraded or removed changes
@@ -154,6 +156,10 @@ def _code(args: Any, path: list[str]) -> list[str]:
                 lines.append(_stat_line(os.path.join(e.path, "entry_points.txt")))
             elif name.isidentifier() and e.is_dir() and os.path.lexists(os.path.join(e.path, "__init__.py")):
                 lines.append(name)  # (a folder without one is at most a namespace package: never first)
+                # A package not installed (PYTHONPATH, the current folder) is edited in place: its files too.
+                real = os.path.realpath(e.path)
+                if not os.path.join(real, "").startswith(installed) and real != own:
+                    _tree(e.path, lines)
     _tree(os.path.dirname(coordtui.__file__), lines)
     if not os.environ.get("COORDTUI_DISABLE_PLUGIN_AUTOLOAD"):
         for item in _entry_point_folders():
