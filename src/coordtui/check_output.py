@@ -147,6 +147,7 @@ def _code(args: Any, path: list[str]) -> list[str]:
         except OSError as exc:
             lines.append(f"-{exc.errno}")
             continue
+        outside = not os.path.join(os.path.realpath(folder), "").startswith(installed)
         for e in names:
             name = e.name
             if name.endswith(_MODULE_ENDINGS):
@@ -156,10 +157,12 @@ def _code(args: Any, path: list[str]) -> list[str]:
                 lines.append(_stat_line(os.path.join(e.path, "entry_points.txt")))
             elif name.isidentifier() and e.is_dir() and os.path.lexists(os.path.join(e.path, "__init__.py")):
                 lines.append(name)  # (a folder without one is at most a namespace package: never first)
-                # A package not installed (PYTHONPATH, the current folder) is edited in place: its files too.
-                real = os.path.realpath(e.path)
-                if not os.path.join(real, "").startswith(installed) and real != own:
-                    _tree(e.path, lines)
+                # A package not installed (PYTHONPATH, the current folder; or linked from there) is
+                # edited in place: its files too.
+                if outside or e.is_symlink():
+                    real = os.path.realpath(e.path)
+                    if not os.path.join(real, "").startswith(installed) and real != own:
+                        _tree(e.path, lines)
     _tree(os.path.dirname(coordtui.__file__), lines)
     if not os.environ.get("COORDTUI_DISABLE_PLUGIN_AUTOLOAD"):
         for item in _entry_point_folders():
