@@ -28,6 +28,15 @@ from coordtui.workspace import Workspace
 AS_OF = "2026-10-15"
 
 
+@pytest.fixture(autouse=True)
+def _without_the_output_cache(monkeypatch):
+    """These are tests of the per-organization results beneath the whole output kept of an
+    unchanged check (tests/test_check_output_cache.py): each check here runs the ordinary way."""
+    from coordtui import check_output
+
+    monkeypatch.setattr(check_output, "serve", lambda args, root: (None, None))
+
+
 @pytest.fixture
 def judged(monkeypatch):
     """The organizations judged (their rules run) from now on."""

@@ -30,7 +30,7 @@ from coordtui.plugins import PluginHost
 from coordtui.rules.engine import CheckResult, RuleWorker, can_isolate, evaluate, store_problem
 from coordtui.store import STRUCTURE, Delete, Put, PutOrg, Refused, Store, strip_meta
 from coordtui.store.store import ATTACHMENTS
-from coordtui.store.files import newest_good_backup, unreadable
+from coordtui.store.files import default_store_path, newest_good_backup, unreadable
 
 if TYPE_CHECKING:
     from coordtui.attachments import Attachment
@@ -41,16 +41,6 @@ if TYPE_CHECKING:
 HOLIDAYS_FILE = "holidays.txt"
 #: The history log beside a partition's file (store.files._LOG_SUFFIX): its size is part of the signature.
 _LOG = ".history.jsonl"
-
-
-def default_store_path() -> Path:
-    """``--db``, else ``COORDTUI_DB``, else a folder under the user's data directory."""
-    env = os.environ.get("COORDTUI_DB")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("coordtui", appauthor=False)) / "store"
 
 
 def part_of(record: Record) -> str:

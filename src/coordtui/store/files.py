@@ -674,6 +674,16 @@ def _into_place(root: Path, tmp: Path, final: Path, keep: bool) -> None:
 _BOOT: list[str | None] = []
 
 
+def default_store_path() -> Path:
+    """The store when no ``--db`` names one: ``COORDTUI_DB``, else a folder under the user's data directory."""
+    env = os.environ.get("COORDTUI_DB")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("coordtui", appauthor=False)) / "store"
+
+
 def boot_id() -> str | None:
     """This boot of the machine (the kernel's random ``boot_id``), or None where it cannot be told."""
     if not _BOOT:
@@ -1434,3 +1444,23 @@ def commit_pending(root: Path) -> bool:
     """Whether a commit is being put in place (or its writer died in the middle): a reader
     that sees one takes the lock, which waits for it or finishes it."""
     return os.path.lexists(os.path.join(root, PENDING)) or os.path.lexists(os.path.join(root, JOURNAL))
+
+
+def recovery_needed(root: Path) -> bool:
+    """Whether opening the store now would have :func:`recover` do anything: a commit pending (or
+    of the design before the journal), or a journal written before this boot. Read without the
+    lock, as what a reader that serves without opening the store (store/outcache.py) must take
+    the ordinary way for; an unreadable journal counts as needing it (the ordinary way says why)."""
+    if commit_pending(root):
+        return True
+    try:
+        fd = _open_regular(root / WAL, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    try:
+        header = _journal_header(boot_id())
+        return os.pread(fd, len(header), 0) != header
+    finally:
+        os.close(fd)
