@@ -10,6 +10,7 @@ Typing in the filter searches what is already loaded.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from rich.text import Text
@@ -40,6 +41,7 @@ class HistoryScreen(CoreScreen):
         self.complete = False  # every entry is loaded
         self.haystacks: list[str] = []  # per entry, what the filter searches
         self.problems: list[str] = []
+        self._loading = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="history-title")
@@ -62,6 +64,13 @@ class HistoryScreen(CoreScreen):
         self.run_worker(lambda: self._load(wanted, fresh=False), thread=True, exclusive=True, group="history")
 
     def _load(self, wanted: int, *, fresh: bool) -> None:
+        # A thread worker cannot be cancelled: a second load (a save while one runs) waits for the
+        # first instead of reading the pager's logs beside it (it is not for two threads at once),
+        # and then reads again only what changed since.
+        with self._loading:
+            self._load_locked(wanted, fresh=fresh)
+
+    def _load_locked(self, wanted: int, *, fresh: bool) -> None:
         try:
             if self.reader is None:
                 self.reader = HistoryPager(self.app.ws.store)
