@@ -166,8 +166,9 @@ def goals(size: int) -> None:
         subprocess.run([sys.executable, str(HERE / "generate.py"), str(store), str(size)], check=True, capture_output=True)
         print(f"{size:,} records: generated in {time.perf_counter() - t0:.0f} s")
         check = [sys.executable, "-m", "coordtui.cli", "check", "--db", str(store), "--format", "json"]
-        cold, cold_peak, _ = measured([*check, "--as-of", AS_OF])
-        same, same_peak, _ = measured([*check, "--as-of", AS_OF])
+        cold, cold_peak, _ = measured([*check, "--as-of", AS_OF])  # it enrols the store's owner: the store changes
+        after, after_peak, _ = measured([*check, "--as-of", AS_OF])  # the first after that change: judged again, kept
+        same, same_peak, _ = measured([*check, "--as-of", AS_OF])  # nothing changed since: answered from the kept output
         new, new_peak, _ = measured([*check, "--as-of", NEW_AS_OF])
         app_wall, app_peak, app_out = measured([sys.executable, "-c", APP, str(store), AS_OF])
         frame, checked, complete, stall = (float(x) for x in app_out.split())
@@ -175,10 +176,11 @@ def goals(size: int) -> None:
         _, _, h1 = measured([sys.executable, "-c", HISTORY, str(store), "pager"])
         _, hist_peak, h2 = measured([sys.executable, "-c", HISTORY, str(store), "pager"])
         _, _, h_all = measured([sys.executable, "-c", HISTORY, str(store), "reader"])
-        peak = max(cold_peak, same_peak, new_peak)
+        peak = max(cold_peak, after_peak, same_peak, new_peak)
         print(f"  {'goal':<58} {'measured':>22}  {'':<21}")
         row("check --format json, fresh process, first run", f"{cold:.2f} s", "", None)
-        row("check, the same as-of, nothing changed", f"{same:.2f} s ({same / (1.0 if big else 0.3):.1f}x goal)",
+        row("check, the same as-of, the first run after a change", f"{after:.2f} s", "", None)
+        row("check, the same as-of, nothing changed since the last", f"{same:.2f} s ({same / (1.0 if big else 0.3):.1f}x goal)",
             "<1 s" if big else "<0.3 s", same < (1.0 if big else 0.3))
         row("check, a new as-of date", f"{new:.2f} s ({new / (15 if big else 2):.1f}x goal)", "<15 s" if big else "<2 s", new < (15 if big else 2))
         row("check's peak memory (its largest process)", f"{peak:.0f} MiB", "<1024 MiB" if big else "<250 MiB", peak < (1024 if big else 250))
