@@ -9,6 +9,7 @@ every file back as at the last checkpoint, the journal as it is, another boot.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -341,3 +342,104 @@ def test_a_save_after_this_process_s_own_lists_no_partition_again_until_another_
     fresh = Store(store.root)
     assert fresh.get("o", "activity", "n2")["_part"] == "2026-05" and fresh.query("o", "activity", parts=["2026-06"]) == []
     assert fresh.verify_history() == []
+
+
+def _cut_points(journal: bytes, start: int) -> list[int]:
+    """Where to cut ``journal`` past ``start``: every record's boundaries and the bytes either side
+    (a cut there is what a reader most easily misreads), and a spread of offsets in between."""
+    points = {start, len(journal)}
+    for at in range(start, len(journal)):
+        if journal[at:at + 1] == b"\n":
+            points.update(range(max(start, at - 1), min(len(journal), at + 3) + 1))
+    points.update(range(start, len(journal), max(1, (len(journal) - start) // 40)))
+    return sorted(points)
+
+
+@pytest.mark.parametrize("crash", ["a writer killed", "a power cut"])
+def test_a_journal_cut_at_any_byte_of_its_last_patched_records_recovers_the_last_whole_one(tmp_path, monkeypatch, crash):
+    """The journal cut anywhere in its last two records (each a patch of MONTH): opening puts back the
+    store as the last whole record left it (a killed writer: only its own commit is not in place; a
+    power cut: every file as at the checkpoint), never a record half applied, never one refused."""
+    store = _new(tmp_path / "s")
+    snapshot = _checkpointed(store, tmp_path)
+    store.put("o", "activity", "n1", {"v": "whole"}, part=MONTH, rev=0)
+    store.put("o", "activity", "n2", {"v": "first"}, part=MONTH, rev=0)
+    before_last = tmp_path / "before-last"
+    shutil.copytree(store.root, before_last, ignore=shutil.ignore_patterns(files.WAL, ".lock"))
+    start = len((store.root / files.WAL).read_bytes())
+    store.put("o", "activity", "f3", {"v": "second"}, part=MONTH)
+    second_ends = len((store.root / files.WAL).read_bytes())
+    before_the_last = tmp_path / "before-the-last"
+    shutil.copytree(store.root, before_the_last, ignore=shutil.ignore_patterns(files.WAL, ".lock"))
+    store.delete("o", "activity", "f4")
+    journal = (store.root / files.WAL).read_bytes()
+    assert [bool(h.get("patches")) for h in _heads(store.root)[-3:]] == [True, True, True]
+    monkeypatch.setattr(files, "_BOOT", ["another-boot" if crash == "a power cut" else files.boot_id()])
+    for cut in _cut_points(journal, start - 60):
+        work = tmp_path / f"cut-{cut}"
+        if crash == "a power cut":
+            shutil.copytree(snapshot, work)
+        else:  # every earlier commit is in place; only the one being written may be cut (journal.pending left)
+            shutil.copytree(before_last if cut <= second_ends else before_the_last, work)
+            (work / files.PENDING).touch()
+        (work / files.WAL).write_bytes(journal[:cut])
+        monkeypatch.setattr(files, "_WHOLE", {})  # a process of its own
+        if crash == "a writer killed" and cut < start:  # a durable record cut: not coordtui's doing, refused
+            with pytest.raises(StoreError, match="its last readable record is older than the store's manifest"):
+                Store(work, user="carol")
+            continue
+        fresh = Store(work, user="carol")
+        got = [(fresh.get("o", "activity", k) or {}).get("v") for k in ("n1", "n2", "f3")] + [fresh.get("o", "activity", "f4") is None]
+        wanted = (["whole", "first", "second", True] if cut == len(journal) else
+                  ["whole", "first", "second", False] if cut >= second_ends else
+                  ["whole", "first", None, False] if cut >= start else ["whole", None, None, False])
+        assert got == wanted, cut
+        assert fresh.verify_history() == [], cut
+        fresh.put("o", "activity", "after", {"v": 1}, part=MONTH, rev=0)
+        assert Store(work).verify_history() == [], cut
+        shutil.rmtree(work)
+
+
+def test_a_hand_edit_between_two_saves_of_one_process_is_refused_whatever_it_keeps_of_the_file(tmp_path):
+    """The same process saves before and after a colleague edits the month file by hand, to the
+    same size and with its mtime put back: the content check's and the id index's shortcuts (which
+    trust what this process last wrote) must not let the next save seal over the edit."""
+    store = _new(tmp_path / "s")
+    store.content_check = _Counting()
+    store.put("o", "activity", "n1", {"v": "new"}, part=MONTH, rev=0)
+    store.put("o", "activity", "n2", {"v": "new"}, part=MONTH, rev=0)  # a patch, checked by its records only
+    path = store.root / "data" / "o" / f"{MONTH}.json"
+    raw, st = path.read_bytes(), path.stat()
+    edited = raw.replace(b'"filler record 7 ', b'"FILLER record 7 ', 1)
+    assert edited != raw and len(edited) == len(raw)
+    with open(path, "r+b") as fh:  # in place: the same inode
+        fh.write(edited)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    for save in (lambda: store.put("o", "activity", "n3", {"v": "new"}, part=MONTH, rev=0),
+                 lambda: store.put("o", "activity", "f7", {"v": "edited"}, part=MONTH)):
+        with pytest.raises(StoreError, match=rf"{MONTH}.json: its records were changed outside coordtui .*nothing was saved"):
+            save()
+    assert path.read_bytes() == edited and b"FILLER" not in (store.root / files.WAL).read_bytes()
+
+
+def test_a_file_system_that_refuses_to_swap_names_is_written_by_renaming_over(tmp_path, monkeypatch):
+    """renameat2 is there but the file system refuses RENAME_EXCHANGE (NFS, vfat: EINVAL): the save
+    renames over instead, keeps the version it replaces as the newest backup, and does not ask again.
+    (Simulated: every file system this machine can mount swaps names.)"""
+    calls: list[tuple[bytes, bytes, int]] = []
+
+    def refused(olddirfd, old, newdirfd, new, flags):
+        calls.append((old, new, flags))
+        return -1
+
+    monkeypatch.setattr(files, "_EXCHANGE", [(refused, lambda: errno.EINVAL)])
+    store = _new(tmp_path / "s")
+    path = store.root / "data" / "o" / f"{MONTH}.json"
+    versions = [path.read_bytes()]
+    for n in range(3):
+        store.put("o", "activity", "f1", {"v": n}, part=MONTH)
+        versions.append(path.read_bytes())
+    assert len(calls) == 1 and calls[0][2] == files._RENAME_EXCHANGE and files._EXCHANGE == [None]
+    assert [b.read_bytes() for b in files.backup_paths(store.root, path)] == versions[-2::-1][:files.KEEP]
+    assert not list(store.root.rglob("*.coordtui-tmp")) and Store(store.root).verify_history() == []
+    assert Store(store.root).get("o", "activity", "f1")["v"] == 2
