@@ -443,3 +443,88 @@ def test_a_file_system_that_refuses_to_swap_names_is_written_by_renaming_over(tm
     assert [b.read_bytes() for b in files.backup_paths(store.root, path)] == versions[-2::-1][:files.KEEP]
     assert not list(store.root.rglob("*.coordtui-tmp")) and Store(store.root).verify_history() == []
     assert Store(store.root).get("o", "activity", "f1")["v"] == 2
+
+
+class _ByModel(_Counting):
+    """As the application's check: whether a record fits depends on its organization's model (a
+    "strict" one refuses ``v`` "loose"), read from the store as it is now."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+    def problem(self, path: Path, data: dict) -> str | None:
+        strict = (self.store.get_org(path.parent.name) or {}).get("model") == "strict"
+        for name, table in data.items():
+            if name.startswith("_") or not isinstance(table, dict):
+                continue
+            for rid, doc in table.items():
+                self.seen += 1
+                if doc.get("v") == "bad" or (strict and doc.get("v") == "loose"):
+                    return f"{name} '{rid}': does not fit"
+        return None
+
+    def basis(self, path: Path) -> object:
+        return (self.store.get_org(path.parent.name) or {}).get("model")
+
+
+@pytest.mark.parametrize("who", ["this process", "another process"])
+def test_a_file_last_found_fitting_is_checked_whole_again_once_its_organization_s_model_changed(tmp_path, who):
+    store = _new(tmp_path / "s")
+    check = store.content_check = _ByModel(store)
+    store.put("o", "activity", "l1", {"v": "loose"}, part=MONTH, rev=0)  # fits model "m"; the file checked whole
+    check.seen = 0
+    store.put("o", "activity", "n1", {"v": "new"}, part=MONTH, rev=0)
+    assert check.seen == 1  # the next save: only its record
+    changer = store if who == "this process" else Store(store.root, user="bob")
+    changer.put_org({"id": "o", "name": "O", "model": "strict"})  # the file's records were never checked against it
+    with pytest.raises(StoreError, match="nothing was saved: activity 'l1': does not fit: fix it"):
+        store.put("o", "activity", "n2", {"v": "new"}, part=MONTH, rev=0)
+    fresh = Store(store.root, user="carol")  # what any other process says of the same save
+    fresh.content_check = _ByModel(fresh)
+    with pytest.raises(StoreError, match="activity 'l1': does not fit"):
+        fresh.put("o", "activity", "n2", {"v": "new"}, part=MONTH, rev=0)
+
+
+STRICT = '''
+"""A model whose teams must have a lead (the drop-in mini model's may not)."""
+from typing import ClassVar
+
+from coordtui import hookimpl
+from coordtui.api import ModelSpec, Record, Text
+
+
+class Team(Record):
+    kind: ClassVar[str] = "team"
+    name: Text
+    lead: str
+
+
+@hookimpl
+def coordtui_models():
+    return [ModelSpec(id="strict", name_zh="严格", name_en="Strict", version="1.0", kinds=[Team])]
+'''
+
+
+def test_the_application_s_check_judges_a_file_whole_again_once_its_organization_names_another_model(tmp_path):
+    from conftest import DROPINS
+
+    from coordtui.cli import main
+    from coordtui.store.store import strip_meta
+    from coordtui.workspace import Workspace
+
+    db, strict = tmp_path / "db", tmp_path / "strict"
+    assert main(["init", "--db", str(db), "--examples", "--plugin-dir", str(DROPINS)]) == 0
+    strict.mkdir()
+    (strict / "strict_model.py").write_text(STRICT)
+    ws = Workspace.open(db, plugin_dirs=[DROPINS, strict])
+    Team = ws.host.models["mini"].kind("team")
+    ws.save("m1", Team(id="t8", name="八组"), rev=0)  # no lead: fits mini; the file checked whole
+    ws.save("m1", Team(id="t9", name="九组", lead="甲"), rev=0)  # only this record checked
+    other = Workspace.open(db, plugin_dirs=[DROPINS, strict])  # another process names another model
+    other.store.put_org(strip_meta(ws.store.get_org("m1")) | {"model": "strict"})
+    Strict = ws.host.models["strict"].kind("team")
+    with pytest.raises(StoreError, match=r"structure.json: nothing was saved: team 't\d+': field lead"):
+        ws.save("m1", Strict(id="t10", name="十组", lead="乙"), rev=0)
+    with pytest.raises(StoreError, match=r"structure.json: nothing was saved: team 't\d+': field lead"):
+        other.save("m1", Strict(id="t10", name="十组", lead="乙"), rev=0)

@@ -101,6 +101,17 @@ class _ModelCheck:
                     return f"{kind} '{shown(rid)}': field {field}: {problem}"
         return None
 
+    def basis(self, path: Path) -> object:
+        """What :meth:`problem`'s verdict on ``path`` depends on besides its content: the model its
+        organization names (another process may change it: a verdict under one says nothing of another)."""
+        if path.parent.parent != self.ws.store.root / "data":
+            return None
+        try:
+            doc = self.ws.store.get_org(path.parent.name)
+        except StoreError:
+            return None
+        return doc.get("model") if isinstance(doc, dict) else None
+
     def advice(self, path: Path, lang: str = "en") -> str:
         root = self.ws.store.root
         rel = path.relative_to(root).as_posix()
