@@ -150,3 +150,46 @@ def test_back_from_an_organization_still_being_checked_the_dashboard_shows_its_r
                 await app.workers.wait_for_complete()
 
     asyncio.run(main())
+
+
+#: The models' packages: with the last run's snapshot under this start's key (coordtui.snapshot),
+#: the first frame is drawn before any is imported; they are loaded after it, for the real check.
+PLUGINS = ["four_duties", "county_zones", "university_grid", "enterprise_tiers", "dispatched_linkage"]
+
+FIRST_FRAME = """
+import json, sys
+from coordtui.app import CoordApp, opening_date
+from coordtui.workspace import Workspace
+lazy, plugins = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+seen = {}
+class Probe(CoordApp):
+    def _checked(self, result):
+        if "snapshot" not in seen:
+            seen["snapshot"] = self._snapshot_tag is not None
+            seen["imported"] = sorted(m for m in sys.modules if m in lazy or m.split(".")[0] in plugins)
+        super()._checked(result)
+        if self.check_complete:
+            seen["after"] = sorted(m for m in plugins if m in sys.modules)
+            self.call_after_refresh(self.exit)
+ws = Workspace.open(sys.argv[1])
+as_of, notice = opening_date(ws, None, "zh")  # as 'coordtui' opens: the examples' own date
+seen["opening"] = [str(as_of), sorted(m for m in plugins if m in sys.modules)]
+Probe(ws, as_of=as_of, notice=notice, org_id="tjpu").run(headless=True, size=(80, 24))
+print(json.dumps(seen))
+"""
+
+
+def test_with_the_snapshot_of_the_last_start_the_first_frame_imports_no_plugin(example_store):
+    runs = []
+    for _ in range(3):
+        proc = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(example_store), json.dumps(LAZY), json.dumps(PLUGINS)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert not runs[0]["snapshot"] and runs[0]["opening"][1]  # the ordinary way: the models first
+    served = [r for r in runs if r["snapshot"]]
+    assert served, runs
+    for run in served:
+        assert run["opening"] == ["2026-10-15", []]  # the opening date chosen without them
+        assert run["imported"] == []
+        assert run["after"] == sorted(PLUGINS)  # loaded after the first frame, for the real check

@@ -124,9 +124,28 @@ class CoordApp(App):
             raise InputError(f"no organization '{org_id}' in {ws.store.root} (known: {', '.join(ids) or 'none'}): check --org",
                              message_zh=f"{ws.store.root} 中没有组织“{org_id}”（已有：{'、'.join(ids) or '无'}）：请检查 --org")
         self.org_index = ids.index(org_id) if org_id else 0
+        #: The first part of the check as the last run kept it under this start's key (see
+        #: coordtui.snapshot), shown at mount until the real check's first part replaces it; else
+        #: the key (taken before the check, with the moment and sys.path) the real first part is kept under.
+        self._snapshot: CheckResult | None = None
+        self._snapshot_key: tuple[tuple[str, str] | None, int, list[str], str, date] | None = None
+        #: The check tag the snapshot was shown under, until a real check's part (or its failure) replaces it.
+        self._snapshot_tag: tuple[date, int] | None = None
+        if self.orgs:
+            self._take_snapshot_key()
         #: Where exports from the interface go: COORDTUI_EXPORT_DIR, else ./coordtui-exports.
         self.export_dir = Path(os.environ.get("COORDTUI_EXPORT_DIR", "coordtui-exports")).expanduser()
         self.title = t("app.title", lang)
+
+    def _take_snapshot_key(self) -> None:
+        from coordtui import snapshot
+
+        began = time.time_ns()
+        path = list(sys.path)
+        org_id = self.org_id
+        found = snapshot.key(self.ws, self.as_of, org_id, path=path)
+        self._snapshot_key = (found, began, path, org_id, self.as_of)
+        self._snapshot = snapshot.load(self.ws, found)
 
     # life cycle -------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -136,11 +155,35 @@ class CoordApp(App):
             self.notify(self.notice, timeout=8)
         if not self.orgs:
             self.notify(t("dash.no_orgs", self.lang), severity="warning", timeout=10)
+        if self._snapshot is not None:
+            # What the last run's check found for this very key: shown now, before any plugin is
+            # imported; the plugins are loaded and the real check run after the first frame.
+            self.generation += 1
+            tag, org_id = self.check_tag, self.org_id
+            part, self._snapshot, self._snapshot_key = _Part.of(self._snapshot, [org_id], tag[0]), None, None  # (kept already)
+            self._snapshot_tag = tag
+            self._check_part(tag, part, frozenset(o.id for o in self.orgs) - {org_id})
+            self.call_after_refresh(self._load_plugins)
+        else:
+            self._plugin_notices()
+            self.run_check()
+        self.set_interval(self.DAY_CHECK_SECONDS, self.follow_today, name="office day")
+
+    def _plugin_notices(self) -> None:
         for info in self.ws.host.plugins.values():
             if info.status == "failed":
                 self.notify(t("plugin.failed", self.lang, name=info.name, cause=text_in(info.cause, self.lang)), severity="error", timeout=10)
+
+    @work(thread=True, group="plugins")
+    def _load_plugins(self) -> None:
+        """After a first frame from a snapshot: load the plugins (off the interface's thread, input
+        is never held), say which failed, and run the real check."""
+        self.ws.host  # noqa: B018 (loads them)
+        self.call_from_thread(self._plugins_loaded)
+
+    def _plugins_loaded(self) -> None:
+        self._plugin_notices()
         self.run_check()
-        self.set_interval(self.DAY_CHECK_SECONDS, self.follow_today, name="office day")
 
     # checking -----------------------------------------------------------------------------
     @property
@@ -276,6 +319,7 @@ class CoordApp(App):
                 part = self.ws.check(as_of, org_ids=batch, progress=progress)
             except _Switched:
                 continue
+            self._keep_snapshot(tag, batch, part)
             for org_id in batch:
                 remaining.remove(org_id)
             if wanted is None:
@@ -284,6 +328,20 @@ class CoordApp(App):
             self.call_from_thread(self._check_part, tag, _Part.of(part, batch, as_of), frozenset(remaining))
             self._bury()
         return started
+
+    def _keep_snapshot(self, tag: tuple[date, int], batch: list[str], part: CheckResult) -> None:
+        """Keep the first part of the first check, when it is of the organization and the date
+        the start's key was taken for (and that key still holds: see coordtui.snapshot). A start
+        shown from the snapshot has no key left to keep (the slot holds this very result)."""
+        taken, self._snapshot_key = self._snapshot_key, None
+        if taken is None:
+            return
+        found, began, path, org_id, as_of = taken
+        if found is None or batch != [org_id] or tag[0] != as_of:
+            return
+        from coordtui import snapshot
+
+        snapshot.keep(self.ws, as_of, org_id, found, began, path, part)
 
     def _check_progress(self, tag: tuple[date, int], done: int, total: int) -> None:
         if tag != self.check_tag:
@@ -297,6 +355,8 @@ class CoordApp(App):
         None: as they were)."""
         if tag != self.check_tag:
             return
+        if tag != self._snapshot_tag:
+            self._snapshot_tag = None  # a real check's part: from now on nothing of the snapshot is shown
         if self._index_tag != tag or self._index_of is None or self._index_of is not self._result:
             self._index, self._found, self._counts, self._index_tag = {}, {}, {}, tag
         self._index.update(part.duties)
@@ -365,6 +425,10 @@ class CoordApp(App):
             self._check_worker(self.check_tag)
             return
         if error is not None:
+            if self._snapshot_tag is not None:  # the real check failed: the snapshot is not shown as its result
+                self._snapshot_tag = None
+                self.result = None
+                self.refresh_screens()
             self.show_error(error)
         elif self.check_complete:
             _warm_matching()
@@ -746,12 +810,18 @@ def opening_date(ws: Workspace, as_of: date | None, lang: str, notice: str | Non
 
 
 def example_org_ids(ws: Workspace) -> set[str]:
-    """The ids of the loaded models' bundled example organizations."""
-    ids = set()
-    for model_id in ws.host.models:
-        for doc in ws.host.fixtures(model_id):
-            org = doc.get("org") or doc.get("organization") or {}
-            if isinstance(org, dict) and org.get("id"):
-                ids.add(org["id"])
-    return ids
+    """The ids of the loaded models' bundled example organizations (kept between starts, so that
+    choosing the opening date loads no plugin: coordtui.snapshot)."""
+    from coordtui import snapshot
+
+    def compute() -> set[str]:
+        ids = set()
+        for model_id in ws.host.models:
+            for doc in ws.host.fixtures(model_id):
+                org = doc.get("org") or doc.get("organization") or {}
+                if isinstance(org, dict) and org.get("id"):
+                    ids.add(org["id"])
+        return ids
+
+    return snapshot.example_org_ids(ws, compute)
     return 0

@@ -192,9 +192,9 @@ def _person(args: Any) -> list[str]:
             f"egid {os.getegid()} {sorted(os.getgroups())}"]
 
 
-def _command(args: Any, root: Path) -> list[str]:
+def _command(args: Any, root: Path, out: Any = None) -> list[str]:
     env = sorted((k, v) for k, v in os.environ.items() if k.startswith(_ENV_PREFIXES) or k in _ENV_NAMES)
-    out = sys.stdout
+    out = sys.stdout if out is None else out
     return [f"root {os.path.realpath(root)}", repr(sorted((k, repr(v)) for k, v in vars(args).items())), repr(env),
             f"stdout {getattr(out, 'encoding', None)} {getattr(out, 'errors', None)}", *_person(args)]
 
@@ -217,11 +217,13 @@ def _days(root: Path) -> list[str] | None:
 
 
 def slot_and_key(args: Any, root: Path, path: list[str] | None = None,
-                 changed_after_ns: int | None = None) -> tuple[str, str] | None:
+                 changed_after_ns: int | None = None, out: Any = None) -> tuple[str, str] | None:
     """(the slot, the key) of this check (see the module's docstring), ``path`` being the
     ``sys.path`` it began with (default: now); None when there is none to trust (the store
     needs opening the ordinary way, or, with ``changed_after_ns``, a file of it changed after
-    that moment)."""
+    that moment). ``out``: the stream the output goes to (default: ``sys.stdout``; the
+    application's snapshot, which prints nothing, names the process's own, which Textual does
+    not replace)."""
     from coordtui.store.files import boot_id
     from coordtui.store.outcache import store_state
 
@@ -231,7 +233,7 @@ def slot_and_key(args: Any, root: Path, path: list[str] | None = None,
     days = _days(root)
     if days is None:
         return None
-    command = _command(args, root)
+    command = _command(args, root, out)
     slot = hashlib.sha256("\n".join(command).encode("utf-8", "surrogateescape")).hexdigest()[:40]
     try:
         code = _code(args, list(sys.path) if path is None else path)

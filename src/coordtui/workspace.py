@@ -240,8 +240,13 @@ class Workspace:
         self._pinned = False
         # org id -> (what the policy depends on, the policy)
         self._policies: dict[str, tuple[tuple, Policy]] = {}
-        self.host = host.load()
+        #: The plugin host, loaded on first use (:attr:`host`): the application draws its first
+        #: frame from a sealed snapshot (coordtui.snapshot) before any plugin is imported.
+        self._host = host
+        self._host_lock = threading.Lock()
         self.calendar = calendar or self._calendar()
+        #: Whether the program gave the calendar (not the store's holiday file or COORDTUI_HOLIDAYS).
+        self.calendar_given = calendar is not None
         #: The office's clock: "today" and every time shown (the store's ``timezone`` setting).
         self.clock = OfficeClock(store.meta().get("timezone"))
         self._keep_refusals = True
@@ -263,6 +268,25 @@ class Workspace:
     #: organization once; keeping them all would hold the whole store in memory (100,000
     #: records: about 100 MB), while a screen or a re-check after a save needs a few.
     PARSED_ORGS = 48
+
+    @property
+    def host(self) -> PluginHost:
+        """The plugin host, its plugins loaded (imported, checked) the first time it is asked for;
+        a plugin that fails is switched off there and reported as before (``host.plugins``)."""
+        host = self._host
+        if not host.loaded:
+            with self._host_lock:  # the check's thread and the interface's may ask at once
+                host.load()
+        return host
+
+    @host.setter
+    def host(self, value: PluginHost) -> None:
+        self._host = value
+
+    @property
+    def unloaded_host(self) -> PluginHost:
+        """The plugin host as it is, without loading it (what a snapshot's key names)."""
+        return self._host
 
     @classmethod
     def open(cls, db: Path | str | None = None, *, create: bool = False, host: PluginHost | None = None, plugin_dirs: Iterable[Path] = (),

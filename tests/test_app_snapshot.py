@@ -1,0 +1,172 @@
+"""The dashboard's first frame from the last run's sealed snapshot (coordtui.snapshot; issue 22):
+used only under a matching key, never over another process's change or a forged file, drawn
+before any plugin is imported, and replaced by the real check, broken plugins still reported."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from coordtui import snapshot
+from coordtui.app import CoordApp
+from coordtui.plugins import PluginHost
+from coordtui.store import Store
+from coordtui.workspace import Workspace
+
+AS_OF = date(2026, 10, 15)
+PLUGINS = ["four_duties", "county_zones", "university_grid", "enterprise_tiers", "dispatched_linkage"]
+
+
+def _lines(result, org_id):
+    duties = sorted((r.rule, r.duty.subject, r.duty.due, r.status, r.duty.what_zh) for r in result.duties if r.org == org_id)
+    return duties, [f for f in result.findings if f.org == org_id]
+
+
+class Recorded(CoordApp):
+    """Keeps what its first ``_checked`` showed, and whether it came from the snapshot."""
+
+    first = None
+
+    def _checked(self, result):
+        super()._checked(result)
+        if self.first is None:
+            self.first = (self._snapshot_tag is not None, _lines(result, self.org_id), set(self.pending))
+
+
+def start(store: Path, *, as_of=AS_OF, org_id="tjpu", plugin_dirs=(), lang="zh"):
+    """One start of the application on ``store`` up to its complete check: (whether the first
+    results came from the snapshot, those results, the complete check's, the notices)."""
+    ws = Workspace(Store(store, user="alice"), PluginHost(plugin_dirs=plugin_dirs))
+
+    async def main():
+        app = Recorded(ws, lang=lang, as_of=as_of, org_id=org_id)
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(500):  # 10 s at most
+                if app.check_complete and not app._checking:
+                    break
+                await pilot.pause(0.02)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.check_complete
+            return app.first, _lines(app.result, org_id), [n.message for n in app._notifications], app._snapshot_tag
+
+    return asyncio.run(main())
+
+
+def kept_start(store: Path, **kw):
+    """Start until a start is served from the snapshot (the first start may change the store:
+    it enrols its owner; then nothing is kept)."""
+    for _ in range(3):
+        got = start(store, **kw)
+        if got[0][0]:
+            return got
+    raise AssertionError("no start was served from the snapshot")
+
+
+def test_a_start_under_the_key_kept_shows_what_the_check_finds_and_the_real_check_replaces_it(example_store):
+    first = start(example_store)
+    assert not first[0][0]  # nothing kept yet: the ordinary way
+    (used, shown, pending), complete, _, tag = kept_start(example_store)
+    assert used and tag is None  # the real check's parts replaced it
+    ws = Workspace(Store(example_store, user="alice"), PluginHost())
+    real = ws.check(AS_OF, org_ids=["tjpu"])
+    assert shown == _lines(real, "tjpu") == complete
+    assert pending == {o.id for o in ws.orgs()} - {"tjpu"}  # the others still to check, as the real first part leaves them
+    # Another date, another organization: another key, the ordinary way.
+    assert not start(example_store, as_of=date(2026, 10, 16))[0][0]
+    assert not start(example_store, org_id="usst")[0][0]
+
+
+def test_a_change_by_another_process_makes_the_application_start_the_ordinary_way(example_store):
+    kept_start(example_store)
+    program = """
+import sys
+from coordtui.workspace import Workspace
+ws = Workspace.open(sys.argv[1])
+row = ws.rows("tjpu", "activity")[0]
+ws.delete("tjpu", "activity", row["id"], rev=row["_rev"])
+"""
+    proc = subprocess.run([sys.executable, "-c", program, str(example_store)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    (used, shown, _), complete, _, _ = start(example_store)
+    assert not used
+    real = Workspace(Store(example_store, user="alice"), PluginHost()).check(AS_OF, org_ids=["tjpu"])
+    assert shown == _lines(real, "tjpu") == complete
+
+
+def _slot_body(store: Path) -> Path:
+    ws = Workspace(Store(store, user="alice"), PluginHost())
+    found = snapshot.key(ws, AS_OF, "tjpu")
+    assert found is not None and snapshot.load(ws, found) is not None
+    return store / "cache" / "output" / f"{found[0]}.out"
+
+
+def test_a_forged_snapshot_is_ignored(example_store):
+    for forge in ("body", "header"):
+        kept_start(example_store)
+        body = _slot_body(example_store)
+        if forge == "body":  # a colleague's version of what is due, in the kept file
+            data = json.loads(body.read_bytes())
+            data["duties"] = data["duties"][:1]
+            body.write_bytes(json.dumps(data).encode())
+        else:  # a header not sealed with the store's key
+            head = body.with_suffix(".json")
+            mac, _, payload = head.read_bytes().partition(b"\n")
+            head.write_bytes(b"0" * len(mac) + b"\n" + payload)
+        (used, shown, _), complete, _, _ = start(example_store)
+        assert not used and shown == complete and len(shown[0]) > 1
+
+
+def test_without_the_store_key_nothing_is_kept_or_read(example_store, monkeypatch):
+    from coordtui.store.outcache import OutputCache
+
+    monkeypatch.setattr(OutputCache, "usable", property(lambda self: False))
+    monkeypatch.setattr(OutputCache, "writer", lambda self, slot: None)
+    for _ in range(2):
+        assert not start(example_store)[0][0]
+
+
+BROKEN = "raise ImportError('this plugin is broken on purpose')\n"
+
+
+def test_a_broken_plugin_is_still_reported_when_the_first_frame_comes_from_the_snapshot(example_store, tmp_path):
+    folder = tmp_path / "dropins"
+    (folder / "broken_model").mkdir(parents=True)
+    (folder / "broken_model" / "__init__.py").write_text(BROKEN)
+    start(example_store, plugin_dirs=[folder], lang="en")
+    (used, _, _), _, notices, _ = kept_start(example_store, plugin_dirs=[folder], lang="en")
+    assert used
+    assert any("broken_model" in n and "broken on purpose" in n for n in notices), notices
+    # Without the folder it is another key (the plugins differ): the ordinary way.
+    assert not start(example_store)[0][0]
+
+
+def test_when_the_real_check_fails_after_the_snapshot_its_results_are_not_left_on_screen(example_store, monkeypatch):
+    from coordtui.errors import StoreError
+
+    kept_start(example_store)
+
+    def failing(self, as_of, org_ids=None, *, progress=None):
+        raise StoreError("orgs.json: unreadable (a test's)")
+
+    monkeypatch.setattr(Workspace, "check", failing)
+    ws = Workspace(Store(example_store, user="alice"), PluginHost())
+
+    async def main():
+        app = Recorded(ws, lang="en", as_of=AS_OF, org_id="tjpu")
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(500):  # 10 s at most
+                if app.first is not None and app._snapshot_tag is None and not app._checking:
+                    break
+                await pilot.pause(0.02)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.first[0] and app.first[1][0]  # the snapshot was shown first
+            assert app.result is None and app._snapshot_tag is None
+            assert "unreadable (a test's)" in str(app.screen.query_one("#error-message").render())
+
+    asyncio.run(main())
