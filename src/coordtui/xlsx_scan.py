@@ -194,6 +194,7 @@ def _check_extent(path: Path, archive: zipfile.ZipFile, part: str) -> None:
 #: path as given -> (the child's pid, the read end of its pipe), for the scans started ahead.
 _AHEAD: dict[str, tuple[int, int]] = {}
 _AHEAD_MAX = 2  # workbooks scanned ahead at once (one per core of the server this is measured on)
+_MAX_FD = 1 << 20
 
 
 def _state(st: os.stat_result) -> list[int]:
@@ -235,8 +236,12 @@ def scan_ahead(paths: Iterable[Path]) -> None:
             return
         if pid == 0:  # the child: scan, say what it found, and leave without running anything of the parent's
             try:
-                os.close(read_end)
-                os.write(write_end, _verdict_of(path))
+                # Nothing of the parent's stays open in it (a lock's file would stay locked while it runs).
+                os.closerange(3, write_end)
+                os.closerange(write_end + 1, _MAX_FD)
+                verdict = _verdict_of(path)
+                while verdict:
+                    verdict = verdict[os.write(write_end, verdict):]
             finally:
                 os._exit(0)
         os.close(write_end)
