@@ -241,3 +241,53 @@ def test_references_resolved_in_place_are_what_a_copy_would_be(example_store):
     assert [r.model_dump() for r in in_place] == [r.model_dump() for r in copied]
     assert [r.model_fields_set for r in in_place] == [r.model_fields_set for r in copied]
     assert in_place[0].units != ["机关纪委", "后勤纪委"] and in_place[0] is owned[0]
+
+
+# The patterns of the scan before a workbook is read, as they were first written (greedy, without
+# the possessive forms the scan now uses to go faster): what they find is what the scan must find.
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"
+_ATTR = rb"\s+[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*')"
+FIRST_PATTERNS = {
+    "_TAG_OR_ANY": rb"<" + _NS + rb"(?:c|row)(?=[\s/>])(?:((?:" + _ATTR + rb")*)\s*(/?>))?",
+    "_R_OR_PLACED": rb"\sr\s*=\s*[\"'](?:([A-Z]{0,3})([1-9]\d{0,6})[\"'])?",
+    "_UNTYPED": rb"<" + _NS + rb"c(?:\s+(?!t\s*=)[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*>\s*(?:<" + _NS + rb"f\b(?:"
+                + _ATTR + rb")*\s*(?:/>|>[^<]*</" + _NS + rb"f\s*>))?\s*<" + _NS + rb"v\s*>([^<]*)</",
+}
+
+
+def _tag_soup(rng):
+    pieces = [b"<", b">", b"/>", b"</", b"c", b"row", b"x:", b"f", b"v", b"t", b" ", b"\t", b"\n", b"r", b"=", b"\"", b"'",
+              b"A", b"XFD", b"1", b"0", b"9", b"s", b"t=\"s\"", b" r=\"B2\"", b"<c r=\"A1\">", b"<v>1</v>", b"<f>A1</f>", b"</c>",
+              b"<row r=\"3\">", b"</row>", b"<x:c ", b":", b"_", b"-", b"."]
+    return b"".join(rng.choice(pieces) for _ in range(rng.randrange(0, 40)))
+
+
+def test_the_scan_before_a_workbook_is_read_finds_what_its_first_patterns_found(tmp_path):
+    import random
+    import re
+
+    from openpyxl import Workbook
+
+    from coordtui import xlsx_scan
+
+    first = {name: re.compile(pattern) for name, pattern in FIRST_PATTERNS.items()}
+    bare = {name: re.compile(pattern.replace(_NS, b"")) for name, pattern in FIRST_PATTERNS.items()}
+    now = {"_TAG_OR_ANY": (xlsx_scan._TAG_OR_ANY, xlsx_scan._BARE_TAG_OR_ANY), "_R_OR_PLACED": (xlsx_scan._R_OR_PLACED, xlsx_scan._R_OR_PLACED),
+           "_UNTYPED": (xlsx_scan._UNTYPED, xlsx_scan._BARE_UNTYPED)}
+    book = Workbook()
+    book.active.append(["名称", 1, 2.5, "=A1"])
+    book.active.append(["第九协作组", None, "x:y", "<c r='A1'>"])
+    book.save(tmp_path / "b.xlsx")
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "b.xlsx") as archive:
+        texts = [archive.read(n) for n in archive.namelist() if n.endswith(".xml")]
+    rng = random.Random(20261202)
+    texts += [_tag_soup(rng) for _ in range(30000)]
+    for text in texts:
+        for name, (pattern, bare_pattern) in now.items():
+            assert pattern.findall(text) == first[name].findall(text), (name, text)
+            assert bare_pattern.findall(text) == bare[name].findall(text), (name, text)
+        assert xlsx_scan._prefixed(text) == (xlsx_scan._PREFIXED.search(text) is not None), text
+    many = b"<a>" + b"12:30 " * 40 + b"<x:c r='A1'/>"  # more colons than are tried one by one: the pattern decides
+    assert xlsx_scan._prefixed(many) and not xlsx_scan._prefixed(many.replace(b"x:c", b"c"))

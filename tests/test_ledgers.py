@@ -182,7 +182,9 @@ def test_spreadsheet_limits(db, tmp_path, capsys, monkeypatch):
     book.active.append(["长" * 5000])
     book.save(tmp_path / "big.xlsx")
     monkeypatch.setattr(tabular, "MAX_TABLE_BYTES", 50 * 1024 * 1024)
-    monkeypatch.setattr(tabular, "MAX_UNPACKED_BYTES", 10_000)
+    from coordtui import xlsx_scan  # (a workbook's parts are bounded by the scan before it is read)
+
+    monkeypatch.setattr(xlsx_scan, "MAX_UNPACKED_BYTES", 10_000)
     assert main(["--lang", "en", "import", str(tmp_path / "big.xlsx"), "--db", str(db), "--org", "tjpu"]) == 2
     assert "unpacks to" in capsys.readouterr().err
 

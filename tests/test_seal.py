@@ -469,3 +469,94 @@ def test_a_person_added_to_people_json_by_hand_is_never_acted_on(store, capsys):
         Store(store.root).get_person("evil")
     code, _, err = run(capsys, "--lang", "en", "users", "list", "--db", store.root)
     assert code == 2 and "outside coordtui" in err
+
+
+# the hashes and seals stay what earlier versions wrote ----------------------------------
+
+def _hash_as_first_written(entry):
+    """entry_hash as the first sealed stores computed it: every store's history was hashed so."""
+    import hashlib
+
+    import orjson
+
+    body = {k: v for k, v in entry.items() if k not in ("hash", "seal")}
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)).hexdigest()
+
+
+def _seal_as_first_written(key, *parts):
+    import hmac
+
+    return hmac.digest(key, "\x1f".join(str(p) for p in parts).encode("utf-8"), "sha256").hex()
+
+
+def _random_entry(rng):
+    def text():
+        return "".join(rng.choice("ab协作 \"\\\x1f_é𝄞0") for _ in range(rng.randrange(0, 12)))
+
+    def value(depth=0):
+        pick = rng.randrange(8 if depth < 2 else 5)
+        if pick == 0:
+            return None
+        if pick == 1:
+            return rng.choice([True, False])
+        if pick == 2:
+            return rng.randrange(-10**12, 10**12)
+        if pick == 3:
+            return rng.random() * 1000
+        if pick == 4:
+            return text()
+        if pick == 5:
+            return [value(depth + 1) for _ in range(rng.randrange(4))]
+        return {text(): value(depth + 1) for _ in range(rng.randrange(5))}
+
+    entry = {"seq": rng.randrange(1, 10**6), "at": "2026-03-06T19:07:08Z", "user": text(), "op": "update", "org": "o1",
+             "kind": text(), "id": text(), "before": value(), "after": value(), "prev": text()}
+    for _ in range(rng.randrange(3)):
+        entry[text()] = value()
+    items = list(entry.items())
+    rng.shuffle(items)  # (hashed with sorted keys: the order an entry was built in never counts)
+    entry = dict(items)
+    if rng.random() < 0.5:  # an entry read back from a log carries its hash and seal (in either order, or one of them)
+        for name in rng.sample(["hash", "seal"], rng.randrange(1, 3)):
+            entry[name] = rng.choice([text(), "0" * 64, 7, None])
+    return entry
+
+
+def test_entry_hashes_and_seals_are_byte_for_byte_those_earlier_versions_wrote():
+    import random
+
+    from coordtui.store.seal import _EntrySeal, _mac
+
+    rng = random.Random(20261202)
+    key = b"k" * 64
+    for _ in range(3000):
+        entry = _random_entry(rng)
+        before = dict(entry)
+        assert entry_hash(entry) == _hash_as_first_written(entry), entry
+        assert entry == before and list(entry) == list(before)  # the entry itself is left as it was
+        rel_log = rng.choice(["data/o1/2026-03.history.jsonl", "people.history.jsonl", "data/é/x\x1fy.history.jsonl"])
+        for hash_ in (entry_hash(entry), entry.get("hash", ""), 12):
+            want = _seal_as_first_written(key, "entry", "0123abcd", rel_log, hash_)
+            assert _EntrySeal(key, "0123abcd", rel_log)(hash_) == want
+            assert _mac(key, "entry", "0123abcd", rel_log, hash_) == want
+    # And one entry's values as written into stores since sealing began (a fixed point: a change of
+    # the hashing would leave every existing store unverifiable).
+    entry = {"seq": 7, "at": "2026-03-06T19:07:08Z", "user": "alice", "op": "update", "org": "o1", "kind": "act", "id": "a1",
+             "before": {"id": "a1", "title": "协作活动", "_rev": 1},
+             "after": {"id": "a1", "title": "第二次", "units": ["u1", "u2"], "n": 3, "ok": True, "_rev": 2}, "prev": "ab" * 32}
+    assert entry_hash(entry) == entry_hash(entry | {"hash": "x", "seal": "y"}) == "e77c645e71123920f4e6790c17c9d57aaa5343535f4253792364814b812aa2e4"
+    assert (_EntrySeal(key, "0123abcd", "data/o1/2026-03.history.jsonl")(entry_hash(entry))
+            == "d93481c55355066b5aa81c15548600ed682a308f8184828cc9f9993b51dc52da")
+
+
+def test_a_log_sealed_by_the_store_verifies_and_each_entry_carries_the_seal_of_the_first_formula(store):
+    from coordtui.store.seal import load_key
+
+    key = load_key(store._seal.store_id)
+    log = store.root / "data" / "o1" / "2026-03.history.jsonl"
+    entries = lines(log)
+    assert len(entries) == 2
+    for e in entries:
+        assert e["hash"] == _hash_as_first_written(e)
+        assert e["seal"] == _seal_as_first_written(key, "entry", store._seal.store_id, "data/o1/2026-03.history.jsonl", e["hash"])
+    assert not store._seal.verify_file(store.root / "data" / "o1" / "2026-03.json", key).problems

@@ -26,13 +26,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import posixpath
 import re
-import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
-from urllib.parse import unquote
 
 from pydantic import ValidationError
 
@@ -41,17 +38,15 @@ from coordtui.domain.records import Record
 from coordtui.errors import InputError
 from coordtui.i18n import os_reason
 from coordtui.forms import FieldSpec, field_specs, label_for, split_list
+from coordtui.xlsx_scan import HEADER_SEARCH_ROWS, MAX_ROWS, MAX_SHEET_CELLS, check_unpacked
 
 if TYPE_CHECKING:
     from coordtui.workspace import Workspace
 
 MAX_TABLE_BYTES = 50 * 1024 * 1024  # a ledger's file on disk
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an xlsx's parts once unzipped (a small file can hold a huge string)
-MAX_ROWS = 100_000
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 MAX_COLUMNS = 16_384  # Excel's own limit for a row (A to XFD)
 MAX_REPORTED = 20
-HEADER_SEARCH_ROWS = 10
 
 _DATE_FORMS = [re.compile(p) for p in (r"^(\d{4})-(\d{1,2})-(\d{1,2})$", r"^(\d{4})/(\d{1,2})/(\d{1,2})$",
                                         r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$", r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")]
@@ -378,140 +373,6 @@ def _read_csv(path: Path) -> list[list[Any]]:
     return rows
 
 
-def _check_unpacked(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            if unpacked <= MAX_UNPACKED_BYTES:
-                for part in _sheet_parts(archive):
-                    _check_extent(path, archive, part)
-    except (zipfile.BadZipFile, OSError):
-        return  # the reader says it is not a workbook
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise InputError(f"{path}: the workbook unpacks to {unpacked // (1024 * 1024)} MiB, more than the "
-                         f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MiB an import takes: split it or remove long cells",
-                         message_zh=f"{path}：工作簿解压后 {unpacked // (1024 * 1024)} MiB，超过上限，请拆分或删去过长的单元格")
-
-
-# A sheet is read whole into memory as rows × columns (python-calamine): a small file may place
-# one cell at A1 and one at XFD1048576, which would ask for 17 billion cells. So before reading,
-# every part's cell and row tags are scanned for how far they reach. A tag the strict pattern
-# cannot read is a damaged file; comments or text that look like tags only make the bound larger.
-_NS = rb"(?:[A-Za-z_][\w.-]*:)?"
-_ATTR = rb"\s+[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*')"
-_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)((?:" + _ATTR + rb")*)\s*/?>")
-_ANY_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)[\s/>]")
-_WITH_R = re.compile(rb"\sr\s*=\s*[\"']")
-_PLACED = re.compile(rb"\sr\s*=\s*[\"']([A-Z]{0,3})([1-9]\d{0,6})[\"']")
-# The scan's passes in one each (what a 10,000-row sheet's 11 MB took a quarter of a second for):
-# every tag start _ANY_TAG finds, with its attributes and end where _TAG reads it (an empty end
-# where it cannot); every r= _WITH_R finds, with the reference where _PLACED reads it (empty digits
-# where it cannot).
-_TAG_OR_ANY = re.compile(rb"<" + _NS + rb"(?:c|row)(?=[\s/>])(?:((?:" + _ATTR + rb")*)\s*(/?>))?")
-_R_OR_PLACED = re.compile(rb"\sr\s*=\s*[\"'](?:([A-Z]{0,3})([1-9]\d{0,6})[\"'])?")
-_UNTYPED = re.compile(rb"<" + _NS + rb"c(?:\s+(?!t\s*=)[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*>\s*(?:<" + _NS + rb"f\b(?:"
-                      + _ATTR + rb")*\s*(?:/>|>[^<]*</" + _NS + rb"f\s*>))?\s*<" + _NS + rb"v\s*>([^<]*)</")
-# The same passes where no tag of the part has a namespace prefix (Excel's, openpyxl's and
-# calamine's own sheets), so that each tag start is not first tried for one: a third faster.
-_PREFIXED = re.compile(rb"</?[A-Za-z_][\w.-]*:")
-_BARE_TAG_OR_ANY = re.compile(_TAG_OR_ANY.pattern.replace(_NS, b""))
-_BARE_UNTYPED = re.compile(_UNTYPED.pattern.replace(_NS, b""))
-MAX_SHEET_CELLS = 5_000_000  # rows × columns of one sheet as read (100,000 rows of 50 columns)
-_CHUNK = 4 * 1024 * 1024
-
-
-_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^<]*")
-_TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']*)["']""")
-
-
-def _sheet_parts(archive: zipfile.ZipFile) -> list[str]:
-    """Every part a reader may take for a sheet: each .xml part, and whatever any relationship of
-    a worksheet names (a sheet's part need not end in .xml), however its target is written."""
-    names = {info.filename for info in archive.infolist()}
-    parts = {name for name in names if name.lower().endswith(".xml")}
-    for rels in [name for name in names if name.lower().endswith(".rels")]:
-        base = posixpath.dirname(posixpath.dirname(rels))  # xl/_rels/workbook.xml.rels -> xl
-        for tag in _RELATIONSHIP.findall(archive.read(rels)):
-            target = _TARGET.search(tag)
-            if target is None or b"worksheet" not in tag.lower():
-                continue
-            written = unquote(target.group(1).decode("utf-8", "replace")).replace("\\", "/")
-            for candidate in (written.lstrip("/"), posixpath.normpath(posixpath.join(base, written)),
-                              posixpath.normpath(posixpath.join("xl", written))):
-                parts.update(name for name in names if name.lower() == candidate.lower())
-    return sorted(parts)
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
-
-
-def _check_extent(path: Path, archive: zipfile.ZipFile, part: str) -> None:
-    """Refuse a part whose cells reach further than an import reads, or whose cell tags or
-    number cells cannot be read (a number cell holding text: the file is damaged)."""
-    rows = cols = tags = unplaced = 0
-
-    def damaged(what: str) -> InputError:
-        return InputError(f"{path}: not a readable xlsx workbook ({part}: {what}): open it in Excel and save it again",
-                          message_zh=f"{path}：工作簿已损坏（{part}），请用 Excel 打开后重新保存")
-
-    def scan(buf: bytes) -> None:
-        nonlocal rows, cols, tags, unplaced
-        bare = _PREFIXED.search(buf) is None
-        tags_found = (_BARE_TAG_OR_ANY if bare else _TAG_OR_ANY).findall(buf)
-        found = len(tags_found)
-        # A tag _TAG cannot read, where _ANY_TAG finds one; or one _ANY_TAG finds inside the quoted
-        # value of an attribute of a tag _TAG read (where _TAG's pass goes on after the tag).
-        if (b"", b"") in tags_found:  # (the attributes and end of a tag _TAG cannot read)
-            raise damaged("a cell or row tag that cannot be read")
-        # Every r= among the tags' attributes (one inside another attribute's quoted value only
-        # makes the bound larger, or the file refused).
-        joined = b"\n".join([attributes for attributes, _ in tags_found])
-        if b"<" in joined and _ANY_TAG.search(joined):
-            raise damaged("a cell or row tag that cannot be read")
-        placed = _R_OR_PLACED.findall(joined)
-        if (b"", b"") in placed:  # (an r= whose reference _PLACED cannot read)
-            raise damaged("a cell reference that cannot be read")
-        tags += found
-        unplaced += max(0, found - len(placed))
-        if placed:
-            rows = max(rows, max(map(int, {n for _, n in placed})))
-            cols = max(cols, max(map(_column_number, {c for c, _ in placed})))
-        for value in set((_BARE_UNTYPED if bare else _UNTYPED).findall(buf)):
-            try:
-                float(value)
-            except ValueError:
-                raise damaged(f"a number cell holds {value[:20].decode('utf-8', 'replace')!r}") from None
-
-    with archive.open(part) as fh:
-        pending = b""
-        while True:
-            chunk = fh.read(_CHUNK)
-            data = pending + chunk
-            if not chunk:
-                scan(data)
-                break
-            cut = data.rfind(b"row>")  # a row's end: no cell or value is cut in two
-            if cut < 0:
-                pending = data
-                continue
-            scan(data[:cut + 4])
-            pending = data[cut + 4:]
-    # Cells and rows without a reference follow the one before: at most one step further each.
-    rows, cols = rows + unplaced, cols + unplaced
-    if rows > MAX_ROWS + HEADER_SEARCH_ROWS and tags:
-        raise InputError(f"{path} [{part}]: more than {MAX_ROWS:,} rows: split the sheet",
-                         message_zh=f"{path} [{part}]：超过 {MAX_ROWS:,} 行，请拆分")
-    if rows * cols > MAX_SHEET_CELLS:
-        raise InputError(f"{path} [{part}]: the sheet spans {rows:,} rows by {cols:,} columns, more than the {MAX_SHEET_CELLS:,} "
-                         "cells an import reads: delete the empty rows and columns around the table, or split it",
-                         message_zh=f"{path} [{part}]：工作表跨 {rows:,} 行 {cols:,} 列，超过导入可读的 {MAX_SHEET_CELLS:,} 个单元格："
-                                    "请删去表格周围的空行空列，或拆分")
-
-
 def _merged_fill(rows: list[list[Any]], ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
     """A value merged down (or across) over cells counts for each of them, as the reader sees it.
 
@@ -546,7 +407,7 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
         cls = model.kind(kind)
         at = find_header(cls, rows)
         return [(cls, str(path), rows[at], [(n, r) for n, r in enumerate(rows[at + 1:], start=at + 2)])]
-    _check_unpacked(path)
+    check_unpacked(path)
     try:
         from python_calamine import CalamineWorkbook, SheetTypeEnum
     except ImportError:  # an installation from before it was a dependency

@@ -1,0 +1,312 @@
+"""The bounds of a workbook before it is read (工作簿读取前的检查): how far its cells reach.
+
+A sheet is read whole into memory as rows × columns (python-calamine), so a small file that
+places one cell at A1 and one at XFD1048576 would ask for 17 billion cells, and one whose parts
+unzip to gigabytes would fill the memory. So before a workbook is read, its parts are unzipped
+and scanned here for how far their cell and row tags reach (:func:`check_unpacked`).
+
+The scan needs nothing but the file (this module imports only the standard library), so a
+command that imports workbooks starts it ahead in a child process (:func:`scan_ahead`) while it
+loads its models, and takes its verdict where it reads the file, if the file is still the one
+that was scanned (its device, inode, size, mtime and ctime); otherwise, or without a verdict
+(no child could be started, or it died), the file is scanned where it is read, as before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import signal
+import zipfile
+from pathlib import Path
+from typing import IO, Any, Iterable
+from urllib.parse import unquote
+
+from coordtui.errors import InputError
+
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an xlsx's parts once unzipped (a small file can hold a huge string)
+MAX_ROWS = 100_000
+HEADER_SEARCH_ROWS = 10
+
+
+def _check_unpacked(path: Path, fh: IO[bytes] | None = None) -> None:
+    """Refuse (InputError) a workbook whose parts unzip, or whose cells reach, further than an import reads.
+    ``fh``: the file, opened (else it is opened by its path)."""
+    try:
+        with zipfile.ZipFile(path if fh is None else fh) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked <= MAX_UNPACKED_BYTES:
+                for part in _sheet_parts(archive):
+                    _check_extent(path, archive, part)
+    except (zipfile.BadZipFile, OSError):
+        return  # the reader says it is not a workbook
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(f"{path}: the workbook unpacks to {unpacked // (1024 * 1024)} MiB, more than the "
+                         f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MiB an import takes: split it or remove long cells",
+                         message_zh=f"{path}：工作簿解压后 {unpacked // (1024 * 1024)} MiB，超过上限，请拆分或删去过长的单元格")
+
+
+# A sheet is read whole into memory as rows × columns (python-calamine): a small file may place
+# one cell at A1 and one at XFD1048576, which would ask for 17 billion cells. So before reading,
+# every part's cell and row tags are scanned for how far they reach. A tag the strict pattern
+# cannot read is a damaged file; comments or text that look like tags only make the bound larger.
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"
+# Possessive (``*+``, ``++``): each part of a tag can be read one way only (white space, a name, a
+# quoted value never run into each other), so the engine keeps what it read instead of trying
+# every shorter reading when the rest fails; the same matches, a quarter fewer steps.
+_ATTR = rb"\s++[\w.:-]++\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+')"
+_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)((?:" + _ATTR + rb")*)\s*/?>")
+_ANY_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)[\s/>]")
+_WITH_R = re.compile(rb"\sr\s*=\s*[\"']")
+_PLACED = re.compile(rb"\sr\s*=\s*[\"']([A-Z]{0,3})([1-9]\d{0,6})[\"']")
+# The scan's passes in one each (what a 10,000-row sheet's 11 MB took a quarter of a second for):
+# every tag start _ANY_TAG finds, with its attributes and end where _TAG reads it (an empty end
+# where it cannot); every r= _WITH_R finds, with the reference where _PLACED reads it (empty digits
+# where it cannot).
+_TAG_OR_ANY = re.compile(rb"<" + _NS + rb"(?:c|row)(?=[\s/>])(?:((?:" + _ATTR + rb")*+)\s*+(/?>))?")
+_R_OR_PLACED = re.compile(rb"\sr\s*+=\s*+[\"'](?:([A-Z]{0,3}+)([1-9]\d{0,6}+)[\"'])?")
+_UNTYPED = re.compile(rb"<" + _NS + rb"c(?:\s++(?!t\s*=)[\w.:-]++\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'))*+\s*+>\s*+(?:<" + _NS
+                      + rb"f\b(?:" + _ATTR + rb")*+\s*+(?:/>|>[^<]*+</" + _NS + rb"f\s*+>))?+\s*+<" + _NS + rb"v\s*+>([^<]*+)</")
+# The same passes where no tag of the part has a namespace prefix (Excel's, openpyxl's and
+# calamine's own sheets), so that each tag start is not first tried for one: a third faster.
+_PREFIXED = re.compile(rb"</?[A-Za-z_][\w.-]*:")
+_PREFIX_NAME = re.compile(rb"</?[A-Za-z_][\w.-]*")
+_FEW_COLONS = 16
+
+
+def _prefixed(buf: bytes) -> bool:
+    """Whether ``_PREFIXED`` finds a tag name with a prefix in ``buf``, told from its colons where it
+    has few (a sheet written without prefixes has one or two, in its namespace's address): a match
+    ends at a colon and starts at the last ``<`` before it (a name holds neither), so trying the few
+    colons says the same as trying the pattern at every ``<`` (a sixth of a sheet's scan)."""
+    at = buf.find(b":")
+    for _ in range(_FEW_COLONS):
+        if at < 0:
+            return False
+        start = buf.rfind(b"<", 0, at)
+        if start >= 0 and _PREFIX_NAME.fullmatch(buf, start, at):
+            return True
+        at = buf.find(b":", at + 1)
+    return at >= 0 and _PREFIXED.search(buf) is not None
+_BARE_TAG_OR_ANY = re.compile(_TAG_OR_ANY.pattern.replace(_NS, b""))
+_BARE_UNTYPED = re.compile(_UNTYPED.pattern.replace(_NS, b""))
+MAX_SHEET_CELLS = 5_000_000  # rows × columns of one sheet as read (100,000 rows of 50 columns)
+_CHUNK = 4 * 1024 * 1024
+
+
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^<]*")
+_TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']*)["']""")
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> list[str]:
+    """Every part a reader may take for a sheet: each .xml part, and whatever any relationship of
+    a worksheet names (a sheet's part need not end in .xml), however its target is written."""
+    names = {info.filename for info in archive.infolist()}
+    parts = {name for name in names if name.lower().endswith(".xml")}
+    for rels in [name for name in names if name.lower().endswith(".rels")]:
+        base = posixpath.dirname(posixpath.dirname(rels))  # xl/_rels/workbook.xml.rels -> xl
+        for tag in _RELATIONSHIP.findall(archive.read(rels)):
+            target = _TARGET.search(tag)
+            if target is None or b"worksheet" not in tag.lower():
+                continue
+            written = unquote(target.group(1).decode("utf-8", "replace")).replace("\\", "/")
+            for candidate in (written.lstrip("/"), posixpath.normpath(posixpath.join(base, written)),
+                              posixpath.normpath(posixpath.join("xl", written))):
+                parts.update(name for name in names if name.lower() == candidate.lower())
+    return sorted(parts)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_extent(path: Path, archive: zipfile.ZipFile, part: str) -> None:
+    """Refuse a part whose cells reach further than an import reads, or whose cell tags or
+    number cells cannot be read (a number cell holding text: the file is damaged)."""
+    rows = cols = tags = unplaced = 0
+
+    def damaged(what: str) -> InputError:
+        return InputError(f"{path}: not a readable xlsx workbook ({part}: {what}): open it in Excel and save it again",
+                          message_zh=f"{path}：工作簿已损坏（{part}），请用 Excel 打开后重新保存")
+
+    def scan(buf: bytes) -> None:
+        nonlocal rows, cols, tags, unplaced
+        bare = not _prefixed(buf)
+        tags_found = (_BARE_TAG_OR_ANY if bare else _TAG_OR_ANY).findall(buf)
+        found = len(tags_found)
+        # A tag _TAG cannot read, where _ANY_TAG finds one; or one _ANY_TAG finds inside the quoted
+        # value of an attribute of a tag _TAG read (where _TAG's pass goes on after the tag).
+        if (b"", b"") in tags_found:  # (the attributes and end of a tag _TAG cannot read)
+            raise damaged("a cell or row tag that cannot be read")
+        # Every r= among the tags' attributes (one inside another attribute's quoted value only
+        # makes the bound larger, or the file refused).
+        joined = b"\n".join([attributes for attributes, _ in tags_found])
+        if b"<" in joined and _ANY_TAG.search(joined):
+            raise damaged("a cell or row tag that cannot be read")
+        placed = _R_OR_PLACED.findall(joined)
+        if (b"", b"") in placed:  # (an r= whose reference _PLACED cannot read)
+            raise damaged("a cell reference that cannot be read")
+        tags += found
+        unplaced += max(0, found - len(placed))
+        if placed:
+            rows = max(rows, max(map(int, {n for _, n in placed})))
+            cols = max(cols, max(map(_column_number, {c for c, _ in placed})))
+        for value in set((_BARE_UNTYPED if bare else _UNTYPED).findall(buf)):
+            try:
+                float(value)
+            except ValueError:
+                raise damaged(f"a number cell holds {value[:20].decode('utf-8', 'replace')!r}") from None
+
+    with archive.open(part) as fh:
+        pending = b""
+        while True:
+            chunk = fh.read(_CHUNK)
+            data = pending + chunk
+            if not chunk:
+                scan(data)
+                break
+            cut = data.rfind(b"row>")  # a row's end: no cell or value is cut in two
+            if cut < 0:
+                pending = data
+                continue
+            scan(data[:cut + 4])
+            pending = data[cut + 4:]
+    # Cells and rows without a reference follow the one before: at most one step further each.
+    rows, cols = rows + unplaced, cols + unplaced
+    if rows > MAX_ROWS + HEADER_SEARCH_ROWS and tags:
+        raise InputError(f"{path} [{part}]: more than {MAX_ROWS:,} rows: split the sheet",
+                         message_zh=f"{path} [{part}]：超过 {MAX_ROWS:,} 行，请拆分")
+    if rows * cols > MAX_SHEET_CELLS:
+        raise InputError(f"{path} [{part}]: the sheet spans {rows:,} rows by {cols:,} columns, more than the {MAX_SHEET_CELLS:,} "
+                         "cells an import reads: delete the empty rows and columns around the table, or split it",
+                         message_zh=f"{path} [{part}]：工作表跨 {rows:,} 行 {cols:,} 列，超过导入可读的 {MAX_SHEET_CELLS:,} 个单元格："
+                                    "请删去表格周围的空行空列，或拆分")
+
+
+
+# scanning ahead -------------------------------------------------------------------------
+
+#: path as given -> (the child's pid, the read end of its pipe), for the scans started ahead.
+_AHEAD: dict[str, tuple[int, int]] = {}
+_AHEAD_MAX = 2  # workbooks scanned ahead at once (one per core of the server this is measured on)
+_MAX_FD = 1 << 20
+
+
+def _state(st: os.stat_result) -> list[int]:
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _may_fork() -> bool:
+    """Whether a scan may run in a child process: a system with fork and more than one core, and
+    this process running no other thread (a child forked beside one may find its locks held)."""
+    import threading
+
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except (AttributeError, OSError):
+        return (os.cpu_count() or 1) > 1
+
+
+def scan_ahead(paths: Iterable[Path]) -> None:
+    """Start :func:`check_unpacked`'s scan of each workbook in ``paths`` in a child process (the first
+    :data:`_AHEAD_MAX` of them), where this process can: its verdict is taken by :func:`check_unpacked`.
+    Call :func:`cancel_ahead` when done (the verdicts not taken are dropped, their children ended)."""
+    if not _may_fork():
+        return
+    for path in paths:
+        key = os.fspath(path)
+        if len(_AHEAD) >= _AHEAD_MAX or key in _AHEAD:
+            continue
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            return
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return
+        if pid == 0:  # the child: scan, say what it found, and leave without running anything of the parent's
+            try:
+                # Nothing of the parent's stays open in it (a lock's file would stay locked while it runs).
+                os.closerange(3, write_end)
+                os.closerange(write_end + 1, _MAX_FD)
+                verdict = _verdict_of(path)
+                while verdict:
+                    verdict = verdict[os.write(write_end, verdict):]
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        _AHEAD[key] = (pid, read_end)
+
+
+def _verdict_of(path: Path) -> bytes:
+    """The child's verdict: the file's state when scanned and the scan's problem (none: null); b"" when it cannot say."""
+    try:
+        with open(path, "rb") as fh:
+            state = _state(os.fstat(fh.fileno()))
+            try:
+                _check_unpacked(path, fh)
+            except InputError as exc:
+                return json.dumps({"state": state, "problem": [exc.message, exc.message_zh]}).encode()
+            return json.dumps({"state": state, "problem": None}).encode()
+    except BaseException:  # (the parent scans the file itself)
+        return b""
+
+
+def _taken(pid: int, read_end: int) -> dict[str, Any] | None:
+    """A child's verdict, once it has ended (None: it gave none)."""
+    chunks = []
+    try:
+        while chunk := os.read(read_end, 65536):
+            chunks.append(chunk)
+    except OSError:
+        chunks = []
+    finally:
+        os.close(read_end)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    try:
+        verdict = json.loads(b"".join(chunks)) if chunks else None
+    except ValueError:
+        return None
+    return verdict if isinstance(verdict, dict) else None
+
+
+def check_unpacked(path: Path) -> None:
+    """Refuse (InputError) a workbook whose parts unzip, or whose cells reach, further than an import
+    reads: by the scan started ahead where it scanned this very file, else by scanning it now."""
+    ahead = _AHEAD.pop(os.fspath(path), None)
+    if ahead is not None:
+        verdict = _taken(*ahead)
+        try:
+            now = _state(os.stat(path))
+        except OSError:
+            now = None
+        if verdict is not None and now is not None and verdict.get("state") == now:
+            problem = verdict.get("problem")
+            if problem is None:
+                return
+            raise InputError(problem[0], message_zh=problem[1])
+    _check_unpacked(path)
+
+
+def cancel_ahead() -> None:
+    """End the scans started ahead whose verdicts were not taken (a command that stopped early)."""
+    while _AHEAD:
+        _, (pid, read_end) = _AHEAD.popitem()
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _taken(pid, read_end)
