@@ -626,8 +626,11 @@ def _check(args: argparse.Namespace, recording) -> int:
 
     ws = _workspace(args)
     as_of = _as_of(args, ws.today())  # the office's day, whatever TZ says
-    findings = ws.findings(as_of, args.org)
-    for problem in ws.store.verify_history():
+    # The history is verified while the rules' workers run (this process only waits for them
+    # then); its breaks come after the findings, as ever.
+    problems: list[str] = []
+    findings = ws.findings(as_of, args.org, meanwhile=lambda: problems.extend(ws.store.verify_history()))
+    for problem in problems:
         from coordtui.domain.records import Finding, Severity
         from coordtui.i18n import text_in
 

@@ -101,6 +101,27 @@ def _finding_key(f: Finding) -> tuple[int, str, str, str, str]:
     return (_RANK[f.severity._value_], f.org, f.rule, f.period or "", f.subject_id or f.subject)
 
 
+def in_order(findings: list) -> list:
+    """``findings`` as :meth:`CheckResult.sort` orders them (a stable sort by severity,
+    organization, rule, period and subject), for findings that come as one run per organization,
+    each run already in that order (as a check gathers them: each organization's result sorted,
+    once): the runs' pieces of each severity are put in order by organization, without a key
+    per finding or comparing across organizations. Where an organization comes in more than one
+    run, or a run is not ordered by severity, the findings are sorted after all."""
+    buckets: dict[tuple[int, str], list] = {}
+    last: tuple[int, str] | None = None
+    current: list = []
+    for f in findings:
+        key = (_RANK[f.severity._value_], f.org)
+        if key != last:
+            if key in buckets or (last is not None and key[1] == last[1] and key[0] < last[0]):
+                return sorted(findings, key=_finding_key)
+            current = buckets[key] = []
+            last = key
+        current.append(f)
+    return [f for key in sorted(buckets) for f in buckets[key]]
+
+
 def summarize(findings: Iterable[Finding]) -> dict[str, int]:
     summary = {s.value: 0 for s in Severity}
     for f in findings:
