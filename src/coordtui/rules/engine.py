@@ -694,17 +694,26 @@ class RuleWorker:
     def _keep(self, ctx: Context, packed: list[tuple]) -> None:
         """``keep`` the organization's findings, unless a rule or obligation failed; a keep that
         fails is left out (the cache is disposable; the findings still go to the parent)."""
-        from coordtui.rules.cache import from_rows, to_rows
-
         rows = [row for item in packed for row in item[1]]
         if any(row[2].startswith("core.") for row in rows):
             return
-        found = from_rows(rows, b"".join(item[2] for item in packed))
-        if found is None:
-            return
-        found.sort(key=_finding_key)
+        # Sorted as CheckResult.sort sorts findings, by the rows' own fields (a row is what
+        # cache.to_rows makes: severity, org, rule, subject, period, subject's kind, its id, the
+        # length of its JSON), each finding's JSON cut from the blobs, none rebuilt or rendered again.
+        blob = b"".join(item[2] for item in packed)
+        pieces, at = [], 0
         try:
-            self.keep(ctx, *to_rows(found))
+            for row in rows:
+                pieces.append(blob[at:at + row[7]])
+                at += row[7]
+            order = sorted(range(len(rows)), key=lambda n: (_RANK[rows[n][0]], rows[n][1], rows[n][2], rows[n][4] or "",
+                                                            rows[n][6] or rows[n][3]))
+        except (KeyError, IndexError, TypeError):  # (rows made by to_rows in this process: never)
+            return
+        if at != len(blob):
+            return
+        try:
+            self.keep(ctx, [rows[n] for n in order], b"".join([pieces[n] for n in order]))
         except Exception:  # (write_cache_file says nothing of a folder it cannot write)
             pass
 
