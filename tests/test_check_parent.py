@@ -145,3 +145,31 @@ def test_a_dangling_link_in_place_of_a_data_file_is_refused_not_taken_as_empty(e
     path.symlink_to(example_store / "nowhere.json")
     with pytest.raises(StoreError, match="is a symbolic link"):
         Store(example_store).read_part(org, part)
+
+
+def test_an_interrupt_meanwhile_ends_the_check_at_once(example_store, monkeypatch):
+    """Ctrl-C while the history is verified: the check stops then (its workers killed), as it
+    does while it waits for them, not once every organization is judged."""
+    _with_two_workers(monkeypatch)
+    workers: list[engine.RuleWorker] = []
+    judged: list[str] = []
+    real_start, real_evaluate = engine.RuleWorker.start, engine.RuleWorker.evaluate
+    monkeypatch.setattr(engine.RuleWorker, "start", lambda self: (workers.append(self), real_start(self))[1])
+    monkeypatch.setattr(engine.RuleWorker, "evaluate",
+                        lambda self, ctx: (judged.append(ctx.org.id), real_evaluate(self, ctx))[1])
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    import threading
+
+    ws = Workspace.open(example_store)
+    with pytest.raises(KeyboardInterrupt):  # (and nothing else: the workers are closed once)
+        ws.findings(date.fromisoformat(AS_OF), meanwhile=interrupted)
+    assert workers and len(judged) < len(ws.orgs())  # not waited for: about the one each worker had begun
+    for thread in threading.enumerate():  # (their threads end too, taking no more organizations)
+        if thread.name == "coordtui-check":
+            thread.join(timeout=60)
+            assert not thread.is_alive()
+    for worker in workers:
+        worker.close()

@@ -184,6 +184,11 @@ class _Turns:
             self._next += 1
             return self._items[self._next - 1]
 
+    def stop(self) -> None:
+        """No organization is handed out any more."""
+        with self._lock:
+            self._next = len(self._items)
+
 
 def _each_in_a_thread(calls: list[Callable[[], None]], meanwhile: Callable[[], None] | None = None) -> None:
     """Run ``calls`` at once, one thread each (each waits on its own worker process), and
@@ -203,15 +208,14 @@ def _each_in_a_thread(calls: list[Callable[[], None]], meanwhile: Callable[[], N
     threads = [threading.Thread(target=guarded, args=(call,), name="coordtui-check", daemon=True) for call in calls]
     for thread in threads:
         thread.start()
-    failed: BaseException | None = None
+    failed: Exception | None = None
     try:
         if meanwhile is not None:
             meanwhile()
-    except BaseException as exc:  # raised once the threads have ended (their workers are then closed)
+    except Exception as exc:  # raised once the threads have ended (an interrupt is at once, as in a join)
         failed = exc
-    finally:
-        for thread in threads:
-            thread.join()
+    for thread in threads:
+        thread.join()
     if errors:
         raise errors[0]
     if failed is not None:
@@ -982,6 +986,7 @@ class Workspace:
                 _each_in_a_thread([(lambda w=worker: self._judge(turns, jobs, w, results, partitions, kept))
                                    for worker in workers], meanwhile.pop() if meanwhile else None)
             finally:
+                turns.stop()  # (an interrupt: the threads, still running, take no more organizations)
                 for worker in workers:
                     worker.close()
         else:

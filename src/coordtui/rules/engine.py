@@ -607,6 +607,7 @@ class RuleWorker:
                       for _, rules, obligations in jobs]
         self._job = {id(ctx): n for n, ctx in enumerate(self.contexts)}
         self.pid = 0
+        self._closing = threading.Lock()
 
     def __enter__(self) -> "RuleWorker":
         return self
@@ -637,12 +638,14 @@ class RuleWorker:
         self.pid, self._cmd, self._reader = pid, cmd_write, _Reader(out_read)
 
     def close(self) -> None:
-        """End the worker (killed: it may be inside a rule) and reap it."""
-        if self.pid:
-            _end(self.pid)
-            os.close(self._cmd)
-            os.close(self._reader.fd)
-            self.pid = 0
+        """End the worker (killed: it may be inside a rule) and reap it. Once, whichever of two
+        threads asks (a check interrupted closes its workers while their threads may, too)."""
+        with self._closing:
+            if self.pid:
+                _end(self.pid)
+                os.close(self._cmd)
+                os.close(self._reader.fd)
+                self.pid = 0
 
     def _serve(self, cmd_fd: int, out_fd: int) -> None:
         global _in_worker
