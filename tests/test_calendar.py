@@ -136,3 +136,17 @@ def test_months_then_rolling_propagates_the_provisional_mark():
     # A deadline already provisional stays so, through months and through a day that needs no rolling.
     assert cal.roll_to_working_day(Deadline(date(2026, 3, 9), True)) == Deadline(date(2026, 3, 9), True)
     assert cal.add_months(Deadline(date(2026, 3, 9), True), 1) == Deadline(date(2026, 4, 9), True)
+
+
+def test_a_deadline_asked_again_is_the_one_counted_the_first_time():
+    """add_working_days keeps its answers per calendar: asked again, in any order, each is what a
+    fresh calendar counts (over holidays, adjusted workdays and a provisional year alike)."""
+    from datetime import timedelta
+
+    asked = [(date(2026, 9, 25) + timedelta(days=k), n) for k in range(0, 400, 7) for n in (0, 1, 3, 10, 20)]
+    kept = WorkCalendar()
+    first = [kept.add_working_days(start, n) for start, n in asked]
+    again = [kept.add_working_days(start, n) for start, n in reversed(asked)][::-1]
+    fresh = [WorkCalendar().add_working_days(start, n) for start, n in asked]
+    assert first == again == fresh
+    assert any(d.provisional for d in fresh) and not all(d.provisional for d in fresh)

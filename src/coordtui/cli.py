@@ -634,8 +634,11 @@ def _check(args: argparse.Namespace, recording) -> int:
 
     ws = _workspace(args)
     as_of = _as_of(args, ws.today())  # the office's day, whatever TZ says
-    findings = ws.findings(as_of, args.org)
-    for problem in ws.store.verify_history():
+    # The history is verified while the rules' workers run (this process only waits for them
+    # then); its breaks come after the findings, as ever.
+    problems: list[str] = []
+    findings = ws.findings(as_of, args.org, meanwhile=lambda: problems.extend(ws.store.verify_history()))
+    for problem in problems:
         from coordtui.domain.records import Finding, Severity
         from coordtui.i18n import text_in
 
@@ -655,7 +658,7 @@ def _write_check_json(as_of: date, findings: list, summary: dict[str, int]) -> N
     """``{"as_of", "findings", "summary"}`` as ``orjson.dumps(..., OPT_INDENT_2)`` writes it, byte
     for byte, one finding at a time: the whole document at once (47 MB at 100,000 records, and
     a dict per finding before it) was the largest part of a check's peak memory."""
-    from coordtui.rules.cache import render
+    from coordtui.rules.cache import KeptFinding, render
 
     out = sys.stdout.buffer
     out.write(b'{\n  "as_of": ' + orjson.dumps(as_of.isoformat()) + b',\n  "findings": ')
@@ -663,8 +666,9 @@ def _write_check_json(as_of: date, findings: list, summary: dict[str, int]) -> N
         out.write(b"[]")
     else:
         head = b"[\n"
-        for start in range(0, len(findings), 1000):
-            out.write(head + b",\n".join(render(f) for f in findings[start:start + 1000]))
+        for start in range(0, len(findings), 1000):  # (a kept finding's JSON is at hand: render's answer for it)
+            out.write(head + b",\n".join([f.rendered if f.__class__ is KeptFinding else render(f)
+                                           for f in findings[start:start + 1000]]))
             head = b",\n"
         out.write(b"\n  ]")
     out.write(b',\n  "summary": ' + orjson.dumps(summary, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ") + b"\n}\n")

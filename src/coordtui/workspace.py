@@ -27,7 +27,7 @@ from coordtui.domain.model import Context, ModelSpec, Organization
 from coordtui.domain.records import Finding, Record, Severity
 from coordtui.errors import AccessError, InputError, StoreError, shown
 from coordtui.plugins import PluginHost
-from coordtui.rules.engine import CheckResult, RuleWorker, can_isolate, evaluate, store_problem
+from coordtui.rules.engine import CheckResult, RuleWorker, can_isolate, evaluate, in_order, store_problem
 from coordtui.store import STRUCTURE, Delete, Put, PutOrg, Refused, Store, strip_meta
 from coordtui.store.store import ATTACHMENTS
 from coordtui.store.files import default_store_path, newest_good_backup, unreadable
@@ -195,11 +195,17 @@ class _Turns:
             self._next += 1
             return self._items[self._next - 1]
 
+    def stop(self) -> None:
+        """No organization is handed out any more."""
+        with self._lock:
+            self._next = len(self._items)
 
-def _each_in_a_thread(calls: list[Callable[[], None]]) -> None:
+
+def _each_in_a_thread(calls: list[Callable[[], None]], meanwhile: Callable[[], None] | None = None) -> None:
     """Run ``calls`` at once, one thread each (each waits on its own worker process), and
-    raise the first one's exception, if any, once all have ended."""
-    if len(calls) == 1:
+    raise the first one's exception, if any, once all have ended. ``meanwhile()`` runs in this
+    thread while they do (their exception, where one raises, wins over its)."""
+    if len(calls) == 1 and meanwhile is None:
         calls[0]()
         return
     errors: list[BaseException] = []
@@ -213,10 +219,18 @@ def _each_in_a_thread(calls: list[Callable[[], None]]) -> None:
     threads = [threading.Thread(target=guarded, args=(call,), name="coordtui-check", daemon=True) for call in calls]
     for thread in threads:
         thread.start()
+    failed: Exception | None = None
+    try:
+        if meanwhile is not None:
+            meanwhile()
+    except Exception as exc:  # raised once the threads have ended (an interrupt is at once, as in a join)
+        failed = exc
     for thread in threads:
         thread.join()
     if errors:
         raise errors[0]
+    if failed is not None:
+        raise failed
 
 
 class Workspace:
@@ -855,24 +869,31 @@ class Workspace:
         finally:
             self._pinned = pinned
 
-    def findings(self, as_of: date, org_ids: Iterable[str] | None = None) -> "list[Finding | KeptFinding]":
+    def findings(self, as_of: date, org_ids: Iterable[str] | None = None, *,
+                 meanwhile: Callable[[], None] | None = None) -> "list[Finding | KeptFinding]":
         """The findings of :meth:`check` (the same, in the same order), for a caller that needs no
         duties (``coordtui check``): an organization whose result for ``as_of`` is kept on disk
         from an earlier process (``cache/check``, sealed; see :mod:`coordtui.store.results`)
         under exactly its files, settings, calendar and code as they are now is not read or
         judged again, and a result judged now is kept there for the next process. Those read back
         are :class:`~coordtui.rules.cache.KeptFinding`: what the command reads of a finding, and
-        its JSON as it was written (:func:`~coordtui.rules.cache.render`)."""
+        its JSON as it was written (:func:`~coordtui.rules.cache.render`).
+
+        ``meanwhile()``, when given, is run exactly once in this thread: while worker processes
+        judge the organizations (this process only waits for them then), else after the results
+        are in. (``coordtui check`` verifies the history so.)"""
         from coordtui.store.results import ResultCache
 
         orgs = [self.org(o) for o in org_ids] if org_ids else self.orgs()
         total = CheckResult(as_of)
         disk = ResultCache(self.store.root)
+        waiting = [meanwhile] if meanwhile is not None else []
         with _without_cyclic_gc(), self._actor_pinned():
-            self._check_into(total, orgs, as_of, None, disk if disk.usable else None, duties=False)
+            self._check_into(total, orgs, as_of, None, disk if disk.usable else None, duties=False, meanwhile=waiting)
             total = self._visible(total, orgs)
-        total.sort()
-        return total.findings
+        if waiting:  # (nothing was judged in a worker)
+            waiting.pop()()
+        return in_order(total.findings)  # (each organization's findings are in order already)
 
     def _disk_digest(self, org: Organization, as_of: date, parts: list[tuple[str, Any]]) -> str:
         """What an organization's result as of ``as_of`` depends on, as one digest (see rules.cache)."""
@@ -892,11 +913,12 @@ class Workspace:
 
     def _check_into(self, total: CheckResult, orgs: list[Organization], as_of: date,
                     progress: Callable[[int, int], None] | None, disk: "ResultCache | None" = None,
-                    duties: bool = True) -> None:
+                    duties: bool = True, meanwhile: list[Callable[[], None]] | None = None) -> None:
         """Each organization's result into ``total``: kept from the last check (in this process,
         or with ``disk`` on disk: findings only), else evaluated (and then kept). ``duties=False``:
         only the findings are wanted (the duties may be left out, and nothing is kept in this
-        process, where a later check would want them)."""
+        process, where a later check would want them). ``meanwhile``: a call, taken out of the
+        list and run in this thread while worker processes judge (left there when none do)."""
         from coordtui.rules.cache import from_rows, to_rows
 
         pending: list[tuple[Organization, tuple, Context]] = []
@@ -997,8 +1019,9 @@ class Workspace:
                 for worker in workers:
                     worker.start()  # forked here, from this thread, before the threads below exist
                 _each_in_a_thread([(lambda w=worker: self._judge(turns, jobs, w, results, partitions, kept))
-                                   for worker in workers])
+                                   for worker in workers], meanwhile.pop() if meanwhile else None)
             finally:
+                turns.stop()  # (an interrupt: the threads, still running, take no more organizations)
                 for worker in workers:
                     worker.close()
         else:

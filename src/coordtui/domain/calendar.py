@@ -180,6 +180,9 @@ class WorkCalendar:
         self._user_years = self.user_days.years
         # chinese-calendar scans all its holidays on every call; a day's answer never changes.
         self._days: dict[date, DayInfo] = {}
+        #: (start, n) -> add_working_days' answer: fixed, as the days it counts over are (a check
+        #: asks for the same few deadlines of every organization, thousands of times).
+        self._after: dict[tuple[date, int], Deadline] = {}
         self._starts: dict[tuple[int, str], date | None] = {}
         self._years: dict[int, tuple[dict[date, str], dict[date, set[str]], set[str]]] = {}
 
@@ -277,6 +280,10 @@ class WorkCalendar:
         """The ``n``-th working day strictly after ``start`` ("within n working days after")."""
         if n < 0:
             raise ValueError("n must not be negative")
+        key = (start, n)
+        found = self._after.get(key)
+        if found is not None:
+            return found
         day, counted, provisional = start, 0, False
         while counted < n:
             day += timedelta(days=1)
@@ -284,7 +291,8 @@ class WorkCalendar:
             provisional = provisional or info.provisional
             if info.workday:
                 counted += 1
-        return Deadline(day, provisional)
+        found = self._after[key] = Deadline(day, provisional)
+        return found
 
     def add_days(self, start: date, n: int) -> Deadline:
         """``n`` calendar days after ``start``."""

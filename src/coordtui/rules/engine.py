@@ -101,6 +101,27 @@ def _finding_key(f: Finding) -> tuple[int, str, str, str, str]:
     return (_RANK[f.severity._value_], f.org, f.rule, f.period or "", f.subject_id or f.subject)
 
 
+def in_order(findings: list) -> list:
+    """``findings`` as :meth:`CheckResult.sort` orders them (a stable sort by severity,
+    organization, rule, period and subject), for findings that come as one run per organization,
+    each run already in that order (as a check gathers them: each organization's result sorted,
+    once): the runs' pieces of each severity are put in order by organization, without a key
+    per finding or comparing across organizations. Where an organization comes in more than one
+    run, or a run is not ordered by severity, the findings are sorted after all."""
+    buckets: dict[tuple[int, str], list] = {}
+    last: tuple[int, str] | None = None
+    current: list = []
+    for f in findings:
+        key = (_RANK[f.severity._value_], f.org)
+        if key != last:
+            if key in buckets or (last is not None and key[1] == last[1] and key[0] < last[0]):
+                return sorted(findings, key=_finding_key)
+            current = buckets[key] = []
+            last = key
+        current.append(f)
+    return [f for key in sorted(buckets) for f in buckets[key]]
+
+
 def summarize(findings: Iterable[Finding]) -> dict[str, int]:
     summary = {s.value: 0 for s in Severity}
     for f in findings:
@@ -586,6 +607,7 @@ class RuleWorker:
                       for _, rules, obligations in jobs]
         self._job = {id(ctx): n for n, ctx in enumerate(self.contexts)}
         self.pid = 0
+        self._closing = threading.Lock()
 
     def __enter__(self) -> "RuleWorker":
         return self
@@ -616,12 +638,14 @@ class RuleWorker:
         self.pid, self._cmd, self._reader = pid, cmd_write, _Reader(out_read)
 
     def close(self) -> None:
-        """End the worker (killed: it may be inside a rule) and reap it."""
-        if self.pid:
-            _end(self.pid)
-            os.close(self._cmd)
-            os.close(self._reader.fd)
-            self.pid = 0
+        """End the worker (killed: it may be inside a rule) and reap it. Once, whichever of two
+        threads asks (a check interrupted closes its workers while their threads may, too)."""
+        with self._closing:
+            if self.pid:
+                _end(self.pid)
+                os.close(self._cmd)
+                os.close(self._reader.fd)
+                self.pid = 0
 
     def _serve(self, cmd_fd: int, out_fd: int) -> None:
         global _in_worker
@@ -673,17 +697,26 @@ class RuleWorker:
     def _keep(self, ctx: Context, packed: list[tuple]) -> None:
         """``keep`` the organization's findings, unless a rule or obligation failed; a keep that
         fails is left out (the cache is disposable; the findings still go to the parent)."""
-        from coordtui.rules.cache import from_rows, to_rows
-
         rows = [row for item in packed for row in item[1]]
         if any(row[2].startswith("core.") for row in rows):
             return
-        found = from_rows(rows, b"".join(item[2] for item in packed))
-        if found is None:
-            return
-        found.sort(key=_finding_key)
+        # Sorted as CheckResult.sort sorts findings, by the rows' own fields (a row is what
+        # cache.to_rows makes: severity, org, rule, subject, period, subject's kind, its id, the
+        # length of its JSON), each finding's JSON cut from the blobs, none rebuilt or rendered again.
+        blob = b"".join(item[2] for item in packed)
+        pieces, at = [], 0
         try:
-            self.keep(ctx, *to_rows(found))
+            for row in rows:
+                pieces.append(blob[at:at + row[7]])
+                at += row[7]
+            order = sorted(range(len(rows)), key=lambda n: (_RANK[rows[n][0]], rows[n][1], rows[n][2], rows[n][4] or "",
+                                                            rows[n][6] or rows[n][3]))
+        except (KeyError, IndexError, TypeError):  # (rows made by to_rows in this process: never)
+            return
+        if at != len(blob):
+            return
+        try:
+            self.keep(ctx, [rows[n] for n in order], b"".join([pieces[n] for n in order]))
         except Exception:  # (write_cache_file says nothing of a folder it cannot write)
             pass
 

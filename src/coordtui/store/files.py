@@ -90,10 +90,11 @@ def _log_size(path: Path) -> int:
     A log only ever grows, and every commit that rewrites a data file appends to its log, so
     its size is a change counter that no recycled inode or coarse timestamp can fool.
     """
-    if not path.name.endswith(".json") or path.name == "meta.json":
+    text = os.fspath(path)  # (by string, not pathlib's parts: once per file a check reads)
+    if not text.endswith(".json") or os.path.basename(text) == "meta.json":
         return -1
     try:
-        return os.stat(path.with_name(path.name[: -len(".json")] + _LOG_SUFFIX)).st_size
+        return os.stat(text[: -len(".json")] + _LOG_SUFFIX).st_size
     except OSError:
         return -1
 
@@ -131,16 +132,17 @@ class FileCache:
         ``keep=False`` reads without adding the content to the cache (a caller that keeps its
         own, converted copy); a file already cached is still served from, and refreshed in, it.
         """
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            self._files.pop(path, None)
-            return None, {}
-        except OSError as exc:
-            raise _read_error(path, exc) from None
         cached = self._files.get(path)
-        if cached is not None and cached.signature == _signature(st, path):
-            return cached.signature, cached.data
+        if cached is not None:  # (a file not cached is read at once: its open handle's fstat is its signature)
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                self._files.pop(path, None)
+                return None, {}
+            except OSError as exc:
+                raise _read_error(path, exc) from None
+            if cached.signature == _signature(st, path):
+                return cached.signature, cached.data
         signature, raw = self._read_raw(path)
         if raw is None:
             return None, {}
@@ -168,10 +170,15 @@ class FileCache:
 
     def _read_raw(self, path: Path) -> tuple[tuple[int, ...] | None, bytes | None]:
         try:
-            with open(path, "rb", opener=_open_nofollow) as fh:
-                # fstat the handle we read, so content and signature belong together.
-                signature = _signature(os.fstat(fh.fileno()), path)
-                raw = fh.read()
+            # fstat the handle we read, so content and signature belong together. Read with the
+            # descriptor itself, not a file object over it (which asks again for the descriptor's
+            # stat, whether it is a terminal and where it stands: a check reads 8,441 files).
+            fd, st = _open_regular_stat(path, os.O_RDONLY)
+            try:
+                signature = _signature(st, path)
+                raw = _read_to_end(fd, st.st_size)
+            finally:
+                os.close(fd)
         except FileNotFoundError:
             self._files.pop(path, None)
             return None, None
@@ -240,11 +247,37 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 def _open_regular(path: str | Path, flags: int, mode: int = 0o777) -> int:
     """``os.open`` of a store file, never through a symbolic link, never blocking on a pipe;
     OSError (EINVAL) for anything but a regular file (a pipe, a device, a folder)."""
+    return _open_regular_stat(path, flags, mode)[0]
+
+
+def _open_regular_stat(path: str | Path, flags: int, mode: int = 0o777) -> tuple[int, os.stat_result]:
+    """:func:`_open_regular`, and the descriptor's ``fstat``."""
     fd = os.open(path, flags | _NOFOLLOW | os.O_CLOEXEC | _NONBLOCK, mode)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    try:
+        st = os.fstat(fd)
+    except BaseException:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(st.st_mode):
         os.close(fd)
         raise OSError(errno.EINVAL, "not a regular file: put there outside coordtui", str(path))
-    return fd
+    return fd, st
+
+
+def _read_to_end(fd: int, size: int) -> bytes:
+    """Everything from ``fd``'s position (its start) to its end, ``size`` the length its fstat
+    gave: one read where that many bytes are all there is (a regular file read short has ended),
+    more where the file turned out to be of another length."""
+    want = size + 1
+    first = os.read(fd, want)
+    if len(first) == size:
+        return first
+    chunks = [first]
+    while True:
+        chunk = os.read(fd, max(want, 1 << 16))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def _read_error(path: Path, exc: OSError) -> StoreError:
@@ -1443,7 +1476,14 @@ def _recover_old_journal(root: Path) -> bool:
 def commit_pending(root: Path) -> bool:
     """Whether a commit is being put in place (or its writer died in the middle): a reader
     that sees one takes the lock, which waits for it or finishes it."""
-    return os.path.lexists(os.path.join(root, PENDING)) or os.path.lexists(os.path.join(root, JOURNAL))
+    names = _MARKERS.get(root)
+    if names is None:  # (asked before and after every file a reader reads: the names joined once)
+        names = _MARKERS[root] = (os.path.join(root, PENDING), os.path.join(root, JOURNAL))
+    return os.path.lexists(names[0]) or os.path.lexists(names[1])
+
+
+#: Store root -> the paths of its commit's markers, for commit_pending.
+_MARKERS: dict[Any, tuple[str, str]] = {}
 
 
 def recovery_needed(root: Path) -> bool:

@@ -431,7 +431,7 @@ class Store:
         #: knows only shapes; the workspace, which knows the models, sets this.
         self.content_check: ContentCheck | None = None
         self._index: dict[str, _IdIndex] = {}
-        self._org_dirs: dict[str, Path] = {}
+        self._org_dirs: dict[str, tuple[Path, tuple[str, str]]] = {}
         self._part_paths: dict[tuple[str, str], Path] = {}
         #: data file -> (the content this process last wrote to it, its records serialized by table
         #: and id): what the next save into it serializes the file from (see :meth:`_serialized`)
@@ -553,11 +553,12 @@ class Store:
     def _org_dir(self, org: str) -> Path:
         """An organization's folder, never through a symbolic link: in a group store a member
         could otherwise point ``data/<org>`` at another store and have it read (or written) as this one."""
-        folder = self._org_dirs.get(org)
-        if folder is None:
-            folder = self._org_dirs[org] = self.root / "data" / org
-        data = os.path.join(self.root, "data")
-        for path in (data, os.path.join(data, org)):  # checked on every use, by string: thousands per check
+        known = self._org_dirs.get(org)
+        if known is None:
+            data = os.path.join(self.root, "data")
+            known = self._org_dirs[org] = (self.root / "data" / org, (data, os.path.join(data, org)))
+        folder, checked = known
+        for path in checked:  # checked on every use, by string: thousands per check
             if os.path.islink(path):
                 raise StoreError(f"{path}: is a symbolic link, not a folder of the store: coordtui never follows links in a store; "
                                  f"remove the link and run 'coordtui verify --db {self.root}'",
