@@ -131,3 +131,30 @@ def mini_ws(tmp_path, mini_host) -> Workspace:
     ws = Workspace(Store(tmp_path / "store", create=True), mini_host)
     ws.load_examples()
     return ws
+
+
+def checkpointed(store, tmp_path):
+    """Checkpoint ``store``'s commit journal and copy the store as it then is (without the journal):
+    what a power cut would bring back (see :func:`power_cut`)."""
+    from coordtui.store import files
+
+    with store.locked():
+        files._checkpoint(store.root)
+    snapshot = tmp_path / "at-checkpoint"
+    shutil.copytree(store.root, snapshot, ignore=shutil.ignore_patterns(files.WAL, ".lock"))
+    return snapshot
+
+
+def power_cut(root, snapshot, monkeypatch):
+    """Every store file back as it was at ``snapshot`` (the last checkpoint: nothing written since was
+    fsynced but the journal), files made since gone; the journal as it is; another boot, whose
+    process knows nothing of what the journal held whole."""
+    from coordtui.store import files
+
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.name in (files.WAL, ".lock") or path.is_dir():
+            continue
+        path.unlink()
+    shutil.copytree(snapshot, root, dirs_exist_ok=True)
+    monkeypatch.setattr(files, "_BOOT", ["another-boot"])
+    monkeypatch.setattr(files, "_WHOLE", {})

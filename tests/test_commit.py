@@ -10,12 +10,12 @@ lose), keeping the journal's synced records, and a new boot id.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 import coordtui.store.files as files
+from conftest import checkpointed, power_cut
 from coordtui.errors import StoreError
 from coordtui.store import Put, Store
 
@@ -114,33 +114,14 @@ def test_a_reader_open_during_a_killed_commit_sees_it_whole(tmp_path):
     assert [reader.get("o", "activity", k)["v"] for k in "abc"] == ["new"] * 3
 
 
-def _power_cut(root: Path, snapshot: Path, monkeypatch) -> None:
-    """Every store file back as it was at ``snapshot`` (the last checkpoint: nothing written since was
-    fsynced but the journal), files made since gone; the journal as it is; another boot."""
-    for path in sorted(root.rglob("*"), reverse=True):
-        if path.name in (files.WAL, ".lock") or path.is_dir():
-            continue
-        path.unlink()
-    shutil.copytree(snapshot, root, dirs_exist_ok=True)
-    monkeypatch.setattr(files, "_BOOT", ["another-boot"])
-
-
-def _checkpointed(store: Store, tmp_path: Path) -> Path:
-    with store.locked():
-        files._checkpoint(store.root)
-    snapshot = tmp_path / "at-checkpoint"
-    shutil.copytree(store.root, snapshot, ignore=shutil.ignore_patterns(files.WAL, ".lock"))
-    return snapshot
-
-
 @pytest.mark.parametrize("manifest", ["as at the checkpoint", "renamed but empty"])
 def test_after_a_power_cut_every_returned_save_is_put_back_from_the_journal(tmp_path, monkeypatch, manifest):
     store = _new(tmp_path / "s")
-    snapshot = _checkpointed(store, tmp_path)
+    snapshot = checkpointed(store, tmp_path)
     _save(store)
     store.put("o", "activity", "a", {"v": "newer"}, part="2026-06")  # moved to another month
     store.delete("o", "activity", "b")
-    _power_cut(store.root, snapshot, monkeypatch)
+    power_cut(store.root, snapshot, monkeypatch)
     if manifest == "renamed but empty":  # the journal holds only the manifest's changes: it is rebuilt without reading it
         (store.root / "manifest.json").write_bytes(b"")
     assert _state(tmp_path / "s") == {"a": "newer", "b": None, "c": "new", "problems": []}
@@ -152,27 +133,27 @@ def test_after_a_power_cut_every_returned_save_is_put_back_from_the_journal(tmp_
 
 def test_a_record_cut_short_by_the_power_cut_is_not_put_back(tmp_path, monkeypatch):
     store = _new(tmp_path / "s")
-    snapshot = _checkpointed(store, tmp_path)
+    snapshot = checkpointed(store, tmp_path)
     store.put("o", "activity", "a", {"v": "kept"}, part=MONTH)
     journal = store.root / files.WAL
     whole = journal.read_bytes()
     _save(store)
     cut = journal.read_bytes()
     journal.write_bytes(cut[: len(whole) + (len(cut) - len(whole)) // 2])  # the last record never reached the disk whole
-    _power_cut(store.root, snapshot, monkeypatch)
+    power_cut(store.root, snapshot, monkeypatch)
     assert _state(store.root) == {"a": "kept", "b": "old", "c": None, "problems": []}
 
 
 def test_a_record_of_zeros_or_another_crc_is_not_put_back(tmp_path, monkeypatch):
     store = _new(tmp_path / "s")
-    snapshot = _checkpointed(store, tmp_path)
+    snapshot = checkpointed(store, tmp_path)
     journal = store.root / files.WAL
     before = journal.read_bytes()
     store.put("o", "activity", "a", {"v": "lost"}, part=MONTH)
     record = journal.read_bytes()[len(before):]
     head, _, body = record.partition(b"\n")
     journal.write_bytes(before + head + b"\n" + b"\0" * len(body))  # a file system that shows unwritten blocks as zeros
-    _power_cut(store.root, snapshot, monkeypatch)
+    power_cut(store.root, snapshot, monkeypatch)
     assert _state(store.root) == OLD
 
 

@@ -18,6 +18,7 @@ import orjson
 import pytest
 
 import coordtui.store.files as files
+from conftest import checkpointed, power_cut
 import coordtui.store.store as store_module
 from coordtui.errors import StoreError
 from coordtui.store import Delete, Put, Store
@@ -50,24 +51,6 @@ def _data(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "data").rglob("*")) if p.is_file()}
 
 
-def _checkpointed(store: Store, tmp_path: Path) -> Path:
-    with store.locked():
-        files._checkpoint(store.root)
-    snapshot = tmp_path / "at-checkpoint"
-    shutil.copytree(store.root, snapshot, ignore=shutil.ignore_patterns(files.WAL, ".lock"))
-    return snapshot
-
-
-def _power_cut(root: Path, snapshot: Path, monkeypatch) -> None:
-    for path in sorted(root.rglob("*"), reverse=True):
-        if path.name in (files.WAL, ".lock") or path.is_dir():
-            continue
-        path.unlink()
-    shutil.copytree(snapshot, root, dirs_exist_ok=True)
-    monkeypatch.setattr(files, "_BOOT", ["another-boot"])
-    monkeypatch.setattr(files, "_WHOLE", {})
-
-
 def _saves(store: Store) -> None:
     """New records, one saved again (to its table's end), one deleted, one moved to another month, all in MONTH."""
     store.put("o", "activity", "n1", {"v": "new"}, part=MONTH, rev=0)
@@ -80,7 +63,7 @@ def _saves(store: Store) -> None:
 
 def test_a_save_into_a_file_the_journal_holds_whole_journals_only_its_patch(tmp_path):
     store = _new(tmp_path / "s")
-    _checkpointed(store, tmp_path)
+    checkpointed(store, tmp_path)
     store.put("o", "activity", "n1", {"v": "new"}, part=MONTH, rev=0)  # the first since the checkpoint: whole
     store.put("o", "activity", "n2", {"v": "new"}, part=MONTH, rev=0)
     first, second = _heads(store.root)[-2:]
@@ -99,13 +82,13 @@ def test_after_a_power_cut_every_patched_save_is_rebuilt_byte_for_byte(tmp_path,
     if serialized == "from the last save's":
         monkeypatch.setattr(Store, "SERIALIZED_FROM", 0)
     store = _new(tmp_path / "s")
-    snapshot = _checkpointed(store, tmp_path)
+    snapshot = checkpointed(store, tmp_path)
     _saves(store)
     assert sum(bool(h.get("patches")) for h in _heads(store.root)) >= 4
     if serialized == "from the last save's":
         assert store.root / "data" / "o" / f"{MONTH}.json" in store._pieces
     before = _data(store.root)
-    _power_cut(store.root, snapshot, monkeypatch)
+    power_cut(store.root, snapshot, monkeypatch)
     assert _data(store.root) != before
     fresh = Store(store.root, user="carol")  # opening replays the journal
     assert _data(store.root) == before and fresh.verify_history() == []
@@ -132,7 +115,7 @@ def test_the_records_serialized_from_the_last_save_are_the_bytes_serializing_the
 
 def test_saves_of_two_processes_into_one_file_are_rebuilt_after_a_power_cut(tmp_path, monkeypatch):
     store = _new(tmp_path / "s")
-    snapshot = _checkpointed(store, tmp_path)
+    snapshot = checkpointed(store, tmp_path)
     store.put("o", "activity", "n1", {"v": "parent"}, part=MONTH, rev=0)
     pid = os.fork()
     if pid == 0:  # another process: saves as a patch (it knows the journal holds the file whole), then a new one
@@ -147,7 +130,7 @@ def test_saves_of_two_processes_into_one_file_are_rebuilt_after_a_power_cut(tmp_
     store.put("o", "activity", "n3", {"v": "parent"}, part=MONTH, rev=0)  # after the child's records: still a patch
     assert [bool(h.get("patches")) for h in _heads(store.root)[-4:]] == [False, True, True, True]
     before = _data(store.root)
-    _power_cut(store.root, snapshot, monkeypatch)
+    power_cut(store.root, snapshot, monkeypatch)
     fresh = Store(store.root, user="carol")
     assert _data(store.root) == before and fresh.verify_history() == []
     assert [fresh.get("o", "activity", k)["v"] for k in ("n1", "n2", "f1", "n3")] == ["parent", "child", "child", "parent"]
@@ -164,7 +147,7 @@ KILLS = {
 def test_a_writer_killed_during_a_patched_save_leaves_the_old_or_the_new_file_whole(tmp_path, step):
     expected, kill = KILLS[step]
     store = _new(tmp_path / "s")
-    _checkpointed(store, tmp_path)
+    checkpointed(store, tmp_path)
     store.put("o", "activity", "n1", {"v": "whole"}, part=MONTH, rev=0)
     old = _data(store.root)
     pid = os.fork()
@@ -191,7 +174,7 @@ def test_a_writer_killed_during_a_patched_save_leaves_the_old_or_the_new_file_wh
 def _patch_only_journal(store: Store, tmp_path: Path) -> tuple[Path, bytes]:
     """A journal holding only a patch of MONTH (its whole version dropped), and the file's bytes the patch was made against."""
     path = store.root / "data" / "o" / f"{MONTH}.json"
-    _checkpointed(store, tmp_path)
+    checkpointed(store, tmp_path)
     store.put("o", "activity", "n1", {"v": "whole"}, part=MONTH, rev=0)
     base = path.read_bytes()
     raw = (store.root / files.WAL).read_bytes()
@@ -361,7 +344,7 @@ def test_a_journal_cut_at_any_byte_of_its_last_patched_records_recovers_the_last
     store as the last whole record left it (a killed writer: only its own commit is not in place; a
     power cut: every file as at the checkpoint), never a record half applied, never one refused."""
     store = _new(tmp_path / "s")
-    snapshot = _checkpointed(store, tmp_path)
+    snapshot = checkpointed(store, tmp_path)
     store.put("o", "activity", "n1", {"v": "whole"}, part=MONTH, rev=0)
     store.put("o", "activity", "n2", {"v": "first"}, part=MONTH, rev=0)
     before_last = tmp_path / "before-last"

@@ -455,10 +455,9 @@ def _shown(text: str) -> str:
     return escaped if len(escaped) <= 60 else escaped[:57] + "..."
 
 
-def _rotate(root: Path, final: Path) -> None:
-    """Keep the version about to be replaced: backups/<file>.1 is the newest, .KEEP the oldest."""
-    if not final.exists() or root not in final.parents:
-        return
+def _room_for_newest(root: Path, final: Path) -> Path:
+    """The path of ``final``'s newest backup (backups/<file>.1), each older one moved one down
+    (.KEEP, the oldest, dropped)."""
     base = root / BACKUPS / final.relative_to(root)
     make_folder(base.parent)
     check_inside(root, base)
@@ -466,7 +465,14 @@ def _rotate(root: Path, final: Path) -> None:
         older = base.with_name(f"{base.name}.{n}")
         if older.exists():
             os.replace(older, base.with_name(f"{base.name}.{n + 1}"))
-    newest = base.with_name(f"{base.name}.1")
+    return base.with_name(f"{base.name}.1")
+
+
+def _rotate(root: Path, final: Path) -> None:
+    """Keep the version about to be replaced: backups/<file>.1 is the newest, .KEEP the oldest."""
+    if not final.exists() or root not in final.parents:
+        return
+    newest = _room_for_newest(root, final)
     newest.unlink(missing_ok=True)
     try:
         os.link(final, newest, follow_symlinks=False)  # the same inode: its mode is the file's
@@ -683,14 +689,7 @@ def _into_place(root: Path, tmp: Path, final: Path, keep: bool) -> None:
         # ``tmp`` now names the version replaced: it is the newest backup, or goes
         try:
             if keep and root in final.parents:
-                base = root / BACKUPS / final.relative_to(root)
-                make_folder(base.parent)
-                check_inside(root, base)
-                for n in range(KEEP - 1, 0, -1):
-                    older = base.with_name(f"{base.name}.{n}")
-                    if older.exists():
-                        os.replace(older, base.with_name(f"{base.name}.{n + 1}"))
-                os.replace(tmp, base.with_name(f"{base.name}.1"))
+                os.replace(tmp, _room_for_newest(root, final))
                 return
         except (OSError, StoreError):
             pass  # a backup that cannot be kept must not stop the save
