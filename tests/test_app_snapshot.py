@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from coordtui import snapshot
+from coordtui.access.actor import resolve_actor
 from coordtui.app import CoordApp
 from coordtui.plugins import PluginHost
 from coordtui.store import Store
@@ -37,10 +38,11 @@ class Recorded(CoordApp):
             self.first = (self._snapshot_tag is not None, _lines(result, self.org_id), set(self.pending))
 
 
-def start(store: Path, *, as_of=AS_OF, org_id="tjpu", plugin_dirs=(), lang="zh"):
+def start(store: Path, *, as_of=AS_OF, org_id="tjpu", plugin_dirs=(), lang="zh", person=None):
     """One start of the application on ``store`` up to its complete check: (whether the first
     results came from the snapshot, those results, the complete check's, the notices)."""
-    ws = Workspace(Store(store, user="alice"), PluginHost(plugin_dirs=plugin_dirs))
+    actor = resolve_actor(Store(store), person) if person else None  # None: the account's own (its owner)
+    ws = Workspace(Store(store, user="alice"), PluginHost(plugin_dirs=plugin_dirs), actor=actor)
 
     async def main():
         app = Recorded(ws, lang=lang, as_of=as_of, org_id=org_id)
@@ -79,6 +81,19 @@ def test_a_start_under_the_key_kept_shows_what_the_check_finds_and_the_real_chec
     # Another date, another organization: another key, the ordinary way.
     assert not start(example_store, as_of=date(2026, 10, 16))[0][0]
     assert not start(example_store, org_id="usst")[0][0]
+
+
+def test_another_persons_snapshot_is_not_theirs_to_see(example_store):
+    start(example_store)  # enrols the owner
+    Store(example_store, user="alice").put_person({"name": "bob", "grants": [{"org": "tjpu", "role": "reader"}]})
+    kept_start(example_store)  # the owner's first results of tjpu are kept
+    (used, shown, _), complete, _, _ = start(example_store, person="bob")
+    assert not used  # bob sees tjpu too, but not through the owner's slot
+    assert shown == complete
+    (used, _, _), _, _, _ = kept_start(example_store, person="bob")
+    assert used  # his own, kept under his name and grants
+    (used, _, _), _, _, _ = start(example_store)
+    assert used  # and the owner's is still theirs
 
 
 def test_a_change_by_another_process_makes_the_application_start_the_ordinary_way(example_store):
