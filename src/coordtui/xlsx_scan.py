@@ -57,14 +57,11 @@ _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 # quoted value never run into each other), so the engine keeps what it read instead of trying
 # every shorter reading when the rest fails; the same matches, a quarter fewer steps.
 _ATTR = rb"\s++[\w.:-]++\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+')"
-_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)((?:" + _ATTR + rb")*)\s*/?>")
 _ANY_TAG = re.compile(rb"<" + _NS + rb"(?:c|row)[\s/>]")
-_WITH_R = re.compile(rb"\sr\s*=\s*[\"']")
-_PLACED = re.compile(rb"\sr\s*=\s*[\"']([A-Z]{0,3})([1-9]\d{0,6})[\"']")
 # The scan's passes in one each (what a 10,000-row sheet's 11 MB took a quarter of a second for):
-# every tag start _ANY_TAG finds, with its attributes and end where _TAG reads it (an empty end
-# where it cannot); every r= _WITH_R finds, with the reference where _PLACED reads it (empty digits
-# where it cannot).
+# every tag start _ANY_TAG finds, with its attributes (_ATTR) and its end where they can be read (an
+# empty end where they cannot); every r= attribute, with the cell reference where it is one (empty
+# digits where it is not).
 _TAG_OR_ANY = re.compile(rb"<" + _NS + rb"(?:c|row)(?=[\s/>])(?:((?:" + _ATTR + rb")*+)\s*+(/?>))?")
 _R_OR_PLACED = re.compile(rb"\sr\s*+=\s*+[\"'](?:([A-Z]{0,3}+)([1-9]\d{0,6}+)[\"'])?")
 _UNTYPED = re.compile(rb"<" + _NS + rb"c(?:\s++(?!t\s*=)[\w.:-]++\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'))*+\s*+>\s*+(?:<" + _NS
@@ -139,9 +136,9 @@ def _check_extent(path: Path, archive: zipfile.ZipFile, part: str) -> None:
         bare = not _prefixed(buf)
         tags_found = (_BARE_TAG_OR_ANY if bare else _TAG_OR_ANY).findall(buf)
         found = len(tags_found)
-        # A tag _TAG cannot read, where _ANY_TAG finds one; or one _ANY_TAG finds inside the quoted
-        # value of an attribute of a tag _TAG read (where _TAG's pass goes on after the tag).
-        if (b"", b"") in tags_found:  # (the attributes and end of a tag _TAG cannot read)
+        # A tag whose attributes and end cannot be read, where _ANY_TAG finds one; or one _ANY_TAG
+        # finds inside the quoted value of an attribute of a tag read whole (the pass goes on after it).
+        if (b"", b"") in tags_found:  # (a tag whose attributes and end cannot be read)
             raise damaged("a cell or row tag that cannot be read")
         # Every r= among the tags' attributes (one inside another attribute's quoted value only
         # makes the bound larger, or the file refused).
@@ -149,7 +146,7 @@ def _check_extent(path: Path, archive: zipfile.ZipFile, part: str) -> None:
         if b"<" in joined and _ANY_TAG.search(joined):
             raise damaged("a cell or row tag that cannot be read")
         placed = _R_OR_PLACED.findall(joined)
-        if (b"", b"") in placed:  # (an r= whose reference _PLACED cannot read)
+        if (b"", b"") in placed:  # (an r= that is not a cell reference)
             raise damaged("a cell reference that cannot be read")
         tags += found
         unplaced += max(0, found - len(placed))

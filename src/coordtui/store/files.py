@@ -941,7 +941,7 @@ def _journal_records(root: Path, journal: Path, raw: bytes) -> tuple[bool, list[
 
 
 _DATA_FILE = re.compile(rf"data/{_NAME}/{_NAME}\.json")
-_HEAD = "_head"  # a data file's sealed head (store/seal.py), always its last key
+HEAD = "_head"  # a data file's sealed head (store/seal.py), always its last key
 #: Past this many changed records a data file is journaled whole: its patch would be no smaller.
 PATCH_OPS = 64
 
@@ -952,7 +952,7 @@ def _is_data_file(rel: str) -> bool:
 
 def data_file_bytes(prefix: bytes, head: dict[str, Any]) -> bytes:
     """A data file's bytes: ``prefix`` (its records serialized, without the closing brace), then its sealed head."""
-    return prefix + (b"," if len(prefix) > 1 else b"") + b'"' + _HEAD.encode() + b'":' + dump(head) + b"}"
+    return prefix + (b"," if len(prefix) > 1 else b"") + b'"' + HEAD.encode() + b'":' + dump(head) + b"}"
 
 
 def make_patch(base: dict[str, Any], data: dict[str, Any], changed: dict[str, set[str]]) -> dict[str, Any] | None:
@@ -962,11 +962,11 @@ def make_patch(base: dict[str, Any], data: dict[str, Any], changed: dict[str, se
     in place, or saved again at its table's end (where a save puts it); None otherwise, or when the
     whole file is the smaller record. Checked, not trusted: every other record must be the very
     object ``base`` holds, in the same order."""
-    digest = (base.get(_HEAD) or {}).get("digest") if isinstance(base.get(_HEAD), dict) else None
-    if not isinstance(digest, str) or not isinstance(data.get(_HEAD), dict):
+    digest = (base.get(HEAD) or {}).get("digest") if isinstance(base.get(HEAD), dict) else None
+    if not isinstance(digest, str) or not isinstance(data.get(HEAD), dict):
         return None
-    base_names = [k for k in base if k != _HEAD]
-    names = [k for k in data if k != _HEAD]
+    base_names = [k for k in base if k != HEAD]
+    names = [k for k in data if k != HEAD]
     if names[:len(base_names)] != base_names:
         return None
     ops: list[list[Any]] = []
@@ -1002,7 +1002,7 @@ def make_patch(base: dict[str, Any], data: dict[str, Any], changed: dict[str, se
         ops.extend([name, k, table[k], 1] for k in moved)
         if len(ops) > PATCH_OPS:
             return None
-    return {"base": digest, "new": names[len(base_names):], "ops": ops, "head": data[_HEAD]}
+    return {"base": digest, "new": names[len(base_names):], "ops": ops, "head": data[HEAD]}
 
 
 def apply_patch(data: dict[str, Any], patch: Any) -> dict[str, Any]:
@@ -1010,7 +1010,7 @@ def apply_patch(data: dict[str, Any], patch: Any) -> dict[str, Any]:
     :func:`make_patch`) applied; ValueError when it does not apply to it."""
     if not isinstance(patch, dict) or not isinstance(patch.get("ops"), list) or not isinstance(patch.get("new"), list):
         raise ValueError("not a patch")
-    head = data.pop(_HEAD, None)
+    head = data.pop(HEAD, None)
     if not isinstance(head, dict) or head.get("digest") != patch.get("base") or not isinstance(patch.get("head"), dict):
         raise ValueError("the patch is of another version of the file")
     for name in patch["new"]:
@@ -1028,7 +1028,7 @@ def apply_patch(data: dict[str, Any], patch: Any) -> dict[str, Any]:
             if op[3]:
                 table.pop(op[1], None)
             table[op[1]] = op[2]
-    data[_HEAD] = patch["head"]
+    data[HEAD] = patch["head"]
     return data
 
 
@@ -1060,10 +1060,10 @@ def _resolve_patches(journal: Path, records: list[_Commit]) -> None:
                 data = apply_patch(data, orjson.loads(payload))
                 state[path] = data
                 if last[path] == n:
-                    body = dump({k: v for k, v in data.items() if k != _HEAD})[:-1]
-                    if hashlib.sha256(body).hexdigest() != data[_HEAD].get("digest"):
+                    body = dump({k: v for k, v in data.items() if k != HEAD})[:-1]
+                    if hashlib.sha256(body).hexdigest() != data[HEAD].get("digest"):
                         raise ValueError("the rebuilt file is not the one its head records")
-                    commit.files.append((path, memoryview(data_file_bytes(body, data[_HEAD]))))
+                    commit.files.append((path, memoryview(data_file_bytes(body, data[HEAD]))))
             except (OSError, ValueError, orjson.JSONDecodeError, orjson.JSONEncodeError) as exc:
                 raise StoreError(
                     f"{journal}: its record of {path.name} cannot be rebuilt ({exc}): nothing was replayed; move the journal aside "

@@ -44,6 +44,7 @@ from coordtui.i18n import Bilingual as Problem
 from coordtui.i18n import os_reason
 from coordtui.store.files import _signature as _file_signature
 from coordtui.store.files import (
+    HEAD,
     commit_files,
     data_file_bytes,
     dump,
@@ -53,7 +54,6 @@ from coordtui.store.files import (
     write_cache_file,
 )
 
-HEAD = "_head"
 MANIFEST = "manifest.json"
 #: The store's disposable cache folder (``cache/``): what a fresh process need not compute again.
 CACHE = "cache"
