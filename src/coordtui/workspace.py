@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator
 
+import orjson
 from pydantic import ValidationError
 
 from coordtui.access.actor import Actor, local_actor, person_of, resolve_actor
@@ -30,12 +31,13 @@ from coordtui.plugins import PluginHost
 from coordtui.rules.engine import CheckResult, RuleWorker, can_isolate, evaluate, in_order, store_problem
 from coordtui.store import STRUCTURE, Delete, Put, PutOrg, Refused, Store, strip_meta
 from coordtui.store.store import ATTACHMENTS
-from coordtui.store.files import default_store_path, newest_good_backup, unreadable
+from coordtui.store.files import commit_pending, default_store_path, newest_good_backup, unreadable
 
 if TYPE_CHECKING:
     from coordtui.attachments import Attachment
     from coordtui.domain.evidence import Evidence
     from coordtui.rules.cache import KeptFinding
+    from coordtui.store.parts import PartCache
     from coordtui.store.results import ResultCache
 
 HOLIDAYS_FILE = "holidays.txt"
@@ -273,7 +275,9 @@ class Workspace:
         # id of an obligation wrapped to count evidence -> the model's own (coordtui.attachments.with_evidence)
         self._wrapped: dict[int, Any] = {}
         # "calendar" and model id -> what the results kept on disk depend on (rules.cache), once per workspace
-        self._code: dict[str, Any] | None = None
+        self._code: dict[Any, Any] | None = None
+        # The parsed partitions kept on disk (coordtui.store.parts) while a check reads them: set by the check
+        self._parts_disk: "PartCache | None" = None
         # Saves refuse a data file whose records no longer fit their model, and its backups keep
         # the newest version that did: the store knows only shapes, this layer the models.
         store.content_check = _ModelCheck(self)
@@ -514,8 +518,8 @@ class Workspace:
         result.sort(key=lambda r: r.id)
         return result
 
-    def _partition(self, org: Organization, part: str, signature: Any) -> dict[str, list[Record]]:
-        """Kind -> parsed records of one partition, parsed once per version of its file."""
+    def _parsed_of(self, org: Organization) -> dict[tuple[str, str], tuple[Any, dict[str, list[Record]]]]:
+        """The partitions of ``org`` parsed in this process, the organization made the most recently used."""
         kept = self._parsed.get(org.id)
         if kept is None:
             kept = self._parsed[org.id] = {}
@@ -523,6 +527,11 @@ class Workspace:
                 self._parsed.popitem(last=False)
         else:
             self._parsed.move_to_end(org.id)
+        return kept
+
+    def _partition(self, org: Organization, part: str, signature: Any) -> dict[str, list[Record]]:
+        """Kind -> parsed records of one partition, parsed once per version of its file."""
+        kept = self._parsed_of(org)
         cached = kept.get((org.model, part))
         if cached is not None and cached[0] == signature and signature is not None:
             return cached[1]
@@ -899,6 +908,14 @@ class Workspace:
         """What an organization's result as of ``as_of`` depends on, as one digest (see rules.cache)."""
         from coordtui.rules import cache
 
+        code = self._code_of(org)
+        start = None if org.settings.get("tracking_start") else self.tracking_start_of(org)
+        return cache.digest(as_of.isoformat(), org.model_dump_json(), parts, start, self._code["calendar"], code)
+
+    def _code_of(self, org: Organization) -> list[Any]:
+        """The code a result of ``org`` comes from (rules.cache.code_identity), once per model."""
+        from coordtui.rules import cache
+
         if self._code is None:
             self._code = {"calendar": cache.calendar_identity(self.calendar)}
         code = self._code.get(org.model)
@@ -908,8 +925,7 @@ class Workspace:
             info = self.host.plugins.get(owner) if owner else None
             code = self._code[org.model] = cache.code_identity(
                 model, info.version if info else "-", [*self.host.rules(org.model), *self.host.obligations(org.model)])
-        start = None if org.settings.get("tracking_start") else self.tracking_start_of(org)
-        return cache.digest(as_of.isoformat(), org.model_dump_json(), parts, start, self._code["calendar"], code)
+        return code
 
     def _check_into(self, total: CheckResult, orgs: list[Organization], as_of: date,
                     progress: Callable[[int, int], None] | None, disk: "ResultCache | None" = None,
@@ -1006,6 +1022,28 @@ class Workspace:
             if disk is not None:
                 disk.save(ctx.org.id, as_of.isoformat(), digests[ctx.org.id], rows, blob)
 
+        from coordtui.store.parts import PartCache
+
+        parts_disk = PartCache(self.store.root)
+        self._parts_disk = parts_disk if parts_disk.usable else None  # (read in the workers: made before they fork)
+        if self._parts_disk is not None:
+            for org, _, _ in pending:
+                self._parts_code(org)  # (worked out once, here, not in each worker)
+        try:
+            self._judge_all(pending, jobs, partitions, results, kept, keep_in_worker, isolate, duties, rendered, meanwhile)
+        finally:
+            self._parts_disk = None
+        for org, key, ctx in pending:
+            result = results[org.id]
+            if duties:  # kept even after a timeout: the rule that hung is switched off until the next start
+                self._results[org.id] = (key, result)
+            total.extend(result)
+
+    def _judge_all(self, pending: list[tuple[Organization, tuple, Context]], jobs: dict[str, tuple[list, list]],
+                   partitions: dict[str, list[tuple[str, Any]]], results: dict[str, CheckResult],
+                   kept: Callable[[Organization, CheckResult], CheckResult], keep_in_worker: Callable[[Context, list, bytes], None],
+                   isolate: bool, duties: bool, rendered: bool, meanwhile: list[Callable[[], None]] | None) -> None:
+        """Every organization of ``pending`` judged into ``results`` (see :meth:`_check_into`)."""
         if isolate:
             # Each worker is made for every organization (forked, they share the contexts) and
             # judges those its thread takes, largest first, as soon as it is free: however
@@ -1026,19 +1064,82 @@ class Workspace:
                     worker.close()
         else:
             self._judge(pending, jobs, False, results, partitions, kept)
-        for org, key, ctx in pending:
-            result = results[org.id]
-            if duties:  # kept even after a timeout: the rule that hung is switched off until the next start
-                self._results[org.id] = (key, result)
-            total.extend(result)
 
     def _attachment_docs(self, org: Organization, parts: list[tuple[str, Any]]) -> list[dict[str, Any]]:
         """The attachments' entries of ``parts`` (as ``store.query(org, ATTACHMENTS)`` lists them)."""
         return [doc for part, signature in parts for doc in self._partition(org, part, signature).get(ATTACHMENTS, ())]
 
     def _read_all(self, org: Organization, parts: list[tuple[str, Any]]) -> None:
+        """Every partition of ``parts`` parsed (an unreadable file is a StoreError). With the
+        parsed partitions kept on disk (:attr:`_parts_disk`, :mod:`coordtui.store.parts`), a
+        partition whose file has exactly the signature the check has for it is built from what
+        was kept, not read or validated again; the others are read, and the organization's
+        partitions are kept again for the next process."""
+        disk = self._parts_disk
+        if disk is None or not parts or commit_pending(self.store.root):
+            # (a commit being put in place: every file is read as ever, each once it is done)
+            for part, signature in parts:
+                self._partition(org, part, signature)
+            return
+        from coordtui.domain import rebuild
+
+        model = self.model_of(org)
+        kinds = model.kind_map
+        code = self._parts_code(org)
+        fields = rebuild.fields_of(kinds)
+        kept = disk.load(org.id, code)
+        entries: dict[str, list[Any]] = kept["parts"] if kept is not None and kept["fields"] == fields else {}
+        parsed = self._parsed_of(org)
+        reused: dict[str, list[Any]] = {}
+        for part, signature in parts:
+            entry = entries.get(part)
+            if signature is None or type(entry) is not list or len(entry) != 3 or tuple(entry[0]) != signature:
+                continue
+            cached = parsed.get((org.model, part))
+            if cached is None or cached[0] != signature:
+                records = rebuild.records_of(kinds, entry[1])
+                if records is None:
+                    continue
+                if entry[2] is not None:
+                    records[ATTACHMENTS] = entry[2]
+                parsed[(org.model, part)] = (signature, records)
+            reused[part] = entry
         for part, signature in parts:
             self._partition(org, part, signature)
+        if len(reused) == len(parts) and len(entries) == len(parts):
+            return
+        # What changed (or was never kept) is kept now, each partition only if its rows, through
+        # JSON and back, build exactly the records validation made.
+        for part, signature in parts:
+            if part in reused:
+                continue
+            cached = parsed.get((org.model, part))
+            if cached is None or cached[0] is None:
+                continue
+            records = {kind: found for kind, found in cached[1].items() if kind != ATTACHMENTS}
+            rows = rebuild.rows_of(kinds, records)
+            if rows is None:
+                continue
+            entry = orjson.loads(orjson.dumps([list(cached[0]), rows, cached[1].get(ATTACHMENTS)]))
+            again = rebuild.records_of(kinds, entry[1])
+            if again is None or not rebuild.same(again, records) or entry[2] != cached[1].get(ATTACHMENTS):
+                continue
+            reused[part] = entry
+        disk.save(org.id, code, fields, reused)
+
+    def _parts_code(self, org: Organization) -> str:
+        """What the parsed partitions kept on disk depend on besides their files: the code that
+        validated them (the core's and the model's, as for the results: rules.cache) and pydantic's."""
+        self._code_of(org)
+        assert self._code is not None
+        code = self._code.get(("parts", org.model))
+        if code is None:
+            import pydantic
+
+            from coordtui.rules import cache
+
+            code = self._code[("parts", org.model)] = cache.digest("parts", 1, pydantic.VERSION, org.model, self._code_of(org))
+        return code
 
     def _judge(self, pending: Iterable[tuple[Organization, tuple, Context]], jobs: dict[str, tuple[list, list]],
                worker: "RuleWorker | bool", results: dict[str, CheckResult], partitions: dict[str, list[tuple[str, Any]]],
