@@ -212,7 +212,7 @@ def test_the_records_built_from_the_cache_are_the_validated_ones(example_store):
             rows = rebuild.rows_of(kinds, parsed)
             assert rows is not None, (org.id, part)
             again = rebuild.records_of(kinds, orjson.loads(orjson.dumps(rows)))
-            assert rebuild.same(again, parsed)
+            assert rebuild.same(again, parsed) and rebuild.same_partition(again, parsed)
             for kind, records in parsed.items():
                 for a, b in zip(records, again[kind]):
                     assert a.model_dump_json() == b.model_dump_json() and a == b and a.model_fields_set == b.model_fields_set
@@ -255,12 +255,16 @@ def test_a_kind_is_kept_only_where_every_field_comes_back_the_same():
     # A value JSON does not carry exactly is not taken for the same.
     nan = _Plain.model_validate({"id": "n", "title": "x", "on": "2026-01-02", "share": "nan"})
     back = rebuild.records_of({"plain": _Plain}, orjson.loads(orjson.dumps(rebuild.rows_of({"plain": _Plain}, {"plain": [nan]}))))
-    assert not rebuild.same(back, {"plain": [nan]})
+    assert not rebuild.same(back, {"plain": [nan]}) and not rebuild.same_partition(back, {"plain": [nan]})
+    other = _Plain.model_validate({"id": "a", "title": "x", "on": "2026-01-02", "days": ["2026-03-04"], "share": 1, "count": 0})
+    assert not rebuild.same_partition({"plain": [again]}, {"plain": [other]})  # (the fields given differ)
+    assert rebuild.same_partition({"plain": [given]}, {"plain": [again]})
+    assert not rebuild.same_partition({"plain": [given]}, {"plain": [again.model_copy(update={"share": 1})]})  # 1 == 1.0
     assert not rebuild.same(1, True) and not rebuild.same(1, 1.0) and not rebuild.same([date(2026, 1, 2)], ["2026-01-02"])
 
 
 def test_a_kept_partition_whose_records_would_not_come_back_the_same_is_not_kept(example_store, capsys, reads, monkeypatch):
-    monkeypatch.setattr(rebuild, "same", lambda a, b: False)
+    monkeypatch.setattr(rebuild, "same_partition", lambda a, b: False)
     _check(capsys, example_store)
     reads.clear()
     _check(capsys, example_store, NEW_AS_OF)

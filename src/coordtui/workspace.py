@@ -1122,7 +1122,7 @@ class Workspace:
                 continue
             entry = orjson.loads(orjson.dumps([list(cached[0]), rows, cached[1].get(ATTACHMENTS)]))
             again = rebuild.records_of(kinds, entry[1])
-            if again is None or not rebuild.same(again, records) or entry[2] != cached[1].get(ATTACHMENTS):
+            if again is None or not rebuild.same_partition(again, records) or entry[2] != cached[1].get(ATTACHMENTS):
                 continue
             reused[part] = entry
         disk.save(org.id, code, fields, reused)

@@ -32,16 +32,16 @@ _new_object = object.__new__
 _set_attribute = object.__setattr__
 
 
-def _day(value: Any) -> Any:
-    return date.fromisoformat(value) if type(value) is str else value
+#: A date from its ISO text (a TypeError or ValueError for anything else: rows of another shape).
+_day = date.fromisoformat
 
 
 def _optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    return lambda value: None if value is None else convert(value)
+    return lambda value: value if value is None else convert(value)
 
 
 def _each(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    return lambda value: [convert(v) for v in value] if type(value) is list else value
+    return lambda value: [convert(v) for v in value]
 
 
 def _converter(annotation: Any) -> Any:
@@ -81,11 +81,12 @@ def _converter(annotation: Any) -> Any:
 class Plan:
     """How the records of one kind are written and built again."""
 
-    __slots__ = ("cls", "fields", "converters", "every")
+    __slots__ = ("cls", "fields", "converters", "every", "given")
 
     def __init__(self, cls: type[Record], fields: tuple[str, ...], converters: list[tuple[int, Callable[[Any], Any]]]) -> None:
         self.cls, self.fields, self.converters = cls, fields, converters
         self.every = (1 << len(fields)) - 1
+        self.given = set(fields)  # (copied for each record built with every field given)
 
     def row(self, record: Record) -> list[Any] | None:
         """The record's fields' values in order, after a mask of the fields it was given; None
@@ -107,7 +108,7 @@ class Plan:
         _set_attribute(record, "__dict__", dict(zip(fields, values)))
         mask = row[0]
         _set_attribute(record, "__pydantic_fields_set__",
-                       set(fields) if mask == self.every else {name for n, name in enumerate(fields) if mask >> n & 1})
+                       self.given.copy() if mask == self.every else {name for n, name in enumerate(fields) if mask >> n & 1})
         _set_attribute(record, "__pydantic_extra__", None)
         _set_attribute(record, "__pydantic_private__", None)
         return record
@@ -143,14 +144,50 @@ def same(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, BaseModel):
-        return (list(a.__dict__) == list(b.__dict__) and all(same(x, y) for x, y in zip(a.__dict__.values(), b.__dict__.values()))
-                and a.__pydantic_fields_set__ == b.__pydantic_fields_set__
-                and a.__pydantic_extra__ == b.__pydantic_extra__ and a.__pydantic_private__ == b.__pydantic_private__)
+        x, y = a.__dict__, b.__dict__
+        if (x != y or list(x) != list(y) or a.__pydantic_fields_set__ != b.__pydantic_fields_set__
+                or a.__pydantic_extra__ != b.__pydantic_extra__ or a.__pydantic_private__ != b.__pydantic_private__):
+            return False
+        # Equal, and each value of the same type as its counterpart (1 == True == 1.0): the
+        # containers' items compared the same way.
+        for u, v in zip(x.values(), y.values()):
+            if type(u) is not type(v) or (type(u) in _CONTAINERS and not same(u, v)):
+                return False
+        return True
     if type(a) in (list, tuple):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        if len(a) != len(b):
+            return False
+        for u, v in zip(a, b):
+            if type(u) is not type(v) or not (same(u, v) if type(u) in _CONTAINERS or isinstance(u, BaseModel) else u == v):
+                return False
+        return True
     if type(a) is dict:
         return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
     return bool(a == b)
+
+
+_CONTAINERS = (list, tuple, dict)
+
+
+def same_partition(a: dict[str, list[Record]], b: dict[str, list[Record]]) -> bool:
+    """:func:`same` for two partitions (kind -> records), in one pass over the records."""
+    if list(a) != list(b):
+        return False
+    for kind, records in a.items():
+        others = b[kind]
+        if type(records) is not list or type(others) is not list or len(records) != len(others):
+            return False
+        for r, o in zip(records, others):
+            if type(r) is not type(o) or not isinstance(r, BaseModel):
+                return False
+            x, y = r.__dict__, o.__dict__
+            if (x != y or list(x) != list(y) or r.__pydantic_fields_set__ != o.__pydantic_fields_set__
+                    or r.__pydantic_extra__ != o.__pydantic_extra__ or r.__pydantic_private__ != o.__pydantic_private__):
+                return False
+            for u, v in zip(x.values(), y.values()):
+                if type(u) is not type(v) or (type(u) in _CONTAINERS and not same(u, v)):
+                    return False
+    return True
 
 
 def rows_of(kinds: dict[str, type[Record]], parsed: dict[str, list[Record]]) -> dict[str, list[list[Any]]] | None:
