@@ -1093,7 +1093,8 @@ class Workspace:
         reused: dict[str, list[Any]] = {}
         for part, signature in parts:
             entry = entries.get(part)
-            if signature is None or type(entry) is not list or len(entry) != 3 or tuple(entry[0]) != signature:
+            if (signature is None or type(entry) is not list or len(entry) != 3 or type(entry[0]) is not list
+                    or tuple(entry[0]) != signature or not (entry[2] is None or type(entry[2]) is list)):
                 continue
             cached = parsed.get((org.model, part))
             if cached is None or cached[0] != signature:
@@ -1120,7 +1121,10 @@ class Workspace:
             rows = rebuild.rows_of(kinds, records)
             if rows is None:
                 continue
-            entry = orjson.loads(orjson.dumps([list(cached[0]), rows, cached[1].get(ATTACHMENTS)]))
+            try:
+                entry = orjson.loads(orjson.dumps([list(cached[0]), rows, cached[1].get(ATTACHMENTS)]))
+            except (TypeError, ValueError):  # a value JSON cannot carry (orjson.JSONEncodeError): read from its file as ever
+                continue
             again = rebuild.records_of(kinds, entry[1])
             if again is None or not rebuild.same_partition(again, records) or entry[2] != cached[1].get(ATTACHMENTS):
                 continue
