@@ -173,3 +173,26 @@ def test_an_interrupt_meanwhile_ends_the_check_at_once(example_store, monkeypatc
             assert not thread.is_alive()
     for worker in workers:
         worker.close()
+
+
+EXIT = r"""
+import atexit, gc, sys
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0, file=sys.stderr))
+from coordtui.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_check_s_process_leaves_its_objects_to_the_system_at_exit_and_its_output_is_whole(example_store, capsys):
+    """The exit's garbage collection is skipped (gc.freeze at exit), after the output is written:
+    a check in its own process prints what one in this process does, with its exit status."""
+    import subprocess
+    import sys
+
+    code, inside, _ = run(capsys, "check", "--db", example_store, "--format", "json", "--as-of", AS_OF)
+    done = subprocess.run([sys.executable, "-c", EXIT, "check", "--db", str(example_store), "--format", "json", "--as-of", AS_OF,
+                           "--lang", "en"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == code and done.stdout == inside and "frozen at exit: True" in done.stderr
+    import gc
+
+    assert gc.get_freeze_count() == 0  # (in this process, nothing was frozen: it collects as ever)

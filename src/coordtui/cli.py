@@ -626,7 +626,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     with recording:
         status = _check(args, recording)
     recording.keep(status)
+    _no_collection_at_exit()
     return status
+
+
+_collection_skipped = False
+
+
+def _no_collection_at_exit() -> None:
+    """At the interpreter's exit, leave what a check made to the system instead of collecting it
+    first: the exit's garbage collection walks every object still alive (at 100,000 records 60-130
+    ms after the output is written, 25-35 ms without). ``atexit`` runs before that collection,
+    after everything else (standard output and error are still flushed, and an in-process caller,
+    a test, goes on collecting as ever until its own exit)."""
+    global _collection_skipped
+    if not _collection_skipped:
+        import atexit
+        import gc
+
+        atexit.register(gc.freeze)
+        _collection_skipped = True
 
 
 def _check(args: argparse.Namespace, recording) -> int:
