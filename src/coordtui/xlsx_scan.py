@@ -33,6 +33,7 @@ from typing import IO, Any, Callable, Iterable
 from urllib.parse import unquote
 
 from coordtui.errors import InputError
+from coordtui.filestate import file_state
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an xlsx's parts once unzipped (a small file can hold a huge string)
 MAX_ROWS = 100_000
@@ -202,10 +203,6 @@ _AHEAD_MAX = 2  # workbooks scanned ahead at once (one per core of the server th
 _MAX_FD = 1 << 20
 
 
-def _state(st: os.stat_result) -> list[int]:
-    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-
-
 def _may_fork() -> bool:
     """Whether a scan may run in a child process: a system with fork and more than one core, and
     this process running no other thread (a child forked beside one may find its locks held)."""
@@ -266,7 +263,7 @@ def _verdict_of(path: Path) -> bytes:
     """The child's verdict: the file's state when scanned and the scan's problem (none: null); b"" when it cannot say."""
     try:
         with open(path, "rb") as fh:
-            state = _state(os.fstat(fh.fileno()))
+            state = file_state(os.fstat(fh.fileno()))
             try:
                 _check_unpacked(path, fh)
             except InputError as exc:
@@ -310,7 +307,7 @@ def check_unpacked(path: Path) -> None:
     if ahead is not None:
         verdict = _taken(*ahead)
         try:
-            now = _state(os.stat(path))
+            now = file_state(os.stat(path))
         except OSError:
             now = None
         if verdict is not None and now is not None and verdict.get("state") == now:
@@ -384,7 +381,7 @@ def _book_of(path: Path) -> bytes:
         if used is None:
             return b""
         resource.setrlimit(resource.RLIMIT_AS, (used + READ_AHEAD_BYTES, used + READ_AHEAD_BYTES))
-        state = _state(os.stat(path))
+        state = file_state(os.stat(path))
         if state[2] > READ_AHEAD_FILE_BYTES:
             return b""
         from python_calamine import CalamineWorkbook, SheetTypeEnum
@@ -403,7 +400,7 @@ def _book_of(path: Path) -> bytes:
                 sheets[title] = (rows, sheet.merged_cell_ranges or [])
         finally:
             book.close()
-        if _state(os.stat(path)) != state:  # (the file read was not, throughout, the one whose state is said)
+        if file_state(os.stat(path)) != state:  # (the file read was not, throughout, the one whose state is said)
             return b""
         return pickle.dumps({"state": state, "titles": titles, "sheets": sheets}, protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException:  # (the importing process reads the file itself)
@@ -434,7 +431,7 @@ def taken_book(path: Path) -> ReadAhead | None:
     if not said:
         return None
     try:
-        now = _state(os.stat(path))
+        now = file_state(os.stat(path))
     except OSError:
         return None
     # (The pickle is this process's own, from its child through a pipe of its own; loads builds
