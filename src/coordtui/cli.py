@@ -453,15 +453,11 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from coordtui.xlsx_scan import cancel_ahead, read_ahead, scan_ahead
+    from coordtui.xlsx_scan import cancel_ahead, scan_ahead
 
-    # A workbook's bounds are scanned before it is read (a tenth of a 10,000-row import), and the
-    # first one is read (another tenth): each started here, in a child process, while the models
-    # load; taken where the file is read, the reading only once the scan has let the file through.
-    books = [Path(f) for f in args.files if f != "-" and Path(f).suffix.lower() == ".xlsx"]
-    scan_ahead(books)
-    if books:
-        read_ahead(books[0])
+    # A workbook's bounds are scanned before it is read (a tenth of a 10,000-row import): started
+    # here, in a child process, while the models load; taken where the file is read.
+    scan_ahead(Path(f) for f in args.files if f != "-" and Path(f).suffix.lower() == ".xlsx")
     try:
         from coordtui.workspace import _without_cyclic_gc
 
