@@ -33,11 +33,14 @@ import re
 import signal
 import zipfile
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable
+from typing import IO, Any, Iterable
 from urllib.parse import unquote
 
 from coordtui.errors import InputError
 from coordtui.filestate import file_state
+from coordtui.forked import may_fork as _may_fork
+from coordtui.forked import said as _said
+from coordtui.forked import started as _started
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an xlsx's parts once unzipped (a small file can hold a huge string)
 MAX_ROWS = 100_000
@@ -204,22 +207,6 @@ def _check_extent(path: Path, archive: zipfile.ZipFile, part: str) -> None:
 #: path as given -> (the child's pid, the read end of its pipe), for the scans started ahead.
 _AHEAD: dict[str, tuple[int, int]] = {}
 _AHEAD_MAX = 2  # workbooks scanned ahead at once (one per core of the server this is measured on)
-_MAX_FD = 1 << 20
-
-
-def _may_fork() -> bool:
-    """Whether a scan may run in a child process: a system with fork and more than one core, and
-    this process running no other thread (a child forked beside one may find its locks held)."""
-    import threading
-
-    if not hasattr(os, "fork") or threading.active_count() != 1:
-        return False
-    try:
-        return len(os.sched_getaffinity(0)) > 1
-    except (AttributeError, OSError):
-        return (os.cpu_count() or 1) > 1
-
-
 def scan_ahead(paths: Iterable[Path]) -> None:
     """Start :func:`check_unpacked`'s scan of each workbook in ``paths`` in a child process (the first
     :data:`_AHEAD_MAX` of them), where this process can: its verdict is taken by :func:`check_unpacked`.
@@ -230,37 +217,10 @@ def scan_ahead(paths: Iterable[Path]) -> None:
         key = os.fspath(path)
         if len(_AHEAD) >= _AHEAD_MAX or key in _AHEAD:
             continue
-        child = _started(_verdict_of, path)
+        child = _started(lambda: _verdict_of(path))
         if child is None:
             return
         _AHEAD[key] = child
-
-
-def _started(work: Callable[[Path], bytes], path: Path) -> tuple[int, int] | None:
-    """(pid, the read end of its pipe) of a child process that writes ``work(path)`` to its pipe
-    and ends; None where none could be started."""
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # the child: work, say what it found, and leave without running anything of the parent's
-        try:
-            # Nothing of the parent's stays open in it (a lock's file would stay locked while it runs).
-            os.closerange(3, write_end)
-            os.closerange(write_end + 1, _MAX_FD)
-            said = memoryview(work(path))
-            while said:
-                said = said[os.write(write_end, said):]
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    return pid, read_end
 
 
 def _verdict_of(path: Path) -> bytes:
@@ -275,23 +235,6 @@ def _verdict_of(path: Path) -> bytes:
             return json.dumps({"state": state, "problem": None}).encode()
     except BaseException:  # (the parent scans the file itself)
         return b""
-
-
-def _said(pid: int, read_end: int) -> bytes:
-    """All a child wrote to its pipe, once it has ended (b"" where the pipe failed)."""
-    chunks = []
-    try:
-        while chunk := os.read(read_end, 1 << 20):
-            chunks.append(chunk)
-    except OSError:
-        chunks = []
-    finally:
-        os.close(read_end)
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
-    return b"".join(chunks)
 
 
 def _taken(pid: int, read_end: int) -> dict[str, Any] | None:
@@ -353,7 +296,7 @@ def read_ahead(path: Path) -> bool:
     it is not taken."""
     if _READ or not _may_fork():
         return False
-    child = _started(_book_of, path)
+    child = _started(lambda: _book_of(path))
     if child is not None:
         _READ[os.fspath(path)] = child
     return child is not None
