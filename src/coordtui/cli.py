@@ -13,7 +13,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import orjson
 
@@ -560,9 +560,32 @@ def _import_plans(ws: "Workspace", args: argparse.Namespace, plans: list, rows_r
     if args.dry_run:
         print("\n".join([*rows_report, *summaries, t("out.nothing_written", args.lang)]))
         return EXIT_OK
-    ws.apply(ops)  # (with the files of attachments whose records it deletes)
+    with _validated_ahead(ws, plans, ops):
+        ws.apply(ops)  # (with the files of attachments whose records it deletes)
     print("\n".join(summaries))
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _validated_ahead(ws: "Workspace", plans: list, ops: list) -> Iterator[None]:
+    """The records ``ops`` puts validated in a child process while the store stages them, for
+    the store's check of the files saved (coordtui.validated_ahead)."""
+    from coordtui.store import Put
+    from coordtui.validated_ahead import ValidatedAhead
+
+    check = ws.store.content_check
+    kinds = {org.id: ws.model_of(org).kind_map for _, org, _, _ in plans}
+    puts = [(op.org, kinds[op.org][op.kind], op) for op in ops
+            if isinstance(op, Put) and op.org in kinds and op.kind in kinds[op.org]]
+    if not hasattr(check, "ahead") or not puts:
+        yield
+        return
+    check.ahead = ahead = ValidatedAhead(puts)
+    try:
+        yield
+    finally:
+        check.ahead = None
+        ahead.close()
 
 
 def _read_stdin_document() -> dict:
