@@ -24,8 +24,9 @@ from test_ledgers import office_ledger
 
 @pytest.fixture
 def ahead(monkeypatch):
-    """Reads ahead wherever this runs (one core, or a test runner's threads, would read in place)."""
+    """Reads ahead wherever this runs (one core, a test runner's threads, or a busy machine would read in place)."""
     monkeypatch.setattr(xlsx_scan, "_may_fork", lambda: True)
+    monkeypatch.setattr(xlsx_scan, "_core_free", lambda: True)
     yield
     xlsx_scan.cancel_ahead()
 
@@ -253,6 +254,7 @@ def test_an_import_read_ahead_says_and_stores_what_one_read_in_place_does(tmp_pa
     import coordtui.tabular as tabular
 
     monkeypatch.setattr(tabular, "taken_book", xlsx_scan.taken_book)
+    monkeypatch.setattr(xlsx_scan, "_core_free", lambda: True)
     monkeypatch.setattr(xlsx_scan, "_may_fork", lambda: True)
     def imported(db):
         code, out, err = run(capsys, "import", path, "--db", db, "--org", "tjpu", "--kind", "activity", "--lang", "en")
@@ -298,6 +300,7 @@ def test_a_workbook_read_ahead_that_its_scan_refuses_is_refused_as_before_whatev
 
     monkeypatch.setattr(tabular, "taken_book", lambda p: taken.append(real(p)) or taken[-1])
     other = shutil.copytree(example_store, tmp_path / "other")
+    monkeypatch.setattr(xlsx_scan, "_core_free", lambda: True)
     before = Store(example_store).query("tjpu", "activity")
     said = []
     for db, forks in ((example_store, True), (other, False)):
@@ -309,3 +312,15 @@ def test_a_workbook_read_ahead_that_its_scan_refuses_is_refused_as_before_whatev
     assert said[0][0] == 2 and said[0][1] == "" and "the workbook unpacks to" in said[0][2] and "split it" in said[0][2], said[0]
     assert said == [said[0]] * 4
     assert Store(example_store).query("tjpu", "activity") == before
+
+
+def test_on_a_busy_machine_a_workbook_is_scanned_ahead_and_read_in_place(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx_scan, "_may_fork", lambda: True)
+    monkeypatch.setattr(os, "getloadavg", lambda: (64.0, 64.0, 64.0))  # (busier than any machine's cores)
+    path = _merged_cells(tmp_path / "book.xlsx")
+    try:
+        assert xlsx_scan.read_ahead(path) is False and not xlsx_scan._READ
+        monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+        assert xlsx_scan.read_ahead(path) is True and os.fspath(path) in xlsx_scan._READ
+    finally:
+        xlsx_scan.cancel_ahead()

@@ -26,6 +26,20 @@ def may_fork() -> bool:
         return (os.cpu_count() or 1) > 1
 
 
+def core_free() -> bool:
+    """Whether one more busy process is likely to find a core of its own: the load average of the
+    last minute below the cores (as ``make -l`` judges). On a machine already busy a child that
+    only moves work off the command's path adds to what every process waits for."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        return os.getloadavg()[0] < cores
+    except (AttributeError, OSError):
+        return True
+
+
 def started(work: Callable[[], bytes]) -> tuple[int, int] | None:
     """(pid, the read end of its pipe) of a child process that writes ``work()`` to its pipe and
     ends; None where none could be started."""

@@ -38,6 +38,7 @@ from urllib.parse import unquote
 
 from coordtui.errors import InputError
 from coordtui.filestate import file_state
+from coordtui.forked import core_free as _core_free
 from coordtui.forked import may_fork as _may_fork
 from coordtui.forked import said as _said
 from coordtui.forked import started as _started
@@ -291,10 +292,10 @@ READ_AHEAD_FILE_BYTES = 50 * 1024 * 1024  # (tabular.MAX_TABLE_BYTES: a larger f
 
 def read_ahead(path: Path) -> bool:
     """Start reading the workbook ``path`` (every worksheet, as :func:`coordtui.tabular.read_table`
-    reads one) in a child process of its own, where this process can (False: it could not, and the
-    caller scans it ahead instead); taken by :func:`taken_book`. :func:`cancel_ahead` ends it where
-    it is not taken."""
-    if _READ or not _may_fork():
+    reads one) in a child process of its own, where this process can and a core is likely free for
+    it (False: not, and the caller scans it ahead instead); taken by :func:`taken_book`.
+    :func:`cancel_ahead` ends it where it is not taken."""
+    if _READ or not _may_fork() or not _core_free():  # (a machine already busy: scanned ahead, read in place)
         return False
     child = _started(lambda: _book_of(path))
     if child is not None:
