@@ -574,7 +574,8 @@ def _validated_ahead(ws: "Workspace", plans: list, ops: list) -> Iterator[None]:
     from coordtui.validated_ahead import ValidatedAhead
 
     check = ws.store.content_check
-    kinds = {org.id: ws.model_of(org).kind_map for _, org, _, _ in plans}
+    # (an organization new to the store has its records checked by its import alone: see workspace._ModelCheck)
+    kinds = {org.id: ws.model_of(org).kind_map for _, org, _, _ in plans if ws.store.get_org(org.id) is not None}
     puts = [(op.org, kinds[op.org][op.kind], op) for op in ops
             if isinstance(op, Put) and op.org in kinds and op.kind in kinds[op.org]]
     if not hasattr(check, "ahead") or not puts:
