@@ -283,9 +283,9 @@ def cancel_ahead() -> None:
 
 #: path as given -> (the child's pid, the read end of its pipe), for the workbook read ahead.
 _READ: dict[str, tuple[int, int]] = {}
-#: The address space the reading child may take beyond what it has when it starts: a sheet of
-#: MAX_SHEET_CELLS cells read whole is about 0.6 GiB; a sheet the scan would refuse (17 billion
-#: cells) asks for far more at once, which fails in that child alone.
+#: The address space the reading child may take beyond what it has when it starts: a sheet the
+#: scan would refuse (17 billion cells) asks for far more at once, which fails in that child
+#: alone; a workbook that fits the bounds but not this is read in place, as before.
 READ_AHEAD_BYTES = 1 << 30
 READ_AHEAD_FILE_BYTES = 50 * 1024 * 1024  # (tabular.MAX_TABLE_BYTES: a larger file is refused before it is read)
 
