@@ -21,8 +21,9 @@ from test_ledgers import office_ledger
 
 @pytest.fixture
 def forks(monkeypatch):
-    """Validates ahead wherever this runs (one core, or a test runner's threads, would not)."""
+    """Validates ahead wherever this runs (one core, a test runner's threads, or a busy machine would not)."""
     monkeypatch.setattr(validated_ahead, "may_fork", lambda: True)
+    monkeypatch.setattr(validated_ahead, "core_free", lambda: True)
 
 
 def _activity(ws, rid, **changes):
@@ -57,6 +58,9 @@ def test_without_a_verdict_nothing_is_vouched_for(monkeypatch, example_store):
     monkeypatch.setattr(validated_ahead, "may_fork", lambda: False)  # no child
     assert not ValidatedAhead([("tjpu", cls, good)]).vouches("tjpu", "activity", cls, "ahead-1", dict(good.data))
     monkeypatch.setattr(validated_ahead, "may_fork", lambda: True)
+    monkeypatch.setattr(validated_ahead, "core_free", lambda: False)  # a busy machine: no child
+    assert not ValidatedAhead([("tjpu", cls, good)]).vouches("tjpu", "activity", cls, "ahead-1", dict(good.data))
+    monkeypatch.setattr(validated_ahead, "core_free", lambda: True)
     monkeypatch.setattr(ValidatedAhead, "_verdict", lambda self: b"")  # a child that gives nothing
     assert not ValidatedAhead([("tjpu", cls, good)]).vouches("tjpu", "activity", cls, "ahead-1", dict(good.data))
 
@@ -89,6 +93,7 @@ def test_an_import_validated_ahead_says_and_stores_what_one_validated_by_the_che
     real = ValidatedAhead.vouches
     monkeypatch.setattr(ValidatedAhead, "vouches", lambda self, *a: validated.append(real(self, *a)) or validated[-1])
     said = []
+    monkeypatch.setattr(validated_ahead, "core_free", lambda: True)
     for db, forks in ((example_store, True), (other, False)):
         monkeypatch.setattr(validated_ahead, "may_fork", lambda forks=forks: forks)
         validated.clear()

@@ -17,17 +17,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from coordtui.forked import may_fork, said, started
+from coordtui.forked import core_free, may_fork, said, started
 
 
 class ValidatedAhead:
     """The records of ``puts`` ((org, kind class, Put) each) validated in a child process, started
-    here where this process can fork; :meth:`vouches` takes the child's verdict on first use."""
+    here where this process can fork and a core is likely free for it (coordtui.forked); :meth:`vouches`
+    takes the child's verdict on first use."""
 
     def __init__(self, puts: list[tuple[str, type, Any]]) -> None:
         # (org, kind, id) -> (the class, the content validated): a copy of each as it is now.
         self._docs = {(org, op.kind, op.id): (cls, dict(op.data)) for org, cls, op in puts}
-        self._child = started(self._verdict) if self._docs and may_fork() else None
+        # (on a machine already busy, a child only adds to what every process waits for)
+        self._child = started(self._verdict) if self._docs and may_fork() and core_free() else None
         self._unfit: set[tuple[str, str, str]] | None = None
 
     def _verdict(self) -> bytes:
