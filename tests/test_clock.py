@@ -89,3 +89,24 @@ def test_exports_take_today_and_their_timestamps_from_the_office_clock(db, tmp_p
     document = Document(io.BytesIO(out_file.read_bytes()))
     assert "2027年1月1日" in [p.text for p in document.paragraphs if p.text.strip()][-1]  # the signature's date
     assert document.core_properties.created.isoformat().startswith("2026-12-31T17:30")
+
+
+def test_the_stored_time_is_the_second_now_whatever_was_asked_for_before(monkeypatch):
+    # utc_now writes each second once: every instant still reads as its own second, across a
+    # second's end, a day's and a year's, and back (a clock set back).
+    from datetime import datetime, timezone
+
+    from coordtui.domain import clock
+
+    instants = iter([datetime(2026, 12, 31, 23, 59, 58, 999_999, timezone.utc), datetime(2026, 12, 31, 23, 59, 58, 1, timezone.utc),
+                     datetime(2026, 12, 31, 23, 59, 59, 0, timezone.utc), datetime(2027, 1, 1, 0, 0, 0, 500_000, timezone.utc),
+                     datetime(2026, 12, 31, 23, 59, 59, 999_999, timezone.utc)])
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return next(instants)
+
+    monkeypatch.setattr(clock, "datetime", Clock)
+    assert [clock.utc_now() for _ in range(5)] == ["2026-12-31T23:59:58Z", "2026-12-31T23:59:58Z", "2026-12-31T23:59:59Z",
+                                                   "2027-01-01T00:00:00Z", "2026-12-31T23:59:59Z"]

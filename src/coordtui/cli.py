@@ -13,7 +13,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import orjson
 
@@ -453,11 +453,14 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from coordtui.xlsx_scan import cancel_ahead, scan_ahead
+    from coordtui.xlsx_scan import cancel_ahead, read_ahead, scan_ahead
 
-    # A workbook's bounds are scanned before it is read (a tenth of a 10,000-row import): started
-    # here, in a child process, while the models load; taken where the file is read.
-    scan_ahead(Path(f) for f in args.files if f != "-" and Path(f).suffix.lower() == ".xlsx")
+    # A workbook's bounds are scanned before it is read (a tenth of a 10,000-row import), started
+    # here in a child process while the models load; the first one is read there instead (another
+    # tenth), in a child whose memory is capped, and scanned while its rows are planned (see
+    # xlsx_scan's docstring). Each verdict is taken before anything is said or written.
+    books = [Path(f) for f in args.files if f != "-" and Path(f).suffix.lower() == ".xlsx"]
+    scan_ahead(books[1:] if books and read_ahead(books[0]) else books)
     try:
         from coordtui.workspace import _without_cyclic_gc
 
@@ -499,8 +502,21 @@ def _import_workspace(args: argparse.Namespace) -> "Workspace":
 
 
 def _import(ws: "Workspace", args: argparse.Namespace) -> int:
-    from coordtui.i18n import t
+    from coordtui.xlsx_scan import confirm_read_ahead
+
+    try:
+        plans, rows_report = _plans(ws, args)
+    except BaseException:
+        confirm_read_ahead()  # (a workbook's refusal by its scan stands before what its rows were found to hold)
+        raise
+    confirm_read_ahead()
+    return _import_plans(ws, args, plans, rows_report)
+
+
+def _plans(ws: "Workspace", args: argparse.Namespace) -> tuple[list, list[str]]:
+    """Each file's (source, org, records, replace), and with --dry-run what each spreadsheet row would do."""
     from coordtui.interchange import read_document, validate_document
+    from coordtui.i18n import t
 
     plans = []  # (source, org, records, replace)
     rows_report: list[str] = []  # --dry-run: what each spreadsheet row would do
@@ -522,6 +538,12 @@ def _import(ws: "Workspace", args: argparse.Namespace) -> int:
         else:
             plan = validate_document(read_document(path), ws, f, merge_with_store=not args.replace)
             plans.append((f, plan.org, plan.records, args.replace))
+    return plans, rows_report
+
+
+def _import_plans(ws: "Workspace", args: argparse.Namespace, plans: list, rows_report: list[str]) -> int:
+    from coordtui.i18n import t
+
     ids = [org.id for _, org, _, _ in plans]
     if len(set(ids)) != len(ids):
         raise InputError("the same organization appears in two files: import them one at a time",
@@ -538,9 +560,33 @@ def _import(ws: "Workspace", args: argparse.Namespace) -> int:
     if args.dry_run:
         print("\n".join([*rows_report, *summaries, t("out.nothing_written", args.lang)]))
         return EXIT_OK
-    ws.apply(ops)  # (with the files of attachments whose records it deletes)
+    with _validated_ahead(ws, plans, ops):
+        ws.apply(ops)  # (with the files of attachments whose records it deletes)
     print("\n".join(summaries))
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _validated_ahead(ws: "Workspace", plans: list, ops: list) -> Iterator[None]:
+    """The records ``ops`` puts validated in a child process while the store stages them, for
+    the store's check of the files saved (coordtui.validated_ahead)."""
+    from coordtui.store import Put
+    from coordtui.validated_ahead import ValidatedAhead
+
+    check = ws.store.content_check
+    # (an organization new to the store has its records checked by its import alone: see workspace._ModelCheck)
+    kinds = {org.id: ws.model_of(org).kind_map for _, org, _, _ in plans if ws.store.get_org(org.id) is not None}
+    puts = [(op.org, kinds[op.org][op.kind], op) for op in ops
+            if isinstance(op, Put) and op.org in kinds and op.kind in kinds[op.org]]
+    if not hasattr(check, "ahead") or not puts:
+        yield
+        return
+    check.ahead = ahead = ValidatedAhead(puts)
+    try:
+        yield
+    finally:
+        check.ahead = None
+        ahead.close()
 
 
 def _read_stdin_document() -> dict:

@@ -38,7 +38,7 @@ from coordtui.domain.records import Record
 from coordtui.errors import InputError
 from coordtui.i18n import os_reason
 from coordtui.forms import FieldSpec, field_specs, label_for, split_list
-from coordtui.xlsx_scan import HEADER_SEARCH_ROWS, MAX_ROWS, MAX_SHEET_CELLS, check_unpacked
+from coordtui.xlsx_scan import HEADER_SEARCH_ROWS, MAX_ROWS, MAX_SHEET_CELLS, check_unpacked, taken_book
 
 if TYPE_CHECKING:
     from coordtui.workspace import Workspace
@@ -264,11 +264,13 @@ def rows_to_records(cls: type[Record], headers: list[Any], rows: list[tuple[int,
     records: list[Record] = []
     places: dict[int, tuple[int, dict[str, str]]] = {}
     for row_number, values in rows:
-        filled = [v for v in values if v is not None and v != ""]
-        if not filled:
-            continue
-        if len(filled) == 1 and isinstance(filled[0], str) and _NOTE.match(filled[0]):
-            continue  # 填表人：… under the table
+        # (the cells filled, counted by two C calls: a row's cells looked at one by one in a list of
+        # those filled took a tenth of the rows' conversion)
+        filled = len(values) - values.count(None) - values.count("")
+        if filled <= 1:
+            note = [v for v in values if v is not None and v != ""]
+            if not note or isinstance(note[0], str) and _NOTE.match(note[0]):
+                continue  # an empty row, or 填表人：… under the table
         data: dict[str, Any] = {}
         bad = False
         width = len(values)
@@ -407,22 +409,11 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
         cls = model.kind(kind)
         at = find_header(cls, rows)
         return [(cls, str(path), rows[at], [(n, r) for n, r in enumerate(rows[at + 1:], start=at + 2)])]
-    check_unpacked(path)
-    try:
-        from python_calamine import CalamineWorkbook, SheetTypeEnum
-    except ImportError:  # an installation from before it was a dependency
-        raise InputError(f"{path}: reading an xlsx needs the python-calamine package, which is not installed: "
-                         "install coordtui again (pip install coordtui, or make in a checkout)",
-                         message_zh=f"{path}：读取 xlsx 需要 python-calamine 软件包，但未安装：请重新安装 coordtui"
-                                    "（pip install coordtui，或在源码目录中运行 make）") from None
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        titles = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # the reader raises many kinds for a file that is not a workbook; a panic is a BaseException
-        raise InputError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}): save it as .xlsx",
-                         message_zh=f"{path}：不是可读的 xlsx 工作簿，请另存为 .xlsx") from None
+    book = taken_book(path)  # (read ahead in a child while the models loaded: its scan's verdict is the caller's to take)
+    if book is None:
+        check_unpacked(path)
+        book = _CalamineBook(path)
+    titles = book.titles
     tables = []
     cells = 0
     try:
@@ -433,8 +424,7 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
                 cls = model.kind(kind)  # Excel's Sheet1 (Sheet2 and Sheet3 left empty) with --kind
             if cls is None or (kind and cls.kind != kind):
                 continue
-            sheet = book.get_sheet_by_name(title)
-            rows = sheet.to_python(skip_empty_area=False)  # from A1: row numbers as Excel shows them
+            rows, merged = book.sheet(title)
             # Each sheet is bounded by the scan, but the sheets read are kept together: a 15 KB
             # workbook of 20 sheets, each reaching AX100000, held 1.4 GB. So is their sum.
             cells += sum(map(len, rows))
@@ -451,7 +441,7 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
                 rows.pop()
             if not rows:
                 continue
-            _merged_fill(rows, sheet.merged_cell_ranges or [])
+            _merged_fill(rows, merged)
             at = find_header(cls, rows)
             tables.append((cls, f"{path} [{title}]", rows[at], [(i, r) for i, r in enumerate(rows[at + 1:], start=at + 2)]))
     except InputError:
@@ -468,6 +458,36 @@ def read_table(path: Path, model: ModelSpec, kind: str | None) -> list[tuple[typ
         raise InputError(f"{path}: no sheet holds a kind of {model.id} (name a sheet after a kind: {names}, or give --kind)",
                          message_zh=f"{path}：没有哪个工作表对应{model.name_zh}的类别（请把工作表命名为：{names}，或加 --kind）")
     return tables
+
+
+class _CalamineBook:
+    """A workbook read here by python-calamine, as :class:`coordtui.xlsx_scan.ReadAhead` gives one
+    read ahead: its worksheets' ``titles``, and each one's cells and merged ranges."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            from python_calamine import CalamineWorkbook, SheetTypeEnum
+        except ImportError:  # an installation from before it was a dependency
+            raise InputError(f"{path}: reading an xlsx needs the python-calamine package, which is not installed: "
+                             "install coordtui again (pip install coordtui, or make in a checkout)",
+                             message_zh=f"{path}：读取 xlsx 需要 python-calamine 软件包，但未安装：请重新安装 coordtui"
+                                        "（pip install coordtui，或在源码目录中运行 make）") from None
+        try:
+            self._book = CalamineWorkbook.from_path(str(path))
+            self.titles = [m.name for m in self._book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # the reader raises many kinds for a file that is not a workbook; a panic is a BaseException
+            raise InputError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}): save it as .xlsx",
+                             message_zh=f"{path}：不是可读的 xlsx 工作簿，请另存为 .xlsx") from None
+
+    def sheet(self, title: str) -> tuple[list[list[Any]], list]:
+        """(the sheet's cells from A1, row by row: row numbers as Excel shows them; its merged ranges)."""
+        found = self._book.get_sheet_by_name(title)
+        return found.to_python(skip_empty_area=False), found.merged_cell_ranges or []
+
+    def close(self) -> None:
+        self._book.close()
 
 
 def plan_table_import(ws: "Workspace", path: Path, org_id: str, kind: str | None) -> tuple[Organization, list[Record]]:

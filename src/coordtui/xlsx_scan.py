@@ -10,12 +10,24 @@ command that imports workbooks starts it ahead in a child process (:func:`scan_a
 loads its models, and takes its verdict where it reads the file, if the file is still the one
 that was scanned (its device, inode, size, mtime and ctime); otherwise, or without a verdict
 (no child could be started, or it died), the file is scanned where it is read, as before.
+
+The first workbook is read ahead instead (:func:`read_ahead`), by python-calamine in a child
+whose address space is capped (:data:`READ_AHEAD_BYTES`): the scan's bounds are what keep a sheet
+of 17 billion cells out of the importing process, and this child reads before they are known, so
+a workbook that would need more memory only ends that child. On the two cores the import runs on,
+the scan and the reading cannot both run beside the models' loading, so the scan of a workbook
+read ahead is started once its sheets are taken (:func:`taken_book`), and runs while the rows are
+planned: its verdict is taken (:func:`confirm_read_ahead`) before anything is said or written,
+and before any other problem is reported, as it was when the scan came first. Sheets are taken
+only for the very file that was read; otherwise the file is scanned and read where it is
+imported, as before.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import posixpath
 import re
 import signal
@@ -25,6 +37,11 @@ from typing import IO, Any, Iterable
 from urllib.parse import unquote
 
 from coordtui.errors import InputError
+from coordtui.filestate import file_state
+from coordtui.forked import core_free as _core_free
+from coordtui.forked import may_fork as _may_fork
+from coordtui.forked import said as _said
+from coordtui.forked import started as _started
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an xlsx's parts once unzipped (a small file can hold a huge string)
 MAX_ROWS = 100_000
@@ -191,26 +208,6 @@ def _check_extent(path: Path, archive: zipfile.ZipFile, part: str) -> None:
 #: path as given -> (the child's pid, the read end of its pipe), for the scans started ahead.
 _AHEAD: dict[str, tuple[int, int]] = {}
 _AHEAD_MAX = 2  # workbooks scanned ahead at once (one per core of the server this is measured on)
-_MAX_FD = 1 << 20
-
-
-def _state(st: os.stat_result) -> list[int]:
-    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-
-
-def _may_fork() -> bool:
-    """Whether a scan may run in a child process: a system with fork and more than one core, and
-    this process running no other thread (a child forked beside one may find its locks held)."""
-    import threading
-
-    if not hasattr(os, "fork") or threading.active_count() != 1:
-        return False
-    try:
-        return len(os.sched_getaffinity(0)) > 1
-    except (AttributeError, OSError):
-        return (os.cpu_count() or 1) > 1
-
-
 def scan_ahead(paths: Iterable[Path]) -> None:
     """Start :func:`check_unpacked`'s scan of each workbook in ``paths`` in a child process (the first
     :data:`_AHEAD_MAX` of them), where this process can: its verdict is taken by :func:`check_unpacked`.
@@ -221,35 +218,17 @@ def scan_ahead(paths: Iterable[Path]) -> None:
         key = os.fspath(path)
         if len(_AHEAD) >= _AHEAD_MAX or key in _AHEAD:
             continue
-        try:
-            read_end, write_end = os.pipe()
-        except OSError:
+        child = _started(lambda: _verdict_of(path))
+        if child is None:
             return
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            return
-        if pid == 0:  # the child: scan, say what it found, and leave without running anything of the parent's
-            try:
-                # Nothing of the parent's stays open in it (a lock's file would stay locked while it runs).
-                os.closerange(3, write_end)
-                os.closerange(write_end + 1, _MAX_FD)
-                verdict = _verdict_of(path)
-                while verdict:
-                    verdict = verdict[os.write(write_end, verdict):]
-            finally:
-                os._exit(0)
-        os.close(write_end)
-        _AHEAD[key] = (pid, read_end)
+        _AHEAD[key] = child
 
 
 def _verdict_of(path: Path) -> bytes:
     """The child's verdict: the file's state when scanned and the scan's problem (none: null); b"" when it cannot say."""
     try:
         with open(path, "rb") as fh:
-            state = _state(os.fstat(fh.fileno()))
+            state = file_state(os.fstat(fh.fileno()))
             try:
                 _check_unpacked(path, fh)
             except InputError as exc:
@@ -261,20 +240,9 @@ def _verdict_of(path: Path) -> bytes:
 
 def _taken(pid: int, read_end: int) -> dict[str, Any] | None:
     """A child's verdict, once it has ended (None: it gave none)."""
-    chunks = []
+    said = _said(pid, read_end)
     try:
-        while chunk := os.read(read_end, 65536):
-            chunks.append(chunk)
-    except OSError:
-        chunks = []
-    finally:
-        os.close(read_end)
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
-    try:
-        verdict = json.loads(b"".join(chunks)) if chunks else None
+        verdict = json.loads(said) if said else None
     except ValueError:
         return None
     return verdict if isinstance(verdict, dict) else None
@@ -287,7 +255,7 @@ def check_unpacked(path: Path) -> None:
     if ahead is not None:
         verdict = _taken(*ahead)
         try:
-            now = _state(os.stat(path))
+            now = file_state(os.stat(path))
         except OSError:
             now = None
         if verdict is not None and now is not None and verdict.get("state") == now:
@@ -299,11 +267,143 @@ def check_unpacked(path: Path) -> None:
 
 
 def cancel_ahead() -> None:
-    """End the scans started ahead whose verdicts were not taken (a command that stopped early)."""
-    while _AHEAD:
-        _, (pid, read_end) = _AHEAD.popitem()
+    """End the scans and the reading started ahead whose results were not taken (a command that stopped early)."""
+    _UNCONFIRMED.clear()
+    for started in (_AHEAD, _READ):
+        while started:
+            _, (pid, read_end) = started.popitem()
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            _said(pid, read_end)
+
+
+# reading ahead --------------------------------------------------------------------------
+
+#: path as given -> (the child's pid, the read end of its pipe), for the workbook read ahead.
+_READ: dict[str, tuple[int, int]] = {}
+#: The address space the reading child may take beyond what it has when it starts: a sheet the
+#: scan would refuse (17 billion cells) asks for far more at once, which fails in that child
+#: alone; a workbook that fits the bounds but not this is read in place, as before.
+READ_AHEAD_BYTES = 1 << 30
+READ_AHEAD_FILE_BYTES = 50 * 1024 * 1024  # (tabular.MAX_TABLE_BYTES: a larger file is refused before it is read)
+
+
+def read_ahead(path: Path) -> bool:
+    """Start reading the workbook ``path`` (every worksheet, as :func:`coordtui.tabular.read_table`
+    reads one) in a child process of its own, where this process can and a core is likely free for
+    it (False: not, and the caller scans it ahead instead); taken by :func:`taken_book`.
+    :func:`cancel_ahead` ends it where it is not taken."""
+    if _READ or not _may_fork() or not _core_free():  # (a machine already busy: scanned ahead, read in place)
+        return False
+    child = _started(lambda: _book_of(path))
+    if child is not None:
+        _READ[os.fspath(path)] = child
+    return child is not None
+
+
+def _address_space() -> int | None:
+    """This process's address space in bytes (Linux), or None."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _book_of(path: Path) -> bytes:
+    """The reading child's work: the file's state when read, its worksheets' titles (in order), and
+    each one's cells from A1 (``to_python(skip_empty_area=False)``) with its merged ranges, pickled;
+    b"" where it cannot say (the file is not a workbook the reader reads, the sheets together
+    exceed MAX_SHEET_CELLS, or they do not fit in the address space allowed): the importing
+    process then reads the file itself, with its own messages."""
+    try:
+        import resource
+
+        # A reader that cannot allocate may abort the process: it says so on standard error (not
+        # the person's to read) and may leave a core file in the working folder: neither.
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        used = _address_space()
+        if used is None:
+            return b""
+        resource.setrlimit(resource.RLIMIT_AS, (used + READ_AHEAD_BYTES, used + READ_AHEAD_BYTES))
+        state = file_state(os.stat(path))
+        if state[2] > READ_AHEAD_FILE_BYTES:
+            return b""
+        from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+        book = CalamineWorkbook.from_path(str(path))  # (as the importing process opens it)
         try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        _taken(pid, read_end)
+            titles = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+            sheets = {}
+            cells = 0
+            for title in titles:
+                sheet = book.get_sheet_by_name(title)
+                rows = sheet.to_python(skip_empty_area=False)
+                cells += sum(map(len, rows))
+                if cells > MAX_SHEET_CELLS:
+                    return b""
+                sheets[title] = (rows, sheet.merged_cell_ranges or [])
+        finally:
+            book.close()
+        if file_state(os.stat(path)) != state:  # (the file read was not, throughout, the one whose state is said)
+            return b""
+        return pickle.dumps({"state": state, "titles": titles, "sheets": sheets}, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:  # (the importing process reads the file itself)
+        return b""
+
+
+class ReadAhead:
+    """A workbook read ahead: its worksheets' ``titles`` in order, and each one's cells and merged
+    ranges as :meth:`coordtui.tabular._CalamineBook.sheet` gives them."""
+
+    def __init__(self, titles: list[str], sheets: dict[str, tuple[list[list[Any]], list]]) -> None:
+        self.titles, self._sheets = titles, sheets
+
+    def sheet(self, title: str) -> tuple[list[list[Any]], list]:
+        return self._sheets[title]
+
+    def close(self) -> None:
+        self._sheets = {}
+
+
+#: The workbooks whose sheets were taken before their scan's verdict (see :func:`confirm_read_ahead`).
+_UNCONFIRMED: list[Path] = []
+
+
+def taken_book(path: Path) -> ReadAhead | None:
+    """The workbook ``path`` as read ahead, where it was read ahead and is still the very file it
+    read; else None, and the caller scans (:func:`check_unpacked`) and reads it itself. Where it is
+    given, its scan is started now, and its verdict must be taken by :func:`confirm_read_ahead`
+    before anything the sheets hold is said or written."""
+    ahead = _READ.pop(os.fspath(path), None)
+    if ahead is None:
+        return None
+    said = _said(*ahead)
+    if not said:
+        return None
+    try:
+        now = file_state(os.stat(path))
+    except OSError:
+        return None
+    # (The pickle is this process's own, from its child through a pipe of its own; loads builds
+    # only lists, texts, numbers and dates from it. A child gives at most MAX_SHEET_CELLS cells.)
+    book = pickle.loads(said)
+    if book.get("state") != now:
+        return None
+    _UNCONFIRMED.append(path)
+    scan_ahead([path])
+    return ReadAhead(book["titles"], book["sheets"])
+
+
+def confirm_read_ahead() -> None:
+    """Take the scan's verdict on every workbook whose sheets were taken ahead of it: its refusal
+    (InputError), as :func:`check_unpacked` gives it, where it refuses one. Call it before anything
+    read from them is said or written, and before any other problem found since is reported (the
+    scan came first: its refusal stands before them)."""
+    while _UNCONFIRMED:
+        check_unpacked(_UNCONFIRMED.pop(0))

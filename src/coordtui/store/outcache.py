@@ -36,7 +36,6 @@ larger output than :data:`MAX_ONE` is not kept.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import stat
 import threading
@@ -44,9 +43,8 @@ import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import orjson
-
 from coordtui.errors import StoreError
+from coordtui.filestate import file_state
 from coordtui.store.files import (
     JOURNAL,
     MANIFEST,
@@ -56,11 +54,10 @@ from coordtui.store.files import (
     check_inside,
     make_folder,
     modes_at,
-    read_nofollow,
     recovery_needed,
-    write_cache_file,
 )
-from coordtui.store.seal import CACHE, Seal
+from coordtui.store.results import SealedCache
+from coordtui.store.seal import CACHE
 
 FOLDER = "output"
 #: The store lock's turnstile (``store.lock.StoreLock.TURNSTILE``, not imported: that module
@@ -157,32 +154,11 @@ def store_state(root: Path | str, changed_after_ns: int | None = None) -> str | 
     return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _identity(st: os.stat_result) -> list[int]:
-    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-
-
-class OutputCache:
+class OutputCache(SealedCache):
     """The sealed slots of one store (see the module's docstring)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.folder = self.root / CACHE / FOLDER
-        seal = Seal(self.root)
-        try:  # no store here, or not this account's to read: the ordinary way says so
-            self.key, _ = seal.try_key()
-            self.store_id = seal.store_id if self.key is not None else ""
-        except (StoreError, OSError, ValueError):
-            self.key, self.store_id = None, ""
-
-    @property
-    def usable(self) -> bool:
-        """Whether this account holds the store's key (without it nothing is read or written)."""
-        return self.key is not None
-
-    def _mac(self, slot: str, payload: bytes) -> str:
-        assert self.key is not None
-        text = "\x1f".join(("check-output", self.store_id, slot, hashlib.sha256(payload).hexdigest()))
-        return hmac.digest(self.key, text.encode("utf-8"), "sha256").hex()
+    FOLDER = FOLDER
+    PURPOSE = "check-output"
 
     def _paths(self, slot: str) -> tuple[Path, Path]:
         return self.folder / f"{slot}.json", self.folder / f"{slot}.out"
@@ -193,19 +169,9 @@ class OutputCache:
         if self.key is None or not slot.isalnum():
             return None
         head, body = self._paths(slot)
-        try:
-            raw = read_nofollow(head)
-        except (OSError, ValueError):
-            return None
-        mac, _, payload = raw.partition(b"\n")
-        try:
-            if not hmac.compare_digest(mac.decode("ascii"), self._mac(slot, payload)):
-                return None
-            kept = orjson.loads(payload)
-        except (UnicodeDecodeError, orjson.JSONDecodeError):
-            return None
-        if (not isinstance(kept, dict) or kept.get("key") != key or type(kept.get("exit")) is not int
-                or not isinstance(kept.get("body"), list)):
+        found = self._read_sealed(head, (slot,))
+        kept = found[0] if found is not None and not found[1] else {}
+        if kept.get("key") != key or type(kept.get("exit")) is not int or not isinstance(kept.get("body"), list):
             return None
         try:
             fd = os.open(body, os.O_RDONLY | _NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0))
@@ -214,7 +180,7 @@ class OutputCache:
         try:
             st = os.fstat(fd)
             # (one another account could write, as an earlier version kept in a group store, never)
-            if (stat.S_ISREG(st.st_mode) and _identity(st) == kept["body"] and st.st_uid == os.geteuid()
+            if (stat.S_ISREG(st.st_mode) and file_state(st) == kept["body"] and st.st_uid == os.geteuid()
                     and not st.st_mode & 0o077):
                 fd, ours = -1, fd
                 return ours, kept["exit"]
@@ -246,8 +212,7 @@ class OutputCache:
             return False
         finally:
             writer.discard()
-        payload = orjson.dumps({"key": key, "exit": exit_status, "body": _identity(st)})
-        if not write_cache_file(self.root, head, self._mac(writer.slot, payload).encode("ascii") + b"\n" + payload):
+        if not self._write_sealed(head, (writer.slot,), {"key": key, "exit": exit_status, "body": file_state(st)}):
             return False
         try:
             self._prune(writer.slot)

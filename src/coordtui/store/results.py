@@ -36,17 +36,25 @@ FOLDER = "check"
 KEEP = 3
 
 
-class ResultCache:
-    """Sealed results per organization and as-of date (see the module's docstring)."""
+class SealedCache:
+    """The files of one folder of the store's disposable ``cache/`` (:attr:`FOLDER`), each a MAC
+    line followed by its payload: the MAC, with the store's key, of the cache's :attr:`PURPOSE`,
+    the store's id, the names that place the file (an organization and a date, a slot) and the
+    payload's digest. A file written without the key, for another store, cache or place, corrupt
+    or torn is not read; without the key nothing is read or written (see :class:`ResultCache`,
+    store.outcache.OutputCache)."""
+
+    FOLDER = ""
+    PURPOSE = ""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.folder = self.root / CACHE / FOLDER
+        self.folder = self.root / CACHE / self.FOLDER
         seal = Seal(self.root)
-        self.key, _ = seal.try_key()
-        try:
+        try:  # no store here, or not this account's to read: nothing is cached
+            self.key, _ = seal.try_key()
             self.store_id = seal.store_id if self.key is not None else ""
-        except StoreError:
+        except (StoreError, OSError, ValueError):
             self.key, self.store_id = None, ""
 
     @property
@@ -54,43 +62,60 @@ class ResultCache:
         """Whether this account holds the store's key (without it nothing is read or written)."""
         return self.key is not None
 
-    def _path(self, org: str, as_of: str) -> Path:
-        return self.folder / org / f"{as_of}.json"
-
-    def _mac(self, org: str, as_of: str, payload: bytes) -> str:
+    def _mac(self, names: tuple[str, ...], payload: bytes) -> str:
         assert self.key is not None
-        text = "\x1f".join(("check-cache", self.store_id, org, as_of, hashlib.sha256(payload).hexdigest()))
+        text = "\x1f".join((self.PURPOSE, self.store_id, *names, hashlib.sha256(payload).hexdigest()))
         return hmac.digest(self.key, text.encode("utf-8"), "sha256").hex()
 
-    def load(self, org: str, as_of: str, digest: str) -> tuple[list[Any], bytes] | None:
-        """The rows and bytes kept for ``org`` on ``as_of`` under ``digest``; None when there are none to trust."""
+    def _read_sealed(self, path: Path, names: tuple[str, ...]) -> tuple[dict[str, Any], bytes] | None:
+        """(the JSON object heading the file ``path``, the bytes after its line), sealed for
+        ``names``; None where there is none to trust."""
         if self.key is None:
             return None
         try:
-            raw = read_nofollow(self._path(org, as_of))
+            raw = read_nofollow(path)
         except (OSError, ValueError):
             return None
         mac, _, payload = raw.partition(b"\n")
         try:
-            if not hmac.compare_digest(mac.decode("ascii"), self._mac(org, as_of, payload)):
+            if not hmac.compare_digest(mac.decode("ascii"), self._mac(names, payload)):
                 return None
-            header, _, blob = payload.partition(b"\n")
+            header, _, rest = payload.partition(b"\n")
             kept = orjson.loads(header)
         except (UnicodeDecodeError, orjson.JSONDecodeError):
             return None
-        if not isinstance(kept, dict) or kept.get("digest") != digest or not isinstance(kept.get("rows"), list):
+        return (kept, rest) if isinstance(kept, dict) else None
+
+    def _write_sealed(self, path: Path, names: tuple[str, ...], header: dict[str, Any], rest: bytes | None = None) -> bool:
+        """Put ``header`` (and its line and ``rest``, where given) in place as ``path``, sealed for
+        ``names`` (see files.write_cache_file)."""
+        payload = orjson.dumps(header) if rest is None else orjson.dumps(header) + b"\n" + rest
+        return write_cache_file(self.root, path, self._mac(names, payload).encode("ascii") + b"\n" + payload)
+
+
+class ResultCache(SealedCache):
+    """Sealed results per organization and as-of date (see the module's docstring)."""
+
+    FOLDER = FOLDER
+    PURPOSE = "check-cache"
+
+    def _path(self, org: str, as_of: str) -> Path:
+        return self.folder / org / f"{as_of}.json"
+
+    def load(self, org: str, as_of: str, digest: str) -> tuple[list[Any], bytes] | None:
+        """The rows and bytes kept for ``org`` on ``as_of`` under ``digest``; None when there are none to trust."""
+        found = self._read_sealed(self._path(org, as_of), (org, as_of))
+        if found is None or found[0].get("digest") != digest or not isinstance(found[0].get("rows"), list):
             return None
-        return kept["rows"], blob
+        return found[0]["rows"], found[1]
 
     def save(self, org: str, as_of: str, digest: str, rows: list[Any], blob: bytes = b"") -> None:
         """Keep ``rows`` (plain JSON) and ``blob`` (any bytes) atomically: a temporary file renamed
         into place. A cache that cannot be written is left out silently: nothing depends on it."""
         if self.key is None:
             return
-        payload = orjson.dumps({"digest": digest, "rows": rows}) + b"\n" + blob
-        body = self._mac(org, as_of, payload).encode("ascii") + b"\n" + payload
         path = self._path(org, as_of)
-        if write_cache_file(self.root, path, body):
+        if self._write_sealed(path, (org, as_of), {"digest": digest, "rows": rows}, blob):
             try:
                 self._prune(path.parent)
             except OSError:
