@@ -19,62 +19,30 @@ or run. Files take the store's modes.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from coordtui.errors import StoreError
-from coordtui.store.files import read_nofollow, write_cache_file
-from coordtui.store.seal import CACHE, Seal
+from coordtui.store.results import SealedCache
 
 FOLDER = "parts"
 
 
-class PartCache:
+class PartCache(SealedCache):
     """Sealed parsed partitions per organization (see the module's docstring)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.folder = self.root / CACHE / FOLDER
-        seal = Seal(self.root)
-        self.key, _ = seal.try_key()
-        try:
-            self.store_id = seal.store_id if self.key is not None else ""
-        except StoreError:
-            self.key, self.store_id = None, ""
-
-    @property
-    def usable(self) -> bool:
-        """Whether this account holds the store's key (without it nothing is read or written)."""
-        return self.key is not None
+    FOLDER = FOLDER
+    PURPOSE = "parts-cache"
 
     def _path(self, org: str) -> Path:
         return self.folder / f"{org}.json"
 
-    def _mac(self, org: str, payload: bytes) -> str:
-        assert self.key is not None
-        text = "\x1f".join(("parts-cache", self.store_id, org, hashlib.sha256(payload).hexdigest()))
-        return hmac.digest(self.key, text.encode("utf-8"), "sha256").hex()
-
     def load(self, org: str, code: str) -> dict[str, Any] | None:
         """What was kept for ``org`` by the code ``code`` names (``{"fields": ..., "parts": {part:
         [signature, rows, extra]}}``, plain JSON); None when nothing is kept that may be trusted."""
-        if self.key is None:
+        found = self._read_sealed(self._path(org), (org,))
+        if found is None or found[1]:
             return None
-        try:
-            raw = read_nofollow(self._path(org))
-        except (OSError, ValueError):
-            return None
-        mac, _, payload = raw.partition(b"\n")
-        try:
-            if not hmac.compare_digest(mac.decode("ascii"), self._mac(org, payload)):
-                return None
-            kept = orjson.loads(payload)
-        except (UnicodeDecodeError, orjson.JSONDecodeError):
-            return None
+        kept = found[0]
         if (not isinstance(kept, dict) or kept.get("code") != code or not isinstance(kept.get("parts"), dict)
                 or not isinstance(kept.get("fields"), dict)):
             return None
@@ -85,5 +53,4 @@ class PartCache:
         A cache that cannot be written is left out silently: nothing depends on it."""
         if self.key is None:
             return
-        payload = orjson.dumps({"code": code, "fields": fields, "parts": parts})
-        write_cache_file(self.root, self._path(org), self._mac(org, payload).encode("ascii") + b"\n" + payload)
+        self._write_sealed(self._path(org), (org,), {"code": code, "fields": fields, "parts": parts})
