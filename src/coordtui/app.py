@@ -160,9 +160,14 @@ class CoordApp(App):
         return orgs
 
     # life cycle -------------------------------------------------------------------------
+    def get_default_screen(self) -> DashboardScreen:
+        """The dashboard, at the bottom of the screen stack for good (each core screen goes over
+        it): pushed over Textual's empty default screen, the first frame was laid out and drawn
+        for both, a third of its cost."""
+        return DashboardScreen()
+
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
-        self.push_screen(DashboardScreen())
         if self.notice:
             self.notify(self.notice, timeout=8)
         if not self.orgs:
@@ -506,7 +511,7 @@ class CoordApp(App):
         if screen in self.screen_stack:
             while self.screen_stack and self.screen_stack[-1] is not screen:
                 self.pop_screen()
-            if len(self.screen_stack) > 2:
+            if len(self.screen_stack) > 1:
                 self.pop_screen()
         self.show_error(PluginError(screen.failure_text(exc)))
 
@@ -567,8 +572,8 @@ class CoordApp(App):
         return None
 
     def action_goto(self, name: str) -> None:
-        """Go to a core screen: the dashboard stays at the bottom, one core screen over it."""
-        while len(self.screen_stack) > 2:
+        """Go to a core screen: the dashboard stays at the bottom (the default screen), one core screen over it."""
+        while len(self.screen_stack) > 1:
             self.pop_screen()
         if name == "dashboard":
             return
@@ -757,7 +762,7 @@ class CoordApp(App):
                 if isinstance(screen, ModelScreen):
                     screen.plugin_name = plugin
                     screen.model_id = model_id
-                while len(self.screen_stack) > 2:
+                while len(self.screen_stack) > 1:
                     self.pop_screen()
                 try:
                     self.push_screen(screen)
