@@ -250,3 +250,19 @@ def test_a_persons_first_frame_from_their_snapshot_lists_only_their_organization
     (used, shown, _), complete, _, _ = start(example_store, person="bob")
     assert not used and shown == complete
     assert start.orgs[1] == ["tjpu", "usst"]
+
+
+def test_the_plugin_hosts_configuration_names_what_decides_its_plugins_and_keys_the_snapshot(example_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("COORDTUI_PLUGIN_PATH", str(tmp_path / "env"))
+    monkeypatch.setenv("COORDTUI_DISABLE_PLUGINS", "a")
+    host = PluginHost(plugin_dirs=[tmp_path / "own"], disabled=["b"], autoload=True)
+    assert host.config_identity() == {"plugin_dir": [str(tmp_path / "own")], "autoload": True, "disabled": ["b"]}
+    assert not host.loaded and host._pm is None  # said without loading anything (nor making pluggy's manager)
+    assert PluginHost(autoload=False).config_identity()["autoload"] is False
+    assert PluginHost(modules=[("extra", object())]).config_identity() is None  # modules of the program: no key names them
+    monkeypatch.delenv("COORDTUI_PLUGIN_PATH")
+    monkeypatch.delenv("COORDTUI_DISABLE_PLUGINS")
+    keys = [snapshot.key(Workspace(Store(example_store, user="alice"), h), AS_OF, "tjpu")
+            for h in (PluginHost(), PluginHost(disabled=["four_duties"]), PluginHost(autoload=False))]
+    assert None not in keys and len({k[0] for k in keys}) == 3  # each configuration its own slot
+    assert snapshot.key(Workspace(Store(example_store, user="alice"), PluginHost(modules=[("extra", object())])), AS_OF, "tjpu") is None

@@ -205,3 +205,26 @@ def test_with_the_snapshot_of_the_last_start_the_first_frame_imports_no_plugin_a
         assert run["after"] == sorted(PLUGINS)  # loaded after the first frame, for the real check
         assert run["shown"] == runs[0]["shown"] and run["shown"][0] > 0  # what the ordinary start showed first
 
+
+
+def test_the_footer_shows_its_keys_even_before_the_application_has_the_focus(example_store):
+    """In a browser tab (coordtui serve) the page has no focus at first; Textual's footer redraws
+    only with the focus, and the dashboard (the default screen) composes before its keys are
+    ready: the footer must still show them."""
+
+    class Unfocused(CoordApp):
+        def on_load(self):
+            self.set_reactive(CoordApp.app_focus, False)  # (no watcher: there is no screen yet)
+
+    ws = Workspace(Store(example_store, user="alice"), PluginHost())
+
+    async def main():
+        app = Unfocused(ws, lang="zh", as_of=date(2026, 10, 15), org_id="tjpu")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.pause()
+            assert not app.app_focus
+            return {k.description for k in app.screen.query_one(KeyFooter).query(FooterKey)}
+
+    assert {"总览", "问题", "退出"} <= asyncio.run(main())
