@@ -180,6 +180,9 @@ class Probe(CoordApp):
         if self.check_complete:
             seen["after"] = sorted(m for m in plugins if m in sys.modules)
             self.call_after_refresh(self.exit)
+import argparse
+from coordtui import cli
+cli._open_store(argparse.Namespace(db=sys.argv[1], identity=None, lang="zh", plugin_dir=None, as_name=None), create=True)  # as 'coordtui' does first
 ws = Workspace.open(sys.argv[1])
 as_of, notice = opening_date(ws, None, "zh")  # as 'coordtui' opens: the examples' own date
 seen["opening"] = [str(as_of), sorted(m for m in sys.modules if m in lazy or m.split(".")[0] in plugins)]

@@ -123,10 +123,10 @@ def require_people_admin(store: "Store", what: str) -> str:
 def first_admin(store: "Store", lang: str = "en") -> str | None:
     """A store made before people existed has none: its owner, opening it, becomes its
     administrator (a person named after the OS account). Returns the line to say so, once."""
-    from coordtui.access.people import NAME_PATTERN, Grant, Person, Role
-
     if store.people() or not owns_store(store.root):
         return None
+    from coordtui.access.people import NAME_PATTERN, Grant, Person, Role  # (only now: the application's start needs none)
+
     name = current_user()
     if not re.fullmatch(NAME_PATTERN, name):
         return None  # the owner stays administrator by owning the store; no person can carry this name
