@@ -82,7 +82,7 @@ def test_navigation_keys_reach_every_core_screen(ws):
             await pilot.press(key)
             await pilot.pause()
             assert isinstance(app.screen, cls), key
-            assert len(app.screen_stack) == 3  # default screen, dashboard, this one
+            assert len(app.screen_stack) == 2  # the dashboard (the default screen), this one
         await pilot.press("d")
         assert isinstance(app.screen, DashboardScreen)
         await pilot.press("question_mark")

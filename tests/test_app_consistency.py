@@ -197,10 +197,10 @@ def test_escape_leaves_a_form_that_is_saving_and_the_save_still_lands(ws):
         assert await asyncio.to_thread(slow.entered.wait, WAIT)
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, DashboardScreen) and len(app.screen_stack) == 2
+        assert isinstance(app.screen, DashboardScreen) and len(app.screen_stack) == 1
         assert not slow.returned.is_set() and ws.store.get("tjpu", "unit", "u01")["_rev"] == 1  # left while it waits
         await let_through(app, pilot, slow)
-        assert isinstance(app.screen, DashboardScreen) and len(app.screen_stack) == 2  # nothing else was closed
+        assert isinstance(app.screen, DashboardScreen) and len(app.screen_stack) == 1  # nothing else was closed
         assert ws.store.get("tjpu", "unit", "u01")["name"] == "机关纪委（新）"
 
     drive(ws, scenario)

@@ -61,7 +61,7 @@ def run(ws, scenario, gate, *, lang="zh"):
 
 
 def summary(app) -> list[str]:
-    return str(app.screen_stack[1].query_one("#dash-summary").render()).splitlines()
+    return str(app.screen_stack[0].query_one("#dash-summary").render()).splitlines()
 
 
 def test_the_current_organization_shows_first_and_keys_work_while_the_others_are_checked(ws, held):

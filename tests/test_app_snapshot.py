@@ -5,6 +5,7 @@ before any plugin is imported, and replaced by the real check, broken plugins st
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import subprocess
 import sys
@@ -22,20 +23,27 @@ AS_OF = date(2026, 10, 15)
 PLUGINS = ["four_duties", "county_zones", "university_grid", "enterprise_tiers", "dispatched_linkage"]
 
 
+#: What a finding shows (a start from the snapshot shows them as plain objects: snapshot.ShownFinding).
+FINDING_FIELDS = [f.name for f in dataclasses.fields(snapshot.ShownFinding)]
+
+
 def _lines(result, org_id):
     duties = sorted((r.rule, r.duty.subject, r.duty.due, r.status, r.duty.what_zh) for r in result.duties if r.org == org_id)
-    return duties, [f for f in result.findings if f.org == org_id]
+    return duties, [tuple(getattr(f, n) for n in FINDING_FIELDS) for f in result.findings if f.org == org_id]
 
 
 class Recorded(CoordApp):
     """Keeps what its first ``_checked`` showed, and whether it came from the snapshot."""
 
     first = None
+    #: The organizations (ids, and their classes) the first frame listed.
+    first_orgs = None
 
     def _checked(self, result):
         super()._checked(result)
         if self.first is None:
             self.first = (self._snapshot_tag is not None, _lines(result, self.org_id), set(self.pending))
+            self.first_orgs = ([o.id for o in self.orgs], {type(o).__name__ for o in self.orgs})
 
 
 def start(store: Path, *, as_of=AS_OF, org_id="tjpu", plugin_dirs=(), lang="zh", person=None):
@@ -54,6 +62,7 @@ def start(store: Path, *, as_of=AS_OF, org_id="tjpu", plugin_dirs=(), lang="zh",
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.check_complete
+            start.orgs = (app.first_orgs, [o.id for o in app.orgs], {type(o).__name__ for o in app.orgs})
             return app.first, _lines(app.result, org_id), [n.message for n in app._notifications], app._snapshot_tag
 
     return asyncio.run(main())
@@ -185,3 +194,75 @@ def test_when_the_real_check_fails_after_the_snapshot_its_results_are_not_left_o
             assert "unreadable (a test's)" in str(app.screen.query_one("#error-message").render())
 
     asyncio.run(main())
+
+
+def test_the_plain_objects_of_a_start_from_the_snapshot_have_the_fields_of_the_models():
+    from coordtui.domain.model import Organization
+    from coordtui.domain.records import Finding
+
+    assert FINDING_FIELDS == list(Finding.model_fields)
+    assert [f.name for f in dataclasses.fields(snapshot.ShownOrganization)] == list(Organization.model_fields)
+
+
+class Loaded(Recorded):
+    """Keeps what the application holds once the plugins are loaded, before the real check's parts."""
+
+    loaded = None
+
+    def _plugins_loaded(self, orgs, full, error):
+        super()._plugins_loaded(orgs, full, error)
+        self.loaded = ({type(o).__name__ for o in self.orgs}, {type(f).__name__ for f in self._result.findings},
+                       _lines(self._result, self.org_id))
+
+
+def test_once_the_plugins_are_loaded_the_snapshots_plain_objects_give_way_to_the_workspaces(example_store):
+    kept_start(example_store)
+    ws = Workspace(Store(example_store, user="alice"), PluginHost())
+
+    async def main():
+        app = Loaded(ws, lang="zh", as_of=AS_OF, org_id="tjpu")
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(500):  # 10 s at most
+                if app.check_complete and not app._checking:
+                    break
+                await pilot.pause(0.02)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return app.first, app.first_orgs, app.loaded, [o.id for o in app.orgs]
+
+    (used, shown, _), (first_ids, first_types), (types, finding_types, lines), ids = asyncio.run(main())
+    assert used and first_types == {"ShownOrganization"}
+    assert first_ids == ids == [o.id for o in ws.orgs()]
+    assert types == {"Organization"} and finding_types <= {"Finding"} and lines == shown  # the same values, the real objects
+
+
+def test_a_persons_first_frame_from_their_snapshot_lists_only_their_organizations(example_store):
+    start(example_store)  # enrols the owner
+    Store(example_store, user="alice").put_person({"name": "bob", "grants": [{"org": "tjpu", "role": "reader"}]})
+    kept_start(example_store)
+    (used, _, _), _, _, _ = kept_start(example_store, person="bob")
+    assert used
+    (first_ids, first_types), ids, _ = start.orgs
+    assert first_ids == ids == ["tjpu"] and first_types == {"ShownOrganization"}
+    # A grant changed: people.json is another, so is the key; the ordinary way, with what he sees now.
+    Store(example_store, user="alice").put_person({"name": "bob", "grants": [{"org": "tjpu", "role": "reader"},
+                                                                            {"org": "usst", "role": "reader"}]})
+    (used, shown, _), complete, _, _ = start(example_store, person="bob")
+    assert not used and shown == complete
+    assert start.orgs[1] == ["tjpu", "usst"]
+
+
+def test_the_plugin_hosts_configuration_names_what_decides_its_plugins_and_keys_the_snapshot(example_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("COORDTUI_PLUGIN_PATH", str(tmp_path / "env"))
+    monkeypatch.setenv("COORDTUI_DISABLE_PLUGINS", "a")
+    host = PluginHost(plugin_dirs=[tmp_path / "own"], disabled=["b"], autoload=True)
+    assert host.config_identity() == {"plugin_dir": [str(tmp_path / "own")], "autoload": True, "disabled": ["b"]}
+    assert not host.loaded and host._pm is None  # said without loading anything (nor making pluggy's manager)
+    assert PluginHost(autoload=False).config_identity()["autoload"] is False
+    assert PluginHost(modules=[("extra", object())]).config_identity() is None  # modules of the program: no key names them
+    monkeypatch.delenv("COORDTUI_PLUGIN_PATH")
+    monkeypatch.delenv("COORDTUI_DISABLE_PLUGINS")
+    keys = [snapshot.key(Workspace(Store(example_store, user="alice"), h), AS_OF, "tjpu")
+            for h in (PluginHost(), PluginHost(disabled=["four_duties"]), PluginHost(autoload=False))]
+    assert None not in keys and len({k[0] for k in keys}) == 3  # each configuration its own slot
+    assert snapshot.key(Workspace(Store(example_store, user="alice"), PluginHost(modules=[("extra", object())])), AS_OF, "tjpu") is None

@@ -155,6 +155,14 @@ def test_back_from_an_organization_still_being_checked_the_dashboard_shows_its_r
 #: The models' packages: with the last run's snapshot under this start's key (coordtui.snapshot),
 #: the first frame is drawn before any is imported; they are loaded after it, for the real check.
 PLUGINS = ["four_duties", "county_zones", "university_grid", "enterprise_tiers", "dispatched_linkage"]
+#: Nor, then, the models' pydantic, the plugin host's pluggy and importlib.metadata, the calendar
+#: package, the people and the policy, the rules engine: the snapshot's organizations and findings
+#: are plain objects until the plugins are loaded.
+NOT_BEFORE_THE_FIRST_FRAME = [
+    "pydantic", "pydantic_core", "pluggy", "importlib.metadata", "chinese_calendar", "email",
+    "coordtui.domain.model", "coordtui.domain.records", "coordtui.access.people", "coordtui.access.policy",
+    "coordtui.rules.engine", "coordtui.hookspecs", "coordtui.api",
+]
 
 FIRST_FRAME = """
 import json, sys
@@ -167,22 +175,30 @@ class Probe(CoordApp):
         if "snapshot" not in seen:
             seen["snapshot"] = self._snapshot_tag is not None
             seen["imported"] = sorted(m for m in sys.modules if m in lazy or m.split(".")[0] in plugins)
+            seen["shown"] = [len(result.duties), len(result.findings)]
         super()._checked(result)
         if self.check_complete:
             seen["after"] = sorted(m for m in plugins if m in sys.modules)
             self.call_after_refresh(self.exit)
+import argparse
+from coordtui import cli
+cli._open_store(argparse.Namespace(db=sys.argv[1], identity=None, lang="zh", plugin_dir=None, as_name=None), create=True)  # as 'coordtui' does first
 ws = Workspace.open(sys.argv[1])
 as_of, notice = opening_date(ws, None, "zh")  # as 'coordtui' opens: the examples' own date
-seen["opening"] = [str(as_of), sorted(m for m in plugins if m in sys.modules)]
+seen["opening"] = [str(as_of), sorted(m for m in sys.modules if m in lazy or m.split(".")[0] in plugins)]
 Probe(ws, as_of=as_of, notice=notice, org_id="tjpu").run(headless=True, size=(80, 24))
 print(json.dumps(seen))
 """
 
 
-def test_with_the_snapshot_of_the_last_start_the_first_frame_imports_no_plugin(example_store):
-    runs = []
+def test_with_the_snapshot_of_the_last_start_the_first_frame_imports_no_plugin_and_no_pydantic(example_store):
+    from coordtui.access.identity import first_admin
+
+    first_admin(Store(example_store), "zh")  # the owner enrolled, as by the first 'coordtui' on the store (a change
+    runs = []                                # of the store a moment before the first start keeps nothing of it)
     for _ in range(3):
-        proc = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(example_store), json.dumps(LAZY), json.dumps(PLUGINS)],
+        proc = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(example_store), json.dumps(LAZY + NOT_BEFORE_THE_FIRST_FRAME),
+                               json.dumps(PLUGINS)],
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
@@ -193,3 +209,28 @@ def test_with_the_snapshot_of_the_last_start_the_first_frame_imports_no_plugin(e
         assert run["opening"] == ["2026-10-15", []]  # the opening date chosen without them
         assert run["imported"] == []
         assert run["after"] == sorted(PLUGINS)  # loaded after the first frame, for the real check
+        assert run["shown"] == runs[0]["shown"] and run["shown"][0] > 0  # what the ordinary start showed first
+
+
+
+def test_the_footer_shows_its_keys_even_before_the_application_has_the_focus(example_store):
+    """In a browser tab (coordtui serve) the page has no focus at first; Textual's footer redraws
+    only with the focus, and the dashboard (the default screen) composes before its keys are
+    ready: the footer must still show them."""
+
+    class Unfocused(CoordApp):
+        def on_load(self):
+            self.set_reactive(CoordApp.app_focus, False)  # (no watcher: there is no screen yet)
+
+    ws = Workspace(Store(example_store, user="alice"), PluginHost())
+
+    async def main():
+        app = Unfocused(ws, lang="zh", as_of=date(2026, 10, 15), org_id="tjpu")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.pause()
+            assert not app.app_focus
+            return {k.description for k in app.screen.query_one(KeyFooter).query(FooterKey)}
+
+    assert {"总览", "问题", "退出"} <= asyncio.run(main())

@@ -4,14 +4,22 @@ Plugins write ``from coordtui import hookimpl`` and use the rest of the public A
 from :mod:`coordtui.api`.
 """
 
-import pluggy
+from typing import Any
 
 __version__ = "0.1.0"
 
 #: The project name pluggy knows our hooks by.
 PROJECT = "coordtui"
 
-hookimpl = pluggy.HookimplMarker(PROJECT)
-hookspec = pluggy.HookspecMarker(PROJECT)
-
 __all__ = ["__version__", "hookimpl", "hookspec", "PROJECT"]
+
+
+def __getattr__(name: str) -> Any:
+    # The markers, made when first asked for: the application draws its first frame before
+    # pluggy (and importlib.metadata, which it imports) is needed.
+    if name in ("hookimpl", "hookspec"):
+        import pluggy
+
+        globals().update(hookimpl=pluggy.HookimplMarker(PROJECT), hookspec=pluggy.HookspecMarker(PROJECT))
+        return globals()[name]
+    raise AttributeError(f"module 'coordtui' has no attribute {name!r}")

@@ -7,23 +7,25 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 
 from coordtui.commands import NavigationCommands
-from coordtui.domain.model import ScreenSpec
+from coordtui.domain.outcomes import CheckResult, DutyRow, _finding_key
 from coordtui.errors import CoordError, InputError, PluginError
 from coordtui.i18n import Bilingual, day, t, text_in
-from coordtui.domain.records import Finding
-from coordtui.rules.engine import CheckResult, DutyRow, _finding_key
 from coordtui.screens.base import CoreScreen, ModelScreen
 from coordtui.screens.dashboard import DashboardScreen
 from coordtui.screens.modals import DateModal, ErrorModal
 from coordtui.widgets.keys import localize_bindings
 from coordtui.workspace import Workspace, _without_cyclic_gc
+
+if TYPE_CHECKING:
+    from coordtui.domain.model import ScreenSpec
+    from coordtui.domain.records import Finding
 
 
 class _Part:
@@ -98,7 +100,18 @@ class CoordApp(App):
         self.as_of = as_of or ws.today()
         self.pinned = as_of is not None
         self.notice = notice
-        self.orgs = ws.orgs()
+        #: The first part of the check as the last run kept it under this start's key (see
+        #: coordtui.snapshot), shown at mount until the real check's first part replaces it; else
+        #: the key (taken before the check, with the moment and sys.path) the real first part is kept under.
+        self._snapshot: Any = None
+        self._snapshot_key: tuple[tuple[str, str] | None, int, list[str], str | None, date] | None = None
+        #: The check tag the snapshot was shown under, until a real check's part (or its failure) replaces it.
+        self._snapshot_tag: tuple[date, int] | None = None
+        #: The organizations the person sees: from the snapshot (plain objects) until the plugins
+        #: are loaded, else the workspace's.
+        self.orgs = self._open_snapshot(org_id)
+        if self._snapshot is not None:
+            org_id = self._snapshot.org
         self._result: CheckResult | None = None  # see the property result
         self._pending: frozenset[str] = frozenset(o.id for o in self.orgs)
         #: The duties and the findings per organization of the result ``_index_of``, extended as a
@@ -124,33 +137,37 @@ class CoordApp(App):
             raise InputError(f"no organization '{org_id}' in {ws.store.root} (known: {', '.join(ids) or 'none'}): check --org",
                              message_zh=f"{ws.store.root} 中没有组织“{org_id}”（已有：{'、'.join(ids) or '无'}）：请检查 --org")
         self.org_index = ids.index(org_id) if org_id else 0
-        #: The first part of the check as the last run kept it under this start's key (see
-        #: coordtui.snapshot), shown at mount until the real check's first part replaces it; else
-        #: the key (taken before the check, with the moment and sys.path) the real first part is kept under.
-        self._snapshot: CheckResult | None = None
-        self._snapshot_key: tuple[tuple[str, str] | None, int, list[str], str, date] | None = None
-        #: The check tag the snapshot was shown under, until a real check's part (or its failure) replaces it.
-        self._snapshot_tag: tuple[date, int] | None = None
-        if self.orgs:
-            self._take_snapshot_key()
         #: Where exports from the interface go: COORDTUI_EXPORT_DIR, else ./coordtui-exports.
         self.export_dir = Path(os.environ.get("COORDTUI_EXPORT_DIR", "coordtui-exports")).expanduser()
         self.title = t("app.title", lang)
 
-    def _take_snapshot_key(self) -> None:
+    def _open_snapshot(self, org_id: str | None) -> list:
+        """The organizations to show: those of the snapshot kept under this start's key (which
+        it then holds in ``_snapshot``), else the workspace's (and the key taken, for the real
+        first part to be kept under)."""
         from coordtui import snapshot
 
         began = time.time_ns()
         path = list(sys.path)
-        org_id = self.org_id
         found = snapshot.key(self.ws, self.as_of, org_id, path=path)
-        self._snapshot_key = (found, began, path, org_id, self.as_of)
-        self._snapshot = snapshot.load(self.ws, found)
+        kept = snapshot.load(self.ws, found)
+        if kept is not None and (org_id is None or kept.org == org_id):
+            self._snapshot = kept
+            return kept.orgs
+        orgs = self.ws.orgs()
+        if orgs:
+            self._snapshot_key = (found, began, path, org_id, self.as_of)
+        return orgs
 
     # life cycle -------------------------------------------------------------------------
+    def get_default_screen(self) -> DashboardScreen:
+        """The dashboard, at the bottom of the screen stack for good (each core screen goes over
+        it): pushed over Textual's empty default screen, the first frame was laid out and drawn
+        for both, a third of its cost."""
+        return DashboardScreen()
+
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
-        self.push_screen(DashboardScreen())
         if self.notice:
             self.notify(self.notice, timeout=8)
         if not self.orgs:
@@ -159,11 +176,11 @@ class CoordApp(App):
             # What the last run's check found for this very key: shown now, before any plugin is
             # imported; the plugins are loaded and the real check run after the first frame.
             self.generation += 1
-            tag, org_id = self.check_tag, self.org_id
-            part, self._snapshot, self._snapshot_key = _Part.of(self._snapshot, [org_id], tag[0]), None, None  # (kept already)
+            tag, org_id, kept = self.check_tag, self.org_id, self._snapshot
+            part, self._snapshot, self._snapshot_key = _Part.of(kept.result, [org_id], tag[0]), None, None  # (kept already)
             self._snapshot_tag = tag
             self._check_part(tag, part, frozenset(o.id for o in self.orgs) - {org_id})
-            self.call_after_refresh(self._load_plugins)
+            self.call_after_refresh(self._load_plugins, kept)
         else:
             self._plugin_notices()
             self.run_check()
@@ -175,13 +192,35 @@ class CoordApp(App):
                 self.notify(t("plugin.failed", self.lang, name=info.name, cause=text_in(info.cause, self.lang)), severity="error", timeout=10)
 
     @work(thread=True, group="plugins")
-    def _load_plugins(self) -> None:
-        """After a first frame from a snapshot: load the plugins (off the interface's thread, input
-        is never held), say which failed, and run the real check."""
-        self.ws.host  # noqa: B018 (loads them)
-        self.call_from_thread(self._plugins_loaded)
+    def _load_plugins(self, kept: Any) -> None:
+        """After a first frame from a snapshot: load the plugins and the models (off the
+        interface's thread, input is never held), read the organizations and the snapshot's
+        findings as the workspace and the check make them, then (in the interface's thread) put
+        them in place of the plain ones, say which plugins failed, and run the real check."""
+        from coordtui import snapshot
 
-    def _plugins_loaded(self) -> None:
+        try:
+            self.ws.host  # noqa: B018 (loads them)
+            orgs = self.ws.orgs()
+            full = snapshot.load_full(kept)
+        except CoordError as exc:
+            self.call_from_thread(self._plugins_loaded, None, None, exc)
+            return
+        self.call_from_thread(self._plugins_loaded, orgs, full, None)
+
+    def _plugins_loaded(self, orgs: list | None, full: CheckResult | None, error: CoordError | None) -> None:
+        if error is not None:  # (the workspace's people or organizations unreadable: said, nothing of the snapshot left)
+            self._snapshot_tag = None
+            self.result = None
+            self.refresh_screens()
+            self.show_error(error)
+            return
+        viewed = self.org_id
+        ids = [o.id for o in orgs]
+        self.orgs, self.org_index = orgs, ids.index(viewed) if viewed in ids else 0
+        if full is not None and self._snapshot_tag == self.check_tag and self.org_id == viewed:
+            # The snapshot's findings as the check makes them (the same values) in place of the plain ones.
+            self._check_part(self.check_tag, _Part.of(full, [viewed], self.as_of), None)
         self._plugin_notices()
         self.run_check()
 
@@ -339,11 +378,13 @@ class CoordApp(App):
         if taken is None:
             return
         found, began, path, org_id, as_of = taken
-        if found is None or batch != [org_id] or tag[0] != as_of:
+        orgs = self.orgs
+        viewed = org_id if org_id is not None else (orgs[0].id if orgs else None)
+        if found is None or batch != [viewed] or tag[0] != as_of:
             return
         from coordtui import snapshot
 
-        snapshot.keep(self.ws, as_of, org_id, found, began, path, part)
+        snapshot.keep(self.ws, as_of, org_id, found, began, path, orgs, part)
 
     def _check_progress(self, tag: tuple[date, int], done: int, total: int) -> None:
         if tag != self.check_tag:
@@ -470,7 +511,7 @@ class CoordApp(App):
         if screen in self.screen_stack:
             while self.screen_stack and self.screen_stack[-1] is not screen:
                 self.pop_screen()
-            if len(self.screen_stack) > 2:
+            if len(self.screen_stack) > 1:
                 self.pop_screen()
         self.show_error(PluginError(screen.failure_text(exc)))
 
@@ -531,8 +572,8 @@ class CoordApp(App):
         return None
 
     def action_goto(self, name: str) -> None:
-        """Go to a core screen: the dashboard stays at the bottom, one core screen over it."""
-        while len(self.screen_stack) > 2:
+        """Go to a core screen: the dashboard stays at the bottom (the default screen), one core screen over it."""
+        while len(self.screen_stack) > 1:
             self.pop_screen()
         if name == "dashboard":
             return
@@ -721,7 +762,7 @@ class CoordApp(App):
                 if isinstance(screen, ModelScreen):
                     screen.plugin_name = plugin
                     screen.model_id = model_id
-                while len(self.screen_stack) > 2:
+                while len(self.screen_stack) > 1:
                     self.pop_screen()
                 try:
                     self.push_screen(screen)
@@ -803,7 +844,7 @@ def opening_date(ws: Workspace, as_of: date | None, lang: str, notice: str | Non
     """The date the application opens at, and what it says about it. A store holding only the
     bundled examples opens at the examples' own as-of date (their data ends in late 2026: as of
     a later today they would show dozens overdue), and says so; otherwise ``as_of`` (None: today)."""
-    if as_of is None and ws.orgs() and {o.id for o in ws.orgs()} <= example_org_ids(ws):
+    if as_of is None and only_examples(ws):
         from coordtui.demo import DEMO_AS_OF
 
         as_of = DEMO_AS_OF
@@ -811,19 +852,25 @@ def opening_date(ws: Workspace, as_of: date | None, lang: str, notice: str | Non
     return as_of, notice
 
 
-def example_org_ids(ws: Workspace) -> set[str]:
-    """The ids of the loaded models' bundled example organizations (kept between starts, so that
-    choosing the opening date loads no plugin: coordtui.snapshot)."""
+def only_examples(ws: Workspace) -> bool:
+    """Whether the person sees organizations and each is one of the loaded models' bundled
+    examples; the answer kept between starts (coordtui.snapshot.kept_value), so that choosing
+    the opening date loads no plugin and no model."""
     from coordtui import snapshot
 
-    def compute() -> set[str]:
-        ids = set()
-        for model_id in ws.host.models:
-            for doc in ws.host.fixtures(model_id):
-                org = doc.get("org") or doc.get("organization") or {}
-                if isinstance(org, dict) and org.get("id"):
-                    ids.add(org["id"])
-        return ids
+    def compute() -> bool:
+        orgs = ws.orgs()
+        return bool(orgs) and {o.id for o in orgs} <= example_org_ids(ws)
 
-    return snapshot.example_org_ids(ws, compute)
-    return 0
+    return snapshot.kept_value(ws, "app-only-examples", compute, lambda value: isinstance(value, bool))
+
+
+def example_org_ids(ws: Workspace) -> set[str]:
+    """The ids of the loaded models' bundled example organizations."""
+    ids = set()
+    for model_id in ws.host.models:
+        for doc in ws.host.fixtures(model_id):
+            org = doc.get("org") or doc.get("organization") or {}
+            if isinstance(org, dict) and org.get("id"):
+                ids.add(org["id"])
+    return ids

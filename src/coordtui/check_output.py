@@ -48,7 +48,7 @@ from typing import Any
 from coordtui import PROJECT, __version__
 
 #: Bumped whenever what a key covers changes.
-LAYOUT = 1
+LAYOUT = 2
 _ENV_PREFIXES = ("COORDTUI_", "PYTHON", "XDG_")
 _ENV_NAMES = ("TZ", "HOME", "LANG", "LC_ALL", "LC_CTYPE")
 #: How long before a check's start its store's files must have last changed for its output to be kept.
@@ -102,16 +102,43 @@ def _tree(folder: str, lines: list[str]) -> None:
                 stack.append(entry.path)
 
 
-def _entry_point_folders() -> list[str]:
-    """Where each ``coordtui`` entry point's top-level package (or module) lives, unimported."""
+def _group_entry_points(dist: str) -> list[tuple[str, str]]:
+    """The ``coordtui`` entry points (name, value) that the distribution folder ``dist``
+    (``.dist-info`` or ``.egg-info``) declares in its ``entry_points.txt``, read as the packaging
+    format writes it (an INI file: ``[group]``, then ``name = value`` lines); without
+    importlib.metadata, which imports the email package, zipfile and csv (0.02 s of a start)."""
+    try:
+        with open(os.path.join(dist, "entry_points.txt"), encoding="utf-8", errors="surrogateescape") as fh:
+            text = fh.read()
+    except OSError:
+        return []
+    found, group = [], None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            group = line[1:-1].strip()
+        elif group == ENTRY_POINT_GROUP and "=" in line:
+            name, _, value = line.partition("=")
+            found.append((name.strip(), value.strip()))
+    return found
+
+
+def _entry_point_folders(dists: list[str]) -> list[str]:
+    """Where each ``coordtui`` entry point of the distribution folders ``dists`` (those on the
+    path, in its order) has its top-level package (or module), unimported. Every distribution's,
+    not only the first of each name that importlib.metadata would keep: a key that covers more
+    is only changed more often."""
     import importlib.util
-    from importlib.metadata import entry_points
 
     found: list[str] = []
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
-        dist = getattr(ep, "dist", None)
-        found.append(f"ep\0{ep.name}\0{ep.value}\0{getattr(dist, '_path', '')}")
-        top = ep.value.split(":", 1)[0].split(".", 1)[0].strip()
+    tops: dict[str, None] = {}
+    for dist in dists:
+        for name, value in sorted(_group_entry_points(dist)):
+            found.append(f"ep\0{name}\0{value}\0{dist}")
+            tops[value.split(":", 1)[0].split(".", 1)[0].strip()] = None
+    for top in tops:
         try:
             spec = importlib.util.find_spec(top) if top.isidentifier() else None
         except (ImportError, ValueError):
@@ -134,6 +161,7 @@ def _code(args: Any, path: list[str]) -> list[str]:
     lines = [f"layout {LAYOUT} coordtui {__version__}", sys.version, sys.executable, repr(sys.flags), repr(path)]
     installed = tuple({os.path.join(os.path.realpath(p), "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
     own = os.path.realpath(os.path.dirname(coordtui.__file__))
+    dists: list[str] = []
     for entry in path:
         # What each folder on the path offers to import: its modules and .pth files as they are,
         # its packages and distributions by name (one installed, upgraded or removed changes
@@ -154,6 +182,7 @@ def _code(args: Any, path: list[str]) -> list[str]:
                 lines.append(_stat_line(e.path))
             elif name.endswith((".dist-info", ".egg-info")):
                 lines.append(name)
+                dists.append(e.path)
                 lines.append(_stat_line(os.path.join(e.path, "entry_points.txt")))
             elif name.isidentifier() and e.is_dir() and os.path.lexists(os.path.join(e.path, "__init__.py")):
                 lines.append(name)  # (a folder without one is at most a namespace package: never first)
@@ -165,7 +194,7 @@ def _code(args: Any, path: list[str]) -> list[str]:
                         _tree(e.path, lines)
     _tree(os.path.dirname(coordtui.__file__), lines)
     if not os.environ.get("COORDTUI_DISABLE_PLUGIN_AUTOLOAD"):
-        for item in _entry_point_folders():
+        for item in _entry_point_folders(dists):
             kind, _, where = item.partition("\0")
             if kind == "tree":
                 _tree(where, lines)

@@ -378,7 +378,9 @@ def _workspace(args: argparse.Namespace, *, create: bool = False):
 
     store = _open_store(args, create=create)
     identity = getattr(args, "identity", None)
-    return Workspace(store, _host(args), actor=resolve_actor(store, identity) if identity else None)
+    ws = Workspace(store, _host(args), actor=resolve_actor(store, identity) if identity else None)
+    ws.actor  # noqa: B018 (resolved now: an account that may not open the store is told so before anything else)
+    return ws
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -496,9 +498,12 @@ def _import_workspace(args: argparse.Namespace) -> "Workspace":
         names = {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
         if model in names:
             ws = Workspace(store, PluginHost(plugin_dirs=dirs, disabled=names - {model}), actor=actor)
+            ws.actor  # noqa: B018 (resolved now, as _workspace does)
             if model in ws.host.models:
                 return ws
-    return Workspace(store, PluginHost(plugin_dirs=dirs), actor=actor)
+    ws = Workspace(store, PluginHost(plugin_dirs=dirs), actor=actor)
+    ws.actor  # noqa: B018 (resolved now, as _workspace does)
+    return ws
 
 
 def _import(ws: "Workspace", args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from coordtui.app import CoordApp
-from coordtui.domain.model import DutyStatus
+from coordtui.domain.outcomes import DutyStatus
 from coordtui.plugins import PluginHost
 from coordtui.store import Store
 from coordtui.workspace import Workspace

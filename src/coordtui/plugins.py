@@ -25,19 +25,32 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import pluggy
-
-from coordtui import PROJECT, hookspecs
-from coordtui.domain.model import ExportSpec, ModelSpec, Obligation, Rule, ScreenSpec
+from coordtui import PROJECT
 from coordtui.i18n import Bilingual
 
+if TYPE_CHECKING:
+    import pluggy
+
+    from coordtui.domain.model import ExportSpec, ModelSpec, Obligation, Rule, ScreenSpec
+
 ENTRY_POINT_GROUP = "coordtui"
-HOOKS = [name for name in dir(hookspecs) if name.startswith("coordtui_")]
+
+
+def hook_names() -> list[str]:
+    """The hooks a plugin may implement (those of :mod:`coordtui.hookspecs`)."""
+    from coordtui import hookspecs
+
+    return [name for name in dir(hookspecs) if name.startswith("coordtui_")]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "HOOKS":  # (imported when asked for: the application's first frame loads no plugin)
+        return hook_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 OK, FAILED, DISABLED = "ok", "failed", "disabled"
 
@@ -148,14 +161,16 @@ def _import_from(folder: Path, stem: str, target: str) -> Any:
     return importlib.import_module(target)
 
 
-# The contribution hooks: hook name -> (expected item type, attribute on the host).
-_CONTRIBUTIONS: dict[str, type] = {
-    "coordtui_rules": Rule,
-    "coordtui_obligations": Obligation,
-    "coordtui_screens": ScreenSpec,
-    "coordtui_exports": ExportSpec,
-    "coordtui_fixtures": dict,
-}
+# The contribution hooks, in the order they are collected.
+_CONTRIBUTIONS = ("coordtui_rules", "coordtui_obligations", "coordtui_screens", "coordtui_exports", "coordtui_fixtures")
+
+
+def _expected(hook: str) -> type:
+    """The type of the items a contribution hook returns."""
+    from coordtui.domain.model import ExportSpec, Obligation, Rule, ScreenSpec
+
+    return {"coordtui_rules": Rule, "coordtui_obligations": Obligation, "coordtui_screens": ScreenSpec,
+            "coordtui_exports": ExportSpec, "coordtui_fixtures": dict}[hook]
 
 
 class PluginHost:
@@ -169,8 +184,7 @@ class PluginHost:
         autoload: bool | None = None,
         modules: Iterable[tuple[str, ModuleType | object]] = (),
     ) -> None:
-        self.pm = pluggy.PluginManager(PROJECT)
-        self.pm.add_hookspecs(hookspecs)
+        self._pm: pluggy.PluginManager | None = None  # made when first needed (see pm)
         env_dirs = [d for d in os.environ.get("COORDTUI_PLUGIN_PATH", "").split(os.pathsep) if d]
         self.plugin_dirs = [Path(d) for d in [*plugin_dirs, *env_dirs]]
         self.disabled = set(disabled if disabled is not None else []) | set(_env_list("COORDTUI_DISABLE_PLUGINS"))
@@ -184,6 +198,33 @@ class PluginHost:
         self._contrib: dict[str, list[tuple[str, str, Any]]] = {h: [] for h in _CONTRIBUTIONS}
         self._order: list[str] = []
         self.loaded = False
+
+    @property
+    def pm(self) -> "pluggy.PluginManager":
+        """pluggy's plugin manager, made when first needed: a host that is never loaded (the
+        application's first frame from a snapshot) imports neither pluggy nor the hooks."""
+        if self._pm is None:
+            import pluggy
+
+            from coordtui import hookspecs
+
+            pm = pluggy.PluginManager(PROJECT)
+            pm.add_hookspecs(hookspecs)
+            self._pm = pm
+        return self._pm
+
+    def config_identity(self) -> dict[str, Any] | None:
+        """What decides which plugins this host loads, as plain values a cache key may hold: the
+        folders it was given (besides ``COORDTUI_PLUGIN_PATH``'s, which the environment names),
+        whether it loads the entry points, and the plugins switched off beyond
+        ``COORDTUI_DISABLE_PLUGINS``'s. None when that is not all: modules registered by the
+        program, which no key can name."""
+        if self._extra:
+            return None
+        env_dirs = [d for d in os.environ.get("COORDTUI_PLUGIN_PATH", "").split(os.pathsep) if d]
+        own = [str(p) for p in self.plugin_dirs][: len(self.plugin_dirs) - len(env_dirs)]
+        return {"plugin_dir": own, "autoload": self.autoload,
+                "disabled": sorted(self.disabled - set(_env_list("COORDTUI_DISABLE_PLUGINS")))}
 
     # loading ------------------------------------------------------------------------
     def load(self) -> "PluginHost":
@@ -202,6 +243,8 @@ class PluginHost:
     def _load_entry_points(self) -> None:
         # A distribution's name and version parse its METADATA file each time they are asked for
         # (twice per entry point: 11 ms of every start for the five built-in models): once per distribution.
+        from importlib.metadata import entry_points
+
         described: dict[int, tuple[str, str]] = {}
         for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             dist = getattr(ep, "dist", None)
@@ -284,14 +327,15 @@ class PluginHost:
             self._fail_new(f"{name} ({source})", source, version, Bilingual(
                 f"a plugin named '{name}' is already loaded from {first}", f"已从{_source_zh(first)}加载了同名插件“{name}”"))
             return
+        hooks = hook_names()
         unknown = [
             attr for attr in dir(module)
-            if self.pm.parse_hookimpl_opts(module, attr) is not None and attr not in HOOKS
+            if self.pm.parse_hookimpl_opts(module, attr) is not None and attr not in hooks
         ]
         if unknown:
             self._fail_new(name, source, version, Bilingual(
-                f"unknown hook {', '.join(unknown)} (misspelt? known hooks: {', '.join(HOOKS)})",
-                f"未知的钩子 {'、'.join(unknown)}（拼写错误？已知的钩子：{'、'.join(HOOKS)}）"))
+                f"unknown hook {', '.join(unknown)} (misspelt? known hooks: {', '.join(hooks)})",
+                f"未知的钩子 {'、'.join(unknown)}（拼写错误？已知的钩子：{'、'.join(hooks)}）"))
             return
         try:
             self.pm.register(module, name=name)
@@ -335,6 +379,8 @@ class PluginHost:
         return results
 
     def _collect(self) -> None:
+        from coordtui.domain.model import ModelSpec
+
         for plugin, value in self._call_each("coordtui_models"):
             if value is None:
                 continue
@@ -351,7 +397,8 @@ class PluginHost:
                 self.models[model.id] = model
                 self._model_owner[model.id] = plugin
         self._drop_failed()
-        for hook, expected in _CONTRIBUTIONS.items():
+        for hook in _CONTRIBUTIONS:
+            expected = _expected(hook)
             for model in list(self.models.values()):
                 for plugin, value in self._call_each(hook, model=model):
                     if value is None:
@@ -374,6 +421,8 @@ class PluginHost:
 
         A rule and an obligation may share an id: both report under one rule of the domain.
         """
+        from coordtui.domain.model import Rule
+
         if hook not in ("coordtui_rules", "coordtui_obligations"):
             return None
         existing = {self._rule_id(v) for _, m, v in self._contrib[hook] if m == model.id}
@@ -390,6 +439,8 @@ class PluginHost:
 
     @staticmethod
     def _rule_id(item: Rule | Obligation) -> str:
+        from coordtui.domain.model import Rule
+
         return item.id if isinstance(item, Rule) else item.rule
 
     def _drop_failed(self) -> None:

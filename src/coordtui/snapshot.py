@@ -1,15 +1,23 @@
 """The dashboard's first results from the last run (总览快照; issue 22), before any plugin is imported.
 
-The application's first frame needs the organization being viewed checked: its duties and
-findings. Checking it means importing the models (their kinds are 66 pydantic classes) and
-judging its records, about 0.25 s of a 0.55 s start. When the last run of the application
+The application's first frame needs the organizations the person sees and the one being viewed
+checked: its duties and findings. Checking it means importing the models (their kinds are 66
+pydantic classes) and judging its records, about 0.25 s of a 0.55 s start. When the last run of the application
 checked the same organization as of the same day, by the same person, with the same code and
 the store's files as they are now, that first part of the check is what it found then. So the
 application keeps it, sealed, under the key of ``coordtui check``'s output cache
 (:func:`coordtui.check_output.slot_and_key`: every file of the store, the code found without
 importing the plugins, the person, the days, the boot) together with this part's own arguments
-(the as-of date, the organization, the plugin host's folders); a start whose key is the one
-kept shows it at once, and the real check runs after the first frame and replaces it.
+(the as-of date, the organization asked for, the plugin host's configuration); a start whose
+key is the one kept shows it at once, and the real check runs after the first frame and replaces it.
+
+What is kept: the organizations the person sees (``Workspace.orgs``), the one viewed, and that
+one's findings and duties. A start served from it needs no pydantic, no model and no plugin:
+its organizations and findings are read into the plain :class:`ShownOrganization` and
+:class:`ShownFinding` (the fields and methods a screen reads of an ``Organization`` and a
+``Finding``), its duties into the plain classes of :mod:`coordtui.domain.outcomes`; once the
+plugins are loaded (in a thread, after the first frame) the application puts the real objects
+in their place (:func:`load_full`), the same values, and runs the real check.
 
 A cache of that result under a complete key, never trusted over the store's files: another
 process's write changes the store's state, so the key; a snapshot is kept only when the key
@@ -26,6 +34,7 @@ import dataclasses
 import os
 import sys
 import time
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -33,29 +42,68 @@ from typing import Any
 
 import orjson
 
+from coordtui.domain.outcomes import CheckResult, Duty, DutyRow, DutyStatus, Severity
+from coordtui.domain.periods import Period, PeriodKind
+
 #: Bumped whenever the layout changes.
-LAYOUT = 1
+LAYOUT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ShownOrganization:
+    """An organization as a start from the snapshot shows it, before pydantic is imported: the
+    fields of :class:`~coordtui.domain.model.Organization`, read from what it dumped."""
+
+    id: str
+    name: str
+    model: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownFinding:
+    """A finding as a start from the snapshot shows it, before pydantic is imported: the fields
+    of :class:`~coordtui.domain.records.Finding` and what a screen reads of one."""
+
+    rule: str
+    severity: Severity
+    org: str
+    subject: str
+    period: str | None = None
+    message: str = ""
+    message_en: str = ""
+    subject_kind: str | None = None
+    subject_id: str | None = None
+    since: date | None = None
+    provisional: bool = False
+
+    def text(self, lang: str = "zh") -> str:
+        return self.message if lang == "zh" else self.message_en
+
+
+#: What a start served from the snapshot shows: the organizations (``orgs``), the one viewed
+#: (``org``) and its part of the check (``result``).
+Kept = SimpleNamespace
 
 
 def _args(ws: Any, **what: Any) -> SimpleNamespace | None:
     """What besides the store, the code and the days a kept answer depends on: ``what``, the
-    person (with their grants) and the plugin host's folders; None when the workspace holds
-    what the key does not cover: a calendar given by the program, or a plugin host with modules
-    registered in the program, plugins switched off by argument or automatic loading changed."""
-    from coordtui.plugins import PluginHost, _env_list
+    person (their login name, whether they act as the owner, their entry with its grants as the
+    store holds it) and the plugin host's configuration (:meth:`PluginHost.config_identity`);
+    None when the workspace holds what the key does not cover: a calendar given by the program,
+    a plugin host of another kind or with modules registered in the program; or when the person
+    cannot be named this way (then the ordinary way says what is wrong). Imports no pydantic."""
+    from coordtui.plugins import PluginHost
 
     host = ws.unloaded_host
-    if (ws.calendar_given or type(host) is not PluginHost or host._extra or host.disabled != set(_env_list("COORDTUI_DISABLE_PLUGINS"))
-            or host.autoload != (not os.environ.get("COORDTUI_DISABLE_PLUGIN_AUTOLOAD"))):
+    plugins = host.config_identity() if type(host) is PluginHost else None
+    if ws.calendar_given or plugins is None:
         return None
-    env_dirs = [d for d in os.environ.get("COORDTUI_PLUGIN_PATH", "").split(os.pathsep) if d]
-    own = [str(p) for p in host.plugin_dirs][: len(host.plugin_dirs) - len(env_dirs)]
-    try:
-        actor = ws._current_actor()  # as a check begun now sees them: their grants as the store has them
-        person = actor.person.model_dump(mode="json") if actor.person is not None else None
-    except Exception:  # people.json unreadable, the person removed: the ordinary way says what is wrong
+    who = ws.actor_key()  # as a check begun now sees them: their grants as the store has them
+    if who is None:
         return None
-    return SimpleNamespace(layout=LAYOUT, identity=actor.name, owner=actor.owner, person=person, plugin_dir=own, **what)
+    identity, owner, person = who
+    return SimpleNamespace(layout=LAYOUT, identity=identity, owner=owner, person=person, **plugins, **what)
 
 
 def _key(ws: Any, args: SimpleNamespace | None, changed_after_ns: int | None = None,
@@ -67,10 +115,10 @@ def _key(ws: Any, args: SimpleNamespace | None, changed_after_ns: int | None = N
     return slot_and_key(args, Path(ws.store.root), path, changed_after_ns, out=sys.__stdout__)
 
 
-def key(ws: Any, as_of: date, org_id: str, *, changed_after_ns: int | None = None,
+def key(ws: Any, as_of: date, org_id: str | None, *, changed_after_ns: int | None = None,
         path: list[str] | None = None) -> tuple[str, str] | None:
-    """(the slot, the key) of the first part of a check of ``org_id`` as of ``as_of``; None when
-    there is none to trust."""
+    """(the slot, the key) of a start as of ``as_of`` viewing ``org_id`` (None: the first
+    organization the person sees); None when there is none to trust."""
     return _key(ws, _args(ws, command="app-snapshot", as_of=as_of.isoformat(), org=org_id), changed_after_ns, path)
 
 
@@ -111,27 +159,27 @@ def _write(ws: Any, found: tuple[str, str], raw: bytes, again: Any) -> bool:
     return cache.commit(writer, found[1], 0)
 
 
-def example_org_ids(ws: Any, compute: Any) -> set[str]:
-    """The ids of the bundled example organizations (``compute()``, which loads the plugins),
-    kept under the key of the code, the store and the day: a start that needs only them to
-    choose its opening date loads no plugin."""
+def kept_value(ws: Any, command: str, compute: Any, valid: Any) -> Any:
+    """``compute()`` (which may load the plugins), kept as JSON under the key of the code, the
+    store, the person and the day, for ``command`` (what it answers): a start that finds it kept
+    loads no plugin for it. ``valid(value)``: whether a value read back is one ``compute`` gives."""
     from coordtui.check_output import SETTLE_NS
 
     began, path = time.time_ns(), list(sys.path)
-    args = _args(ws, command="app-examples")
+    args = _args(ws, command=command)
     found = _key(ws, args, path=path)
     raw = _read(ws, found)
     if raw is not None:
         try:
-            ids = orjson.loads(raw)
-            if isinstance(ids, list) and all(isinstance(i, str) for i in ids):
-                return set(ids)
+            value = orjson.loads(raw)
+            if valid(value):
+                return value
         except orjson.JSONDecodeError:
             pass
-    ids = compute()
+    value = compute()
     if found is not None:
-        _write(ws, found, orjson.dumps(sorted(ids)), lambda: _key(ws, args, began - SETTLE_NS, path))
-    return ids
+        _write(ws, found, orjson.dumps(value), lambda: _key(ws, args, began - SETTLE_NS, path))
+    return value
 
 
 def _duty(d: Any) -> dict[str, Any]:
@@ -142,23 +190,31 @@ def _duty(d: Any) -> dict[str, Any]:
     return data
 
 
-def _encode(result: Any) -> bytes:
+def _encode(orgs: list[Any], org_id: str, result: Any) -> bytes:
     return orjson.dumps({
         "layout": LAYOUT,
         "as_of": result.as_of.isoformat(),
+        "orgs": [o.model_dump(mode="json") for o in orgs],
+        "org": org_id,
         "findings": [f.model_dump(mode="json") for f in result.findings],
         "duties": [[r.org, r.rule, r.obligation_zh, r.obligation_en, r.status.value, r.as_of.isoformat(), _duty(r.duty)]
                    for r in result.duties],
     })
 
 
-def _decode(raw: bytes) -> Any:
-    """The check result of :func:`_encode` again; None for anything else."""
-    from coordtui.domain.model import Duty, DutyStatus
-    from coordtui.domain.periods import Period, PeriodKind
-    from coordtui.domain.records import Finding
-    from coordtui.rules.engine import CheckResult, DutyRow
+def _shown_finding(data: dict[str, Any]) -> ShownFinding:
+    data = dict(data)
+    data["severity"] = Severity(data["severity"])
+    if data.get("since") is not None:
+        data["since"] = date.fromisoformat(data["since"])
+    return ShownFinding(**data)
 
+
+def _decode(raw: bytes, *, full: bool = False) -> Kept | None:
+    """What :func:`_encode` kept, or None for anything else. Its organizations and findings as
+    :class:`ShownOrganization` and :class:`ShownFinding` (no pydantic), or, ``full``, its
+    findings as :class:`~coordtui.domain.records.Finding` (then ``orgs`` is None: the
+    workspace's own are read instead)."""
     try:
         data = orjson.loads(raw)
         if not isinstance(data, dict) or data.get("layout") != LAYOUT:
@@ -172,35 +228,70 @@ def _decode(raw: bytes) -> Any:
                 year, kind, index = duty["period"]
                 duty["period"] = Period(year, PeriodKind(kind), index)
             duties.append(DutyRow(org, rule, zh, en, Duty(**duty), DutyStatus(status), date.fromisoformat(as_of)))
-        findings = [Finding.model_validate(f) for f in data["findings"]]
-        return CheckResult(date.fromisoformat(data["as_of"]), findings, duties)
+        if full:
+            from coordtui.domain.records import Finding
+
+            findings: list[Any] = [Finding.model_validate(f) for f in data["findings"]]
+            orgs = None
+        else:
+            findings = [_shown_finding(f) for f in data["findings"]]
+            orgs = [ShownOrganization(**o) for o in data["orgs"]]
+        org_id = data["org"]
+        if not isinstance(org_id, str) or (orgs is not None and org_id not in [o.id for o in orgs]):
+            return None
+        return Kept(orgs=orgs, org=org_id, result=CheckResult(date.fromisoformat(data["as_of"]), findings, duties))
     except Exception:  # a layout of another version, or not ours: the ordinary way
         return None
 
 
-def load(ws: Any, found: tuple[str, str] | None) -> Any:
-    """The check result kept under ``found`` (see :func:`key`), or None."""
+def load(ws: Any, found: tuple[str, str] | None) -> Kept | None:
+    """What a start's first frame shows, kept under ``found`` (see :func:`key`), as plain
+    objects (no pydantic), with the kept bytes as ``raw`` (for :func:`load_full`); or None."""
     raw = _read(ws, found)
-    return _decode(raw) if raw is not None else None
+    kept = _decode(raw) if raw is not None else None
+    if kept is not None:
+        kept.raw = raw
+    return kept
 
 
-def keep(ws: Any, as_of: date, org_id: str, found: tuple[str, str] | None, began_ns: int, path: list[str],
-         result: Any) -> bool:
-    """Keep ``result`` (the first part of a check of ``org_id`` as of ``as_of`` that began at
-    ``began_ns``, under the key ``found`` taken then, with ``sys.path`` as ``path``) for the
-    next start, if nothing changed since and it reads back exactly."""
+def load_full(kept: Kept) -> CheckResult | None:
+    """The check result of ``kept`` (from :func:`load`) with its findings as the check makes
+    them (:class:`~coordtui.domain.records.Finding`: imports pydantic), or None."""
+    again = _decode(kept.raw, full=True)
+    return again.result if again is not None else None
+
+
+def _same_orgs(shown: list[ShownOrganization], orgs: list[Any]) -> bool:
+    return [(o.id, o.name, o.model, o.settings) for o in shown] == [(o.id, o.name, o.model, o.settings) for o in orgs]
+
+
+def _same_findings(shown: list[ShownFinding], findings: list[Any]) -> bool:
+    names = [f.name for f in dataclasses.fields(ShownFinding)]
+    return len(shown) == len(findings) and all(
+        type(a.severity) is Severity and [getattr(a, n) for n in names] == [getattr(b, n) for n in names]
+        for a, b in zip(shown, findings))
+
+
+def keep(ws: Any, as_of: date, org_id: str | None, found: tuple[str, str] | None, began_ns: int, path: list[str],
+         orgs: list[Any], result: Any) -> bool:
+    """Keep ``orgs`` (the organizations the start showed) and ``result`` (the first part of a
+    check of the first of them, or of ``org_id``, as of ``as_of``, that began at ``began_ns``,
+    under the key ``found`` taken then, with ``sys.path`` as ``path``) for the next start, if
+    nothing changed since and it reads back exactly, as the check's objects and as the plain ones."""
     from coordtui.check_output import SETTLE_NS
     from coordtui.domain.records import Finding
 
-    if found is None:
+    if found is None or not orgs:
         return False
     if any(type(f) is not Finding or f.rule.startswith("core.") for f in result.findings):
         return False
+    viewed = org_id if org_id is not None else orgs[0].id
     try:
-        raw = _encode(result)
+        raw = _encode(orgs, viewed, result)
     except (TypeError, ValueError, AttributeError):
         return False
-    again = _decode(raw)
-    if again is None or again != result:
+    again, shown = _decode(raw, full=True), _decode(raw)
+    if again is None or again.result != result or shown is None or not _same_orgs(shown.orgs, orgs) \
+            or shown.result.duties != result.duties or not _same_findings(shown.result.findings, result.findings):
         return False
     return _write(ws, found, raw, lambda: key(ws, as_of, org_id, changed_after_ns=began_ns - SETTLE_NS, path=path))

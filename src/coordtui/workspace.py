@@ -17,32 +17,44 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator
 
 import orjson
-from pydantic import ValidationError
 
-from coordtui.access.actor import Actor, local_actor, person_of, resolve_actor
-from coordtui.access.people import Person, Role
-from coordtui.access.policy import Policy, Refusal
 from coordtui.domain.calendar import WorkCalendar
 from coordtui.domain.clock import OfficeClock
-from coordtui.domain.model import Context, ModelSpec, Organization
-from coordtui.domain.records import Finding, Record, Severity
-from coordtui.errors import AccessError, InputError, StoreError, shown
+from coordtui.domain.outcomes import CheckResult, Severity, in_order
+from coordtui.errors import AccessError, CoordError, InputError, StoreError, shown
 from coordtui.plugins import PluginHost
-from coordtui.rules.engine import CheckResult, RuleWorker, can_isolate, evaluate, in_order, store_problem
 from coordtui.store import STRUCTURE, Delete, Put, PutOrg, Refused, Store, strip_meta
-from coordtui.store.store import ATTACHMENTS
 from coordtui.store.files import commit_pending, default_store_path, newest_good_backup, unreadable
 
+# The models (pydantic), the people and the policy, the rules engine and the store's TinyDB are
+# imported where first used, not here: the application draws its first frame from a start-up
+# snapshot (coordtui.snapshot) with none of them imported.
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from coordtui.access.actor import Actor
+    from coordtui.access.people import Person
+    from coordtui.access.policy import Policy, Refusal
+    from coordtui.domain.model import Context, ModelSpec, Organization
+    from coordtui.domain.records import Finding, Record
     from coordtui.attachments import Attachment
     from coordtui.domain.evidence import Evidence
     from coordtui.rules.cache import KeptFinding
+    from coordtui.rules.engine import RuleWorker
     from coordtui.store.parts import PartCache
     from coordtui.store.results import ResultCache
 
 HOLIDAYS_FILE = "holidays.txt"
 #: The history log beside a partition's file (store.files._LOG_SUFFIX): its size is part of the signature.
 _LOG = ".history.jsonl"
+
+
+def evaluate(ctx: Context, *args: Any, **kwargs: Any) -> CheckResult:
+    """:func:`coordtui.rules.engine.evaluate`, the engine imported when first called (the
+    application's first frame from a snapshot needs none of it)."""
+    from coordtui.rules.engine import evaluate as engine_evaluate
+
+    return engine_evaluate(ctx, *args, **kwargs)
 
 
 def part_of(record: Record) -> str:
@@ -64,6 +76,9 @@ def first_error(exc: ValidationError) -> tuple[str, str]:
 
 def _org_problem(key: str, doc: Any) -> str | None:
     """What is wrong with one organization's document in ``orgs.json``, or None."""
+    from coordtui.domain.model import Organization
+    from pydantic import ValidationError
+
     if not isinstance(doc, dict):
         return f"organization '{shown(key)}' is not an object (edited by hand?)"
     try:
@@ -83,6 +98,8 @@ class _ModelCheck:
         self.ahead: Any = None
 
     def problem(self, path: Path, data: dict[str, Any]) -> str | None:
+        from pydantic import ValidationError
+
         if path.parent.parent != self.ws.store.root / "data":
             return None  # not a data file of records
         try:
@@ -252,12 +269,15 @@ class Workspace:
 
     def __init__(self, store: Store, host: PluginHost, calendar: WorkCalendar | None = None, actor: Actor | None = None) -> None:
         self.store = store
-        #: Who is acting: resolved from this process's OS account unless given.
-        self.actor = actor if actor is not None else local_actor(store)
+        #: Who is acting (:attr:`actor`): resolved from this process's OS account, when first
+        #: needed, unless given (the application's first frame from a snapshot needs only
+        #: :meth:`actor_key`, which validates no person).
+        self._actor = actor
+        self._actor_rev: int | None = None
         if actor is not None:
             # A person named by the owner (shell NAME): the history names them, not the account.
             store.user = actor.name
-        self._actor_rev = self._person_rev()
+            self._actor_rev = self._person_rev()
         # True while a check runs: the actor's grants are read once, when it begins
         self._pinned = False
         # org id -> (what the policy depends on, the policy)
@@ -318,7 +338,11 @@ class Workspace:
         """Open a store as this process's OS account, or (``person``, for the store's owner:
         ``--as NAME``, ``coordtui shell NAME``) as that person of the store."""
         store = Store(Path(db) if db else default_store_path(), create=create)
-        actor = resolve_actor(store, person) if person is not None else None
+        actor = None
+        if person is not None:
+            from coordtui.access.actor import resolve_actor
+
+            actor = resolve_actor(store, person)
         return cls(store, host or PluginHost(plugin_dirs=plugin_dirs), actor=actor)
 
     def _calendar(self) -> WorkCalendar:
@@ -343,14 +367,54 @@ class Workspace:
         return self.clock.today()
 
     # who is acting -------------------------------------------------------------------
-    def _person_rev(self) -> int | None:
-        doc = self.store.get_person(self.actor.name)
+    @property
+    def actor(self) -> Actor:
+        """Who is acting: their login name, their person entry (validated) and whether they own
+        the store. Resolved from this process's OS account the first time it is asked for
+        (AccessError when that account may not open the store)."""
+        if self._actor is None:
+            from coordtui.access.actor import local_actor
+
+            actor = local_actor(self.store)
+            self._actor, self._actor_rev = actor, self._person_rev(actor.name)
+        return self._actor
+
+    @actor.setter
+    def actor(self, value: Actor) -> None:
+        self._actor = value
+
+    def actor_key(self) -> tuple[str, bool, dict[str, Any] | None] | None:
+        """Who is acting as a cache's key names them, without validating anyone (no pydantic):
+        the login name, whether they act as the store's owner, and their person entry as
+        people.json holds it now (their grants). None when :attr:`actor` would refuse them or
+        could not be worked out this way (then the ordinary way says what is wrong)."""
+        from coordtui.access.identity import owns_store
+        from coordtui.store import current_user
+
+        try:
+            if self._actor is not None:
+                name, owner = self._actor.name, self._actor.owner
+            else:  # as local_actor would resolve them: the OS account
+                name = current_user()
+                owner = owns_store(self.store.root)
+            doc = self.store.get_person(name)
+        except (CoordError, OSError):
+            return None
+        if doc is None and not owner:
+            return None  # not a person of the store (or removed while the session was open)
+        return name, owner, ({k: v for k, v in doc.items() if not k.startswith("_")} if doc is not None else None)
+
+    def _person_rev(self, name: str | None = None) -> int | None:
+        doc = self.store.get_person(self.actor.name if name is None else name)
         return int(doc["_rev"]) if doc is not None else None
 
     def _current_actor(self) -> Actor:
         """The actor with their grants as the store has them now (an administrator may have
         changed them while this session was open; a removed person keeps nothing). Within one
         check, as they were when it began (people.json is read once, not per organization)."""
+        from coordtui.access.actor import Actor, person_of
+        from coordtui.access.people import Person
+
         if self._pinned:
             return self.actor
         rev = self._person_rev()
@@ -365,6 +429,9 @@ class Workspace:
 
     def policy(self, org: Organization | str) -> Policy:
         """What the actor may see and change in ``org``, over its records as they are now."""
+        from coordtui.access.people import Role
+        from coordtui.access.policy import Policy
+
         org = self.org(org) if isinstance(org, str) else org
         actor = self._current_actor()
         if any(g.cases and (g.role is Role.ADMIN or not g.scope) for g in actor.grants(org.id)):
@@ -402,6 +469,8 @@ class Workspace:
 
     def may_administer(self, org_id: str | None = None) -> bool:
         """Whether the actor administers ``org_id`` (None: the store itself: people, new organizations)."""
+        from coordtui.access.people import Role
+
         actor = self._current_actor()
         if org_id is None:
             return actor.store_admin
@@ -412,6 +481,8 @@ class Workspace:
         """Refuse (AccessError, kept in the history) unless the actor administers ``org_id``
         (None: the store itself). ``action`` says what was attempted, in the message:
         ``张三 may not change the people of this store: ask an administrator``."""
+        from coordtui.access.policy import Refusal
+
         if self.may_administer(org_id):
             return
         who = self.actor.shown()
@@ -421,6 +492,8 @@ class Workspace:
     # people ---------------------------------------------------------------------------
     def people(self) -> list[Person]:
         """Every person of the store, for an administrator of the store."""
+        from coordtui.access.people import Person
+
         self.require_admin(None, action="see the people of this store", action_zh="查看该数据存储的人员")
         return sorted((Person.model_validate(strip_meta(d)) for d in self.store.people()), key=lambda p: p.name)
 
@@ -439,11 +512,17 @@ class Workspace:
 
     def scope_choices(self, org_id: str) -> dict[str, str]:
         """Every structure subject a grant's scope may name in ``org_id`` (``kind:id`` -> label)."""
+        from coordtui.access.actor import Actor
+        from coordtui.access.policy import Policy
+
         org = self._stored_org(org_id)
         return Policy(Actor("-", None), org, self.model_of(org), lambda kind: self.records_all(org, kind)).subject_choices()
 
     def check_scope(self, org_id: str, scope: Iterable[str]) -> None:
         """Raise InputError naming the first scope entry that is no subject of ``org_id``'s structure."""
+        from coordtui.access.actor import Actor
+        from coordtui.access.policy import Policy
+
         org = self._stored_org(org_id)
         policy = Policy(Actor("-", None), org, self.model_of(org), lambda kind: self.records_all(org, kind))
         for entry in scope:
@@ -464,6 +543,8 @@ class Workspace:
     def _organization(self, key: str, doc: dict[str, Any]) -> Organization:
         """An organization as ``orgs.json`` holds it; a document that is none (another program's,
         or an earlier version's) is one StoreError naming the file and its newest good backup."""
+        from coordtui.domain.model import Organization
+
         problem = _org_problem(key, doc)
         if problem is not None:
             raise unreadable(self.store.root / "orgs.json", problem,
@@ -537,6 +618,8 @@ class Workspace:
 
     def _partition(self, org: Organization, part: str, signature: Any) -> dict[str, list[Record]]:
         """Kind -> parsed records of one partition, parsed once per version of its file."""
+        from coordtui.store.store import ATTACHMENTS
+
         kept = self._parsed_of(org)
         cached = kept.get((org.model, part))
         if cached is not None and cached[0] == signature and signature is not None:
@@ -550,6 +633,8 @@ class Workspace:
         return parsed
 
     def _parse(self, org: Organization, part: str, cls: type[Record], docs: list[dict[str, Any]]) -> list[Record]:
+        from pydantic import ValidationError
+
         parsed = []
         for doc in docs:
             try:
@@ -716,6 +801,8 @@ class Workspace:
         ``replace`` deletes only records the actor may change (what they cannot see stays).
         A change they may not make is refused (AccessError) before anything is written.
         """
+        from coordtui.access.policy import Policy
+
         stored = self.store.get_org(org.id)
         if stored is not None and not self._current_actor().grants(org.id):
             self.org(org.id)  # not theirs: the same "no organization" they get everywhere
@@ -819,6 +906,8 @@ class Workspace:
     def context(self, org: Organization, as_of: date) -> Context:
         """What the actor sees of ``org`` for a screen or a report: its records as they are now,
         only those the actor may see. (The rules themselves see every record: see :meth:`check`.)"""
+        from coordtui.domain.model import Context
+
         start = None if org.settings.get("tracking_start") else self.tracking_start_of(org)
         return Context(org, self.model_of(org), lambda kind: self.records(org, kind), self.calendar, as_of, start)
 
@@ -852,6 +941,8 @@ class Workspace:
         return found
 
     def _context(self, org: Organization, as_of: date, parts: list[tuple[str, Any]]) -> Context:
+        from coordtui.domain.model import Context
+
         start = None if org.settings.get("tracking_start") else self.tracking_start_of(org)
         return Context(org, self.model_of(org), lambda kind: self._gather(org, kind, parts), self.calendar, as_of, start)
 
@@ -941,6 +1032,9 @@ class Workspace:
         only the findings are wanted (the duties may be left out, and nothing is kept in this
         process, where a later check would want them). ``meanwhile``: a call, taken out of the
         list and run in this thread while worker processes judge (left there when none do)."""
+        from coordtui.domain.records import Finding
+        from coordtui.rules.engine import RuleWorker, can_isolate, store_problem
+
         from coordtui.rules.cache import from_rows, to_rows
 
         pending: list[tuple[Organization, tuple, Context]] = []
@@ -1051,6 +1145,8 @@ class Workspace:
                    isolate: bool, duties: bool, rendered: bool, meanwhile: list[Callable[[], None]] | None) -> None:
         """Every organization of ``pending`` judged into ``results`` (see :meth:`_check_into`)."""
         if isolate:
+            from coordtui.rules.engine import RuleWorker
+
             # Each worker is made for every organization (forked, they share the contexts) and
             # judges those its thread takes, largest first, as soon as it is free: however
             # unequal the organizations' costs, neither waits long for the other at the end.
@@ -1073,6 +1169,8 @@ class Workspace:
 
     def _attachment_docs(self, org: Organization, parts: list[tuple[str, Any]]) -> list[dict[str, Any]]:
         """The attachments' entries of ``parts`` (as ``store.query(org, ATTACHMENTS)`` lists them)."""
+        from coordtui.store.store import ATTACHMENTS
+
         return [doc for part, signature in parts for doc in self._partition(org, part, signature).get(ATTACHMENTS, ())]
 
     def _read_all(self, org: Organization, parts: list[tuple[str, Any]]) -> None:
@@ -1088,6 +1186,7 @@ class Workspace:
                 self._partition(org, part, signature)
             return
         from coordtui.domain import rebuild
+        from coordtui.store.store import ATTACHMENTS
 
         model = self.model_of(org)
         kinds = model.kind_map
@@ -1157,6 +1256,8 @@ class Workspace:
         """Each organization's result, as ``kept`` keeps it, into ``results``: judged in ``worker``
         (which reads its files), or here, its files read first (one that cannot be is the
         organization's one finding)."""
+        from coordtui.rules.engine import store_problem
+
         for org, _, ctx in pending:
             if worker is False:
                 try:
@@ -1171,6 +1272,8 @@ class Workspace:
         return self.host.contributor("coordtui_rules", item) or self.host.contributor("coordtui_obligations", item)
 
     def _model_unavailable(self, org: Organization) -> Finding:
+        from coordtui.domain.records import Finding
+
         info = self.host.plugins.get(org.model) or next((p for p in self.host.plugins.values() if org.model in p.models), None)
         if info is None or info.status == "ok":
             why_zh, why_en = f"没有插件提供模型 {org.model}", f"no loaded plugin provides model {org.model}"
@@ -1216,6 +1319,8 @@ class Workspace:
         :class:`~coordtui.store.HistoryReader` does): changes to records they may see, in their
         organizations; changes to people for store administrators; a refusal for the
         organization's administrators and the person refused."""
+        from coordtui.access.people import Role
+
         actor = self._current_actor()
         policies: dict[str, Policy | None] = {}
         orgs = {o["id"] for o in self.store.orgs()}

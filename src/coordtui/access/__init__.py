@@ -9,8 +9,26 @@ workspace, the workspace asks this package (see ARCHITECTURE.md, "Who is who").
 - :mod:`.credentials`: browser sign-in passwords (argon2id hashes) and one-time links.
 """
 
-from coordtui.access.actor import Actor, local_actor, owns_store, resolve_actor
-from coordtui.access.people import Grant, Person, Role
-from coordtui.access.policy import Policy, Refusal
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from coordtui.access.actor import Actor, local_actor, owns_store, resolve_actor
+    from coordtui.access.people import Grant, Person, Role
+    from coordtui.access.policy import Policy, Refusal
 
 __all__ = ["Actor", "Grant", "Person", "Policy", "Refusal", "Role", "local_actor", "owns_store", "resolve_actor"]
+
+#: Where each name of the package lives: imported when first asked for (PEP 562), so that a
+#: submodule that needs no pydantic (identity's owner check) is imported without the people's models.
+_HOME = {"Actor": "actor", "local_actor": "actor", "owns_store": "actor", "resolve_actor": "actor",
+         "Grant": "people", "Person": "people", "Role": "people", "Policy": "policy", "Refusal": "policy"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        import importlib
+
+        return getattr(importlib.import_module(f"coordtui.access.{_HOME[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,14 +13,12 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from coordtui.access.people import NAME_PATTERN, Grant, Person, Role
 from coordtui.errors import AccessError, ConflictError, InputError, StoreError
 from coordtui.i18n import os_reason
 from coordtui.store.store import current_user
 
 if TYPE_CHECKING:
+    from coordtui.access.people import Person
     from coordtui.store import Store
 
 
@@ -50,6 +48,8 @@ def require_owner(root: Path, what: str) -> None:
 
 
 def check_name(name: str) -> str:
+    from coordtui.access.people import NAME_PATTERN
+
     if not re.fullmatch(NAME_PATTERN, name):
         raise InputError(f"{name[:40]!r}: not a login name (lower-case letters, digits, _ . -, at most 32, "
                          "starting with a letter or _): for example zhangsan",
@@ -72,6 +72,10 @@ def person(store: "Store", name: str) -> Person | None:
 
 def person_of(store: "Store", doc: dict[str, Any]) -> Person:
     """A stored person, validated; one edited by hand into something invalid is a clear error."""
+    from pydantic import ValidationError
+
+    from coordtui.access.people import Person
+
     try:
         return Person.model_validate({k: v for k, v in doc.items() if not k.startswith("_")})
     except ValidationError as exc:
@@ -91,11 +95,15 @@ def require_person(store: "Store", name: str, what: str) -> Person:
 
 
 def is_store_admin(p: Person | None) -> bool:
+    from coordtui.access.people import Role
+
     return p is not None and any(g.role is Role.ADMIN and g.org is None for g in p.grants)
 
 
 def may_edit(p: Person) -> bool:
     """Holds an editor's or administrator's grant somewhere (the workspace decides where)."""
+    from coordtui.access.people import Role
+
     return any(g.role.rank >= Role.EDITOR.rank for g in p.grants)
 
 
@@ -117,6 +125,8 @@ def first_admin(store: "Store", lang: str = "en") -> str | None:
     administrator (a person named after the OS account). Returns the line to say so, once."""
     if store.people() or not owns_store(store.root):
         return None
+    from coordtui.access.people import NAME_PATTERN, Grant, Person, Role  # (only now: the application's start needs none)
+
     name = current_user()
     if not re.fullmatch(NAME_PATTERN, name):
         return None  # the owner stays administrator by owning the store; no person can carry this name

@@ -24,8 +24,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-import chinese_calendar
-
 from coordtui.errors import InputError
 
 #: chinese-calendar's English holiday names, mapped to the names cadres use.
@@ -56,6 +54,8 @@ def _lunar(year: int, month: int, day: int) -> date:
 
 def _qingming(year: int) -> date:
     """The day of the 清明 solar term (chinese-calendar computes solar terms for 1900-2100)."""
+    import chinese_calendar
+
     ((day, _name),) = [t for t in chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 10)) if t[1] == "清明"]
     return day
 
@@ -243,6 +243,8 @@ class WorkCalendar:
 
     def _info(self, day: date) -> DayInfo:
         if _package_covers(day.year):
+            import chinese_calendar  # (imported when first asked: the application's first frame needs none)
+
             on_holiday, name = chinese_calendar.get_holiday_detail(day)
             workday = chinese_calendar.is_workday(day)
             return DayInfo(day, workday, name, workday and day.weekday() >= 5, False)

@@ -7,8 +7,7 @@ return them, and the core validates them before anything uses them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from enum import Enum
+from datetime import date
 from functools import cached_property
 from typing import Any, Callable, Iterable
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from coordtui.domain.calendar import WorkCalendar
 from coordtui.domain.evidence import Evidence
+from coordtui.domain.outcomes import Duty, DutyStatus  # noqa: F401 (plugins and the core import them from here)
 from coordtui.domain.periods import Period, PeriodKind
 from coordtui.domain.records import ID_PATTERN, Finding, Record, Severity, control_problem, invalid, make_finding
 from coordtui.errors import InputError, shown
@@ -415,106 +415,6 @@ class Rule:
 
     def title(self, lang: str = "zh") -> str:
         return self.title_zh if lang == "zh" else self.title_en
-
-
-class DutyStatus(str, Enum):
-    """Where a duty stands on the as-of date."""
-
-    MET = "met"  # 已完成
-    LATE = "late"  # 逾期完成
-    DUE = "due"  # 待办
-    AT_RISK = "at_risk"  # 临期
-    OVERDUE = "overdue"  # 已逾期
-
-
-@dataclass(slots=True)
-class Duty:
-    """One instance of an obligation (应办事项): a subject owes ``required`` records by ``due``.
-
-    Two shapes, both first-class (counted on the dashboard, in the reports and the findings):
-
-    - a *periodic* duty (``period`` given): a branch's report for 2026-03, a group's
-      activities in 2026Q2;
-    - a *per-record* duty (``period=None``): a deadline that one record sets for itself
-      (限期事项), a problem's rectification date, an agreement's time limit, a task's
-      deadline. It counts in the period its due date falls in, and stays on the list of
-      open duties while it is not met. Point ``record_id`` at the record.
-
-    :param subject: who owes it, as shown (``第一协作组``).
-    :param due: the last day on which a record still meets it.
-    :param what_zh / what_en: what is owed (``协作活动`` / ``collaboration activity``), used in messages.
-    :param required: how many records are needed.
-    :param done: the dates of the records that count toward it (for a per-record duty:
-        the day it was met, e.g. ``[problem.rectified_on]`` once it is).
-    :param period: the period the duty belongs to, or None for a per-record duty.
-    :param subject_kind / subject_id: the record that stands for the subject, if any
-        (``s`` on the dashboard opens it; access follows it).
-    :param provisional: the due date was counted over days the official calendar does not cover yet
-        (pass ``deadline.provisional`` from :class:`~coordtui.domain.calendar.WorkCalendar`).
-    :param record_kind: the kind of record that would meet the duty (the form Enter opens).
-    :param prefill: values for a new record of that kind (``{"branch": branch.id}``).
-    :param unit_zh / unit_en: what ``required`` counts, for the messages (``次`` / ``activities``):
-        "不足3次（实际1次）", "1 of 3 activities done".
-    :param period_in_message: False when ``what_zh`` already names the period (``2026年度总结``),
-        so that the message does not say it twice.
-    :param record_id: the existing record that meets the duty (a task to close, a problem to
-        rectify): Enter opens it instead of a new form. ``prefill={"id": ...}`` still works and
-        means the same.
-    """
-
-    subject: str
-    due: date
-    what_zh: str
-    what_en: str
-    required: int = 1
-    done: list[date] = field(default_factory=list)
-    period: Period | None = None
-    subject_kind: str | None = None
-    subject_id: str | None = None
-    provisional: bool = False
-    record_kind: str | None = None
-    prefill: dict[str, Any] = field(default_factory=dict)
-    unit_zh: str = "项"
-    unit_en: str = ""
-    period_in_message: bool = True
-    record_id: str | None = None
-
-    def __post_init__(self) -> None:
-        # The older spelling (prefill={"id": ...}) and the named one mean the same thing.
-        if self.record_id is None and isinstance(self.prefill, dict) and isinstance(self.prefill.get("id"), str):
-            self.record_id = self.prefill["id"]
-
-    @property
-    def per_record(self) -> bool:
-        """A deadline of one record (限期事项) rather than a period's duty."""
-        return self.period is None
-
-    def belongs_to(self, period: Period) -> bool:
-        """Whether the duty is one of ``period``'s: its own period lies within it, or, for a
-        per-record duty, its due date does."""
-        if self.period is None:
-            return self.due in period
-        return self.period.start >= period.start and self.period.end <= period.end
-
-    @property
-    def count(self) -> int:
-        return len(self.done)
-
-    @property
-    def met_on(self) -> date | None:
-        if len(self.done) < self.required:
-            return None
-        return sorted(self.done)[self.required - 1]
-
-    def status(self, as_of: date, at_risk_days: int) -> DutyStatus:
-        met_on = self.met_on
-        if met_on is not None and met_on <= as_of:
-            return DutyStatus.MET if met_on <= self.due else DutyStatus.LATE
-        if as_of > self.due:
-            return DutyStatus.OVERDUE
-        if as_of >= self.due - timedelta(days=at_risk_days):
-            return DutyStatus.AT_RISK
-        return DutyStatus.DUE
 
 
 @dataclass

@@ -7,11 +7,12 @@ import types
 import typing
 import weakref
 from datetime import date
-from enum import Enum
 from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+
+from coordtui.domain.outcomes import Severity
 
 _SPACE = re.compile(r"\s+")
 #: An id names a file or a part of a path somewhere (an organization's folder, an export):
@@ -336,16 +337,6 @@ def _spelt(metadata: list[Any], annotation: Any) -> str:
     if any(isinstance(m, Ref) for m in metadata):
         text = f"Annotated[{text}, {', '.join(repr(m) for m in metadata if isinstance(m, Ref))}]"
     return text
-
-
-class Severity(str, Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
 class Finding(BaseModel):

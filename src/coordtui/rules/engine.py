@@ -16,13 +16,14 @@ import signal
 import struct
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
-from coordtui.domain.model import Context, Duty, DutyStatus, Obligation, Rule
+from coordtui.domain.model import Context, Obligation, Rule
+from coordtui.domain.outcomes import _DUTY_NAMES, _RANK, CheckResult, Duty, DutyRow, DutyStatus, _finding_key, in_order, summarize  # noqa: F401 (their home before)
 from coordtui.domain.periods import Period
 from coordtui.domain.records import Finding, Severity, finding_from
 from coordtui.errors import StoreError, shown
@@ -31,102 +32,6 @@ try:
     import fcntl
 except ImportError:  # (not on Windows, where no worker is forked either)
     fcntl = None  # type: ignore[assignment]
-
-
-@dataclass(slots=True)
-class DutyRow:
-    """One duty with its status on the as-of date (应办事项状态), as the dashboard lists it and
-    as a model's screen reads it (``coordtui.api.DutyRow``; see :class:`coordtui.rules.statuses.DutyStatuses`).
-
-    ``org``, ``rule`` (the obligation's rule id), ``obligation_zh``/``obligation_en`` (its
-    title), ``duty`` (the :class:`Duty` the obligation yielded), ``status`` and ``as_of``; the
-    duty's own fields are readable here too (``row.subject_id``, ``row.period``, ``row.due`` ...).
-    """
-
-    org: str
-    rule: str
-    obligation_zh: str
-    obligation_en: str
-    duty: Duty
-    status: DutyStatus
-    as_of: date
-
-    @property
-    def overdue_days(self) -> int:
-        """Days past the due date, when overdue (else 0)."""
-        return (self.as_of - self.duty.due).days if self.status is DutyStatus.OVERDUE else 0
-
-    def __getattr__(self, name: str) -> Any:
-        # row.subject_id, row.period, row.due ...: a screen need not know the row wraps a Duty.
-        if name in _DUTY_NAMES:
-            return getattr(self.duty, name)
-        raise AttributeError(f"'DutyRow' object has no attribute {name!r} (a row's own: org, rule, obligation_zh, "
-                             f"obligation_en, duty, status, as_of, overdue_days; and the Duty's)")
-
-    def what(self, lang: str = "zh") -> str:
-        """What is owed, in ``lang``."""
-        return self.duty.what_zh if lang == "zh" else self.duty.what_en
-
-    def obligation(self, lang: str = "zh") -> str:
-        """The obligation's title, in ``lang``."""
-        return self.obligation_zh if lang == "zh" else self.obligation_en
-
-
-_DUTY_NAMES = frozenset({f.name for f in dataclass_fields(Duty)} | {"count", "met_on", "per_record"})
-
-
-@dataclass
-class CheckResult:
-    as_of: date
-    findings: list[Finding] = field(default_factory=list)
-    duties: list[DutyRow] = field(default_factory=list)
-
-    def extend(self, other: "CheckResult") -> None:
-        self.findings.extend(other.findings)
-        self.duties.extend(other.duties)
-
-    def sort(self) -> None:
-        """Findings by severity (errors first), organization, rule, period and subject.
-
-        Each key is built once per finding from plain attributes (the severity's rank looked up
-        by its value, not through ``Severity.rank``, which builds a dict on every call): at
-        100,000 records a check sorts over a hundred thousand findings."""
-        self.findings.sort(key=_finding_key)
-
-
-_RANK = {"error": 0, "warning": 1, "info": 2}
-
-
-def _finding_key(f: Finding) -> tuple[int, str, str, str, str]:
-    return (_RANK[f.severity._value_], f.org, f.rule, f.period or "", f.subject_id or f.subject)
-
-
-def in_order(findings: list) -> list:
-    """``findings`` as :meth:`CheckResult.sort` orders them (a stable sort by severity,
-    organization, rule, period and subject), for findings that come as one run per organization,
-    each run already in that order (as a check gathers them: each organization's result sorted,
-    once): the runs' pieces of each severity are put in order by organization, without a key
-    per finding or comparing across organizations. Where an organization comes in more than one
-    run, or a run is not ordered by severity, the findings are sorted after all."""
-    buckets: dict[tuple[int, str], list] = {}
-    last: tuple[int, str] | None = None
-    current: list = []
-    for f in findings:
-        key = (_RANK[f.severity._value_], f.org)
-        if key != last:
-            if key in buckets or (last is not None and key[1] == last[1] and key[0] < last[0]):
-                return sorted(findings, key=_finding_key)
-            current = buckets[key] = []
-            last = key
-        current.append(f)
-    return [f for key in sorted(buckets) for f in buckets[key]]
-
-
-def summarize(findings: Iterable[Finding]) -> dict[str, int]:
-    summary = {s.value: 0 for s in Severity}
-    for f in findings:
-        summary[f.severity._value_] += 1  # (not the enum's value property: 84,000 at 100,000 records)
-    return summary
 
 
 _STATUS_ZH = {

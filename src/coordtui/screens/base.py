@@ -55,7 +55,7 @@ class CoreScreen(Localized, Screen):
             # Escape leaves a filter box first, then the screen.
             self.query_one(self.AUTO_FOCUS).focus()
             return
-        if len(self.app.screen_stack) > 2:
+        if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
     def t(self, key: str, **values: object) -> str:

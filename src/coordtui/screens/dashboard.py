@@ -12,8 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label, LoadingIndicator, Static
 
 from coordtui.i18n import days_in
-from coordtui.domain.model import DutyStatus
-from coordtui.rules.engine import DutyRow
+from coordtui.domain.outcomes import DutyRow, DutyStatus
 from coordtui.screens.base import CoreScreen
 from coordtui.widgets.columns import Col
 from coordtui.widgets.fit_table import FitTable

@@ -36,6 +36,15 @@ class KeyFooter(Footer):
             self._shown = self._keys()
         yield from super().compose()
 
+    def bindings_changed(self, screen) -> None:  # noqa: ANN001 (a Screen)
+        super().bindings_changed(screen)
+        # Textual redraws the footer on "bindings updated" only while the application has the
+        # focus. A footer composed before any binding was ready (the dashboard, the default
+        # screen, composes at once) would stay empty until a later change: in a browser tab
+        # (coordtui serve) the page has no focus yet, so it stayed empty. Drawn the first time.
+        if not screen.app.app_focus and self._shown is None and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self.recompose)
+
     async def recompose(self) -> None:
         if self._shown is not None and self.is_attached and self._keys() == self._shown:
             return  # the same keys as drawn: nothing to rebuild
