@@ -180,6 +180,7 @@ def test_where_the_boot_cannot_be_told_each_commit_is_made_durable_before_it_ret
     assert (store.root / files.WAL).read_bytes() == files._journal_start(store.root, None)  # nothing left to put back
 
 
+@pytest.mark.usefixtures("whole_writes")
 def test_the_journal_is_checkpointed_when_it_grows_past_its_bound(tmp_path, monkeypatch):
     store = _new(tmp_path / "s")
     monkeypatch.setattr(files, "CHECKPOINT_BYTES", 0)

@@ -26,6 +26,13 @@ so a record is the size of the change, not of the month file it lands in; a repl
 file from its last whole version in the journal and the patches after it, and checks the result
 against the digest its sealed head records.
 
+A save into a data file usually appends one line to it instead of replacing it (schema 6: see
+:func:`line_bytes`): the journal record then holds that line as an append at the file's length,
+like a log's, so a killed writer's partial line is cut back and written again by ``recover``, and a
+replay after a power cut puts every line back at its offset. A file whose appended lines reach
+their bound (:func:`needs_compaction`) is written whole again by its next save, as every file is
+written by a restore, a migration, or a save whose content had to be checked whole.
+
 Where the boot cannot be told (no ``/proc``), each commit is checkpointed at once: every
 file fsynced before ``commit_files`` returns. Readers never see a commit half in place:
 they wait (take the lock) while ``journal.pending`` exists.
@@ -161,12 +168,39 @@ class FileCache:
         if raw is None:
             return {}
         cached = self._files.get(path)
-        if cached is not None and cached.raw == raw:
-            cached.signature = signature
-            return cached.data
+        if cached is not None and cached.raw is not None:
+            if cached.raw == raw:
+                cached.signature = signature
+                return cached.data
+            known = len(cached.raw)
+            if len(raw) > known and raw[known] == 10 and raw.startswith(cached.raw):
+                # Saves appended since (another process's): only they are parsed and applied.
+                data = dict(cached.data)
+                copied: set[str] = set()
+                try:
+                    for line in raw[known + 1:].split(b"\n"):
+                        if line.strip():
+                            apply_line(data, orjson.loads(line), copied)
+                except (orjson.JSONDecodeError, ValueError):
+                    pass  # parsed whole below, which says what is wrong
+                else:
+                    self._files[path] = _Cached(signature, data, raw)
+                    return data
         data = parse_store_file(path, raw)
         self._files[path] = _Cached(signature, data, raw)
         return data
+
+    def extent(self, path: Path, data: dict[str, Any]) -> tuple[int, int, int] | None:
+        """(the length of its first line, its size, how many lines were appended to it) of the
+        bytes ``data`` was parsed from, when it is the content cached for ``path`` and they were kept."""
+        cached = self._files.get(path)
+        if cached is None or cached.data is not data or cached.raw is None:
+            return None
+        raw = cached.raw
+        nl = raw.find(b"\n")
+        if nl < 0:
+            return len(raw), len(raw), 0
+        return nl, len(raw), raw.count(b"\n", nl)
 
     def _read_raw(self, path: Path) -> tuple[tuple[int, ...] | None, bytes | None]:
         try:
@@ -369,7 +403,12 @@ def _store_root(path: Path) -> Path | None:
 
 
 def backup_paths(root: Path, path: Path) -> list[Path]:
-    """The kept earlier versions of ``path``, newest first."""
+    """The kept earlier versions of ``path``, newest first.
+
+    A backup is a version a commit replaced when it wrote the file whole: for a data file, the
+    version (its first line and every save appended to it) that its last compaction, restore or
+    whole write replaced; a save that appends a line keeps none (the line is the change, and the
+    history log has it)."""
     base = root / BACKUPS / path.relative_to(root)
     return [base.with_name(f"{base.name}.{n}") for n in range(1, KEEP + 1) if base.with_name(f"{base.name}.{n}").exists()]
 
@@ -417,10 +456,34 @@ def parse_store_file(path: Path, raw: bytes) -> dict[str, Any]:
     return data
 
 
+def parse_data(raw: bytes | memoryview) -> dict[str, Any] | None:
+    """A data file's content (its first line with every appended save applied), or None where it is not one."""
+    raw = bytes(raw)
+    nl = raw.find(b"\n")
+    if nl < 0 or not raw[nl:].strip():
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None
+        return data if isinstance(data, dict) else None
+    data, problem = _parse(Path("data.json"), raw)
+    return data if problem is None else None
+
+
 def _parse(path: Path, raw: bytes) -> tuple[dict[str, Any], Bilingual | None]:
-    """(content, None), or ({}, what is wrong with it, in both languages): its JSON, and its shape (tables of records by id)."""
+    """(content, None), or ({}, what is wrong with it, in both languages): its JSON, and its shape (tables of records by id).
+
+    A data file is its first line (the records, with the sealed head as the last key) and, after
+    it, one line per save appended since it was last written whole (see :func:`line_bytes`), each
+    applied in order: the content is what the last line leaves."""
     if not raw.strip():
         return {}, Bilingual("the store file is empty (a crash or another program emptied it)", "该数据存储文件是空的（因程序中断或被其他程序清空）")
+    nl = raw.find(b"\n")
+    if nl >= 0 and path.name not in ("meta.json", "manifest.json") and raw[nl:].strip():
+        data, problem = _parse(path, raw[:nl])
+        if problem is not None:
+            return data, problem
+        return _apply_lines(data, raw, nl)
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -440,6 +503,94 @@ def _parse(path: Path, raw: bytes) -> tuple[dict[str, Any], Bilingual | None]:
                                          f"其中的表“{_shown(name)}”在“{_shown(key)}”下存放的是{_JSON_TYPE_ZH.get(type(doc), '其他值')}，"
                                          "而不是一条记录（被手工修改过？）")
     return data, None
+
+
+def _apply_lines(data: dict[str, Any], raw: bytes, nl: int) -> tuple[dict[str, Any], Bilingual | None]:
+    """``data`` (a data file's first line, parsed: changed in place) with each line of ``raw`` after
+    ``nl`` (the first line's end) applied in order."""
+    number = 1
+    for line in raw[nl + 1:].split(b"\n"):
+        number += 1
+        if not line.strip():
+            continue
+        try:
+            apply_line(data, orjson.loads(line))
+        except (orjson.JSONDecodeError, ValueError):
+            return {}, Bilingual(f"its appended save on line {number} is not one coordtui wrote (changed or cut short outside coordtui)",
+                                 f"其第 {number} 行追加的保存不是 coordtui 写入的（在 coordtui 之外被修改或截断）")
+    return data, None
+
+
+def apply_line(data: dict[str, Any], line: Any, copied: set[str] | None = None) -> dict[str, Any]:
+    """``data`` (a data file's content: changed in place) with one appended line (see :func:`line_bytes`)
+    applied: its new tables made, its records saved, moved or deleted, its head the file's;
+    ValueError when it is not such a line or does not apply. ``copied``: where the tables of
+    ``data`` are shared with a cached content, the names of those already copied (each other table
+    is copied before it is changed, and added); None where ``data`` is the caller's own."""
+    if (not isinstance(line, dict) or list(line) != ["new", "ops", HEAD] or not isinstance(line["ops"], list)
+            or not isinstance(line["new"], list) or not isinstance(line[HEAD], dict)):
+        raise ValueError("not an appended save")
+    data.pop(HEAD, None)
+    for name in line["new"]:
+        if not isinstance(name, str) or name == HEAD or name in data:
+            raise ValueError("not an appended save")
+        data[name] = {}
+    if copied is not None:
+        copied.update(line["new"])
+    for op in line["ops"]:
+        if not (isinstance(op, list) and len(op) == 4 and isinstance(op[0], str) and isinstance(op[1], str)
+                and isinstance(data.get(op[0]), dict) and isinstance(op[2], (dict, type(None)))):
+            raise ValueError("not an appended save")
+        name = op[0]
+        if copied is not None and name not in copied:  # (a cached content's tables are never changed in place)
+            data[name] = dict(data[name])
+            copied.add(name)
+        table = data[name]
+        if op[2] is None:
+            table.pop(op[1], None)
+        else:
+            if op[3]:
+                table.pop(op[1], None)
+            table[op[1]] = op[2]
+    data[HEAD] = line[HEAD]
+    return data
+
+
+def line_prefix(patch: dict[str, Any]) -> bytes:
+    """The bytes of a save's appended line before its head (what the head's digest chains over)."""
+    return dump({"new": patch["new"], "ops": patch["ops"]})[:-1]
+
+
+def line_bytes(prefix: bytes, head: dict[str, Any]) -> bytes:
+    """One save appended to a data file: a newline, then a compact JSON object of the tables it
+    makes (``new``), the records it saved, moved or deleted (``ops``, as :func:`make_patch`
+    makes them) and the file's new sealed head (the last key). orjson never writes a raw newline,
+    so each line is one save."""
+    return b"\n" + prefix + b',"' + HEAD.encode() + b'":' + dump(head) + b"}"
+
+
+def split_lines(raw: bytes) -> list[bytes]:
+    """A data file's lines: its first (the records written whole) and each save appended since."""
+    return [line for n, line in enumerate(raw.split(b"\n")) if n == 0 or line.strip()]
+
+
+def chain_digest(previous: str, prefix: bytes) -> str:
+    """The digest of a data file's content after an appended line: the previous digest's bytes and
+    the line's bytes before its head, hashed (the 500 KB before it are not hashed again)."""
+    return hashlib.sha256(bytes.fromhex(previous) + prefix).hexdigest()
+
+
+#: A data file is written whole again (one line) once its appended lines are more than this many,
+_MAX_LINES = 256
+#: or larger than its first line divided by this.
+_LINES_SHARE = 4
+
+
+def needs_compaction(first: int, size: int, lines: int) -> bool:
+    """Whether a data file of ``size`` bytes whose first line is ``first`` bytes and which has
+    ``lines`` appended lines is to be written whole by its next save instead of appended to: a
+    reader parses the first line once and applies every line after it."""
+    return lines >= _MAX_LINES or (size - first) * _LINES_SHARE > max(first, 4096)
 
 
 _JSON_TYPE_ZH = {list: "列表", str: "文本", int: "数字", float: "数字", bool: "真/假值", type(None): "空值"}
@@ -529,11 +680,34 @@ def write_cache_file(root: Path, path: Path, body: bytes) -> bool:
         return False
 
 
+_KIND_OF = {stat.S_IFIFO: ("a named pipe", "命名管道"), stat.S_IFDIR: ("a folder", "文件夹"), stat.S_IFSOCK: ("a socket", "套接字"),
+            stat.S_IFCHR: ("a device", "设备"), stat.S_IFBLK: ("a device", "设备")}
+
+
+def _not_a_file(journal: Path) -> StoreError | None:
+    """The one-line error for something other than a file (a named pipe, a folder, a device) where
+    the journal goes: what it is and what to do (not "check its permissions"); None for a file."""
+    try:
+        kind = _KIND_OF.get(stat.S_IFMT(os.lstat(journal).st_mode))
+    except OSError:
+        return None
+    if kind is None:
+        return None
+    aside = journal.parent / "journal.refused"
+    return StoreError(f"{journal}: is {kind[0]}, not the commit journal coordtui writes (put there outside coordtui): move it aside "
+                      f"(mv {journal} {aside}) and run 'coordtui verify --db {journal.parent}'",
+                      message_zh=f"{journal}：是{kind[1]}，不是 coordtui 写入的提交日志（在 coordtui 之外放入）：请将其移走"
+                                 f"（mv {journal} {aside}），然后运行 coordtui verify")
+
+
 def _journal_unreadable(journal: Path, exc: OSError) -> StoreError:
     """Why a journal (the commit journal, or the older design's) cannot be read: a link planted in
-    its place is refused as such, anything else names the system's reason."""
+    its place is refused as such, a pipe or folder said to be one, anything else names the system's reason."""
     if exc.errno == 40:
         return _refuse(journal, str(journal), "which is a symbolic link")
+    planted = _not_a_file(journal)
+    if planted is not None:
+        return planted
     return StoreError(f"{journal}: cannot read the store's commit journal ({exc.strerror}): check its permissions",
                       message_zh=f"{journal}：无法读取数据存储的提交日志（{os_reason(exc)}）：请检查其权限")
 
@@ -608,6 +782,9 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
     except OSError as exc:
         for tmp, _ in written:
             tmp.unlink(missing_ok=True)
+        planted = _not_a_file(root / WAL)
+        if planted is not None:
+            raise planted from None
         raise StoreError(f"{root}: cannot save ({exc.strerror or exc}); nothing was changed: free disk space or check permissions",
                          message_zh=f"{root}：无法保存（{os_reason(exc)}），未做任何更改：请释放磁盘空间或检查权限") from None
     # From here the commit is durable: whatever stops it, the next writer (or a reader, which
@@ -869,7 +1046,10 @@ def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tup
             for part in record:
                 _write_all(fd, part)
             os.fdatasync(fd)
-            _WHOLE[os.fspath(root)] = (os.fstat(fd).st_ino, size, record[0], whole | {path for path, _ in files})
+            # A file appended to is no longer the version the journal holds whole: its next whole
+            # write is journaled whole (a patch of it would be of a version the journal lacks).
+            _WHOLE[os.fspath(root)] = (os.fstat(fd).st_ino, size, record[0],
+                                       (whole | {path for path, _ in files}) - {path for path, _, _ in grown})
         except OSError:
             try:
                 os.ftruncate(fd, size)  # a record cut short is ignored anyway; leave none
@@ -930,7 +1110,7 @@ def _journal_records(root: Path, journal: Path, raw: bytes) -> tuple[bool, list[
             commit.patches.append((_journal_path(root, journal, rel, _is_data_file), view[at:at + length]))
             at += length
         for rel, offset, length in head["appends"]:
-            commit.appends.append((_journal_path(root, journal, rel, is_layout_log), offset, view[at:at + length]))
+            commit.appends.append((_journal_path(root, journal, rel, _appendable), offset, view[at:at + length]))
             at += length
         if "manifest" in head:
             commit.manifest = (head["manifest"]["set"], head["manifest"]["seal"])
@@ -948,6 +1128,11 @@ PATCH_OPS = 64
 
 def _is_data_file(rel: str) -> bool:
     return bool(_DATA_FILE.fullmatch(rel)) and not rel.endswith(".history.json")
+
+
+def _appendable(rel: str) -> bool:
+    """A store file a commit may append to: a history log, or a data file (a save's line: see :func:`line_bytes`)."""
+    return is_layout_log(rel) or _is_data_file(rel)
 
 
 def data_file_bytes(prefix: bytes, head: dict[str, Any]) -> bytes:
@@ -1049,12 +1234,28 @@ def _resolve_patches(journal: Path, records: list[_Commit]) -> None:
     for n, commit in enumerate(records):
         for path, payload in commit.files:
             state[path] = payload
+        for path, offset, payload in commit.appends:
+            # A save appended to a data file (see line_bytes): its version goes on from the last
+            # one here at the length the append starts from, or from the file on disk (at that length).
+            if path.name.endswith(_LOG_SUFFIX):
+                continue
+            if path not in state:
+                state[path] = None  # a version the journal does not hold: no patch of it can be rebuilt
+                continue
+            current = state[path]
+            if current is None:
+                continue
+            if isinstance(current, dict):
+                current = data_file_bytes(dump({k: v for k, v in current.items() if k != HEAD})[:-1], current[HEAD])
+            state[path] = bytes(current[:offset]) + bytes(payload) if len(current) >= offset else None
         for path, payload in commit.patches:
-            current = state.get(path)
+            current = state.get(path, False)
             try:
                 if current is None:
+                    raise ValueError("an append of it does not follow its version before")
+                if current is False:
                     current = read_nofollow(path)
-                data = orjson.loads(current) if not isinstance(current, dict) else current
+                data = parse_data(current) if not isinstance(current, dict) else current
                 if not isinstance(data, dict):
                     raise ValueError("not a data file")
                 data = apply_patch(data, orjson.loads(payload))
@@ -1227,6 +1428,9 @@ def _read_journal(root: Path) -> bytes | None:
     except OSError as exc:
         if exc.errno == 40:
             raise _refuse(root / WAL, str(root / WAL), "which is a symbolic link") from None
+        planted = _not_a_file(root / WAL)
+        if planted is not None:
+            raise planted from None
         raise StoreError(f"{root / WAL}: cannot read the store's commit journal ({exc.strerror}): check its permissions",
                          message_zh=f"{root / WAL}：无法读取数据存储的提交日志（{os_reason(exc)}）：请检查其权限") from None
 
@@ -1293,7 +1497,7 @@ def _journal_paths(root: Path) -> set[Path]:
                 break
             paths.update(_journal_path(root, journal, rel, is_layout_file) for rel, _ in head["files"])
             paths.update(_journal_path(root, journal, rel, _is_data_file) for rel, _ in head.get("patches", ()))
-            paths.update(_journal_path(root, journal, rel, is_layout_log) for rel, _, _ in head["appends"])
+            paths.update(_journal_path(root, journal, rel, _appendable) for rel, _, _ in head["appends"])
             pos += len(line) + 1 + head["size"] + 1
     finally:
         os.close(fd)

@@ -45,12 +45,16 @@ from coordtui.i18n import os_reason
 from coordtui.store.files import _signature as _file_signature
 from coordtui.store.files import (
     HEAD,
+    chain_digest,
     commit_files,
     data_file_bytes,
     dump,
+    line_bytes,
     modes_at,
+    parse_data,
     parse_store_file,
     read_nofollow,
+    split_lines,
     write_cache_file,
 )
 
@@ -269,6 +273,30 @@ def split_head(raw: bytes, data: dict[str, Any]) -> tuple[bytes, Any] | None:
     return (prefix[:-1] if prefix.endswith(b",") else prefix), head
 
 
+_HEAD_KEY = b'"' + HEAD.encode() + b'":'
+
+
+def _split_line(line: bytes) -> tuple[bytes, Any] | None:
+    """(a data file line's bytes before its head, the head) when the head is its last key as coordtui writes it."""
+    idx = line.rfind(_HEAD_KEY)
+    if idx < 0 or not line.endswith(b"}"):
+        return None
+    text = line[idx + len(_HEAD_KEY):-1]
+    try:
+        head = orjson.loads(text)
+        if dump(head) != text:
+            return None
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return None
+    prefix = line[:idx]
+    return (prefix[:-1] if prefix.endswith(b",") else prefix), head
+
+
+def _head_shaped(head: Any) -> bool:
+    return (isinstance(head, dict) and type(head.get("seq")) is int and isinstance(head.get("hash"), str)
+            and type(head.get("unsealed")) is int and isinstance(head.get("digest"), str))
+
+
 def _digest(prefix: bytes) -> str:
     return hashlib.sha256(prefix).hexdigest()
 
@@ -370,9 +398,25 @@ class Seal:
                 "seal": self._head_seal(self.key(), path, seq, hash_, unsealed, digest)}
         return data_file_bytes(prefix, head), head
 
+    def encode_line(self, path: Path, prefix: bytes, previous: str, seq: int, hash_: str, unsealed: int) -> tuple[bytes, dict[str, Any]]:
+        """One save's line appended to a data file (see files.line_bytes) whose head's digest is
+        ``previous``: its head's digest chained from it over ``prefix`` (files.chain_digest)."""
+        digest = chain_digest(previous, prefix)
+        head = {"seq": seq, "hash": hash_, "unsealed": unsealed, "digest": digest,
+                "seal": self._head_seal(self.key(), path, seq, hash_, unsealed, digest)}
+        return line_bytes(prefix, head), head
+
     def check_head(self, path: Path, raw: bytes, data: dict[str, Any], key: bytes | None) -> tuple[dict[str, Any] | None, list[Problem]]:
-        """(the head when it can be trusted, the problems with it)."""
+        """(the head when it can be trusted, the problems with it).
+
+        A file with appended saves: each line's head where coordtui writes it and, with the key,
+        sealed; the first line's digest its records', each later one chained from the one before
+        over its line (files.chain_digest). A line changed, removed, reordered, repeated or cut
+        breaks the chain."""
         rel = self.rel(path)
+        nl = raw.find(b"\n")
+        if nl >= 0 and raw[nl:].strip():
+            return self._check_lines(path, rel, raw, data, key)
         split = split_head(raw, data)
         if split is None:
             if HEAD in data:
@@ -391,6 +435,34 @@ class Seal:
             problems.append(Problem(f"{rel}: its records were changed outside coordtui (they are not the ones its sealed head records)",
                                     f"{rel}：其中的记录在 coordtui 之外被修改（与封存头记载的不符）"))
         return head, problems
+
+    def _check_lines(self, path: Path, rel: str, raw: bytes, data: dict[str, Any], key: bytes | None
+                     ) -> tuple[dict[str, Any] | None, list[Problem]]:
+        digest: str | None = None
+        head: Any = None
+        for line in split_lines(raw):
+            split = _split_line(line)
+            if split is None:
+                return None, [Problem(f"{rel}: was rewritten outside coordtui (its sealed head is not where coordtui writes it)",
+                                      f"{rel}：在 coordtui 之外被改写（其封存头不在 coordtui 写入的位置）")]
+            prefix, head = split
+            if not _head_shaped(head):
+                return None, [Problem(f"{rel}: its sealed head is malformed (written outside coordtui)", f"{rel}：其封存头格式不对（在 coordtui 之外写入）")]
+            if key is not None and not _same(head.get("seal"), self._head_seal(key, path, head["seq"], head["hash"], head["unsealed"], head["digest"])):
+                return None, [Problem(f"{rel}: its sealed head does not match its seal (written outside coordtui)",
+                                      f"{rel}：其封存头与封印不符（在 coordtui 之外写入）")]
+            try:
+                digest = _digest(prefix) if digest is None else chain_digest(digest, prefix)
+            except ValueError:
+                digest = ""
+            if digest != head["digest"]:
+                return head if head == data.get(HEAD) else None, [Problem(
+                    f"{rel}: its records were changed outside coordtui (they are not the ones its sealed head records)",
+                    f"{rel}：其中的记录在 coordtui 之外被修改（与封存头记载的不符）")]
+        if head != data.get(HEAD):
+            return None, [Problem(f"{rel}: was rewritten outside coordtui (its sealed head is not where coordtui writes it)",
+                                  f"{rel}：在 coordtui 之外被改写（其封存头不在 coordtui 写入的位置）")]
+        return head, []
 
     def tail(self, path: Path) -> tuple[int, str, int]:
         """(seq, hash, unsealed) a new entry of ``path`` chains to, from its verified head.
@@ -482,15 +554,20 @@ class Seal:
 
     def commit_bytes(self, stage: dict[Path, dict], history: dict[Path, list[dict]],
                      tails: dict[Path, tuple[int, str, int]] | None = None,
-                     bodies: dict[Path, bytes] | None = None) -> tuple[dict[Path, bytes], dict[Path, bytes]]:
+                     bodies: dict[Path, bytes] | None = None,
+                     lines: dict[Path, tuple[bytes, str]] | None = None) -> tuple[dict[Path, bytes], dict[Path, bytes]]:
         """The bytes one commit writes: each staged data file with its new sealed head, each log's new
         lines, and the manifest with the new heads' seqs. The staged dicts get their new heads.
         ``tails`` gives (seq, hash, unsealed) for files whose own head is not to be read (a restore);
-        ``bodies`` the records of some staged files already serialized (see :meth:`encode`).
+        ``bodies`` the records of some staged files already serialized (see :meth:`encode`);
+        ``lines`` (the line's bytes before its head, the digest of the file's head now) for the
+        files saved by appending one line (:meth:`encode_line`) instead of writing them whole:
+        their lines are among the appends returned (the second dict), not among the files.
 
         Refuses (StoreError) a file whose head is not the one the manifest lists: it was put back to
         an earlier version, and saving would seal over that."""
         files: dict[Path, bytes] = {}
+        appended: dict[Path, bytes] = {}
         listed = self._listed()
         changes: dict[str, int] = {}
         for path, data in stage.items():
@@ -504,7 +581,10 @@ class Seal:
                                             f"之外被换回了另一个版本；未保存任何内容；请运行 coordtui verify --db {self.root}")
             if entries:
                 seq, hash_ = entries[-1]["seq"], entries[-1]["hash"]
-            files[path], data[HEAD] = self.encode(path, data, seq, hash_, unsealed, bodies.get(path) if bodies else None)
+            if lines and path in lines:
+                appended[path], data[HEAD] = self.encode_line(path, lines[path][0], lines[path][1], seq, hash_, unsealed)
+            else:
+                files[path], data[HEAD] = self.encode(path, data, seq, hash_, unsealed, bodies.get(path) if bodies else None)
             listed[rel] = changes[rel] = seq
         text = self._manifest_text
         if text is not None and all(rel in text.pos for rel in changes):
@@ -518,7 +598,7 @@ class Seal:
         #: what the commit journal keeps of the manifest instead of its bytes (see files.commit_files)
         self.pending_change = (changes, seal)
         logs = {history_path(path): b"".join(dump(e) + b"\n" for e in entries) for path, entries in history.items()}
-        return files, logs
+        return files, appended | logs
 
     def committed(self, stage: dict[Path, dict]) -> None:
         """Remember the heads and manifest just written, so that the next save need not re-read and re-hash them."""
@@ -563,10 +643,7 @@ class Seal:
             problems.append(Problem(f"{rel}: cannot be read ({exc.strerror}): a store file must be a file, never a link",
                                     f"{rel}：无法读取（{os_reason(exc)}）：数据存储文件必须是文件，不能是链接"))
         if raw is not None:
-            try:
-                data = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                data = None
+            data = parse_data(raw)
             if not isinstance(data, dict):
                 data = None
                 problems.append(Problem(f"{rel}: is unreadable (not a store file)", f"{rel}：无法解读（不是数据存储文件）"))
