@@ -80,11 +80,29 @@ BACKUPS = "backups"
 KEEP = 3
 
 
-@dataclass
 class _Cached:
-    signature: tuple[int, ...]
-    data: dict[str, Any]
-    raw: bytes | None = None  # the bytes parsed, kept where a fresh read compares against them
+    """A file's content as parsed, with its signature and (where kept) its bytes: whole, or the
+    bytes before and the lines this process appended since, joined only when asked for."""
+
+    __slots__ = ("signature", "data", "_parts", "extent")
+
+    def __init__(self, signature: tuple[int, ...], data: dict[str, Any], raw: bytes | None = None,
+                 parts: list[bytes] | None = None, extent: tuple[int, int, int] | None = None) -> None:
+        self.signature = signature
+        self.data = data
+        self._parts = parts if parts is not None else ([raw] if raw is not None else None)
+        #: (the length of the first line, the size, how many lines were appended), where known
+        self.extent = extent
+
+    @property
+    def raw(self) -> bytes | None:
+        """The bytes parsed, kept where a fresh read compares against them."""
+        parts = self._parts
+        if parts is None:
+            return None
+        if len(parts) > 1:
+            parts[:] = [b"".join(parts)]
+        return parts[0]
 
 
 #: The log beside a data file (``2026-03.json`` -> ``2026-03.history.jsonl``); see store.history_path.
@@ -158,12 +176,24 @@ class FileCache:
             self._files[path] = _Cached(signature, data)
         return signature, data
 
-    def read_fresh(self, path: Path) -> dict[str, Any]:
+    def read_fresh(self, path: Path, quiet: bool = False) -> dict[str, Any]:
         """The content of ``path`` as it is on disk now, whatever its signature says.
 
-        For the state a save builds on, under the store lock: the bytes are always read
-        (a month file is small) and parsed again only when they differ from what is cached.
+        For the state a save builds on, under the store lock: the bytes are read and parsed again
+        only when they differ from what is cached. ``quiet``: the caller knows that no commit was
+        made since this process's last (the commit journal is as that commit left it, under the
+        lock): then a file whose signature is the one cached is not read again (no other coordtui
+        has written it, and a hand edit changes its ctime; one that did not would break its sealed
+        chain, which verify reports and no appended save seals over).
         """
+        if quiet:
+            cached = self._files.get(path)
+            if cached is not None and cached._parts is not None:
+                try:
+                    if _signature(os.stat(path), path) == cached.signature:
+                        return cached.data
+                except OSError:
+                    pass
         signature, raw = self._read_raw(path)
         if raw is None:
             return {}
@@ -175,7 +205,7 @@ class FileCache:
             known = len(cached.raw)
             if len(raw) > known and raw[known] == 10 and raw.startswith(cached.raw):
                 # Saves appended since (another process's): only they are parsed and applied.
-                data = dict(cached.data)
+                data = cached.data.copy()
                 copied: set[str] = set()
                 try:
                     for line in raw[known + 1:].split(b"\n"):
@@ -194,13 +224,28 @@ class FileCache:
         """(the length of its first line, its size, how many lines were appended to it) of the
         bytes ``data`` was parsed from, when it is the content cached for ``path`` and they were kept."""
         cached = self._files.get(path)
-        if cached is None or cached.data is not data or cached.raw is None:
+        if cached is None or cached.data is not data or cached._parts is None:
             return None
-        raw = cached.raw
-        nl = raw.find(b"\n")
-        if nl < 0:
-            return len(raw), len(raw), 0
-        return nl, len(raw), raw.count(b"\n", nl)
+        if cached.extent is None:
+            raw = cached.raw
+            nl = raw.find(b"\n")
+            cached.extent = (len(raw), len(raw), 0) if nl < 0 else (nl, len(raw), raw.count(b"\n", nl))
+        return cached.extent
+
+    def remember_appended(self, path: Path, base: dict[str, Any], data: dict[str, Any], line: bytes) -> None:
+        """Keep ``data`` as the content of ``path`` once ``line`` was appended to the bytes ``base``
+        was read from (the whole file is not joined again until someone asks for its bytes)."""
+        cached = self._files.get(path)
+        if cached is None or cached.data is not base or cached._parts is None:
+            self.forget(path)
+            return
+        first, size, lines = self.extent(path, base)
+        try:
+            signature = _signature(path.stat(), path)
+        except OSError:
+            self.forget(path)
+            return
+        self._files[path] = _Cached(signature, data, parts=[*cached._parts, line], extent=(first, size + len(line), lines + 1))
 
     def _read_raw(self, path: Path) -> tuple[tuple[int, ...] | None, bytes | None]:
         try:
@@ -543,7 +588,7 @@ def apply_line(data: dict[str, Any], line: Any, copied: set[str] | None = None) 
             raise ValueError("not an appended save")
         name = op[0]
         if copied is not None and name not in copied:  # (a cached content's tables are never changed in place)
-            data[name] = dict(data[name])
+            data[name] = data[name].copy()
             copied.add(name)
         table = data[name]
         if op[2] is None:
