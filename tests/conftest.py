@@ -165,6 +165,7 @@ def whole_writes(monkeypatch):
     """Every save writes its data file whole (as it does once a file's appended lines reach their
     bound: files.needs_compaction), for the tests of that path: the commit journal's patches, a
     backup kept per version written whole."""
-    from coordtui.store import files
+    from coordtui.store import files, seal
 
     monkeypatch.setattr(files, "_MAX_LINES", 0)
+    monkeypatch.setattr(seal, "MANIFEST_LINES", 0)

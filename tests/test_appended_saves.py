@@ -285,12 +285,16 @@ def test_a_power_cut_replays_every_appended_save_and_compaction_byte_for_byte(tm
     _saves(store)  # appends, a compaction (written whole: journaled whole) and appends after it
     for k in range(5):
         store.put("o", "activity", f"f{10 + k}", {"v": k}, part=MONTH)
-    before = {p.relative_to(store.root): p.read_bytes() for p in (store.root / "data").rglob("*.json")}
+    def files_now():
+        return {p.relative_to(store.root): p.read_bytes() for p in [*(store.root / "data").rglob("*.json"), store.root / "manifest.json"]}
+
+    before = files_now()
     assert any(len(raw.split(b"\n")) > 1 for raw in before.values())
+    assert len(before[Path("manifest.json")].split(b"\n")) > 1
     power_cut(store.root, snapshot, monkeypatch)
-    assert {p.relative_to(store.root): p.read_bytes() for p in (store.root / "data").rglob("*.json")} != before
+    assert files_now() != before
     fresh = Store(store.root, user="carol")  # another boot: the whole journal put in place again
-    after = {p.relative_to(store.root): p.read_bytes() for p in (store.root / "data").rglob("*.json")}
+    after = files_now()
     assert after == before and fresh.verify_history() == []
     fresh.put("o", "activity", "f20", {"v": "after"}, part=MONTH)
     assert Store(store.root).verify_history() == []
@@ -424,3 +428,49 @@ def test_a_hand_edit_between_two_saves_of_one_process_is_read_and_refused(tmp_pa
     with pytest.raises(StoreError, match="changed outside coordtui"):
         store.put("o", "activity", "f2", {"v": "over it"}, part=MONTH)
     assert path.read_bytes() == edited
+
+
+MANIFEST_EDITS = {
+    "a seq changed": lambda lines: lines[:-1] + [lines[-1].replace(b'.json":', b'.json":1', 1)],
+    "the last line removed": lambda lines: lines[:-1],
+    "a line removed": lambda lines: lines[:1] + lines[2:],
+    "a line repeated": lambda lines: lines + [lines[-2]],
+}
+
+
+@pytest.mark.parametrize("edit", list(MANIFEST_EDITS))
+def test_the_manifest_appends_a_line_per_save_and_a_line_edited_by_hand_is_named(tmp_path, capsys, edit):
+    store = _new(tmp_path / "s")
+    manifest = store.root / "manifest.json"
+    for k in range(3):
+        store.put("o", "activity", f"f{k}", {"v": k}, part=MONTH)
+        store.put("o", "activity", "b", {"v": k}, part="2026-04")
+    lines = _lines(manifest)
+    assert len(lines) > 3 and all(list(orjson.loads(line)) == ["set", "seal"] for line in lines[1:])
+    assert Store(store.root).verify_history() == []
+    manifest.write_bytes(b"\n".join(MANIFEST_EDITS[edit](lines)))
+    fresh = Store(store.root, user="bob")
+    problems = fresh.verify_history()
+    assert problems and any("manifest" in p for p in problems), problems
+    with pytest.raises(StoreError) as refused:  # (the file its last line was of: the one an earlier manifest is wrong about)
+        fresh.put("o", "activity", "b", {"v": "over it"}, part="2026-04")
+    assert "\n" not in refused.value.message
+
+
+def test_the_manifest_is_written_whole_past_its_bound(tmp_path, monkeypatch):
+    import coordtui.store.seal as seal_module
+
+    store = _new(tmp_path / "s")
+    manifest = store.root / "manifest.json"
+    monkeypatch.setattr(seal_module, "MANIFEST_LINES", 3)
+    counts = []
+    for k in range(8):
+        store.put("o", "activity", f"f{k}", {"v": k}, part=MONTH)
+        counts.append(len(_lines(manifest)))
+    assert 1 in counts and max(counts) == 4
+    listed = orjson.loads(_lines(manifest)[0])["files"] if counts[-1] == 1 else None
+    assert listed is None or list(listed) == sorted(listed)
+    other = subprocess.run([sys.executable, "-c", WRITE, str(store.root), "f1", "theirs"], timeout=120)
+    assert other.returncode == 0
+    store.put("o", "activity", "f2", {"v": "mine"}, part=MONTH)  # over another process's line
+    assert Store(store.root).verify_history() == []

@@ -178,7 +178,11 @@ def test_a_full_disk_or_read_only_store_reports_the_problem_and_keeps_the_previo
             raise OSError(getattr(errno, error), words)
         return real_open(path, mode, *args, **kwargs)
 
+    def journal_full(fd, payload):  # (an appended save writes no temporary file: the journal's record is its first write)
+        raise OSError(getattr(errno, error), words)
+
     monkeypatch.setattr(files, "open", full, raising=False)
+    monkeypatch.setattr(files, "_write_all", journal_full)
     with pytest.raises(StoreError, match=f"{words}.*nothing was changed"):
         store.apply([Put("o1", "unit", "u1", {"name": "B"}), Put("o1", "act", "a1", {"x": 2}, "2026")])
     monkeypatch.undo()

@@ -1177,7 +1177,29 @@ def _is_data_file(rel: str) -> bool:
 
 def _appendable(rel: str) -> bool:
     """A store file a commit may append to: a history log, or a data file (a save's line: see :func:`line_bytes`)."""
-    return is_layout_log(rel) or _is_data_file(rel)
+    return is_layout_log(rel) or _is_data_file(rel) or rel == MANIFEST
+
+
+def manifest_body(raw: bytes | memoryview) -> dict[str, Any] | None:
+    """The manifest as one object, ``{"files": ..., "seal": ...}``: its first line's entries with
+    those of each line appended since (see Seal.commit_bytes), the last line's seal; None when it
+    is not one. Its seals are the caller's to check (Seal.manifest_files)."""
+    lines = [line for line in bytes(raw).split(b"\n") if line.strip()]
+    if not lines:
+        return None
+    try:
+        body = orjson.loads(lines[0])
+        if not isinstance(body, dict) or not isinstance(body.get("files"), dict):
+            return None
+        for line in lines[1:]:
+            change = orjson.loads(line)
+            if not isinstance(change, dict) or not isinstance(change.get("set"), dict):
+                return None
+            body["files"].update(change["set"])
+            body["seal"] = change.get("seal")
+    except orjson.JSONDecodeError:
+        return None
+    return body
 
 
 def data_file_bytes(prefix: bytes, head: dict[str, Any]) -> bytes:
@@ -1390,12 +1412,15 @@ def _manifests(root: Path, records: list[_Commit]) -> list[tuple[Path, bytes] | 
     out: list[tuple[Path, bytes] | None] = []
     for commit in records:
         whole = next((payload for final, payload in commit.files if final == path), None)
+        appended = [payload for final, _, payload in commit.appends if final == path]
         if whole is not None:
-            try:
-                body = orjson.loads(whole)
-                listed = dict(body["files"]) if isinstance(body, dict) and isinstance(body.get("files"), dict) else None
-            except orjson.JSONDecodeError:
-                listed = None
+            body = manifest_body(whole)
+            listed = dict(body["files"]) if body is not None else None
+            out.append(None)
+        elif appended:
+            body = manifest_body(b"{\"files\":{}}" + bytes(appended[-1]))
+            if listed is not None and body is not None:
+                listed.update(body["files"])
             out.append(None)
         elif commit.manifest is not None and listed is not None:
             listed.update(commit.manifest[0])
@@ -1426,6 +1451,9 @@ def _last_manifest(root: Path, records: list[_Commit], manifests: list[tuple[Pat
             last = rebuilt[1]
         else:
             last = next((bytes(payload) for final, payload in commit.files if final == path), last)
+        for final, offset, payload in commit.appends:
+            if final == path:  # a line appended to it, at the length it started from
+                last = last[:offset] + bytes(payload) if last is not None and len(last) >= offset else None
     return last
 
 
@@ -1437,9 +1465,9 @@ def _behind_the_store(root: Path, records: list[_Commit], manifests: list[tuple[
     over them), or it was cut. Reads only the manifest; False when either cannot be read."""
     last = _last_manifest(root, records, manifests)
     try:
-        journaled = orjson.loads(last)["files"] if last is not None else None
-        on_disk = orjson.loads(read_nofollow(root / MANIFEST))["files"]
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        journaled = (manifest_body(last) or {}).get("files") if last is not None else None
+        on_disk = (manifest_body(read_nofollow(root / MANIFEST)) or {}).get("files")
+    except OSError:
         return False
     if not isinstance(journaled, dict) or not isinstance(on_disk, dict):
         return False

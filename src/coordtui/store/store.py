@@ -1032,7 +1032,7 @@ class Store:
                 lines = self._appendable(txn, made)
                 patches = self._patches(txn, {path: patch for path, patch in made.items() if path not in lines})
                 bodies = {path: body for path, (_, body, _) in patches.items() if body is not None}
-                files, logs = self._seal.commit_bytes(txn.stage, txn.history, txn.tails, bodies, lines)
+                files, logs = self._seal.commit_bytes(txn.stage, txn.history, txn.tails, bodies, lines, self._quiet(txn))
                 journaled = {}
                 for path, (patch, _, _) in patches.items():
                     patch["head"] = txn.stage[path][HEAD]
