@@ -392,8 +392,9 @@ def make_folder(folder: Path) -> None:
             os.chown(m, -1, modes.gid)
 
 
-def _set_mode(fd: int, modes: Modes) -> None:
-    st = os.fstat(fd)
+def _set_mode(fd: int, modes: Modes, st: os.stat_result | None = None) -> None:
+    """``fd``'s file given the store's mode and group (``st``: its fstat, where the caller has it)."""
+    st = os.fstat(fd) if st is None else st
     if st.st_uid != os.geteuid():  # another member's log in a group store: only its owner may (and did) set it
         return
     if stat.S_IMODE(st.st_mode) != modes.file:
@@ -771,14 +772,15 @@ def _append(path: Path, offset: int, payload: bytes) -> None:
     redoes it). Not fsynced: the commit journal holds the same bytes durably."""
     make_folder(path.parent)
     modes = modes_at(path.parent)
-    fd = _open_regular(path, os.O_WRONLY | os.O_CREAT, modes.file)
+    fd, st = _open_regular_stat(path, os.O_WRONLY | os.O_CREAT, modes.file)
     try:
-        _set_mode(fd, modes)
-        os.ftruncate(fd, offset)
-        os.lseek(fd, offset, os.SEEK_SET)
+        _set_mode(fd, modes, st)
+        if st.st_size != offset:  # (a redo, or a file cut short: made its first ``offset`` bytes)
+            os.ftruncate(fd, offset)
         view = memoryview(payload)
         while view:
-            view = view[os.write(fd, view):]
+            done = os.pwrite(fd, view, offset)
+            view, offset = view[done:], offset + done
     finally:
         os.close(fd)
 
@@ -1088,8 +1090,10 @@ def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tup
         _touch(root / PENDING, modes_at(root))
         try:
             record = _journal_record(root, files, grown, manifest, patched)
-            for part in record:
-                _write_all(fd, part)
+            _write_all(fd, b"".join(record) if sum(map(len, record)) < (1 << 20) else record[0])
+            if sum(map(len, record)) >= (1 << 20):  # (a large record is not copied to be written at once)
+                for part in record[1:]:
+                    _write_all(fd, part)
             os.fdatasync(fd)
             # A file appended to is no longer the version the journal holds whole: its next whole
             # write is journaled whole (a patch of it would be of a version the journal lacks).

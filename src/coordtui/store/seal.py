@@ -586,7 +586,7 @@ class Seal:
         if quiet and known is not None and self._manifest_signature is not None:
             try:
                 if _file_signature(os.lstat(path)) == self._manifest_signature:
-                    return dict(known[1])
+                    return known[1].copy()
             except OSError:
                 pass
         try:
@@ -601,7 +601,7 @@ class Seal:
                 known[0][:] = [b"".join(known[0])]
             before = known[0][0]
             if before == raw:
-                return dict(known[1])
+                return known[1].copy()
             if len(raw) > len(before) and raw[len(before)] == 10 and raw.startswith(before):
                 # Lines another process appended since: only they are checked
                 try:
