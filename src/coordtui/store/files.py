@@ -1251,8 +1251,22 @@ def make_patch(base: dict[str, Any], data: dict[str, Any], changed: dict[str, se
         if kept != expected:
             return None
         in_place = [k for k in ids if k in old and k in table and table[k] is not old[k] and k not in moved]
-        if sum(map(operator.is_not, map(table.__getitem__, kept), map(old.__getitem__, kept))) != len(in_place):
-            return None  # a record outside ``changed`` differs
+        if in_place:
+            if sum(map(operator.is_not, map(table.__getitem__, kept), map(old.__getitem__, kept))) != len(in_place):
+                return None  # a record outside ``changed`` differs
+        else:
+            # Every kept record must be the one ``base`` holds: the values in table order, those of
+            # ``old`` without the records removed or moved (their few places found in C), compared as
+            # lists (each pair the same object, or equal: the same bytes either way).
+            now = list(table.values())[:cut]
+            before = list(old.values())
+            gone = [k for k in (*removed, *moved) if k in old]
+            if gone:
+                old_ids = list(old)
+                for at in sorted(map(old_ids.index, gone), reverse=True):
+                    del before[at]
+            if now != before:
+                return None  # a record outside ``changed`` differs
         ops.extend([name, k, None, 0] for k in removed)
         ops.extend([name, k, table[k], 0] for k in in_place)
         ops.extend([name, k, table[k], 1] for k in moved)
