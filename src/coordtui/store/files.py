@@ -403,8 +403,10 @@ def _set_mode(fd: int, modes: Modes, st: os.stat_result | None = None) -> None:
         os.fchown(fd, -1, modes.gid)
 
 
-def check_inside(root: Path, path: Path) -> str:
-    """``path`` relative to ``root`` when it lies inside it with no symbolic link on the way; else StoreError."""
+def check_inside(root: Path, path: Path, checked: set[Path] | None = None) -> str:
+    """``path`` relative to ``root`` when it lies inside it with no symbolic link on the way; else StoreError.
+    ``checked``: the folders found no link in by this call's caller just before (each looked at once
+    for the files of one commit), added to."""
     try:
         rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
     except ValueError:
@@ -414,8 +416,11 @@ def check_inside(root: Path, path: Path) -> str:
         raise StoreError(f"{path}: is not inside the store {root}: coordtui writes only the store's own files",
                          message_zh=f"{path}：不在数据存储 {root} 之内：coordtui 只写入数据存储自身的文件")
     p = Path(root)
-    for part in rel.parts:
+    last = len(rel.parts) - 1
+    for n, part in enumerate(rel.parts):
         p = p / part
+        if checked is not None and n < last and p in checked:
+            continue
         try:
             st = os.lstat(p)
         except FileNotFoundError:
@@ -424,6 +429,8 @@ def check_inside(root: Path, path: Path) -> str:
             raise StoreError(f"{p}: is a symbolic link inside the store: coordtui never writes through links; "
                              "remove it and run 'coordtui verify'",
                              message_zh=f"{p}：是数据存储中的符号链接：coordtui 从不经由链接写入；请删除它后运行 coordtui verify")
+        if checked is not None and n < last:
+            checked.add(p)
     return rel.as_posix()
 
 
@@ -816,8 +823,9 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
     appends = {path: payload for path, payload in (appends or {}).items() if payload}
     if not files and not appends:
         return
+    checked: set[Path] = set()
     for path in [*files, *appends]:
-        check_inside(root, path)
+        check_inside(root, path, checked)
     grown: list[tuple[Path, int, bytes]] = [(path, _size(path), payload) for path, payload in appends.items()]
     written: list[tuple[Path, Path]] = []
     boot = boot_id()
