@@ -158,3 +158,14 @@ def power_cut(root, snapshot, monkeypatch):
     shutil.copytree(snapshot, root, dirs_exist_ok=True)
     monkeypatch.setattr(files, "_BOOT", ["another-boot"])
     monkeypatch.setattr(files, "_WHOLE", {})
+
+
+@pytest.fixture
+def whole_writes(monkeypatch):
+    """Every save writes its data file whole (as it does once a file's appended lines reach their
+    bound: files.needs_compaction), for the tests of that path: the commit journal's patches, a
+    backup kept per version written whole."""
+    from coordtui.store import files, seal
+
+    monkeypatch.setattr(files, "_MAX_LINES", 0)
+    monkeypatch.setattr(seal, "MANIFEST_LINES", 0)

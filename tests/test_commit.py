@@ -93,6 +93,7 @@ KILLS = {
 
 
 @pytest.mark.parametrize("step", list(KILLS))
+@pytest.mark.usefixtures("whole_writes")
 def test_a_writer_killed_at_each_step_of_a_commit_leaves_the_old_or_the_new_state_whole(tmp_path, step):
     expected, patch = KILLS[step]
     store = _new(tmp_path / "s")
@@ -105,6 +106,7 @@ def test_a_writer_killed_at_each_step_of_a_commit_leaves_the_old_or_the_new_stat
     assert _state(store.root)["a"] == "next" and _state(store.root)["problems"] == []
 
 
+@pytest.mark.usefixtures("whole_writes")
 def test_a_reader_open_during_a_killed_commit_sees_it_whole(tmp_path):
     store = _new(tmp_path / "s")
     reader = Store(store.root, user="dave")
@@ -180,6 +182,7 @@ def test_where_the_boot_cannot_be_told_each_commit_is_made_durable_before_it_ret
     assert (store.root / files.WAL).read_bytes() == files._journal_start(store.root, None)  # nothing left to put back
 
 
+@pytest.mark.usefixtures("whole_writes")
 def test_the_journal_is_checkpointed_when_it_grows_past_its_bound(tmp_path, monkeypatch):
     store = _new(tmp_path / "s")
     monkeypatch.setattr(files, "CHECKPOINT_BYTES", 0)

@@ -26,7 +26,9 @@ from coordtui.store import Delete, Put, Store
 MONTH = "2026-03"
 FILLER = 60  # records in MONTH: a file of ~10 KB, whose patch is far smaller
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="kills a forked writer")
+# Patches journal the saves that write a data file whole: since schema 6 most saves append a line
+# to it instead (tests/test_appended_saves.py), so these tests have every save write it whole.
+pytestmark = [pytest.mark.skipif(not hasattr(os, "fork"), reason="kills a forked writer"), pytest.mark.usefixtures("whole_writes")]
 
 
 def _new(root: Path) -> Store:
@@ -231,9 +233,10 @@ def test_an_older_coordtui_refuses_a_store_whose_journal_may_hold_patches(tmp_pa
         older.setattr(store_module, "SCHEMA_VERSION", 4)
         _new(tmp_path / "s")
     Store(tmp_path / "s", user="carol")
-    assert orjson.loads((tmp_path / "s" / "meta.json").read_bytes())["schema"] == 5
+    newest = store_module.SCHEMA_VERSION
+    assert orjson.loads((tmp_path / "s" / "meta.json").read_bytes())["schema"] == newest
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", 4)
-    with pytest.raises(StoreError, match=r"written by a newer coordtui \(schema 5, this one reads 4\)"):
+    with pytest.raises(StoreError, match=rf"written by a newer coordtui \(schema {newest}, this one reads 4\)"):
         Store(tmp_path / "s", user="carol")
 
 

@@ -321,6 +321,7 @@ def upgraded(tmp_path, capsys):
     return db, v2
 
 
+@pytest.mark.usefixtures("whole_writes")
 def test_a_save_on_top_of_a_file_that_no_longer_fits_the_model_is_refused_and_backups_are_kept(upgraded, capsys):
     db, v2 = upgraded
     structure = db / "data" / "m1" / "structure.json"
@@ -350,6 +351,7 @@ def test_a_save_on_top_of_a_file_that_no_longer_fits_the_model_is_refused_and_ba
     assert "core.store_unreadable" not in out and ws.get("m1", "team", "t2")[0].lead == "王五"
 
 
+@pytest.mark.usefixtures("whole_writes")
 def test_without_a_backup_that_fits_the_advised_export_and_import_repair_it(upgraded, tmp_path, capsys):
     db, v2 = upgraded
     for n in (1, 2, 3):  # every backup lacks t2's lead too

@@ -53,6 +53,7 @@ def umask(request):
     os.umask(old)
 
 
+@pytest.mark.usefixtures("whole_writes")
 def test_every_file_and_folder_of_a_store_is_private_whatever_the_umask(umask, tmp_path, monkeypatch, capsys):
     import coordtui.store.files as files
 

@@ -178,7 +178,11 @@ def test_a_full_disk_or_read_only_store_reports_the_problem_and_keeps_the_previo
             raise OSError(getattr(errno, error), words)
         return real_open(path, mode, *args, **kwargs)
 
+    def journal_full(fd, payload):  # (an appended save writes no temporary file: the journal's record is its first write)
+        raise OSError(getattr(errno, error), words)
+
     monkeypatch.setattr(files, "open", full, raising=False)
+    monkeypatch.setattr(files, "_write_all", journal_full)
     with pytest.raises(StoreError, match=f"{words}.*nothing was changed"):
         store.apply([Put("o1", "unit", "u1", {"name": "B"}), Put("o1", "act", "a1", {"x": 2}, "2026")])
     monkeypatch.undo()
@@ -238,6 +242,7 @@ def test_a_crash_between_the_rename_and_the_history_append_is_finished_by_the_ne
     assert other.get("o1", "unit", "u1")["name"] == "B" and other.verify_history() == []
 
 
+@pytest.mark.usefixtures("whole_writes")
 def test_a_schema_1_store_has_its_history_moved_to_logs_on_open(tmp_path):
     # Version 1 kept each file's history as a "_history" table inside the file.
     old = Store(tmp_path / "s", create=True, user="alice")
@@ -259,7 +264,7 @@ def test_a_schema_1_store_has_its_history_moved_to_logs_on_open(tmp_path):
     (old.root / "meta.json").write_text(json.dumps(meta | {"schema": 1}))
 
     fresh = Store(old.root, user="bob")
-    assert json.loads((old.root / "meta.json").read_text())["schema"] == 5  # schema 2 moved the history, 3 sealed it, 4 journals commits, 5 journals patches
+    assert json.loads((old.root / "meta.json").read_text())["schema"] == 6  # schema 2 moved the history, 3 sealed it, 4 journals commits, 5 journals patches, 6 appends saves
     assert "_history" not in json.loads((old.root / "data" / "o1" / "structure.json").read_text())
     assert [e["after"]["name"] for e in fresh.history(record_id="u1")] == ["B", "A"] and fresh.verify_history() == []
     fresh.put("o1", "unit", "u1", {"name": "C"})  # the chain goes on from the moved entries

@@ -88,6 +88,7 @@ def coarse_fs(tmp_path):
         subprocess.run(["umount", "-l", str(mount)], capture_output=True, timeout=60)
 
 
+@pytest.mark.usefixtures("whole_writes")
 def test_no_lost_update_on_a_file_system_with_coarse_timestamps(coarse_fs):
     """The real thing: B's saves bring back the inode, second and size A cached; A then saves."""
     for attempt in range(10):
@@ -160,6 +161,7 @@ def _break(store: Store, part: str) -> None:
     (store.root / "data" / "o" / f"{part}.json").write_bytes(b'{"activity": {"ke')  # a crash or a stray program
 
 
+@pytest.mark.usefixtures("whole_writes")
 def test_restore_does_not_duplicate_a_record_that_moved_since_the_backup(tmp_path):
     store = _new(tmp_path / "s")
     store.put("o", "activity", "moved", {"n": 1}, part=MONTH)
@@ -176,6 +178,7 @@ def test_restore_does_not_duplicate_a_record_that_moved_since_the_backup(tmp_pat
     assert saved["_rev"] == opened["_rev"] + 1 and fresh.verify_history() == []
 
 
+@pytest.mark.usefixtures("whole_writes")
 def test_restore_is_a_recorded_change_whose_revisions_go_on(tmp_path):
     store = _new(tmp_path / "s")
     for n in range(5):
@@ -332,6 +335,7 @@ def test_the_lock_is_reentrant_within_a_thread_and_exclusive_between_threads(tmp
     assert not lock.held
 
 
+@pytest.mark.usefixtures("whole_writes")
 def test_an_open_session_never_sees_half_of_a_commit_whose_writer_died(tmp_path, monkeypatch):
     from coordtui.store import Put
 
@@ -363,6 +367,7 @@ def test_an_open_session_never_sees_half_of_a_commit_whose_writer_died(tmp_path,
     (b'{"activity": "zzz"}', "table 'activity' holds text"),
     (b'{"activity": {"x": 1}}', "holds a number under 'x', not a record"),
 ])
+@pytest.mark.usefixtures("whole_writes")
 def test_a_file_of_another_shape_is_one_line_naming_it_and_its_backup(tmp_path, content, words):
     store = _new(tmp_path / "s")
     store.put("o", "activity", "a", {"n": 1}, part=MONTH)
@@ -377,6 +382,7 @@ def test_a_file_of_another_shape_is_one_line_naming_it_and_its_backup(tmp_path, 
     assert Store(store.root).get("o", "activity", "a")["n"] == 1
 
 
+@pytest.mark.usefixtures("whole_writes")
 def test_a_backup_of_another_shape_is_not_offered_as_good(tmp_path):
     store = _new(tmp_path / "s")
     month = store.root / "data" / "o" / f"{MONTH}.json"

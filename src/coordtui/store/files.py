@@ -26,6 +26,13 @@ so a record is the size of the change, not of the month file it lands in; a repl
 file from its last whole version in the journal and the patches after it, and checks the result
 against the digest its sealed head records.
 
+A save into a data file usually appends one line to it instead of replacing it (schema 6: see
+:func:`line_bytes`): the journal record then holds that line as an append at the file's length,
+like a log's, so a killed writer's partial line is cut back and written again by ``recover``, and a
+replay after a power cut puts every line back at its offset. A file whose appended lines reach
+their bound (:func:`needs_compaction`) is written whole again by its next save, as every file is
+written by a restore, a migration, or a save whose content had to be checked whole.
+
 Where the boot cannot be told (no ``/proc``), each commit is checkpointed at once: every
 file fsynced before ``commit_files`` returns. Readers never see a commit half in place:
 they wait (take the lock) while ``journal.pending`` exists.
@@ -73,11 +80,29 @@ BACKUPS = "backups"
 KEEP = 3
 
 
-@dataclass
 class _Cached:
-    signature: tuple[int, ...]
-    data: dict[str, Any]
-    raw: bytes | None = None  # the bytes parsed, kept where a fresh read compares against them
+    """A file's content as parsed, with its signature and (where kept) its bytes: whole, or the
+    bytes before and the lines this process appended since, joined only when asked for."""
+
+    __slots__ = ("signature", "data", "_parts", "extent")
+
+    def __init__(self, signature: tuple[int, ...], data: dict[str, Any], raw: bytes | None = None,
+                 parts: list[bytes] | None = None, extent: tuple[int, int, int] | None = None) -> None:
+        self.signature = signature
+        self.data = data
+        self._parts = parts if parts is not None else ([raw] if raw is not None else None)
+        #: (the length of the first line, the size, how many lines were appended), where known
+        self.extent = extent
+
+    @property
+    def raw(self) -> bytes | None:
+        """The bytes parsed, kept where a fresh read compares against them."""
+        parts = self._parts
+        if parts is None:
+            return None
+        if len(parts) > 1:
+            parts[:] = [b"".join(parts)]
+        return parts[0]
 
 
 #: The log beside a data file (``2026-03.json`` -> ``2026-03.history.jsonl``); see store.history_path.
@@ -151,22 +176,76 @@ class FileCache:
             self._files[path] = _Cached(signature, data)
         return signature, data
 
-    def read_fresh(self, path: Path) -> dict[str, Any]:
+    def read_fresh(self, path: Path, quiet: bool = False) -> dict[str, Any]:
         """The content of ``path`` as it is on disk now, whatever its signature says.
 
-        For the state a save builds on, under the store lock: the bytes are always read
-        (a month file is small) and parsed again only when they differ from what is cached.
+        For the state a save builds on, under the store lock: the bytes are read and parsed again
+        only when they differ from what is cached. ``quiet``: the caller knows that no commit was
+        made since this process's last (the commit journal is as that commit left it, under the
+        lock): then a file whose signature is the one cached is not read again (no other coordtui
+        has written it, and a hand edit changes its ctime; one that did not would break its sealed
+        chain, which verify reports and no appended save seals over).
         """
+        if quiet:
+            cached = self._files.get(path)
+            if cached is not None and cached._parts is not None:
+                try:
+                    if _signature(os.stat(path), path) == cached.signature:
+                        return cached.data
+                except OSError:
+                    pass
         signature, raw = self._read_raw(path)
         if raw is None:
             return {}
         cached = self._files.get(path)
-        if cached is not None and cached.raw == raw:
-            cached.signature = signature
-            return cached.data
+        if cached is not None and cached.raw is not None:
+            if cached.raw == raw:
+                cached.signature = signature
+                return cached.data
+            known = len(cached.raw)
+            if len(raw) > known and raw[known] == 10 and raw.startswith(cached.raw):
+                # Saves appended since (another process's): only they are parsed and applied.
+                data = cached.data.copy()
+                copied: set[str] = set()
+                try:
+                    for line in raw[known + 1:].split(b"\n"):
+                        if line.strip():
+                            apply_line(data, orjson.loads(line), copied)
+                except (orjson.JSONDecodeError, ValueError):
+                    pass  # parsed whole below, which says what is wrong
+                else:
+                    self._files[path] = _Cached(signature, data, raw)
+                    return data
         data = parse_store_file(path, raw)
         self._files[path] = _Cached(signature, data, raw)
         return data
+
+    def extent(self, path: Path, data: dict[str, Any]) -> tuple[int, int, int] | None:
+        """(the length of its first line, its size, how many lines were appended to it) of the
+        bytes ``data`` was parsed from, when it is the content cached for ``path`` and they were kept."""
+        cached = self._files.get(path)
+        if cached is None or cached.data is not data or cached._parts is None:
+            return None
+        if cached.extent is None:
+            raw = cached.raw
+            nl = raw.find(b"\n")
+            cached.extent = (len(raw), len(raw), 0) if nl < 0 else (nl, len(raw), raw.count(b"\n", nl))
+        return cached.extent
+
+    def remember_appended(self, path: Path, base: dict[str, Any], data: dict[str, Any], line: bytes) -> None:
+        """Keep ``data`` as the content of ``path`` once ``line`` was appended to the bytes ``base``
+        was read from (the whole file is not joined again until someone asks for its bytes)."""
+        cached = self._files.get(path)
+        if cached is None or cached.data is not base or cached._parts is None:
+            self.forget(path)
+            return
+        first, size, lines = self.extent(path, base)
+        try:
+            signature = _signature(path.stat(), path)
+        except OSError:
+            self.forget(path)
+            return
+        self._files[path] = _Cached(signature, data, parts=[*cached._parts, line], extent=(first, size + len(line), lines + 1))
 
     def _read_raw(self, path: Path) -> tuple[tuple[int, ...] | None, bytes | None]:
         try:
@@ -313,8 +392,9 @@ def make_folder(folder: Path) -> None:
             os.chown(m, -1, modes.gid)
 
 
-def _set_mode(fd: int, modes: Modes) -> None:
-    st = os.fstat(fd)
+def _set_mode(fd: int, modes: Modes, st: os.stat_result | None = None) -> None:
+    """``fd``'s file given the store's mode and group (``st``: its fstat, where the caller has it)."""
+    st = os.fstat(fd) if st is None else st
     if st.st_uid != os.geteuid():  # another member's log in a group store: only its owner may (and did) set it
         return
     if stat.S_IMODE(st.st_mode) != modes.file:
@@ -323,8 +403,10 @@ def _set_mode(fd: int, modes: Modes) -> None:
         os.fchown(fd, -1, modes.gid)
 
 
-def check_inside(root: Path, path: Path) -> str:
-    """``path`` relative to ``root`` when it lies inside it with no symbolic link on the way; else StoreError."""
+def check_inside(root: Path, path: Path, checked: set[Path] | None = None) -> str:
+    """``path`` relative to ``root`` when it lies inside it with no symbolic link on the way; else StoreError.
+    ``checked``: the folders found no link in by this call's caller just before (each looked at once
+    for the files of one commit), added to."""
     try:
         rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
     except ValueError:
@@ -334,8 +416,11 @@ def check_inside(root: Path, path: Path) -> str:
         raise StoreError(f"{path}: is not inside the store {root}: coordtui writes only the store's own files",
                          message_zh=f"{path}：不在数据存储 {root} 之内：coordtui 只写入数据存储自身的文件")
     p = Path(root)
-    for part in rel.parts:
+    last = len(rel.parts) - 1
+    for n, part in enumerate(rel.parts):
         p = p / part
+        if checked is not None and n < last and p in checked:
+            continue
         try:
             st = os.lstat(p)
         except FileNotFoundError:
@@ -344,6 +429,8 @@ def check_inside(root: Path, path: Path) -> str:
             raise StoreError(f"{p}: is a symbolic link inside the store: coordtui never writes through links; "
                              "remove it and run 'coordtui verify'",
                              message_zh=f"{p}：是数据存储中的符号链接：coordtui 从不经由链接写入；请删除它后运行 coordtui verify")
+        if checked is not None and n < last:
+            checked.add(p)
     return rel.as_posix()
 
 
@@ -369,7 +456,12 @@ def _store_root(path: Path) -> Path | None:
 
 
 def backup_paths(root: Path, path: Path) -> list[Path]:
-    """The kept earlier versions of ``path``, newest first."""
+    """The kept earlier versions of ``path``, newest first.
+
+    A backup is a version a commit replaced when it wrote the file whole: for a data file, the
+    version (its first line and every save appended to it) that its last compaction, restore or
+    whole write replaced; a save that appends a line keeps none (the line is the change, and the
+    history log has it)."""
     base = root / BACKUPS / path.relative_to(root)
     return [base.with_name(f"{base.name}.{n}") for n in range(1, KEEP + 1) if base.with_name(f"{base.name}.{n}").exists()]
 
@@ -417,10 +509,34 @@ def parse_store_file(path: Path, raw: bytes) -> dict[str, Any]:
     return data
 
 
+def parse_data(raw: bytes | memoryview) -> dict[str, Any] | None:
+    """A data file's content (its first line with every appended save applied), or None where it is not one."""
+    raw = bytes(raw)
+    nl = raw.find(b"\n")
+    if nl < 0 or not raw[nl:].strip():
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None
+        return data if isinstance(data, dict) else None
+    data, problem = _parse(Path("data.json"), raw)
+    return data if problem is None else None
+
+
 def _parse(path: Path, raw: bytes) -> tuple[dict[str, Any], Bilingual | None]:
-    """(content, None), or ({}, what is wrong with it, in both languages): its JSON, and its shape (tables of records by id)."""
+    """(content, None), or ({}, what is wrong with it, in both languages): its JSON, and its shape (tables of records by id).
+
+    A data file is its first line (the records, with the sealed head as the last key) and, after
+    it, one line per save appended since it was last written whole (see :func:`line_bytes`), each
+    applied in order: the content is what the last line leaves."""
     if not raw.strip():
         return {}, Bilingual("the store file is empty (a crash or another program emptied it)", "该数据存储文件是空的（因程序中断或被其他程序清空）")
+    nl = raw.find(b"\n")
+    if nl >= 0 and path.name not in ("meta.json", "manifest.json") and raw[nl:].strip():
+        data, problem = _parse(path, raw[:nl])
+        if problem is not None:
+            return data, problem
+        return _apply_lines(data, raw, nl)
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -440,6 +556,94 @@ def _parse(path: Path, raw: bytes) -> tuple[dict[str, Any], Bilingual | None]:
                                          f"其中的表“{_shown(name)}”在“{_shown(key)}”下存放的是{_JSON_TYPE_ZH.get(type(doc), '其他值')}，"
                                          "而不是一条记录（被手工修改过？）")
     return data, None
+
+
+def _apply_lines(data: dict[str, Any], raw: bytes, nl: int) -> tuple[dict[str, Any], Bilingual | None]:
+    """``data`` (a data file's first line, parsed: changed in place) with each line of ``raw`` after
+    ``nl`` (the first line's end) applied in order."""
+    number = 1
+    for line in raw[nl + 1:].split(b"\n"):
+        number += 1
+        if not line.strip():
+            continue
+        try:
+            apply_line(data, orjson.loads(line))
+        except (orjson.JSONDecodeError, ValueError):
+            return {}, Bilingual(f"its appended save on line {number} is not one coordtui wrote (changed or cut short outside coordtui)",
+                                 f"其第 {number} 行追加的保存不是 coordtui 写入的（在 coordtui 之外被修改或截断）")
+    return data, None
+
+
+def apply_line(data: dict[str, Any], line: Any, copied: set[str] | None = None) -> dict[str, Any]:
+    """``data`` (a data file's content: changed in place) with one appended line (see :func:`line_bytes`)
+    applied: its new tables made, its records saved, moved or deleted, its head the file's;
+    ValueError when it is not such a line or does not apply. ``copied``: where the tables of
+    ``data`` are shared with a cached content, the names of those already copied (each other table
+    is copied before it is changed, and added); None where ``data`` is the caller's own."""
+    if (not isinstance(line, dict) or list(line) != ["new", "ops", HEAD] or not isinstance(line["ops"], list)
+            or not isinstance(line["new"], list) or not isinstance(line[HEAD], dict)):
+        raise ValueError("not an appended save")
+    data.pop(HEAD, None)
+    for name in line["new"]:
+        if not isinstance(name, str) or name == HEAD or name in data:
+            raise ValueError("not an appended save")
+        data[name] = {}
+    if copied is not None:
+        copied.update(line["new"])
+    for op in line["ops"]:
+        if not (isinstance(op, list) and len(op) == 4 and isinstance(op[0], str) and isinstance(op[1], str)
+                and isinstance(data.get(op[0]), dict) and isinstance(op[2], (dict, type(None)))):
+            raise ValueError("not an appended save")
+        name = op[0]
+        if copied is not None and name not in copied:  # (a cached content's tables are never changed in place)
+            data[name] = data[name].copy()
+            copied.add(name)
+        table = data[name]
+        if op[2] is None:
+            table.pop(op[1], None)
+        else:
+            if op[3]:
+                table.pop(op[1], None)
+            table[op[1]] = op[2]
+    data[HEAD] = line[HEAD]
+    return data
+
+
+def line_prefix(patch: dict[str, Any]) -> bytes:
+    """The bytes of a save's appended line before its head (what the head's digest chains over)."""
+    return dump({"new": patch["new"], "ops": patch["ops"]})[:-1]
+
+
+def line_bytes(prefix: bytes, head: dict[str, Any]) -> bytes:
+    """One save appended to a data file: a newline, then a compact JSON object of the tables it
+    makes (``new``), the records it saved, moved or deleted (``ops``, as :func:`make_patch`
+    makes them) and the file's new sealed head (the last key). orjson never writes a raw newline,
+    so each line is one save."""
+    return b"\n" + prefix + b',"' + HEAD.encode() + b'":' + dump(head) + b"}"
+
+
+def split_lines(raw: bytes) -> list[bytes]:
+    """A data file's lines: its first (the records written whole) and each save appended since."""
+    return [line for n, line in enumerate(raw.split(b"\n")) if n == 0 or line.strip()]
+
+
+def chain_digest(previous: str, prefix: bytes) -> str:
+    """The digest of a data file's content after an appended line: the previous digest's bytes and
+    the line's bytes before its head, hashed (the 500 KB before it are not hashed again)."""
+    return hashlib.sha256(bytes.fromhex(previous) + prefix).hexdigest()
+
+
+#: A data file is written whole again (one line) once its appended lines are more than this many,
+_MAX_LINES = 256
+#: or larger than its first line divided by this.
+_LINES_SHARE = 4
+
+
+def needs_compaction(first: int, size: int, lines: int) -> bool:
+    """Whether a data file of ``size`` bytes whose first line is ``first`` bytes and which has
+    ``lines`` appended lines is to be written whole by its next save instead of appended to: a
+    reader parses the first line once and applies every line after it."""
+    return lines >= _MAX_LINES or (size - first) * _LINES_SHARE > max(first, 4096)
 
 
 _JSON_TYPE_ZH = {list: "列表", str: "文本", int: "数字", float: "数字", bool: "真/假值", type(None): "空值"}
@@ -529,11 +733,34 @@ def write_cache_file(root: Path, path: Path, body: bytes) -> bool:
         return False
 
 
+_KIND_OF = {stat.S_IFIFO: ("a named pipe", "命名管道"), stat.S_IFDIR: ("a folder", "文件夹"), stat.S_IFSOCK: ("a socket", "套接字"),
+            stat.S_IFCHR: ("a device", "设备"), stat.S_IFBLK: ("a device", "设备")}
+
+
+def _not_a_file(journal: Path) -> StoreError | None:
+    """The one-line error for something other than a file (a named pipe, a folder, a device) where
+    the journal goes: what it is and what to do (not "check its permissions"); None for a file."""
+    try:
+        kind = _KIND_OF.get(stat.S_IFMT(os.lstat(journal).st_mode))
+    except OSError:
+        return None
+    if kind is None:
+        return None
+    aside = journal.parent / "journal.refused"
+    return StoreError(f"{journal}: is {kind[0]}, not the commit journal coordtui writes (put there outside coordtui): move it aside "
+                      f"(mv {journal} {aside}) and run 'coordtui verify --db {journal.parent}'",
+                      message_zh=f"{journal}：是{kind[1]}，不是 coordtui 写入的提交日志（在 coordtui 之外放入）：请将其移走"
+                                 f"（mv {journal} {aside}），然后运行 coordtui verify")
+
+
 def _journal_unreadable(journal: Path, exc: OSError) -> StoreError:
     """Why a journal (the commit journal, or the older design's) cannot be read: a link planted in
-    its place is refused as such, anything else names the system's reason."""
+    its place is refused as such, a pipe or folder said to be one, anything else names the system's reason."""
     if exc.errno == 40:
         return _refuse(journal, str(journal), "which is a symbolic link")
+    planted = _not_a_file(journal)
+    if planted is not None:
+        return planted
     return StoreError(f"{journal}: cannot read the store's commit journal ({exc.strerror}): check its permissions",
                       message_zh=f"{journal}：无法读取数据存储的提交日志（{os_reason(exc)}）：请检查其权限")
 
@@ -552,14 +779,15 @@ def _append(path: Path, offset: int, payload: bytes) -> None:
     redoes it). Not fsynced: the commit journal holds the same bytes durably."""
     make_folder(path.parent)
     modes = modes_at(path.parent)
-    fd = _open_regular(path, os.O_WRONLY | os.O_CREAT, modes.file)
+    fd, st = _open_regular_stat(path, os.O_WRONLY | os.O_CREAT, modes.file)
     try:
-        _set_mode(fd, modes)
-        os.ftruncate(fd, offset)
-        os.lseek(fd, offset, os.SEEK_SET)
+        _set_mode(fd, modes, st)
+        if st.st_size != offset:  # (a redo, or a file cut short: made its first ``offset`` bytes)
+            os.ftruncate(fd, offset)
         view = memoryview(payload)
         while view:
-            view = view[os.write(fd, view):]
+            done = os.pwrite(fd, view, offset)
+            view, offset = view[done:], offset + done
     finally:
         os.close(fd)
 
@@ -595,8 +823,9 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
     appends = {path: payload for path, payload in (appends or {}).items() if payload}
     if not files and not appends:
         return
+    checked: set[Path] = set()
     for path in [*files, *appends]:
-        check_inside(root, path)
+        check_inside(root, path, checked)
     grown: list[tuple[Path, int, bytes]] = [(path, _size(path), payload) for path, payload in appends.items()]
     written: list[tuple[Path, Path]] = []
     boot = boot_id()
@@ -608,6 +837,9 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
     except OSError as exc:
         for tmp, _ in written:
             tmp.unlink(missing_ok=True)
+        planted = _not_a_file(root / WAL)
+        if planted is not None:
+            raise planted from None
         raise StoreError(f"{root}: cannot save ({exc.strerror or exc}); nothing was changed: free disk space or check permissions",
                          message_zh=f"{root}：无法保存（{os_reason(exc)}），未做任何更改：请释放磁盘空间或检查权限") from None
     # From here the commit is durable: whatever stops it, the next writer (or a reader, which
@@ -866,10 +1098,15 @@ def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tup
         _touch(root / PENDING, modes_at(root))
         try:
             record = _journal_record(root, files, grown, manifest, patched)
-            for part in record:
-                _write_all(fd, part)
+            _write_all(fd, b"".join(record) if sum(map(len, record)) < (1 << 20) else record[0])
+            if sum(map(len, record)) >= (1 << 20):  # (a large record is not copied to be written at once)
+                for part in record[1:]:
+                    _write_all(fd, part)
             os.fdatasync(fd)
-            _WHOLE[os.fspath(root)] = (os.fstat(fd).st_ino, size, record[0], whole | {path for path, _ in files})
+            # A file appended to is no longer the version the journal holds whole: its next whole
+            # write is journaled whole (a patch of it would be of a version the journal lacks).
+            _WHOLE[os.fspath(root)] = (os.fstat(fd).st_ino, size, record[0],
+                                       (whole | {path for path, _ in files}) - {path for path, _, _ in grown})
         except OSError:
             try:
                 os.ftruncate(fd, size)  # a record cut short is ignored anyway; leave none
@@ -930,7 +1167,7 @@ def _journal_records(root: Path, journal: Path, raw: bytes) -> tuple[bool, list[
             commit.patches.append((_journal_path(root, journal, rel, _is_data_file), view[at:at + length]))
             at += length
         for rel, offset, length in head["appends"]:
-            commit.appends.append((_journal_path(root, journal, rel, is_layout_log), offset, view[at:at + length]))
+            commit.appends.append((_journal_path(root, journal, rel, _appendable), offset, view[at:at + length]))
             at += length
         if "manifest" in head:
             commit.manifest = (head["manifest"]["set"], head["manifest"]["seal"])
@@ -948,6 +1185,33 @@ PATCH_OPS = 64
 
 def _is_data_file(rel: str) -> bool:
     return bool(_DATA_FILE.fullmatch(rel)) and not rel.endswith(".history.json")
+
+
+def _appendable(rel: str) -> bool:
+    """A store file a commit may append to: a history log, or a data file (a save's line: see :func:`line_bytes`)."""
+    return is_layout_log(rel) or _is_data_file(rel) or rel == MANIFEST
+
+
+def manifest_body(raw: bytes | memoryview) -> dict[str, Any] | None:
+    """The manifest as one object, ``{"files": ..., "seal": ...}``: its first line's entries with
+    those of each line appended since (see Seal.commit_bytes), the last line's seal; None when it
+    is not one. Its seals are the caller's to check (Seal.manifest_files)."""
+    lines = [line for line in bytes(raw).split(b"\n") if line.strip()]
+    if not lines:
+        return None
+    try:
+        body = orjson.loads(lines[0])
+        if not isinstance(body, dict) or not isinstance(body.get("files"), dict):
+            return None
+        for line in lines[1:]:
+            change = orjson.loads(line)
+            if not isinstance(change, dict) or not isinstance(change.get("set"), dict):
+                return None
+            body["files"].update(change["set"])
+            body["seal"] = change.get("seal")
+    except orjson.JSONDecodeError:
+        return None
+    return body
 
 
 def data_file_bytes(prefix: bytes, head: dict[str, Any]) -> bytes:
@@ -995,8 +1259,22 @@ def make_patch(base: dict[str, Any], data: dict[str, Any], changed: dict[str, se
         if kept != expected:
             return None
         in_place = [k for k in ids if k in old and k in table and table[k] is not old[k] and k not in moved]
-        if sum(map(operator.is_not, map(table.__getitem__, kept), map(old.__getitem__, kept))) != len(in_place):
-            return None  # a record outside ``changed`` differs
+        if in_place:
+            if sum(map(operator.is_not, map(table.__getitem__, kept), map(old.__getitem__, kept))) != len(in_place):
+                return None  # a record outside ``changed`` differs
+        else:
+            # Every kept record must be the one ``base`` holds: the values in table order, those of
+            # ``old`` without the records removed or moved (their few places found in C), compared as
+            # lists (each pair the same object, or equal: the same bytes either way).
+            now = list(table.values())[:cut]
+            before = list(old.values())
+            gone = [k for k in (*removed, *moved) if k in old]
+            if gone:
+                old_ids = list(old)
+                for at in sorted(map(old_ids.index, gone), reverse=True):
+                    del before[at]
+            if now != before:
+                return None  # a record outside ``changed`` differs
         ops.extend([name, k, None, 0] for k in removed)
         ops.extend([name, k, table[k], 0] for k in in_place)
         ops.extend([name, k, table[k], 1] for k in moved)
@@ -1049,12 +1327,28 @@ def _resolve_patches(journal: Path, records: list[_Commit]) -> None:
     for n, commit in enumerate(records):
         for path, payload in commit.files:
             state[path] = payload
+        for path, offset, payload in commit.appends:
+            # A save appended to a data file (see line_bytes): its version goes on from the last
+            # one here at the length the append starts from, or from the file on disk (at that length).
+            if path.name.endswith(_LOG_SUFFIX):
+                continue
+            if path not in state:
+                state[path] = None  # a version the journal does not hold: no patch of it can be rebuilt
+                continue
+            current = state[path]
+            if current is None:
+                continue
+            if isinstance(current, dict):
+                current = data_file_bytes(dump({k: v for k, v in current.items() if k != HEAD})[:-1], current[HEAD])
+            state[path] = bytes(current[:offset]) + bytes(payload) if len(current) >= offset else None
         for path, payload in commit.patches:
-            current = state.get(path)
+            current = state.get(path, False)
             try:
                 if current is None:
+                    raise ValueError("an append of it does not follow its version before")
+                if current is False:
                     current = read_nofollow(path)
-                data = orjson.loads(current) if not isinstance(current, dict) else current
+                data = parse_data(current) if not isinstance(current, dict) else current
                 if not isinstance(data, dict):
                     raise ValueError("not a data file")
                 data = apply_patch(data, orjson.loads(payload))
@@ -1144,12 +1438,15 @@ def _manifests(root: Path, records: list[_Commit]) -> list[tuple[Path, bytes] | 
     out: list[tuple[Path, bytes] | None] = []
     for commit in records:
         whole = next((payload for final, payload in commit.files if final == path), None)
+        appended = [payload for final, _, payload in commit.appends if final == path]
         if whole is not None:
-            try:
-                body = orjson.loads(whole)
-                listed = dict(body["files"]) if isinstance(body, dict) and isinstance(body.get("files"), dict) else None
-            except orjson.JSONDecodeError:
-                listed = None
+            body = manifest_body(whole)
+            listed = dict(body["files"]) if body is not None else None
+            out.append(None)
+        elif appended:
+            body = manifest_body(b"{\"files\":{}}" + bytes(appended[-1]))
+            if listed is not None and body is not None:
+                listed.update(body["files"])
             out.append(None)
         elif commit.manifest is not None and listed is not None:
             listed.update(commit.manifest[0])
@@ -1180,6 +1477,9 @@ def _last_manifest(root: Path, records: list[_Commit], manifests: list[tuple[Pat
             last = rebuilt[1]
         else:
             last = next((bytes(payload) for final, payload in commit.files if final == path), last)
+        for final, offset, payload in commit.appends:
+            if final == path:  # a line appended to it, at the length it started from
+                last = last[:offset] + bytes(payload) if last is not None and len(last) >= offset else None
     return last
 
 
@@ -1191,9 +1491,9 @@ def _behind_the_store(root: Path, records: list[_Commit], manifests: list[tuple[
     over them), or it was cut. Reads only the manifest; False when either cannot be read."""
     last = _last_manifest(root, records, manifests)
     try:
-        journaled = orjson.loads(last)["files"] if last is not None else None
-        on_disk = orjson.loads(read_nofollow(root / MANIFEST))["files"]
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        journaled = (manifest_body(last) or {}).get("files") if last is not None else None
+        on_disk = (manifest_body(read_nofollow(root / MANIFEST)) or {}).get("files")
+    except OSError:
         return False
     if not isinstance(journaled, dict) or not isinstance(on_disk, dict):
         return False
@@ -1227,6 +1527,9 @@ def _read_journal(root: Path) -> bytes | None:
     except OSError as exc:
         if exc.errno == 40:
             raise _refuse(root / WAL, str(root / WAL), "which is a symbolic link") from None
+        planted = _not_a_file(root / WAL)
+        if planted is not None:
+            raise planted from None
         raise StoreError(f"{root / WAL}: cannot read the store's commit journal ({exc.strerror}): check its permissions",
                          message_zh=f"{root / WAL}：无法读取数据存储的提交日志（{os_reason(exc)}）：请检查其权限") from None
 
@@ -1293,7 +1596,7 @@ def _journal_paths(root: Path) -> set[Path]:
                 break
             paths.update(_journal_path(root, journal, rel, is_layout_file) for rel, _ in head["files"])
             paths.update(_journal_path(root, journal, rel, _is_data_file) for rel, _ in head.get("patches", ()))
-            paths.update(_journal_path(root, journal, rel, is_layout_log) for rel, _, _ in head["appends"])
+            paths.update(_journal_path(root, journal, rel, _appendable) for rel, _, _ in head["appends"])
             pos += len(line) + 1 + head["size"] + 1
     finally:
         os.close(fd)

@@ -18,6 +18,13 @@ that happen anyway:
   so is a file put back, with its log cut to match, to an earlier sealed version (the
   store's own backups hold such versions).
 
+Both grow by appending (schema 6): a save appends to its data file one line of the records it
+changed with the file's new head, whose digest chains from the head before over that line alone
+(files.chain_digest), and to the manifest one line of the entries it moves on, sealed chained from
+the seal before (:meth:`Seal._line_seal`); past a bound either is written whole again. A line
+changed, removed, reordered or repeated breaks its chain; a last line removed leaves an earlier
+sealed version, which the manifest (or the history log) no longer matches.
+
 A store of the version before sealing is upgraded by its owner: its existing chain is
 sealed by the heads written then (``unsealed`` records up to which entry the log carries
 no seals of its own).
@@ -45,12 +52,16 @@ from coordtui.i18n import os_reason
 from coordtui.store.files import _signature as _file_signature
 from coordtui.store.files import (
     HEAD,
+    chain_digest,
     commit_files,
     data_file_bytes,
     dump,
+    line_bytes,
     modes_at,
+    parse_data,
     parse_store_file,
     read_nofollow,
+    split_lines,
     write_cache_file,
 )
 
@@ -231,6 +242,17 @@ class _ManifestText:
         return hmac.digest(key, "\x1f".join(["manifest", store_id, *self.pieces]).encode("utf-8"), "sha256").hex()
 
 
+def _manifest_line_ok(change: Any) -> bool:
+    """A line appended to the manifest as coordtui writes it: its changed entries (in name order) and its seal."""
+    return (isinstance(change, dict) and list(change) == ["set", "seal"] and isinstance(change["seal"], str)
+            and isinstance(change["set"], dict) and list(change["set"]) == sorted(change["set"])
+            and all(isinstance(k, str) and type(v) is int for k, v in change["set"].items()))
+
+
+#: The manifest is written whole again past this many appended lines, or past a quarter of its first line.
+MANIFEST_LINES = 256
+
+
 def _same(a: Any, b: str) -> bool:
     return isinstance(a, str) and hmac.compare_digest(a, b)
 
@@ -269,6 +291,30 @@ def split_head(raw: bytes, data: dict[str, Any]) -> tuple[bytes, Any] | None:
     return (prefix[:-1] if prefix.endswith(b",") else prefix), head
 
 
+_HEAD_KEY = b'"' + HEAD.encode() + b'":'
+
+
+def _split_line(line: bytes) -> tuple[bytes, Any] | None:
+    """(a data file line's bytes before its head, the head) when the head is its last key as coordtui writes it."""
+    idx = line.rfind(_HEAD_KEY)
+    if idx < 0 or not line.endswith(b"}"):
+        return None
+    text = line[idx + len(_HEAD_KEY):-1]
+    try:
+        head = orjson.loads(text)
+        if dump(head) != text:
+            return None
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return None
+    prefix = line[:idx]
+    return (prefix[:-1] if prefix.endswith(b",") else prefix), head
+
+
+def _head_shaped(head: Any) -> bool:
+    return (isinstance(head, dict) and type(head.get("seq")) is int and isinstance(head.get("hash"), str)
+            and type(head.get("unsealed")) is int and isinstance(head.get("digest"), str))
+
+
 def _digest(prefix: bytes) -> str:
     return hashlib.sha256(prefix).hexdigest()
 
@@ -291,13 +337,18 @@ class Seal:
         self._store_id: str | None = None
         self._key: bytes | None = None
         self._heads: dict[Path, tuple[tuple[int, ...], tuple[int, str, int]]] = {}
-        self._manifest: tuple[bytes, dict[str, int]] | None = None  # (its bytes, what it lists)
+        #: (its bytes: the first and each line appended since, what it lists, its last seal, the
+        #: length of its first line, how many lines were appended to it)
+        self._manifest: tuple[list[bytes], dict[str, int], str, int, int] | None = None
         self._manifest_text: _ManifestText | None = None  # the text its seal is over, when _manifest is ours
+        self._manifest_signature: tuple[int, ...] | None = None  # its signature as this process's last commit left it
         self._pending_manifest: dict[str, int] = {}
         self._pending_text: _ManifestText | None = None
         self.pending_change: tuple[dict[str, int], str] | None = None
         self._entry_seals: dict[Path, _EntrySeal] = {}  # data file -> the sealing of its log's entries (under self.key())
-        self._pending_raw: bytes = b""
+        self._pending_raw: list[bytes] = []
+        self._pending_seal: str = ""
+        self._pending_extent: tuple[int, int] = (0, 0)
 
     # identity and key --------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -370,9 +421,25 @@ class Seal:
                 "seal": self._head_seal(self.key(), path, seq, hash_, unsealed, digest)}
         return data_file_bytes(prefix, head), head
 
+    def encode_line(self, path: Path, prefix: bytes, previous: str, seq: int, hash_: str, unsealed: int) -> tuple[bytes, dict[str, Any]]:
+        """One save's line appended to a data file (see files.line_bytes) whose head's digest is
+        ``previous``: its head's digest chained from it over ``prefix`` (files.chain_digest)."""
+        digest = chain_digest(previous, prefix)
+        head = {"seq": seq, "hash": hash_, "unsealed": unsealed, "digest": digest,
+                "seal": self._head_seal(self.key(), path, seq, hash_, unsealed, digest)}
+        return line_bytes(prefix, head), head
+
     def check_head(self, path: Path, raw: bytes, data: dict[str, Any], key: bytes | None) -> tuple[dict[str, Any] | None, list[Problem]]:
-        """(the head when it can be trusted, the problems with it)."""
+        """(the head when it can be trusted, the problems with it).
+
+        A file with appended saves: each line's head where coordtui writes it and, with the key,
+        sealed; the first line's digest its records', each later one chained from the one before
+        over its line (files.chain_digest). A line changed, removed, reordered, repeated or cut
+        breaks the chain."""
         rel = self.rel(path)
+        nl = raw.find(b"\n")
+        if nl >= 0 and raw[nl:].strip():
+            return self._check_lines(path, rel, raw, data, key)
         split = split_head(raw, data)
         if split is None:
             if HEAD in data:
@@ -391,6 +458,34 @@ class Seal:
             problems.append(Problem(f"{rel}: its records were changed outside coordtui (they are not the ones its sealed head records)",
                                     f"{rel}：其中的记录在 coordtui 之外被修改（与封存头记载的不符）"))
         return head, problems
+
+    def _check_lines(self, path: Path, rel: str, raw: bytes, data: dict[str, Any], key: bytes | None
+                     ) -> tuple[dict[str, Any] | None, list[Problem]]:
+        digest: str | None = None
+        head: Any = None
+        for line in split_lines(raw):
+            split = _split_line(line)
+            if split is None:
+                return None, [Problem(f"{rel}: was rewritten outside coordtui (its sealed head is not where coordtui writes it)",
+                                      f"{rel}：在 coordtui 之外被改写（其封存头不在 coordtui 写入的位置）")]
+            prefix, head = split
+            if not _head_shaped(head):
+                return None, [Problem(f"{rel}: its sealed head is malformed (written outside coordtui)", f"{rel}：其封存头格式不对（在 coordtui 之外写入）")]
+            if key is not None and not _same(head.get("seal"), self._head_seal(key, path, head["seq"], head["hash"], head["unsealed"], head["digest"])):
+                return None, [Problem(f"{rel}: its sealed head does not match its seal (written outside coordtui)",
+                                      f"{rel}：其封存头与封印不符（在 coordtui 之外写入）")]
+            try:
+                digest = _digest(prefix) if digest is None else chain_digest(digest, prefix)
+            except ValueError:
+                digest = ""
+            if digest != head["digest"]:
+                return head if head == data.get(HEAD) else None, [Problem(
+                    f"{rel}: its records were changed outside coordtui (they are not the ones its sealed head records)",
+                    f"{rel}：其中的记录在 coordtui 之外被修改（与封存头记载的不符）")]
+        if head != data.get(HEAD):
+            return None, [Problem(f"{rel}: was rewritten outside coordtui (its sealed head is not where coordtui writes it)",
+                                  f"{rel}：在 coordtui 之外被改写（其封存头不在 coordtui 写入的位置）")]
+        return head, []
 
     def tail(self, path: Path) -> tuple[int, str, int]:
         """(seq, hash, unsealed) a new entry of ``path`` chains to, from its verified head.
@@ -440,16 +535,38 @@ class Seal:
                                  f"{MANIFEST}：不见了（在 coordtui 之外被删除）：无法核对数据存储的数据文件清单")
         except OSError as exc:
             return None, Problem(f"{MANIFEST}: cannot be read ({exc.strerror})", f"{MANIFEST}：无法读取（{os_reason(exc)}）")
+        lines = raw.split(b"\n")
         try:
-            body = orjson.loads(raw)
+            body = orjson.loads(lines[0])
+            changes = [orjson.loads(line) for line in lines[1:] if line.strip()]
         except orjson.JSONDecodeError:
             return None, Problem(f"{MANIFEST}: is unreadable (written outside coordtui)", f"{MANIFEST}：无法解读（在 coordtui 之外写入）")
         files = body.get("files") if isinstance(body, dict) else None
-        if not isinstance(files, dict) or not all(isinstance(k, str) and type(v) is int for k, v in files.items()):
+        if (not isinstance(files, dict) or not all(isinstance(k, str) and type(v) is int for k, v in files.items())
+                or not all(_manifest_line_ok(c) for c in changes)):
             return None, Problem(f"{MANIFEST}: is malformed (written outside coordtui)", f"{MANIFEST}：格式不对（在 coordtui 之外写入）")
-        if key is not None and not _same(body.get("seal"), self._manifest_seal(key, files)):
+        seal = body.get("seal")
+        if key is not None and not _same(seal, self._manifest_seal(key, files)):
+            return None, Problem(f"{MANIFEST}: does not match its seal (written outside coordtui)", f"{MANIFEST}：与其封印不符（在 coordtui 之外写入）")
+        files = self._apply_manifest_lines(key, files, seal, changes)
+        if files is None:
             return None, Problem(f"{MANIFEST}: does not match its seal (written outside coordtui)", f"{MANIFEST}：与其封印不符（在 coordtui 之外写入）")
         return files, Problem("")
+
+    def _line_seal(self, key: bytes, previous: Any, changes: dict[str, int]) -> str:
+        """The seal of a line appended to the manifest: chained from the seal before it, over its
+        entries in name order (the manifest's first line is sealed over all of them, as before)."""
+        return _mac(key, "manifest-line", self.store_id, previous, *map("{}={}".format, changes, changes.values()))
+
+    def _apply_manifest_lines(self, key: bytes | None, files: dict[str, int], seal: Any, changes: list[dict[str, Any]]) -> dict[str, int] | None:
+        """``files`` (the manifest's first line) with each appended line's entries, each line's seal
+        chained from the one before checked (with ``key``); None when one does not match."""
+        for change in changes:
+            if key is not None and not _same(change["seal"], self._line_seal(key, seal, change["set"])):
+                return None
+            files.update(change["set"])
+            seal = change["seal"]
+        return files
 
     def manifest_bytes(self, files: dict[str, int], *, in_order: bool = False) -> bytes:
         """The sealed manifest listing ``files`` in name order (``in_order``: ``files`` already is)."""
@@ -457,11 +574,21 @@ class Seal:
             files = dict(sorted(files.items()))
         return dump({"files": files, "seal": self._manifest_seal(self.key(), files, in_order=True)})
 
-    def _listed(self) -> dict[str, int]:
+    def _listed(self, quiet: bool = False) -> dict[str, int]:
         """The verified manifest, for a commit (StoreError when it does not verify). Under the lock,
         so the file itself is read every time (no signature can be trusted on a file system with
-        coarse timestamps); it is verified again only when its bytes differ from the last ones."""
+        coarse timestamps), unless ``quiet`` (the commit journal is as this process's last commit
+        left it, and the manifest's signature is the one that commit left: see
+        files.FileCache.read_fresh); it is verified again only when its bytes differ from the last
+        ones, and only its lines appended since when they begin with them."""
         path = self.root / MANIFEST
+        known = self._manifest
+        if quiet and known is not None and self._manifest_signature is not None:
+            try:
+                if _file_signature(os.lstat(path)) == self._manifest_signature:
+                    return known[1].copy()
+            except OSError:
+                pass
         try:
             raw = read_nofollow(path)
         except FileNotFoundError:
@@ -469,29 +596,54 @@ class Seal:
         except OSError as exc:
             raise StoreError(f"{MANIFEST}: cannot be read ({exc.strerror}): nothing was saved",
                              message_zh=f"{MANIFEST}：无法读取（{os_reason(exc)}）：未保存任何内容") from None
-        if self._manifest is not None and raw is not None and self._manifest[0] == raw:
-            return dict(self._manifest[1])
+        if known is not None and raw is not None:
+            if len(known[0]) > 1:
+                known[0][:] = [b"".join(known[0])]
+            before = known[0][0]
+            if before == raw:
+                return known[1].copy()
+            if len(raw) > len(before) and raw[len(before)] == 10 and raw.startswith(before):
+                # Lines another process appended since: only they are checked
+                try:
+                    changes = [orjson.loads(line) for line in raw[len(before) + 1:].split(b"\n") if line.strip()]
+                except orjson.JSONDecodeError:
+                    changes = [None]
+                if all(_manifest_line_ok(c) for c in changes):
+                    listed = self._apply_manifest_lines(self.key(), dict(known[1]), known[2], changes)
+                    if listed is not None:
+                        self._manifest = ([raw], listed, changes[-1]["seal"] if changes else known[2], known[3], known[4] + len(changes))
+                        self._manifest_text = None
+                        return dict(listed)
         listed, problem = self.manifest_files(self.key(), raw)
         if listed is None:
             raise StoreError(f"{problem}: nothing was saved; see 'coordtui verify --db {self.root}'",
                              message_zh=f"{problem.zh}：未保存任何内容；请运行 coordtui verify --db {self.root}")
         if raw is not None:
-            self._manifest = (raw, listed)
+            lines = [line for line in raw.split(b"\n") if line.strip()]
+            self._manifest = ([raw], listed, orjson.loads(lines[-1])["seal"], len(raw.split(b"\n", 1)[0]), len(lines) - 1)
             self._manifest_text = None
         return dict(listed)
 
     def commit_bytes(self, stage: dict[Path, dict], history: dict[Path, list[dict]],
                      tails: dict[Path, tuple[int, str, int]] | None = None,
-                     bodies: dict[Path, bytes] | None = None) -> tuple[dict[Path, bytes], dict[Path, bytes]]:
+                     bodies: dict[Path, bytes] | None = None,
+                     lines: dict[Path, tuple[bytes, str]] | None = None, quiet: bool = False) -> tuple[dict[Path, bytes], dict[Path, bytes]]:
         """The bytes one commit writes: each staged data file with its new sealed head, each log's new
         lines, and the manifest with the new heads' seqs. The staged dicts get their new heads.
         ``tails`` gives (seq, hash, unsealed) for files whose own head is not to be read (a restore);
-        ``bodies`` the records of some staged files already serialized (see :meth:`encode`).
+        ``bodies`` the records of some staged files already serialized (see :meth:`encode`);
+        ``quiet``: see :meth:`_listed`. The manifest too is appended to (a line of the entries the
+        commit changes, its seal chained from the one before: :meth:`_line_seal`) until its lines
+        pass their bound, then written whole.
+        ``lines`` (the line's bytes before its head, the digest of the file's head now) for the
+        files saved by appending one line (:meth:`encode_line`) instead of writing them whole:
+        their lines are among the appends returned (the second dict), not among the files.
 
         Refuses (StoreError) a file whose head is not the one the manifest lists: it was put back to
         an earlier version, and saving would seal over that."""
         files: dict[Path, bytes] = {}
-        listed = self._listed()
+        appended: dict[Path, bytes] = {}
+        listed = self._listed(quiet)
         changes: dict[str, int] = {}
         for path, data in stage.items():
             entries = history.get(path)
@@ -504,29 +656,49 @@ class Seal:
                                             f"之外被换回了另一个版本；未保存任何内容；请运行 coordtui verify --db {self.root}")
             if entries:
                 seq, hash_ = entries[-1]["seq"], entries[-1]["hash"]
-            files[path], data[HEAD] = self.encode(path, data, seq, hash_, unsealed, bodies.get(path) if bodies else None)
+            if lines and path in lines:
+                appended[path], data[HEAD] = self.encode_line(path, lines[path][0], lines[path][1], seq, hash_, unsealed)
+            else:
+                files[path], data[HEAD] = self.encode(path, data, seq, hash_, unsealed, bodies.get(path) if bodies else None)
             listed[rel] = changes[rel] = seq
         text = self._manifest_text
-        if text is not None and all(rel in text.pos for rel in changes):
-            text = text.changed(changes)  # the common case: a few seqs move on, in place
+        known = self._manifest
+        changes = dict(sorted(changes.items()))
+        if known is not None and known[4] < MANIFEST_LINES and (sum(map(len, known[0])) - known[3]) * 4 <= max(known[3], 4096):
+            # The common case: one line appended, its entries sealed chained from the seal before
+            seal = self._line_seal(self.key(), known[2], changes)
+            line = b"\n" + dump({"set": changes, "seal": seal})
+            appended[self.root / MANIFEST] = line
+            self._pending_raw = [*known[0], line]
+            self._pending_extent = (known[3], known[4] + 1)
+            self._pending_text = text.changed(changes) if text is not None and all(rel in text.pos for rel in changes) else None
+            self.pending_change = None
         else:
-            listed = dict(sorted(listed.items()))
-            text = _ManifestText(listed)
-        seal = text.seal(self.key(), self.store_id)
-        files[self.root / MANIFEST] = self._pending_raw = dump({"files": listed, "seal": seal})
-        self._pending_manifest, self._pending_text = listed, text
-        #: what the commit journal keeps of the manifest instead of its bytes (see files.commit_files)
-        self.pending_change = (changes, seal)
+            if text is not None and all(rel in text.pos for rel in changes):
+                text = text.changed(changes)  # a few seqs move on, in place
+            else:
+                listed = dict(sorted(listed.items()))
+                text = _ManifestText(listed)
+            seal = text.seal(self.key(), self.store_id)
+            whole = dump({"files": dict(sorted(listed.items())) if known is not None and known[4] else listed, "seal": seal})
+            files[self.root / MANIFEST] = whole
+            self._pending_raw = [whole]
+            self._pending_extent = (len(whole), 0)
+            self._pending_text = text
+            #: what the commit journal keeps of the manifest instead of its bytes (see files.commit_files)
+            self.pending_change = (changes, seal)
+        self._pending_manifest, self._pending_seal = listed, seal
         logs = {history_path(path): b"".join(dump(e) + b"\n" for e in entries) for path, entries in history.items()}
-        return files, logs
+        return files, appended | logs
 
     def committed(self, stage: dict[Path, dict]) -> None:
         """Remember the heads and manifest just written, so that the next save need not re-read and re-hash them."""
+        self._manifest = (self._pending_raw, self._pending_manifest, self._pending_seal, *self._pending_extent)
+        self._manifest_text = self._pending_text
         try:
-            self._manifest = (self._pending_raw, self._pending_manifest)
-            self._manifest_text = self._pending_text
-        except (OSError, AttributeError):
-            self._manifest = self._manifest_text = None
+            self._manifest_signature = _file_signature(os.lstat(self.root / MANIFEST))
+        except OSError:
+            self._manifest_signature = None
         for path, data in stage.items():
             head = data.get(HEAD)
             try:
@@ -563,10 +735,7 @@ class Seal:
             problems.append(Problem(f"{rel}: cannot be read ({exc.strerror}): a store file must be a file, never a link",
                                     f"{rel}：无法读取（{os_reason(exc)}）：数据存储文件必须是文件，不能是链接"))
         if raw is not None:
-            try:
-                data = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                data = None
+            data = parse_data(raw)
             if not isinstance(data, dict):
                 data = None
                 problems.append(Problem(f"{rel}: is unreadable (not a store file)", f"{rel}：无法解读（不是数据存储文件）"))

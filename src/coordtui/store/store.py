@@ -55,8 +55,10 @@ from coordtui.store.files import (
     dump,
     is_layout_file,
     journal_state,
+    line_prefix,
     make_patch,
     modes_at,
+    needs_compaction,
     parse_store_file,
     read_nofollow,
     recover,
@@ -66,7 +68,7 @@ from coordtui.store.lock import LockTimeout, StoreLock
 from coordtui.store.seal import HEAD, HISTORY_SUFFIX, Seal, entry_hash, history_path, instant, new_store_files, prepare_folder, read_log
 from coordtui.store.seal import VerifiedCache, keep_group, restore_file, upgrade, well_formed
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 FORMAT = "coordtui-store"
 STRUCTURE = "structure"
 HISTORY = "_history"
@@ -122,8 +124,19 @@ def _patched_journal(root: Path) -> None:
     rather than replay its journal without the commits from that record on after a power cut."""
 
 
+def _appended_saves(root: Path) -> None:
+    """Schema 5 -> 6: a save into a data file may append one line to it (the records it saved,
+    moved or deleted and the file's new sealed head, chained from the one before: see
+    files.line_bytes and Seal.check_head) instead of writing it whole.
+
+    Nothing in the files changes: each is its first line. The version says it so that an older
+    coordtui, which would read a file with appended lines as unreadable (and its head as
+    rewritten outside coordtui), refuses the store ("written by a newer coordtui") instead."""
+
+
 #: Schema migrations: version N -> function(store root) upgrading it to N+1.
-MIGRATIONS: dict[int, Any] = {1: _history_out_of_data_files, 2: upgrade, 3: _commit_journal, 4: _patched_journal}
+MIGRATIONS: dict[int, Any] = {1: _history_out_of_data_files, 2: upgrade, 3: _commit_journal, 4: _patched_journal,
+                              5: _appended_saves}
 
 
 class _StrTable(Table):
@@ -197,6 +210,45 @@ def _parses(path: Path) -> bool:
 
 def _unencodable(root: Path, exc: Exception) -> StoreError:
     return StoreError(f"{root}: cannot save ({exc}; numbers must fit in 64 bits): nothing was changed")
+
+
+def _colliding_key(value: Any) -> str | None:
+    """The first key of ``value`` (a record, searched through its nested objects and lists) that
+    another key of the same object becomes once keys are made text, as the store writes them
+    (``{1: "a", "1": "b"}``: both "1"); None when there is none."""
+    if isinstance(value, dict):
+        seen: set[str] = set()
+        for k in value:
+            text = k if isinstance(k, str) else next(iter(orjson.loads(orjson.dumps({k: 0}, option=orjson.OPT_NON_STR_KEYS))))
+            if text in seen:
+                return text
+            seen.add(text)
+        values: Iterable[Any] = value.values()
+    elif isinstance(value, (list, tuple)):
+        values = value
+    else:
+        return None
+    for v in values:
+        found = _colliding_key(v)
+        if found is not None:
+            return found
+    return None
+
+
+def _refuse_colliding_keys(what: str, data: Any) -> None:
+    """StoreError (nothing saved) for a record two of whose keys are one once made text: its file
+    would hold one of them, its history hash the other's place (and a replay refuse the journal)."""
+    try:
+        orjson.dumps(data)  # (without OPT_NON_STR_KEYS: fails only where some key is not text)
+        return
+    except orjson.JSONEncodeError:
+        pass
+    key = _colliding_key(data)
+    if key is not None:
+        shown = key if len(key) <= 40 else key[:37] + "..."
+        raise StoreError(f"{what}: two of its keys are both '{shown}' once written as text (one a number or another value, "
+                         "one text): nothing was saved; give them different names",
+                         message_zh=f"{what}：其中两个键写成文本后都是“{shown}”（一个是数字或其他值，一个是文本）：未保存任何内容；请给它们不同的名称")
 
 
 def _bury(tombstones: Table, key: str, rev: int) -> None:
@@ -331,6 +383,10 @@ class _Txn:
     #: data file -> the basis of the content check's verdict (see :class:`ContentCheck`), for the files
     #: whose new content it found fitting, every record of it
     fits: dict[Path, object] = field(default_factory=dict)
+    #: the data files whose content check looked at the changed records alone (see :meth:`Store._check_content`)
+    shortcut: set[Path] = field(default_factory=set)
+    #: whether no commit was made since this process's last (see :meth:`Store._quiet`), once asked
+    quiet: bool | None = None
 
 
 class _IdIndex:
@@ -431,6 +487,8 @@ class Store:
         #: knows only shapes; the workspace, which knows the models, sets this.
         self.content_check: ContentCheck | None = None
         self._index: dict[str, _IdIndex] = {}
+        #: the commit journal's state (files.journal_state) as this process's last commit left it
+        self._committed: tuple[int, ...] | None = None
         self._org_dirs: dict[str, tuple[Path, tuple[str, str]]] = {}
         self._part_paths: dict[tuple[str, str], Path] = {}
         #: data file -> (the content this process last wrote to it, its records serialized by table
@@ -969,10 +1027,12 @@ class Store:
         or nothing. Under the lock."""
         try:
             try:
-                patches = self._patches(txn)
-                unkept = self._check_content(txn, patches)
+                made = self._made_patches(txn)
+                unkept = self._check_content(txn, made)
+                lines = self._appendable(txn, made)
+                patches = self._patches(txn, {path: patch for path, patch in made.items() if path not in lines})
                 bodies = {path: body for path, (_, body, _) in patches.items() if body is not None}
-                files, logs = self._seal.commit_bytes(txn.stage, txn.history, txn.tails, bodies)
+                files, logs = self._seal.commit_bytes(txn.stage, txn.history, txn.tails, bodies, lines, self._quiet(txn))
                 journaled = {}
                 for path, (patch, _, _) in patches.items():
                     patch["head"] = txn.stage[path][HEAD]
@@ -986,7 +1046,10 @@ class Store:
             self._forget(txn)
             raise
         for path, data in txn.stage.items():
-            self._cache.remember(path, data, files[path])
+            if path in lines:
+                self._cache.remember_appended(path, txn.bases[path], data, logs[path])
+            else:
+                self._cache.remember(path, data, files[path])
             self._fitting.pop(path, None)
             if path in txn.fits and self.content_check is not None:
                 self._fitting[path] = (self.content_check, data, txn.fits[path])
@@ -1000,13 +1063,11 @@ class Store:
         self._seal.committed(txn.stage)
         self._learn(txn)
 
-    def _patches(self, txn: _Txn) -> dict[Path, tuple[dict[str, Any], bytes | None, dict[str, dict[str, bytes]] | None]]:
-        """Each staged data file's change as a patch for the commit journal (see files.make_patch;
-        its new head is the caller's to add), where it is one: the records this transaction saved,
-        moved or deleted in it (and their tombstones), against the content it was staged from; with
-        the file's records serialized (and its serialized records by table: see :meth:`_serialized`)
-        where the file is large enough for that to be worth it. A file changed otherwise is journaled whole."""
-        patches: dict[Path, tuple[dict[str, Any], bytes | None, dict[str, dict[str, bytes]] | None]] = {}
+    def _made_patches(self, txn: _Txn) -> dict[Path, dict[str, Any]]:
+        """Each staged data file's change as a patch (see files.make_patch; its new head is the
+        caller's to add), where it is one: the records this transaction saved, moved or deleted in
+        it (and their tombstones), against the content it was staged from."""
+        made: dict[Path, dict[str, Any]] = {}
         for path, touched in txn.touched.items():
             base, data = txn.bases.get(path), txn.stage.get(path)
             if base is None or data is None:
@@ -1017,8 +1078,36 @@ class Store:
                 changed.setdefault(TOMBSTONES, set()).add(f"{kind}/{rid}")
             patch = make_patch(base, data, changed)
             if patch is not None:
-                body, pieces = self._serialized(path, base, data, patch)
-                patches[path] = (patch, body, pieces)
+                made[path] = patch
+        return made
+
+    def _appendable(self, txn: _Txn, made: dict[Path, dict[str, Any]]) -> dict[Path, tuple[bytes, str]]:
+        """The staged data files saved by appending one line (files.line_bytes) instead of being
+        written whole, with (the line's bytes before its head, the digest it chains from): those whose
+        change is a patch of the very bytes read under this lock, whose content check was the one of
+        the changed records alone (``_check_content``'s shortcut; every record is checked, and the
+        file written whole, otherwise), and whose appended lines stay within the bound
+        (files.needs_compaction: past it the file is written whole, and the version it replaces
+        becomes its newest backup)."""
+        lines: dict[Path, tuple[bytes, str]] = {}
+        for path, patch in made.items():
+            if path in txn.tails or (self.content_check is not None and path not in txn.shortcut):
+                continue
+            extent = self._cache.extent(path, txn.bases[path])
+            if extent is None or needs_compaction(*extent):
+                continue
+            lines[path] = (line_prefix(patch), patch["base"])
+        return lines
+
+    def _patches(self, txn: _Txn, made: dict[Path, dict[str, Any]]
+                 ) -> dict[Path, tuple[dict[str, Any], bytes | None, dict[str, dict[str, bytes]] | None]]:
+        """The patches ``made`` for the commit journal of the files written whole, with the file's
+        records serialized (and its serialized records by table: see :meth:`_serialized`) where
+        the file is large enough for that to be worth it. A file changed otherwise is journaled whole."""
+        patches: dict[Path, tuple[dict[str, Any], bytes | None, dict[str, dict[str, bytes]] | None]] = {}
+        for path, patch in made.items():
+            body, pieces = self._serialized(path, txn.bases[path], txn.stage[path], patch)
+            patches[path] = (patch, body, pieces)
         return patches
 
     #: A data file read larger than this keeps its records serialized one by one (see :meth:`_serialized`).
@@ -1067,7 +1156,7 @@ class Store:
         of a partition staged otherwise (a restore), or not brought up to date under this lock, is
         dropped instead: the next use reads it again."""
         data_root = self.root / "data"
-        token = journal_state(self.root)
+        token = self._committed = journal_state(self.root)
         for org in txn.where:  # refreshed under this lock; what this commit changed is learnt below
             index = self._index.get(org)
             if index is not None:
@@ -1120,6 +1209,7 @@ class Store:
                 problem = check.problem(path, changed)
                 if problem is None:
                     txn.fits[path] = basis
+                    txn.shortcut.add(path)
                     continue
                 raise StoreError(f"{path}: nothing was saved: {problem}: {check.advice(path)}",
                                  message_zh=f"{path}：未保存：该文件中已有不符合模型的记录（{problem}）：{check.advice(path, 'zh')}")
@@ -1164,6 +1254,14 @@ class Store:
 
     def _apply_one(self, txn: _Txn, op: Put | Delete | PutOrg | PutPerson | DeletePerson | Refused | PutSent) -> dict[str, Any] | None:
         now, user = _now(), self.user
+        if isinstance(op, Put):
+            _refuse_colliding_keys(f"{op.kind} {op.id} of {op.org}", op.data)
+        elif isinstance(op, PutOrg):
+            _refuse_colliding_keys(f"organization {op.data.get('id')}", op.data)
+        elif isinstance(op, PutPerson):
+            _refuse_colliding_keys(f"person {op.data.get('name')}", op.data)
+        elif isinstance(op, PutSent):
+            _refuse_colliding_keys(f"reminder {op.key}", op.data)
         if isinstance(op, Refused):
             # Staged like any change, so the file's sealed head and the manifest move on with its log.
             if self._people_path not in txn.stage:
@@ -1273,11 +1371,11 @@ class Store:
         that it may be changed in place (the cached content is never touched)."""
         data = txn.stage.get(path)
         if data is None:
-            base = txn.bases[path] = self._cache.read_fresh(path)
-            data = txn.stage[path] = dict(base)
+            base = txn.bases[path] = self._cache.read_fresh(path, self._quiet(txn))
+            data = txn.stage[path] = base.copy()
         owned = txn.owned.setdefault(path, set())
         if kind not in owned:
-            data[kind] = dict(data.get(kind) or {})
+            data[kind] = (data.get(kind) or {}).copy()  # (a dict's own copy: five times dict()'s speed)
             owned.add(kind)
         return data[kind]
 
@@ -1301,6 +1399,13 @@ class Store:
 
         return index.refresh(self.parts(org), signature, read)
 
+    def _quiet(self, txn: _Txn) -> bool:
+        """Whether no commit was made since this process's last one (the commit journal, read under
+        this lock, is as that commit left it): see files.FileCache.read_fresh. Asked once per transaction."""
+        if txn.quiet is None:
+            txn.quiet = bool(self._lock.held and self._committed is not None and journal_state(self.root) == self._committed)
+        return txn.quiet
+
     def _locate_staged(self, txn: _Txn, org: str, kind: str, record_id: str, part: str | None = None) -> tuple[list[tuple[str, dict]], int]:
         """Every partition that holds the record as the transaction sees it (read from disk,
         under the lock), and the highest revision the id has ever had there (tombstones too).
@@ -1320,7 +1425,7 @@ class Store:
         last = 0
         for name in sorted(candidates):
             path = self._txn_path(folder, (org, name))
-            data = txn.stage[path] if path in txn.stage else self._cache.read_fresh(path)
+            data = txn.stage[path] if path in txn.stage else self._cache.read_fresh(path, self._quiet(txn))
             doc = (data.get(kind) or {}).get(record_id)
             if doc is not None:
                 places.append((name, doc))
