@@ -12,6 +12,7 @@ a check's kept results; a schema-5 store migrates and a schema-5 coordtui refuse
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -19,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -32,6 +34,8 @@ from coordtui.errors import StoreError
 from coordtui.store import Delete, Put, Store
 
 MONTH = "2026-03"
+#: The last commit of schema 5 (the commit journal's patches), before a save appended to its file.
+SCHEMA_5_COMMIT = "a11d44d"
 FILLER = 60
 
 
@@ -366,15 +370,24 @@ def test_a_schema_5_store_is_migrated_and_a_schema_5_coordtui_refuses_a_schema_6
     assert orjson.loads((tmp_path / "s" / "meta.json").read_bytes())["schema"] == 6
     store.put("o", "activity", "f2", {"v": "appended"}, part=MONTH)
     assert store.get("o", "activity", "f1")["v"] == "written by schema 5" and store.verify_history() == []
-    old_python = Path("/work/main/.venv/bin/python")
-    if not old_python.exists():
-        pytest.skip("no schema-5 coordtui here")
+    # The schema-5 code itself: the last commit before schema 6, from this checkout's history.
+    repo = Path(__file__).resolve().parents[1]
+    older_src = tmp_path / "schema5"
+    older_src.mkdir()
+    try:
+        archive = subprocess.run(["git", "-C", str(repo), "archive", SCHEMA_5_COMMIT, "src/coordtui"],
+                                 capture_output=True, timeout=120, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"the schema-5 code ({SCHEMA_5_COMMIT}) is not in this checkout's git history: {exc}")
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(older_src, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+    old_python = Path(sys.executable)
+    env = dict(os.environ, PYTHONPATH=str(older_src / "src"))
     probe = subprocess.run([str(old_python), "-c", "import coordtui.store.store as s; print(s.SCHEMA_VERSION)"],
-                           capture_output=True, text=True, timeout=120)
-    if probe.stdout.strip() != "5":
-        pytest.skip("the coordtui at /work/main is not schema 5")
+                           capture_output=True, text=True, timeout=120, env=env)
+    assert probe.stdout.strip() == "5", probe.stderr
     refused = subprocess.run([str(old_python), "-m", "coordtui.cli", "check", "--db", str(tmp_path / "s"), "--lang", "en"],
-                             capture_output=True, text=True, timeout=300)
+                             capture_output=True, text=True, timeout=300, env=env)
     assert refused.returncode == 2
     assert "written by a newer coordtui (schema 6, this one reads 5)" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
