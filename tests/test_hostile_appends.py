@@ -1,0 +1,53 @@
+"""What a hostile colleague and a crash found in appended saves (schema 6), each fixed:
+
+- ``coordtui restore`` of a data file whose last appended line was cut or changed put back the
+  version its last whole write replaced (its newest backup), dropping every save appended since,
+  though every line before the broken one is a version coordtui wrote and still verifies;
+- a blank (or whitespace-only) line put between a data file's lines, or after the last, was read,
+  verified and saved over as coordtui's.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import coordtui.store.files as files
+from conftest import run
+from coordtui.errors import StoreError
+from coordtui.store import Put, Store
+
+MONTH = "2026-03"
+
+
+def _new(root, saves: int = 0) -> Store:
+    store = Store(root, create=True, user="alice")
+    store.put_org({"id": "o", "name": "O", "model": "m"})
+    store.apply([Put("o", "activity", f"f{i}", {"title": f"filler record {i} " * 4}, MONTH) for i in range(40)])
+    for k in range(saves):
+        store.put("o", "activity", f"n{k}", {"v": f"new {k}"}, part=MONTH, rev=0)
+    return store
+
+
+def _path(store: Store):
+    return store.root / "data" / "o" / f"{MONTH}.json"
+
+
+@pytest.mark.parametrize("broken", ["cut short", "changed"])
+def test_a_restore_keeps_the_appended_saves_before_the_broken_line(tmp_path, capsys, monkeypatch, broken):
+    monkeypatch.setattr(files, "_MAX_LINES", 5)
+    store = _new(tmp_path / "s", saves=9)  # written whole at the 6th save; 3 lines appended since
+    path = _path(store)
+    lines = path.read_bytes().split(b"\n")
+    assert len(lines) == 4 and files.backup_paths(store.root, path)
+    last = lines[-1][:20] if broken == "cut short" else lines[-1].replace(b'"new 8"', b'"NEW 8"')
+    path.write_bytes(b"\n".join(lines[:-1] + [last]))
+    code, out, err = run(capsys, "restore", f"data/o/{MONTH}.json", "--db", store.root, "--lang", "en")
+    assert code == 0, err
+    assert len(out.strip().splitlines()) == 1 and "broken" in out
+    fresh = Store(store.root)
+    present = {d["id"] for d in fresh.query("o", "activity", parts=[MONTH])}
+    # n6 and n7 were appended after the last whole write, in lines that still verify
+    assert {f"n{k}" for k in range(8)} <= present and "n8" not in present
+    assert fresh.verify_history() == []
+    fresh.put("o", "activity", "after", {"v": 1}, part=MONTH, rev=0)
+    assert Store(store.root).verify_history() == []
