@@ -51,3 +51,24 @@ def test_a_restore_keeps_the_appended_saves_before_the_broken_line(tmp_path, cap
     assert fresh.verify_history() == []
     fresh.put("o", "activity", "after", {"v": 1}, part=MONTH, rev=0)
     assert Store(store.root).verify_history() == []
+
+
+@pytest.mark.parametrize("where", ["between two lines", "after the last", "spaces after the last"])
+def test_a_blank_line_put_among_the_appended_saves_is_reported_and_refused(tmp_path, capsys, where):
+    store = _new(tmp_path / "s", saves=3)
+    path = _path(store)
+    lines = path.read_bytes().split(b"\n")
+    assert len(lines) == 4
+    edited = {"between two lines": lines[:2] + [b""] + lines[2:], "after the last": lines + [b""],
+              "spaces after the last": lines + [b" \t "]}[where]
+    path.write_bytes(b"\n".join(edited))
+    fresh = Store(store.root, user="bob")
+    problems = fresh.verify_history()
+    assert problems and f"data/o/{MONTH}" in problems[0], problems
+    with pytest.raises(StoreError) as refused:
+        fresh.put("o", "activity", "over", {"v": "over it"}, part=MONTH, rev=0)
+    assert "\n" not in refused.value.message
+    assert path.read_bytes() == b"\n".join(edited)
+    for lang in ("en", "zh"):
+        code, out, err = run(capsys, "verify", "--db", store.root, "--lang", lang)
+        assert code == 1 and f"data/o/{MONTH}" in out, (out, err)
