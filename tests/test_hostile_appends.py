@@ -72,3 +72,20 @@ def test_a_blank_line_put_among_the_appended_saves_is_reported_and_refused(tmp_p
     for lang in ("en", "zh"):
         code, out, err = run(capsys, "verify", "--db", store.root, "--lang", lang)
         assert code == 1 and f"data/o/{MONTH}" in out, (out, err)
+
+
+def test_the_error_for_a_cut_line_points_to_the_restore_that_keeps_the_saves_before_it(tmp_path, capsys):
+    store = _new(tmp_path / "s", saves=3)  # no backup kept yet: no whole write since it was made
+    path = _path(store)
+    lines = path.read_bytes().split(b"\n")
+    path.write_bytes(b"\n".join(lines[:-1] + [lines[-1][:15]]))
+    assert not files.backup_paths(store.root, path)
+    with pytest.raises(StoreError) as unreadable:
+        Store(store.root).get("o", "activity", "n0")
+    message, zh = unreadable.value.message, unreadable.value.message_zh
+    assert "\n" not in message and "move it away" not in message and f"coordtui restore --db {store.root} data/o/{MONTH}.json" in message
+    assert "coordtui restore" in zh and "移开" not in zh
+    code, out, err = run(capsys, "restore", f"data/o/{MONTH}.json", "--db", store.root, "--lang", "en")
+    assert code == 0, err
+    fresh = Store(store.root)
+    assert fresh.get("o", "activity", "n1")["v"] == "new 1" and fresh.verify_history() == []
