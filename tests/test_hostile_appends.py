@@ -4,7 +4,10 @@
   version its last whole write replaced (its newest backup), dropping every save appended since,
   though every line before the broken one is a version coordtui wrote and still verifies;
 - a blank (or whitespace-only) line put between a data file's lines, or after the last, was read,
-  verified and saved over as coordtui's.
+  verified and saved over as coordtui's;
+- the one-line error for a file with a broken appended line said "no backup of it is kept: move it
+  away" (moving it away drops every record it holds) instead of naming the restore that keeps the
+  saves before the broken line.
 """
 
 from __future__ import annotations
