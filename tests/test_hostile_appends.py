@@ -92,3 +92,15 @@ def test_the_error_for_a_cut_line_points_to_the_restore_that_keeps_the_saves_bef
     assert code == 0, err
     fresh = Store(store.root)
     assert fresh.get("o", "activity", "n1")["v"] == "new 1" and fresh.verify_history() == []
+
+
+def test_a_restore_of_a_file_with_a_blank_line_put_in_keeps_every_save(tmp_path, capsys):
+    store = _new(tmp_path / "s", saves=4)
+    path = _path(store)
+    lines = path.read_bytes().split(b"\n")
+    path.write_bytes(b"\n".join(lines[:2] + [b"  "] + lines[2:]))
+    code, out, err = run(capsys, "restore", f"data/o/{MONTH}.json", "--db", store.root, "--lang", "en")
+    assert code == 0, err
+    fresh = Store(store.root)
+    assert {f"n{k}" for k in range(4)} <= {d["id"] for d in fresh.query("o", "activity", parts=[MONTH])}
+    assert fresh.verify_history() == []

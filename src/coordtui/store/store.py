@@ -211,11 +211,21 @@ def _parses(path: Path) -> bool:
 def _intact_versions(seal: Any, path: Path, key: bytes) -> Iterator[dict[str, Any]]:
     """The versions of the data file ``path`` that its own lines still hold, newest first: each run
     of its lines from the first up to (not including) a later one, whose sealed chain verifies
-    with ``key`` (see Seal.check_head). The whole file is not among them (the caller checked it)."""
+    with ``key`` (see Seal.check_head). The whole file is not among them (the caller checked it),
+    but it is first without the blank lines put in it (coordtui writes none: they hold nothing)."""
     try:
         raw = read_nofollow(path)
     except OSError:
         return
+    parts = raw.split(b"\n")
+    unblank = b"\n".join(parts[:1] + [line for line in parts[1:] if line.strip()])
+    if unblank != raw:
+        try:
+            data = parse_store_file(path, unblank)
+        except StoreError:
+            data = None
+        if data is not None and not seal.check_head(path, unblank, data, key)[1]:
+            yield data
     ends: list[int] = []
     at = raw.find(b"\n")
     while at >= 0:
