@@ -104,3 +104,28 @@ def test_a_restore_of_a_file_with_a_blank_line_put_in_keeps_every_save(tmp_path,
     fresh = Store(store.root)
     assert {f"n{k}" for k in range(4)} <= {d["id"] for d in fresh.query("o", "activity", parts=[MONTH])}
     assert fresh.verify_history() == []
+
+
+@pytest.mark.xfail(strict=True, reason="open: the newest save, cut off the end of every file it grew (data file, its log, the "
+                   "manifest), leaves an earlier sealed state of the whole store that nothing in the store can tell from "
+                   "the real one; telling it needs an anchor outside the store folder (a design decision, not made here)")
+def test_the_last_save_cut_off_every_file_it_grew_is_reported(tmp_path):
+    store = _new(tmp_path / "s", saves=2)
+    with store.locked():
+        files._checkpoint(store.root)  # (the commit journal emptied, as it is every 32 MB)
+    kept = {p: p.read_bytes() for p in store.root.rglob("*") if p.is_file() and "cache" not in p.parts
+            and p.name not in (files.WAL, ".lock")}
+    store.put("o", "activity", "n0", {"v": "the save cut off"}, part=MONTH)
+    with store.locked():
+        files._checkpoint(store.root)
+    cut = 0
+    for path, before in kept.items():
+        now = path.read_bytes()
+        if now != before:
+            assert now.startswith(before)  # every file this save changed only grew
+            path.write_bytes(before)
+            cut += 1
+    assert cut == 3  # the month file, its log, the manifest
+    fresh = Store(store.root)
+    assert fresh.get("o", "activity", "n0")["v"] == "new 0"  # the save is gone
+    assert fresh.verify_history() != []
