@@ -494,9 +494,10 @@ def _unreadable(path: Path, why: str, good: Callable[[dict[str, Any]], bool] | N
     kept = _kept_lines(path) if root else -1
     if kept >= 0:  # (newer than any backup: what 'coordtui restore' puts back first, once its seals verify)
         rel = path.relative_to(root)
-        hint = (f"its first line and the {kept} save(s) appended before its broken line are intact: put it back to them "
-                f"with 'coordtui restore --db {root} {rel}'")
-        hint_zh = f"其第一行及损坏行之前追加的 {kept} 次保存完好：请用 coordtui restore --db {root} {rel} 将其恢复到该状态"
+        what, what_zh = ((f"its first line and the {kept} save(s) appended before its broken line are", f"其第一行及损坏行之前追加的 {kept} 次保存")
+                         if kept else ("its first line (as last written whole) is", "其第一行（最近一次整体写入的内容）"))
+        hint = f"{what} intact: put it back to that with 'coordtui restore --db {root} {rel}'"
+        hint_zh = f"{what_zh}完好：请用 coordtui restore --db {root} {rel} 将其恢复到该状态"
     why_zh = why.zh if isinstance(why, Bilingual) else why
     return StoreError(f"{path}: {why}: {hint}", message_zh=f"{path}：{why_zh}：{hint_zh}")
 
