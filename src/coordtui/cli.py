@@ -826,6 +826,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", "zh")
     if backup is None:  # the manifest: made again from the data files' verified sealed heads
         print(t("out.manifest_rebuilt", lang, target=target) + (t("out.kept_aside", lang, aside=aside) if aside else ""))
+    elif backup == aside:  # a data file put back to the saves appended to it before its broken line
+        print(t("out.restored_lines", lang, target=target, aside=aside))
     else:
         print(t("out.restored", lang, target=target, backup=backup, aside=aside))
     return EXIT_OK

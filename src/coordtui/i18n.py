@@ -332,6 +332,9 @@ CATALOGUE.update({
     "out.nothing_written": ("未写入任何内容（--dry-run）", "nothing written (--dry-run)"),
     "out.restored": ("已用备份 {backup} 恢复 {target}；损坏的文件保留为 {aside}",
                      "restored {target} from {backup}; the broken file is kept as {aside}"),
+    "out.restored_lines": ("已将 {target} 恢复为其中仍能通过封印核验的最新版本（其损坏的那一行之前追加的各次保存）；损坏的文件保留为 {aside}",
+                           "restored {target} to the newest version its own lines still verify (the saves appended before its broken line); "
+                           "the broken file is kept as {aside}"),
     "out.verify_note": ("注意：{note}", "note: {note}"),
     "out.verify_broken": ("{root}：变更历史已损坏：{problems} 处问题", "{root}: the history is broken: {problems} problem(s)"),
     "out.verify_missing": ("{root}：{files} 个附件中有 {missing} 个缺失或被改动", "{root}: {missing} of {files} attachment(s) are missing or altered"),

@@ -498,8 +498,40 @@ def _unreadable(path: Path, why: str, good: Callable[[dict[str, Any]], bool] | N
     else:
         hint = "no backup of it is kept: move it away, or restore the folder from your own backup"
         hint_zh = "没有保留它的备份：请将它移开，或用您自己的备份恢复该文件夹"
+    kept = _kept_lines(path) if root else -1
+    if kept >= 0:  # (newer than any backup: what 'coordtui restore' puts back first, once its seals verify)
+        rel = path.relative_to(root)
+        what, what_zh = ((f"its first line and the {kept} save(s) appended before its broken line are", f"其第一行及损坏行之前追加的 {kept} 次保存")
+                         if kept else ("its first line (as last written whole) is", "其第一行（最近一次整体写入的内容）"))
+        hint = f"{what} intact: put it back to that with 'coordtui restore --db {root} {rel}'"
+        hint_zh = f"{what_zh}完好：请用 coordtui restore --db {root} {rel} 将其恢复到该状态"
     why_zh = why.zh if isinstance(why, Bilingual) else why
     return StoreError(f"{path}: {why}: {hint}", message_zh=f"{path}：{why_zh}：{hint_zh}")
+
+
+def _kept_lines(path: Path) -> int:
+    """How many of the data file ``path``'s appended saves apply before its first broken line, when
+    its first line reads; -1 when nothing of it can be kept that way (a file of one line, its first
+    line broken, no line broken, not a data file, unreadable)."""
+    if path.name in ("meta.json", MANIFEST) or not path.name.endswith(".json"):
+        return -1
+    try:
+        raw = read_nofollow(path)
+    except OSError:
+        return -1
+    nl = raw.find(b"\n")
+    if nl < 0:
+        return -1
+    data, problem = _parse(path, raw[:nl])
+    if problem is not None:
+        return -1
+    lines = raw[nl + 1:].split(b"\n")
+    for kept, line in enumerate(lines):
+        try:
+            apply_line(data, orjson.loads(line))
+        except (orjson.JSONDecodeError, ValueError):
+            return kept
+    return -1  # (no line is broken: what is wrong is elsewhere)
 
 
 def parse_store_file(path: Path, raw: bytes) -> dict[str, Any]:

@@ -463,6 +463,10 @@ class Seal:
                      ) -> tuple[dict[str, Any] | None, list[Problem]]:
         digest: str | None = None
         head: Any = None
+        blank = next((n for n, line in enumerate(raw.split(b"\n")[1:], 2) if not line.strip()), None)
+        if blank is not None:  # (coordtui writes none: each save's line is one JSON object, the file ends with it)
+            return None, [Problem(f"{rel}: its line {blank} is blank (put in outside coordtui: every line coordtui appends is a save)",
+                                  f"{rel}：其第 {blank} 行是空行（在 coordtui 之外加入：coordtui 追加的每一行都是一次保存）")]
         for line in split_lines(raw):
             split = _split_line(line)
             if split is None:

@@ -208,6 +208,39 @@ def _parses(path: Path) -> bool:
         return False
 
 
+def _intact_versions(seal: Any, path: Path, key: bytes) -> Iterator[dict[str, Any]]:
+    """The versions of the data file ``path`` that its own lines still hold, newest first: each run
+    of its lines from the first up to (not including) a later one, whose sealed chain verifies
+    with ``key`` (see Seal.check_head). The whole file is not among them (the caller checked it),
+    but it is first without the blank lines put in it (coordtui writes none: they hold nothing)."""
+    try:
+        raw = read_nofollow(path)
+    except OSError:
+        return
+    parts = raw.split(b"\n")
+    unblank = b"\n".join(parts[:1] + [line for line in parts[1:] if line.strip()])
+    if unblank != raw:
+        try:
+            data = parse_store_file(path, unblank)
+        except StoreError:
+            data = None
+        if data is not None and not seal.check_head(path, unblank, data, key)[1]:
+            yield data
+    ends: list[int] = []
+    at = raw.find(b"\n")
+    while at >= 0:
+        ends.append(at)
+        at = raw.find(b"\n", at + 1)
+    for end in reversed(ends):
+        version = raw[:end]
+        try:
+            data = parse_store_file(path, version)
+        except StoreError:
+            continue
+        if not seal.check_head(path, version, data, key)[1]:
+            yield data
+
+
 def _unencodable(root: Path, exc: Exception) -> StoreError:
     return StoreError(f"{root}: cannot save ({exc}; numbers must fit in 64 bits): nothing was changed")
 
@@ -665,6 +698,8 @@ class Store:
     @classmethod
     def restore(cls, root: Path | str, relative: str, good: Callable[[Path, dict[str, Any]], bool] | None = None) -> tuple[Path, Path | None, Path | None]:
         """Put the newest good backup of ``relative`` back in place; the broken file is kept aside.
+        For a data file with appended saves, the newest version its own lines still verify comes
+        first (then the backup used is reported as the file kept aside).
 
         Returns (restored file, backup used, where the broken one was moved). Works on a store
         whose data files cannot be read, since that is when it is needed. A data file comes
@@ -717,6 +752,13 @@ class Store:
             current = parse_store_file(path, raw)
             if not store._seal.check_head(path, raw, current, key)[1] and (good is None or good(target, current)):
                 raise intact
+        # A data file with appended saves (schema 6): the end of each of its lines ends a version
+        # coordtui wrote, newer than its backups (each the version a whole write replaced). Its
+        # longest run of lines that still verifies is put back unless a backup is newer (a file put
+        # back by hand to an older version): only the saves from the broken line on are lost, not
+        # every save since its last whole write.
+        own = next((data for data in (_intact_versions(store._seal, path, key) if key is not None else ())
+                    if good is None or good(target, data)), None)
         # A backup is taken only as coordtui wrote it: its sealed head must verify (in a group
         # store a member can write into backups/ and plant a version of their own).
         for backup in backup_paths(root.resolve(), target):
@@ -726,8 +768,13 @@ class Store:
             except (StoreError, OSError):
                 continue
             if key is not None and not store._seal.check_head(path, raw, data, key)[1] and (good is None or good(target, data)):
+                if own is not None and own[HEAD]["seq"] >= data[HEAD]["seq"]:
+                    break
                 store._restore(path, data, aside)
                 return target, backup, aside
+        if own is not None:
+            store._restore(path, own, aside)
+            return target, aside, aside
         raise StoreError(f"{target}: no backup coordtui wrote is kept for it (none has a sealed head that verifies): "
                          "move it away, or restore the folder from your own backup",
                          message_zh=f"{target}：没有 coordtui 写入的备份（没有一个的封印头能通过核验）：请把它移开，或用您自己的备份恢复整个目录")
