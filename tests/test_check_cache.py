@@ -294,3 +294,26 @@ def test_the_workers_keep_each_result_as_this_process_would_and_not_one_where_a_
     others = {o.id for o in ws.orgs() if o.model != victim.model}
     assert others and set(kept) == others
     assert {org: kept[org] for org in others} == {org: in_workers[org] for org in others}
+
+
+def test_an_entry_kept_under_another_digest_is_passed_over_by_its_head(example_store, capsys, monkeypatch):
+    """A kept entry whose digest is not the one asked for is refused before its seal is worked out
+    (its head says so); one whose head matches is still refused unless its seal holds."""
+    from coordtui.store.results import ResultCache
+
+    _check(capsys, example_store)
+    cache = ResultCache(example_store)
+    path = _cache(example_store) / "tjpu" / f"{AS_OF}.json"
+    digest = json.loads(path.read_bytes().split(b"\n")[1])["digest"]
+    found = cache.load("tjpu", AS_OF, digest)
+    assert found is not None and found[0]
+
+    def unsealed(*args):
+        raise AssertionError("the seal of an entry under another digest was worked out")
+
+    monkeypatch.setattr(ResultCache, "_mac", unsealed)
+    assert cache.load("tjpu", AS_OF, "0" * len(digest)) is None
+    monkeypatch.undo()
+    mac, header, blob = path.read_bytes().split(b"\n", 2)
+    path.write_bytes(mac + b"\n" + header + b"\n" + blob[:-1] + bytes([blob[-1] ^ 1]))  # the head intact, the body not
+    assert ResultCache(example_store).load("tjpu", AS_OF, digest) is None
