@@ -84,3 +84,27 @@ def test_an_append_whose_folder_is_missing_makes_it(tmp_path):
     files._append(log, 0, b"line\n")
     assert log.read_bytes() == b"line\n"
     assert stat.S_IMODE(os.stat(log.parent).st_mode) == 0o700 and stat.S_IMODE(os.stat(log).st_mode) == 0o600
+
+
+def test_a_file_changed_by_hand_after_this_process_saved_into_it_is_refused(store):
+    for n in range(3):  # its head kept under the signature the cache took after each save
+        store.put("o1", "activity", f"a{n}", {"t": n}, part="2026-03")
+    path = store.root / "data" / "o1" / "2026-03.json"
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b'"t":1', b'"t":7'))
+    with pytest.raises(StoreError) as refused:
+        store.put("o1", "activity", "a9", {"t": 9}, part="2026-03")
+    assert "\n" not in str(refused.value) and "coordtui verify" in str(refused.value)
+    assert path.read_bytes() == raw.replace(b'"t":1', b'"t":7')
+
+
+def test_one_transaction_of_two_saves_into_one_file_reads_it_once_and_keeps_both(store, monkeypatch):
+    from coordtui.store import Put
+
+    store.put("o1", "activity", "a0", {"t": 0}, part="2026-03")
+    reads = []
+    real = files.FileCache.read_fresh
+    monkeypatch.setattr(files.FileCache, "read_fresh", lambda self, path, quiet=False: reads.append(path) or real(self, path, quiet))
+    store.apply([Put("o1", "activity", "a1", {"t": 1}, "2026-03"), Put("o1", "activity", "a0", {"t": 5}, "2026-03", 1)])
+    assert reads.count(store.root / "data" / "o1" / "2026-03.json") == 1
+    assert {d["id"]: (d["t"], d["_rev"]) for d in Store(store.root).query("o1", "activity")} == {"a0": (5, 2), "a1": (1, 1)}
