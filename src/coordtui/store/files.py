@@ -1918,7 +1918,8 @@ def _markers(root: Path) -> tuple[str, str]:
     (asked before and after every file a reader reads, and by every commit)."""
     names = _MARKERS.get(root)
     if names is None:
-        names = _MARKERS[root] = (os.path.join(root, PENDING), os.path.join(root, JOURNAL))
+        # (spelt as pathlib spells them: the names the messages about them show)
+        names = _MARKERS[root] = (os.fspath(Path(root) / PENDING), os.fspath(Path(root) / JOURNAL))
     return names
 
 
