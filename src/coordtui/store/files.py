@@ -310,6 +310,11 @@ def modes_at(folder: Path) -> Modes:
         st = os.stat(folder)
     except OSError:
         return PRIVATE
+    return _modes_for(st)
+
+
+def _modes_for(st: os.stat_result) -> Modes:
+    """The modes for files made in the folder whose stat is ``st``."""
     return Modes(0o2770, 0o660, st.st_gid) if st.st_mode & stat.S_ISGID else PRIVATE
 
 
@@ -403,22 +408,13 @@ def _set_mode(fd: int, modes: Modes, st: os.stat_result | None = None) -> None:
         os.fchown(fd, -1, modes.gid)
 
 
-def check_inside(root: Path, path: Path, checked: set[Path] | None = None) -> str:
+def check_inside(root: Path, path: Path, checked: set[str] | None = None) -> str:
     """``path`` relative to ``root`` when it lies inside it with no symbolic link on the way; else StoreError.
     ``checked``: the folders found no link in by this call's caller just before (each looked at once
     for the files of one commit), added to."""
-    try:
-        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
-    except ValueError:
-        raise StoreError(f"{path}: is not inside the store {root}: coordtui writes only the store's own files",
-                         message_zh=f"{path}：不在数据存储 {root} 之内：coordtui 只写入数据存储自身的文件") from None
-    if not rel.parts or ".." in rel.parts:
-        raise StoreError(f"{path}: is not inside the store {root}: coordtui writes only the store's own files",
-                         message_zh=f"{path}：不在数据存储 {root} 之内：coordtui 只写入数据存储自身的文件")
-    p = Path(root)
-    last = len(rel.parts) - 1
-    for n, part in enumerate(rel.parts):
-        p = p / part
+    rel, steps = _inside(root, path)
+    last = len(steps) - 1
+    for n, p in enumerate(steps):
         if checked is not None and n < last and p in checked:
             continue
         try:
@@ -431,7 +427,43 @@ def check_inside(root: Path, path: Path, checked: set[Path] | None = None) -> st
                              message_zh=f"{p}：是数据存储中的符号链接：coordtui 从不经由链接写入；请删除它后运行 coordtui verify")
         if checked is not None and n < last:
             checked.add(p)
-    return rel.as_posix()
+    return rel
+
+
+#: (store folder, path[, working folder]) -> what :func:`_inside` made of them: a function of the two
+#: names alone (and, where either is relative, of the working folder), so made once per process
+#: (each save named its three files to pathlib again). Only names: every folder on the way is
+#: still looked at for a link by each call of check_inside.
+_INSIDE: dict[tuple[Any, ...], tuple[str, tuple[str, ...]]] = {}
+_KNOWN_NAMES = 50_000
+
+
+def _inside(root: Path, path: Path) -> tuple[str, tuple[str, ...]]:
+    """(``path`` relative to ``root``, as posix text; the names, as text, of ``root``'s child on the
+    way to ``path`` and of each one below it, down to ``path``), or StoreError when it is not inside."""
+    key: tuple[Any, ...] = (root, path)
+    if not (os.path.isabs(root) and os.path.isabs(path)):
+        key = (root, path, os.getcwd())
+    known = _INSIDE.get(key)
+    if known is not None:
+        return known
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+    except ValueError:
+        raise StoreError(f"{path}: is not inside the store {root}: coordtui writes only the store's own files",
+                         message_zh=f"{path}：不在数据存储 {root} 之内：coordtui 只写入数据存储自身的文件") from None
+    if not rel.parts or ".." in rel.parts:
+        raise StoreError(f"{path}: is not inside the store {root}: coordtui writes only the store's own files",
+                         message_zh=f"{path}：不在数据存储 {root} 之内：coordtui 只写入数据存储自身的文件")
+    p = Path(root)
+    steps = []
+    for part in rel.parts:
+        p = p / part
+        steps.append(str(p))
+    if len(_INSIDE) >= _KNOWN_NAMES:
+        _INSIDE.clear()
+    known = _INSIDE[key] = (rel.as_posix(), tuple(steps))
+    return known
 
 
 _NAME = r"[^/\x00.][^/\x00]*"
@@ -800,18 +832,53 @@ def _journal_unreadable(journal: Path, exc: OSError) -> StoreError:
 def _write_tmp(final: Path, payload: bytes) -> Path:
     """A temporary file beside ``final`` holding ``payload``, not yet fsynced: the commit
     journal holds the same bytes durably (see the module's docstring)."""
-    make_folder(final.parent)
     tmp = final.with_name(f"{final.name}.{os.getpid()}{_TMP_SUFFIX}")
-    _write_new(tmp, payload, modes_at(final.parent), sync=False)
+    try:
+        _write_new(tmp, payload, _commit_modes()(final.parent), sync=False)
+    except FileNotFoundError:  # its folder is missing: made (as make_folder makes it), then written again
+        make_folder(final.parent)
+        _write_new(tmp, payload, modes_at(final.parent), sync=False)
     return tmp
+
+
+#: This thread's commit under way (see :func:`commit_files`): ``modes``, its folders' modes as it found them.
+_COMMIT = threading.local()
+
+
+def _commit_modes() -> Callable[[Path], Modes]:
+    """:func:`modes_at`, or, during a commit of this thread, the one that asks each folder once."""
+    return getattr(_COMMIT, "modes", None) or modes_at
+
+
+def _modes_of() -> Callable[[Path], Modes]:
+    """:func:`modes_at`, each folder asked once: for the files of one commit (a save puts a data
+    file and its log in one folder and the manifest and markers in another, under the lock)."""
+    known: dict[Path, Modes] = {}
+
+    def modes(folder: Path) -> Modes:
+        found = known.get(folder)
+        if found is None:
+            try:
+                st = os.stat(folder)
+            except OSError:
+                return PRIVATE  # (as modes_at; not kept: a folder this commit makes is asked again)
+            found = known[folder] = _modes_for(st)
+        return found
+
+    return modes
 
 
 def _append(path: Path, offset: int, payload: bytes) -> None:
     """Make ``path`` its first ``offset`` bytes followed by ``payload`` (repeatable: recovery
     redoes it). Not fsynced: the commit journal holds the same bytes durably."""
-    make_folder(path.parent)
-    modes = modes_at(path.parent)
-    fd, st = _open_regular_stat(path, os.O_WRONLY | os.O_CREAT, modes.file)
+    folder = path.parent
+    modes = _commit_modes()(folder)
+    try:
+        fd, st = _open_regular_stat(path, os.O_WRONLY | os.O_CREAT, modes.file)
+    except FileNotFoundError:  # its folder is missing: made (as make_folder makes it), then opened again
+        make_folder(folder)
+        modes = modes_at(folder)
+        fd, st = _open_regular_stat(path, os.O_WRONLY | os.O_CREAT, modes.file)
     try:
         _set_mode(fd, modes, st)
         if st.st_size != offset:  # (a redo, or a file cut short: made its first ``offset`` bytes)
@@ -826,7 +893,7 @@ def _append(path: Path, offset: int, payload: bytes) -> None:
 
 def _size(path: Path) -> int:
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size
     except FileNotFoundError:
         return 0
 
@@ -855,16 +922,30 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
     appends = {path: payload for path, payload in (appends or {}).items() if payload}
     if not files and not appends:
         return
-    checked: set[Path] = set()
+    checked: set[str] = set()
     for path in [*files, *appends]:
         check_inside(root, path, checked)
     grown: list[tuple[Path, int, bytes]] = [(path, _size(path), payload) for path, payload in appends.items()]
-    written: list[tuple[Path, Path]] = []
     boot = boot_id()
+    markers = _markers(root)
+    _COMMIT.modes = _modes_of()
+    try:
+        _commit_under_way(root, files, unkept, manifest, patches, grown, boot)
+    finally:
+        _COMMIT.modes = None
+    _unlink(markers[0])
+
+
+def _commit_under_way(root: Path, files: dict[Path, bytes], unkept: set[Path] | frozenset[Path],
+                      manifest: tuple[dict[str, int], str] | None, patches: dict[Path, bytes] | None,
+                      grown: list[tuple[Path, int, bytes]], boot: str | None) -> None:
+    """:func:`commit_files` from its temporary files to its appends (``journal.pending`` is the caller's to remove)."""
+    written: list[tuple[Path, Path]] = []
     try:
         for final, payload in files.items():
             written.append((_write_tmp(final, payload), final))
-        journaled = [(final, files[final]) for _, final in written if manifest is None or final != root / MANIFEST]
+        manifest_path = root / MANIFEST if manifest is not None else None
+        journaled = [(final, files[final]) for _, final in written if final != manifest_path]
         _journal_commit(root, journaled, grown, boot, manifest, patches)
     except OSError as exc:
         for tmp, _ in written:
@@ -891,7 +972,6 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
                          message_zh=f"{root}：更改已保存，但其变更历史暂未写入（{os_reason(exc)}）：请释放磁盘空间；下次保存时会自动完成") from None
     if boot is None:  # no boot to tell a journal of before a power cut by: make it all durable now
         _checkpoint(root)
-    _unlink(root / PENDING)
 
 
 def _put_written(root: Path, written: list[tuple[Path, Path]], unkept: set[Path] | frozenset[Path]) -> None:
@@ -992,7 +1072,7 @@ def boot_id() -> str | None:
     return _BOOT[0]
 
 
-def _unlink(path: Path) -> None:
+def _unlink(path: Path | str) -> None:
     try:
         os.unlink(path)
     except FileNotFoundError:
@@ -1002,11 +1082,11 @@ def _unlink(path: Path) -> None:
             os.rmdir(path)
         except OSError:
             raise StoreError(f"{path}: is a folder, not a file coordtui makes (put there outside coordtui): remove it "
-                             f"(rm -r {path}) and run 'coordtui verify --db {path.parent}'",
+                             f"(rm -r {path}) and run 'coordtui verify --db {Path(path).parent}'",
                              message_zh=f"{path}：是文件夹，不是 coordtui 建立的文件（在 coordtui 之外放入）：请删除它，然后运行 coordtui verify") from None
 
 
-def _touch(path: Path, modes: Modes) -> None:
+def _touch(path: Path | str, modes: Modes) -> None:
     """Create ``path`` empty if missing, never through a link (one planted there is removed)."""
     for _ in range(2):
         try:
@@ -1040,14 +1120,29 @@ def _journal_record(root: Path, files: list[tuple[Path, bytes]], grown: list[tup
     crc = 0
     for part in parts:
         crc = zlib.crc32(part, crc)
-    head: dict[str, Any] = {"files": [[path.relative_to(root).as_posix(), len(payload)] for path, payload in files],
-                            "appends": [[path.relative_to(root).as_posix(), offset, len(payload)] for path, offset, payload in grown],
+    head: dict[str, Any] = {"files": [[_relative(root, path), len(payload)] for path, payload in files],
+                            "appends": [[_relative(root, path), offset, len(payload)] for path, offset, payload in grown],
                             "size": sum(len(part) for part in parts), "crc": crc}
     if patched:
-        head["patches"] = [[path.relative_to(root).as_posix(), len(payload)] for path, payload in patched]
+        head["patches"] = [[_relative(root, path), len(payload)] for path, payload in patched]
     if manifest is not None:
         head["manifest"] = {"set": manifest[0], "seal": manifest[1]}
     return [b"R" + dump(head) + b"\n", *parts, b"\n"]
+
+
+#: (store folder, path) -> ``path.relative_to(root).as_posix()``: a function of the two names alone
+#: (pathlib's is lexical), made once per process.
+_RELATIVE: dict[tuple[Path, Path], str] = {}
+
+
+def _relative(root: Path, path: Path) -> str:
+    """``path`` relative to ``root`` as posix text (ValueError where it is not below it by name)."""
+    rel = _RELATIVE.get((root, path))
+    if rel is None:
+        if len(_RELATIVE) >= _KNOWN_NAMES:
+            _RELATIVE.clear()
+        rel = _RELATIVE[(root, path)] = path.relative_to(root).as_posix()
+    return rel
 
 
 def _journal_start(root: Path, boot: str | None) -> bytes:
@@ -1091,7 +1186,7 @@ def journal_state(root: Path) -> tuple[int, ...] | None:
 _WHOLE: dict[str, tuple[int, int, bytes, set[Path]]] = {}
 
 
-def _whole_in_journal(root: Path, fd: int) -> set[Path]:
+def _whole_in_journal(root: Path, fd: int, st: os.stat_result | None = None) -> set[Path]:
     """The files the open journal ``fd`` holds a whole version of (since its header), as far as
     this process knows: those it journaled whole itself, while its own last record is still where
     it wrote it (a checkpoint replaces the journal, and another process only ever appends). Empty
@@ -1100,7 +1195,7 @@ def _whole_in_journal(root: Path, fd: int) -> set[Path]:
     if kept is None:
         return set()
     ino, at, line, whole = kept
-    st = os.fstat(fd)
+    st = os.fstat(fd) if st is None else st  # (``st``: the caller's fstat of ``fd``, with nothing written since)
     if st.st_ino != ino or st.st_size < at + len(line) or os.pread(fd, len(line), at) != line:
         _WHOLE.pop(os.fspath(root), None)
         return set()
@@ -1112,8 +1207,10 @@ def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tup
     """Append one commit's record to the journal and make it durable (the commit point). A file
     of ``patches`` that the journal holds whole (see :func:`_whole_in_journal`) is journaled as its patch."""
     fd = _open_journal(root, boot)
+    pending = _markers(root)[0]
     try:
-        size = os.fstat(fd).st_size
+        st = os.fstat(fd)
+        size = st.st_size
         # Every record (and the header) ends in a newline: a journal that does not was written
         # to outside coordtui, and a record appended after such bytes could not be read back
         # by a recovery. A checkpoint starts it afresh.
@@ -1122,12 +1219,13 @@ def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tup
             fd = -1
             _checkpoint(root)
             fd = _open_journal(root, boot)
-            size = os.fstat(fd).st_size
-        whole = _whole_in_journal(root, fd) if patches else set()
+            st = os.fstat(fd)
+            size = st.st_size
+        whole = _whole_in_journal(root, fd, st) if patches else set()
         patched = [(path, patches[path]) for path, _ in files if patches and path in patches and path in whole]
         if patched:
             files = [(path, payload) for path, payload in files if path not in patches or path not in whole]
-        _touch(root / PENDING, modes_at(root))
+        _touch(pending, _commit_modes()(root))
         try:
             record = _journal_record(root, files, grown, manifest, patched)
             _write_all(fd, b"".join(record) if sum(map(len, record)) < (1 << 20) else record[0])
@@ -1137,14 +1235,14 @@ def _journal_commit(root: Path, files: list[tuple[Path, bytes]], grown: list[tup
             os.fdatasync(fd)
             # A file appended to is no longer the version the journal holds whole: its next whole
             # write is journaled whole (a patch of it would be of a version the journal lacks).
-            _WHOLE[os.fspath(root)] = (os.fstat(fd).st_ino, size, record[0],
+            _WHOLE[os.fspath(root)] = (st.st_ino, size, record[0],  # (the descriptor's inode: fstat'ed above)
                                        (whole | {path for path, _ in files}) - {path for path, _, _ in grown})
         except OSError:
             try:
                 os.ftruncate(fd, size)  # a record cut short is ignored anyway; leave none
             except OSError:
                 pass
-            _unlink(root / PENDING)
+            _unlink(pending)
             raise
     finally:
         if fd >= 0:
@@ -1637,16 +1735,16 @@ def _journal_paths(root: Path) -> set[Path]:
 
 def _recover_journal(root: Path) -> bool:
     """Finish what the commit journal holds and the files may not (see the module's docstring)."""
-    pending = os.path.lexists(root / PENDING)
-    journal = root / WAL
+    marker = _markers(root)[0]
+    pending = os.path.lexists(marker)
     try:
-        fd = _open_regular(journal, os.O_RDONLY)
+        fd = _open_regular(os.path.join(root, WAL), os.O_RDONLY)
     except FileNotFoundError:
         if pending:
-            _unlink(root / PENDING)
+            _unlink(marker)
         return pending
     except OSError as exc:
-        raise _journal_unreadable(journal, exc) from None
+        raise _journal_unreadable(root / WAL, exc) from None
     try:
         header = _journal_header(boot_id())
         same_boot = os.pread(fd, len(header), 0) == header
@@ -1654,6 +1752,7 @@ def _recover_journal(root: Path) -> bool:
         os.close(fd)
     if same_boot and not pending:
         return False  # the common case: nothing to do
+    journal = root / WAL
     raw = _read_journal(root) or b""
     _, records, end = _journal_records(root, journal, raw)
     manifests = _manifests(root, records)
@@ -1781,9 +1880,9 @@ def recover(root: Path) -> bool:
 def _recover_old_journal(root: Path) -> bool:
     """Finish a multi-file commit of the design before the commit journal (``journal.json``
     naming fsynced temporary files to rename and appends to redo), then make it durable."""
-    journal = root / JOURNAL
-    if not os.path.lexists(journal):
+    if not os.path.lexists(_markers(root)[1]):
         return False
+    journal = root / JOURNAL
     try:
         raw = read_nofollow(journal)
     except OSError as exc:
@@ -1810,10 +1909,18 @@ def _recover_old_journal(root: Path) -> bool:
 def commit_pending(root: Path) -> bool:
     """Whether a commit is being put in place (or its writer died in the middle): a reader
     that sees one takes the lock, which waits for it or finishes it."""
-    names = _MARKERS.get(root)
-    if names is None:  # (asked before and after every file a reader reads: the names joined once)
-        names = _MARKERS[root] = (os.path.join(root, PENDING), os.path.join(root, JOURNAL))
+    names = _markers(root)
     return os.path.lexists(names[0]) or os.path.lexists(names[1])
+
+
+def _markers(root: Path) -> tuple[str, str]:
+    """The names of ``root``'s ``journal.pending`` and ``journal.json``, joined once per process
+    (asked before and after every file a reader reads, and by every commit)."""
+    names = _MARKERS.get(root)
+    if names is None:
+        # (spelt as pathlib spells them: the names the messages about them show)
+        names = _MARKERS[root] = (os.fspath(Path(root) / PENDING), os.fspath(Path(root) / JOURNAL))
+    return names
 
 
 #: Store root -> the paths of its commit's markers, for commit_pending.

@@ -695,8 +695,9 @@ class Seal:
         logs = {history_path(path): b"".join(dump(e) + b"\n" for e in entries) for path, entries in history.items()}
         return files, appended | logs
 
-    def committed(self, stage: dict[Path, dict]) -> None:
-        """Remember the heads and manifest just written, so that the next save need not re-read and re-hash them."""
+    def committed(self, stage: dict[Path, dict], signatures: dict[Path, tuple[int, ...] | None] | None = None) -> None:
+        """Remember the heads and manifest just written, so that the next save need not re-read and re-hash them.
+        ``signatures``: the files' signatures the caller took right after the commit (None for one it has not)."""
         self._manifest = (self._pending_raw, self._pending_manifest, self._pending_seal, *self._pending_extent)
         self._manifest_text = self._pending_text
         try:
@@ -705,12 +706,14 @@ class Seal:
             self._manifest_signature = None
         for path, data in stage.items():
             head = data.get(HEAD)
-            try:
-                st = os.lstat(path)
-            except OSError:
-                self._heads.pop(path, None)
-                continue
-            self._heads[path] = (_file_signature(st, path), (head["seq"], head["hash"], head["unsealed"]))
+            signature = signatures.get(path) if signatures else None
+            if signature is None:
+                try:
+                    signature = _file_signature(os.lstat(path), path)
+                except OSError:
+                    self._heads.pop(path, None)
+                    continue
+            self._heads[path] = (signature, (head["seq"], head["hash"], head["unsealed"]))
 
     # verifying -------------------------------------------------------------------
     def verify_file(self, path: Path, key: bytes | None, lines: list[Any] | None = None, listed: int | None = None) -> FileReport:

@@ -420,6 +420,12 @@ class _Txn:
     shortcut: set[Path] = field(default_factory=set)
     #: whether no commit was made since this process's last (see :meth:`Store._quiet`), once asked
     quiet: bool | None = None
+    #: the commit journal's state (files.journal_state) under this lock, once asked: no other
+    #: process commits while the lock is held, so it is the same until this transaction commits
+    journal: tuple[int, ...] | None | bool = False
+    #: data file -> its content read fresh under this lock (files.FileCache.read_fresh), once per
+    #: transaction: where the record is looked for and what its table is copied from are the same read
+    fresh: dict[Path, dict] = field(default_factory=dict)
 
 
 class _IdIndex:
@@ -1107,7 +1113,9 @@ class Store:
         for kept in (self._fitting, self._pieces):  # the files saved into last, a few
             while len(kept) > self.KEPT_FILES:
                 del kept[next(iter(kept))]
-        self._seal.committed(txn.stage)
+        # The signatures the cache just took of the files written (under the lock, after the commit)
+        # are the ones the seal keeps their heads under: each file is not stat'ed again.
+        self._seal.committed(txn.stage, {path: self._cache.signature_read(path) for path in txn.stage})
         self._learn(txn)
 
     def _made_patches(self, txn: _Txn) -> dict[Path, dict[str, Any]]:
@@ -1418,7 +1426,7 @@ class Store:
         that it may be changed in place (the cached content is never touched)."""
         data = txn.stage.get(path)
         if data is None:
-            base = txn.bases[path] = self._cache.read_fresh(path, self._quiet(txn))
+            base = txn.bases[path] = self._fresh(txn, path)
             data = txn.stage[path] = base.copy()
         owned = txn.owned.setdefault(path, set())
         if kind not in owned:
@@ -1426,13 +1434,14 @@ class Store:
             owned.add(kind)
         return data[kind]
 
-    def _where(self, org: str) -> dict[str, set[str]]:
-        """``kind/id`` -> the partitions that hold it (see :class:`_IdIndex`), up to date with the files now."""
-        folder = self._org_dir(org)
+    def _where(self, org: str, txn: _Txn | None = None) -> dict[str, set[str]]:
+        """``kind/id`` -> the partitions that hold it (see :class:`_IdIndex`), up to date with the files now.
+        ``txn``: the transaction asking, under the lock (its folder checked once, the journal's state read once)."""
+        folder = self._org_dir(org) if txn is None else self._txn_dir(txn, org)
         index = self._index.get(org)
         if index is None:
             index = self._index[org] = _IdIndex()
-        if index.token is not None and self._lock.held and index.token == journal_state(self.root):
+        if index.token is not None and self._lock.held and index.token == (journal_state(self.root) if txn is None else self._journal(txn)):
             # Under the lock, and the commit journal is as this process's last commit left it: no
             # other process has committed since (each commit appends to it, a checkpoint replaces
             # it), so no partition of the organization changed: none is listed or stat'ed again.
@@ -1450,8 +1459,21 @@ class Store:
         """Whether no commit was made since this process's last one (the commit journal, read under
         this lock, is as that commit left it): see files.FileCache.read_fresh. Asked once per transaction."""
         if txn.quiet is None:
-            txn.quiet = bool(self._lock.held and self._committed is not None and journal_state(self.root) == self._committed)
+            txn.quiet = bool(self._lock.held and self._committed is not None and self._journal(txn) == self._committed)
         return txn.quiet
+
+    def _journal(self, txn: _Txn) -> tuple[int, ...] | None:
+        """files.journal_state under this lock, read once per transaction (see ``_Txn.journal``)."""
+        if txn.journal is False:
+            txn.journal = journal_state(self.root)
+        return txn.journal  # type: ignore[return-value]
+
+    def _fresh(self, txn: _Txn, path: Path) -> dict[str, Any]:
+        """The content of the data file ``path`` read fresh under this lock, once per transaction (see ``_Txn.fresh``)."""
+        data = txn.fresh.get(path)
+        if data is None:
+            data = txn.fresh[path] = self._cache.read_fresh(path, self._quiet(txn))
+        return data
 
     def _locate_staged(self, txn: _Txn, org: str, kind: str, record_id: str, part: str | None = None) -> tuple[list[tuple[str, dict]], int]:
         """Every partition that holds the record as the transaction sees it (read from disk,
@@ -1462,7 +1484,7 @@ class Store:
         (where it is about to be saved) are read: each of them fresh from disk."""
         base = txn.where.get(org)
         if base is None:
-            base = txn.where[org] = self._where(org)
+            base = txn.where[org] = self._where(org, txn)
         key = f"{kind}/{record_id}"
         candidates = set(base.get(key, ())) | txn.placed.get(org, {}).get(key, set())
         if part is not None:
@@ -1472,7 +1494,7 @@ class Store:
         last = 0
         for name in sorted(candidates):
             path = self._txn_path(folder, (org, name))
-            data = txn.stage[path] if path in txn.stage else self._cache.read_fresh(path, self._quiet(txn))
+            data = txn.stage[path] if path in txn.stage else self._fresh(txn, path)
             doc = (data.get(kind) or {}).get(record_id)
             if doc is not None:
                 places.append((name, doc))
