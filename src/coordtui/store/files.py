@@ -648,27 +648,7 @@ def apply_line(data: dict[str, Any], line: Any, copied: set[str] | None = None) 
             or not isinstance(line["new"], list) or not isinstance(line[HEAD], dict)):
         raise ValueError("not an appended save")
     data.pop(HEAD, None)
-    for name in line["new"]:
-        if not isinstance(name, str) or name == HEAD or name in data:
-            raise ValueError("not an appended save")
-        data[name] = {}
-    if copied is not None:
-        copied.update(line["new"])
-    for op in line["ops"]:
-        if not (isinstance(op, list) and len(op) == 4 and isinstance(op[0], str) and isinstance(op[1], str)
-                and isinstance(data.get(op[0]), dict) and isinstance(op[2], (dict, type(None)))):
-            raise ValueError("not an appended save")
-        name = op[0]
-        if copied is not None and name not in copied:  # (a cached content's tables are never changed in place)
-            data[name] = data[name].copy()
-            copied.add(name)
-        table = data[name]
-        if op[2] is None:
-            table.pop(op[1], None)
-        else:
-            if op[3]:
-                table.pop(op[1], None)
-            table[op[1]] = op[2]
+    _apply_ops(data, line["new"], line["ops"], copied, "not an appended save")
     data[HEAD] = line[HEAD]
     return data
 
@@ -1413,6 +1393,34 @@ def make_patch(base: dict[str, Any], data: dict[str, Any], changed: dict[str, se
     return {"base": digest, "new": names[len(base_names):], "ops": ops, "head": data[HEAD]}
 
 
+def _apply_ops(data: dict[str, Any], new: list[Any], ops: list[Any], copied: set[str] | None, what: str) -> None:
+    """Make the tables ``new`` in ``data`` and apply ``ops`` (each ``[table, id, record or None,
+    to the table's end]``: a record saved, moved or deleted) to it, as an appended line and a
+    journal's patch carry them; ValueError(``what``) where one is not of that shape or does not
+    apply. ``copied``: see :func:`apply_line`."""
+    for name in new:
+        if not isinstance(name, str) or name == HEAD or name in data:
+            raise ValueError(what)
+        data[name] = {}
+    if copied is not None:
+        copied.update(new)
+    for op in ops:
+        if not (isinstance(op, list) and len(op) == 4 and isinstance(op[0], str) and isinstance(op[1], str)
+                and isinstance(data.get(op[0]), dict) and isinstance(op[2], (dict, type(None)))):
+            raise ValueError(what)
+        name = op[0]
+        if copied is not None and name not in copied:  # (a cached content's tables are never changed in place)
+            data[name] = data[name].copy()
+            copied.add(name)
+        table = data[name]
+        if op[2] is None:
+            table.pop(op[1], None)
+        else:
+            if op[3]:
+                table.pop(op[1], None)
+            table[op[1]] = op[2]
+
+
 def apply_patch(data: dict[str, Any], patch: Any) -> dict[str, Any]:
     """``data`` (a data file's content, parsed afresh: changed in place) with ``patch`` (see
     :func:`make_patch`) applied; ValueError when it does not apply to it."""
@@ -1421,21 +1429,7 @@ def apply_patch(data: dict[str, Any], patch: Any) -> dict[str, Any]:
     head = data.pop(HEAD, None)
     if not isinstance(head, dict) or head.get("digest") != patch.get("base") or not isinstance(patch.get("head"), dict):
         raise ValueError("the patch is of another version of the file")
-    for name in patch["new"]:
-        if not isinstance(name, str) or name in data:
-            raise ValueError("not a patch")
-        data[name] = {}
-    for op in patch["ops"]:
-        if not (isinstance(op, list) and len(op) == 4 and isinstance(op[0], str) and isinstance(op[1], str)
-                and isinstance(data.get(op[0]), dict) and isinstance(op[2], (dict, type(None)))):
-            raise ValueError("not a patch")
-        table = data[op[0]]
-        if op[2] is None:
-            table.pop(op[1], None)
-        else:
-            if op[3]:
-                table.pop(op[1], None)
-            table[op[1]] = op[2]
+    _apply_ops(data, patch["new"], patch["ops"], None, "not a patch")
     data[HEAD] = patch["head"]
     return data
 
