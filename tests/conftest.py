@@ -169,3 +169,36 @@ def whole_writes(monkeypatch):
 
     monkeypatch.setattr(files, "_MAX_LINES", 0)
     monkeypatch.setattr(seal, "MANIFEST_LINES", 0)
+
+
+def filled_store(root: Path, month: str, filler: int) -> Store:
+    """A store of one organization "o" (owner alice) with ``filler`` records in ``month`` and one
+    record "b" in the month after it: the journal-patch and appended-save tests' store."""
+    from coordtui.store import Put
+
+    store = Store(root, create=True, user="alice")
+    store.put_org({"id": "o", "name": "O", "model": "m"})
+    store.apply([Put("o", "activity", f"f{i}", {"title": f"filler record {i} " * 4}, month) for i in range(filler)])
+    store.put("o", "activity", "b", {"v": "old"}, part="2026-04")
+    return store
+
+
+def damage_sealed(path: Path, how: str, forge, original: Path, aside: str) -> None:
+    """Damage a sealed cache file in one of the ways a colleague or a crash would: "garbage",
+    "truncated", "forged" (its payload changed by ``forge`` under the old seal), "replayed" (the
+    sealed ``original`` of another place copied over it), "a link" (a symbolic link in its place,
+    to a well-sealed copy named ``aside``)."""
+    raw = path.read_bytes()
+    mac, _, payload = raw.partition(b"\n")
+    if how == "garbage":
+        path.write_bytes(b"\x00not json")
+    elif how == "truncated":
+        path.write_bytes(raw[: len(raw) // 2])
+    elif how == "forged":
+        path.write_bytes(mac + b"\n" + forge(payload))
+    elif how == "replayed":
+        shutil.copyfile(original, path)
+    elif how == "a link":
+        shutil.copyfile(path, path.with_name(aside))
+        path.unlink()
+        path.symlink_to(path.with_name(aside))

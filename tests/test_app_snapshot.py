@@ -27,6 +27,16 @@ PLUGINS = ["four_duties", "county_zones", "university_grid", "enterprise_tiers",
 FINDING_FIELDS = [f.name for f in dataclasses.fields(snapshot.ShownFinding)]
 
 
+async def until_checked(app, pilot, done) -> None:
+    """Wait (10 s at most) until ``done()`` holds and no check is running, then for the app's workers."""
+    for _ in range(500):
+        if done() and not app._checking:
+            break
+        await pilot.pause(0.02)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def _lines(result, org_id):
     duties = sorted((r.rule, r.duty.subject, r.duty.due, r.status, r.duty.what_zh) for r in result.duties if r.org == org_id)
     return duties, [tuple(getattr(f, n) for n in FINDING_FIELDS) for f in result.findings if f.org == org_id]
@@ -55,12 +65,7 @@ def start(store: Path, *, as_of=AS_OF, org_id="tjpu", plugin_dirs=(), lang="zh",
     async def main():
         app = Recorded(ws, lang=lang, as_of=as_of, org_id=org_id)
         async with app.run_test(size=(100, 30)) as pilot:
-            for _ in range(500):  # 10 s at most
-                if app.check_complete and not app._checking:
-                    break
-                await pilot.pause(0.02)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await until_checked(app, pilot, lambda: app.check_complete)
             assert app.check_complete
             start.orgs = (app.first_orgs, [o.id for o in app.orgs], {type(o).__name__ for o in app.orgs})
             return app.first, _lines(app.result, org_id), [n.message for n in app._notifications], app._snapshot_tag
@@ -183,12 +188,7 @@ def test_when_the_real_check_fails_after_the_snapshot_its_results_are_not_left_o
     async def main():
         app = Recorded(ws, lang="en", as_of=AS_OF, org_id="tjpu")
         async with app.run_test(size=(100, 30)) as pilot:
-            for _ in range(500):  # 10 s at most
-                if app.first is not None and app._snapshot_tag is None and not app._checking:
-                    break
-                await pilot.pause(0.02)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await until_checked(app, pilot, lambda: app.first is not None and app._snapshot_tag is None)
             assert app.first[0] and app.first[1][0]  # the snapshot was shown first
             assert app.result is None and app._snapshot_tag is None
             assert "unreadable (a test's)" in str(app.screen.query_one("#error-message").render())
@@ -222,12 +222,7 @@ def test_once_the_plugins_are_loaded_the_snapshots_plain_objects_give_way_to_the
     async def main():
         app = Loaded(ws, lang="zh", as_of=AS_OF, org_id="tjpu")
         async with app.run_test(size=(100, 30)) as pilot:
-            for _ in range(500):  # 10 s at most
-                if app.check_complete and not app._checking:
-                    break
-                await pilot.pause(0.02)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await until_checked(app, pilot, lambda: app.check_complete)
             return app.first, app.first_orgs, app.loaded, [o.id for o in app.orgs]
 
     (used, shown, _), (first_ids, first_types), (types, finding_types, lines), ids = asyncio.run(main())

@@ -29,7 +29,7 @@ import pytest
 
 import coordtui.store.files as files
 import coordtui.store.store as store_module
-from conftest import checkpointed, power_cut, run
+from conftest import checkpointed, filled_store, power_cut, run
 from coordtui.errors import StoreError
 from coordtui.store import Delete, Put, Store
 
@@ -40,11 +40,7 @@ FILLER = 60
 
 
 def _new(root: Path) -> Store:
-    store = Store(root, create=True, user="alice")
-    store.put_org({"id": "o", "name": "O", "model": "m"})
-    store.apply([Put("o", "activity", f"f{i}", {"title": f"filler record {i} " * 4}, MONTH) for i in range(FILLER)])
-    store.put("o", "activity", "b", {"v": "old"}, part="2026-04")
-    return store
+    return filled_store(root, MONTH, FILLER)
 
 
 def _path(store: Store, part: str = MONTH) -> Path:

@@ -17,7 +17,7 @@ import stat
 
 import pytest
 
-from conftest import run
+from conftest import damage_sealed, run
 from coordtui import workspace as workspace_module
 from coordtui.access.people import Grant
 from coordtui.access.actor import resolve_actor
@@ -103,21 +103,11 @@ DAMAGES = {"tjpu": "garbage", "usst": "truncated", "zikuang": "forged", "tianjin
 
 
 def _damage(path, how, store):
-    raw = path.read_bytes()
-    mac, _, payload = raw.partition(b"\n")
-    if how == "garbage":
-        path.write_bytes(b"\x00not json")
-    elif how == "truncated":
-        path.write_bytes(raw[: len(raw) // 2])
-    elif how == "forged":  # no findings, under the old seal: an all-clear planted by someone without the key
+    def forge(payload):  # no findings, under the old seal: an all-clear planted by someone without the key
         header = json.loads(payload.partition(b"\n")[0])
-        path.write_bytes(mac + b"\n" + json.dumps({"digest": header["digest"], "rows": []}).encode() + b"\n")
-    elif how == "replayed":  # another organization's sealed file, copied over
-        shutil.copyfile(_cache(store) / "tjpu" / path.name, path)
-    elif how == "a link":  # a symbolic link planted in its place, to a well-sealed file
-        shutil.copyfile(path, path.with_name("elsewhere.json"))
-        path.unlink()
-        path.symlink_to(path.with_name("elsewhere.json"))
+        return json.dumps({"digest": header["digest"], "rows": []}).encode() + b"\n"
+
+    damage_sealed(path, how, forge, _cache(store) / "tjpu" / path.name, "elsewhere.json")
 
 
 def test_a_forged_or_corrupt_cache_file_is_passed_over_and_rebuilt(example_store, capsys, judged):

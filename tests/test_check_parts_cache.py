@@ -17,7 +17,7 @@ from datetime import date
 
 import pytest
 
-from conftest import run
+from conftest import damage_sealed, run
 from coordtui.domain import rebuild
 from coordtui.domain.records import Record
 from coordtui.store.parts import PartCache
@@ -136,20 +136,8 @@ def test_a_file_rewritten_with_the_same_bytes_is_read_again(example_store, capsy
 
 
 def _damage(path, how, store):
-    raw = path.read_bytes()
-    mac, _, payload = raw.partition(b"\n")
-    if how == "garbage":
-        path.write_bytes(b"\x00not json")
-    elif how == "truncated":
-        path.write_bytes(raw[: len(raw) // 2])
-    elif how == "forged":  # a record's value changed, under the old seal: by someone without the key
-        path.write_bytes(mac + b"\n" + payload.replace(b'"2026-', b'"2025-', 1))
-    elif how == "replayed":  # another organization's sealed file, copied over
-        shutil.copyfile(_parts(store) / "tjpu.json", path)
-    elif how == "a link":  # a symbolic link planted in its place, to a well-sealed file
-        shutil.copyfile(path, path.with_name("elsewhere.keep"))
-        path.unlink()
-        path.symlink_to(path.with_name("elsewhere.keep"))
+    # forged: a record's value changed, under the old seal: by someone without the key
+    damage_sealed(path, how, lambda payload: payload.replace(b'"2026-', b'"2025-', 1), _parts(store) / "tjpu.json", "elsewhere.keep")
 
 
 DAMAGES = {"tjpu": "garbage", "usst": "truncated", "zikuang": "forged", "tianjin": "replayed", "pingluo": "a link"}

@@ -18,7 +18,7 @@ import orjson
 import pytest
 
 import coordtui.store.files as files
-from conftest import checkpointed, power_cut
+from conftest import checkpointed, filled_store, power_cut
 import coordtui.store.store as store_module
 from coordtui.errors import StoreError
 from coordtui.store import Delete, Put, Store
@@ -32,11 +32,7 @@ pytestmark = [pytest.mark.skipif(not hasattr(os, "fork"), reason="kills a forked
 
 
 def _new(root: Path) -> Store:
-    store = Store(root, create=True, user="alice")
-    store.put_org({"id": "o", "name": "O", "model": "m"})
-    store.apply([Put("o", "activity", f"f{i}", {"title": f"filler record {i} " * 4}, MONTH) for i in range(FILLER)])
-    store.put("o", "activity", "b", {"v": "old"}, part="2026-04")
-    return store
+    return filled_store(root, MONTH, FILLER)
 
 
 def _records(root: Path) -> list[files._Commit]:
