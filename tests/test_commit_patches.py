@@ -510,3 +510,63 @@ def test_the_application_s_check_judges_a_file_whole_again_once_its_organization
         ws.save("m1", Strict(id="t10", name="十组", lead="乙"), rev=0)
     with pytest.raises(StoreError, match=r"structure.json: nothing was saved: team 't\d+': field lead"):
         other.save("m1", Strict(id="t10", name="十组", lead="乙"), rev=0)
+
+
+def test_the_patch_of_a_transactions_saves_is_found_from_its_records_alone():
+    """files.patch_of_saves: the patch make_patch finds by comparing every record, from the saved ones alone."""
+    head = {"digest": "d"}
+    a, b, c = {"v": 1}, {"v": 1}, {"v": 1}
+    base = {"activity": {"a": a, "b": b, "c": c}, "_tombstones": {"activity/z": {"_rev": 1}}, "_head": head}
+    saved = {"activity": {"a": a, "c": c, "b": {"v": 2}}, "_tombstones": base["_tombstones"], "_head": {"digest": "e"}}
+    changed = {"activity": {"b"}, "_tombstones": {"activity/b"}}
+    assert files.patch_of_saves(base, saved, changed) == files.make_patch(base, saved, changed)
+    deleted = {"activity": {"a": a, "c": c}, "_tombstones": {"activity/z": {"_rev": 1}, "activity/b": {"_rev": 1}}, "_head": {}}
+    patch = files.patch_of_saves(base, deleted, changed)
+    assert patch["ops"] == [["activity", "b", None, 0], ["_tombstones", "activity/b", {"_rev": 1}, 1]]
+    assert files.apply_patch(orjson.loads(files.dump(base)), orjson.loads(files.dump(patch))) == deleted
+    # the shapes no write of the store makes: none (make_patch is asked)
+    inserted_inside = {"activity": {"a": a, "b": {"v": 2}, "c": c}, "_tombstones": base["_tombstones"], "_head": {}}
+    assert files.patch_of_saves(base, inserted_inside, changed) is None
+    another_gone = {"activity": {"a": a, "b": {"v": 2}}, "_tombstones": base["_tombstones"], "_head": {}}
+    assert files.patch_of_saves(base, another_gone, changed) is None
+    one_more = {"activity": {"a": a, "c": c, "x": {"v": 1}, "b": {"v": 2}}, "_tombstones": base["_tombstones"], "_head": {}}
+    assert files.patch_of_saves(base, one_more, changed) is None
+    tables_reordered = {"_tombstones": base["_tombstones"], "activity": saved["activity"], "_head": {}}
+    assert files.patch_of_saves(base, tables_reordered, changed) is None
+    assert files.patch_of_saves({"activity": {}}, saved, changed) is None  # no sealed head to patch from
+
+
+def test_every_transaction_of_the_store_is_patched_from_its_saves_as_make_patch_would(tmp_path, monkeypatch):
+    """Random transactions (saves, edits, moves between months, deletes, a record saved twice): the
+    fast patch is found for every one, and it is the patch make_patch finds by comparing every record."""
+    import random
+
+    found: list[tuple[dict, dict]] = []
+    fast = files.patch_of_saves
+
+    def both(base, data, changed):
+        patch = fast(base, data, changed)
+        checked = files.make_patch(base, data, changed)
+        found.append((patch and files.dump(patch), checked and files.dump(checked)))  # (as they are now: the commit adds the new head)
+        return patch
+
+    store = _new(tmp_path / "s")
+    monkeypatch.setattr(store_module, "patch_of_saves", both)
+    rng = random.Random(22)
+    ids = [f"f{i}" for i in range(FILLER)] + ["b", "new1", "new2"]
+    for _ in range(60):
+        ops = []
+        for _ in range(rng.randint(1, 4)):
+            rid = rng.choice(ids)
+            roll = rng.random()
+            if roll < 0.2 and store.get("o", "activity", rid) is not None and all(getattr(o, "id", None) != rid for o in ops):
+                ops.append(Delete("o", "activity", rid))
+            else:
+                month = MONTH if roll < 0.8 else "2026-04"
+                ops.append(Put("o", "activity", rid, {"title": f"t{rng.random()}"}, month))
+        store.apply(ops)
+    assert len(found) >= 60
+    for patch, checked in found:
+        assert patch is not None and patch == checked
+    reopened = Store(store.root, user="carol")
+    assert reopened.query("o", "activity", parts=[MONTH, "2026-04"]) == store.query("o", "activity", parts=[MONTH, "2026-04"])

@@ -1393,6 +1393,53 @@ def make_patch(base: dict[str, Any], data: dict[str, Any], changed: dict[str, se
     return {"base": digest, "new": names[len(base_names):], "ops": ops, "head": data[HEAD]}
 
 
+def patch_of_saves(base: dict[str, Any], data: dict[str, Any], changed: dict[str, set[str]]) -> dict[str, Any] | None:
+    """:func:`make_patch`'s patch, for a ``data`` a transaction made from ``base`` by deleting
+    records of ``changed`` and saving records of ``changed`` again at their table's end (as
+    Store's writes do, on a copy of each table they change), found from those records alone:
+    make_patch compares every record of the table (a month file of 1,700 records: ~0.2 ms a save).
+    What that shape implies is checked on the records' keys: each table's length is the old one
+    less the records gone and plus the ones saved, and the records saved (every one of ``changed``
+    present and not the very object ``base`` holds) are the table's last, in the order the table
+    holds them. None where that does not hold (the caller then asks make_patch)."""
+    head = base.get(HEAD)
+    digest = head.get("digest") if isinstance(head, dict) else None
+    if not isinstance(digest, str) or not isinstance(data.get(HEAD), dict):
+        return None
+    names = [k for k in data if k != HEAD]
+    base_names = [k for k in base if k != HEAD]
+    if names[:len(base_names)] != base_names:
+        return None
+    ops: list[list[Any]] = []
+    for name in names:
+        table, old = data[name], base.get(name, {})
+        if table is old:
+            continue
+        if not isinstance(table, dict) or not isinstance(old, dict):
+            return None
+        ids = changed.get(name, ())
+        if len(ids) > PATCH_OPS:
+            return None
+        removed = [k for k in ids if k in old and k not in table]
+        saved = {k for k in ids if k in table and table[k] is not old.get(k)}
+        before = sum(1 for k in ids if k in old)
+        if len(table) != len(old) - before + sum(1 for k in ids if k in table):
+            return None
+        tail: list[str] = []
+        for k in reversed(table):
+            if len(tail) == len(saved):
+                break
+            tail.append(k)
+        if set(tail) != saved:
+            return None  # a record saved is not at its table's end, or another one is
+        tail.reverse()
+        ops.extend([name, k, None, 0] for k in removed)
+        ops.extend([name, k, table[k], 1] for k in tail)
+        if len(ops) > PATCH_OPS:
+            return None
+    return {"base": digest, "new": names[len(base_names):], "ops": ops, "head": data[HEAD]}
+
+
 def _apply_ops(data: dict[str, Any], new: list[Any], ops: list[Any], copied: set[str] | None, what: str) -> None:
     """Make the tables ``new`` in ``data`` and apply ``ops`` (each ``[table, id, record or None,
     to the table's end]``: a record saved, moved or deleted) to it, as an appended line and a

@@ -57,6 +57,7 @@ from coordtui.store.files import (
     journal_state,
     line_prefix,
     make_patch,
+    patch_of_saves,
     modes_at,
     needs_compaction,
     parse_store_file,
@@ -1131,7 +1132,7 @@ class Store:
             for kind, rid in touched:
                 changed.setdefault(kind, set()).add(rid)
                 changed.setdefault(TOMBSTONES, set()).add(f"{kind}/{rid}")
-            patch = make_patch(base, data, changed)
+            patch = patch_of_saves(base, data, changed) or make_patch(base, data, changed)
             if patch is not None:
                 made[path] = patch
         return made
