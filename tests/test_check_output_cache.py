@@ -320,9 +320,13 @@ def test_a_file_changed_while_the_key_was_taken_keeps_nothing(warm):
 
     from coordtui.store.outcache import store_state
 
+    from coordtui.check_output import SETTLE_NS
+
     store = warm[0]
     assert store_state(store, time.time_ns()) == store_state(store) is not None
-    moment = time.time_ns() - 5_000_000
+    # The margin the check takes before its start (a file's ctime is read from the kernel's
+    # coarse clock, up to one tick, 4-10 ms, behind time.time_ns(): a 5 ms margin failed under load)
+    moment = time.time_ns() - SETTLE_NS
     (store / "orgs.json").chmod(0o600)  # (a ctime now: nothing else changes)
     assert store_state(store, moment) is None and store_state(store) is not None
 
