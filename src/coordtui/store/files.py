@@ -1329,6 +1329,21 @@ def data_file_bytes(prefix: bytes, head: dict[str, Any]) -> bytes:
     return prefix + (b"," if len(prefix) > 1 else b"") + b'"' + HEAD.encode() + b'":' + dump(head) + b"}"
 
 
+def _patch_frame(base: dict[str, Any], data: dict[str, Any]) -> tuple[str, list[str], int] | None:
+    """What a patch from ``base`` to ``data`` stands on: the digest of ``base``'s sealed head, the
+    table names of ``data`` in order, and how many of them ``base`` has (they come first, in its
+    order); None where there is no patch (no sealed head, or the old tables are not first)."""
+    head = base.get(HEAD)
+    digest = head.get("digest") if isinstance(head, dict) else None
+    if not isinstance(digest, str) or not isinstance(data.get(HEAD), dict):
+        return None
+    base_names = [k for k in base if k != HEAD]
+    names = [k for k in data if k != HEAD]
+    if names[:len(base_names)] != base_names:
+        return None
+    return digest, names, len(base_names)
+
+
 def make_patch(base: dict[str, Any], data: dict[str, Any], changed: dict[str, set[str]]) -> dict[str, Any] | None:
     """The change from ``base`` (a data file's content as read, with its sealed head) to ``data``
     (the new content, its new head included), as :func:`apply_patch` redoes it, when the only
@@ -1336,13 +1351,10 @@ def make_patch(base: dict[str, Any], data: dict[str, Any], changed: dict[str, se
     in place, or saved again at its table's end (where a save puts it); None otherwise, or when the
     whole file is the smaller record. Checked, not trusted: every other record must be the very
     object ``base`` holds, in the same order."""
-    digest = (base.get(HEAD) or {}).get("digest") if isinstance(base.get(HEAD), dict) else None
-    if not isinstance(digest, str) or not isinstance(data.get(HEAD), dict):
+    frame = _patch_frame(base, data)
+    if frame is None:
         return None
-    base_names = [k for k in base if k != HEAD]
-    names = [k for k in data if k != HEAD]
-    if names[:len(base_names)] != base_names:
-        return None
+    digest, names, old_count = frame
     ops: list[list[Any]] = []
     for name in names:
         table, old = data[name], base.get(name, {})
@@ -1390,7 +1402,7 @@ def make_patch(base: dict[str, Any], data: dict[str, Any], changed: dict[str, se
         ops.extend([name, k, table[k], 1] for k in moved)
         if len(ops) > PATCH_OPS:
             return None
-    return {"base": digest, "new": names[len(base_names):], "ops": ops, "head": data[HEAD]}
+    return {"base": digest, "new": names[old_count:], "ops": ops, "head": data[HEAD]}
 
 
 def patch_of_saves(base: dict[str, Any], data: dict[str, Any], changed: dict[str, set[str]]) -> dict[str, Any] | None:
@@ -1402,14 +1414,10 @@ def patch_of_saves(base: dict[str, Any], data: dict[str, Any], changed: dict[str
     less the records gone and plus the ones saved, and the records saved (every one of ``changed``
     present and not the very object ``base`` holds) are the table's last, in the order the table
     holds them. None where that does not hold (the caller then asks make_patch)."""
-    head = base.get(HEAD)
-    digest = head.get("digest") if isinstance(head, dict) else None
-    if not isinstance(digest, str) or not isinstance(data.get(HEAD), dict):
+    frame = _patch_frame(base, data)
+    if frame is None:
         return None
-    names = [k for k in data if k != HEAD]
-    base_names = [k for k in base if k != HEAD]
-    if names[:len(base_names)] != base_names:
-        return None
+    digest, names, old_count = frame
     ops: list[list[Any]] = []
     for name in names:
         table, old = data[name], base.get(name, {})
@@ -1437,7 +1445,7 @@ def patch_of_saves(base: dict[str, Any], data: dict[str, Any], changed: dict[str
         ops.extend([name, k, table[k], 1] for k in tail)
         if len(ops) > PATCH_OPS:
             return None
-    return {"base": digest, "new": names[len(base_names):], "ops": ops, "head": data[HEAD]}
+    return {"base": digest, "new": names[old_count:], "ops": ops, "head": data[HEAD]}
 
 
 def _apply_ops(data: dict[str, Any], new: list[Any], ops: list[Any], copied: set[str] | None, what: str) -> None:
