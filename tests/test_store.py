@@ -190,6 +190,10 @@ def test_a_full_disk_or_read_only_store_reports_the_problem_and_keeps_the_previo
     assert fresh.get("o1", "unit", "u1")["name"] == "A" and fresh.get("o1", "act", "a1")["x"] == 1
     assert not list(store.root.rglob("*.coordtui-tmp")) and fresh.verify_history() == []
     assert store.get("o1", "unit", "u1")["name"] == "A"  # the writer's own cache was not left with the failed change
+    # Nor its manifest (a commit changes the one it keeps in place): the same writer saves again.
+    store.apply([Put("o1", "unit", "u1", {"name": "C"}), Put("o1", "act", "a1", {"x": 3}, "2026")])
+    again = Store(store.root)
+    assert again.get("o1", "unit", "u1")["name"] == "C" and again.get("o1", "act", "a1")["x"] == 3 and again.verify_history() == []
 
 
 def test_a_corrupt_file_names_its_newest_good_backup_and_restore_needs_the_user(store, capsys):

@@ -1098,6 +1098,7 @@ class Store:
             commit_files(self.root, files, logs, unkept=unkept, manifest=self._seal.pending_change, patches=journaled)
         except BaseException:
             self._forget(txn)
+            self._seal.abandon()
             raise
         for path, data in txn.stage.items():
             if path in lines:
