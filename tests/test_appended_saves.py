@@ -478,6 +478,9 @@ def test_the_manifest_is_written_whole_past_its_bound(tmp_path, monkeypatch):
         store.put("o", "activity", f"f{k}", {"v": k}, part=MONTH)
         counts.append(len(_lines(manifest)))
     assert 1 in counts and max(counts) == 4
+    for k in range(9):  # lines of several files' entries, then the manifest whole again: sealed over every entry moved
+        store.put("o", "activity", f"m{k}", {"v": k}, part=("2026-04", "2026-05", "2026-06")[k % 3])
+    assert Store(store.root).verify_history() == []
     listed = orjson.loads(_lines(manifest)[0])["files"] if counts[-1] == 1 else None
     assert listed is None or list(listed) == sorted(listed)
     other = subprocess.run([sys.executable, "-c", WRITE, str(store.root), "f1", "theirs"], timeout=120)
