@@ -345,3 +345,30 @@ def test_the_manifest_is_not_made_again_over_a_file_put_back_to_an_earlier_versi
     with pytest.raises(StoreError, match=rf"data/o/{MONTH}.json: does not verify, so the manifest cannot be made again"):
         Store.restore(root, "manifest.json")
     assert not (root / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("linked", [True, False], ids=["the turnstile linked", "no link to be had"])
+def test_the_pending_marker_stands_from_the_commit_point_until_every_file_is_in_place(tmp_path, monkeypatch, linked):
+    import errno
+
+    store = _new(tmp_path / "s")
+    marker, turnstile = store.root / files.PENDING, store.root / ".lock"
+    seen = []
+    real_sync = os.fdatasync
+
+    def at_the_commit_point(fd):
+        real_sync(fd)
+        seen.append(os.path.lexists(marker) and (os.stat(marker).st_ino == os.stat(turnstile).st_ino) == linked)
+
+    def no_link(*args, **kwargs):  # (another account's turnstile, a file system without hard links)
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    if not linked:
+        monkeypatch.setattr(os, "link", no_link)
+    monkeypatch.setattr(os, "fdatasync", at_the_commit_point)
+    _save(store)
+    monkeypatch.undo()
+    assert seen == [True]  # (one commit: one fdatasync, the marker already made)
+    assert not os.path.lexists(marker) and _state(store.root) == NEW
+    # The turnstile a marker was a second name of is as it was: empty, one name, its mode.
+    assert turnstile.read_bytes() == b"" and turnstile.stat().st_nlink == 1 and turnstile.stat().st_mode & 0o777 == 0o600

@@ -63,26 +63,30 @@ class StoreLock:
         by hand with ``chmod`` needs), opened for reading only where it cannot be written (another
         account's, or a read-only file system): flock works as well on such a descriptor."""
         flags = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK
-        try:
-            fd = os.open(self._turnstile_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, self._mode)
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            if not isinstance(exc, PermissionError) and exc.errno != errno.EROFS:
-                raise
-        else:
+        for _ in range(2):
+            try:
+                return os.open(self._turnstile_path, os.O_RDWR | flags)  # (there, as it is but for the first save)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                if not isinstance(exc, PermissionError) and exc.errno != errno.EROFS:
+                    raise
+                return os.open(self._turnstile_path, os.O_RDONLY | flags)
+            try:
+                fd = os.open(self._turnstile_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, self._mode)
+            except FileExistsError:
+                continue  # another writer made it meanwhile
+            except OSError as exc:
+                if not isinstance(exc, PermissionError) and exc.errno != errno.EROFS:
+                    raise
+                return os.open(self._turnstile_path, os.O_RDONLY | flags)
             try:
                 os.fchmod(fd, self._mode)  # the umask does not narrow or widen it
             except OSError:
                 os.close(fd)
                 raise
             return fd
-        try:
-            return os.open(self._turnstile_path, os.O_RDWR | flags)
-        except OSError as exc:
-            if not isinstance(exc, PermissionError) and exc.errno != errno.EROFS:
-                raise
-            return os.open(self._turnstile_path, os.O_RDONLY | flags)
+        return os.open(self._turnstile_path, os.O_RDWR | flags)
 
     def acquire(self) -> None:
         depth = getattr(self._local, "depth", 0)
