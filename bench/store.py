@@ -143,9 +143,10 @@ def sqlite_store(path: Path, size: int, synchronous: str = "FULL") -> dict[str, 
     }
 
 
-def bench_copy(source: Path) -> None:
+def copy_saves(source: Path) -> dict[str, Any]:
     """New and edited records saved into a copy of the store ``source`` (one organization half
-    way through its list, its newest month), beside SQLite holding as many rows, in turn (see paired)."""
+    way through its list, its newest month), beside SQLite holding as many rows, in turn (see
+    paired): the medians and 95th percentiles (ms) of each, and what was saved into."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "store"
         shutil.copytree(source, root, symlinks=True)
@@ -161,8 +162,15 @@ def bench_copy(source: Path) -> None:
         new = paired({"coordtui": lambda k: store.put(org, kind, f"bench-{k}", body | {"id": f"bench-{k}"}, part=month, rev=0),
                       "sqlite": sqlite["write"]})
         edit = paired({"coordtui": lambda k: store.put(org, kind, rid, body | {"bench": k}, part=month), "sqlite": sqlite["edit"]})
+    return {"size": size, "orgs": len(orgs), "org": org, "month": month, "kind": kind, "records": len(table), "new": new, "edit": edit}
+
+
+def bench_copy(source: Path) -> None:
+    """:func:`copy_saves`, printed."""
+    c = copy_saves(source)
+    size, new, edit = c["size"], c["new"], c["edit"]
     print(f"{size:>8} {'coordtui copy':<14} {new['coordtui'][0]:>8.2f} {new['coordtui'][1]:>8.2f} {edit['coordtui'][0]:>9.2f}"
-          f"  ({len(orgs)} organizations; {org}/{month}: {len(table)} {kind} records)")
+          f"  ({c['orgs']} organizations; {c['org']}/{c['month']}: {c['records']} {c['kind']} records)")
     print(f"{size:>8} {'sqlite FULL':<14} {new['sqlite'][0]:>8.2f} {new['sqlite'][1]:>8.2f} {edit['sqlite'][0]:>9.2f}")
     print(f"{size:>8} {'ratio':<14} one save into {source.name} vs an SQLite insert (WAL, synchronous FULL), in turn, 20 saves at a time:"
           f" new {new['coordtui'][0] / new['sqlite'][0]:.1f}x, edit {edit['coordtui'][0] / edit['sqlite'][0]:.1f}x (goal <=5x)")
