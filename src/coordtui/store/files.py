@@ -409,12 +409,15 @@ def _set_mode(fd: int, modes: Modes, st: os.stat_result | None = None) -> None:
         os.fchown(fd, -1, modes.gid)
 
 
-def check_inside(root: Path, path: Path, checked: set[str] | None = None) -> str:
+def check_inside(root: Path, path: Path, checked: set[str] | None = None, sizes: dict[Path, int] | None = None) -> str:
     """``path`` relative to ``root`` when it lies inside it with no symbolic link on the way; else StoreError.
     ``checked``: the folders found no link in by this call's caller just before (each looked at once
-    for the files of one commit), added to."""
+    for the files of one commit), added to. ``sizes``: given, ``path``'s size is put in it (0 where
+    it is missing), from the look that found it no link (a commit's appends start there)."""
     rel, steps = _inside(root, path)
     last = len(steps) - 1
+    if sizes is not None:
+        sizes[path] = 0
     for n, p in enumerate(steps):
         if checked is not None and n < last and p in checked:
             continue
@@ -422,6 +425,8 @@ def check_inside(root: Path, path: Path, checked: set[str] | None = None) -> str
             st = os.lstat(p)
         except FileNotFoundError:
             break
+        if sizes is not None and n == last:
+            sizes[path] = st.st_size
         if stat.S_ISLNK(st.st_mode):
             raise StoreError(f"{p}: is a symbolic link inside the store: coordtui never writes through links; "
                              "remove it and run 'coordtui verify'",
@@ -872,13 +877,6 @@ def _append(path: Path, offset: int, payload: bytes) -> None:
         os.close(fd)
 
 
-def _size(path: Path) -> int:
-    try:
-        return os.stat(path).st_size
-    except FileNotFoundError:
-        return 0
-
-
 def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes] | None = None,
                  unkept: set[Path] | frozenset[Path] = frozenset(), manifest: tuple[dict[str, int], str] | None = None,
                  patches: dict[Path, bytes] | None = None) -> None:
@@ -904,9 +902,12 @@ def commit_files(root: Path, files: dict[Path, bytes], appends: dict[Path, bytes
     if not files and not appends:
         return
     checked: set[str] = set()
-    for path in [*files, *appends]:
+    for path in files:
         check_inside(root, path, checked)
-    grown: list[tuple[Path, int, bytes]] = [(path, _size(path), payload) for path, payload in appends.items()]
+    sizes: dict[Path, int] = {}
+    for path in appends:
+        check_inside(root, path, checked, sizes)
+    grown: list[tuple[Path, int, bytes]] = [(path, sizes[path], payload) for path, payload in appends.items()]
     boot = boot_id()
     markers = _markers(root)
     _COMMIT.modes = _modes_of()

@@ -36,7 +36,7 @@ import os
 import pwd
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
@@ -424,6 +424,9 @@ class _Txn:
     #: the commit journal's state (files.journal_state) under this lock, once asked: no other
     #: process commits while the lock is held, so it is the same until this transaction commits
     journal: tuple[int, ...] | None | bool = False
+    #: data file -> (seq, hash, unsealed) of its verified head (Seal.tail), read under this lock for
+    #: the transaction's first entry of it: what the commit chains from too (not read again)
+    heads: dict[Path, tuple[int, str, int]] = field(default_factory=dict)
     #: data file -> its content read fresh under this lock (files.FileCache.read_fresh), once per
     #: transaction: where the record is looked for and what its table is copied from are the same read
     fresh: dict[Path, dict] = field(default_factory=dict)
@@ -975,7 +978,7 @@ class Store:
             _, problems = self._seal.check_head(path, raw, data, key)
             if problems:
                 raise StoreError(f"{problems[0]}: nobody's access is read from it; see 'coordtui verify --db {self.root}'",
-                                 message_zh=f"people.json 在 coordtui 之外被修改，其中的人员与权限不予采用：请运行 coordtui verify")
+                                 message_zh=f"people.json 在 coordtui 之外被修改，其中的人员与权限不予采用：请运行 coordtui verify --db {self.root}")
         self._people_checked = (raw, data)
         return data
 
@@ -1086,7 +1089,8 @@ class Store:
                 lines = self._appendable(txn, made)
                 patches = self._patches(txn, {path: patch for path, patch in made.items() if path not in lines})
                 bodies = {path: body for path, (_, body, _) in patches.items() if body is not None}
-                files, logs = self._seal.commit_bytes(txn.stage, txn.history, txn.tails, bodies, lines, self._quiet(txn))
+                tails = {**txn.heads, **txn.tails} if txn.heads else txn.tails
+                files, logs = self._seal.commit_bytes(txn.stage, txn.history, tails, bodies, lines, self._quiet(txn))
                 journaled = {}
                 for path, (patch, _, _) in patches.items():
                     patch["head"] = txn.stage[path][HEAD]
@@ -1513,7 +1517,11 @@ class Store:
         if pending:
             seq, prev = pending[-1]["seq"], pending[-1]["hash"]
         else:
-            seq, prev = (txn.tails[path] if path in txn.tails else self._seal.tail(path))[:2]
+            if path in txn.tails:
+                seq, prev = txn.tails[path][:2]
+            else:
+                head = txn.heads[path] = self._seal.tail(path)
+                seq, prev = head[:2]
         entry = {
             "seq": seq + 1, "at": at, "user": self.user, "op": op, "org": org, "kind": kind, "id": record_id,
             "before": before, "after": after, **extra, "prev": prev,
