@@ -131,7 +131,7 @@ def test_a_file_is_written_whole_at_its_bound_and_the_version_replaced_is_its_ne
         grown = max(grown, sum(map(len, lines[1:])))
     else:
         pytest.fail("never written whole")
-    assert grown * files._LINES_SHARE <= max(first, 4096) + 2000
+    assert grown * files._LINES_SHARE <= max(first, files._LINES_FLOOR) + 2000
     # A restore of the newest backup, as the unreadable file's hint says
     path.write_bytes(b"\x00garbage")
     with pytest.raises(StoreError, match=r"the newest good backup is .*coordtui restore --db"):
@@ -487,3 +487,19 @@ def test_the_manifest_is_written_whole_past_its_bound(tmp_path, monkeypatch):
     assert other.returncode == 0
     store.put("o", "activity", "f2", {"v": "mine"}, part=MONTH)  # over another process's line
     assert Store(store.root).verify_history() == []
+
+
+def test_a_small_file_takes_a_few_saves_of_lines_before_it_is_written_whole(tmp_path):
+    """A month file of a few records (most are) is appended to for several saves, as a large one
+    is: written whole every second or third save, it cost a new inode and the renames of its
+    backups each time for a read saved of a few KB of lines."""
+    store = Store(tmp_path / "s", create=True, user="alice")
+    store.put_org({"id": "o", "name": "O", "model": "m"})
+    store.put("o", "activity", "first", {"v": "a record of a small month file"}, part=MONTH)
+    path = _path(store)
+    for k in range(12):
+        store.put("o", "activity", "first" if k % 2 else f"s{k}", {"v": f"save {k}", "note": "x" * 200}, part=MONTH)
+    first, size = len(_lines(path)[0]), path.stat().st_size
+    assert len(_lines(path)) == 13 and not files.backup_paths(store.root, path)
+    assert first < 4096 and (size - first) * files._LINES_SHARE > 4096  # (past the old bound: it was written whole)
+    assert Store(store.root).get("o", "activity", "first")["v"] == "save 11" and Store(store.root).verify_history() == []

@@ -196,6 +196,7 @@ def test_a_full_disk_or_read_only_store_reports_the_problem_and_keeps_the_previo
     assert again.get("o1", "unit", "u1")["name"] == "C" and again.get("o1", "act", "a1")["x"] == 3 and again.verify_history() == []
 
 
+@pytest.mark.usefixtures("whole_writes")  # (each save writes the file whole: the version it replaced is a backup)
 def test_a_corrupt_file_names_its_newest_good_backup_and_restore_needs_the_user(store, capsys):
     from coordtui.cli import main
 

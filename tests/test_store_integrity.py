@@ -199,6 +199,7 @@ def test_restore_is_a_recorded_change_whose_revisions_go_on(tmp_path):
     assert fresh.verify_history() == []
 
 
+@pytest.mark.usefixtures("whole_writes")  # (each save writes the file whole: the version it replaced is a backup)
 def test_restore_of_an_older_version_gives_its_records_new_revisions(tmp_path):
     store = _new(tmp_path / "s")
     for n in range(5):
