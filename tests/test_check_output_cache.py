@@ -331,6 +331,41 @@ def test_a_file_changed_while_the_key_was_taken_keeps_nothing(warm):
     assert store_state(store, moment) is None and store_state(store) is not None
 
 
+@pytest.mark.parametrize("meanwhile", ["nothing", "a file of the store's folder removed", "a record file changed"])
+def test_a_check_of_a_new_date_keeps_its_output_only_when_nothing_changed_while_it_ran(warm, monkeypatch, capsys, meanwhile):
+    """A slot that holds nothing (a check as of a date not asked before) takes its key when the
+    run ends, without walking the store first: from a store none of whose files changed since the
+    run began, and whose folder lost none (a file removed there is seen by its name alone)."""
+    from conftest import run
+    from coordtui import cli
+
+    store = warm[0]
+    import time
+
+    from coordtui.check_output import SETTLE_NS
+
+    (store / "notes.txt").write_text("the office's own file, beside the store's")
+    time.sleep(3 * SETTLE_NS / 1e9)  # (a file changed within the margin before a run keeps its output from being kept)
+    run(capsys, "check", "--db", store, "--format", "json", "--as-of", AS_OF, "--lang", "en")  # (this process's first: see above)
+    args = ("check", "--db", store, "--format", "json", "--as-of", "2026-11-16", "--lang", "en")
+    real = cli._check
+
+    def during(*a):
+        if meanwhile == "a file of the store's folder removed":
+            (store / "notes.txt").unlink()
+        elif meanwhile == "a record file changed":
+            os.chmod(next((store / "data").rglob("*.json")), 0o600)  # (its ctime now)
+        return real(*a)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(cli, "_check", during)
+        code, out, _ = run(capsys, *args)
+    called = []
+    monkeypatch.setattr(cli, "_check", lambda *a: (called.append(1), real(*a))[1])
+    assert run(capsys, *args)[:2] == (code, out)
+    assert called == ([] if meanwhile == "nothing" else [1])  # served only where nothing changed
+
+
 # Attacks by a colleague on the same server (another process, a link, a full disk) ----------------
 
 def test_a_plugin_reached_through_a_link_edited_is_a_new_check(example_store, tmp_path):

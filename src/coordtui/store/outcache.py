@@ -101,6 +101,16 @@ def _changed_after(ctime_ns: int, moment_ns: int) -> bool:
     return ctime_ns > moment_ns or (ctime_ns % 1_000_000_000 == 0 and ctime_ns + COARSE_NS > moment_ns)
 
 
+def top_names(root: Path | str) -> list[str] | None:
+    """The names in the store's folder itself that :func:`store_state` looks at, sorted (None
+    where it cannot be listed): a file removed there since changes them (one removed deeper
+    down changes its folder's ctime, which store_state looks at)."""
+    try:
+        return sorted(name for name in os.listdir(root) if name not in (CACHE, TURNSTILE))
+    except OSError:
+        return None
+
+
 def store_state(root: Path | str, changed_after_ns: int | None = None) -> str | None:
     """A digest of the state of every file of the store (see the module's docstring); None when
     the store must be opened the ordinary way (or cannot be walked), and, with
@@ -162,6 +172,12 @@ class OutputCache(SealedCache):
 
     def _paths(self, slot: str) -> tuple[Path, Path]:
         return self.folder / f"{slot}.json", self.folder / f"{slot}.out"
+
+    def holds(self, slot: str) -> bool:
+        """Whether anything is kept in ``slot`` (under whatever key)."""
+        if self.key is None or not slot.isalnum():
+            return False
+        return os.path.lexists(self._paths(slot)[0])
 
     def open(self, slot: str, key: str) -> tuple[int, int] | None:
         """(a descriptor of the body, the exit status) kept in ``slot`` under ``key``; None when
