@@ -73,6 +73,7 @@ import sys, time
 from coordtui.workspace import Workspace
 ws = Workspace.open(sys.argv[1])
 ws.orgs()
+ws.host  # (an open application has its plugins loaded: its dashboard shows their models)
 t0 = time.perf_counter()  # the screen's own work, in an application already open
 try:
     from coordtui.store.store import HistoryPager
