@@ -127,6 +127,35 @@ ws.delete("tjpu", "activity", row["id"], rev=row["_rev"])
     assert shown == _lines(real, "tjpu") == complete
 
 
+def test_a_first_start_keeps_its_snapshot_only_when_nothing_changed_while_it_checked(example_store, monkeypatch):
+    """The first start of a day (its slot holds nothing) takes no key before its first frame: the
+    snapshot is kept under the key taken after the check, of a store none of whose files changed
+    since the start began, and whose folder lost none of its names."""
+    import os
+    import time
+
+    from coordtui.check_output import SETTLE_NS
+
+    start(example_store)  # enrols the owner (the store changes: nothing kept)
+    for meanwhile, kept in (("a file of the store's folder removed", False), ("a record file changed", False), ("nothing", True)):
+        day = date(2026, 10, {"nothing": 20, "a record file changed": 19}.get(meanwhile, 18))
+        (example_store / "notes.txt").write_text("the office's own file")
+        time.sleep(3 * SETTLE_NS / 1e9)  # (a file changed within the margin before a start keeps nothing)
+        real = snapshot.keep
+
+        def during(*args, **kwargs):
+            if meanwhile == "a file of the store's folder removed":
+                (example_store / "notes.txt").unlink()
+            elif meanwhile == "a record file changed":
+                os.chmod(next((example_store / "data").rglob("*.json")), 0o600)  # (its ctime now)
+            return real(*args, **kwargs)
+
+        with monkeypatch.context() as patched:
+            patched.setattr(snapshot, "keep", during)
+            assert not start(example_store, as_of=day)[0][0]
+        assert start(example_store, as_of=day)[0][0] is kept, meanwhile
+
+
 def _slot_body(store: Path) -> Path:
     ws = Workspace(Store(store, user="alice"), PluginHost())
     found = snapshot.key(ws, AS_OF, "tjpu")

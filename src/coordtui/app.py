@@ -104,7 +104,7 @@ class CoordApp(App):
         #: coordtui.snapshot), shown at mount until the real check's first part replaces it; else
         #: the key (taken before the check, with the moment and sys.path) the real first part is kept under.
         self._snapshot: Any = None
-        self._snapshot_key: tuple[tuple[str, str] | None, int, list[str], str | None, date] | None = None
+        self._snapshot_key: tuple[tuple[Any, ...] | None, int, list[str], str | None, date] | None = None
         #: The check tag the snapshot was shown under, until a real check's part (or its failure) replaces it.
         self._snapshot_tag: tuple[date, int] | None = None
         #: The organizations the person sees: from the snapshot (plain objects) until the plugins
@@ -149,7 +149,7 @@ class CoordApp(App):
 
         began = time.time_ns()
         path = list(sys.path)
-        found = snapshot.key(self.ws, self.as_of, org_id, path=path)
+        found = snapshot.key(self.ws, self.as_of, org_id, path=path, deferred=True)
         kept = snapshot.load(self.ws, found)
         if kept is not None and (org_id is None or kept.org == org_id):
             self._snapshot = kept

@@ -116,18 +116,31 @@ def _key(ws: Any, args: SimpleNamespace | None, changed_after_ns: int | None = N
 
 
 def key(ws: Any, as_of: date, org_id: str | None, *, changed_after_ns: int | None = None,
-        path: list[str] | None = None) -> tuple[str, str] | None:
+        path: list[str] | None = None, deferred: bool = False) -> tuple[Any, ...] | None:
     """(the slot, the key) of a start as of ``as_of`` viewing ``org_id`` (None: the first
-    organization the person sees); None when there is none to trust."""
-    return _key(ws, _args(ws, command="app-snapshot", as_of=as_of.isoformat(), org=org_id), changed_after_ns, path)
+    organization the person sees); None when there is none to trust. ``deferred``: where the
+    slot holds nothing (the first start as of a day), (the slot, None, the names in the store's
+    folder) without walking the store before the first frame (0.06 s at 100,000 records, 0.6 s
+    at 1,000,000): :func:`keep` then takes the key, of a store none of whose files changed since."""
+    args = _args(ws, command="app-snapshot", as_of=as_of.isoformat(), org=org_id)
+    if deferred and args is not None:
+        from coordtui.check_output import _command, _slot
+        from coordtui.store.outcache import OutputCache, top_names
+
+        root = Path(ws.store.root)
+        slot = _slot(_command(args, root, sys.__stdout__))
+        if not OutputCache(root).holds(slot):
+            names = top_names(root)
+            return (slot, None, names) if names is not None else None
+    return _key(ws, args, changed_after_ns, path)
 
 
 def _read(ws: Any, found: tuple[str, str] | None) -> bytes | None:
     from coordtui.store.outcache import OutputCache
 
-    if found is None:
+    if found is None or found[1] is None:  # (deferred: the slot holds nothing)
         return None
-    kept = OutputCache(Path(ws.store.root)).open(*found)
+    kept = OutputCache(Path(ws.store.root)).open(found[0], found[1])
     if kept is None:
         return None
     fd, status = kept
@@ -139,9 +152,11 @@ def _read(ws: Any, found: tuple[str, str] | None) -> bytes | None:
     return raw if status == 0 else None
 
 
-def _write(ws: Any, found: tuple[str, str], raw: bytes, again: Any) -> bool:
-    """Keep ``raw`` under ``found`` when ``again()`` (the key taken after it was written) is still ``found``."""
-    from coordtui.store.outcache import OutputCache
+def _write(ws: Any, found: tuple[Any, ...], raw: bytes, again: Any) -> bool:
+    """Keep ``raw`` under ``found`` when ``again()`` (the key taken after it was written) is still
+    ``found``; under ``again()`` where ``found`` was deferred (see :func:`key`: a key of None, and
+    the names in the store's folder then, which must be the same now)."""
+    from coordtui.store.outcache import OutputCache, top_names
 
     cache = OutputCache(Path(ws.store.root))
     writer = cache.writer(found[0])
@@ -153,10 +168,12 @@ def _write(ws: Any, found: tuple[str, str], raw: bytes, again: Any) -> bool:
     except OSError:
         writer.discard()
         return False
-    if again() != found:
+    now = again()
+    if (now is None or now[0] != found[0] or (found[1] is not None and now[1] != found[1])
+            or (found[1] is None and top_names(Path(ws.store.root)) != found[2])):
         writer.discard()
         return False
-    return cache.commit(writer, found[1], 0)
+    return cache.commit(writer, now[1], 0)
 
 
 def kept_value(ws: Any, command: str, compute: Any, valid: Any) -> Any:
@@ -272,7 +289,7 @@ def _same_findings(shown: list[ShownFinding], findings: list[Any]) -> bool:
         for a, b in zip(shown, findings))
 
 
-def keep(ws: Any, as_of: date, org_id: str | None, found: tuple[str, str] | None, began_ns: int, path: list[str],
+def keep(ws: Any, as_of: date, org_id: str | None, found: tuple[Any, ...] | None, began_ns: int, path: list[str],
          orgs: list[Any], result: Any) -> bool:
     """Keep ``orgs`` (the organizations the start showed) and ``result`` (the first part of a
     check of the first of them, or of ``org_id``, as of ``as_of``, that began at ``began_ns``,
