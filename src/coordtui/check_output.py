@@ -249,6 +249,21 @@ def _slot(command: list[str]) -> str:
     return hashlib.sha256("\n".join(command).encode("utf-8", "surrogateescape")).hexdigest()[:40]
 
 
+def key_to_keep(found: tuple[Any, ...], now: tuple[str, str] | None, root: Path) -> str | None:
+    """The key a run's output is kept under: ``now``'s (taken when it ended, of a store none of
+    whose files changed since it began), where ``found`` (the slot and key taken before it) has
+    the same key, or, where no key was taken before it (a slot that held nothing: (the slot,
+    None, the names in the store's folder then)), where the folder still has those names (a
+    file removed there changes no ctime that the walk looks at); None: nothing is to be kept."""
+    from coordtui.store.outcache import top_names
+
+    if now is None or now[0] != found[0]:
+        return None
+    if found[1] is None:
+        return now[1] if len(found) > 2 and found[2] is not None and top_names(root) == found[2] else None
+    return now[1] if now[1] == found[1] else None
+
+
 def slot_and_key(args: Any, root: Path, path: list[str] | None = None,
                  changed_after_ns: int | None = None, out: Any = None) -> tuple[str, str] | None:
     """(the slot, the key) of this check (see the module's docstring), ``path`` being the
@@ -302,20 +317,21 @@ def _copy(fd: int) -> None:
     sys.stdout.flush()
 
 
-def serve(args: Any, root: Path) -> tuple[int | None, tuple[str, str | None] | None]:
+def serve(args: Any, root: Path) -> tuple[int | None, tuple[Any, ...] | None]:
     """(the exit status, None) when the output was served from the cache; else (None, the
     slot and key the run should keep its output under, or None). The key is None where the
     slot holds nothing (a command not run before, a check as of a new date): the store is not
     walked for it then (0.06 s at 100,000 records), and :meth:`Recording.keep` takes the key
-    when the run has ended, from a store none of whose files changed since it began."""
-    from coordtui.store.outcache import OutputCache
+    when the run has ended (see :func:`key_to_keep`: the third item, the names in the store's folder)."""
+    from coordtui.store.outcache import OutputCache, top_names
 
     cache = OutputCache(root)
     if not cache.usable:
         return None, None
     slot = _slot(_command(args, root))
     if not cache.holds(slot):
-        return None, (slot, None)
+        names = top_names(root)
+        return None, ((slot, None, names) if names is not None else None)
     found = slot_and_key(args, root)
     if found is None:
         return None, None
@@ -392,16 +408,11 @@ class Recording:
     goes to standard output as always and into a new body of the slot; :meth:`keep` then puts
     it in place, when nothing changed while it ran (see the module's docstring)."""
 
-    def __init__(self, args: Any, root: Path, found: tuple[str, str | None] | None, began_ns: int) -> None:
-        """``began_ns``: ``time.time_ns()`` from before ``found`` was computed (a key of None:
-        taken when the run ends, see :func:`serve`)."""
+    def __init__(self, args: Any, root: Path, found: tuple[Any, ...] | None, began_ns: int) -> None:
+        """``found``: what :func:`serve` gave; ``began_ns``: ``time.time_ns()`` from before it was computed."""
         from coordtui.store.outcache import OutputCache
 
-        from coordtui.store.outcache import top_names
-
         self.args, self.root, self.found, self.began_ns = args, root, found, began_ns
-        #: (a key to be taken when the run ends) the names in the store's folder as the run began
-        self.names = top_names(root) if found is not None and found[1] is None else None
         self.path = list(sys.path)
         self.cache = OutputCache(root)
         self.writer = self.cache.writer(found[0]) if found is not None else None
@@ -442,14 +453,10 @@ class Recording:
         # Nothing may have changed since the key was taken, not even within one tick of a coarse
         # clock (~4 ms; a file edited in place to the same size and mtime then keeps its ctime):
         # a file whose ctime is that recent is taken as changed, and nothing is kept.
-        # (Where no key was taken before the run, the one taken now is the state the run read:
-        # none of the store's files changed since it began, and none of its folder was removed.)
-        from coordtui.store.outcache import top_names
-
         settled = self.began_ns - SETTLE_NS
         now = None if self.moment_bound or self._watched.written else slot_and_key(self.args, self.root, self.path, settled)
-        if (now is None or now[0] != self.found[0] or (self.found[1] is not None and now[1] != self.found[1])
-                or (self.found[1] is None and (self.names is None or top_names(self.root) != self.names))):
+        key = key_to_keep(self.found, now, self.root)
+        if key is None:
             writer.discard()
             return False
-        return self.cache.commit(writer, now[1], status)
+        return self.cache.commit(writer, key, status)

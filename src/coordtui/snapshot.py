@@ -131,7 +131,7 @@ def key(ws: Any, as_of: date, org_id: str | None, *, changed_after_ns: int | Non
         slot = _slot(_command(args, root, sys.__stdout__))
         if not OutputCache(root).holds(slot):
             names = top_names(root)
-            return (slot, None, names) if names is not None else None
+            return (slot, None, names) if names is not None else None  # (see check_output.key_to_keep)
     return _key(ws, args, changed_after_ns, path)
 
 
@@ -154,9 +154,9 @@ def _read(ws: Any, found: tuple[str, str] | None) -> bytes | None:
 
 def _write(ws: Any, found: tuple[Any, ...], raw: bytes, again: Any) -> bool:
     """Keep ``raw`` under ``found`` when ``again()`` (the key taken after it was written) is still
-    ``found``; under ``again()`` where ``found`` was deferred (see :func:`key`: a key of None, and
-    the names in the store's folder then, which must be the same now)."""
-    from coordtui.store.outcache import OutputCache, top_names
+    ``found`` (or, ``found`` deferred, holds: see check_output.key_to_keep)."""
+    from coordtui.check_output import key_to_keep
+    from coordtui.store.outcache import OutputCache
 
     cache = OutputCache(Path(ws.store.root))
     writer = cache.writer(found[0])
@@ -168,12 +168,11 @@ def _write(ws: Any, found: tuple[Any, ...], raw: bytes, again: Any) -> bool:
     except OSError:
         writer.discard()
         return False
-    now = again()
-    if (now is None or now[0] != found[0] or (found[1] is not None and now[1] != found[1])
-            or (found[1] is None and top_names(Path(ws.store.root)) != found[2])):
+    key = key_to_keep(found, again(), Path(ws.store.root))
+    if key is None:
         writer.discard()
         return False
-    return cache.commit(writer, now[1], 0)
+    return cache.commit(writer, key, 0)
 
 
 def kept_value(ws: Any, command: str, compute: Any, valid: Any) -> Any:
