@@ -156,6 +156,19 @@ def test_a_first_start_keeps_its_snapshot_only_when_nothing_changed_while_it_che
         assert start(example_store, as_of=day)[0][0] is kept, meanwhile
 
 
+def test_a_store_too_large_for_its_snapshot_to_pay_starts_without_one(example_store, monkeypatch):
+    """Past the manifest's size where the key (a look at every file) costs more than the start
+    it saves, no snapshot is read or kept: each start is the ordinary one, its results the same."""
+    with monkeypatch.context() as patched:
+        patched.setattr(snapshot, "MAX_MANIFEST_BYTES", 0)
+        first = start(example_store)
+        (used, shown, _), complete, _, tag = start(example_store)
+    assert not first[0][0] and not used and tag is None and shown == complete == first[1]
+    folder = example_store / "cache" / "output"
+    assert not folder.exists() or not list(folder.iterdir())  # (no slot: nothing was kept)
+    assert kept_start(example_store)[0][0]  # (below it, as ever)
+
+
 def _slot_body(store: Path) -> Path:
     ws = Workspace(Store(store, user="alice"), PluginHost())
     found = snapshot.key(ws, AS_OF, "tjpu")

@@ -144,9 +144,12 @@ class CoordApp(App):
     def _open_snapshot(self, org_id: str | None) -> list:
         """The organizations to show: those of the snapshot kept under this start's key (which
         it then holds in ``_snapshot``), else the workspace's (and the key taken, for the real
-        first part to be kept under)."""
+        first part to be kept under); the workspace's alone in a store too large for a snapshot
+        to be worth its key (see coordtui.snapshot.MAX_MANIFEST_BYTES)."""
         from coordtui import snapshot
 
+        if not snapshot.worth_it(self.ws):
+            return self.ws.orgs()
         began = time.time_ns()
         path = list(sys.path)
         found = snapshot.key(self.ws, self.as_of, org_id, path=path, deferred=True)
