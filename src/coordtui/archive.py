@@ -63,7 +63,7 @@ def pages_of(data: bytes, kind: str) -> int | None:
                 # a few KB in any real document: read no more, whatever the part claims to unpack to
                 app = part.read(APP_XML_LIMIT).decode("utf-8", "replace")
         except (KeyError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError):
-            return None
+            return None  # (NotImplementedError: zipfile's, for a compression method it does not know)
         found = re.search(r"<Pages>(\d+)</Pages>", app)
         return int(found.group(1)) if found and int(found.group(1)) > 0 else None
     return None

@@ -255,6 +255,8 @@ def _zip_type(data: bytes, name: str) -> str:
                 return "docx"
             if "spreadsheetml.sheet.main" in types:
                 return "xlsx"
+    # (zipfile raises NotImplementedError for a compression method it does not know, RuntimeError
+    # for an encrypted member: an upload either way, refused in one line, not unfinished code)
     except (zipfile.BadZipFile, KeyError, EOFError, ValueError, NotImplementedError, RuntimeError, OSError, zlib_error):
         raise _refuse(name, "it looks like a zip but cannot be read as one", "看似 zip 文件但无法读取") from None
     raise _refuse(name, "it is a zip archive, not a Word, Excel or OFD document", "这是压缩包，不是 Word、Excel 或 OFD 文档")

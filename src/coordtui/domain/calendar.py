@@ -75,7 +75,7 @@ def statutory_holidays(year: int) -> dict[str, tuple[date, ...]]:
             "Mid-autumn Festival": (_lunar(year, 8, 15),),
             "National Day": (date(year, 10, 1), date(year, 10, 2), date(year, 10, 3)),
         }
-    except (ValueError, NotImplementedError):
+    except (ValueError, NotImplementedError):  # (lunardate's and chinese-calendar's, for a year outside their tables)
         return {}
     return days
 
