@@ -249,6 +249,16 @@ def _slot(command: list[str]) -> str:
     return hashlib.sha256("\n".join(command).encode("utf-8", "surrogateescape")).hexdigest()[:40]
 
 
+def deferred(root: Path, slot: str) -> tuple[str, None, list[str]] | None:
+    """What a run whose ``slot`` holds nothing keeps its output under until it ends: (the slot, no
+    key, the names in the store's folder now; see :func:`key_to_keep`), or None where the folder
+    cannot be listed (then nothing is kept)."""
+    from coordtui.store.outcache import top_names
+
+    names = top_names(root)
+    return (slot, None, names) if names is not None else None
+
+
 def key_to_keep(found: tuple[Any, ...], now: tuple[str, str] | None, root: Path) -> str | None:
     """The key a run's output is kept under: ``now``'s (taken when it ended, of a store none of
     whose files changed since it began), where ``found`` (the slot and key taken before it) has
@@ -323,15 +333,14 @@ def serve(args: Any, root: Path) -> tuple[int | None, tuple[Any, ...] | None]:
     slot holds nothing (a command not run before, a check as of a new date): the store is not
     walked for it then (0.06 s at 100,000 records), and :meth:`Recording.keep` takes the key
     when the run has ended (see :func:`key_to_keep`: the third item, the names in the store's folder)."""
-    from coordtui.store.outcache import OutputCache, top_names
+    from coordtui.store.outcache import OutputCache
 
     cache = OutputCache(root)
     if not cache.usable:
         return None, None
     slot = _slot(_command(args, root))
     if not cache.holds(slot):
-        names = top_names(root)
-        return None, ((slot, None, names) if names is not None else None)
+        return None, deferred(root, slot)
     found = slot_and_key(args, root)
     if found is None:
         return None, None

@@ -137,14 +137,13 @@ def key(ws: Any, as_of: date, org_id: str | None, *, changed_after_ns: int | Non
     at 1,000,000): :func:`keep` then takes the key, of a store none of whose files changed since."""
     args = _args(ws, command="app-snapshot", as_of=as_of.isoformat(), org=org_id)
     if deferred and args is not None:
-        from coordtui.check_output import _command, _slot
-        from coordtui.store.outcache import OutputCache, top_names
+        from coordtui.check_output import _command, _slot, deferred
+        from coordtui.store.outcache import OutputCache
 
         root = Path(ws.store.root)
         slot = _slot(_command(args, root, sys.__stdout__))
         if not OutputCache(root).holds(slot):
-            names = top_names(root)
-            return (slot, None, names) if names is not None else None  # (see check_output.key_to_keep)
+            return deferred(root, slot)
     return _key(ws, args, changed_after_ns, path)
 
 
