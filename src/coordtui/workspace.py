@@ -13,6 +13,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 HOLIDAYS_FILE = "holidays.txt"
 #: The history log beside a partition's file (store.files._LOG_SUFFIX): its size is part of the signature.
 _LOG = ".history.jsonl"
+_record_id = attrgetter("id")
 
 
 def evaluate(ctx: Context, *args: Any, **kwargs: Any) -> CheckResult:
@@ -600,9 +602,14 @@ class Workspace:
 
     def _gather(self, org: Organization, kind: str, parts: list[tuple[str, Any]]) -> list[Record]:
         result: list[Record] = []
+        kept, model = self._parsed_of(org), org.model  # (once, not per partition: a rule's kind spans dozens)
         for part, signature in parts:
-            result.extend(self._partition(org, part, signature).get(kind, ()))
-        result.sort(key=lambda r: r.id)
+            cached = kept.get((model, part))
+            if cached is not None and cached[0] == signature and signature is not None:
+                result.extend(cached[1].get(kind, ()))
+            else:
+                result.extend(self._partition(org, part, signature).get(kind, ()))
+        result.sort(key=_record_id)
         return result
 
     def _parsed_of(self, org: Organization) -> dict[tuple[str, str], tuple[Any, dict[str, list[Record]]]]:

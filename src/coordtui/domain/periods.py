@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from datetime import date, timedelta
 from enum import Enum
 
@@ -17,12 +17,35 @@ class PeriodKind(str, Enum):
     HALF = "half"
     YEAR = "year"
 
-    @property
-    def months(self) -> int:
-        return _MONTHS[self.value]
+    #: How many months a period of this kind spans (set on each member below: a plain attribute,
+    #: read without a call, where rules read it some 100,000 times a check).
+    months: int
+
+
+class _once:
+    """A value computed on first read and kept in the instance's ``__dict__`` (later reads find
+    it there, without calling anything): ``functools.cached_property`` without the lock that
+    Python 3.11 takes on every first read (a check reads a new period's bounds some 100,000
+    times). Unlocked is safe here: the value depends only on the frozen fields, so two threads
+    computing it at once store the same."""
+
+    def __init__(self, func):  # noqa: ANN001
+        self.func, self.name, self.__doc__ = func, func.__name__, func.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:  # noqa: ANN001
+        self.name = name
+
+    def __get__(self, obj, owner=None):  # noqa: ANN001, ANN204
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
 
 
 _MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+for _kind in PeriodKind:
+    _kind.months = _MONTHS[_kind.value]
+del _kind
 _KIND_ZH = {"month": "月份", "quarter": "季度", "half": "半年", "year": "年度"}
 
 
@@ -102,15 +125,15 @@ class Period:
     # properties ---------------------------------------------------------------
     # Rules ask a period its bounds tens of thousands of times: compute them once (cached_property
     # writes to the instance's __dict__, which a frozen dataclass allows).
-    @cached_property
+    @_once
     def first_month(self) -> int:
         return (self.index - 1) * self.kind.months + 1
 
-    @cached_property
+    @_once
     def start(self) -> date:
         return date(self.year, self.first_month, 1)
 
-    @cached_property
+    @_once
     def end(self) -> date:
         last_month = self.first_month + self.kind.months - 1
         if last_month == 12:
@@ -123,7 +146,7 @@ class Period:
     def __str__(self) -> str:
         return self._text
 
-    @cached_property
+    @_once
     def _text(self) -> str:
         if self.kind is PeriodKind.MONTH:
             return f"{self.year}-{self.index:02d}"
@@ -162,14 +185,20 @@ class Period:
 
     def label(self, lang: str = "zh") -> str:
         """A human label: ``2026年第一季度`` / ``Q1 2026``."""
-        if lang == "zh":
-            if self.kind is PeriodKind.MONTH:
-                return f"{self.year}年{self.index}月"
-            if self.kind is PeriodKind.QUARTER:
-                return f"{self.year}年第{'一二三四'[self.index - 1]}季度"
-            if self.kind is PeriodKind.HALF:
-                return f"{self.year}年{'上下'[self.index - 1]}半年"
-            return f"{self.year}年度"
+        return self._label_zh if lang == "zh" else self._label_en
+
+    @_once
+    def _label_zh(self) -> str:
+        if self.kind is PeriodKind.MONTH:
+            return f"{self.year}年{self.index}月"
+        if self.kind is PeriodKind.QUARTER:
+            return f"{self.year}年第{'一二三四'[self.index - 1]}季度"
+        if self.kind is PeriodKind.HALF:
+            return f"{self.year}年{'上下'[self.index - 1]}半年"
+        return f"{self.year}年度"
+
+    @_once
+    def _label_en(self) -> str:
         if self.kind is PeriodKind.MONTH:
             return self.start.strftime("%b %Y")
         if self.kind is PeriodKind.QUARTER:

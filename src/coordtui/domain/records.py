@@ -134,7 +134,7 @@ class Record(BaseModel):
     ``开展检查``); ledgers show the label and imports accept it.
     """
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=False, defer_build=True)
 
     kind: ClassVar[str] = "record"
     title_zh: ClassVar[str] = "记录"
@@ -342,7 +342,7 @@ def _spelt(metadata: list[Any], annotation: Any) -> str:
 class Finding(BaseModel):
     """A rule's result (检查发现): what is wrong or at risk, for whom, in which period."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     rule: str
     severity: Severity

@@ -276,19 +276,27 @@ def _same(a: Any, b: str) -> bool:
 
 def data_files(root: Path) -> list[Path]:
     """Every data file on disk (orgs.json, people.json, data/<org>/<part>.json), symbolic links included."""
-    files = [root / name for name in ("orgs.json", "people.json") if os.path.lexists(root / name)]
+    return [root / rel for rel in data_rels(root)]
+
+
+def data_rels(root: Path) -> list[str]:
+    """:func:`data_files` as names relative to ``root`` (``orgs.json``, ``data/<org>/<part>.json``),
+    in the same order: what a verification keys its files by, made without a Path per file
+    (thousands of them at 100,000 records, each built and hashed again)."""
+    text = os.fspath(root).rstrip("/") or "/"
+    rels = [name for name in ("orgs.json", "people.json") if os.path.lexists(os.path.join(text, name))]
     try:
-        orgs = sorted(os.listdir(root / "data"))
+        orgs = sorted(os.listdir(os.path.join(text, "data")))
     except (FileNotFoundError, NotADirectoryError):
         orgs = []
     for org in orgs:
-        folder = root / "data" / org
         try:
-            names = sorted(os.listdir(folder))
+            names = sorted(os.listdir(os.path.join(text, "data", org)))
         except (NotADirectoryError, FileNotFoundError):
             continue
-        files.extend(folder / n for n in names if n.endswith(".json") and not n.startswith("."))
-    return files
+        prefix = f"data/{org}/"
+        rels.extend(prefix + n for n in names if n.endswith(".json") and not n.startswith("."))
+    return rels
 
 
 def split_head(raw: bytes, data: dict[str, Any]) -> tuple[bytes, Any] | None:
@@ -884,14 +892,20 @@ class Seal:
 
     def files_to_verify(self, key: bytes | None) -> tuple[list[Path], dict[str, int], list[Problem]]:
         """Every data file on disk or in the manifest, the manifest's seqs (empty when it cannot be trusted), its problems."""
-        on_disk = data_files(self.root)
+        rels, listed, problems = self.rels_to_verify(key)
+        return [self.root / rel for rel in rels], listed, problems
+
+    def rels_to_verify(self, key: bytes | None) -> tuple[list[str], dict[str, int], list[Problem]]:
+        """:meth:`files_to_verify` with each file named relative to the store (as the manifest and
+        the verification cache name it)."""
+        on_disk = data_rels(self.root)
         listed, problem = self.manifest_files(key)
         problems = [problem] if problem else []
-        rels = {self.rel(p) for p in on_disk}
         if listed is not None:
+            present = set(on_disk)
             problems.extend(Problem(f"{rel}: is not in the store's sealed manifest (added outside coordtui)",
-                                    f"{rel}：不在数据存储封存的清单中（在 coordtui 之外添加）") for rel in sorted(rels - set(listed)))
-            on_disk.extend(self.root / rel for rel in sorted(set(listed) - rels))
+                                    f"{rel}：不在数据存储封存的清单中（在 coordtui 之外添加）") for rel in sorted(present - set(listed)))
+            on_disk.extend(sorted(set(listed) - present))
         return on_disk, listed or {}, problems
 
 
@@ -905,7 +919,7 @@ def file_state(path: Path) -> list[Any] | None:
     changed by hand, even to the same size and mtime, has another state."""
     state: list[Any] = []
     text = os.fspath(path)
-    for p in (text, text[:-len(".json")] + HISTORY_SUFFIX if text.endswith(".json") else os.fspath(history_path(path))):
+    for p in (text, text[:-len(".json")] + HISTORY_SUFFIX if text.endswith(".json") else os.fspath(history_path(Path(text)))):
         try:
             st = os.lstat(p)
         except FileNotFoundError:
@@ -944,8 +958,9 @@ class VerifiedCache:
     def _mac(self, key: bytes, payload: bytes) -> str:
         return _mac(key, "verified-cache", self.seal.store_id, hashlib.sha256(payload).hexdigest())
 
-    def load(self, key: bytes | None) -> dict[str, list[Any]]:
-        """rel -> [state, listed seq, problems as [en, zh] pairs, newest entry's time, entries], or {} when there is no cache to trust."""
+    def load(self, key: bytes | None) -> dict[str, Any]:
+        """rel -> [state, listed seq, problems as [en, zh] pairs, newest entry's time, entries], or {}
+        when there is no cache to trust (an entry is of that shape only where :meth:`_entry` says so)."""
         if key is None:
             return {}
         try:
@@ -959,11 +974,18 @@ class VerifiedCache:
             files = orjson.loads(payload)
         except (UnicodeDecodeError, orjson.JSONDecodeError, StoreError):
             return {}
-        if not isinstance(files, dict):
-            return {}
-        return {rel: v for rel, v in files.items()
-                if isinstance(v, list) and len(v) == 5 and isinstance(v[2], list) and all(_is_pair(p) for p in v[2])
-                and isinstance(v[3], (str, type(None))) and type(v[4]) is int}
+        return files if isinstance(files, dict) else {}
+
+    @staticmethod
+    def _entry(kept: dict[str, Any], rel: str) -> list[Any] | None:
+        """The entry kept for ``rel`` when it has the shape :meth:`refresh` writes (of this format:
+        a cache of the earlier one, plain strings for problems, is not trusted), else None.
+        Looked at where it is used, not for every entry on loading."""
+        v = kept.get(rel)
+        if (isinstance(v, list) and len(v) == 5 and isinstance(v[2], list) and all(_is_pair(p) for p in v[2])
+                and isinstance(v[3], (str, type(None))) and type(v[4]) is int):
+            return v
+        return None
 
     def save(self, key: bytes, files: dict[str, list[Any]]) -> None:
         """Write the cache (atomically: a temporary file renamed into place); a cache that cannot
@@ -972,36 +994,40 @@ class VerifiedCache:
         body = self._mac(key, payload).encode("ascii") + b"\n" + payload
         write_cache_file(self.seal.root, self.path, body)
 
-    def problems(self, key: bytes | None, paths: list[Path], listed: dict[str, int]) -> list[Problem]:
-        """Every problem of ``paths`` (see :meth:`Seal.verify_file`), verifying only the files whose
-        state differs from the cached one."""
-        return self.refresh(key, paths, listed)[0]
+    def problems(self, key: bytes | None, rels: list[str], listed: dict[str, int]) -> list[Problem]:
+        """Every problem of the files ``rels`` (see :meth:`Seal.verify_file`), verifying only the
+        files whose state differs from the cached one."""
+        return self.refresh(key, rels, listed)[0]
 
-    def refresh(self, key: bytes | None, paths: list[Path], listed: dict[str, int]
-                ) -> tuple[list[Problem], dict[Path, tuple[list[Any] | None, str | None, int]]]:
-        """(every problem of ``paths``, and per file (its state, the time of its log's newest entry,
-        how many entries it has)), verifying only the files whose state differs from the cached one."""
+    def refresh(self, key: bytes | None, rels: list[str], listed: dict[str, int]
+                ) -> tuple[list[Problem], dict[str, tuple[list[Any] | None, str | None, int]]]:
+        """(every problem of the files ``rels`` (named relative to the store, as
+        :meth:`Seal.rels_to_verify` names them), and per file (its state, the time of its log's
+        newest entry, how many entries it has)), verifying only the files whose state differs
+        from the cached one."""
         seal = self.seal
         kept = self.load(key)
         now: dict[str, list[Any]] = {}
         problems: list[Problem] = []
-        logs: dict[Path, tuple[list[Any] | None, str | None, int]] = {}
-        for path in paths:
-            rel = seal.rel(path)
+        logs: dict[str, tuple[list[Any] | None, str | None, int]] = {}
+        prefix = os.fspath(seal.root).rstrip("/") + "/"
+        entry = self._entry
+        for rel in rels:
             seq = listed.get(rel)
-            state = file_state(path)  # before reading: a change while verifying leaves the entry stale, never wrong
-            cached = kept.get(rel)
+            state = file_state(prefix + rel)  # before reading: a change while verifying leaves the entry stale, never wrong
+            cached = entry(kept, rel)
             if state is not None and cached is not None and cached[0] == state and cached[1] == seq:
                 pairs, newest, count = cached[2], cached[3], cached[4]
-                problems.extend(Problem(en, zh) for en, zh in pairs)
+                if pairs:
+                    problems.extend(Problem(en, zh) for en, zh in pairs)
             else:
-                report = seal.verify_file(path, key, None, seq)
+                report = seal.verify_file(seal.root / rel, key, None, seq)
                 pairs, count = [p.pair() for p in report.problems], len(report.entries)
                 newest = max(report.entries, key=lambda e: (instant(e["at"]), e["seq"]))["at"] if report.entries else None
                 problems.extend(report.problems)
             if state is not None:
                 now[rel] = [state, seq, pairs, newest, count]
-            logs[path] = (state, newest, count)
+            logs[rel] = (state, newest, count)
         if key is not None and now != kept:
             self.save(key, now)
         return problems, logs

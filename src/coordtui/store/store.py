@@ -1574,10 +1574,10 @@ class Store:
         :class:`~coordtui.store.seal.VerifiedCache`). ``coordtui verify`` verifies everything."""
         seal = self._seal
         key, why = seal.try_key()
-        paths, listed, problems = seal.files_to_verify(key)
+        rels, listed, problems = seal.rels_to_verify(key)
         if key is None:
             problems.insert(0, seal.unchecked(why))
-        return problems + VerifiedCache(seal).problems(key, paths, listed)
+        return problems + VerifiedCache(seal).problems(key, rels, listed)
 
 
 class HistoryReader:
@@ -1634,9 +1634,10 @@ class HistoryPager:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.problems: list[str] = []
-        self._logs: dict[Path, tuple[list[Any] | None, list[dict[str, Any]]]] = {}  # path -> (state, entries)
-        self._states: dict[Path, list[Any] | None] = {}
-        self._unread: list[tuple[tuple[float, str], Path]] = []  # by newest entry, the newest last
+        # (each log named by its data file, relative to the store, as the verification names it)
+        self._logs: dict[str, tuple[list[Any] | None, list[dict[str, Any]]]] = {}  # rel -> (state, entries)
+        self._states: dict[str, list[Any] | None] = {}
+        self._unread: list[tuple[tuple[float, str], str]] = []  # by newest entry, the newest last
         self._pending: list[tuple[float, int, int, dict[str, Any]]] = []  # a heap, newest first
         self._tick = 0
 
@@ -1644,14 +1645,14 @@ class HistoryPager:
         """Verify what changed and start again from the newest entry; returns every break in the sealed history."""
         seal = self.store._seal
         key, why = seal.try_key()
-        paths, listed, problems = seal.files_to_verify(key)
+        rels, listed, problems = seal.rels_to_verify(key)
         if key is None:
             problems.insert(0, seal.unchecked(why))
-        found, logs = VerifiedCache(seal).refresh(key, paths, listed)
+        found, logs = VerifiedCache(seal).refresh(key, rels, listed)
         self.problems = problems + found
-        self._states = {path: state for path, (state, _, _) in logs.items()}
-        self._logs = {path: kept for path, kept in self._logs.items() if path in logs and kept[0] == logs[path][0] and kept[0] is not None}
-        self._unread = sorted((_sort_key(newest), path) for path, (_, newest, count) in logs.items() if count)
+        self._states = {rel: state for rel, (state, _, _) in logs.items()}
+        self._logs = {rel: kept for rel, kept in self._logs.items() if rel in logs and kept[0] == logs[rel][0] and kept[0] is not None}
+        self._unread = sorted((_sort_key(newest), rel) for rel, (_, newest, count) in logs.items() if count)
         self._pending = []
         return self.problems
 
@@ -1660,8 +1661,8 @@ class HistoryPager:
         page: list[dict[str, Any]] = []
         while len(page) < n and (self._pending or self._unread):
             if self._unread:
-                _, path = self._unread.pop()
-                for e in self._entries(path):
+                _, rel = self._unread.pop()
+                for e in self._entries(rel):
                     self._tick += 1
                     heapq.heappush(self._pending, (-instant(e["at"]).timestamp(), -e["seq"], self._tick, e))
             bound = self._unread[-1][0][0] if self._unread else None
@@ -1669,14 +1670,14 @@ class HistoryPager:
                 page.append(heapq.heappop(self._pending)[3])
         return page
 
-    def _entries(self, path: Path) -> list[dict[str, Any]]:
-        kept = self._logs.get(path)
-        state = self._states.get(path)
+    def _entries(self, rel: str) -> list[dict[str, Any]]:
+        kept = self._logs.get(rel)
+        state = self._states.get(rel)
         if kept is not None and kept[0] == state:
             return kept[1]
-        entries = [e for e in self.store._log(path) if well_formed(e)]
+        entries = [e for e in self.store._log(self.store.root / rel) if well_formed(e)]
         if state is not None:
-            self._logs[path] = (state, entries)
+            self._logs[rel] = (state, entries)
         return entries
 
 
