@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DROPINS
+from conftest import DROPINS, copy_with_key
 
 AS_OF = "2026-10-15"
 #: What the ordinary check imports, and a served one does not (``--as`` imports pydantic to check the name).
@@ -69,16 +69,30 @@ def slots(store: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
+@pytest.fixture(scope="module")
+def enrolled(example_template, tmp_path_factory) -> tuple[Path, bytes, int]:
+    """The examples' store after a first check, which gives the owner their person entry, so
+    changes the store and keeps nothing (once per module: each test takes a copy, ``warm``):
+    (the store, its output, its exit status). ``<folder>/config`` holds its seal key."""
+    folder = tmp_path_factory.mktemp("enrolled")
+    store = folder / "store"
+    shutil.copytree(example_template, store)
+    shutil.copytree(example_template.parent / "config", folder / "config")
+    code, first, served = check(store, env={"XDG_CONFIG_HOME": str(folder / "config")})
+    assert not served and slots(store) == []  # the first run changed the store: nothing kept
+    return store, first, code
+
+
 @pytest.fixture
-def warm(example_store) -> tuple[Path, bytes, int]:
-    """The examples' store after a first check (which gives the owner their person entry, so
-    keeps nothing) and a second (which keeps its output): (the store, the output, its exit status)."""
-    code, first, served = check(example_store)
-    assert not served and slots(example_store) == []  # the first run changed the store: nothing kept
-    code2, second, served = check(example_store)
+def warm(enrolled, tmp_path) -> tuple[Path, bytes, int]:
+    """A copy of the examples' store after a first check (``enrolled``) and a second, in this
+    test (which keeps its output): (the store, the output, its exit status)."""
+    template, first, code = enrolled
+    store = copy_with_key(template, tmp_path / "store")
+    code2, second, served = check(store)
     assert not served and second == first and code2 == code
-    assert len(slots(example_store)) == 2
-    return example_store, first, code
+    assert len(slots(store)) == 2
+    return store, first, code
 
 
 def test_an_unchanged_check_is_served_byte_for_byte_with_its_exit_status(warm):
