@@ -130,6 +130,27 @@ def test_interrupted_multi_file_commit_is_finished_on_next_open(store):
     assert Store(store.root).get("o1", "act", "a1")["_rev"] == 1
 
 
+def test_opening_removes_stale_temporary_files_in_the_store_and_none_through_a_link(store, tmp_path):
+    """A killed writer's temporary files go when the store is next opened, wherever in the store
+    they are; a folder linked into the store is not the store's, and nothing in it is removed."""
+    stale = [store.root / "orgs.json.77.coordtui-tmp", store.root / "data" / "o1" / "2026-01.json.77.coordtui-tmp",
+             store.root / "cache" / "check" / "o1" / "2026-10-15.json.77-1.coordtui-tmp"]
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"{}")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "keep.json.1.coordtui-tmp").write_bytes(b"mine")
+    (store.root / "data" / "linked").symlink_to(outside)
+    (store.root / "data" / "o1" / "link.json.1.coordtui-tmp").symlink_to(outside / "keep.json.1.coordtui-tmp")
+    kept = store.root / "data" / "o1" / "2026-01.json"
+    kept.write_bytes(b"{}")
+    Store(store.root)
+    assert not any(path.exists() for path in stale) and kept.exists()
+    assert (outside / "keep.json.1.coordtui-tmp").read_bytes() == b"mine"
+    assert (store.root / "data" / "o1" / "link.json.1.coordtui-tmp").is_symlink()
+
+
 def _writer(root, who, n):
     s = Store(root, user=who)
     for i in range(n):

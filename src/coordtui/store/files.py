@@ -1858,11 +1858,27 @@ def remove_stale_temp_files(root: Path) -> int:
     """Remove the temporary files of commits that died before their journal was written
     (a killed process leaves them; nothing refers to them). Call under the store lock, after
     ``recover``: then no commit is in progress and none is pending. Returns how many."""
+    # One scandir per folder, the names looked at as text (pathlib's rglob built a Path for each
+    # of the 171,000 files of a 1,000,000-record store: a quarter of a second of every open), and
+    # never through a link: a folder linked into the store is not the store's to clean.
     removed = 0
-    for tmp in root.rglob(f"*{_TMP_SUFFIX}"):
-        if tmp.is_file() and not tmp.is_symlink():
-            tmp.unlink(missing_ok=True)
-            removed += 1
+    folders = [os.fspath(root)]
+    while folders:
+        try:
+            entries = os.scandir(folders.pop())
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            continue
+        with entries:
+            for entry in entries:
+                if entry.name.endswith(_TMP_SUFFIX):
+                    if entry.is_file(follow_symlinks=False):
+                        try:
+                            os.unlink(entry.path)
+                        except FileNotFoundError:
+                            continue
+                        removed += 1
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
     return removed
 
 
