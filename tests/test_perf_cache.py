@@ -248,3 +248,125 @@ def test_the_history_screen_shows_the_newest_page_and_loads_more_on_a_key(mini_w
             assert order(screen.entries) == order(ws.history()[:10])
 
     asyncio.run(main())
+
+
+def test_a_quick_start_pages_the_newest_entries_from_the_index_before_anything_is_verified(tmp_path, ticking, monkeypatch):
+    """The History screen's first page at once (issue 22): a refresh keeps an index of the logs
+    holding the newest entries; a quick start reads only those and the logs commits changed since
+    (named by the manifest's lines appended since), and hands out entries only as far as the index
+    reaches. What it hands out is the history's newest entries, in order, as a refresh would."""
+    from coordtui.store.store import HistoryPager, NewestLogs
+
+    monkeypatch.setattr(HistoryPager, "NEWEST", 3)
+    s = Store(tmp_path / "s", create=True, user="alice")
+    s.put_org({"id": "o1", "name": "Org", "model": "m"})
+    for i in range(12):  # twelve month logs, the newest change in 2025-12's
+        s.put("o1", "act", f"a{i}", {"d": i}, part=f"2025-{i + 1:02d}")
+    assert not HistoryPager(Store(s.root)).quick()  # no index yet: refresh is the way in
+    HistoryPager(Store(s.root)).refresh()
+    Store(s.root, user="bob").put("o1", "act", "a0", {"d": 99}, part="2025-01")  # an old month, after the index
+    pager = HistoryPager(Store(s.root))
+    reads = []
+    real = pager.store._log
+    pager.store._log = lambda path: reads.append(path.name) or real(path)
+    assert pager.quick()
+    quick = []
+    while page := pager.more(2):
+        quick.extend(page)
+    everything = s.history()
+    assert quick[0]["user"] == "bob" and order(quick) == order(everything[:len(quick)])
+    assert len(quick) == 4  # bob's change and the newest three logs' entries: the others may hold nothing newer
+    assert sorted(reads) == ["2025-01.json", "2025-10.json", "2025-11.json", "2025-12.json"]
+    assert pager.refresh() == []  # then verified, and paged from the start over every log
+    pages = []
+    while page := pager.more(5):
+        pages.extend(page)
+    assert order(pages) == order(everything) and same(pages, everything)
+
+
+@pytest.mark.parametrize("how", ["another store's index", "garbage", "manifest written whole", "manifest shorter"])
+def test_a_quick_start_trusts_no_index_that_is_not_this_manifest_s(tmp_path, ticking, how):
+    from coordtui.store import seal as seal_module
+    from coordtui.store.store import HistoryPager
+
+    s = Store(tmp_path / "s", create=True, user="alice")
+    s.put_org({"id": "o1", "name": "Org", "model": "m"})
+    for i in range(3):
+        s.put("o1", "act", f"a{i}", {"d": i}, part=f"2025-{i + 1:02d}")
+    HistoryPager(Store(s.root)).refresh()
+    index = s.root / "cache" / "history" / "newest.json"
+    assert HistoryPager(Store(s.root)).quick()
+    if how == "another store's index":
+        other = Store(tmp_path / "t", create=True, user="alice")
+        other.put_org({"id": "o1", "name": "Org", "model": "m"})
+        HistoryPager(other).refresh()
+        index.write_bytes((other.root / "cache" / "history" / "newest.json").read_bytes())
+    elif how == "garbage":
+        index.write_bytes(index.read_bytes()[:-3] + b"xyz")
+    elif how == "manifest written whole":
+        manifest = s.root / seal_module.MANIFEST  # (its first line is another: what writing it whole does)
+        first, _, rest = manifest.read_bytes().partition(b"\n")
+        manifest.write_bytes(first.replace(b'"files":', b'"files": ', 1) + b"\n" + rest)
+    else:
+        manifest = s.root / seal_module.MANIFEST
+        first, _, rest = manifest.read_bytes().partition(b"\n")
+        assert rest.strip()  # (the saves appended lines: the index was kept for them)
+        manifest.write_bytes(first + b"\n")
+    assert not HistoryPager(Store(s.root)).quick()
+
+
+def test_the_history_screen_shows_the_first_page_while_it_verifies_then_what_verifying_found(mini_ws, monkeypatch):
+    """A quick first page (from the index a refresh kept), said to be under verification; then the
+    verified page, with the break verifying found in a log edited by hand."""
+    import asyncio
+    import threading
+    from datetime import date
+
+    from textual.widgets import Static
+
+    from coordtui.app import CoordApp
+    from coordtui.screens import history
+    from coordtui.store.seal import VerifiedCache
+    from coordtui.store.store import HistoryPager
+
+    ws = mini_ws
+    for n in range(3):
+        ws.store.put("m1", "team", "t1", ws.store.get("m1", "team", "t1") | {"name": f"第{n}组"})
+    HistoryPager(ws.store).refresh()  # (the index of the newest logs, as an earlier History screen left it)
+    log = next(p for p in ws.store._history_files(None) if p.name != "people.json")
+    path = log.with_name(log.name[:-len(".json")] + ".history.jsonl")
+    path.write_bytes(path.read_bytes().replace(b'"_rev":1', b'"_rev":7', 1))  # edited by hand: a break
+    release = threading.Event()
+    real = VerifiedCache.refresh
+
+    def held(self, *args, **kwargs):
+        assert release.wait(30), "the test did not release the verification"
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(VerifiedCache, "refresh", held)
+
+    async def main():
+        app = CoordApp(ws, lang="en", as_of=date(2026, 10, 15))
+        async with app.run_test(size=(100, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            release.clear()  # (the check's own verification ran before: hold the screen's)
+            await pilot.press("h")
+            screen = app.screen
+            assert isinstance(screen, history.HistoryScreen)
+            table = screen.query_one("#history")
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if table.row_count:
+                    break
+            title = str(screen.query_one("#history-title", Static).content)
+            assert table.row_count and screen.verifying and "verifying" in title and "⚠" not in title
+            quick = list(screen.entries)
+            release.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            title = str(screen.query_one("#history-title", Static).content)
+            assert not screen.verifying and "⚠" in title and "verifying" not in title
+            assert order(screen.entries[:len(quick)]) == order(quick)
+
+    release.set()  # (the application's first check verifies nothing here; set in case it does)
+    asyncio.run(main())

@@ -147,6 +147,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "dash.examples_as_of": ("示例数据截至 {as_of}，按此日期打开（a 改日期）", "The examples' data is as of {as_of}: opened at that date (a changes it)"),
     "palette.placeholder": ("搜索命令（可用拼音首字母）…", "Search for commands…"),
     "history.placeholder": ("按记录编号或用户筛选", "filter by record id or user"),
+    "history.verifying": ("（正在核验变更历史……）", "(verifying the history...)"),
     "tree.placeholder": ("筛选：中文、拼音首字母或编号", "filter: Chinese, pinyin initials or id"),
     "op.put": ("保存", "saved"),
     "op.create": ("新建", "created"),

@@ -5,7 +5,10 @@ the next page on ``]``. Its :class:`~coordtui.store.store.HistoryPager` verifies
 worker, only the logs changed since the last verification by any process (the others' results
 come from the store's sealed verification cache), reads only the logs a page needs, newest
 first, and keeps them while they are unchanged, so a refresh after a save reads one log again.
-Typing in the filter searches what is already loaded.
+Before verifying, the first page is shown from the index of the newest logs the last refresh
+kept (:meth:`HistoryPager.quick`: no look at every file, which takes most of a second at
+1,000,000 records), its title saying the history is being verified; the verified page, with any
+break found, then takes its place. Typing in the filter searches what is already loaded.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class HistoryScreen(CoreScreen):
         self.complete = False  # every entry is loaded
         self.haystacks: list[str] = []  # per entry, what the filter searches
         self.problems: list[str] = []
+        self.verifying = False  # the entries shown are the quick first page: the history is being verified
         self._loading = threading.Lock()
 
     def compose(self) -> ComposeResult:
@@ -74,6 +78,9 @@ class HistoryScreen(CoreScreen):
         try:
             if self.reader is None:
                 self.reader = HistoryPager(self.app.ws.store)
+                if self.reader.quick():
+                    # The first page from the index of the newest logs, shown while the history is verified.
+                    self._show_quick(wanted)
             if fresh or self.entries is None:
                 problems = self.reader.refresh()
                 entries: list[dict[str, Any]] = []
@@ -89,16 +96,29 @@ class HistoryScreen(CoreScreen):
         except CoordError as exc:
             self.app.call_from_thread(self.app.show_error, exc)
             return
-        haystacks = [f"\x00{e.get('id')}\x00{e.get('user')}\x00{e.get('after') or e.get('before') or ''}" for e in entries]
-        self.app.call_from_thread(self._loaded, entries, haystacks, problems, complete, wanted)
+        self.app.call_from_thread(self._loaded, entries, _haystacks(entries), problems, complete, wanted)
 
-    def _loaded(self, entries: list[dict[str, Any]], haystacks: list[str], problems: list[str], complete: bool, wanted: int) -> None:
+    def _show_quick(self, wanted: int) -> None:
+        entries: list[dict[str, Any]] = []
+        while len(entries) < wanted:
+            page = self.reader.more(LIMIT)
+            if not page:
+                break
+            entries.extend(self.app.ws.visible_history(page))
+        if entries:
+            self.app.call_from_thread(self._loaded, entries, _haystacks(entries), [], False, wanted, True)
+
+    def _loaded(self, entries: list[dict[str, Any]], haystacks: list[str], problems: list[str], complete: bool, wanted: int,
+                verifying: bool = False) -> None:
         self.entries, self.haystacks, self.problems, self.complete, self.shown = entries, haystacks, problems, complete, wanted
+        self.verifying = verifying
         self.show_rows()
 
     def show_rows(self) -> None:
         title = Text(self.t("nav.history"), style="bold")
-        if self.problems:
+        if self.verifying:
+            title.append(f"  {self.t('history.verifying')}", style="dim")
+        elif self.problems:
             more = self.t("history.more_problems", count=len(self.problems) - 1) if len(self.problems) > 1 else ""
             title.append(f"  ⚠ {one_line(text_in(self.problems[0], self.app.lang))}{more}", style="bold red")
         self.query_one("#history-title", Static).update(title)
@@ -151,3 +171,8 @@ class HistoryScreen(CoreScreen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#history-filter", Input).focus()
+
+
+def _haystacks(entries: list[dict[str, Any]]) -> list[str]:
+    """Per entry, what the filter searches."""
+    return [f"\x00{e.get('id')}\x00{e.get('user')}\x00{e.get('after') or e.get('before') or ''}" for e in entries]

@@ -895,11 +895,11 @@ class Seal:
         rels, listed, problems = self.rels_to_verify(key)
         return [self.root / rel for rel in rels], listed, problems
 
-    def rels_to_verify(self, key: bytes | None) -> tuple[list[str], dict[str, int], list[Problem]]:
+    def rels_to_verify(self, key: bytes | None, raw: bytes | None = None) -> tuple[list[str], dict[str, int], list[Problem]]:
         """:meth:`files_to_verify` with each file named relative to the store (as the manifest and
-        the verification cache name it)."""
+        the verification cache name it). ``raw``: the manifest's bytes when the caller has read them."""
         on_disk = data_rels(self.root)
-        listed, problem = self.manifest_files(key)
+        listed, problem = self.manifest_files(key, raw)
         problems = [problem] if problem else []
         if listed is not None:
             present = set(on_disk)
