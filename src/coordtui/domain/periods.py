@@ -148,13 +148,14 @@ class Period:
 
     @_once
     def _text(self) -> str:
-        if self.kind is PeriodKind.MONTH:
-            return f"{self.year}-{self.index:02d}"
-        if self.kind is PeriodKind.QUARTER:
-            return f"{self.year}Q{self.index}"
-        if self.kind is PeriodKind.HALF:
-            return f"{self.year}H{self.index}"
-        return f"{self.year}"
+        return self._spelt(0)
+
+    def _spelt(self, form: int) -> str:
+        """The period in one of :data:`_SPELLINGS`' forms (0: text, 1: Chinese label, 2: English label)."""
+        spelling = _SPELLINGS[self.kind][form]
+        if spelling is None:  # (a month in English: its name)
+            return self.start.strftime("%b %Y")
+        return spelling.format(y=self.year, i=self.index, q="一二三四"[(self.index - 1) % 4], h="上下"[(self.index - 1) % 2])
 
     def next(self) -> "Period":
         limit = 12 // self.kind.months
@@ -189,23 +190,21 @@ class Period:
 
     @_once
     def _label_zh(self) -> str:
-        if self.kind is PeriodKind.MONTH:
-            return f"{self.year}年{self.index}月"
-        if self.kind is PeriodKind.QUARTER:
-            return f"{self.year}年第{'一二三四'[self.index - 1]}季度"
-        if self.kind is PeriodKind.HALF:
-            return f"{self.year}年{'上下'[self.index - 1]}半年"
-        return f"{self.year}年度"
+        return self._spelt(1)
 
     @_once
     def _label_en(self) -> str:
-        if self.kind is PeriodKind.MONTH:
-            return self.start.strftime("%b %Y")
-        if self.kind is PeriodKind.QUARTER:
-            return f"Q{self.index} {self.year}"
-        if self.kind is PeriodKind.HALF:
-            return f"H{self.index} {self.year}"
-        return f"{self.year}"
+        return self._spelt(2)
+
+
+#: Per kind, a period's text (``2026Q1``), its Chinese label and its English label ({y}: the year,
+#: {i}: the index, {q} and {h}: a quarter's and a half's in Chinese); None: the month's name.
+_SPELLINGS = {
+    PeriodKind.MONTH: ("{y}-{i:02d}", "{y}年{i}月", None),
+    PeriodKind.QUARTER: ("{y}Q{i}", "{y}年第{q}季度", "Q{i} {y}"),
+    PeriodKind.HALF: ("{y}H{i}", "{y}年{h}半年", "H{i} {y}"),
+    PeriodKind.YEAR: ("{y}", "{y}年度", "{y}"),
+}
 
 
 def parse_date(text: str, *, what: str = "date") -> date:
