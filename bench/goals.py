@@ -83,6 +83,7 @@ if HistoryPager is None or sys.argv[2] == "reader":
     from coordtui.store import HistoryReader
     entries, problems = HistoryReader(ws.store).refresh()
     shown = ws.visible_history(entries)[:1000]
+    at_once = time.perf_counter() - t0
 else:
     pager = HistoryPager(ws.store)
     def first_page():
