@@ -80,7 +80,10 @@ class HistoryScreen(CoreScreen):
                 self.reader = HistoryPager(self.app.ws.store)
                 if self.reader.quick():
                     # The first page from the index of the newest logs, shown while the history is verified.
-                    self._show_quick(wanted)
+                    try:
+                        self._show_quick(wanted)
+                    except CoordError:
+                        pass  # (a log that cannot be read: the refresh below reads it again and says so)
             if fresh or self.entries is None:
                 problems = self.reader.refresh()
                 entries: list[dict[str, Any]] = []
