@@ -602,13 +602,9 @@ class Workspace:
 
     def _gather(self, org: Organization, kind: str, parts: list[tuple[str, Any]]) -> list[Record]:
         result: list[Record] = []
-        kept, model = self._parsed_of(org), org.model  # (once, not per partition: a rule's kind spans dozens)
+        kept = self._parsed_of(org)  # (once, not per partition: a rule's kind spans dozens)
         for part, signature in parts:
-            cached = kept.get((model, part))
-            if cached is not None and cached[0] == signature and signature is not None:
-                result.extend(cached[1].get(kind, ()))
-            else:
-                result.extend(self._partition(org, part, signature).get(kind, ()))
+            result.extend(self._partition(org, part, signature, kept).get(kind, ()))
         result.sort(key=_record_id)
         return result
 
@@ -623,14 +619,17 @@ class Workspace:
             self._parsed.move_to_end(org.id)
         return kept
 
-    def _partition(self, org: Organization, part: str, signature: Any) -> dict[str, list[Record]]:
-        """Kind -> parsed records of one partition, parsed once per version of its file."""
-        from coordtui.store.store import ATTACHMENTS
-
-        kept = self._parsed_of(org)
+    def _partition(self, org: Organization, part: str, signature: Any,
+                   kept: dict[tuple[str, str], tuple[Any, dict[str, list[Record]]]] | None = None) -> dict[str, list[Record]]:
+        """Kind -> parsed records of one partition, parsed once per version of its file
+        (``kept``: :meth:`_parsed_of` the organization, when the caller has it)."""
+        if kept is None:
+            kept = self._parsed_of(org)
         cached = kept.get((org.model, part))
         if cached is not None and cached[0] == signature and signature is not None:
             return cached[1]
+        from coordtui.store.store import ATTACHMENTS
+
         signature, tables = self.store.read_part(org.id, part, attachments=True)
         model = self.model_of(org)
         parsed = {kind: self._parse(org, part, model.kind_map[kind], table.values()) for kind, table in tables.items() if kind in model.kind_map}

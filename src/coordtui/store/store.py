@@ -1643,6 +1643,7 @@ class HistoryPager:
         #: the index does not name; no entry at or before it is handed out (an unnamed log may
         #: hold a newer one).
         self._floor: tuple[float, str] | None = None
+        self._index = NewestLogs(store.root)
         # (each log named by its data file, relative to the store, as the verification names it)
         self._logs: dict[str, tuple[list[Any] | None, list[dict[str, Any]]]] = {}  # rel -> (state, entries)
         self._states: dict[str, list[Any] | None] = {}
@@ -1666,7 +1667,7 @@ class HistoryPager:
         self._pending = []
         self._floor = None
         if raw is not None:
-            NewestLogs(self.store.root).save(raw, self._unread, self.NEWEST)
+            self._index.save(raw, self._unread, self.NEWEST)
         return self.problems
 
     def quick(self) -> bool:
@@ -1682,7 +1683,7 @@ class HistoryPager:
         :meth:`refresh`'s, which is to follow (the History screen shows the page, then verifies and
         shows it again with what verifying found)."""
         raw = _manifest_bytes(self.store.root)
-        found = NewestLogs(self.store.root).load(raw) if raw is not None else None
+        found = self._index.load(raw) if raw is not None else None
         if found is None:
             return False
         logs, floor, changed = found
@@ -1742,6 +1743,10 @@ class NewestLogs(SealedCache):
     FOLDER = "history"
     PURPOSE = "history-newest"
 
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self._known: dict[str, Any] | None = None  # what the file holds, as this instance last read or wrote it
+
     def _path(self) -> Path:
         return self.folder / "newest.json"
 
@@ -1754,7 +1759,8 @@ class NewestLogs(SealedCache):
         header = {"manifest": [hashlib.sha256(head).hexdigest(), len(manifest)],
                   "logs": [[rel, list(key)] for key, rel in newest],
                   "floor": list(unread[-count - 1][0]) if len(unread) > count else None}
-        self._write_sealed(self._path(), ("newest",), header)
+        if header != self._known and self._write_sealed(self._path(), ("newest",), header):
+            self._known = header  # (a refresh that found nothing new does not write it again)
 
     def load(self, manifest: bytes) -> tuple[list[tuple[tuple[float, str], str]], tuple[float, str] | None, set[str]] | None:
         """(the logs, newest last, and their sort keys; the floor; the files the manifest's lines
@@ -1762,7 +1768,7 @@ class NewestLogs(SealedCache):
         found = self._read_sealed(self._path(), ("newest",))
         if found is None:
             return None
-        header = found[0]
+        header = self._known = found[0]
         try:
             digest, size = header["manifest"]
             logs = [((float(key[0]), str(key[1])), rel) for rel, key in header["logs"] if isinstance(rel, str)]
