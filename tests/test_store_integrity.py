@@ -309,8 +309,11 @@ def test_a_writer_saving_in_a_loop_lets_a_waiting_one_in_at_each_turn(tmp_path):
         if len(runs) == 10:
             break
     assert len(runs) == 10
-    # Each waiting save gets in after at most a couple of the looper's: it is never starved.
-    assert max(runs) <= 3, runs
+    # Each waiting save gets in after a couple of the looper's (the median), never after a long run
+    # of them: it is never starved (without the turnstile the waiter got in only after the
+    # looper's long runs). A lock is not a queue: a process the scheduler left waiting on a busy
+    # machine may see the looper's next save or two first (a run of 4 was seen under CI's load).
+    assert sorted(runs)[len(runs) // 2] <= 2 and max(runs) <= 8, runs
 
 
 def test_the_lock_is_reentrant_within_a_thread_and_exclusive_between_threads(tmp_path):
