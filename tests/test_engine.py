@@ -324,6 +324,48 @@ def test_findings_rendered_in_the_worker_are_those_judged_in_process_written_the
         (f.rule, f.severity, f.subject, f.period, f.subject_kind, f.subject_id) for f in expected.findings]
 
 
+def _every_kind_of_duty(ctx):
+    class Text(str):
+        pass
+
+    march = Period.parse("2026-03")
+    return [
+        Duty(subject="一组", due=date(2026, 3, 31), what_zh="月报", what_en="monthly report", period=march),  # overdue
+        Duty(subject="二组", due=date(2026, 4, 20), what_zh="月报", what_en="monthly report", required=3,
+             done=[date(2026, 4, 2)], unit_zh="次", unit_en="reports", subject_kind="team", subject_id="t2"),  # at risk
+        Duty(subject="三组", due=date(2026, 3, 10), what_zh="总结", what_en="summary", done=[date(2026, 3, 12)],
+             provisional=True, period_in_message=False),  # late
+        Duty(subject="四组", due=date(2026, 3, 1), what_zh="总结", what_en="summary",
+             subject_kind=Text("team"), subject_id="t4"),  # a value of another type: made and validated as ever
+        Duty(subject="五组", due=date(2026, 5, 30), what_zh="总结", what_en="summary"),  # not due: nothing said
+        "not a duty",  # the plugin's bug: one finding after the others
+    ]
+
+
+def test_findings_of_duties_rendered_in_the_worker_are_those_judged_in_process_written_the_same():
+    import pytest
+
+    from coordtui.rules.cache import KeptFinding, render
+    from coordtui.rules.engine import RuleWorker, can_isolate, run_obligation
+
+    ctx = _ctx([], date(2026, 4, 10))
+    obligations = [Obligation("mini.every", "各类", "every kind", _every_kind_of_duty, late_severity="info")]
+    expected = evaluate(ctx, [], obligations).findings
+    assert {f.rule for f in expected} == {"mini.every", "core.rule_failed"} and len(expected) == 5
+    kept_rows, chunks = [], []
+    rows, found = run_obligation(ctx, obligations[0], rendered=(kept_rows, chunks))
+    assert found == [] and [r.status.value for r in rows] == ["overdue", "at_risk", "late", "overdue", "due"]
+    assert b"".join(chunks) == b"".join(render(f) for f in run_obligation(ctx, obligations[0])[1])
+    assert [row[:7] for row in kept_rows] == [[f.severity.value, f.org, f.rule, f.subject, f.period, f.subject_kind,
+                                               f.subject_id] for f in run_obligation(ctx, obligations[0])[1]]
+    if not can_isolate():
+        pytest.skip("no fork here")
+    with RuleWorker([(ctx, [], obligations)], duties=False, rendered=True) as worker:  # (as coordtui check asks)
+        got = worker.evaluate(ctx).findings
+    assert all(type(f) is KeptFinding for f in got)
+    assert [render(f) for f in got] == [render(f) for f in expected]
+
+
 def test_a_finding_made_of_values_of_other_types_is_validated_as_always():
     from coordtui.domain.records import Finding, Severity, make_finding
 

@@ -360,23 +360,24 @@ class Finding(BaseModel):
         return self.message if lang == "zh" else self.message_en
 
     def as_json(self) -> dict[str, Any]:
-        data = {
-            "rule": self.rule,
-            "severity": self.severity.value,
-            "org": self.org,
-            "subject": self.subject,
-            "period": self.period,
-            "message": self.message,
-            "message_en": self.message_en,
-        }
-        if self.subject_kind:
-            data["subject_kind"] = self.subject_kind
-            data["subject_id"] = self.subject_id
-        if self.since:
-            data["since"] = self.since.isoformat()
-        if self.provisional:
-            data["provisional"] = True
-        return data
+        return finding_json(self.rule, self.severity.value, self.org, self.subject, self.period, self.message,
+                            self.message_en, self.subject_kind, self.subject_id, self.since, self.provisional)
+
+
+def finding_json(rule: str, severity: str, org: str, subject: str, period: str | None, message: str, message_en: str,
+                 subject_kind: str | None, subject_id: str | None, since: date | None, provisional: bool) -> dict[str, Any]:
+    """A finding as JSON (:meth:`Finding.as_json`) from its field values (``severity``: its
+    value): what is not set is left out."""
+    data = {"rule": rule, "severity": severity, "org": org, "subject": subject, "period": period,
+            "message": message, "message_en": message_en}
+    if subject_kind:
+        data["subject_kind"] = subject_kind
+        data["subject_id"] = subject_id
+    if since:
+        data["since"] = since.isoformat()
+    if provisional:
+        data["provisional"] = True
+    return data
 
 
 _FINDING_FIELDS = tuple(Finding.model_fields)

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 import orjson
 
 from coordtui.domain.calendar import WorkCalendar
-from coordtui.domain.records import Finding, Severity
+from coordtui.domain.records import Finding, Severity, finding_json
 
 #: Bumped whenever the rows' layout or the meaning of a digest changes.
 LAYOUT = 2
@@ -88,7 +88,19 @@ def render(f: Any) -> bytes:
     written escaped, so every newline here is the layout's."""
     if isinstance(f, KeptFinding):
         return f.rendered
-    return b"    " + orjson.dumps(f.as_json(), option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+    return _indented(f.as_json())
+
+
+def _indented(data: dict[str, Any]) -> bytes:
+    return b"    " + orjson.dumps(data, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+
+
+def render_fields(rule: str, severity: str, org: str, subject: str, period: str | None, message: str, message_en: str,
+                  subject_kind: str | None, subject_id: str | None, since: date | None, provisional: bool) -> bytes:
+    """What :func:`render` writes for the finding of these field values (``severity``: its
+    value), without the finding (a rules worker renders the findings of duties so)."""
+    return _indented(finding_json(rule, severity, org, subject, period, message, message_en, subject_kind, subject_id,
+                                  since, provisional))
 
 
 class KeptFinding:
