@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import random
 from datetime import date
 
@@ -117,6 +118,81 @@ def test_the_check_still_reports_a_broken_history_after_the_findings(example_sto
     findings = json.loads(out)["findings"]
     assert findings[-1]["rule"] == "core.history_tampered" and "line 1 is malformed" in findings[-1]["message_en"]
     assert [f["rule"] for f in findings].count("core.history_tampered") == 1
+
+
+def _ahead_in_a_child(monkeypatch):
+    from coordtui import forked
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    monkeypatch.setattr(forked, "may_fork", lambda: True)  # (pytest's own threads would say no)
+
+
+def test_the_history_is_verified_in_a_child_and_its_breaks_still_come_last(example_store, capsys, monkeypatch):
+    """With a child to verify the history (check_output.Ahead), this process verifies nothing
+    itself, and the breaks the child found are the last findings, as when it verifies them."""
+    from coordtui.i18n import Bilingual
+    from coordtui.store import Store
+
+    _ahead_in_a_child(monkeypatch)
+    run(capsys, "check", "--db", example_store, "--format", "json", "--as-of", AS_OF)  # (the owner enrolled)
+    here = os.getpid()
+    verified_in = []
+
+    def verify(self):
+        verified_in.append(os.getpid())  # (in the child's memory when the child calls it)
+        broken = Bilingual("data/x.history.jsonl: line 1 is malformed", "data/x.history.jsonl：第 1 行格式错误")
+        return [broken] if os.getpid() != here else []
+
+    monkeypatch.setattr(Store, "verify_history", verify)
+    code, out, _ = run(capsys, "check", "--db", example_store, "--format", "json", "--as-of", "2026-11-16")
+    findings = json.loads(out)["findings"]
+    assert verified_in == []  # not here: in the child
+    assert findings[-1]["rule"] == "core.history_tampered" and "line 1 is malformed" in findings[-1]["message_en"]
+    assert findings[-1]["message"] == "变更历史被篡改：data/x.history.jsonl：第 1 行格式错误"  # (both languages came back)
+    assert [f["rule"] for f in findings].count("core.history_tampered") == 1 and code == 1
+
+
+@pytest.mark.parametrize("said", [b"", pickle.dumps({"problems": []})[:-3], pickle.dumps({"problems": [1], "key": None}),
+                                  pickle.dumps({"problems": [], "key": ("a",)}), pickle.dumps(["not", "a", "dict"])])
+def test_a_child_that_says_nothing_whole_leaves_the_verification_to_the_check_itself(example_store, capsys, monkeypatch, said):
+    from coordtui import check_output
+    from coordtui.store import Store
+
+    _ahead_in_a_child(monkeypatch)
+    run(capsys, "check", "--db", example_store, "--format", "json", "--as-of", AS_OF)
+    monkeypatch.setattr(check_output.Ahead, "_work", staticmethod(lambda store, recording: said))
+    monkeypatch.setattr(Store, "verify_history", lambda self: ["data/x.history.jsonl: line 1 is malformed"])
+    code, out, _ = run(capsys, "check", "--db", example_store, "--format", "json", "--as-of", "2026-11-16")
+    assert [f["rule"] for f in json.loads(out)["findings"]].count("core.history_tampered") == 1
+
+
+def test_a_change_after_the_key_was_taken_ahead_is_never_hidden(example_store, capsys, monkeypatch):
+    """The child takes the output's key early; a history log edited by hand after that (while
+    this check judges) is seen by the next check, which is not answered from this one's output."""
+    from coordtui import check_output, cli
+
+    _ahead_in_a_child(monkeypatch)
+    run(capsys, "check", "--db", example_store, "--format", "json", "--as-of", AS_OF)
+    log = next((example_store / "data").rglob("*.history.jsonl"))
+    real_work = check_output.Ahead._work
+
+    def work_then_edit(store, recording):
+        said = real_work(store, recording)
+        assert pickle.loads(said)["key"] is not None  # (a key taken: the edit comes after it)
+        with open(log, "ab") as fh:
+            fh.write(b'{"not": "an entry"}\n')
+        return said
+
+    monkeypatch.setattr(check_output.Ahead, "_work", staticmethod(work_then_edit))
+    args = ("check", "--db", example_store, "--format", "json", "--as-of", "2026-11-16", "--lang", "en")
+    first = run(capsys, *args)[1]
+    monkeypatch.setattr(check_output.Ahead, "_work", staticmethod(real_work))
+    real = cli._check
+    called = []
+    monkeypatch.setattr(cli, "_check", lambda *a: (called.append(1), real(*a))[1])
+    second = run(capsys, *args)[1]
+    assert called == [1] and "core.history_tampered" in second and second != first
 
 
 @pytest.mark.parametrize("size, told", [(0, 0), (5, 5), (70_000, 70_000), (70_000, 10), (10, 70_000)])

@@ -426,6 +426,22 @@ class Recording:
         self.cache = OutputCache(root)
         self.writer = self.cache.writer(found[0]) if found is not None else None
         self.moment_bound = False
+        #: The key taken ahead (:class:`Ahead`): ``(slot, key)``, or None where none is to be
+        #: trusted; :data:`_UNTAKEN` where :meth:`keep` is to take it itself.
+        self.taken: Any = _UNTAKEN
+
+    @property
+    def keeping(self) -> bool:
+        """Whether the run's output may be kept (a slot to keep it in, a cache to write)."""
+        return self.writer is not None and self.found is not None
+
+    def key_now(self) -> tuple[str, str] | None:
+        """The key of the store and code as they are now, for a run that began at ``began_ns``:
+        None where a file changed since (within :data:`SETTLE_NS` before it) or there is none to
+        trust. Taken once the run has ended, or at any moment after it began (:class:`Ahead`):
+        a file changed after the key was taken has a ctime no key taken before holds, so that
+        key is never met again and what was kept under it never served."""
+        return slot_and_key(self.args, self.root, self.path, self.began_ns - SETTLE_NS, getattr(self, "_stdout", None))
 
     def __enter__(self) -> "Recording":
         if self.writer is None:
@@ -462,10 +478,79 @@ class Recording:
         # Nothing may have changed since the key was taken, not even within one tick of a coarse
         # clock (~4 ms; a file edited in place to the same size and mtime then keeps its ctime):
         # a file whose ctime is that recent is taken as changed, and nothing is kept.
-        settled = self.began_ns - SETTLE_NS
-        now = None if self.moment_bound or self._watched.written else slot_and_key(self.args, self.root, self.path, settled)
+        if self.moment_bound or self._watched.written:
+            now = None
+        else:
+            now = self.key_now() if self.taken is _UNTAKEN else self.taken
         key = key_to_keep(self.found, now, self.root)
         if key is None:
             writer.discard()
             return False
         return self.cache.commit(writer, key, status)
+
+
+_UNTAKEN = object()
+
+
+class Ahead:
+    """The history verified (``Store.verify_history``) and the output's key taken
+    (:meth:`Recording.key_now`) in a child process (coordtui.forked), started once the store is
+    open and before the models load: on a server of two cores the command's own start (its
+    imports, its plugins, its organizations' files listed) leaves one idle for a third of a
+    second, and both were done while the workers judged (with them for the two cores: 0.15 s
+    at 100,000 records) or after the findings were written (0.1 s). A command that cannot fork,
+    or gets nothing from its child, does both itself, as without one."""
+
+    def __init__(self, store: Any, recording: Recording) -> None:
+        from coordtui.forked import may_fork, started
+
+        self.child = started(lambda: self._work(store, recording)) if may_fork() else None
+
+    @staticmethod
+    def _work(store: Any, recording: Recording) -> bytes:
+        import pickle
+
+        try:
+            problems = store.verify_history()
+            key = recording.key_now() if recording.keeping else None
+            # (pickled, as a rules worker's results are: a problem is a Bilingual, both languages)
+            return pickle.dumps({"problems": problems, "key": key}, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # (what it was: the parent, verifying itself, says so)
+            return b""
+
+    def close(self) -> None:
+        """End the child, if it is still there, and reap it."""
+        if self.child is not None:
+            import signal
+
+            pid, fd = self.child
+            self.child = None
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.close(fd)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+    def taken(self) -> tuple[list[str], tuple[str, str] | None] | None:
+        """(the history's breaks, the key) from the child; None where it said nothing whole
+        (the caller does both itself then)."""
+        if self.child is None:
+            return None
+        import pickle
+
+        from coordtui.forked import said
+
+        raw, self.child = said(*self.child), None
+        try:
+            data = pickle.loads(raw)  # (from this process's own child, through a pipe of its own)
+            problems, key = data["problems"], data["key"]
+        except Exception:  # (cut short: the child was killed; nothing at all: it failed)
+            return None
+        if (not isinstance(problems, list) or not all(isinstance(p, str) for p in problems)
+                or not (key is None or (isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, str) for k in key)))):
+            return None
+        return problems, key

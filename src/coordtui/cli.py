@@ -700,14 +700,29 @@ def _no_collection_at_exit() -> None:
 
 
 def _check(args: argparse.Namespace, recording) -> int:
-    from coordtui.rules import summarize
+    from coordtui import check_output
 
     ws = _workspace(args)
     as_of = _as_of(args, ws.today())  # the office's day, whatever TZ says
-    # The history is verified while the rules' workers run (this process only waits for them
-    # then); its breaks come after the findings, as ever.
+    # The history is verified (and the output's key taken) in a child process while this one
+    # loads the models and judges, else while the rules' workers run (this process only waits
+    # for them then); its breaks come after the findings, as ever.
+    ahead = check_output.Ahead(ws.store, recording)
+    from coordtui.rules import summarize
+
     problems: list[str] = []
-    findings = ws.findings(as_of, args.org, meanwhile=lambda: problems.extend(ws.store.verify_history()))
+    verify = None if ahead.child else (lambda: problems.extend(ws.store.verify_history()))
+    try:
+        findings = ws.findings(as_of, args.org, meanwhile=verify)
+        taken = ahead.taken() if verify is None else None
+    finally:
+        ahead.close()  # (a check that failed or was interrupted: its child ended, not left behind)
+    if verify is None:
+        if taken is None:
+            problems.extend(ws.store.verify_history())
+        else:
+            problems.extend(taken[0])
+            recording.taken = taken[1]
     for problem in problems:
         from coordtui.domain.records import Finding, Severity
         from coordtui.i18n import text_in
