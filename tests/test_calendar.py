@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -150,3 +150,24 @@ def test_a_deadline_asked_again_is_the_one_counted_the_first_time():
     fresh = [WorkCalendar().add_working_days(start, n) for start, n in asked]
     assert first == again == fresh
     assert any(d.provisional for d in fresh) and not all(d.provisional for d in fresh)
+
+
+def test_every_day_the_package_knows_reads_as_its_own_functions_say():
+    """The calendar reads the package's tables itself (not through its functions, which check
+    the year against the whole table on every call): every day of every year it covers is the
+    workday or day off, and bears the holiday's name, that its functions give."""
+    import chinese_calendar
+
+    from coordtui.domain.calendar import _package_covers
+
+    years = [y for y in range(2000, 2040) if _package_covers(y)]
+    assert len(years) >= 20
+    cal = WorkCalendar()
+    day = date(years[0], 1, 1)
+    while day.year <= years[-1]:
+        info = cal.info(day)
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        workday = chinese_calendar.is_workday(day)
+        assert (info.workday, info.holiday, info.adjusted, info.provisional) == (
+            workday, name, workday and day.weekday() >= 5, False), day
+        day += timedelta(days=1)

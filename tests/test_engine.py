@@ -366,6 +366,47 @@ def test_findings_of_duties_rendered_in_the_worker_are_those_judged_in_process_w
     assert [render(f) for f in got] == [render(f) for f in expected]
 
 
+def _many_findings(ctx):
+    import random
+
+    rng = random.Random(5)
+    return [ctx.finding(f"mini.r{rng.randrange(3)}", rng.choice(["error", "warning", "info"]), f"组{rng.randrange(9)}",
+                        f"第{n}条", f"number {n}", period=rng.choice([None, "2026-01", "2026-02"])) for n in range(60)]
+
+
+def test_findings_kept_in_the_worker_come_back_in_the_order_the_check_sorts_them_whatever_befell_the_worker():
+    """A worker that keeps an organization's findings (sorted there) sends their order with its
+    last result, and the parent takes it instead of sorting again; where the worker died in
+    between (a result sent by another process), the parent sorts them itself."""
+    import os
+
+    import pytest
+
+    from coordtui.rules.cache import render
+    from coordtui.rules.engine import RuleWorker, can_isolate
+
+    if not can_isolate():
+        pytest.skip("no fork here")
+    ctx = _ctx([], date(2026, 4, 10))
+
+    def dies(ctx):
+        os._exit(3)
+
+    for rules in ([Rule("mini.many", "x", "x", _many_findings), Rule("mini.again", "x", "x", _many_findings)],
+                  [Rule("mini.many", "x", "x", _many_findings), Rule("mini.dies", "x", "x", dies),
+                   Rule("mini.again", "x", "x", _many_findings)]):
+        expected = evaluate(ctx, [r for r in rules if r.id != "mini.dies"], [], plugin_of=lambda r: None).findings
+        kept = []
+        with RuleWorker([(ctx, rules, [])], duties=False, rendered=True,
+                        keep=lambda ctx, rows, blob: kept.append(rows)) as worker:
+            got = worker.evaluate(ctx).findings
+        shown = [render(f) for f in got if f.rule != "core.rule_failed"]
+        assert shown == [render(f) for f in expected]
+        assert [f.rule for f in got].count("core.rule_failed") == (1 if len(rules) == 3 else 0)
+        assert got == sorted(got, key=lambda f: (("error", "warning", "info").index(f.severity.value), f.org, f.rule,
+                                                   f.period or "", f.subject_id or f.subject))
+
+
 def test_a_finding_made_of_values_of_other_types_is_validated_as_always():
     from coordtui.domain.records import Finding, Severity, make_finding
 

@@ -243,11 +243,17 @@ class WorkCalendar:
 
     def _info(self, day: date) -> DayInfo:
         if _package_covers(day.year):
-            import chinese_calendar  # (imported when first asked: the application's first frame needs none)
+            # The package's own tables (its public holidays and workdays), read as its
+            # get_holiday_detail and is_workday read them: each of those first checks the year by
+            # the first and last day of its whole table (a check asks for 1,600 days per process).
+            # (Imported when first asked: the application's first frame needs none.)
+            from chinese_calendar import holidays, workdays
 
-            on_holiday, name = chinese_calendar.get_holiday_detail(day)
-            workday = chinese_calendar.is_workday(day)
-            return DayInfo(day, workday, name, workday and day.weekday() >= 5, False)
+            if day in workdays:
+                return DayInfo(day, True, workdays[day], day.weekday() >= 5, False)
+            if day in holidays:
+                return DayInfo(day, False, holidays[day], False, False)
+            return DayInfo(day, day.weekday() < 5, None, False, False)
         # What the user file says is official, day by day.
         if day in self.user_days.holidays:
             return DayInfo(day, False, self.user_days.holidays[day] or None, False, False)

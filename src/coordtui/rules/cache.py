@@ -144,20 +144,26 @@ def to_rows(findings: Iterable[Finding]) -> tuple[list[list[Any]], bytes]:
     return rows, b"".join(chunks)
 
 
-def from_rows(rows: list[Any], blob: bytes) -> list[KeptFinding] | None:
+def from_rows(rows: list[Any], blob: bytes, *, shared: bool = True) -> list[KeptFinding] | None:
     """The findings of :func:`to_rows` again (not validated: they were when kept, and the seal
-    says they are what was kept); None for rows of another shape."""
+    says they are what was kept); None for rows of another shape. ``shared``: one string for
+    each organization, rule, period and kind named (JSON gives a new one each time it is
+    written: 840,000 findings of a check answered from the cache held each afresh); False for
+    rows that share theirs already (unpickled: a pickle writes a string once)."""
     found = []
     at = 0
-    # One string for each organization, rule, period and kind named (JSON gives a new one each
-    # time it is written: 840,000 findings of a check answered from the cache held each afresh).
     same: dict[Any, Any] = {}
     one = same.setdefault
     try:
-        for severity, org, rule, subject, period, subject_kind, subject_id, size in rows:
-            found.append(KeptFinding(_SEVERITY[severity], one(org, org), one(rule, rule), subject, one(period, period),
-                                     one(subject_kind, subject_kind), subject_id, blob, at, at + size))
-            at += size
+        if shared:
+            for severity, org, rule, subject, period, subject_kind, subject_id, size in rows:
+                found.append(KeptFinding(_SEVERITY[severity], one(org, org), one(rule, rule), subject, one(period, period),
+                                         one(subject_kind, subject_kind), subject_id, blob, at, at + size))
+                at += size
+        else:
+            for severity, org, rule, subject, period, subject_kind, subject_id, size in rows:
+                found.append(KeptFinding(_SEVERITY[severity], org, rule, subject, period, subject_kind, subject_id, blob, at, at + size))
+                at += size
     except (KeyError, TypeError, ValueError):
         return None
     return found if at == len(blob) else None

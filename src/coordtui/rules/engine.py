@@ -618,11 +618,12 @@ class RuleWorker:
                         packed = ("rendered", rendered[0], b"".join(rendered[1]), _pack([], rows if self.duties else [])[1])
                     else:
                         packed = self._packed(findings, rows if self.duties else [])
+                    order = None
                     if kept is not None:
                         kept.append(packed)
                         if index == len(self.items[job]) - 1:
-                            self._keep(ctx, kept)
-                    _send(out_fd, ("done", index, packed))
+                            order = self._keep(ctx, kept)
+                    _send(out_fd, ("done", index, packed) if order is None else ("done", index, packed, order))
                 except Exception as exc:  # a result that cannot be pickled: the plugin's
                     _send(out_fd, ("done", index, _pack([_rule_failed(ctx, _item_id(item), what, exc, plugin)], [])))
             else:
@@ -631,31 +632,35 @@ class RuleWorker:
                         self._keep(ctx, kept)
                     _send(out_fd, ("end",))
 
-    def _keep(self, ctx: Context, packed: list[tuple]) -> None:
+    def _keep(self, ctx: Context, packed: list[tuple]) -> list[int] | None:
         """``keep`` the organization's findings, unless a rule or obligation failed; a keep that
-        fails is left out (the cache is disposable; the findings still go to the parent)."""
+        fails is left out (the cache is disposable; the findings still go to the parent). The
+        order they were kept in (each finding's place among the organization's, as they were
+        sent), for the parent, which then need not sort them again; None where none was."""
         rows = [row for item in packed for row in item[1]]
         if any(row[2].startswith("core.") for row in rows):
-            return
+            return None
         # Sorted as CheckResult.sort sorts findings, by the rows' own fields (a row is what
         # cache.to_rows makes: severity, org, rule, subject, period, subject's kind, its id, the
-        # length of its JSON), each finding's JSON cut from the blobs, none rebuilt or rendered again.
-        blob = b"".join(item[2] for item in packed)
-        pieces, at = [], 0
+        # length of its JSON), each finding's JSON cut from its result's, none rebuilt or rendered again.
+        pieces = []
         try:
-            for row in rows:
-                pieces.append(blob[at:at + row[7]])
-                at += row[7]
+            for _, item_rows, blob, *_ in packed:
+                at = 0
+                for row in item_rows:
+                    pieces.append(blob[at:at + row[7]])
+                    at += row[7]
+                if at != len(blob):
+                    return None
             order = sorted(range(len(rows)), key=lambda n: (_RANK[rows[n][0]], rows[n][1], rows[n][2], rows[n][4] or "",
                                                             rows[n][6] or rows[n][3]))
-        except (KeyError, IndexError, TypeError):  # (rows made by to_rows in this process: never)
-            return
-        if at != len(blob):
-            return
+        except (KeyError, IndexError, TypeError, ValueError):  # (rows made by to_rows in this process: never)
+            return None
         try:
             self.keep(ctx, [rows[n] for n in order], b"".join([pieces[n] for n in order]))
         except Exception:  # (write_cache_file says nothing of a folder it cannot write)
             pass
+        return order
 
     def _packed(self, findings: list[Finding], rows: list[DutyRow]) -> tuple:
         if not self.rendered:
@@ -670,7 +675,7 @@ class RuleWorker:
             from coordtui.rules.cache import from_rows
 
             _, kept_rows, blob, rows = packed
-            found = from_rows(kept_rows, blob)
+            found = from_rows(kept_rows, blob, shared=False)  # (one pickle shares its strings already)
             if found is None:  # (written by to_rows in the worker: never)
                 raise StoreError("a rules worker sent findings of another shape")
             return found, _unpack(([], rows))[1]
@@ -683,6 +688,10 @@ class RuleWorker:
         result = CheckResult(ctx.as_of)
         start = 0
         first = self.prepare is not None  # (its files are read even when it has no rules at all)
+        #: The order the worker kept the findings in (see _keep): theirs, when every result of
+        #: the organization came from one worker process in one go (else they are sorted here).
+        order: list[int] | None = None
+        whole = True
         while start < len(items) or first:
             first = False
             if not self.pid:
@@ -704,6 +713,7 @@ class RuleWorker:
                             message_zh=f"其数据文件未能在 {READ_SECONDS:g} 秒内读取（文件系统无响应？）"))])
                     reading = message is not None and message[0] == "reading"
                     if message is None:  # the worker died (inside a rule, or before it)
+                        whole = False
                         self.close()
                         failed = current if current is not None else start
                         what, item, plugin = items[failed]
@@ -719,6 +729,8 @@ class RuleWorker:
                         # The worker goes on with the next item at once: its "done" says that
                         # one started (a message each, not two: every write wakes this process).
                         if message[1] + 1 == len(items):  # and after the last, the organization is done
+                            if len(message) == 4 and whole and start == 0:
+                                order = message[3]
                             start = len(items)
                             break
                         current = message[1] + 1
@@ -728,11 +740,13 @@ class RuleWorker:
                     elif message[0] == "store":
                         return CheckResult(ctx.as_of, [store_problem(ctx, StoreError(message[1], message_zh=message[2]))])
             except BrokenPipeError:  # the worker had died before it took the command
+                whole = False
                 self.close()
                 what, item, plugin = items[start]
                 result.findings.append(_rule_failed(ctx, _item_id(item), what, RuntimeError("its worker process died"), plugin))
                 start += 1
             except TimeoutError:
+                whole = False
                 self.close()
                 failed = current if current is not None else start
                 what, item, plugin = items[failed]
@@ -740,7 +754,11 @@ class RuleWorker:
                 _switched_off[id(item)] = (item, what, why)  # the next worker (forked now) knows it too
                 result.findings.append(_rule_failed(ctx, _item_id(item), what, RuleTimeout(why), plugin))
                 start = failed + 1
-        result.sort()
+        if order is not None and len(order) == len(result.findings):
+            found = result.findings
+            result.findings = [found[n] for n in order]
+        else:
+            result.sort()
         return result
 
 
