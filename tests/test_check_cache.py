@@ -307,3 +307,31 @@ def test_an_entry_kept_under_another_digest_is_passed_over_by_its_head(example_s
     mac, header, blob = path.read_bytes().split(b"\n", 2)
     path.write_bytes(mac + b"\n" + header + b"\n" + blob[:-1] + bytes([blob[-1] ^ 1]))  # the head intact, the body not
     assert ResultCache(example_store).load("tjpu", AS_OF, digest) is None
+
+
+def test_blocks_say_what_the_findings_say_and_only_to_a_person_who_sees_everything(example_store, capsys, monkeypatch):
+    """``findings(blocks=True)`` (coordtui check --format json): each organization's findings of
+    one severity as one block of their JSON, written and counted as the findings are; for a
+    person whose scope hides some, the findings themselves, filtered."""
+    from coordtui.rules import engine
+    from coordtui.rules.cache import FindingBlock, counted, render
+    from coordtui.rules.engine import summarize
+
+    if not engine.can_isolate():
+        pytest.skip("no fork here")
+    run(capsys, "check", "--db", example_store, "--as-of", AS_OF)  # (the owner enrolled, an administrator)
+    as_of = date.fromisoformat("2026-11-16")
+    plain = Workspace.open(example_store).findings(as_of)
+    shutil.rmtree(_cache(example_store))  # (else the next is answered from what the first kept)
+    blocks = Workspace.open(example_store).findings(as_of, blocks=True)
+    assert blocks and all(type(b) is FindingBlock for b in blocks)
+    assert b",\n".join(b.rendered for b in blocks) == b",\n".join(render(f) for f in plain)
+    assert counted(blocks) == summarize(plain) and sum(b.count for b in blocks) == len(plain)
+    admin = Workspace.open(example_store)
+    admin.save_person(Person(name="tester", display="测试员", grants=[Grant(org="tjpu", role="editor", scope=["g2"])]))
+    shutil.rmtree(_cache(example_store))
+    store = Store(example_store)
+    editor = Workspace(store, admin.host, actor=resolve_actor(store, "tester"))
+    theirs = editor.findings(as_of, blocks=True)
+    assert theirs and not any(type(f) is FindingBlock for f in theirs) and {f.org for f in theirs} == {"tjpu"}
+    assert [render(f) for f in theirs] == [render(f) for f in editor.check(as_of).findings]

@@ -380,6 +380,26 @@ def test_a_check_of_a_new_date_keeps_its_output_only_when_nothing_changed_while_
     assert called == ([] if meanwhile == "nothing" else [1])  # served only where nothing changed
 
 
+def test_a_check_in_which_a_rule_failed_keeps_nothing(warm, monkeypatch, capsys):
+    """A rule that failed (a ``core.`` finding: among an organization's blocks of findings, as a
+    worker sends them for the JSON) depends on the moment: the next run is judged again."""
+    from conftest import run
+    from coordtui import cli
+    from university_grid.rules import RULES
+
+    def fails(ctx):
+        raise RuntimeError("a plugin's bug")
+
+    monkeypatch.setattr(RULES[0], "check", fails)
+    args = ("check", "--db", warm[0], "--format", "json", "--as-of", "2026-11-16", "--lang", "en")
+    code, out, _ = run(capsys, *args)
+    assert '"rule": "core.rule_failed"' in out and "a plugin's bug" in out
+    real = cli._check
+    called = []
+    monkeypatch.setattr(cli, "_check", lambda *a: (called.append(1), real(*a))[1])
+    assert run(capsys, *args)[:2] == (code, out) and called == [1]
+
+
 # Attacks by a colleague on the same server (another process, a link, a full disk) ----------------
 
 def test_a_plugin_reached_through_a_link_edited_is_a_new_check(example_store, tmp_path):

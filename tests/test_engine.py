@@ -407,6 +407,64 @@ def test_findings_kept_in_the_worker_come_back_in_the_order_the_check_sorts_them
                                                    f.period or "", f.subject_id or f.subject))
 
 
+def _blocks_of(found):
+    """Findings as blocks would hold them: (severity, count, their JSON joined as the check writes them)."""
+    from coordtui.rules.cache import render
+
+    by = {}
+    for f in found:
+        by.setdefault(f.severity.value, []).append(render(f))
+    return [(severity, len(chunks), b",\n".join(chunks)) for severity, chunks in by.items()]
+
+
+def test_findings_sent_whole_as_blocks_are_those_judged_in_process_whatever_befell_the_worker():
+    """RuleWorker(blocks=True): an organization's findings come back with its last result, one
+    block per severity, sorted; where the worker died, or a rule hung, on the way, the others are
+    asked for again one by one without the rule it stopped in (named once, by its finding)."""
+    import os
+    import time
+
+    import pytest
+
+    from coordtui.rules import engine
+    from coordtui.rules.cache import FindingBlock
+    from coordtui.rules.engine import RuleWorker, can_isolate
+
+    if not can_isolate():
+        pytest.skip("no fork here")
+    ctx = _ctx([], date(2026, 4, 10))
+
+    def dies(ctx):
+        os._exit(3)
+
+    def hangs(ctx):
+        while True:
+            time.sleep(0.05)
+
+    def raises(ctx):
+        raise ValueError("a plugin's bug")
+
+    many, again = Rule("mini.many", "x", "x", _many_findings), Rule("mini.again", "x", "x", _many_findings)
+    for middle, befell in [(None, None), (dies, "its worker process died"), (hangs, "no answer after 0.5 s"),
+                           (raises, "a plugin's bug")]:
+        rules = [many, *([Rule("mini.middle", "x", "x", middle)] if middle else []), again]
+        with RuleWorker([(ctx, rules, [])], seconds=0.5, duties=False, rendered=True, blocks=True) as worker:
+            got = worker.evaluate(ctx).findings
+        expected = evaluate(ctx, [many, *([Rule("mini.middle", "x", "x", raises)] if middle is raises else []), again], []).findings
+        if middle in (None, raises):  # (whole: blocks, the failure of a rule among them)
+            assert all(type(b) is FindingBlock for b in got) and [b.org for b in got] == [ctx.org.id] * len(got)
+            assert [(b.severity.value, b.count, b.rendered) for b in got] == _blocks_of(expected)
+            assert [b.failed for b in got] == [middle is raises] * len(got)  # (of the organization: its blocks all say it)
+        else:  # (the rest one by one, sorted here, the rule it stopped in named once)
+            failures = [f for f in got if f.rule.startswith("core.")]
+            assert len(failures) == 1 and befell in failures[0].message_en and failures[0].subject == "mini.middle"
+            assert _blocks_of([f for f in got if f not in failures]) == _blocks_of(expected)
+            assert got == sorted(got, key=lambda f: (("error", "warning", "info").index(f.severity.value), f.org, f.rule,
+                                                       f.period or "", f.subject_id or f.subject))
+    for key in [k for k, off in engine._switched_off.items() if getattr(off[0], "id", None) == "mini.middle"]:
+        del engine._switched_off[key]  # (the rule that hung is switched off in this process until it ends)
+
+
 def test_a_finding_made_of_values_of_other_types_is_validated_as_always():
     from coordtui.domain.records import Finding, Severity, make_finding
 

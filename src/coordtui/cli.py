@@ -708,12 +708,14 @@ def _check(args: argparse.Namespace, recording) -> int:
     # loads the models and judges, else while the rules' workers run (this process only waits
     # for them then); its breaks come after the findings, as ever.
     ahead = check_output.Ahead(ws.store, recording)
-    from coordtui.rules import summarize
+    from coordtui.rules.cache import counted, failed
 
     problems: list[str] = []
     verify = None if ahead.child else (lambda: problems.extend(ws.store.verify_history()))
     try:
-        findings = ws.findings(as_of, args.org, meanwhile=verify)
+        # (JSON: each organization's findings of one severity as one block of their JSON, where
+        # they need no filtering by scope; the text is written finding by finding)
+        findings = ws.findings(as_of, args.org, meanwhile=verify, blocks=args.format == "json")
         taken = ahead.taken() if verify is None else None
     finally:
         ahead.close()  # (a check that failed or was interrupted: its child ended, not left behind)
@@ -730,8 +732,8 @@ def _check(args: argparse.Namespace, recording) -> int:
         findings.append(Finding(rule="core.history_tampered", severity=Severity.ERROR, org="-", subject="store",
                                 message=f"变更历史被篡改：{text_in(problem, 'zh')}", message_en=f"history tampered: {text_in(problem, 'en')}"))
     # A rule that failed or timed out, a file that could not be read: what the next run may not find again.
-    recording.moment_bound = any(f.rule.startswith("core.") for f in findings)
-    summary = summarize(findings)
+    recording.moment_bound = failed(findings)
+    summary = counted(findings)
     if args.format == "json":
         _write_check_json(as_of, findings, summary)
     else:
@@ -741,20 +743,26 @@ def _check(args: argparse.Namespace, recording) -> int:
 
 def _write_check_json(as_of: date, findings: list, summary: dict[str, int]) -> None:
     """``{"as_of", "findings", "summary"}`` as ``orjson.dumps(..., OPT_INDENT_2)`` writes it, byte
-    for byte, one finding at a time: the whole document at once (47 MB at 100,000 records, and
-    a dict per finding before it) was the largest part of a check's peak memory."""
-    from coordtui.rules.cache import KeptFinding, render
+    for byte, a megabyte or so at a time: the whole document at once (47 MB at 100,000 records,
+    and a dict per finding before it) was the largest part of a check's peak memory."""
+    from coordtui.rules.cache import FindingBlock, KeptFinding, render
 
     out = sys.stdout.buffer
     out.write(b'{\n  "as_of": ' + orjson.dumps(as_of.isoformat()) + b',\n  "findings": ')
     if not findings:
         out.write(b"[]")
     else:
+        pieces, size = [], 0
         head = b"[\n"
-        for start in range(0, len(findings), 1000):  # (a kept finding's JSON is at hand: render's answer for it)
-            out.write(head + b",\n".join([f.rendered if f.__class__ is KeptFinding else render(f)
-                                           for f in findings[start:start + 1000]]))
-            head = b",\n"
+        for f in findings:  # (a kept finding's JSON is at hand, a block's too: render's answer for them)
+            piece = f.rendered if f.__class__ is KeptFinding or f.__class__ is FindingBlock else render(f)
+            pieces.append(piece)
+            size += len(piece)
+            if size >= 1 << 20:
+                out.write(head + b",\n".join(pieces))
+                pieces, size, head = [], 0, b",\n"
+        if pieces:
+            out.write(head + b",\n".join(pieces))
         out.write(b"\n  ]")
     out.write(b',\n  "summary": ' + orjson.dumps(summary, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ") + b"\n}\n")
 

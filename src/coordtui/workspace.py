@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from coordtui.domain.records import Finding, Record
     from coordtui.attachments import Attachment
     from coordtui.domain.evidence import Evidence
-    from coordtui.rules.cache import KeptFinding
+    from coordtui.rules.cache import FindingBlock, KeptFinding
     from coordtui.rules.engine import RuleWorker
     from coordtui.store.parts import PartCache
     from coordtui.store.results import ResultCache
@@ -982,7 +982,7 @@ class Workspace:
             self._pinned = pinned
 
     def findings(self, as_of: date, org_ids: Iterable[str] | None = None, *,
-                 meanwhile: Callable[[], None] | None = None) -> "list[Finding | KeptFinding]":
+                 meanwhile: Callable[[], None] | None = None, blocks: bool = False) -> "list[Finding | KeptFinding | FindingBlock]":
         """The findings of :meth:`check` (the same, in the same order), for a caller that needs no
         duties (``coordtui check``): an organization whose result for ``as_of`` is kept on disk
         from an earlier process (``cache/check``, sealed; see :mod:`coordtui.store.results`)
@@ -993,7 +993,12 @@ class Workspace:
 
         ``meanwhile()``, when given, is run exactly once in this thread: while worker processes
         judge the organizations (this process only waits for them then), else after the results
-        are in. (``coordtui check`` verifies the history so.)"""
+        are in. (``coordtui check`` verified the history so.)
+
+        ``blocks``: for a caller that only counts the findings and writes their JSON out
+        (``coordtui check --format json``): where the person sees every finding of every
+        organization, those judged in worker processes come as
+        :class:`~coordtui.rules.cache.FindingBlock`, one per organization and severity."""
         from coordtui.store.results import ResultCache
 
         orgs = [self.org(o) for o in org_ids] if org_ids else self.orgs()
@@ -1001,7 +1006,10 @@ class Workspace:
         disk = ResultCache(self.store.root)
         waiting = [meanwhile] if meanwhile is not None else []
         with _without_cyclic_gc(), self._actor_pinned():
-            self._check_into(total, orgs, as_of, None, disk if disk.usable else None, duties=False, meanwhile=waiting)
+            # (the blocks hold no finding's subject: only for a person no scope hides one from)
+            whole = blocks and all(self.policy(org).sees_everything for org in orgs if org.model in self.host.models)
+            self._check_into(total, orgs, as_of, None, disk if disk.usable else None, duties=False, meanwhile=waiting,
+                             blocks=whole)
             total = self._visible(total, orgs)
         if waiting:  # (nothing was judged in a worker)
             waiting.pop()()
@@ -1032,12 +1040,13 @@ class Workspace:
 
     def _check_into(self, total: CheckResult, orgs: list[Organization], as_of: date,
                     progress: Callable[[int, int], None] | None, disk: "ResultCache | None" = None,
-                    duties: bool = True, meanwhile: list[Callable[[], None]] | None = None) -> None:
+                    duties: bool = True, meanwhile: list[Callable[[], None]] | None = None, blocks: bool = False) -> None:
         """Each organization's result into ``total``: kept from the last check (in this process,
         or with ``disk`` on disk: findings only), else evaluated (and then kept). ``duties=False``:
         only the findings are wanted (the duties may be left out, and nothing is kept in this
         process, where a later check would want them). ``meanwhile``: a call, taken out of the
-        list and run in this thread while worker processes judge (left there when none do)."""
+        list and run in this thread while worker processes judge (left there when none do).
+        ``blocks``: see :meth:`findings`."""
         from coordtui.domain.records import Finding
         from coordtui.rules.engine import RuleWorker, can_isolate, store_problem
 
@@ -1136,7 +1145,8 @@ class Workspace:
             for org, _, _ in pending:
                 self._parts_code(org)  # (worked out once, here, not in each worker)
         try:
-            self._judge_all(pending, jobs, partitions, results, kept, keep_in_worker, isolate, duties, rendered, meanwhile)
+            self._judge_all(pending, jobs, partitions, results, kept, keep_in_worker, isolate, duties, rendered, meanwhile,
+                            blocks and rendered)
         finally:
             self._parts_disk = None
         for org, key, ctx in pending:
@@ -1148,7 +1158,8 @@ class Workspace:
     def _judge_all(self, pending: list[tuple[Organization, tuple, Context]], jobs: dict[str, tuple[list, list]],
                    partitions: dict[str, list[tuple[str, Any]]], results: dict[str, CheckResult],
                    kept: Callable[[Organization, CheckResult], CheckResult], keep_in_worker: Callable[[Context, list, bytes], None],
-                   isolate: bool, duties: bool, rendered: bool, meanwhile: list[Callable[[], None]] | None) -> None:
+                   isolate: bool, duties: bool, rendered: bool, meanwhile: list[Callable[[], None]] | None,
+                   blocks: bool = False) -> None:
         """Every organization of ``pending`` judged into ``results`` (see :meth:`_check_into`)."""
         if isolate:
             from coordtui.rules.engine import RuleWorker
@@ -1159,7 +1170,7 @@ class Workspace:
             count = _workers_for(pending, partitions)
             turns = _Turns(_largest_first(pending, partitions) if count > 1 else pending)
             workers = [RuleWorker([(ctx, *jobs[org.id]) for org, _, ctx in pending], self._plugin_of, duties=duties,
-                                  rendered=rendered, keep=keep_in_worker,
+                                  rendered=rendered, keep=keep_in_worker, blocks=blocks,
                                   prepare=lambda ctx: self._read_all(ctx.org, partitions[ctx.org.id])) for _ in range(count)]
             try:
                 for worker in workers:

@@ -133,6 +133,39 @@ class KeptFinding:
         return data["message"] if lang == "zh" else data["message_en"]
 
 
+class FindingBlock:
+    """All the findings of one organization of one severity, in the order a check sorts them, as
+    ``coordtui check --format json`` writes them (each as :func:`render` writes it, joined by
+    the list's ",\n"): what a rules worker sends back for a caller that only counts and writes
+    findings out (``RuleWorker(blocks=True)``). ``failed``: a rule or obligation of the
+    organization failed (a ``core.`` finding is among them). It sorts as the first of its
+    findings would among those of other organizations (by severity and organization)."""
+
+    __slots__ = ("severity", "org", "count", "rendered", "failed")
+    rule = ""
+    period = None
+    subject = ""
+    subject_kind = None
+    subject_id = None
+
+    def __init__(self, severity: Severity, org: str, count: int, rendered: bytes, failed: bool) -> None:
+        self.severity, self.org, self.count, self.rendered, self.failed = severity, org, count, rendered, failed
+
+
+def counted(findings: Iterable[Any]) -> dict[str, int]:
+    """The findings by severity (:func:`coordtui.rules.summarize`), a block counting for its findings."""
+    summary = {s.value: 0 for s in Severity}
+    for f in findings:
+        summary[f.severity._value_] += f.count if f.__class__ is FindingBlock else 1
+    return summary
+
+
+def failed(findings: Iterable[Any]) -> bool:
+    """Whether a rule or obligation failed, a file could not be read, the history is broken: a
+    ``core.`` finding among ``findings`` (blocks say it of theirs)."""
+    return any(f.failed if f.__class__ is FindingBlock else f.rule.startswith("core.") for f in findings)
+
+
 def to_rows(findings: Iterable[Finding]) -> tuple[list[list[Any]], bytes]:
     """Findings as plain JSON rows (what :class:`KeptFinding` holds, and the length of each
     one's JSON) and those JSONs, one after another."""

@@ -513,7 +513,7 @@ class RuleWorker:
     def __init__(self, jobs: list[tuple[Context, list[Rule], list[Obligation]]],
                  plugin_of: Callable[[Rule | Obligation], str | None] | None = None, seconds: float | None = None,
                  prepare: Callable[[Context], None] | None = None, duties: bool = True, rendered: bool = False,
-                 keep: Callable[[Context, list, bytes], None] | None = None) -> None:
+                 keep: Callable[[Context, list, bytes], None] | None = None, blocks: bool = False) -> None:
         #: ``prepare(ctx)``, run in the worker before an organization's first rule (reading and
         #: parsing its files there, so that the parent need not hold them): a StoreError it
         #: raises is the organization's one finding, as from a rule.
@@ -533,6 +533,12 @@ class RuleWorker:
         #: cache there, in parallel, not in the parent. Done before the last result is sent, so
         #: the parent, which ends the worker when the check is over, never cuts it short.
         self.keep = keep if rendered else None
+        #: With ``rendered`` (and no duties): each organization's findings come back whole with
+        #: its last result, as :class:`~coordtui.rules.cache.FindingBlock` (one per severity,
+        #: sorted in the worker): for ``coordtui check --format json`` where the person sees every
+        #: finding (no scope to filter them by): the parent then holds, sorts and writes 700 of
+        #: them, not 84,000 findings, at 100,000 records.
+        self.blocks = blocks and rendered and not duties
         self.seconds = seconds or RULE_SECONDS
         self.contexts = [ctx for ctx, _, _ in jobs]
         self.items = [[("check", r, plugin_of(r) if plugin_of else None) for r in rules]
@@ -588,7 +594,11 @@ class RuleWorker:
             command = commands.next(None)
             if command is None:
                 return
-            job, start = command
+            job, start, *more = command
+            # ("blocks": the organization's findings come back whole, as FindingBlocks, with its
+            # last result; "items": each result's with it. skip: the items a worker that died or
+            # hung in before was stopped in, reported by the parent.)
+            mode, skip = more if more else ("items", frozenset())
             ctx = self.contexts[job]
             if start == 0 and self.prepare is not None:
                 _send(out_fd, ("reading",))
@@ -597,12 +607,16 @@ class RuleWorker:
                 except StoreError as exc:
                     _send(out_fd, ("store", exc.message, exc.message_zh))
                     continue
-            # An organization's results, for keep: only from its first rule on, in one worker.
-            kept: list | None = [] if self.keep is not None and start == 0 else None
+            # An organization's results, to keep or to send whole: only from its first rule on, in one worker.
+            blocks = mode == "blocks" and start == 0 and not skip
+            kept: list | None = [] if (self.keep is not None or blocks) and start == 0 and not skip else None
             for index in range(start, len(self.items[job])):
                 what, item, plugin = self.items[job][index]
                 if index == start:  # (each later one is said by the "done" of the one before it)
                     _send(out_fd, ("start", index))
+                if index in skip:
+                    _send(out_fd, ("done", index, None))
+                    continue
                 try:
                     rendered: tuple[list, list] | None = ([], []) if self.rendered and what == "duties" else None
                     if what == "check":
@@ -622,23 +636,32 @@ class RuleWorker:
                     if kept is not None:
                         kept.append(packed)
                         if index == len(self.items[job]) - 1:
-                            order = self._keep(ctx, kept)
+                            order = self._keep(ctx, kept, blocks)
+                            if blocks:
+                                _send(out_fd, ("done", index, order))
+                                continue
+                    if blocks:  # (all of them come with the last)
+                        _send(out_fd, ("done", index, None))
+                        continue
                     _send(out_fd, ("done", index, packed) if order is None else ("done", index, packed, order))
                 except Exception as exc:  # a result that cannot be pickled: the plugin's
                     _send(out_fd, ("done", index, _pack([_rule_failed(ctx, _item_id(item), what, exc, plugin)], [])))
             else:
                 if start >= len(self.items[job]):  # (else the last "done" says the organization is done)
                     if kept is not None:
-                        self._keep(ctx, kept)
+                        self._keep(ctx, kept, False)
                     _send(out_fd, ("end",))
 
-    def _keep(self, ctx: Context, packed: list[tuple]) -> list[int] | None:
+    def _keep(self, ctx: Context, packed: list[tuple], blocks: bool) -> Any:
         """``keep`` the organization's findings, unless a rule or obligation failed; a keep that
-        fails is left out (the cache is disposable; the findings still go to the parent). The
-        order they were kept in (each finding's place among the organization's, as they were
-        sent), for the parent, which then need not sort them again; None where none was."""
+        fails is left out (the cache is disposable; the findings still go to the parent). What
+        the parent then needs not do again: the order they were kept in (each finding's place
+        among the organization's, as they were sent; None where none was), or with ``blocks``
+        them all, sorted, severity by severity (``("blocks", [(severity, count, their JSONs
+        joined as the check writes them)], whether a rule or obligation failed)``)."""
         rows = [row for item in packed for row in item[1]]
-        if any(row[2].startswith("core.") for row in rows):
+        failed = any(row[2].startswith("core.") for row in rows)
+        if failed and not blocks:
             return None
         # Sorted as CheckResult.sort sorts findings, by the rows' own fields (a row is what
         # cache.to_rows makes: severity, org, rule, subject, period, subject's kind, its id, the
@@ -656,11 +679,17 @@ class RuleWorker:
                                                             rows[n][6] or rows[n][3]))
         except (KeyError, IndexError, TypeError, ValueError):  # (rows made by to_rows in this process: never)
             return None
-        try:
-            self.keep(ctx, [rows[n] for n in order], b"".join([pieces[n] for n in order]))
-        except Exception:  # (write_cache_file says nothing of a folder it cannot write)
-            pass
-        return order
+        if not failed and self.keep is not None:
+            try:
+                self.keep(ctx, [rows[n] for n in order], b"".join([pieces[n] for n in order]))
+            except Exception:  # (write_cache_file says nothing of a folder it cannot write)
+                pass
+        if not blocks:
+            return order
+        found: dict[str, list[bytes]] = {}
+        for n in order:
+            found.setdefault(rows[n][0], []).append(pieces[n])
+        return ("blocks", [(severity, len(chunks), b",\n".join(chunks)) for severity, chunks in found.items()], failed)
 
     def _packed(self, findings: list[Finding], rows: list[DutyRow]) -> tuple:
         if not self.rendered:
@@ -683,6 +712,8 @@ class RuleWorker:
 
     def evaluate(self, ctx: Context) -> CheckResult:
         """The findings and duties of one of the organizations the worker was made for."""
+        from coordtui.rules.cache import FindingBlock
+
         job = self._job[id(ctx)]
         items = self.items[job]
         result = CheckResult(ctx.as_of)
@@ -692,14 +723,21 @@ class RuleWorker:
         #: the organization came from one worker process in one go (else they are sorted here).
         order: list[int] | None = None
         whole = True
+        #: "blocks": every finding comes with the last result, severity by severity (see
+        #: FindingBlock); where the worker dies or hangs before, they are asked for again item by
+        #: item ("items"), the item it stopped in skipped (its finding says what befell it).
+        mode = "blocks" if self.blocks else "items"
+        skip: set[int] = set()
+        blocks: list[FindingBlock] | None = None
         while start < len(items) or first:
             first = False
             if not self.pid:
                 self._start()
             current = None
             reading = False
+            failed: int | None = None
             try:
-                _send(self._cmd, (job, start))
+                _send(self._cmd, (job, start, mode, frozenset(skip)))
                 while True:
                     wait = READ_SECONDS if reading else self.seconds if current is not None else self.seconds + STOP_SECONDS
                     try:
@@ -713,19 +751,22 @@ class RuleWorker:
                             message_zh=f"其数据文件未能在 {READ_SECONDS:g} 秒内读取（文件系统无响应？）"))])
                     reading = message is not None and message[0] == "reading"
                     if message is None:  # the worker died (inside a rule, or before it)
-                        whole = False
                         self.close()
                         failed = current if current is not None else start
                         what, item, plugin = items[failed]
                         result.findings.append(_rule_failed(ctx, _item_id(item), what, RuntimeError("its worker process died"), plugin))
-                        start = failed + 1
                         break
                     if message[0] == "start":
                         current = message[1]
                     elif message[0] == "done":
-                        findings, rows = self._unpacked(message[2])
-                        result.findings.extend(findings)
-                        result.duties.extend(rows)
+                        payload = message[2]
+                        if type(payload) is tuple and len(payload) == 3 and payload[0] == "blocks":
+                            blocks = [FindingBlock(Severity(severity), ctx.org.id, count, joined, payload[2])
+                                      for severity, count, joined in payload[1]]
+                        elif payload is not None:  # (None: an item skipped, or held for the last result)
+                            findings, rows = self._unpacked(payload)
+                            result.findings.extend(findings)
+                            result.duties.extend(rows)
                         # The worker goes on with the next item at once: its "done" says that
                         # one started (a message each, not two: every write wakes this process).
                         if message[1] + 1 == len(items):  # and after the last, the organization is done
@@ -740,21 +781,29 @@ class RuleWorker:
                     elif message[0] == "store":
                         return CheckResult(ctx.as_of, [store_problem(ctx, StoreError(message[1], message_zh=message[2]))])
             except BrokenPipeError:  # the worker had died before it took the command
-                whole = False
                 self.close()
+                failed = start
                 what, item, plugin = items[start]
                 result.findings.append(_rule_failed(ctx, _item_id(item), what, RuntimeError("its worker process died"), plugin))
-                start += 1
             except TimeoutError:
-                whole = False
                 self.close()
                 failed = current if current is not None else start
                 what, item, plugin = items[failed]
                 why = f"no answer after {self.seconds:g} s"
                 _switched_off[id(item)] = (item, what, why)  # the next worker (forked now) knows it too
                 result.findings.append(_rule_failed(ctx, _item_id(item), what, RuleTimeout(why), plugin))
-                start = failed + 1
-        if order is not None and len(order) == len(result.findings):
+            if failed is not None:
+                whole = False
+                if mode == "blocks":  # what came before it was held for the last result: asked for again
+                    mode, start = "items", 0
+                    skip.add(failed)
+                else:
+                    start = failed + 1
+            elif mode == "blocks" and blocks is None and start >= len(items) and items:
+                mode, start = "items", 0  # (no blocks came: never, from this code; then item by item)
+        if blocks is not None and whole:
+            result.findings = blocks  # (sorted in the worker)
+        elif order is not None and len(order) == len(result.findings):
             found = result.findings
             result.findings = [found[n] for n in order]
         else:
