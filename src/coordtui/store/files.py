@@ -756,19 +756,21 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_new(path: Path, payload: bytes, modes: Modes, *, sync: bool = True) -> None:
-    """Create ``path`` afresh (never through a link) with the store's mode, write it and (``sync``) fsync it."""
+def _write_new(path: Path, payload: "bytes | list[bytes]", modes: Modes, *, sync: bool = True) -> None:
+    """Create ``path`` afresh (never through a link) with the store's mode, write it (``payload``,
+    or its pieces one after another) and (``sync``) fsync it."""
     path.unlink(missing_ok=True)
     with open(path, "wb", opener=lambda p, flags: os.open(p, flags | os.O_EXCL | _NOFOLLOW | os.O_CLOEXEC, modes.file)) as fh:
         _set_mode(fh.fileno(), modes)
-        fh.write(payload)
+        for piece in (payload if isinstance(payload, list) else (payload,)):
+            fh.write(piece)
         fh.flush()
         if sync:
             os.fsync(fh.fileno())
 
 
-def write_cache_file(root: Path, path: Path, body: bytes) -> bool:
-    """Put ``body`` in place as ``path``, a disposable cache file inside the store ``root``:
+def write_cache_file(root: Path, path: Path, body: "bytes | list[bytes]") -> bool:
+    """Put ``body`` (or its pieces, one after another) in place as ``path``, a disposable cache file inside the store ``root``:
     a temporary file of its own (this process and thread), never through a link, with the
     store's mode and group, renamed into place; not fsynced (a cache lost in a crash is
     rebuilt). False, with nothing left behind, when it cannot be written: nothing depends on
