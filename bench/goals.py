@@ -38,7 +38,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
-AS_OF, NEW_AS_OF = "2026-10-15", "2026-11-16"
+AS_OF = "2026-10-15"
+#: Three new as-of dates, each asked once: the goal is read off their median (this machine's speed
+#: drifts by a fifth from one minute to the next; all three are printed).
+NEW_AS_OFS = ("2026-11-16", "2026-11-17", "2026-11-18")
 
 APP = r"""
 import sys, time
@@ -183,7 +186,8 @@ def goals(size: int) -> None:
         cold, cold_peak, _ = measured([*check, "--as-of", AS_OF])  # it enrols the store's owner: the store changes
         after, after_peak, _ = measured([*check, "--as-of", AS_OF])  # the first after that change: judged again, kept
         same, same_peak, _ = measured([*check, "--as-of", AS_OF])  # nothing changed since: answered from the kept output
-        new, new_peak, _ = measured([*check, "--as-of", NEW_AS_OF])
+        news = [measured([*check, "--as-of", day]) for day in NEW_AS_OFS]
+        new, new_peak = sorted(n[0] for n in news)[1], max(n[1] for n in news)
         app_wall, app_peak, app_out = measured([sys.executable, "-c", APP, str(store), AS_OF])
         frame, checked, complete, stall = (float(x) for x in app_out.split())
         shutil.rmtree(store / "cache", ignore_errors=True)  # the disposable caches: as after a restore from backup
@@ -196,7 +200,9 @@ def goals(size: int) -> None:
         row("check, the same as-of, the first run after a change", f"{after:.2f} s", "", None)
         row("check, the same as-of, nothing changed since the last", f"{same:.2f} s ({same / (1.0 if big else 0.3):.1f}x goal)",
             "<1 s" if big else "<0.3 s", same < (1.0 if big else 0.3))
-        row("check, a new as-of date", f"{new:.2f} s ({new / (15 if big else 2):.1f}x goal)", "<15 s" if big else "<2 s", new < (15 if big else 2))
+        row("check, a new as-of date (the median of three)", f"{new:.2f} s ({new / (15 if big else 2):.1f}x goal)",
+            "<15 s" if big else "<2 s", new < (15 if big else 2))
+        row("  (the three new dates, in turn)", " / ".join(f"{n[0]:.2f}" for n in news) + " s", "", None)
         row("check's peak memory (its largest process)", f"{peak:.0f} MiB", "<1024 MiB" if big else "<250 MiB", peak < (1024 if big else 250))
         row("app -> dashboard with the organization's results", f"{checked:.2f} s", "<1 s", checked < 1)
         row("app -> first dashboard frame at this size", f"{frame:.2f} s", "", None)

@@ -465,6 +465,37 @@ def test_findings_sent_whole_as_blocks_are_those_judged_in_process_whatever_befe
         del engine._switched_off[key]  # (the rule that hung is switched off in this process until it ends)
 
 
+def test_a_rule_that_hangs_first_or_last_of_those_sent_whole_is_the_one_named():
+    """With an organization's findings sent whole, the worker says which item it is in by a mark
+    in shared memory, not by a message: the rule that hung is named wherever it stands."""
+    import time
+
+    import pytest
+
+    from coordtui.rules import engine
+    from coordtui.rules.engine import RuleWorker, can_isolate
+
+    if not can_isolate():
+        pytest.skip("no fork here")
+    ctx = _ctx([], date(2026, 4, 10))
+
+    def hangs(ctx):
+        while True:
+            time.sleep(0.05)
+
+    many, stuck = Rule("mini.many", "x", "x", _many_findings), Rule("mini.stuck", "x", "x", hangs)
+    try:
+        for rules in ([stuck, many], [many, stuck]):
+            with RuleWorker([(ctx, rules, [])], seconds=0.4, duties=False, rendered=True, blocks=True) as worker:
+                got = worker.evaluate(ctx).findings
+            failures = [f for f in got if f.rule.startswith("core.")]
+            assert [(f.rule, f.subject) for f in failures] == [("core.rule_timeout", "mini.stuck")]
+            assert _blocks_of([f for f in got if f not in failures]) == _blocks_of(evaluate(ctx, [many], []).findings)
+            engine._switched_off.pop(id(stuck), None)
+    finally:
+        engine._switched_off.pop(id(stuck), None)
+
+
 def test_a_finding_made_of_values_of_other_types_is_validated_as_always():
     from coordtui.domain.records import Finding, Severity, make_finding
 
