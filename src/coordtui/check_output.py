@@ -521,19 +521,10 @@ class Ahead:
     def close(self) -> None:
         """End the child, if it is still there, and reap it."""
         if self.child is not None:
-            import signal
+            from coordtui.forked import ended
 
-            pid, fd = self.child
-            self.child = None
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            os.close(fd)
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
+            child, self.child = self.child, None
+            ended(*child)
 
     def taken(self) -> tuple[list[str], tuple[str, str] | None] | None:
         """(the history's breaks, the key) from the child; None where it said nothing whole

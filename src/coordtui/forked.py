@@ -81,3 +81,14 @@ def said(pid: int, read_end: int) -> bytes:
         except ChildProcessError:
             pass
     return b"".join(chunks)
+
+
+def ended(pid: int, read_end: int) -> None:
+    """End a child whose result is no longer wanted (killed, if it is still at work) and reap it."""
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    said(pid, read_end)

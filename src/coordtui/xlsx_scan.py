@@ -30,7 +30,6 @@ import os
 import pickle
 import posixpath
 import re
-import signal
 import zipfile
 from pathlib import Path
 from typing import IO, Any, Iterable
@@ -39,6 +38,7 @@ from urllib.parse import unquote
 from coordtui.errors import InputError
 from coordtui.filestate import file_state
 from coordtui.forked import core_free as _core_free
+from coordtui.forked import ended as _ended
 from coordtui.forked import may_fork as _may_fork
 from coordtui.forked import said as _said
 from coordtui.forked import started as _started
@@ -271,12 +271,7 @@ def cancel_ahead() -> None:
     _UNCONFIRMED.clear()
     for started in (_AHEAD, _READ):
         while started:
-            _, (pid, read_end) = started.popitem()
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            _said(pid, read_end)
+            _ended(*started.popitem()[1])
 
 
 # reading ahead --------------------------------------------------------------------------

@@ -169,12 +169,18 @@ def failed(findings: Iterable[Any]) -> bool:
 def to_rows(findings: Iterable[Finding]) -> tuple[list[list[Any]], bytes]:
     """Findings as plain JSON rows (what :class:`KeptFinding` holds, and the length of each
     one's JSON) and those JSONs, one after another."""
+    rows, chunks = to_chunks(findings)
+    return rows, b"".join(chunks)
+
+
+def to_chunks(findings: Iterable[Finding]) -> tuple[list[list[Any]], list[bytes]]:
+    """:func:`to_rows`, each finding's JSON apart (for a caller that puts them in another order)."""
     rows, chunks = [], []
     for f in findings:
         chunk = render(f)
         chunks.append(chunk)
         rows.append([f.severity.value, f.org, f.rule, f.subject, f.period, f.subject_kind, f.subject_id, len(chunk)])
-    return rows, b"".join(chunks)
+    return rows, chunks
 
 
 def from_rows(rows: list[Any], blob: bytes, *, shared: bool = True) -> list[KeptFinding] | None:

@@ -27,7 +27,7 @@ from coordtui.domain.model import Context, Obligation, Rule
 from coordtui.domain.outcomes import _DUTY_NAMES, _RANK, CheckResult, Duty, DutyRow, DutyStatus, _finding_key, in_order, summarize  # noqa: F401 (their home before)
 from coordtui.domain.periods import Period
 from coordtui.domain.records import Finding, Severity, finding_from
-from coordtui.rules.cache import render_fields, to_rows
+from coordtui.rules.cache import render_fields, to_chunks
 from coordtui.errors import StoreError, shown
 
 try:
@@ -307,7 +307,7 @@ def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | Non
     for a caller that reads no rows).
 
     ``rendered=(kept_rows, chunks)``: the findings are not made, but appended there as
-    :func:`coordtui.rules.cache.to_rows` would give them (each one's row and JSON, the same
+    :func:`coordtui.rules.cache.to_chunks` would give them (each one's row and JSON, the same
     bytes), for a caller that only writes them out (a rules worker of ``coordtui check``: 54,000
     findings of duties at 100,000 records, each made, then read field by field, then let go);
     the list of findings returned is then empty."""
@@ -371,12 +371,9 @@ def run_obligation(ctx: Context, obligation: Obligation, *, seconds: float | Non
 
 def keep_rendered(rendered: tuple[list[list[Any]], list[bytes]], findings: Iterable[Finding]) -> None:
     """``findings`` appended to ``rendered`` as :func:`run_obligation` appends its own."""
-    kept_rows, chunks = to_rows(findings)
+    kept_rows, chunks = to_chunks(findings)
     rendered[0].extend(kept_rows)
-    at = 0
-    for row in kept_rows:
-        rendered[1].append(chunks[at:at + row[7]])
-        at += row[7]
+    rendered[1].extend(chunks)
 
 
 def evaluate(
@@ -658,20 +655,21 @@ class RuleWorker:
                     break
                 findings, rows = (result, []) if what == "check" else (result[1], result[0])
                 try:
-                    if rendered is not None:  # (its findings' rows and JSON made as they were found)
-                        packed = ("rendered", rendered[0], b"".join(rendered[1]), _pack([], rows if self.duties else [])[1])
-                    else:
-                        packed = self._packed(findings, rows if self.duties else [])
+                    if self.rendered:  # each finding's row and JSON (those of duties made as they were found)
+                        found = rendered if rendered is not None else to_chunks(findings)
+                        if kept is not None:
+                            kept.append(found)
                     order = None
-                    if kept is not None:
-                        kept.append(packed)
-                        if index == len(self.items[job]) - 1:
-                            order = self._keep(ctx, kept, blocks)
-                            if blocks:
-                                _send(out_fd, ("done", index, order))
-                                continue
+                    if kept is not None and index == len(self.items[job]) - 1:
+                        order = self._keep(ctx, kept, blocks)
+                        if blocks:
+                            _send(out_fd, ("done", index, order))
+                            continue
                     if blocks:  # (all of them come with the last; the mark says which item it is in)
                         continue
+                    duty_rows = _pack([], rows if self.duties else [])[1]
+                    packed = ("rendered", found[0], b"".join(found[1]), duty_rows) if self.rendered else (
+                        _pack(findings, rows if self.duties else []))
                     _send(out_fd, ("done", index, packed) if order is None else ("done", index, packed, order))
                 except Exception as exc:  # a result that cannot be pickled: the plugin's
                     _send(out_fd, ("done", index, _pack([_rule_failed(ctx, _item_id(item), what, exc, plugin)], [])))
@@ -680,6 +678,11 @@ class RuleWorker:
                     if kept is not None:
                         self._keep(ctx, kept, False)
                     _send(out_fd, ("end",))
+
+    def _in(self, mode: str, current: int | None) -> int | None:
+        """The item the worker was in when it died or hung: with findings sent whole, the one its
+        mark names (written before each item), else ``current`` (said by its messages)."""
+        return _marked(self._progress)[0] if mode == "blocks" and current is not None else current
 
     def _next_marked(self, current: int) -> tuple[Any, int]:
         """(the next message, the item the worker is in) while it runs an organization's items
@@ -696,32 +699,25 @@ class RuleWorker:
                         raise
                 # (else a mark of the organization before, not yet written over: the item said started runs)
 
-    def _keep(self, ctx: Context, packed: list[tuple], blocks: bool) -> Any:
+    def _keep(self, ctx: Context, kept: list[tuple[list, list[bytes]]], blocks: bool) -> Any:
         """``keep`` the organization's findings, unless a rule or obligation failed; a keep that
         fails is left out (the cache is disposable; the findings still go to the parent). What
         the parent then needs not do again: the order they were kept in (each finding's place
         among the organization's, as they were sent; None where none was), or with ``blocks``
         them all, sorted, severity by severity (``("blocks", [(severity, count, their JSONs
         joined as the check writes them)], whether a rule or obligation failed)``)."""
-        rows = [row for item in packed for row in item[1]]
+        rows = [row for item_rows, _ in kept for row in item_rows]
+        pieces = [chunk for _, chunks in kept for chunk in chunks]
         failed = any(row[2].startswith("core.") for row in rows)
-        if failed and not blocks:
+        if (failed and not blocks) or len(pieces) != len(rows):
             return None
         # Sorted as CheckResult.sort sorts findings, by the rows' own fields (a row is what
-        # cache.to_rows makes: severity, org, rule, subject, period, subject's kind, its id, the
-        # length of its JSON), each finding's JSON cut from its result's, none rebuilt or rendered again.
-        pieces = []
+        # cache.to_chunks makes: severity, org, rule, subject, period, subject's kind, its id, the
+        # length of its JSON), each finding's JSON as it was made, none rebuilt or rendered again.
         try:
-            for _, item_rows, blob, *_ in packed:
-                at = 0
-                for row in item_rows:
-                    pieces.append(blob[at:at + row[7]])
-                    at += row[7]
-                if at != len(blob):
-                    return None
             order = sorted(range(len(rows)), key=lambda n: (_RANK[rows[n][0]], rows[n][1], rows[n][2], rows[n][4] or "",
                                                             rows[n][6] or rows[n][3]))
-        except (KeyError, IndexError, TypeError, ValueError):  # (rows made by to_rows in this process: never)
+        except (KeyError, IndexError, TypeError, ValueError):  # (rows made by to_chunks in this process: never)
             return None
         if not failed and self.keep is not None:
             try:
@@ -735,21 +731,13 @@ class RuleWorker:
             found.setdefault(rows[n][0], []).append(pieces[n])
         return ("blocks", [(severity, len(chunks), b",\n".join(chunks)) for severity, chunks in found.items()], failed)
 
-    def _packed(self, findings: list[Finding], rows: list[DutyRow]) -> tuple:
-        if not self.rendered:
-            return _pack(findings, rows)
-        from coordtui.rules.cache import to_rows
-
-        kept_rows, blob = to_rows(findings)
-        return ("rendered", kept_rows, blob, _pack([], rows)[1])
-
     def _unpacked(self, packed: tuple) -> tuple[list, list[DutyRow]]:
         if len(packed) == 4 and packed[0] == "rendered":
             from coordtui.rules.cache import from_rows
 
             _, kept_rows, blob, rows = packed
             found = from_rows(kept_rows, blob, shared=False)  # (one pickle shares its strings already)
-            if found is None:  # (written by to_rows in the worker: never)
+            if found is None:  # (made by to_chunks in the worker: never)
                 raise StoreError("a rules worker sent findings of another shape")
             return found, _unpack(([], rows))[1]
         return _unpack(packed)
@@ -798,8 +786,7 @@ class RuleWorker:
                             message_zh=f"其数据文件未能在 {READ_SECONDS:g} 秒内读取（文件系统无响应？）"))])
                     reading = message is not None and message[0] == "reading"
                     if message is None:  # the worker died (inside a rule, or before it)
-                        if mode == "blocks" and current is not None:
-                            current = _marked(self._progress)[0]  # (the item it was in: its mark, written before it)
+                        current = self._in(mode, current)
                         self.close()
                         failed = current if current is not None else start
                         what, item, plugin = items[failed]
@@ -835,8 +822,7 @@ class RuleWorker:
                 what, item, plugin = items[start]
                 result.findings.append(_rule_failed(ctx, _item_id(item), what, RuntimeError("its worker process died"), plugin))
             except TimeoutError:
-                if mode == "blocks" and current is not None:
-                    current = _marked(self._progress)[0]  # (the item it hangs in: its mark, written before it)
+                current = self._in(mode, current)
                 self.close()
                 failed = current if current is not None else start
                 what, item, plugin = items[failed]
