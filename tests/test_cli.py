@@ -180,3 +180,35 @@ def test_a_store_named_before_the_command_is_the_one_verify_and_restore_work_on(
     assert code == 0 and str(example_store) in out and "history is intact" in out, (out, err)
     code, out, err = run(capsys, "--lang", "en", "--db", example_store, "restore", "manifest.json")
     assert code == 2 and f"{example_store}/manifest.json: is intact" in err, err
+
+
+
+EXIT = r"""
+import atexit, gc, sys
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0, file=sys.stderr))
+from coordtui.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_an_import_s_process_leaves_its_objects_to_the_system_at_exit_and_its_rows_are_saved(db, tmp_path, capsys):
+    """Every command, not only a check, skips the exit's garbage collection (gc.freeze at exit,
+    after the output and the files are written): an import in its own process says what it
+    saved, with its exit status, and the store holds every row."""
+    import subprocess
+    import sys
+
+    code, out, _ = run(capsys, "export", "--db", db, "--format", "csv", "--org", "tjpu", "--kind", "activity", "--out", tmp_path / "a.csv")
+    assert code == 0
+    rows = (tmp_path / "a.csv").read_text(encoding="utf-8-sig").splitlines()
+    body = [rows[0]] + [f"bulk-{n}," + rows[1 + n % (len(rows) - 1)].split(",", 1)[1] for n in range(200)]
+    (tmp_path / "b.csv").write_text("\n".join(body) + "\n", encoding="utf-8-sig")
+    before = len(Store(db).query("tjpu", "activity"))
+    done = subprocess.run([sys.executable, "-c", EXIT, "import", "--db", str(db), "--org", "tjpu", "--kind", "activity", str(tmp_path / "b.csv"),
+                           "--lang", "en", "--plugin-dir", str(DROPINS)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "200 rows valid; created 200" in done.stdout and "frozen at exit: True" in done.stderr
+    assert len(Store(db).query("tjpu", "activity")) == before + 200
+    bad = subprocess.run([sys.executable, "-c", EXIT, "import", "--db", str(db), "--org", "tjpu", "--kind", "activity", str(tmp_path / "none.csv"),
+                          "--lang", "en"], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and bad.stderr.startswith("coordtui: ")
