@@ -132,3 +132,26 @@ def test_a_tracking_start_covers_only_the_periods_that_end_on_or_after_it(tmp_pa
     assert early == []
     assert not [f for f in result.findings if f.period and f.period.startswith("2024")]
     assert min(r.duty.period.start for r in result.duties if r.duty.period is not None) == date(2025, 1, 1)
+
+
+def test_a_context_s_periods_run_from_the_tracking_start_to_the_as_of_date_whoever_asked_before(tmp_path):
+    """Context.periods: each kind's periods from the one holding the tracking start to the one
+    holding the as-of date (none when tracking starts later), the same for every context of the
+    same span, and a list of the caller's own: what one caller does to it, the next never sees."""
+    from coordtui.domain.periods import Period, PeriodKind
+
+    ws = Workspace(Store(tmp_path / "db", create=True), PluginHost())
+    ws.load_examples()
+    org = ws.org("tjpu")
+    ctx = ws.context(org.model_copy(update={"settings": {**org.settings, "tracking_start": "2025-11-20"}}), date(2026, 2, 3))
+    months = ctx.periods(PeriodKind.MONTH)
+    assert [str(p) for p in months] == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert [str(p) for p in ctx.periods("quarter")] == ["2025Q4", "2026Q1"]
+    assert ctx.periods(PeriodKind.YEAR) == [Period.parse("2025"), Period.parse("2026")]
+    months.clear()
+    months.append(Period.parse("1999-01"))
+    again = ws.context(org.model_copy(update={"settings": {**org.settings, "tracking_start": "2025-11-20"}}), date(2026, 2, 3))
+    assert [str(p) for p in again.periods(PeriodKind.MONTH)] == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert [p.end for p in again.periods(PeriodKind.MONTH)] == [date(2025, 11, 30), date(2025, 12, 31), date(2026, 1, 31), date(2026, 2, 28)]
+    later = ws.context(org.model_copy(update={"settings": {**org.settings, "tracking_start": "2026-03-01"}}), date(2026, 2, 3))
+    assert later.periods(PeriodKind.MONTH) == [] and later.periods("year") == []

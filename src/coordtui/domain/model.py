@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -295,6 +295,22 @@ class Organization(BaseModel):
 SETTINGS_DEPTH = 8
 
 
+@lru_cache(maxsize=1024)
+def _periods(start: date, as_of: date, kind: PeriodKind) -> tuple[Period, ...]:
+    """The periods of :meth:`Context.periods`, made once per process for each span and kind: the
+    same :class:`Period` objects (frozen) for every organization and obligation that asks, so
+    the bounds and spellings each one works out on first use (``end``, its text) are worked out
+    once, not for every duty of every organization tracked over the same span."""
+    if start > as_of:
+        return ()
+    result, p = [], Period.containing(start, kind)
+    last = Period.containing(as_of, kind)
+    while p <= last:
+        result.append(p)
+        p = p.next()
+    return tuple(result)
+
+
 class Context:
     """What a rule or an obligation sees: one organization, its records, the calendar and the as-of date.
 
@@ -340,15 +356,7 @@ class Context:
 
     def periods(self, kind: PeriodKind | str) -> list[Period]:
         """The periods of ``kind`` from the tracking start to the one containing the as-of date."""
-        start = self.tracking_start
-        if start > self.as_of:
-            return []
-        result, p = [], Period.containing(start, kind)
-        last = Period.containing(self.as_of, kind)
-        while p <= last:
-            result.append(p)
-            p = p.next()
-        return result
+        return list(_periods(self.tracking_start, self.as_of, PeriodKind(kind)))
 
     def records(self, kind: str) -> list[Record]:
         """Every record of ``kind`` in this organization."""
