@@ -216,6 +216,34 @@ def test_the_json_is_written_as_orjson_writes_the_whole_document(capsys, count):
     assert out.encode() == expected
 
 
+@pytest.mark.parametrize("runs", [[300], [1, 300, 2], [250, 250], [3, 400, 1, 1, 260, 2, 2000, 5], [2000, 1, 300]])
+def test_the_json_is_the_same_whatever_the_pieces_it_is_written_in(capsys, runs):
+    """Blocks of 64 KB and more are written as they are, smaller pieces joined: the document is
+    orjson's byte for byte however they follow each other (and the separators between them)."""
+    import orjson
+
+    from coordtui.cli import _WRITTEN_AS_IS, _write_check_json
+    from coordtui.domain.records import Finding, Severity
+    from coordtui.rules.cache import FindingBlock, render
+
+    findings = [Finding(rule="m.r", severity=Severity.ERROR, org="o", subject=f"单位 {n}", message="未完成\n（应于2026-03-31前完成）",
+                        message_en="not done", period="2026Q1", subject_kind="unit", subject_id=f"u{n}")
+                for n in range(sum(runs))]
+    pieces, at = [], 0
+    for run in runs:  # a run of 200 or more findings is one block (each is 200 bytes or more), a shorter one each alone
+        chunk, at = findings[at:at + run], at + run
+        if run >= 200:
+            pieces.append(FindingBlock(Severity.ERROR, "o", run, b",\n".join(render(f) for f in chunk), False))
+            assert len(pieces[-1].rendered) >= _WRITTEN_AS_IS
+        else:
+            pieces.extend(chunk)
+    summary = {"error": len(findings), "warning": 0, "info": 0}
+    _write_check_json(date(2026, 10, 15), pieces, summary)
+    expected = orjson.dumps({"as_of": "2026-10-15", "findings": [f.as_json() for f in findings], "summary": summary},
+                            option=orjson.OPT_INDENT_2) + b"\n"
+    assert capsys.readouterr().out.encode() == expected
+
+
 @pytest.mark.parametrize("change, problem", [
     ({}, None),
     ({"required": True}, "a Duty's required is True"),

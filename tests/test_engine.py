@@ -512,3 +512,68 @@ def test_a_finding_made_of_values_of_other_types_is_validated_as_always():
 
     with pytest.raises(pydantic.ValidationError):
         make_finding("mini.x", Severity.INFO, "o", "s", None, "m", "m", None, None, "not a day", False)
+
+
+def test_a_worker_s_messages_come_whole_and_in_order_however_the_pipe_cuts_them():
+    """The reader reads the pipe straight into one buffer kept for the next messages: messages of
+    a few bytes and of megabytes, written a few bytes at a time or all at once, each come back
+    whole, then the end of the pipe; a wait that finds nothing in time is a TimeoutError."""
+    import os
+    import pickle
+    import struct
+    import threading
+    import time
+
+    import pytest
+
+    from coordtui.rules.engine import _Reader, _send
+
+    messages = [("start", 0), b"x" * (3 << 20), ("done", 1, [b"y" * 70_000] * 3), "", list(range(1000)), b"z" * (1 << 16)]
+    read_end, write_end = os.pipe()
+
+    def write() -> None:
+        for n, message in enumerate(messages):
+            if n % 2:
+                _send(write_end, message)
+            else:  # the same framing, cut into pieces of 7 bytes
+                payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+                data = struct.pack("!Q", len(payload)) + payload
+                for at in range(0, len(data), 7):
+                    os.write(write_end, data[at:at + 7])
+        os.close(write_end)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    reader = _Reader(read_end)
+    try:
+        got = [reader.next(time.monotonic() + 30) for _ in messages]
+        size = len(reader.buffer)
+        assert reader.next(time.monotonic() + 30) is None
+    finally:
+        writer.join(30)
+        os.close(read_end)
+    assert got == messages
+    assert size >= 3 << 20 and len(reader.buffer) == size  # (kept at the largest message's size)
+    quiet_read, quiet_write = os.pipe()
+    try:
+        with pytest.raises(TimeoutError):
+            _Reader(quiet_read).next(time.monotonic() + 0.05)
+    finally:
+        os.close(quiet_read)
+        os.close(quiet_write)
+
+
+def test_a_child_forked_for_work_ahead_runs_no_cycle_collection():
+    import gc
+    import os
+
+    import pytest
+
+    from coordtui.forked import said, started
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    child = started(lambda: f"{gc.isenabled()}".encode())
+    assert child is not None
+    assert gc.isenabled()  # (the parent's own collections as ever)
+    assert said(*child) == b"False"

@@ -324,3 +324,22 @@ def test_on_a_busy_machine_a_workbook_is_scanned_ahead_and_read_in_place(tmp_pat
         assert xlsx_scan.read_ahead(path) is True and os.fspath(path) in xlsx_scan._READ
     finally:
         xlsx_scan.cancel_ahead()
+
+
+def test_while_a_workbook_is_read_ahead_the_organization_s_files_are_read_and_a_problem_is_left_to_the_plan(example_store):
+    """(cli._ready_for_rows, run while the reading child works: the import would only wait.)"""
+    import argparse
+
+    from coordtui.cli import _ready_for_rows
+    from coordtui.plugins import PluginHost
+    from coordtui.workspace import Workspace
+
+    ws = Workspace(Store(example_store), PluginHost())
+    org = ws.org("tjpu")
+    for org_id, kind in (("nope", "activity"), ("tjpu", "no_such_kind")):  # the plan says what is wrong, in its place
+        _ready_for_rows(ws, argparse.Namespace(org=org_id, kind=kind))
+        assert not ws._parsed_of(org)
+    _ready_for_rows(ws, argparse.Namespace(org="tjpu", kind="activity"))
+    parsed = ws._parsed_of(org)
+    assert sorted(part for _, part in parsed) == ws.store.parts("tjpu")
+    assert ws.model_of(org).kind("activity").__pydantic_complete__

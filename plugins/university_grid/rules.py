@@ -75,29 +75,33 @@ def check_leader_rotation(ctx: Context) -> Iterable[Finding]:
         led: set[str] = set()
         covering: LeaderTerm | None = None  # of the terms so far, the one that reaches furthest
         for term in terms:
-            about = {"group": group.name, "unit": ctx.label("unit", term.unit), "start": term.start.isoformat(), "end": term.end.isoformat()}
+            # (what a finding about the term says of it: made only for a term that has one)
+            def about(term: LeaderTerm = term) -> dict[str, str]:
+                return {"group": group.name, "unit": ctx.label("unit", term.unit), "start": term.start.isoformat(), "end": term.end.isoformat()}
+
             if term.unit not in member_ids:
-                yield ctx.finding(rule, "error", group.name, *_say(ctx, "finding.rotation.not_member", **about), record=term)
+                yield ctx.finding(rule, "error", group.name, *_say(ctx, "finding.rotation.not_member", **about()), record=term)
             expected = term_end(term.start, months)
             if term.end != expected:
                 yield ctx.finding(rule, "error", group.name,
-                                  *_say(ctx, "finding.rotation.length", months=months, expected=expected.isoformat(), **about), record=term)
+                                  *_say(ctx, "finding.rotation.length", months=months, expected=expected.isoformat(), **about()), record=term)
             if covering is not None:
-                before = {"previous": ctx.label("unit", covering.unit), "previous_end": covering.end.isoformat()}
                 if term.start <= covering.end:
+                    before = {"previous": ctx.label("unit", covering.unit), "previous_end": covering.end.isoformat()}
                     days = (min(term.end, covering.end) - term.start).days + 1
-                    yield ctx.finding(rule, "error", group.name, *_say(ctx, "finding.rotation.overlap", days=days, **before, **about), record=term)
+                    yield ctx.finding(rule, "error", group.name, *_say(ctx, "finding.rotation.overlap", days=days, **before, **about()), record=term)
                 elif term.start > covering.end + timedelta(days=1):
+                    before = {"previous": ctx.label("unit", covering.unit), "previous_end": covering.end.isoformat()}
                     first, last = covering.end + timedelta(days=1), term.start - timedelta(days=1)
                     yield ctx.finding(rule, "error", group.name,
-                                      *_say(ctx, "finding.rotation.gap", first=first.isoformat(), last=last.isoformat(), **before, **about),
+                                      *_say(ctx, "finding.rotation.gap", first=first.isoformat(), last=last.isoformat(), **before, **about()),
                                       record=term)
             if member_ids and led >= member_ids:
                 led = set()
             if term.unit in led:
                 waiting = [u.name for u in members if u.id not in led]
-                zh, _ = _say(ctx, "finding.rotation.again", waiting="、".join(waiting), **about)
-                _, en = _say(ctx, "finding.rotation.again", waiting=", ".join(waiting), **about)
+                zh, _ = _say(ctx, "finding.rotation.again", waiting="、".join(waiting), **about())
+                _, en = _say(ctx, "finding.rotation.again", waiting=", ".join(waiting), **about())
                 yield ctx.finding(rule, "error", group.name, zh, en, record=term)
             led.add(term.unit)
             if covering is None or term.end > covering.end:
@@ -109,15 +113,28 @@ def check_leader_rotation(ctx: Context) -> Iterable[Finding]:
 
 
 def leader_during(ctx: Context, group_id: str, period: Period) -> list[str]:
-    return [t.unit for t in ctx.records("leader_term") if t.group == group_id and t.start <= period.end and t.end >= period.start]
+    """The units that led ``group_id`` at some time in ``period`` (时任组长单位), in the order recorded."""
+    return _leaders_during([t for t in ctx.records("leader_term") if t.group == group_id], period)
+
+
+def _leaders_during(terms: Iterable[LeaderTerm], period: Period) -> list[str]:
+    return [t.unit for t in terms if t.start <= period.end and t.end >= period.start]
 
 
 def check_plan_filer(ctx: Context) -> Iterable[Finding]:
     """The plan and summary are the leader unit's to file (时任组长单位负责)."""
     rule = R + "quarterly_plan_and_summary"
+    # Each group's terms, and who led it in each quarter, found once (not by going through every
+    # term of every group for each filing: 200 filings by 100 terms an organization over five years).
+    terms_of: dict[str, list[LeaderTerm]] = defaultdict(list)
+    for term in ctx.records("leader_term"):
+        terms_of[term.group].append(term)
+    led: dict[tuple[str, str], list[str]] = {}
     for filing in [*ctx.records("quarter_plan"), *ctx.records("quarter_summary")]:
         period = Period.parse(filing.quarter)
-        leaders = leader_during(ctx, filing.group, period)
+        leaders = led.get((filing.group, filing.quarter))
+        if leaders is None:
+            leaders = led[(filing.group, filing.quarter)] = _leaders_during(terms_of.get(filing.group, ()), period)
         if leaders and filing.unit not in leaders:
             what = filing.title_zh
             names = "、".join(ctx.label("unit", u) for u in leaders)

@@ -298,6 +298,11 @@ def read_ahead(path: Path) -> bool:
     return child is not None
 
 
+def reading_ahead() -> bool:
+    """Whether a workbook is being read ahead (:func:`read_ahead`) and its sheets not yet taken."""
+    return bool(_READ)
+
+
 def _address_space() -> int | None:
     """This process's address space in bytes (Linux), or None."""
     try:
@@ -381,6 +386,11 @@ def taken_book(path: Path) -> ReadAhead | None:
     said = _said(*ahead)
     if not said:
         return None
+    # The scan is forked before the sheets become this process's objects: forked after, every
+    # page of the 100,000 cells the rows' planning then touches (a count is a write) would be
+    # copied while the scan runs. (Should the file have changed since it was read, the sheets
+    # are not taken, and the scan's verdict, of the file as it is now, is check_unpacked's.)
+    scan_ahead([path])
     try:
         now = file_state(os.stat(path))
     except OSError:
@@ -391,7 +401,6 @@ def taken_book(path: Path) -> ReadAhead | None:
     if book.get("state") != now:
         return None
     _UNCONFIRMED.append(path)
-    scan_ahead([path])
     return ReadAhead(book["titles"], book["sheets"])
 
 

@@ -1068,7 +1068,9 @@ class Store:
             txn = _Txn()
             try:
                 try:
-                    results = [self._apply_one(txn, op) for op in ops]
+                    # (one transaction, one moment: every change it makes is stamped with it)
+                    now = _now()
+                    results = [self._apply_one(txn, op, now) for op in ops]
                 except orjson.JSONEncodeError as exc:  # the history hash meets the value first
                     raise _unencodable(self.root, exc) from None
             except BaseException:
@@ -1315,8 +1317,9 @@ class Store:
                 message_zh=f"您打开后，{what} {who_zh}（您的版本 {rev}，现为 {have}）：请对照两个版本后再保存",
             )
 
-    def _apply_one(self, txn: _Txn, op: Put | Delete | PutOrg | PutPerson | DeletePerson | Refused | PutSent) -> dict[str, Any] | None:
-        now, user = _now(), self.user
+    def _apply_one(self, txn: _Txn, op: Put | Delete | PutOrg | PutPerson | DeletePerson | Refused | PutSent,
+                   now: str) -> dict[str, Any] | None:
+        user = self.user
         if isinstance(op, Put):
             _refuse_colliding_keys(f"{op.kind} {op.id} of {op.org}", op.data)
         elif isinstance(op, PutOrg):
