@@ -589,3 +589,41 @@ def test_a_package_on_the_path_outside_the_installation_edited_in_place_is_a_new
     before = check_output._code(args, path)
     inner.write_text("LIMIT = 4\n")
     assert check_output._code(args, path) != before
+
+
+def test_the_store_s_state_is_the_same_however_many_threads_walk_it_and_a_walker_s_error_is_raised(tmp_path, monkeypatch):
+    """store_state's walkers take the folders as they are found: the state does not depend on
+    how many there are or which took which; a change deep down is another state; an error in a
+    walker (not the store's: a bug) is raised to the caller, not waited on for ever."""
+    import threading
+
+    from coordtui.store import Store
+    from coordtui.store import outcache
+
+    root = tmp_path / "s"
+    store = Store(root, create=True, user="alice")
+    store.put_org({"id": "o1", "name": "Org", "model": "m"})
+    for n in range(30):
+        store.put("o1" if n % 2 else "o2", "item", f"i{n}", {"on": f"2026-{n % 12 + 1:02d}-01"}, part=f"2026-{n % 12 + 1:02d}")
+    states = []
+    for walkers in (1, 2, 5):
+        monkeypatch.setattr(outcache, "WALKERS", walkers)
+        states.append(outcache.store_state(root))
+    assert states[0] is not None and states == [states[0]] * 3
+    deep = next((root / "data" / "o2").glob("*.json"))
+    deep.chmod(0o600)
+    assert outcache.store_state(root) != states[0]
+
+    real = outcache._walk_folder
+
+    def broken(rel, folder, changed_after_ns):
+        if rel.startswith("data/o1"):
+            raise RuntimeError("a bug in the walk")
+        return real(rel, folder, changed_after_ns)
+
+    monkeypatch.setattr(outcache, "_walk_folder", broken)
+    raised = []
+    walk = threading.Thread(target=lambda: raised.append(pytest.raises(RuntimeError, outcache.store_state, root)))
+    walk.start()
+    walk.join(30)
+    assert not walk.is_alive() and raised and "a bug" in str(raised[0].value)

@@ -314,16 +314,37 @@ def test_a_workbook_read_ahead_that_its_scan_refuses_is_refused_as_before_whatev
     assert Store(example_store).query("tjpu", "activity") == before
 
 
-def test_on_a_busy_machine_a_workbook_is_scanned_ahead_and_read_in_place(tmp_path, monkeypatch):
+@pytest.mark.parametrize("said_by", ["processes running now", "the load average, where the system says nothing of now"])
+def test_on_a_busy_machine_a_workbook_is_scanned_ahead_and_read_in_place(tmp_path, monkeypatch, said_by):
+    from coordtui import forked
+
     monkeypatch.setattr(xlsx_scan, "_may_fork", lambda: True)
-    monkeypatch.setattr(os, "getloadavg", lambda: (64.0, 64.0, 64.0))  # (busier than any machine's cores)
+    if said_by == "processes running now":
+        monkeypatch.setattr(os, "getloadavg", lambda: (64.0, 64.0, 64.0))  # (a minute of writing to the disk: not now)
+        busy, idle = (lambda: 64), (lambda: 1)
+        monkeypatch.setattr(forked, "running_now", busy)
+    else:
+        monkeypatch.setattr(forked, "running_now", lambda: None)
+        busy, idle = (lambda: (64.0, 64.0, 64.0)), (lambda: (0.0, 0.0, 0.0))  # (busier than any machine's cores)
+        monkeypatch.setattr(os, "getloadavg", busy)
     path = _merged_cells(tmp_path / "book.xlsx")
     try:
         assert xlsx_scan.read_ahead(path) is False and not xlsx_scan._READ
-        monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+        monkeypatch.setattr(forked if said_by == "processes running now" else os,
+                            "running_now" if said_by == "processes running now" else "getloadavg", idle)
         assert xlsx_scan.read_ahead(path) is True and os.fspath(path) in xlsx_scan._READ
     finally:
         xlsx_scan.cancel_ahead()
+
+
+def test_the_processes_running_now_are_read_from_the_system():
+    from coordtui import forked
+
+    running = forked.running_now()
+    if not os.path.exists("/proc/loadavg"):
+        assert running is None
+    else:
+        assert isinstance(running, int) and running >= 1  # (this one, at least)
 
 
 def test_while_a_workbook_is_read_ahead_the_organization_s_files_are_read_and_a_problem_is_left_to_the_plan(example_store):

@@ -27,14 +27,31 @@ def may_fork() -> bool:
         return (os.cpu_count() or 1) > 1
 
 
+def running_now() -> int | None:
+    """The processes running or ready to run at this moment, this one included (Linux: the
+    fourth field of /proc/loadavg, ``2/93``); None where the system does not say."""
+    try:
+        with open("/proc/loadavg", "rb") as fh:
+            return int(fh.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def core_free() -> bool:
-    """Whether one more busy process is likely to find a core of its own: the load average of the
-    last minute below the cores (as ``make -l`` judges). On a machine already busy a child that
-    only moves work off the command's path adds to what every process waits for."""
+    """Whether one more busy process is likely to find a core of its own: fewer processes
+    running or ready to run right now than the cores (this one among them), where the system
+    says (Linux); else the load average of the last minute below the cores (as ``make -l``
+    judges). On a machine already busy a child that only moves work off the command's path adds
+    to what every process waits for. (The minute's average lags: after a minute of writing to
+    the disk it stays above the cores of a machine now idle, processes waiting for the disk
+    counted as busy, and the children were left out where they would have helped.)"""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
+    running = running_now()
+    if running is not None:
+        return running < cores
     try:
         return os.getloadavg()[0] < cores
     except (AttributeError, OSError):

@@ -17,10 +17,12 @@ import signal
 import struct
 import threading
 import time
+from collections import Counter
 from dataclasses import replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Callable, Iterable
 
 from coordtui.domain.model import Context, Obligation, Rule
@@ -519,6 +521,8 @@ def _widen(fd: int) -> None:
 
 
 _DUTY_FIELDS = tuple(f.name for f in dataclass_fields(Duty))
+#: A kept finding's row (cache.to_chunks): its severity, its rule.
+_SEVERITY_OF, _RULE_OF = itemgetter(0), itemgetter(2)
 
 
 def _pack(findings: list[Finding], rows: list[DutyRow]) -> tuple:
@@ -722,28 +726,32 @@ class RuleWorker:
         joined as the check writes them)], whether a rule or obligation failed)``)."""
         rows = [row for item_rows, _ in kept for row in item_rows]
         pieces = [chunk for _, chunks in kept for chunk in chunks]
-        failed = any(row[2].startswith("core.") for row in rows)
+        failed = any(rule.startswith("core.") for rule in set(map(_RULE_OF, rows)))
         if (failed and not blocks) or len(pieces) != len(rows):
             return None
         # Sorted as CheckResult.sort sorts findings, by the rows' own fields (a row is what
         # cache.to_chunks makes: severity, org, rule, subject, period, subject's kind, its id, the
         # length of its JSON), each finding's JSON as it was made, none rebuilt or rendered again.
         try:
-            order = sorted(range(len(rows)), key=lambda n: (_RANK[rows[n][0]], rows[n][1], rows[n][2], rows[n][4] or "",
-                                                            rows[n][6] or rows[n][3]))
+            keys = [(_RANK[row[0]], row[1], row[2], row[4] or "", row[6] or row[3]) for row in rows]
+            order = sorted(range(len(rows)), key=keys.__getitem__)
         except (KeyError, IndexError, TypeError, ValueError):  # (rows made by to_chunks in this process: never)
             return None
+        ordered = [pieces[n] for n in order]
         if not failed and self.keep is not None:
             try:
-                self.keep(ctx, [rows[n] for n in order], b"".join([pieces[n] for n in order]))
+                self.keep(ctx, [rows[n] for n in order], b"".join(ordered))
             except Exception:  # (write_cache_file says nothing of a folder it cannot write)
                 pass
         if not blocks:
             return order
-        found: dict[str, list[bytes]] = {}
-        for n in order:
-            found.setdefault(rows[n][0], []).append(pieces[n])
-        return ("blocks", [(severity, len(chunks), b",\n".join(chunks)) for severity, chunks in found.items()], failed)
+        # The severities follow each other in their rank's order: each one's findings are a run.
+        counts = Counter(map(_SEVERITY_OF, rows))
+        runs, at = [], 0
+        for severity in sorted(counts, key=_RANK.__getitem__):
+            runs.append((severity, counts[severity], b",\n".join(ordered[at:at + counts[severity]])))
+            at += counts[severity]
+        return ("blocks", runs, failed)
 
     def _unpacked(self, packed: tuple) -> tuple[list, list[DutyRow]]:
         if len(packed) == 4 and packed[0] == "rendered":
