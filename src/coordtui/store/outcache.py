@@ -111,100 +111,6 @@ def top_names(root: Path | str) -> list[str] | None:
         return None
 
 
-#: Threads that walk the store (:func:`store_state`): while one waits for the system to stat a
-#: file, another formats what it found of the one before (17,000 files at 100,000 records).
-WALKERS = 2
-
-
-class _Changed(Exception):
-    """The walk's verdict: the store must be opened the ordinary way (see store_state)."""
-
-
-def _walk_folder(rel: str, folder: str, changed_after_ns: int | None) -> tuple[list[str], list[tuple[str, str]]]:
-    """(the lines of the entries of ``folder``, in the order it lists them; its subfolders to
-    walk). :class:`_Changed` where the store must be opened the ordinary way."""
-    lines: list[str] = []
-    folders: list[tuple[str, str]] = []
-    try:
-        # In the order the folder lists them, unsorted (a tenth of the walk): a folder whose
-        # files are unchanged lists them in the same order; one that does not is a miss.
-        with os.scandir(folder) as it:
-            entries = list(it)
-        for entry in entries:
-            name = entry.name
-            if not rel and (name == CACHE or name == TURNSTILE):
-                continue
-            if name.endswith(_TMP_SUFFIX):
-                raise _Changed  # a commit's leftover: the ordinary way removes it
-            st = entry.stat(follow_symlinks=False)
-            if changed_after_ns is not None and _changed_after(st.st_ctime_ns, changed_after_ns):
-                raise _Changed
-            lines.append(f"{rel}{name}\0{st.st_mode} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}")
-            if stat.S_ISLNK(st.st_mode):  # (a holidays.txt linked from elsewhere is read through the link)
-                st = entry.stat()
-                if stat.S_ISDIR(st.st_mode):  # a folder of the store elsewhere: read the ordinary way
-                    raise _Changed
-                if changed_after_ns is not None and _changed_after(st.st_ctime_ns, changed_after_ns):
-                    raise _Changed
-                lines.append(f"-> {st.st_dev} {st.st_mode} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}")
-                continue
-            if stat.S_ISDIR(st.st_mode):
-                folders.append((f"{rel}{name}/", entry.path))
-    except OSError:  # a file gone or a folder unreadable while walked: the ordinary way says
-        raise _Changed from None
-    return lines, folders
-
-
-def _walk(top: str, changed_after_ns: int | None) -> dict[str, list[str]] | None:
-    """Each folder of the store (by its path from ``top``) with its entries' lines, walked by
-    :data:`WALKERS` threads taking the folders as they are found; None where the store must be
-    opened the ordinary way."""
-    import queue
-
-    found: dict[str, list[str]] = {}
-    todo: queue.SimpleQueue = queue.SimpleQueue()
-    todo.put(("", top))
-    state: dict[str, Any] = {"busy": 1, "changed": False, "error": None}
-    done = threading.Condition()
-
-    def work() -> None:
-        while True:
-            item = todo.get()
-            if item is None:
-                return
-            rel, folder = item
-            lines, folders = [], []
-            if not state["changed"]:
-                try:
-                    lines, folders = _walk_folder(rel, folder, changed_after_ns)
-                except _Changed:
-                    state["changed"] = True
-                except BaseException as exc:  # (not this walk's to swallow: raised again by the caller)
-                    state["changed"], state["error"] = True, exc
-                found[rel] = lines
-                with done:
-                    state["busy"] += len(folders)
-                for sub in folders:
-                    todo.put(sub)
-            with done:
-                state["busy"] -= 1
-                if not state["busy"]:
-                    done.notify_all()
-
-    walkers = [threading.Thread(target=work, daemon=True, name="coordtui-walk") for _ in range(WALKERS)]
-    for walker in walkers:
-        walker.start()
-    with done:
-        done.wait_for(lambda: not state["busy"])
-    for _ in walkers:
-        todo.put(None)
-    for walker in walkers:
-        walker.join()
-    if state["error"] is not None:
-        raise state["error"]
-    return None if state["changed"] else found
-
-
 def store_state(root: Path | str, changed_after_ns: int | None = None) -> str | None:
     """A digest of the state of every file of the store (see the module's docstring); None when
     the store must be opened the ordinary way (or cannot be walked), and, with
@@ -219,13 +125,37 @@ def store_state(root: Path | str, changed_after_ns: int | None = None) -> str | 
         return None
     if not stat.S_ISDIR(st.st_mode):
         return None
-    found = _walk(top, changed_after_ns)
-    if found is None:
-        return None
     lines = [f"{st.st_dev} {st.st_ino} {st.st_mode} {st.st_uid} {st.st_gid}"]
-    for rel in sorted(found):  # (the folders by their paths; each one's entries as it lists them)
-        lines.append(f"{rel}/")
-        lines.extend(found[rel])
+    stack = [("", top)]
+    while stack:
+        rel, folder = stack.pop()
+        try:
+            # In the order the folder lists them, unsorted (a tenth of the walk): a folder whose
+            # files are unchanged lists them in the same order; one that does not is a miss.
+            with os.scandir(folder) as it:
+                entries = list(it)
+            for entry in entries:
+                name = entry.name
+                if not rel and (name == CACHE or name == TURNSTILE):
+                    continue
+                if name.endswith(_TMP_SUFFIX):
+                    return None  # a commit's leftover: the ordinary way removes it
+                st = entry.stat(follow_symlinks=False)
+                if changed_after_ns is not None and _changed_after(st.st_ctime_ns, changed_after_ns):
+                    return None
+                lines.append(f"{rel}{name}\0{st.st_mode} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}")
+                if stat.S_ISLNK(st.st_mode):  # (a holidays.txt linked from elsewhere is read through the link)
+                    st = entry.stat()
+                    if stat.S_ISDIR(st.st_mode):  # a folder of the store elsewhere: read the ordinary way
+                        return None
+                    if changed_after_ns is not None and _changed_after(st.st_ctime_ns, changed_after_ns):
+                        return None
+                    lines.append(f"-> {st.st_dev} {st.st_mode} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}")
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    stack.append((f"{rel}{name}/", entry.path))
+        except OSError:  # a file gone or a folder unreadable while walked: the ordinary way says
+            return None
     try:
         if _edges(top) != before or recovery_needed(Path(top)):
             return None

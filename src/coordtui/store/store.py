@@ -697,6 +697,18 @@ class Store:
         self._settle()
         return read()
 
+    def part_entries(self, org: str) -> dict[str, os.DirEntry]:
+        """The entries of an organization's folder by name, from one listing (empty where it has
+        none): for a caller that stats its partitions' files itself (a check's signatures of
+        every partition: 2,409 folders listed once each, not twice, at 1,000,000 records)."""
+        self._settle()
+        folder = self._org_dir(org)
+        try:
+            with os.scandir(folder) as listing:
+                return {entry.name: entry for entry in listing}
+        except FileNotFoundError:
+            return {}
+
     def parts(self, org: str) -> list[str]:
         """The partitions an organization's records are filed in (``structure``, ``2026`` ...)."""
         self._settle()
