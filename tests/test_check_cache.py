@@ -153,6 +153,42 @@ def test_the_cache_has_the_store_s_modes_and_keeps_a_few_days(example_store, cap
     assert all(stat.S_IMODE(os.stat(p).st_mode) == 0o600 for p in folder.iterdir())
 
 
+@pytest.mark.parametrize("oldest", ["a file of the cache's", "a hard link to another file", "a link to another file"])
+def test_a_new_date_is_written_into_the_oldest_date_s_file_only_where_it_is_the_cache_s_own(example_store, capsys, monkeypatch, oldest):
+    """Where the dates kept are KEEP already, the oldest one's file is written over as the new
+    one (one file less removed, none made); a file with another name too (a hard link), or a
+    link, is never written through: it is removed and a new file written. Whichever, the new
+    date's result is the one read back, the other file untouched, KEEP dates kept."""
+    from coordtui.store import results
+
+    monkeypatch.setattr(results, "KEEP", 2)
+    for day in ("2026-10-13", "2026-10-14"):
+        run(capsys, "check", "--db", example_store, "--org", "tjpu", "--as-of", day)
+    folder = _cache(example_store) / "tjpu"
+    first = folder / "2026-10-13.json"
+    elsewhere = example_store.parent / "elsewhere.json"
+    elsewhere.write_text("not the cache's")
+    if oldest == "a hard link to another file":
+        first.unlink()
+        os.link(elsewhere, first)
+    elif oldest == "a link to another file":
+        first.unlink()
+        first.symlink_to(elsewhere)
+    os.utime(first, ns=(1, 1), follow_symlinks=False)  # (the oldest, whatever it is)
+    inode = os.lstat(first).st_ino
+    code, out, _ = run(capsys, "check", "--db", example_store, "--org", "tjpu", "--as-of", "2026-10-15", "--format", "json")
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-10-14.json", "2026-10-15.json"]
+    newest = folder / "2026-10-15.json"
+    assert newest.is_file() and not newest.is_symlink() and os.stat(newest).st_nlink == 1
+    assert (os.stat(newest).st_ino == inode) is (oldest == "a file of the cache's")
+    assert elsewhere.read_text() == "not the cache's"
+    assert stat.S_IMODE(os.stat(newest).st_mode) == 0o600
+    # What was kept is what the check said: the next run is answered from it, the same findings.
+    again = Workspace.open(example_store).findings(date(2026, 10, 15), ["tjpu"])
+    assert type(again[0]).__name__ == "KeptFinding"
+    assert [f.as_json() for f in again] == json.loads(out)["findings"]
+
+
 def test_a_scoped_person_sees_only_their_part_of_a_kept_result(example_store, capsys, judged):
     everything = json.loads(_check(capsys, example_store))["findings"]
     admin = Workspace.open(example_store)

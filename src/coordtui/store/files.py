@@ -790,6 +790,52 @@ def write_cache_file(root: Path, path: Path, body: "bytes | list[bytes]") -> boo
         return False
 
 
+def rewrite_cache_file(root: Path, old: Path, path: Path, body: "bytes | list[bytes]") -> bool:
+    """:func:`write_cache_file`, written into the file ``old`` (a disposable cache file of the
+    same folder, one about to be removed to make room): it is renamed to the temporary name (so
+    no other process writes into it as well), written over from its start, cut to its new length
+    and renamed into place as ``path``. Removing a file whose blocks are on the disk, and giving
+    a new one blocks of its own, cost the system three to four times what this does (241 files
+    of 234 KB: 0.11 s against 0.03-0.04 s). Only a regular file of this account's with no other
+    name is written into; otherwise (a link, another's file, a hard link) it is removed and a new
+    file written, as write_cache_file does. A reader that had ``old`` open may read a mix of the
+    two contents: a sealed cache does not trust it. False, nothing left behind, where neither
+    could be done."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}{_TMP_SUFFIX}")
+    try:
+        check_inside(root, tmp)
+        os.rename(old, tmp)
+    except (OSError, StoreError):  # (taken by another process, or gone: a new file then)
+        return write_cache_file(root, path, body)
+    fd = -1
+    try:
+        fd = os.open(tmp, os.O_WRONLY | _NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0))
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or st.st_uid != os.geteuid():
+            raise OSError("not a file of this account's alone")
+        _set_mode(fd, modes_at(path.parent), st)
+        size = 0
+        for piece in (body if isinstance(body, list) else (body,)):
+            view = memoryview(piece)
+            while view:
+                written = os.pwrite(fd, view, size)
+                size += written
+                view = view[written:]
+        os.ftruncate(fd, size)
+        os.close(fd)
+        fd = -1
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        if fd >= 0:
+            os.close(fd)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            return False
+        return write_cache_file(root, path, body)
+
+
 _KIND_OF = {stat.S_IFIFO: ("a named pipe", "命名管道"), stat.S_IFDIR: ("a folder", "文件夹"), stat.S_IFSOCK: ("a socket", "套接字"),
             stat.S_IFCHR: ("a device", "设备"), stat.S_IFBLK: ("a device", "设备")}
 

@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 
 from coordtui.errors import StoreError
-from coordtui.store.files import _open_nofollow, write_cache_file
+from coordtui.store.files import _open_nofollow, rewrite_cache_file, write_cache_file
 from coordtui.store.seal import CACHE, Seal
 
 FOLDER = "check"
@@ -95,9 +95,11 @@ class SealedCache:
             return None
         return (kept, rest) if isinstance(kept, dict) else None
 
-    def _write_sealed(self, path: Path, names: tuple[str, ...], header: dict[str, Any], rest: bytes | None = None) -> bool:
+    def _write_sealed(self, path: Path, names: tuple[str, ...], header: dict[str, Any], rest: bytes | None = None,
+                      over: Path | None = None) -> bool:
         """Put ``header`` (and its line and ``rest``, where given) in place as ``path``, sealed for
-        ``names`` (see files.write_cache_file)."""
+        ``names`` (see files.write_cache_file); ``over``: a file of the folder about to be removed,
+        written into instead of a new one (files.rewrite_cache_file)."""
         # (written and hashed piece by piece: the rest of a result at 100,000 records is 25 MB a
         # worker, each copy of it into one payload a page fault every 4 KB)
         line = orjson.dumps(header)
@@ -106,7 +108,10 @@ class SealedCache:
             digest.update(b"\n")
             digest.update(rest)
         mac = self._mac(names, b"", digest.hexdigest()).encode("ascii")
-        return write_cache_file(self.root, path, [mac + b"\n" + line] + ([b"\n", rest] if rest is not None else []))
+        pieces = [mac + b"\n" + line] + ([b"\n", rest] if rest is not None else [])
+        if over is not None:
+            return rewrite_cache_file(self.root, over, path, pieces)
+        return write_cache_file(self.root, path, pieces)
 
 
 class ResultCache(SealedCache):
@@ -134,16 +139,29 @@ class ResultCache(SealedCache):
         if self.key is None:
             return
         path = self._path(org, as_of)
-        if self._write_sealed(path, (org, as_of), {"digest": digest, "rows": rows}, blob):
+        # A new date where KEEP are kept: the oldest's file is written over (it was to be removed).
+        try:
+            kept = self._kept(path.parent)
+        except OSError:
+            kept = []
+        others = [(old, regular) for _, old, regular in kept if old != os.fspath(path)]
+        over = Path(others[-1][0]) if len(others) >= KEEP and others[-1][1] else None
+        if self._write_sealed(path, (org, as_of), {"digest": digest, "rows": rows}, blob, over=over):
             try:
                 self._prune(path.parent)
             except OSError:
                 pass
 
+    @staticmethod
+    def _kept(folder: Path) -> list[tuple[int, str, bool]]:
+        """(mtime, path, whether it is a regular file) of each date's file in ``folder``, the newest first."""
+        with os.scandir(folder) as entries:
+            files = [(e.stat(follow_symlinks=False).st_mtime_ns, e.path, e.is_file(follow_symlinks=False))
+                     for e in entries if e.name.endswith(".json")]
+        files.sort(reverse=True)
+        return files
+
     def _prune(self, folder: Path) -> None:
         """Keep the :data:`KEEP` as-of dates written last."""
-        with os.scandir(folder) as entries:
-            files = [(e.stat(follow_symlinks=False).st_mtime_ns, e.path) for e in entries if e.name.endswith(".json")]
-        files.sort(reverse=True)
-        for _, path in files[KEEP:]:
+        for _, path, _ in self._kept(folder)[KEEP:]:
             os.unlink(path)
