@@ -794,29 +794,33 @@ def _write_check_json(as_of: date, findings: list, summary: dict[str, int]) -> N
         # Small pieces are joined up to a megabyte or so a write; a large one (a block: an
         # organization's findings of one severity, 100 KB or more) is written as it is, not
         # copied into a join first (47 MB copied twice at 100,000 records, a page fault a 4 KB).
-        pieces, size = [], 0
         out.write(b"[\n")
-        first = True
+        batch: list[bytes] = []
+        size = 0
+        begun = False
+
+        def emit(data: bytes) -> None:  # (each after the one before, the list's ",\n" between)
+            nonlocal begun
+            if begun:
+                out.write(b",\n")
+            out.write(data)
+            begun = True
+
         for f in findings:  # (a kept finding's JSON is at hand, a block's too: render's answer for them)
             piece = f.rendered if f.__class__ is KeptFinding or f.__class__ is FindingBlock else render(f)
             if len(piece) >= _WRITTEN_AS_IS:
-                if pieces:
-                    out.write(b",\n".join(pieces))
-                    pieces, size, first = [], 0, False
-                if not first:
-                    out.write(b",\n")
-                out.write(piece)
-                first = False
+                if batch:
+                    emit(b",\n".join(batch))
+                    batch, size = [], 0
+                emit(piece)
                 continue
-            if not pieces and not first:
-                pieces.append(b"")  # (the comma after what was written before)
-            pieces.append(piece)
+            batch.append(piece)
             size += len(piece)
             if size >= 1 << 20:
-                out.write(b",\n".join(pieces))
-                pieces, size, first = [], 0, False
-        if pieces:
-            out.write(b",\n".join(pieces))
+                emit(b",\n".join(batch))
+                batch, size = [], 0
+        if batch:
+            emit(b",\n".join(batch))
         out.write(b"\n  ]")
     out.write(b',\n  "summary": ' + orjson.dumps(summary, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ") + b"\n}\n")
 

@@ -769,13 +769,19 @@ def _write_new(path: Path, payload: "bytes | list[bytes]", modes: Modes, *, sync
             os.fsync(fh.fileno())
 
 
+def _cache_tmp(path: Path) -> Path:
+    """The temporary name a cache file is written under before it is renamed to ``path``: this
+    process's and thread's own."""
+    return path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}{_TMP_SUFFIX}")
+
+
 def write_cache_file(root: Path, path: Path, body: "bytes | list[bytes]") -> bool:
     """Put ``body`` (or its pieces, one after another) in place as ``path``, a disposable cache file inside the store ``root``:
     a temporary file of its own (this process and thread), never through a link, with the
     store's mode and group, renamed into place; not fsynced (a cache lost in a crash is
     rebuilt). False, with nothing left behind, when it cannot be written: nothing depends on
     a cache."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}{_TMP_SUFFIX}")
+    tmp = _cache_tmp(path)
     try:
         make_folder(path.parent)
         check_inside(root, tmp)
@@ -801,7 +807,7 @@ def rewrite_cache_file(root: Path, old: Path, path: Path, body: "bytes | list[by
     file written, as write_cache_file does. A reader that had ``old`` open may read a mix of the
     two contents: a sealed cache does not trust it. False, nothing left behind, where neither
     could be done."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}{_TMP_SUFFIX}")
+    tmp = _cache_tmp(path)
     try:
         check_inside(root, tmp)
         os.rename(old, tmp)

@@ -139,29 +139,21 @@ class ResultCache(SealedCache):
         if self.key is None:
             return
         path = self._path(org, as_of)
-        # A new date where KEEP are kept: the oldest's file is written over (it was to be removed).
+        # The folder is listed once: the dates past the KEEP written last (this one the newest)
+        # are removed once it is written, the oldest of them, a file of its own, written over as
+        # this one instead (see files.rewrite_cache_file).
         try:
-            kept = self._kept(path.parent)
-        except OSError:
-            kept = []
-        others = [(old, regular) for _, old, regular in kept if old != os.fspath(path)]
-        over = Path(others[-1][0]) if len(others) >= KEEP and others[-1][1] else None
+            with os.scandir(path.parent) as entries:
+                others = sorted(((e.stat(follow_symlinks=False).st_mtime_ns, e.path, e.is_file(follow_symlinks=False))
+                                 for e in entries if e.name.endswith(".json") and e.name != path.name), reverse=True)
+        except OSError:  # (no folder yet: write_cache_file makes it)
+            others = []
+        past = others[KEEP - 1:]
+        over = Path(past[-1][1]) if past and past[-1][2] else None
         if self._write_sealed(path, (org, as_of), {"digest": digest, "rows": rows}, blob, over=over):
-            try:
-                self._prune(path.parent)
-            except OSError:
-                pass
-
-    @staticmethod
-    def _kept(folder: Path) -> list[tuple[int, str, bool]]:
-        """(mtime, path, whether it is a regular file) of each date's file in ``folder``, the newest first."""
-        with os.scandir(folder) as entries:
-            files = [(e.stat(follow_symlinks=False).st_mtime_ns, e.path, e.is_file(follow_symlinks=False))
-                     for e in entries if e.name.endswith(".json")]
-        files.sort(reverse=True)
-        return files
-
-    def _prune(self, folder: Path) -> None:
-        """Keep the :data:`KEEP` as-of dates written last."""
-        for _, path, _ in self._kept(folder)[KEEP:]:
-            os.unlink(path)
+            for _, old, _ in past:
+                if over is None or old != os.fspath(over):
+                    try:
+                        os.unlink(old)
+                    except OSError:
+                        pass
